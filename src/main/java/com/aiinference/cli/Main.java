@@ -1,0 +1,49 @@
+package com.aiinference.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code ai-inference} command line: offline plan of the Pulumi stack, the load test and the
+ * end-to-end verification of a deployed stack.
+ */
+@Command(
+        name = "ai-inference",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Plan, load-test and verify the GKE L4 inference platform.",
+        subcommands = {CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success (plan checks passed, SLOs met, platform verified)",
+            "1:a check or SLO failed",
+            "2:invalid usage, configuration or input; target unreachable"
+        })
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns its exit code (no {@code System.exit}), for tests and embedding. */
+    public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The configured command line: exit codes and one-line error reporting shared by every subcommand. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExitCodeExceptionMapper(ExitCodes::forException);
+        cl.setExecutionExceptionHandler(ExitCodes::handleExecutionException);
+        cl.setParameterExceptionHandler(ExitCodes::handleParameterException);
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}
