@@ -1,0 +1,10 @@
+package com.aiinference.chart;
+
+/** Helm refused the chart or its values; the message is Helm's, folded to one line. */
+public final class ChartException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public ChartException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,124 @@
+package com.aiinference.chart;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Real Helm (through helm-java's embedded library), offline: lint a chart and render it with values, then parse
+ * the manifest into typed Kubernetes models. Used by {@code plan} and by the chart tests.
+ */
+public final class ChartRenderer {
+    /** The chart this project ships, relative to the project root. */
+    public static final String CHART_PATH = "charts/ai-inference";
+
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+    private final Path chartDir;
+
+    public ChartRenderer(Path chartDir) {
+        this.chartDir = chartDir.toAbsolutePath().normalize();
+    }
+
+    /**
+     * The project's chart: {@value #CHART_PATH} under the {@code project.basedir} system property (set by the
+     * Maven build for tests) or else the working directory.
+     */
+    public static ChartRenderer projectChart() {
+        String base = System.getProperty("project.basedir", "");
+        Path root = base.isBlank() ? Path.of("") : Path.of(base);
+        return new ChartRenderer(root.resolve(CHART_PATH));
+    }
+
+    public Path chartDir() {
+        return chartDir;
+    }
+
+    /** {@code helm template RELEASE CHART -n NAMESPACE -f values.yaml}, parsed. */
+    public RenderedChart template(String releaseName, String namespace, Map<String, ?> values) {
+        requireChart();
+        Path valuesFile = writeValues(values);
+        try {
+            String manifest;
+            try {
+                manifest = new Helm(chartDir).template()
+                        .withName(releaseName)
+                        .withNamespace(namespace)
+                        .withValuesFile(valuesFile)
+                        .call();
+            } catch (RuntimeException e) {
+                throw new ChartException(oneLine(e.getMessage()), e);
+            }
+            return new RenderedChart(manifest, parse(manifest));
+        } finally {
+            try {
+                Files.deleteIfExists(valuesFile);
+            } catch (IOException ignored) {
+                // a temp file left behind is harmless
+            }
+        }
+    }
+
+    /** {@code helm lint --strict} on the chart with its default values: the messages, failed or not. */
+    public LintResult lintStrict() {
+        requireChart();
+        return new Helm(chartDir).lint().strict().call();
+    }
+
+    /** Parses a multi-document manifest into typed models (unknown kinds become GenericKubernetesResource). */
+    public static List<HasMetadata> parse(String manifest) {
+        Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+        List<HasMetadata> objects = new ArrayList<>();
+        for (Object doc : yaml.loadAll(manifest)) {
+            if (doc == null) {
+                continue;
+            }
+            String json = SERIALIZATION.asJson(doc);
+            Object parsed = SERIALIZATION.unmarshal(json);
+            if (parsed instanceof HasMetadata hm) {
+                objects.add(hm);
+            } else {
+                throw new IllegalStateException("rendered document is not a Kubernetes object: " + json);
+            }
+        }
+        return objects;
+    }
+
+    private void requireChart() {
+        if (!Files.isRegularFile(chartDir.resolve("Chart.yaml"))) {
+            throw new ChartException("no Helm chart at " + chartDir + " (Chart.yaml missing)", null);
+        }
+    }
+
+    private static Path writeValues(Map<String, ?> values) {
+        DumperOptions options = new DumperOptions();
+        options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        try {
+            Path file = Files.createTempFile("ai-inference-values", ".yaml");
+            Files.writeString(file, new Yaml(options).dump(values == null ? Map.of() : values));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Helm's errors span lines ("Error: values don't meet the specifications...\n- at '/x': ..."). */
+    static String oneLine(String message) {
+        if (message == null || message.isBlank()) {
+            return "helm failed without a message";
+        }
+        return message.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+}

@@ -1,0 +1,79 @@
+package com.aiinference.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The renderer on a tiny chart of its own, so it is tested apart from the project's chart. */
+class ChartRendererTest {
+
+    @TempDir
+    Path chart;
+
+    private void writeChart() throws Exception {
+        Files.writeString(chart.resolve("Chart.yaml"), "apiVersion: v2\nname: tiny\nversion: 0.1.0\n");
+        Files.writeString(chart.resolve("values.yaml"), "greeting: hello\ncount: 1\n");
+        Files.writeString(chart.resolve("values.schema.json"), """
+                {"type": "object", "additionalProperties": false,
+                 "properties": {"greeting": {"type": "string"}, "count": {"type": "integer", "minimum": 1}}}
+                """);
+        Files.createDirectories(chart.resolve("templates"));
+        Files.writeString(chart.resolve("templates/cm.yaml"), """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: {{ .Release.Name }}
+                  namespace: {{ .Release.Namespace }}
+                data:
+                  greeting: {{ .Values.greeting | quote }}
+                ---
+                apiVersion: autoscaling.x-k8s.io/v1
+                kind: ProvisioningRequest
+                metadata:
+                  name: {{ .Release.Name }}-pr
+                spec:
+                  provisioningClassName: queued-provisioning.gke.io
+                """);
+    }
+
+    @Test
+    void rendersValuesIntoTypedAndGenericObjects() throws Exception {
+        writeChart();
+        RenderedChart rendered = new ChartRenderer(chart).template("rel", "ns", Map.of("greeting", "hi", "count", 3));
+        ConfigMap cm = rendered.single(ConfigMap.class).orElseThrow();
+        assertThat(cm.getMetadata().getName()).isEqualTo("rel");
+        assertThat(cm.getMetadata().getNamespace()).isEqualTo("ns");
+        assertThat(cm.getData()).containsEntry("greeting", "hi");
+        assertThat(rendered.ofKind("ProvisioningRequest")).singleElement()
+                .isInstanceOf(GenericKubernetesResource.class);
+    }
+
+    @Test
+    void schemaViolationIsOneLineChartException() throws Exception {
+        writeChart();
+        assertThatThrownBy(() -> new ChartRenderer(chart).template("rel", "ns", Map.of("count", 0)))
+                .isInstanceOf(ChartException.class)
+                .hasMessageContaining("count")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void missingChartIsNamed() {
+        assertThatThrownBy(() -> new ChartRenderer(chart.resolve("nope")).template("r", "n", Map.of()))
+                .isInstanceOf(ChartException.class)
+                .hasMessageContaining("Chart.yaml missing");
+    }
+
+    @Test
+    void lintsStrict() throws Exception {
+        writeChart();
+        assertThat(new ChartRenderer(chart).lintStrict().isFailed()).isFalse();
+    }
+}
