@@ -8,6 +8,7 @@ set -u
 MODEL="${AI_INFERENCE_MODEL:?AI_INFERENCE_MODEL is not set}"
 PULL_ATTEMPTS="${AI_INFERENCE_PULL_ATTEMPTS:-3}"
 SERVER_START_SECONDS="${AI_INFERENCE_SERVER_START_SECONDS:-60}"
+RETRY_SECONDS="${AI_INFERENCE_PULL_RETRY_SECONDS:-10}"
 OLLAMA="${AI_INFERENCE_OLLAMA_BIN:-ollama}"
 TERMINATION_LOG="${AI_INFERENCE_TERMINATION_LOG:-/dev/termination-log}"
 
@@ -41,8 +42,8 @@ done
 attempt=1
 until "$OLLAMA" pull "$MODEL"; do
   [ "$attempt" -ge "$PULL_ATTEMPTS" ] && die "pulling model $MODEL failed after $attempt attempts; check model.name and the node's egress to registry.ollama.ai"
-  log "pulling model $MODEL failed (attempt $attempt of $PULL_ATTEMPTS); retrying in $((attempt * 10))s"
-  sleep $((attempt * 10))
+  log "pulling model $MODEL failed (attempt $attempt of $PULL_ATTEMPTS); retrying in $((attempt * RETRY_SECONDS))s"
+  sleep $((attempt * RETRY_SECONDS))
   attempt=$((attempt + 1))
 done
 
