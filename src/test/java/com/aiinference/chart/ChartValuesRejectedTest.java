@@ -62,6 +62,10 @@ class ChartValuesRejectedTest {
                         SCHEMA + "'/model/name': '' does not match pattern"),
                 bad("image tag with a space", nested("image", Map.of("tag", "0.17 7")),
                         SCHEMA + "'/image/tag': '0.17 7' does not match pattern"),
+                bad("misspelled securityContext field", nested("podSecurityContext", Map.of("runAsNonroot", true)),
+                        SCHEMA + "'/podSecurityContext': additional properties 'runAsNonroot' not allowed"),
+                bad("toleration with an unknown effect", Map.of("tolerations", List.of(Map.of("key", "x", "operator", "Exists", "effect", "NoScheduel"))),
+                        SCHEMA + "'/tolerations/0/effect': value must be one of 'NoSchedule', 'PreferNoSchedule', 'NoExecute'"),
                 bad("zero maxUnavailable", Map.of("maxUnavailable", 0),
                         SCHEMA + "'/maxUnavailable': minimum: got 0, want 1"),
 
