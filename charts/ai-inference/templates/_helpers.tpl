@@ -27,8 +27,14 @@ release "ai-inference" yields "ai-inference".
 {{- end }}
 
 {{- define "ai-inference.labels" -}}
+{{ include "ai-inference.commonLabels" . }}
+app.kubernetes.io/component: inference
+{{- end }}
+
+{{- define "ai-inference.commonLabels" -}}
 helm.sh/chart: {{ include "ai-inference.chart" . }}
-{{ include "ai-inference.selectorLabels" . }}
+app.kubernetes.io/name: {{ include "ai-inference.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ include "ai-inference.imageTag" . | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
