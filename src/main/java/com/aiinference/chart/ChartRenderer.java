@@ -77,6 +77,82 @@ public final class ChartRenderer {
         return new Helm(chartDir).lint().strict().call();
     }
 
+    /**
+     * {@code helm lint --strict -f values.yaml}: helm-java's lint takes no values file, so this lints a temporary copy
+     * of the chart whose values.yaml is the chart's defaults deep-merged with {@code values} (Helm's merge: maps merge
+     * key by key, anything else replaces, null removes the key).
+     */
+    public LintResult lintStrict(Map<String, ?> values) {
+        requireChart();
+        Path copy = null;
+        try {
+            copy = Files.createTempDirectory("ai-inference-lint");
+            Path chartCopy = copy.resolve(chartDir.getFileName());
+            copyTree(chartDir, chartCopy);
+            Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+            Object defaults = yaml.load(Files.readString(chartCopy.resolve("values.yaml")));
+            Map<String, Object> merged = mergeValues(asMap(defaults), values == null ? Map.of() : values);
+            DumperOptions options = new DumperOptions();
+            options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+            Files.writeString(chartCopy.resolve("values.yaml"), new Yaml(options).dump(merged));
+            return new Helm(chartCopy).lint().strict().call();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (copy != null) {
+                deleteTree(copy);
+            }
+        }
+    }
+
+    /** Helm's values merge: {@code overrides} win, nested maps merge, a null override removes the key. */
+    static Map<String, Object> mergeValues(Map<String, Object> base, Map<String, ?> overrides) {
+        Map<String, Object> merged = new java.util.LinkedHashMap<>(base);
+        overrides.forEach((key, value) -> {
+            Object current = merged.get(key);
+            if (value == null) {
+                merged.remove(key);
+            } else if (value instanceof Map<?, ?> map && current instanceof Map<?, ?> currentMap) {
+                merged.put(key, mergeValues(asMap(currentMap), asMap(map)));
+            } else {
+                merged.put(key, value);
+            }
+        });
+        return merged;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(Object value) {
+        if (value == null) {
+            return Map.of();
+        }
+        if (value instanceof Map<?, ?> map) {
+            return (Map<String, Object>) map;
+        }
+        throw new ChartException("values must be a YAML mapping, got " + value.getClass().getSimpleName(), null);
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp directory left behind is harmless
+        }
+    }
+
     /** Parses a multi-document manifest into typed models (unknown kinds become GenericKubernetesResource). */
     public static List<HasMetadata> parse(String manifest) {
         Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));

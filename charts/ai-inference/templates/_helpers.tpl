@@ -1,0 +1,302 @@
+{{/*
+Chart name, truncated to 63 characters (the DNS label limit).
+*/}}
+{{- define "ai-inference.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Fully qualified app name (helm create's rule): the release name when it already contains the chart name, so
+release "ai-inference" yields "ai-inference".
+*/}}
+{{- define "ai-inference.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "ai-inference.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "ai-inference.labels" -}}
+{{ include "ai-inference.commonLabels" . }}
+app.kubernetes.io/component: inference
+{{- end }}
+
+{{- define "ai-inference.commonLabels" -}}
+helm.sh/chart: {{ include "ai-inference.chart" . }}
+app.kubernetes.io/name: {{ include "ai-inference.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ include "ai-inference.imageTag" . | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/*
+Selector labels; `verify` selects pods with name + instance.
+*/}}
+{{- define "ai-inference.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "ai-inference.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: inference
+{{- end }}
+
+{{- define "ai-inference.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "ai-inference.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "ai-inference.imageTag" -}}
+{{- default .Chart.AppVersion .Values.image.tag }}
+{{- end }}
+
+{{- define "ai-inference.image" -}}
+{{- printf "%s:%s" .Values.image.repository (include "ai-inference.imageTag" .) }}
+{{- end }}
+
+{{- define "ai-inference.gatewayImage" -}}
+{{- printf "%s:%s" .Values.gateway.image.repository .Values.gateway.image.tag }}
+{{- end }}
+
+{{/*
+The name `ollama ps` prints for the model: Ollama adds ":latest" to a name without a tag.
+*/}}
+{{- define "ai-inference.modelRef" -}}
+{{- $name := .Values.model.name }}
+{{- $last := last (splitList "/" $name) }}
+{{- if contains ":" $last }}{{ $name }}{{ else }}{{ printf "%s:latest" $name }}{{ end }}
+{{- end }}
+
+{{- define "ai-inference.cpuLimit" -}}
+{{- default .Values.resources.requests.cpu .Values.resources.limits.cpu }}
+{{- end }}
+
+{{/*
+Replicas the ProvisioningRequest asks nodes for: the pinned HPA count or replicaCount.
+*/}}
+{{- define "ai-inference.replicas" -}}
+{{- if .Values.autoscaling.enabled }}{{ .Values.autoscaling.minReplicas }}{{ else }}{{ .Values.replicaCount }}{{ end }}
+{{- end }}
+
+{{- define "ai-inference.publicLoadBalancer" -}}
+{{- if and (eq .Values.service.type "LoadBalancer") (not .Values.service.internal) }}true{{ end }}
+{{- end }}
+
+{{/* ---------------------------------------------------------------------------------------------------------
+Rules across values. The schema checks each value alone; these check combinations and name the keys to change.
+Every rule is included once from deployment.yaml, so `helm template` and `helm install` fail before anything exists.
+--------------------------------------------------------------------------------------------------------- */}}
+{{- define "ai-inference.validate" -}}
+{{- include "ai-inference.validate.image" . }}
+{{- include "ai-inference.validate.autoscaling" . }}
+{{- include "ai-inference.validate.dws" . }}
+{{- include "ai-inference.validate.exposure" . }}
+{{- include "ai-inference.validate.gateway" . }}
+{{- include "ai-inference.validate.modelCache" . }}
+{{- end }}
+
+{{- define "ai-inference.validate.image" -}}
+{{- $tag := include "ai-inference.imageTag" . }}
+{{- $version := regexFind "^v?[0-9]+\\.[0-9]+\\.[0-9]+" $tag }}
+{{- if and $version (semverCompare "<0.17.1" $version) }}
+{{- fail (printf "image.tag %s is older than Ollama 0.17.1, which fixes CVE-2026-7482 (unauthenticated heap read through /api/create); use 0.17.1 or later" $tag) }}
+{{- end }}
+{{- end }}
+
+{{- define "ai-inference.validate.autoscaling" -}}
+{{- $a := .Values.autoscaling }}
+{{- if $a.enabled }}
+{{- if gt (int $a.minReplicas) (int $a.maxReplicas) }}
+{{- fail (printf "autoscaling.minReplicas %d exceeds autoscaling.maxReplicas %d" (int $a.minReplicas) (int $a.maxReplicas)) }}
+{{- end }}
+{{- if and (eq (int $a.minReplicas) (int $a.maxReplicas)) (ne (int .Values.replicaCount) (int $a.minReplicas)) }}
+{{- fail (printf "replicaCount %d disagrees with the pinned HPA (autoscaling.minReplicas = maxReplicas = %d); set them equal" (int .Values.replicaCount) (int $a.minReplicas)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "ai-inference.validate.dws" -}}
+{{- if .Values.dws.enabled }}
+{{- if not .Values.gpu.nodePool }}
+{{- fail "dws.enabled needs gpu.nodePool: the ProvisioningRequest's PodTemplate must select the queued-provisioning node pool by name" }}
+{{- end }}
+{{- if and .Values.autoscaling.enabled (ne (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
+{{- fail (printf "dws.enabled provisions a fixed set of nodes, but the HPA ranges %d..%d; pin autoscaling.minReplicas = maxReplicas or disable autoscaling" (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "ai-inference.validate.exposure" -}}
+{{- $s := .Values.service }}
+{{- if and $s.internal (ne $s.type "LoadBalancer") }}
+{{- fail (printf "service.internal needs service.type LoadBalancer (it is %s)" $s.type) }}
+{{- end }}
+{{- if and $s.internal $s.allowPublicAccess }}
+{{- fail "service.internal and service.allowPublicAccess contradict each other; choose one" }}
+{{- end }}
+{{- if and $s.loadBalancerSourceRanges (ne $s.type "LoadBalancer") }}
+{{- fail (printf "service.loadBalancerSourceRanges only applies to service.type LoadBalancer (it is %s)" $s.type) }}
+{{- end }}
+{{- if include "ai-inference.publicLoadBalancer" . }}
+{{- if and (not $s.allowPublicAccess) (has "0.0.0.0/0" $s.loadBalancerSourceRanges) }}
+{{- fail "service.loadBalancerSourceRanges contains 0.0.0.0/0, which opens the LoadBalancer to the internet; set service.allowPublicAccess=true if that is what you mean" }}
+{{- end }}
+{{- if and (not $s.allowPublicAccess) (empty $s.loadBalancerSourceRanges) }}
+{{- fail "a public LoadBalancer without service.loadBalancerSourceRanges is open to 0.0.0.0/0; set service.loadBalancerSourceRanges to your client CIDRs, set service.internal=true, or set service.allowPublicAccess=true to open it on purpose" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "ai-inference.validate.gateway" -}}
+{{- if not .Values.gateway.enabled }}
+{{- if include "ai-inference.publicLoadBalancer" . }}
+{{- fail "gateway.enabled=false on a public LoadBalancer would expose the whole Ollama API (pull, create, push, delete); keep the gateway, or use service.internal=true or service.type=ClusterIP" }}
+{{- end }}
+{{- if .Values.gateway.apiKeys.existingSecret }}
+{{- fail "gateway.apiKeys.existingSecret needs gateway.enabled=true: the gateway checks the keys" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "ai-inference.validate.modelCache" -}}
+{{- if and (eq .Values.modelCache.type "existingClaim") (not .Values.modelCache.existingClaim) }}
+{{- fail "modelCache.type existingClaim needs modelCache.existingClaim (the PersistentVolumeClaim name)" }}
+{{- end }}
+{{- end }}
+
+{{/* ---------------------------------------------------------------------------------------------------------
+Scheduling, shared by the Deployment's pods and the DWS PodTemplate (GKE requires them to match).
+--------------------------------------------------------------------------------------------------------- */}}
+{{- define "ai-inference.nodeSelector" -}}
+{{- $sel := dict "cloud.google.com/gke-accelerator" .Values.gpu.acceleratorType }}
+{{- if .Values.gpu.nodePool }}
+{{- $_ := set $sel "cloud.google.com/gke-nodepool" .Values.gpu.nodePool }}
+{{- end }}
+{{- if and .Values.dws.enabled .Values.dws.flexStart }}
+{{- $_ := set $sel "cloud.google.com/gke-flex-start" "true" }}
+{{- end }}
+{{- toYaml (merge $sel .Values.nodeSelector) }}
+{{- end }}
+
+{{- define "ai-inference.tolerations" -}}
+# GKE taints GPU nodes when the cluster also has CPU pools (declared explicitly: it has been seen missing).
+- key: nvidia.com/gpu
+  operator: Exists
+  effect: NoSchedule
+{{- if .Values.dws.enabled }}
+# GKE taints queued-provisioning pools; only pods that consume a ProvisioningRequest belong there.
+- key: cloud.google.com/gke-queued
+  operator: Exists
+  effect: NoSchedule
+{{- end }}
+{{- with .Values.tolerations }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{- define "ai-inference.affinity" -}}
+{{- if .Values.onePodPerNode }}
+podAntiAffinity:
+  requiredDuringSchedulingIgnoredDuringExecution:
+    - topologyKey: kubernetes.io/hostname
+      labelSelector:
+        matchLabels:
+          {{- include "ai-inference.selectorLabels" . | nindent 10 }}
+{{- end }}
+{{- end }}
+
+{{- define "ai-inference.ollamaResources" -}}
+requests:
+  cpu: {{ .Values.resources.requests.cpu | quote }}
+  memory: {{ .Values.resources.requests.memory | quote }}
+  nvidia.com/gpu: {{ .Values.gpu.count }}
+limits:
+  cpu: {{ include "ai-inference.cpuLimit" . | quote }}
+  memory: {{ .Values.resources.limits.memory | quote }}
+  nvidia.com/gpu: {{ .Values.gpu.count }}
+{{- end }}
+
+{{- define "ai-inference.gatewayResources" -}}
+{{- toYaml .Values.gateway.resources }}
+{{- end }}
+
+{{/*
+Pod spec fields the scheduler and the cluster autoscaler look at; the ProvisioningRequest is sized from these.
+*/}}
+{{- define "ai-inference.schedulingSpec" -}}
+nodeSelector:
+  {{- include "ai-inference.nodeSelector" . | nindent 2 }}
+tolerations:
+  {{- include "ai-inference.tolerations" . | nindent 2 }}
+{{- with (include "ai-inference.affinity" . | trim) }}
+affinity:
+  {{- . | nindent 2 }}
+{{- end }}
+{{- with .Values.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+{{- end }}
+
+{{/* ---------------------------------------------------------------------------------------------------------
+DWS: the ProvisioningRequest spec is immutable, so its name carries a hash of everything in it (count, parameters
+and the PodTemplate). A change makes a new PodTemplate + ProvisioningRequest pair; Helm deletes the old pair and
+the pods (Recreate) consume the new one.
+--------------------------------------------------------------------------------------------------------- */}}
+{{- define "ai-inference.dws.podTemplateSpec" -}}
+metadata:
+  labels:
+    {{- include "ai-inference.selectorLabels" . | nindent 4 }}
+spec:
+  {{- include "ai-inference.schedulingSpec" . | nindent 2 }}
+  containers:
+    - name: ollama
+      image: {{ include "ai-inference.image" . }}
+      resources:
+        {{- include "ai-inference.ollamaResources" . | nindent 8 }}
+    {{- if .Values.gateway.enabled }}
+    - name: gateway
+      image: {{ include "ai-inference.gatewayImage" . }}
+      resources:
+        {{- include "ai-inference.gatewayResources" . | nindent 8 }}
+    {{- end }}
+{{- end }}
+
+{{- define "ai-inference.dws.hash" -}}
+{{- /* Only what sizes and places the nodes: an image upgrade keeps the provisioned nodes. */}}
+{{- $spec := dict "count" (include "ai-inference.replicas" .) "maxRunDurationSeconds" (toString .Values.dws.maxRunDurationSeconds) "scheduling" (include "ai-inference.schedulingSpec" .) "ollama" (include "ai-inference.ollamaResources" .) }}
+{{- if .Values.gateway.enabled }}
+{{- $_ := set $spec "gateway" (include "ai-inference.gatewayResources" .) }}
+{{- end }}
+{{- toJson $spec | sha256sum | trunc 10 }}
+{{- end }}
+
+{{- define "ai-inference.dws.provisioningRequestName" -}}
+{{- printf "%s-%s" (include "ai-inference.fullname" . | trunc 52 | trimSuffix "-") (include "ai-inference.dws.hash" .) }}
+{{- end }}
+
+{{- define "ai-inference.dws.podTemplateName" -}}
+{{- printf "%s-dws-%s" (include "ai-inference.fullname" . | trunc 48 | trimSuffix "-") (include "ai-inference.dws.hash" .) }}
+{{- end }}
+
+{{/*
+The nginx-unprivileged image runs as uid 101 and needs nothing written outside /tmp (an emptyDir here).
+*/}}
+{{- define "ai-inference.gatewaySecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 101
+runAsGroup: 101
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop: ["ALL"]
+{{- end }}

@@ -1,0 +1,138 @@
+package com.aiinference.chart;
+
+import static com.aiinference.chart.ChartScenarios.nested;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.LintResult;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Bad values fail at render (= install) time with one line naming the key: schema violations (values.schema.json)
+ * and cross-field rules (`fail` in templates/_helpers.tpl). Each case starts from ci/default-values.yaml.
+ */
+class ChartValuesRejectedTest {
+
+    private static final String SCHEMA = "values don't meet the specifications of the schema(s) in the following chart(s): ai-inference: - at ";
+
+    static Stream<Arguments> badValues() {
+        return Stream.of(
+                // values.schema.json
+                bad("replica count below one", Map.of("replicaCount", 0),
+                        SCHEMA + "'/replicaCount': minimum: got 0, want 1"),
+                bad("replica count not a number", Map.of("replicaCount", "ten"),
+                        SCHEMA + "'/replicaCount': got string, want integer"),
+                bad("unknown top-level key", Map.of("replicas", 3),
+                        SCHEMA + "'': additional properties 'replicas' not allowed"),
+                bad("unknown nested key", nested("service", Map.of("ports", List.of(8000))),
+                        SCHEMA + "'/service': additional properties 'ports' not allowed"),
+                bad("memory limit in GB instead of a quantity", nested("resources", Map.of("limits", Map.of("memory", "40GB"))),
+                        SCHEMA + "'/resources/limits/memory': '40GB' does not match pattern"),
+                bad("cpu request not a quantity", nested("resources", Map.of("requests", Map.of("cpu", "eight"))),
+                        SCHEMA + "'/resources/requests/cpu': 'eight' does not match pattern"),
+                bad("source range with a /33 prefix", nested("service", Map.of("loadBalancerSourceRanges", List.of("10.0.0.0/33"))),
+                        SCHEMA + "'/service/loadBalancerSourceRanges/0': '10.0.0.0/33' does not match pattern"),
+                bad("source range without a prefix", nested("service", Map.of("loadBalancerSourceRanges", List.of("203.0.113.9"))),
+                        SCHEMA + "'/service/loadBalancerSourceRanges/0': '203.0.113.9' does not match pattern"),
+                bad("NodePort service", nested("service", Map.of("type", "NodePort")),
+                        SCHEMA + "'/service/type': value must be one of 'LoadBalancer', 'ClusterIP'"),
+                bad("port out of range", nested("service", Map.of("port", 70000)),
+                        SCHEMA + "'/service/port': maximum: got 70,000, want 65,535"),
+                bad("unknown accelerator", nested("gpu", Map.of("acceleratorType", "nvidia-h100")),
+                        SCHEMA + "'/gpu/acceleratorType': value must be one of 'nvidia-l4'"),
+                bad("keep-alive that Ollama cannot parse", nested("ollama", Map.of("keepAlive", "forever")),
+                        SCHEMA + "'/ollama/keepAlive': 'forever' does not match pattern"),
+                bad("no parallel slots", nested("ollama", Map.of("numParallel", 0)),
+                        SCHEMA + "'/ollama/numParallel': minimum: got 0, want 1"),
+                bad("unknown KV cache type", nested("ollama", Map.of("kvCacheType", "q5_1")),
+                        SCHEMA + "'/ollama/kvCacheType': value must be one of '', 'f16', 'q8_0', 'q4_0'"),
+                bad("flash attention as a string", nested("ollama", Map.of("flashAttention", "yes")),
+                        SCHEMA + "'/ollama/flashAttention': got string, want boolean"),
+                bad("DWS nodes beyond 7 days", nested("dws", Map.of("maxRunDurationSeconds", 700000)),
+                        SCHEMA + "'/dws/maxRunDurationSeconds': maximum: got 700,000, want 604,800"),
+                bad("hostPath model cache", nested("modelCache", Map.of("type", "hostPath")),
+                        SCHEMA + "'/modelCache/type': value must be one of 'emptyDir', 'existingClaim'"),
+                bad("empty model name", nested("model", Map.of("name", "")),
+                        SCHEMA + "'/model/name': '' does not match pattern"),
+                bad("image tag with a space", nested("image", Map.of("tag", "0.17 7")),
+                        SCHEMA + "'/image/tag': '0.17 7' does not match pattern"),
+                bad("misspelled securityContext field", nested("podSecurityContext", Map.of("runAsNonroot", true)),
+                        SCHEMA + "'/podSecurityContext': additional properties 'runAsNonroot' not allowed"),
+                bad("toleration with an unknown effect", Map.of("tolerations", List.of(Map.of("key", "x", "operator", "Exists", "effect", "NoScheduel"))),
+                        SCHEMA + "'/tolerations/0/effect': value must be one of 'NoSchedule', 'PreferNoSchedule', 'NoExecute'"),
+                bad("zero maxUnavailable", Map.of("maxUnavailable", 0),
+                        SCHEMA + "'/maxUnavailable': minimum: got 0, want 1"),
+
+                // cross-field rules (fail)
+                bad("public LB open to the internet by accident", nested("service", Map.of("loadBalancerSourceRanges", List.of())),
+                        "a public LoadBalancer without service.loadBalancerSourceRanges is open to 0.0.0.0/0; set service.loadBalancerSourceRanges to your client CIDRs, set service.internal=true, or set service.allowPublicAccess=true to open it on purpose"),
+                bad("0.0.0.0/0 as a source range", nested("service", Map.of("loadBalancerSourceRanges", List.of("0.0.0.0/0"))),
+                        "service.loadBalancerSourceRanges contains 0.0.0.0/0, which opens the LoadBalancer to the internet; set service.allowPublicAccess=true if that is what you mean"),
+                bad("internal and public at once", nested("service", Map.of("internal", true, "allowPublicAccess", true)),
+                        "service.internal and service.allowPublicAccess contradict each other; choose one"),
+                bad("internal ClusterIP", nested("service", Map.of("type", "ClusterIP", "internal", true, "loadBalancerSourceRanges", List.of())),
+                        "service.internal needs service.type LoadBalancer (it is ClusterIP)"),
+                bad("source ranges on a ClusterIP", nested("service", Map.of("type", "ClusterIP")),
+                        "service.loadBalancerSourceRanges only applies to service.type LoadBalancer (it is ClusterIP)"),
+                bad("HPA bounds upside down", Map.of("replicaCount", 12, "autoscaling", Map.of("minReplicas", 12, "maxReplicas", 10)),
+                        "autoscaling.minReplicas 12 exceeds autoscaling.maxReplicas 10"),
+                bad("pinned HPA that disagrees with replicaCount", Map.of("replicaCount", 8),
+                        "replicaCount 8 disagrees with the pinned HPA (autoscaling.minReplicas = maxReplicas = 10); set them equal"),
+                bad("DWS without the node pool", Map.of("gpu", Map.of("nodePool", ""), "dws", Map.of("enabled", true)),
+                        "dws.enabled needs gpu.nodePool: the ProvisioningRequest's PodTemplate must select the queued-provisioning node pool by name"),
+                bad("DWS with an HPA range", Map.of("dws", Map.of("enabled", true), "autoscaling", Map.of("minReplicas", 2)),
+                        "dws.enabled provisions a fixed set of nodes, but the HPA ranges 2..10; pin autoscaling.minReplicas = maxReplicas or disable autoscaling"),
+                bad("gateway off on a public LB", nested("gateway", Map.of("enabled", false)),
+                        "gateway.enabled=false on a public LoadBalancer would expose the whole Ollama API (pull, create, push, delete); keep the gateway, or use service.internal=true or service.type=ClusterIP"),
+                bad("API keys without the gateway", Map.of("service", Map.of("internal", true, "loadBalancerSourceRanges", List.of()),
+                                "gateway", Map.of("enabled", false, "apiKeys", Map.of("existingSecret", "keys"))),
+                        "gateway.apiKeys.existingSecret needs gateway.enabled=true: the gateway checks the keys"),
+                bad("Ollama release with CVE-2026-7482", nested("image", Map.of("tag", "0.12.4")),
+                        "image.tag 0.12.4 is older than Ollama 0.17.1, which fixes CVE-2026-7482 (unauthenticated heap read through /api/create); use 0.17.1 or later"),
+                bad("shared model volume without a claim", nested("modelCache", Map.of("type", "existingClaim")),
+                        "modelCache.type existingClaim needs modelCache.existingClaim (the PersistentVolumeClaim name)"));
+    }
+
+    private static Arguments bad(String what, Map<String, ?> overrides, String message) {
+        return Arguments.of(what, overrides, message);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badValues")
+    void isRefusedWithAOneLineMessage(String what, Map<String, ?> overrides, String message) {
+        Map<String, Object> values = ChartScenarios.with("default", overrides);
+        assertThatThrownBy(() -> ChartScenarios.render(values))
+                .isInstanceOf(ChartException.class)
+                .hasMessageContaining(message)
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void bareDefaultsAskTheUserToChooseHowToExposeTheEndpoint() {
+        assertThatThrownBy(() -> ChartScenarios.render(Map.of()))
+                .isInstanceOf(ChartException.class)
+                .hasMessageContaining("a public LoadBalancer without service.loadBalancerSourceRanges is open to 0.0.0.0/0");
+    }
+
+    @Test
+    void lintReportsTheSchemaViolation() {
+        LintResult lint = ChartScenarios.renderer().lintStrict(
+                ChartScenarios.with("default", nested("service", Map.of("port", 0))));
+        assertThat(lint.isFailed()).isTrue();
+        assertThat(String.join("\n", lint.getMessages())).contains("/service/port").contains("minimum: got 0, want 1");
+    }
+
+    @Test
+    void explicitPublicAccessIsAccepted() {
+        RenderedChart chart = ChartScenarios.render(ChartScenarios.with("default",
+                nested("service", Map.of("allowPublicAccess", true, "loadBalancerSourceRanges", List.of("0.0.0.0/0")))));
+        assertThat(chart.single(io.fabric8.kubernetes.api.model.Service.class).orElseThrow()
+                .getSpec().getLoadBalancerSourceRanges()).containsExactly("0.0.0.0/0");
+    }
+}

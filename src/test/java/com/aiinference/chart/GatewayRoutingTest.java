@@ -1,0 +1,399 @@
+package com.aiinference.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The gateway's nginx.conf, taken from the rendered ConfigMap, run by a real nginx in front of a stub Ollama on
+ * 127.0.0.1. Only what cannot work outside the pod is rewritten: listen ports, the upstream port and file paths.
+ * Skipped (not failed) where no nginx binary exists; .ci/run installs Debian's nginx-light.
+ */
+class GatewayRoutingTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final String KEY_1 = "k1-0123456789abcdefXYZ";
+    private static final String KEY_2 = "second.key_with~chars+/=";
+
+    @TempDir
+    Path work;
+
+    private StubOllama upstream;
+    private Process nginx;
+    private Path nginxLog;
+    private int httpPort;
+    private int metricsPort;
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(TIMEOUT)
+            .build();
+
+    @BeforeEach
+    void startUpstream() throws IOException {
+        upstream = new StubOllama();
+    }
+
+    @AfterEach
+    void stopEverything() throws InterruptedException {
+        try {
+            stopNginx();
+        } finally {
+            upstream.close();
+        }
+    }
+
+    @Test
+    void forwardsInferenceRoutesAndRefusesModelManagement() throws Exception {
+        startGateway(ChartScenarios.render("default"));
+
+        for (String[] route : new String[][] {
+                {"GET", "/"}, {"GET", "/api/tags"}, {"GET", "/api/version"}, {"POST", "/api/chat"},
+                {"POST", "/v1/completions"}, {"POST", "/v1/chat/completions"}, {"GET", "/v1/models"}}) {
+            HttpResponse<String> answer = send(route[0], route[1], "{}", Map.of());
+            assertThat(answer.statusCode()).as("%s %s", route[0], route[1]).isEqualTo(200);
+            assertThat(answer.body()).isEqualTo("{\"stub\":\"" + route[1] + "\"}");
+        }
+        assertThat(upstream.paths()).hasSize(7);
+        upstream.requests.clear();
+
+        for (String[] route : new String[][] {
+                {"POST", "/api/pull"}, {"POST", "/api/create"}, {"POST", "/api/push"}, {"DELETE", "/api/delete"},
+                {"POST", "/api/copy"}, {"POST", "/api/blobs/sha256:0123"}, {"HEAD", "/api/blobs/sha256:0123"},
+                // nginx normalizes before matching: traversal, doubled slashes and percent-encoding do not get around it
+                {"POST", "/api/generate/../pull"}, {"POST", "/api//create"}, {"POST", "/api/%70ull"}}) {
+            HttpResponse<String> answer = send(route[0], route[1], "{\"model\":\"x\"}", Map.of());
+            assertThat(answer.statusCode()).as("%s %s", route[0], route[1]).isEqualTo(403);
+            if (!route[0].equals("HEAD")) {
+                assertThat(answer.body()).startsWith("{\"error\":\"forbidden");
+            }
+            assertThat(answer.headers().firstValue("content-type")).hasValue("application/json");
+        }
+        for (String path : List.of("/api/ps", "/api/show", "/api/embed", "/api/generate/x", "/API/PULL", "/stub_status", "/metrics")) {
+            HttpResponse<String> answer = send("POST", path, "{}", Map.of());
+            assertThat(answer.statusCode()).as(path).isEqualTo(404);
+            assertThat(answer.body()).startsWith("{\"error\":\"not found");
+        }
+        assertThat(upstream.paths()).as("refused requests never reach Ollama").isEmpty();
+    }
+
+    @Test
+    void streamsGenerateAnswersLineByLine() throws Exception {
+        startGateway(ChartScenarios.render("default"));
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/generate"))
+                .timeout(TIMEOUT)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"llama3.1:8b\",\"prompt\":\"hi\"}"))
+                .build();
+        HttpResponse<Stream<String>> answer = client.send(request, HttpResponse.BodyHandlers.ofLines());
+        assertThat(answer.statusCode()).isEqualTo(200);
+        Iterator<String> lines = answer.body().iterator();
+        // The stub holds back its last line until the test has the first one: a buffering proxy would deadlock here.
+        assertThat(lines.next()).isEqualTo("{\"response\":\"Hel\",\"done\":false}");
+        long released = System.nanoTime();
+        upstream.releaseStream.countDown();
+        assertThat(lines.next()).isEqualTo("{\"response\":\"lo\",\"done\":true,\"eval_count\":2}");
+        assertThat(lines.hasNext()).isFalse();
+        // The answer ends when Ollama ends it (a buffering proxy_pass holds the end of a chunked answer back).
+        assertThat(Duration.ofNanos(System.nanoTime() - released)).isLessThan(Duration.ofSeconds(5));
+        assertThat(upstream.releasedByClient).as("the first line reached the client while Ollama was still answering")
+                .isTrue();
+        assertThat(upstream.paths()).containsExactly("POST /api/generate");
+        assertThat(upstream.requests.peek().body()).isEqualTo("{\"model\":\"llama3.1:8b\",\"prompt\":\"hi\"}");
+    }
+
+    @Test
+    void refusesBodiesAboveTheLimit() throws Exception {
+        startGateway(ChartScenarios.render("default"));
+        String body = "{\"prompt\":\"" + "x".repeat(1_100_000) + "\"}";
+        assertThat(send("POST", "/api/generate", body, Map.of()).statusCode()).isEqualTo(413);
+        assertThat(upstream.paths()).isEmpty();
+    }
+
+    @Test
+    void stubStatusCountsClientRequestsOnThePodOnlyPort() throws Exception {
+        startGateway(ChartScenarios.render("default"));
+        long before = stubStatusRequests();
+        send("GET", "/api/version", "", Map.of());
+        send("GET", "/api/tags", "", Map.of());
+        send("POST", "/api/pull", "{}", Map.of());
+        long after = stubStatusRequests();
+        // three client requests plus the second stub_status request itself
+        assertThat(after - before).isEqualTo(4);
+    }
+
+    @Test
+    void apiKeysAreEnforcedOnForwardedRoutes() throws Exception {
+        RenderedChart chart = ChartScenarios.render("api-keys");
+        Path keys = work.resolve("secret-api-keys");
+        Files.writeString(keys, "# rotated 2026-11\n" + KEY_1 + "\n\n  " + KEY_2 + "  \r\n");
+        Path map = work.resolve("keys/api-keys.map");
+        Files.createDirectories(map.getParent());
+        ProcessResult rendered = renderApiKeys(chart, keys, map);
+        assertThat(rendered.exitCode()).as(rendered.output()).isZero();
+        assertThat(rendered.output()).contains("2 key(s) accepted");
+
+        startGateway(chart);
+        HttpResponse<String> anonymous = send("POST", "/api/generate", "{}", Map.of());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"ai-inference\"");
+        assertThat(anonymous.body()).startsWith("{\"error\":\"missing or invalid API key");
+        assertThat(send("GET", "/api/tags", "", Map.of("Authorization", "Bearer not-a-key-at-all-000")).statusCode())
+                .isEqualTo(401);
+        assertThat(send("GET", "/", "", Map.of("Authorization", KEY_1)).statusCode()).as("scheme missing").isEqualTo(401);
+        assertThat(upstream.paths()).isEmpty();
+
+        assertThat(send("GET", "/api/tags", "", Map.of("Authorization", "Bearer " + KEY_1)).statusCode()).isEqualTo(200);
+        assertThat(send("POST", "/v1/chat/completions", "{}", Map.of("Authorization", "Bearer " + KEY_2)).statusCode())
+                .isEqualTo(200);
+        assertThat(send("POST", "/api/pull", "{}", Map.of("Authorization", "Bearer " + KEY_1)).statusCode())
+                .as("a valid key does not open model management").isEqualTo(403);
+        assertThat(upstream.paths()).containsExactly("GET /api/tags", "POST /v1/chat/completions");
+    }
+
+    @Test
+    void apiKeyRendererRefusesKeysThatCouldBreakTheConfig() throws Exception {
+        RenderedChart chart = ChartScenarios.render("api-keys");
+        Path map = work.resolve("api-keys.map");
+
+        Path injected = work.resolve("injected");
+        Files.writeString(injected, KEY_1 + "\n\" 1; default 1; \"x\n");
+        ProcessResult bad = renderApiKeys(chart, injected, map);
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.output()).contains("api keys: line 2 is not a bearer token of 16-256 characters");
+        assertThat(map).doesNotExist();
+
+        Path empty = work.resolve("empty");
+        Files.writeString(empty, "# no keys yet\n\n");
+        ProcessResult none = renderApiKeys(chart, empty, map);
+        assertThat(none.exitCode()).isEqualTo(1);
+        assertThat(none.output()).contains("holds no keys; the gateway would refuse every request");
+
+        ProcessResult missing = renderApiKeys(chart, work.resolve("absent"), map);
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.output()).contains("cannot read");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    private void startGateway(RenderedChart chart) throws Exception {
+        Optional<Path> binary = nginxBinary();
+        assumeTrue(binary.isPresent(), "no nginx binary (install nginx-light, or set AI_INFERENCE_NGINX)");
+        httpPort = freePort();
+        metricsPort = freePort();
+        String conf = localConfig(ChartScenarios.nginxConf(chart));
+        Path confFile = work.resolve("nginx.conf");
+        Files.writeString(confFile, conf);
+        // nginx started as root runs its workers as nobody: they need to reach the temp directories.
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path tmp = Files.createDirectories(work.resolve("tmp"));
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
+        nginxLog = work.resolve("nginx.log");
+        nginx = new ProcessBuilder(binary.get().toString(), "-p", work.toString(), "-c", confFile.toString(),
+                "-e", "stderr", "-g", "daemon off;")
+                .redirectErrorStream(true)
+                .redirectOutput(nginxLog.toFile())
+                .start();
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!(listening(httpPort) && listening(metricsPort))) {
+            if (!nginx.isAlive()) {
+                throw new AssertionError("nginx exited with " + nginx.exitValue() + ":\n" + Files.readString(nginxLog));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("nginx did not listen within " + TIMEOUT + ":\n" + Files.readString(nginxLog));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** The rendered config with only the pod-specific parts changed; each replacement must hit. */
+    private String localConfig(String conf) {
+        assertThat(ChartScenariosCount.of(conf, "/tmp/")).as("paths under /tmp in nginx.conf").isEqualTo(6);
+        String local = replaceExactly(conf, "listen 8080;", "listen 127.0.0.1:" + httpPort + ";", 1);
+        local = replaceExactly(local, "listen 8081;", "listen 127.0.0.1:" + metricsPort + ";", 1);
+        local = replaceExactly(local, "server 127.0.0.1:11434;", "server 127.0.0.1:" + upstream.port() + ";", 1);
+        local = replaceExactly(local, "pid /tmp/", "pid " + work.resolve("tmp") + "/", 1);
+        local = replaceExactly(local, "_temp_path /tmp/", "_temp_path " + work.resolve("tmp") + "/", 5);
+        if (local.contains("/etc/ai-inference/api-keys/")) {
+            local = replaceExactly(local, "/etc/ai-inference/api-keys/", work.resolve("keys") + "/", 1);
+        }
+        assertThat(local).doesNotContain(":11434").doesNotContain("/etc/");
+        return local;
+    }
+
+    private static String replaceExactly(String text, String from, String to, int times) {
+        assertThat(ChartScenariosCount.of(text, from)).as("occurrences of '%s' in nginx.conf", from).isEqualTo(times);
+        return text.replace(from, to);
+    }
+
+    private ProcessResult renderApiKeys(RenderedChart chart, Path keys, Path map) throws Exception {
+        Path script = work.resolve("render-api-keys.sh");
+        Files.writeString(script, ChartScenarios.configMap(chart, "gateway").getData().get("render-api-keys.sh"));
+        Process p = new ProcessBuilder("/bin/sh", script.toString(), keys.toString(), map.toString())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("render-api-keys.sh did not finish");
+        }
+        return new ProcessResult(p.exitValue(), output);
+    }
+
+    record ProcessResult(int exitCode, String output) {
+    }
+
+    private long stubStatusRequests() throws Exception {
+        HttpResponse<String> status = client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/stub_status")).timeout(TIMEOUT).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(status.statusCode()).isEqualTo(200);
+        Matcher m = Pattern.compile("server accepts handled requests\\s+(\\d+) (\\d+) (\\d+)").matcher(status.body());
+        assertThat(m.find()).as(status.body()).isTrue();
+        return Long.parseLong(m.group(3));
+    }
+
+    private HttpResponse<String> send(String method, String path, String body, Map<String, String> headers)
+            throws Exception {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .timeout(TIMEOUT)
+                .method(method, body.isEmpty() || method.equals("HEAD")
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(builder::header);
+        return client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void stopNginx() throws InterruptedException {
+        if (nginx == null) {
+            return;
+        }
+        List<ProcessHandle> workers = new ArrayList<>(nginx.descendants().toList());
+        nginx.destroy(); // SIGTERM: fast shutdown, the master stops its workers
+        if (!nginx.waitFor(5, TimeUnit.SECONDS)) {
+            nginx.destroyForcibly();
+            nginx.waitFor(5, TimeUnit.SECONDS);
+        }
+        workers.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        nginx = null;
+    }
+
+    static Optional<Path> nginxBinary() {
+        String configured = System.getenv("AI_INFERENCE_NGINX");
+        if (configured != null && !configured.isBlank()) {
+            return Optional.of(Path.of(configured)).filter(Files::isExecutable);
+        }
+        List<Path> candidates = new ArrayList<>();
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!dir.isBlank()) {
+                candidates.add(Path.of(dir, "nginx"));
+            }
+        }
+        candidates.add(Path.of("/usr/sbin/nginx"));
+        return candidates.stream().filter(Files::isExecutable).findFirst();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (Socket ignored = new Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Stands in for Ollama: records what reaches it, streams /api/generate in two NDJSON lines. */
+    static final class StubOllama implements AutoCloseable {
+        record Seen(String method, String path, String body) {
+        }
+
+        final Queue<Seen> requests = new ConcurrentLinkedQueue<>();
+        final CountDownLatch releaseStream = new CountDownLatch(1);
+        volatile boolean releasedByClient;
+        private final HttpServer server;
+        private final ExecutorService executor = Executors.newFixedThreadPool(4);
+
+        StubOllama() throws IOException {
+            server = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 16);
+            server.createContext("/", this::handle);
+            server.setExecutor(executor);
+            server.start();
+        }
+
+        int port() {
+            return server.getAddress().getPort();
+        }
+
+        List<String> paths() {
+            return requests.stream().map(s -> s.method() + " " + s.path()).toList();
+        }
+
+        private void handle(HttpExchange exchange) throws IOException {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            String path = exchange.getRequestURI().getRawPath();
+            requests.add(new Seen(exchange.getRequestMethod(), path, body));
+            try (exchange; OutputStream out = exchange.getResponseBody()) {
+                if (path.equals("/api/generate")) {
+                    exchange.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+                    exchange.sendResponseHeaders(200, 0); // chunked
+                    out.write("{\"response\":\"Hel\",\"done\":false}\n".getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    try {
+                        releasedByClient = releaseStream.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    out.write("{\"response\":\"lo\",\"done\":true,\"eval_count\":2}\n".getBytes(StandardCharsets.UTF_8));
+                } else {
+                    byte[] answer = ("{\"stub\":\"" + path + "\"}").getBytes(StandardCharsets.UTF_8);
+                    exchange.getResponseHeaders().set("Content-Type", "application/json");
+                    exchange.sendResponseHeaders(200, answer.length);
+                    out.write(answer);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            releaseStream.countDown();
+            server.stop(0);
+            executor.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package com.aiinference.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The `helm test` pod. helm-java's template returns the release manifest without hooks, so this renders a copy of
+ * the chart whose test template has its hook annotations removed; everything else is the chart as shipped.
+ */
+class HelmTestPodTest {
+    @TempDir
+    Path copy;
+
+    private Pod render(String scenario) throws IOException {
+        Path chart = ChartRenderer.projectChart().chartDir();
+        try (Stream<Path> files = Files.walk(chart)) {
+            for (Path source : (Iterable<Path>) files::iterator) {
+                Path target = copy.resolve(chart.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target);
+                }
+            }
+        }
+        Path test = copy.resolve("templates/tests/test-generate.yaml");
+        String template = Files.readString(test);
+        assertThat(template).contains("\"helm.sh/hook\": test");
+        Files.writeString(test, template.replaceAll("(?m)^\\s*\"helm\\.sh/hook[^\\n]*\\n", ""));
+        RenderedChart rendered = new ChartRenderer(copy).template(ChartScenarios.RELEASE, ChartScenarios.NAMESPACE,
+                ChartScenarios.values(scenario));
+        return rendered.single(Pod.class).orElseThrow();
+    }
+
+    @Test
+    void postsGenerateThroughTheServiceAndChecksThatPullIsRefused() throws IOException {
+        Pod pod = render("default");
+        assertThat(pod.getMetadata().getName()).isEqualTo("ai-inference-test-generate");
+        // verify selects inference pods by name + instance: the test pod must not match
+        assertThat(pod.getMetadata().getLabels()).containsEntry("app.kubernetes.io/name", "ai-inference-test")
+                .containsEntry("app.kubernetes.io/component", "test");
+        Container c = pod.getSpec().getContainers().get(0);
+        assertThat(c.getImage()).isEqualTo("docker.io/curlimages/curl:8.11.1");
+        String script = c.getArgs().get(0);
+        assertThat(script).contains("base=\"http://ai-inference.ai-inference.svc:8000\"")
+                .contains("\"$base/api/generate\"")
+                .contains("{\"model\":\"llama3.1:8b\",")
+                .contains("[ \"$code\" = 200 ]")
+                .contains("\"$base/api/pull\"")
+                .contains("[ \"$code\" = 403 ]")
+                .doesNotContain("Bearer $key");
+        assertThat(pod.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    }
+
+    @Test
+    void sendsAnApiKeyWhenTheGatewayRequiresOne() throws IOException {
+        Pod pod = render("api-keys");
+        String script = pod.getSpec().getContainers().get(0).getArgs().get(0);
+        assertThat(script).contains("auth=\"Authorization: Bearer $key\"")
+                .contains("/etc/ai-inference/api-keys/api-keys");
+        assertThat(pod.getSpec().getVolumes()).filteredOn(v -> v.getSecret() != null).singleElement()
+                .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("ai-inference-api-keys"));
+    }
+
+    @Test
+    void withoutTheGatewayOnlyGenerateIsChecked() throws IOException {
+        Pod pod = render("clusterip-no-gateway");
+        String script = pod.getSpec().getContainers().get(0).getArgs().get(0);
+        assertThat(script).contains("/api/generate").doesNotContain("/api/pull");
+        assertThat(Map.copyOf(pod.getMetadata().getLabels())).doesNotContainEntry("app.kubernetes.io/component", "inference");
+    }
+}
