@@ -180,6 +180,7 @@ class GatewayRoutingTest {
         assertThat(send("POST", "/api/pull", "{}", Map.of("Authorization", "Bearer " + KEY_1)).statusCode())
                 .as("a valid key does not open model management").isEqualTo(403);
         assertThat(upstream.paths()).containsExactly("GET /api/tags", "POST /v1/chat/completions");
+        assertThat(upstream.requests).allSatisfy(seen -> assertThat(seen.authorization()).as("key forwarded").isNull());
     }
 
     @Test
@@ -340,7 +341,7 @@ class GatewayRoutingTest {
 
     /** Stands in for Ollama: records what reaches it, streams /api/generate in two NDJSON lines. */
     static final class StubOllama implements AutoCloseable {
-        record Seen(String method, String path, String body) {
+        record Seen(String method, String path, String body, String authorization) {
         }
 
         final Queue<Seen> requests = new ConcurrentLinkedQueue<>();
@@ -367,7 +368,8 @@ class GatewayRoutingTest {
         private void handle(HttpExchange exchange) throws IOException {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String path = exchange.getRequestURI().getRawPath();
-            requests.add(new Seen(exchange.getRequestMethod(), path, body));
+            requests.add(new Seen(exchange.getRequestMethod(), path, body,
+                    exchange.getRequestHeaders().getFirst("Authorization")));
             try (exchange; OutputStream out = exchange.getResponseBody()) {
                 if (path.equals("/api/generate")) {
                     exchange.getResponseHeaders().set("Content-Type", "application/x-ndjson");
