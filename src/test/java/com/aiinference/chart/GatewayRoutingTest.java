@@ -184,6 +184,26 @@ class GatewayRoutingTest {
     }
 
     @Test
+    void helmTestScriptPassesThroughTheGatewayAndFailsWhenTheModelDoesNotAnswer() throws Exception {
+        RenderedChart chart = ChartScenarios.renderWithTests(ChartScenarios.values("default"), work);
+        startGateway(chart);
+        String script = chart.single(io.fabric8.kubernetes.api.model.Pod.class).orElseThrow()
+                .getSpec().getContainers().get(0).getArgs().get(0);
+        String local = replaceExactly(script, "http://ai-inference.ai-inference.svc:8000", "http://127.0.0.1:" + httpPort, 1);
+        local = replaceExactly(local, "/tmp/answer.json", work.resolve("answer.json").toString(), 3);
+
+        ProcessResult passed = runShell(local);
+        assertThat(passed.output()).contains("POST /api/generate -> HTTP 200").contains("POST /api/pull -> HTTP 403");
+        assertThat(passed.exitCode()).as(passed.output()).isZero();
+        assertThat(upstream.paths()).containsExactly("POST /api/generate");
+
+        upstream.generateStatus = 404; // the model is missing: the release is not healthy
+        ProcessResult failed = runShell(local);
+        assertThat(failed.exitCode()).isEqualTo(1);
+        assertThat(failed.output()).contains("POST /api/generate -> HTTP 404").contains("expected HTTP 200 from /api/generate");
+    }
+
+    @Test
     void apiKeyRendererRefusesKeysThatCouldBreakTheConfig() throws Exception {
         RenderedChart chart = ChartScenarios.render("api-keys");
         Path map = work.resolve("api-keys.map");
@@ -272,6 +292,16 @@ class GatewayRoutingTest {
         return new ProcessResult(p.exitValue(), output);
     }
 
+    private ProcessResult runShell(String script) throws Exception {
+        Process p = new ProcessBuilder("/bin/sh", "-c", script).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("script did not finish: " + output);
+        }
+        return new ProcessResult(p.exitValue(), output);
+    }
+
     record ProcessResult(int exitCode, String output) {
     }
 
@@ -347,6 +377,7 @@ class GatewayRoutingTest {
         final Queue<Seen> requests = new ConcurrentLinkedQueue<>();
         final CountDownLatch releaseStream = new CountDownLatch(1);
         volatile boolean releasedByClient;
+        volatile int generateStatus = 200;
         private final HttpServer server;
         private final ExecutorService executor = Executors.newFixedThreadPool(4);
 
@@ -371,7 +402,14 @@ class GatewayRoutingTest {
             requests.add(new Seen(exchange.getRequestMethod(), path, body,
                     exchange.getRequestHeaders().getFirst("Authorization")));
             try (exchange; OutputStream out = exchange.getResponseBody()) {
-                if (path.equals("/api/generate")) {
+                if (path.equals("/api/generate") && body.contains("\"stream\":false")) {
+                    byte[] answer = (generateStatus == 200
+                            ? "{\"model\":\"llama3.1:8b\",\"response\":\"OK\",\"done\":true,\"eval_count\":2}"
+                            : "{\"error\":\"model 'llama3.1:8b' not found\"}").getBytes(StandardCharsets.UTF_8);
+                    exchange.getResponseHeaders().set("Content-Type", "application/json");
+                    exchange.sendResponseHeaders(generateStatus, answer.length);
+                    out.write(answer);
+                } else if (path.equals("/api/generate")) {
                     exchange.getResponseHeaders().set("Content-Type", "application/x-ndjson");
                     exchange.sendResponseHeaders(200, 0); // chunked
                     out.write("{\"response\":\"Hel\",\"done\":false}\n".getBytes(StandardCharsets.UTF_8));
