@@ -284,6 +284,9 @@ the pods (Recreate) consume the new one.
 metadata:
   labels:
     {{- include "ai-inference.selectorLabels" . | nindent 4 }}
+    {{- if .Values.dws.flexStart }}
+    cloud.google.com/gke-flex-start: "true"
+    {{- end }}
 spec:
   {{- include "ai-inference.schedulingSpec" . | nindent 2 }}
   containers:
