@@ -57,6 +57,8 @@ http {
         # Streaming answers: pass every NDJSON line on as Ollama writes it, and allow long pauses between them.
         proxy_http_version 1.1;
         proxy_set_header Connection "";
+        # API keys stop at the gateway.
+        proxy_set_header Authorization "";
         proxy_buffering off;
         proxy_cache off;
         proxy_connect_timeout 5s;

@@ -103,6 +103,7 @@ Every rule is included once from deployment.yaml, so `helm template` and `helm i
 {{- include "ai-inference.validate.exposure" . }}
 {{- include "ai-inference.validate.gateway" . }}
 {{- include "ai-inference.validate.modelCache" . }}
+{{- include "ai-inference.validate.resources" . }}
 {{- end }}
 
 {{- define "ai-inference.validate.image" -}}
@@ -164,6 +165,33 @@ Every rule is included once from deployment.yaml, so `helm template` and `helm i
 {{- end }}
 {{- if .Values.gateway.apiKeys.existingSecret }}
 {{- fail "gateway.apiKeys.existingSecret needs gateway.enabled=true: the gateway checks the keys" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Quantities as numbers (bytes, cores) so requests and limits can be compared before anything is created; the
+schema has already checked their shape.
+*/}}
+{{- define "ai-inference.quantity" -}}
+{{- $q := toString . }}
+{{- $number := regexFind "^[0-9]+(\\.[0-9]+)?" $q }}
+{{- $suffix := trimPrefix $number $q }}
+{{- $factors := dict "" 1.0 "m" 0.001 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "P" 1e15 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 "Pi" 1125899906842624.0 }}
+{{- mulf (float64 $number) (get $factors $suffix) }}
+{{- end }}
+
+{{- define "ai-inference.validate.resources" -}}
+{{- $checks := list
+  (list "resources.requests.memory" .Values.resources.requests.memory "resources.limits.memory" .Values.resources.limits.memory)
+  (list "resources.requests.cpu" .Values.resources.requests.cpu "resources.limits.cpu" (include "ai-inference.cpuLimit" .)) }}
+{{- if .Values.gateway.enabled }}
+{{- $checks = append $checks (list "gateway.resources.requests.memory" .Values.gateway.resources.requests.memory "gateway.resources.limits.memory" .Values.gateway.resources.limits.memory) }}
+{{- $checks = append $checks (list "gateway.resources.requests.cpu" .Values.gateway.resources.requests.cpu "gateway.resources.limits.cpu" .Values.gateway.resources.limits.cpu) }}
+{{- end }}
+{{- range $checks }}
+{{- if gt (include "ai-inference.quantity" (index . 1) | float64) (include "ai-inference.quantity" (index . 3) | float64) }}
+{{- fail (printf "%s %v exceeds %s %v; a request above its limit is refused by Kubernetes" (index . 0) (index . 1) (index . 2) (index . 3)) }}
 {{- end }}
 {{- end }}
 {{- end }}
@@ -256,6 +284,9 @@ the pods (Recreate) consume the new one.
 metadata:
   labels:
     {{- include "ai-inference.selectorLabels" . | nindent 4 }}
+    {{- if .Values.dws.flexStart }}
+    cloud.google.com/gke-flex-start: "true"
+    {{- end }}
 spec:
   {{- include "ai-inference.schedulingSpec" . | nindent 2 }}
   containers:

@@ -290,6 +290,9 @@ class AiInferenceChartTest {
             assertThat(template.getMetadata().getLabels())
                     .containsEntry("cloud.google.com/apply-warden-policies", "true")
                     .containsEntry("cloud.google.com/gke-flex-start", "true");
+            assertThat(template.getTemplate().getMetadata().getLabels())
+                    .containsEntry("cloud.google.com/gke-flex-start", "true")
+                    .containsEntry("app.kubernetes.io/name", "ai-inference");
             PodSpec templateSpec = template.getTemplate().getSpec();
             assertThat(templateSpec.getNodeSelector()).isEqualTo(pod.getNodeSelector());
             assertThat(templateSpec.getTolerations()).isEqualTo(pod.getTolerations());

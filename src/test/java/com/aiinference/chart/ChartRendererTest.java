@@ -76,4 +76,32 @@ class ChartRendererTest {
         writeChart();
         assertThat(new ChartRenderer(chart).lintStrict().isFailed()).isFalse();
     }
+
+    @Test
+    void lintsStrictWithValuesMergedIntoACopy() throws Exception {
+        writeChart();
+        ChartRenderer renderer = new ChartRenderer(chart);
+        assertThat(renderer.lintStrict(Map.of("count", 2)).isFailed()).isFalse();
+        var bad = renderer.lintStrict(Map.of("count", 0));
+        assertThat(bad.isFailed()).isTrue();
+        assertThat(String.join(" ", bad.getMessages())).contains("/count").contains("minimum");
+        // the chart itself is untouched
+        assertThat(Files.readString(chart.resolve("values.yaml"))).isEqualTo("greeting: hello\ncount: 1\n");
+    }
+
+    @Test
+    void mergesValuesTheWayHelmDoes() {
+        Map<String, Object> base = new java.util.LinkedHashMap<>();
+        base.put("service", Map.of("type", "LoadBalancer", "port", 8000));
+        base.put("replicaCount", 10);
+        base.put("tolerations", java.util.List.of("a"));
+        Map<String, Object> overrides = new java.util.HashMap<>();
+        overrides.put("service", Map.of("port", 9000));
+        overrides.put("replicaCount", null);
+        overrides.put("tolerations", java.util.List.of("b"));
+        assertThat(ChartRenderer.mergeValues(base, overrides))
+                .containsEntry("service", Map.of("type", "LoadBalancer", "port", 9000))
+                .containsEntry("tolerations", java.util.List.of("b"))
+                .doesNotContainKey("replicaCount");
+    }
 }

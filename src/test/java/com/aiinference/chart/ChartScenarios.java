@@ -68,6 +68,34 @@ final class ChartScenarios {
         return ChartRenderer.mergeValues(values(scenario), overrides);
     }
 
+    /**
+     * Renders with the `helm test` pod included. helm-java's template returns the release manifest without hooks,
+     * so this renders a copy of the chart in {@code workDir} whose test template has its hook annotations removed.
+     */
+    static RenderedChart renderWithTests(Map<String, ?> values, Path workDir) {
+        Path chart = renderer().chartDir();
+        Path copy = workDir.resolve("chart-with-tests");
+        try (Stream<Path> files = Files.walk(chart)) {
+            for (Path source : (Iterable<Path>) files::iterator) {
+                Path target = copy.resolve(chart.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target);
+                }
+            }
+            Path test = copy.resolve("templates/tests/test-generate.yaml");
+            String template = Files.readString(test);
+            if (!template.contains("\"helm.sh/hook\": test")) {
+                throw new AssertionError("the test pod is no longer a helm test hook");
+            }
+            Files.writeString(test, template.replaceAll("(?m)^\\s*\"helm\\.sh/hook[^\\n]*\\n", ""));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new ChartRenderer(copy).template(RELEASE, NAMESPACE, values);
+    }
+
     static Deployment deployment(RenderedChart chart) {
         return chart.single(Deployment.class).orElseThrow(() -> new AssertionError("no Deployment rendered"));
     }

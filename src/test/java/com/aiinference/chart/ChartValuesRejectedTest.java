@@ -95,6 +95,12 @@ class ChartValuesRejectedTest {
                         "gateway.apiKeys.existingSecret needs gateway.enabled=true: the gateway checks the keys"),
                 bad("Ollama release with CVE-2026-7482", nested("image", Map.of("tag", "0.12.4")),
                         "image.tag 0.12.4 is older than Ollama 0.17.1, which fixes CVE-2026-7482 (unauthenticated heap read through /api/create); use 0.17.1 or later"),
+                bad("memory request above the limit", nested("resources", Map.of("requests", Map.of("memory", "48Gi"))),
+                        "resources.requests.memory 48Gi exceeds resources.limits.memory 40Gi; a request above its limit is refused by Kubernetes"),
+                bad("cpu request above an explicit limit", nested("resources", Map.of("requests", Map.of("cpu", "9"), "limits", Map.of("cpu", "8500m"))),
+                        "resources.requests.cpu 9 exceeds resources.limits.cpu 8500m; a request above its limit is refused by Kubernetes"),
+                bad("gateway memory request above its limit", nested("gateway", Map.of("resources", Map.of("requests", Map.of("memory", "1Gi")))),
+                        "gateway.resources.requests.memory 1Gi exceeds gateway.resources.limits.memory 128Mi"),
                 bad("shared model volume without a claim", nested("modelCache", Map.of("type", "existingClaim")),
                         "modelCache.type existingClaim needs modelCache.existingClaim (the PersistentVolumeClaim name)"));
     }

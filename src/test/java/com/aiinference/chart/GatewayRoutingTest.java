@@ -180,6 +180,27 @@ class GatewayRoutingTest {
         assertThat(send("POST", "/api/pull", "{}", Map.of("Authorization", "Bearer " + KEY_1)).statusCode())
                 .as("a valid key does not open model management").isEqualTo(403);
         assertThat(upstream.paths()).containsExactly("GET /api/tags", "POST /v1/chat/completions");
+        assertThat(upstream.requests).allSatisfy(seen -> assertThat(seen.authorization()).as("key forwarded").isNull());
+    }
+
+    @Test
+    void helmTestScriptPassesThroughTheGatewayAndFailsWhenTheModelDoesNotAnswer() throws Exception {
+        RenderedChart chart = ChartScenarios.renderWithTests(ChartScenarios.values("default"), work);
+        startGateway(chart);
+        String script = chart.single(io.fabric8.kubernetes.api.model.Pod.class).orElseThrow()
+                .getSpec().getContainers().get(0).getArgs().get(0);
+        String local = replaceExactly(script, "http://ai-inference.ai-inference.svc:8000", "http://127.0.0.1:" + httpPort, 1);
+        local = replaceExactly(local, "/tmp/answer.json", work.resolve("answer.json").toString(), 3);
+
+        ProcessResult passed = runShell(local);
+        assertThat(passed.output()).contains("POST /api/generate -> HTTP 200").contains("POST /api/pull -> HTTP 403");
+        assertThat(passed.exitCode()).as(passed.output()).isZero();
+        assertThat(upstream.paths()).containsExactly("POST /api/generate");
+
+        upstream.generateStatus = 404; // the model is missing: the release is not healthy
+        ProcessResult failed = runShell(local);
+        assertThat(failed.exitCode()).isEqualTo(1);
+        assertThat(failed.output()).contains("POST /api/generate -> HTTP 404").contains("expected HTTP 200 from /api/generate");
     }
 
     @Test
@@ -271,6 +292,16 @@ class GatewayRoutingTest {
         return new ProcessResult(p.exitValue(), output);
     }
 
+    private ProcessResult runShell(String script) throws Exception {
+        Process p = new ProcessBuilder("/bin/sh", "-c", script).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("script did not finish: " + output);
+        }
+        return new ProcessResult(p.exitValue(), output);
+    }
+
     record ProcessResult(int exitCode, String output) {
     }
 
@@ -340,12 +371,13 @@ class GatewayRoutingTest {
 
     /** Stands in for Ollama: records what reaches it, streams /api/generate in two NDJSON lines. */
     static final class StubOllama implements AutoCloseable {
-        record Seen(String method, String path, String body) {
+        record Seen(String method, String path, String body, String authorization) {
         }
 
         final Queue<Seen> requests = new ConcurrentLinkedQueue<>();
         final CountDownLatch releaseStream = new CountDownLatch(1);
         volatile boolean releasedByClient;
+        volatile int generateStatus = 200;
         private final HttpServer server;
         private final ExecutorService executor = Executors.newFixedThreadPool(4);
 
@@ -367,9 +399,17 @@ class GatewayRoutingTest {
         private void handle(HttpExchange exchange) throws IOException {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String path = exchange.getRequestURI().getRawPath();
-            requests.add(new Seen(exchange.getRequestMethod(), path, body));
+            requests.add(new Seen(exchange.getRequestMethod(), path, body,
+                    exchange.getRequestHeaders().getFirst("Authorization")));
             try (exchange; OutputStream out = exchange.getResponseBody()) {
-                if (path.equals("/api/generate")) {
+                if (path.equals("/api/generate") && body.contains("\"stream\":false")) {
+                    byte[] answer = (generateStatus == 200
+                            ? "{\"model\":\"llama3.1:8b\",\"response\":\"OK\",\"done\":true,\"eval_count\":2}"
+                            : "{\"error\":\"model 'llama3.1:8b' not found\"}").getBytes(StandardCharsets.UTF_8);
+                    exchange.getResponseHeaders().set("Content-Type", "application/json");
+                    exchange.sendResponseHeaders(generateStatus, answer.length);
+                    out.write(answer);
+                } else if (path.equals("/api/generate")) {
                     exchange.getResponseHeaders().set("Content-Type", "application/x-ndjson");
                     exchange.sendResponseHeaders(200, 0); // chunked
                     out.write("{\"response\":\"Hel\",\"done\":false}\n".getBytes(StandardCharsets.UTF_8));

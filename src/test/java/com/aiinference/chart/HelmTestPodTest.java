@@ -4,45 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The `helm test` pod. helm-java's template returns the release manifest without hooks, so this renders a copy of
- * the chart whose test template has its hook annotations removed; everything else is the chart as shipped.
+ * The `helm test` pod as rendered (its script also runs for real in {@link GatewayRoutingTest}).
  */
 class HelmTestPodTest {
     @TempDir
     Path copy;
 
-    private Pod render(String scenario) throws IOException {
-        Path chart = ChartRenderer.projectChart().chartDir();
-        try (Stream<Path> files = Files.walk(chart)) {
-            for (Path source : (Iterable<Path>) files::iterator) {
-                Path target = copy.resolve(chart.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
-        Path test = copy.resolve("templates/tests/test-generate.yaml");
-        String template = Files.readString(test);
-        assertThat(template).contains("\"helm.sh/hook\": test");
-        Files.writeString(test, template.replaceAll("(?m)^\\s*\"helm\\.sh/hook[^\\n]*\\n", ""));
-        RenderedChart rendered = new ChartRenderer(copy).template(ChartScenarios.RELEASE, ChartScenarios.NAMESPACE,
-                ChartScenarios.values(scenario));
-        return rendered.single(Pod.class).orElseThrow();
+    private Pod render(String scenario) {
+        return ChartScenarios.renderWithTests(ChartScenarios.values(scenario), copy).single(Pod.class).orElseThrow();
     }
 
     @Test
-    void postsGenerateThroughTheServiceAndChecksThatPullIsRefused() throws IOException {
+    void postsGenerateThroughTheServiceAndChecksThatPullIsRefused() {
         Pod pod = render("default");
         assertThat(pod.getMetadata().getName()).isEqualTo("ai-inference-test-generate");
         // verify selects inference pods by name + instance: the test pod must not match
@@ -63,7 +42,7 @@ class HelmTestPodTest {
     }
 
     @Test
-    void sendsAnApiKeyWhenTheGatewayRequiresOne() throws IOException {
+    void sendsAnApiKeyWhenTheGatewayRequiresOne() {
         Pod pod = render("api-keys");
         String script = pod.getSpec().getContainers().get(0).getArgs().get(0);
         assertThat(script).contains("auth=\"Authorization: Bearer $key\"")
@@ -73,7 +52,7 @@ class HelmTestPodTest {
     }
 
     @Test
-    void withoutTheGatewayOnlyGenerateIsChecked() throws IOException {
+    void withoutTheGatewayOnlyGenerateIsChecked() {
         Pod pod = render("clusterip-no-gateway");
         String script = pod.getSpec().getContainers().get(0).getArgs().get(0);
         assertThat(script).contains("/api/generate").doesNotContain("/api/pull");
