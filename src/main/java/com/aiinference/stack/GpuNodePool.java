@@ -91,7 +91,7 @@ public final class GpuNodePool extends ComponentResource {
 
         // The typed NodePool is constructed with the SDK's args (cluster only), and this transformation swaps in the
         // full args before registration: the engine receives DwsNodePoolArgs, the program keeps NodePool's outputs.
-        String resourceName = name + "-pool";
+        String resourceName = name + "-nodes";
         ResourceTransformation sendDwsFields = t ->
                 t.resource() instanceof NodePool && resourceName.equals(t.resource().pulumiResourceName())
                         ? Optional.of(new ResourceTransformation.Result(args, t.options()))

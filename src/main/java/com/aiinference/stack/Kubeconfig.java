@@ -32,12 +32,21 @@ public final class Kubeconfig {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("apiVersion", "v1");
         config.put("kind", "Config");
-        config.put("clusters", List.of(Map.of("name", contextName, "cluster", cluster)));
-        config.put("users", List.of(Map.of("name", contextName, "user", Map.of("exec", exec))));
-        config.put("contexts", List.of(Map.of("name", contextName,
-                "context", Map.of("cluster", contextName, "user", contextName))));
+        config.put("clusters", List.of(entry(contextName, "cluster", cluster)));
+        config.put("users", List.of(entry(contextName, "user", Map.of("exec", exec))));
+        Map<String, Object> context = new LinkedHashMap<>();
+        context.put("cluster", contextName);
+        context.put("user", contextName);
+        config.put("contexts", List.of(entry(contextName, "context", context)));
         config.put("current-context", contextName);
         return config;
+    }
+
+    private static Map<String, Object> entry(String name, String field, Object value) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put(field, value);
+        return m;
     }
 
     /** The kubeconfig as YAML text (what the Kubernetes provider's {@code kubeconfig} input and kubectl take). */
