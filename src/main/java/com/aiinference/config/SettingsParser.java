@@ -65,7 +65,8 @@ public final class SettingsParser {
             bad(GCP_PROJECT, projectId, "is not a GCP project ID (6-30 lowercase letters, digits and hyphens, starting with a letter)");
         }
         String region = str(REGION);
-        if (!REGION_FORM.matcher(region).matches()) {
+        boolean regionOk = REGION_FORM.matcher(region).matches();
+        if (!regionOk) {
             bad(REGION, region, "is not a GCP region (e.g. us-central1)");
         }
         List<String> zones = list(GPU_ZONES);
@@ -73,7 +74,7 @@ public final class SettingsParser {
             var m = ZONE_FORM.matcher(zone);
             if (!m.matches()) {
                 bad(GPU_ZONES, zone, "is not a GCP zone (e.g. " + region + "-a)");
-            } else if (!m.group(1).equals(region)) {
+            } else if (regionOk && !m.group(1).equals(region)) {
                 bad(GPU_ZONES, zone, "is not in region " + region);
             }
         }
