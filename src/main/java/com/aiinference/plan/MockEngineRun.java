@@ -34,7 +34,12 @@ public final class MockEngineRun {
     private MockEngineRun() {}
 
     public static Result run(String project, String stack, Map<String, String> config, Set<String> secretKeys) {
-        var mocks = new PlanMocks();
+        return run(project, stack, config, secretKeys, new PlanMocks());
+    }
+
+    /** As {@link #run(String, String, Map, Set)} with the given cloud answers (tests pass a spy). */
+    public static Result run(String project, String stack, Map<String, String> config, Set<String> secretKeys,
+                             com.pulumi.test.Mocks mocks) {
         RecordingMonitor[] monitor = new RecordingMonitor[1];
         var test = PulumiTestInternal.builder()
                 .options(TestOptions.builder().projectName(project).stackName(stack).preview(false).build())
