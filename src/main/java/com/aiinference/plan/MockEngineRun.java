@@ -57,10 +57,11 @@ public final class MockEngineRun {
         } finally {
             PulumiTestInternal.cleanup();
         }
-        List<String> errors = new ArrayList<>();
+        Set<String> distinct = new LinkedHashSet<>();
         for (Exception e : result.exceptions()) {
-            errors.add(rootMessage(e));
+            distinct.add(rootMessage(e));
         }
+        List<String> errors = new ArrayList<>(distinct);
         for (String e : result.errors()) {
             if (errors.stream().noneMatch(e::contains)) {
                 errors.add(e.strip());

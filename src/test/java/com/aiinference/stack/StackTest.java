@@ -78,7 +78,9 @@ class StackTest {
         var seen = captor.getAllValues().stream().filter(a -> a.name.equals("l4-pool-nodes")).findFirst().orElseThrow();
         assertThat(seen.type).isEqualTo("gcp:container/nodePool:NodePool");
         assertThat(seen.inputs).containsEntry("queuedProvisioning", Map.of("enabled", true));
-        assertThat((Map<?, ?>) seen.inputs.get("nodeConfig")).containsEntry("flexStart", true);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> nodeConfig = (Map<String, Object>) seen.inputs.get("nodeConfig");
+        assertThat(nodeConfig).containsEntry("flexStart", true);
     }
 
     @Test
