@@ -22,9 +22,10 @@ import picocli.CommandLine.Spec;
         name = "plan",
         mixinStandardHelpOptions = true,
         description = {
-            "Run the Pulumi program offline on Pulumi's mock engine with a stack's config: print the resources it",
-            "would register (with their key settings), the stack outputs (mock addresses marked), and the policy",
-            "checks: config rules, the registered GPU pool request, the chart rendered by Helm with the release's values."
+            "Run the Pulumi program offline on Pulumi's mock engine with a stack's config: print the resources it "
+                    + "would register (with their key settings), the stack outputs (mock addresses marked) and the "
+                    + "policy checks (config rules, the registered GPU pool request, the chart rendered by Helm with "
+                    + "the release's values). Nothing is created; no cloud or cluster is called."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
