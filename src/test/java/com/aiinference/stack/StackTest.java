@@ -1,9 +1,9 @@
 package com.aiinference.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.Mockito.atLeastOnce;
-import static org.mockito.Mockito.spy;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.withSettings;
 import static org.mockito.Mockito.verify;
 
 import com.aiinference.config.DevStack;
@@ -18,7 +18,9 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.mockito.AdditionalAnswers;
 import org.mockito.ArgumentCaptor;
+import org.mockito.MockMakers;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -31,7 +33,10 @@ class StackTest {
 
     @BeforeAll
     void runDevStack() {
-        mocks = spy(new PlanMocks());
+        // A Mocks that delegates to the plan's cloud answers and records every call. The subclass mock maker needs
+        // no agent attachment (which can time out on JDK 21+ under load).
+        mocks = mock(Mocks.class, withSettings().defaultAnswer(AdditionalAnswers.delegatesTo(new PlanMocks()))
+                .mockMaker(MockMakers.SUBCLASS));
         run = MockEngineRun.run(DevStack.PROJECT, "dev", DevStack.config(), Set.of(), mocks);
         assertThat(run.errors()).isEmpty();
     }
