@@ -1,5 +1,6 @@
 package com.aiinference;
 
+import com.aiinference.config.InvalidConfigException;
 import com.aiinference.config.PolicyRules;
 import com.aiinference.config.Settings;
 import com.aiinference.stack.Cluster;
@@ -11,6 +12,7 @@ import com.aiinference.stack.Providers;
 import com.pulumi.Context;
 import com.pulumi.Pulumi;
 import com.pulumi.core.Output;
+import com.pulumi.exceptions.RunException;
 import com.pulumi.resources.ComponentResourceOptions;
 
 /**
@@ -25,8 +27,7 @@ public final class App {
     }
 
     public static void stack(Context ctx) {
-        // Config is parsed and every rule checked before the first resource is registered.
-        Settings s = PolicyRules.requireValid(ctx.projectName(), DeploymentConfig.all());
+        Settings s = settings(ctx);
         String name = s.cluster().name();
 
         var gcp = Providers.gcp(name + "-gcp", s);
@@ -50,5 +51,17 @@ public final class App {
         ctx.export("memoryLimit", Output.of(s.workload().memoryLimit().text()));
         ctx.export("dwsEnabled", Output.of(s.gpuPool().queuedProvisioning()));
         ctx.export("hpaPinned", Output.of(s.workload().isHpaPinnedAt()));
+    }
+
+    /**
+     * Config parsed and every rule checked before the first resource is registered. A refusal is a
+     * {@link RunException}: Pulumi prints its message (one line per problem) without a Java stack trace.
+     */
+    private static Settings settings(Context ctx) {
+        try {
+            return PolicyRules.requireValid(ctx.projectName(), DeploymentConfig.all());
+        } catch (InvalidConfigException e) {
+            throw new RunException(String.join("\n", e.problems()));
+        }
     }
 }

@@ -242,6 +242,15 @@ class StackTest {
     }
 
     @Test
+    void aTypoInTheDeploymentsConfigIsRefusedByTheProgramItself() {
+        // The program lists the deployment's config (not a copy the plan made) to find keys it does not declare.
+        var refused = MockEngineRun.run(DevStack.PROJECT, "dev", DevStack.with("numParalel", "16"), Set.of());
+        assertThat(refused.errors()).singleElement().asString().isEqualTo(
+                "ai-inference:numParalel is not a known key of this project (did you mean ai-inference:numParallel?)");
+        assertThat(refused.resources()).allSatisfy(r -> assertThat(r.type()).isEqualTo("pulumi:pulumi:Stack"));
+    }
+
+    @Test
     void anExistingNetworkIsUsedByName() {
         var shared = MockEngineRun.run(DevStack.PROJECT, "dev",
                 DevStack.with("networkName", "shared-vpc", "subnetworkName", "gke-subnet"), Set.of());
