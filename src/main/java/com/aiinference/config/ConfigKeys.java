@@ -96,8 +96,8 @@ public final class ConfigKeys {
             "Helm release name; the Deployment, Service and HPA take this name.");
     public static final ConfigKey CHART_PATH = string("chartPath", "charts/ai-inference",
             "Path of the Helm chart, relative to the project directory.");
-    public static final ConfigKey IMAGE_TAG = string("imageTag", "0.17.1",
-            "Ollama image tag (>= 0.17.1 for the CVE-2026-7482 fix).");
+    public static final ConfigKey IMAGE_TAG = string("imageTag", "",
+            "Ollama image tag; empty uses the chart's pinned appVersion (the chart refuses tags older than 0.17.1).");
     public static final ConfigKey MODEL = string("model", "llama3.1:8b",
             "Ollama model pulled and served by every replica.");
     public static final ConfigKey NUM_PARALLEL = integer("numParallel", 8,
@@ -141,7 +141,9 @@ public final class ConfigKeys {
     public static final ConfigKey GATEWAY_ENABLED = bool("gatewayEnabled", true,
             "Route traffic through the in-pod gateway that only forwards the inference API.");
     public static final ConfigKey API_KEYS_SECRET = string("apiKeysSecret", "",
-            "Existing Secret in the namespace holding the gateway's API keys (empty = no keys).");
+            "Existing Secret in the namespace holding the gateway's API keys, one per line under key api-keys (empty = none).");
+    public static final ConfigKey API_KEYS = ConfigKey.secret("apiKeys",
+            "Gateway bearer API keys, comma-separated (set with --secret); the stack stores them in a Secret it creates.");
     public static final ConfigKey RELEASE_TIMEOUT = integer("releaseTimeoutSeconds", 1800,
             "How long `pulumi up` waits for the release to become ready (DWS provisioning and model pull).");
 
@@ -161,7 +163,7 @@ public final class ConfigKeys {
             NAMESPACE, RELEASE_NAME, CHART_PATH, IMAGE_TAG, MODEL, NUM_PARALLEL, MAX_QUEUE, KEEP_ALIVE, CONTEXT_LENGTH,
             FLASH_ATTENTION, CPU_REQUEST, MEMORY_REQUEST, MEMORY_LIMIT, GPUS_PER_POD, REPLICAS, HPA_ENABLED,
             HPA_PINNED, HPA_MIN_REPLICAS, HPA_MAX_REPLICAS, SERVICE_TYPE, SERVICE_PORT, LB_SOURCE_RANGES, INTERNAL_LB,
-            ALLOW_PUBLIC_ACCESS, GATEWAY_ENABLED, API_KEYS_SECRET, RELEASE_TIMEOUT,
+            ALLOW_PUBLIC_ACCESS, GATEWAY_ENABLED, API_KEYS_SECRET, API_KEYS, RELEASE_TIMEOUT,
             GCP_PLUGIN_VERSION, K8S_PLUGIN_VERSION);
 
     private static final Map<String, ConfigKey> BY_NAME;

@@ -59,13 +59,31 @@ public record Settings(
     }
 
     public record Service(String type, int port, List<String> loadBalancerSourceRanges, boolean internal,
-                          boolean allowPublicAccess, boolean gatewayEnabled, String apiKeysSecret) {
+                          boolean allowPublicAccess, boolean gatewayEnabled, String apiKeysSecret,
+                          SecretList apiKeys) {
         public Service {
             loadBalancerSourceRanges = List.copyOf(loadBalancerSourceRanges);
         }
 
+        /** Whether the stack creates the API-key Secret itself (from {@code apiKeys}). */
+        public boolean createsApiKeySecret() {
+            return !apiKeys.values().isEmpty();
+        }
+
         public boolean isLoadBalancer() {
             return "LoadBalancer".equals(type);
+        }
+    }
+
+    /** Secret strings that never show up in {@code toString()} or messages. */
+    public record SecretList(List<String> values) {
+        public SecretList {
+            values = List.copyOf(values);
+        }
+
+        @Override
+        public String toString() {
+            return "[secret x" + values.size() + "]";
         }
     }
 

@@ -28,7 +28,9 @@ public final class SettingsParser {
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z]([-a-z0-9]{0,38}[a-z0-9])?");
     private static final Pattern MACHINE_TYPE = Pattern.compile("[a-z][a-z0-9]*-[a-z0-9-]+");
     private static final Pattern SEMVER = Pattern.compile("\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?");
-    private static final Pattern IMAGE_TAG_FORM = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+    private static final Pattern IMAGE_TAG_FORM = Pattern.compile("([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?");
+    /** What nginx can compare in an Authorization header: no spaces, commas or quotes. */
+    private static final Pattern API_KEY_FORM = Pattern.compile("[A-Za-z0-9._~+/=-]{16,256}");
     private static final Pattern MODEL_FORM = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9._/-]*(:[a-zA-Z0-9._-]+)?");
 
     private final String project;
@@ -164,6 +166,24 @@ public final class SettingsParser {
         if (!apiKeysSecret.isEmpty() && !Pattern.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?", apiKeysSecret)) {
             bad(API_KEYS_SECRET, apiKeysSecret, "is not a Kubernetes Secret name");
         }
+        List<String> apiKeys = new ArrayList<>();
+        String rawKeys = str(API_KEYS);
+        if (!rawKeys.isEmpty()) {
+            int i = 0;
+            for (String k : rawKeys.split(",", -1)) {
+                i++;
+                String key = k.strip();
+                if (!API_KEY_FORM.matcher(key).matches()) {
+                    // Never echo a secret: name its position only.
+                    problem(API_KEYS, "key #" + i + " is not 16-256 characters of letters, digits and ._~+/=-");
+                } else {
+                    apiKeys.add(key);
+                }
+            }
+            if (!apiKeysSecret.isEmpty()) {
+                problem(API_KEYS, "and " + key(API_KEYS_SECRET) + " are both set; use one");
+            }
+        }
         var service = new Settings.Service(
                 oneOf(SERVICE_TYPE, "LoadBalancer", "ClusterIP"),
                 port,
@@ -171,7 +191,8 @@ public final class SettingsParser {
                 bool(INTERNAL_LB),
                 bool(ALLOW_PUBLIC_ACCESS),
                 bool(GATEWAY_ENABLED),
-                apiKeysSecret);
+                apiKeysSecret,
+                new Settings.SecretList(apiKeys));
 
         var providers = new Settings.ProviderPlugins(
                 matching(GCP_PLUGIN_VERSION, SEMVER, "is not a plugin version (e.g. 9.37.0)"),

@@ -24,6 +24,7 @@ final class KeySettings {
                 "queuedProvisioning.enabled", "nodeConfig.flexStart", "management.autoRepair",
                 "nodeConfig.reservationAffinity.consumeReservationType", "nodeConfig.taints", "nodeLocations"));
         PATHS.put("kubernetes:core/v1:Namespace", List.of("metadata.name"));
+        PATHS.put("kubernetes:core/v1:Secret", List.of("metadata.name", "stringData"));
         PATHS.put("kubernetes:helm.sh/v3:Release", List.of("name", "chart", "namespace", "timeout",
                 "values.model.name", "values.replicaCount", "values.ollama.numParallel",
                 "values.resources.limits.memory", "values.autoscaling", "values.dws.enabled",

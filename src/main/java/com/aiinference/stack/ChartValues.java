@@ -52,9 +52,18 @@ public final class ChartValues {
                 "allowPublicAccess", svc.allowPublicAccess()));
         values.put("gateway", map(
                 "enabled", svc.gatewayEnabled(),
-                "apiKeys", map("existingSecret", svc.apiKeysSecret())));
+                "apiKeys", map("existingSecret", apiKeysSecretName(s))));
         return values;
     }
+
+    /** The Secret the gateway reads its keys from: the one the stack creates from {@code apiKeys}, the named one, or "". */
+    public static String apiKeysSecretName(Settings s) {
+        return s.service().createsApiKeySecret() ? fullname(s.workload().releaseName()) + "-api-keys"
+                : s.service().apiKeysSecret();
+    }
+
+    /** The key inside that Secret (the chart's {@code gateway.apiKeys.secretKey} default): keys one per line. */
+    public static final String API_KEYS_SECRET_KEY = "api-keys";
 
     /**
      * The chart's fullname for a release, as {@code helm create}'s helper computes it: the release name when it

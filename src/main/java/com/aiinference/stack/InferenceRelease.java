@@ -4,6 +4,8 @@ import com.aiinference.config.Settings;
 import com.pulumi.core.Output;
 import com.pulumi.kubernetes.core.v1.Namespace;
 import com.pulumi.kubernetes.core.v1.NamespaceArgs;
+import com.pulumi.kubernetes.core.v1.Secret;
+import com.pulumi.kubernetes.core.v1.SecretArgs;
 import com.pulumi.kubernetes.core.v1.Service;
 import com.pulumi.kubernetes.core.v1.outputs.LoadBalancerIngress;
 import com.pulumi.kubernetes.core.v1.outputs.LoadBalancerStatus;
@@ -51,6 +53,20 @@ public final class InferenceRelease extends ComponentResource {
                 .build(), CustomResourceOptions.builder().parent(this).provider(k8s).build());
         Output<String> nsName = ns.metadata().applyValue(m -> m.name().orElse(w.namespace()));
 
+        List<com.pulumi.resources.Resource> releaseDeps = new java.util.ArrayList<>(List.of(gpuPool.nodePool));
+        if (settings.service().createsApiKeySecret()) {
+            var keys = new Secret(name + "-api-keys", SecretArgs.builder()
+                    .metadata(ObjectMetaArgs.builder()
+                            .name(ChartValues.apiKeysSecretName(settings))
+                            .namespace(nsName)
+                            .build())
+                    .type("Opaque")
+                    .stringData(Output.ofSecret(Map.of(ChartValues.API_KEYS_SECRET_KEY,
+                            String.join("\n", settings.service().apiKeys().values()) + "\n")))
+                    .build(), CustomResourceOptions.builder().parent(this).provider(k8s).build());
+            releaseDeps.add(keys);
+        }
+
         Output<Map<String, Object>> values = gpuPool.name.applyValue(pool -> ChartValues.of(settings, pool));
         this.release = new Release(name + "-release", ReleaseArgs.builder()
                 .name(w.releaseName())
@@ -64,7 +80,7 @@ public final class InferenceRelease extends ComponentResource {
                 .build(), CustomResourceOptions.builder()
                 .parent(this)
                 .provider(k8s)
-                .dependsOn(gpuPool.nodePool)
+                .dependsOn(releaseDeps)
                 .build());
 
         String service = ChartValues.fullname(w.releaseName());

@@ -57,6 +57,12 @@ class BadConfigCatalogTest {
                         "ai-inference:gcpProject is required: set it with `pulumi config set gcpProject <project-id>`"),
                 Arguments.of(Arrays.asList("systemMachineType", "g2-standard-4"),
                         "ai-inference:systemMachineType g2-standard-4 is a GPU machine; the system pool needs a general-purpose machine type"),
+                Arguments.of(Arrays.asList("apiKeys", "a-valid-key-0123456789,short"),
+                        "ai-inference:apiKeys key #2 is not 16-256 characters of letters, digits and ._~+/=-"),
+                Arguments.of(Arrays.asList("apiKeys", "a-valid-key-0123456789", "apiKeysSecret", "my-keys"),
+                        "ai-inference:apiKeys and ai-inference:apiKeysSecret are both set; use one"),
+                Arguments.of(Arrays.asList("imageTag", "latest tag"),
+                        "ai-inference:imageTag latest tag is not an image tag"),
                 Arguments.of(Arrays.asList("servicePort", "70000"),
                         "ai-inference:servicePort 70000 is not a TCP port (1-65535)"));
     }

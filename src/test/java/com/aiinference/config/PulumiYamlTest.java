@@ -60,9 +60,10 @@ class PulumiYamlTest {
     }
 
     @Test
-    void everyKeyHasADefaultExceptTheProject() {
+    void everyKeyHasADefaultExceptTheProjectAndTheSecret() {
         List<String> noDefault = ConfigKeys.all().stream().filter(k -> k.defaultValue() == null).map(ConfigKey::name).toList();
-        assertThat(noDefault).containsExactly("gcpProject");
+        assertThat(noDefault).containsExactly("gcpProject", "apiKeys");
+        assertThat(ConfigKeys.all().stream().filter(ConfigKey::secret).map(ConfigKey::name)).containsExactly("apiKeys");
         // With only the project set, the defaults alone make a valid stack (the same platform as dev).
         Map<String, String> minimal = new LinkedHashMap<>();
         minimal.put("ai-inference:gcpProject", "my-gcp-project-id");

@@ -115,7 +115,7 @@ class StackTest {
         String gcp = single("pulumi:providers:gcp", "ai-inference-gcp").urn();
         String k8s = single("pulumi:providers:kubernetes", "ai-inference-k8s").urn();
         var inCluster = run.resources().stream().filter(r -> r.type().startsWith("kubernetes:")).toList();
-        assertThat(inCluster).extracting(RegisteredResource::type).containsExactlyInAnyOrder(
+        assertThat(inCluster).extracting(RegisteredResource::type).containsExactlyInAnyOrder( // no API keys in dev
                 "kubernetes:core/v1:Namespace", "kubernetes:helm.sh/v3:Release", "kubernetes:core/v1:Service");
         assertThat(inCluster).allSatisfy(r -> assertThat(r.provider()).as(r.name()).isEqualTo(k8s));
         var cloud = run.resources().stream().filter(r -> r.type().startsWith("gcp:")).toList();
@@ -248,6 +248,26 @@ class StackTest {
         assertThat(refused.errors()).singleElement().asString().isEqualTo(
                 "ai-inference:numParalel is not a known key of this project (did you mean ai-inference:numParallel?)");
         assertThat(refused.resources()).allSatisfy(r -> assertThat(r.type()).isEqualTo("pulumi:pulumi:Stack"));
+    }
+
+    @Test
+    void apiKeysGoIntoASecretTheGatewayReads() {
+        var withKeys = MockEngineRun.run(DevStack.PROJECT, "dev",
+                DevStack.with("apiKeys", "first-key-0123456789,second-key-0123456789"), Set.of("ai-inference:apiKeys"));
+        assertThat(withKeys.errors()).isEmpty();
+        var secret = withKeys.ofType("kubernetes:core/v1:Secret");
+        assertThat(secret).singleElement().satisfies(s -> {
+            assertThat(s.input("metadata.name")).isEqualTo("ai-inference-api-keys");
+            assertThat(s.input("metadata.namespace")).isEqualTo("ai-inference");
+            assertThat(s.input("stringData")).isEqualTo("[secret]");
+            assertThat(s.provider()).isEqualTo(withKeys.ofType("pulumi:providers:kubernetes").get(0).urn());
+        });
+        var release = withKeys.ofType("kubernetes:helm.sh/v3:Release").get(0);
+        assertThat(release.input("values.gateway.apiKeys.existingSecret")).isEqualTo("ai-inference-api-keys");
+        assertThat(release.dependencies()).contains(secret.get(0).urn());
+        // Without keys no Secret is created and the gateway gets none.
+        assertThat(run.ofType("kubernetes:core/v1:Secret")).isEmpty();
+        assertThat(single("kubernetes:helm.sh/v3:Release", "ai-inference-release").input("values.gateway.apiKeys.existingSecret")).isEqualTo("");
     }
 
     @Test
