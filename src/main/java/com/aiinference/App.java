@@ -59,7 +59,8 @@ public final class App {
      */
     private static Settings settings(Context ctx) {
         try {
-            return PolicyRules.requireValid(ctx.projectName(), DeploymentConfig.all());
+            var config = DeploymentConfig.all();
+            return PolicyRules.requireValid(ctx.projectName(), config, DeploymentConfig.secretKeys(config));
         } catch (InvalidConfigException e) {
             throw new RunException(String.join("\n", e.problems()));
         }

@@ -6,8 +6,13 @@ import java.util.List;
  * One key of the project's config namespace as {@code Pulumi.yaml} declares it: name, Pulumi type, default and
  * description. {@link ConfigKeys} is the only list of keys; a test holds {@code Pulumi.yaml} to it.
  *
- * @param defaultValue {@code null} when the key is required or has no default (secrets), else a String, Integer,
- *                     Boolean or List of Strings, matching {@code type}
+ * @param defaultValue {@code null} when the key is required, else a String, Integer, Boolean or List of Strings,
+ *                     matching {@code type}
+ * @param secret       the value must be set with {@code pulumi config set --secret}. The program enforces it, not
+ *                     {@code Pulumi.yaml}: there a {@code secret: true} key cannot have a default (the default would be
+ *                     a plaintext stack value and fail "must be encrypted as it's secret"), and a key without a
+ *                     default is required by the Pulumi CLI, so an optional secret is declared as a plain string
+ *                     with an empty default.
  */
 public record ConfigKey(String name, Type type, Object defaultValue, boolean secret, String description) {
 
@@ -61,6 +66,6 @@ public record ConfigKey(String name, Type type, Object defaultValue, boolean sec
     }
 
     static ConfigKey secret(String name, String description) {
-        return new ConfigKey(name, Type.STRING, null, true, description);
+        return new ConfigKey(name, Type.STRING, "", true, description);
     }
 }

@@ -143,7 +143,7 @@ public final class ConfigKeys {
     public static final ConfigKey API_KEYS_SECRET = string("apiKeysSecret", "",
             "Existing Secret in the namespace holding the gateway's API keys, one per line under key api-keys (empty = none).");
     public static final ConfigKey API_KEYS = ConfigKey.secret("apiKeys",
-            "Gateway bearer API keys, comma-separated (set with --secret); the stack stores them in a Secret it creates.");
+            "Gateway bearer API keys, comma-separated; must be set with --secret (plaintext is refused). Stored in a Secret the stack creates.");
     public static final ConfigKey RELEASE_TIMEOUT = integer("releaseTimeoutSeconds", 1800,
             "How long `pulumi up` waits for the release to become ready (DWS provisioning and model pull).");
 

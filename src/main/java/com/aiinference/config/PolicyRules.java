@@ -28,8 +28,9 @@ public final class PolicyRules {
     }
 
     /** Parses and checks, throwing on any problem: what {@code App.stack} does before creating anything. */
-    public static Settings requireValid(String project, java.util.Map<String, String> config) {
-        Settings settings = SettingsParser.parse(project, config);
+    public static Settings requireValid(String project, java.util.Map<String, String> config,
+                                        java.util.Set<String> secretKeys) {
+        Settings settings = SettingsParser.parse(project, config, secretKeys);
         List<String> failures = check(settings).stream().filter(c -> !c.passed()).map(PolicyCheck::message).toList();
         if (!failures.isEmpty()) {
             throw new InvalidConfigException(failures);

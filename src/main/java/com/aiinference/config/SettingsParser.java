@@ -35,11 +35,13 @@ public final class SettingsParser {
 
     private final String project;
     private final Map<String, String> config;
+    private final Set<String> secretKeys;
     private final List<String> problems = new ArrayList<>();
 
-    private SettingsParser(String project, Map<String, String> config) {
+    private SettingsParser(String project, Map<String, String> config, Set<String> secretKeys) {
         this.project = project;
         this.config = config;
+        this.secretKeys = secretKeys;
     }
 
     /**
@@ -49,7 +51,15 @@ public final class SettingsParser {
      * @throws InvalidConfigException naming every key that is unknown or malformed
      */
     public static Settings parse(String project, Map<String, String> config) {
-        SettingsParser p = new SettingsParser(project, config);
+        return parse(project, config, Set.of());
+    }
+
+    /**
+     * As {@link #parse(String, Map)}, knowing which entries were set as secrets ({@code project:key} names): a key
+     * the registry marks secret must be one of them.
+     */
+    public static Settings parse(String project, Map<String, String> config, Set<String> secretKeys) {
+        SettingsParser p = new SettingsParser(project, config, secretKeys);
         Settings s = p.read();
         if (!p.problems.isEmpty()) {
             throw new InvalidConfigException(p.problems);
@@ -169,6 +179,9 @@ public final class SettingsParser {
         List<String> apiKeys = new ArrayList<>();
         String rawKeys = str(API_KEYS);
         if (!rawKeys.isEmpty()) {
+            if (!secretKeys.contains(key(API_KEYS))) {
+                problem(API_KEYS, "must be set as a secret: pulumi config set --secret " + API_KEYS.name() + " <key1,key2>");
+            }
             int i = 0;
             for (String k : rawKeys.split(",", -1)) {
                 i++;

@@ -55,7 +55,7 @@ public final class Plan {
     public static Report run(Path projectDir, String project, String stack, StackFile stackFile) {
         Settings settings;
         try {
-            settings = SettingsParser.parse(project, stackFile.config());
+            settings = SettingsParser.parse(project, stackFile.config(), stackFile.secretKeys());
         } catch (InvalidConfigException e) {
             throw CliException.usage(stackFile.path() + ": " + String.join("; ", e.problems()));
         }

@@ -92,7 +92,7 @@ public final class PlanCommand implements Callable<Integer> {
             String file = stackPath.getFileName().toString();
             stackName = file.matches("Pulumi\\..+\\.ya?ml") ? file.replaceAll("^Pulumi\\.|\\.ya?ml$", "") : "plan";
         }
-        StackFile stackFile = StackFile.read(stackPath);
+        StackFile stackFile = StackFile.read(stackPath, project);
 
         Plan.Report report = Plan.run(dir, project, stackName, stackFile);
 

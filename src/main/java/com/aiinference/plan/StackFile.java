@@ -25,7 +25,8 @@ public record StackFile(Path path, Map<String, String> config, Set<String> secre
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final String SECRET_PLACEHOLDER = "plan-placeholder-for-secret";
 
-    public static StackFile read(Path path) {
+    /** Reads a stack file; keys without a namespace belong to {@code project}, as the Pulumi CLI reads them. */
+    public static StackFile read(Path path, String project) {
         Object doc = loadYaml(path, "stack file");
         Map<String, String> config = new LinkedHashMap<>();
         Set<String> secrets = new LinkedHashSet<>();
@@ -45,8 +46,7 @@ public record StackFile(Path path, Map<String, String> config, Set<String> secre
         for (var e : entries.entrySet()) {
             String key = String.valueOf(e.getKey());
             if (!key.contains(":")) {
-                throw CliException.usage("stack file " + path + ": config key '" + key
-                        + "' has no namespace (write <project>:" + key + ")");
+                key = project + ":" + key;
             }
             Object value = e.getValue();
             if (value instanceof Map<?, ?> m && m.size() == 1 && m.containsKey("secure")) {

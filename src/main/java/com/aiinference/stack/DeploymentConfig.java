@@ -14,6 +14,18 @@ import java.util.Map;
 public final class DeploymentConfig {
     private DeploymentConfig() {}
 
+    /** The entries of {@link #all()} that were set as secrets. */
+    public static java.util.Set<String> secretKeys(Map<String, String> all) {
+        var deployment = DeploymentInternal.getInstance();
+        java.util.Set<String> secret = new java.util.TreeSet<>();
+        for (String key : all.keySet()) {
+            if (deployment.isConfigSecret(key)) {
+                secret.add(key);
+            }
+        }
+        return secret;
+    }
+
     @SuppressWarnings("unchecked")
     public static Map<String, String> all() {
         var config = DeploymentInternal.getInstance().getConfig();

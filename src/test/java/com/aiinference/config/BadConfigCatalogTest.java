@@ -132,7 +132,7 @@ class BadConfigCatalogTest {
         List<PolicyCheck> failed = PolicyRules.check(s).stream().filter(c -> !c.passed()).toList();
         assertThat(failed).extracting(PolicyCheck::name, PolicyCheck::message)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(rule, message));
-        assertThatThrownBy(() -> PolicyRules.requireValid(DevStack.PROJECT, DevStack.with(overrides.toArray(String[]::new))))
+        assertThatThrownBy(() -> PolicyRules.requireValid(DevStack.PROJECT, DevStack.with(overrides.toArray(String[]::new)), DevStack.SECRET_KEYS))
                 .isInstanceOf(InvalidConfigException.class)
                 .hasMessage(message);
     }

@@ -17,7 +17,7 @@ public final class DevStack {
     }
 
     public static Map<String, String> config() {
-        return new LinkedHashMap<>(StackFile.read(projectDir().resolve("Pulumi.dev.yaml")).config());
+        return new LinkedHashMap<>(StackFile.read(projectDir().resolve("Pulumi.dev.yaml"), PROJECT).config());
     }
 
     /** The dev config with {@code key=value} overrides ({@code key} without namespace; value null removes it). */
@@ -34,7 +34,10 @@ public final class DevStack {
         return c;
     }
 
+    /** Settings from the dev config with overrides; {@code apiKeys}, when overridden, counts as set with --secret. */
     public static Settings settings(String... keyValues) {
-        return SettingsParser.parse(PROJECT, with(keyValues));
+        return SettingsParser.parse(PROJECT, with(keyValues), SECRET_KEYS);
     }
+
+    public static final java.util.Set<String> SECRET_KEYS = java.util.Set.of(PROJECT + ":apiKeys");
 }

@@ -40,6 +40,15 @@ class SettingsParserTest {
     }
 
     @Test
+    void apiKeysInPlaintextAreRefused() {
+        assertThatThrownBy(() -> SettingsParser.parse(DevStack.PROJECT, DevStack.with("apiKeys", "first-key-0123456789")))
+                .hasMessage("ai-inference:apiKeys must be set as a secret: pulumi config set --secret apiKeys <key1,key2>");
+        Settings s = SettingsParser.parse(DevStack.PROJECT, DevStack.with("apiKeys", "first-key-0123456789"), DevStack.SECRET_KEYS);
+        assertThat(s.service().createsApiKeySecret()).isTrue();
+        assertThat(s.toString()).doesNotContain("first-key-0123456789").contains("[secret x1]");
+    }
+
+    @Test
     void existingNetworkNeedsItsSubnetwork() {
         assertThatThrownBy(() -> DevStack.settings("networkName", "shared-vpc"))
                 .hasMessage("ai-inference:subnetworkName is required when ai-inference:networkName names an existing network");

@@ -271,6 +271,13 @@ class StackTest {
     }
 
     @Test
+    void apiKeysSetInPlaintextAreRefusedByTheProgram() {
+        var refused = MockEngineRun.run(DevStack.PROJECT, "dev", DevStack.with("apiKeys", "first-key-0123456789"), Set.of());
+        assertThat(refused.errors()).singleElement().asString().isEqualTo(
+                "ai-inference:apiKeys must be set as a secret: pulumi config set --secret apiKeys <key1,key2>");
+    }
+
+    @Test
     void anExistingNetworkIsUsedByName() {
         var shared = MockEngineRun.run(DevStack.PROJECT, "dev",
                 DevStack.with("networkName", "shared-vpc", "subnetworkName", "gke-subnet"), Set.of());
