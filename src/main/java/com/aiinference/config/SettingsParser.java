@@ -108,8 +108,14 @@ public final class SettingsParser {
         if (gkeVersion == null) {
             bad(GKE_VERSION, gkeVersionText, "is not a GKE version (e.g. " + GkeVersion.DWS_MINIMUM + ")");
         }
+        String clusterName = label(CLUSTER_NAME);
+        if (clusterName.length() > 24) {
+            // The node service account is <cluster>-nodes, and GCP account IDs stop at 30 characters.
+            bad(CLUSTER_NAME, clusterName, "is longer than 24 characters (the node service account "
+                    + clusterName + "-nodes must fit GCP's 30)");
+        }
         var cluster = new Settings.Cluster(
-                label(CLUSTER_NAME),
+                clusterName,
                 oneOf(RELEASE_CHANNEL, "RAPID", "REGULAR", "STABLE"),
                 gkeVersion,
                 bool(DELETION_PROTECTION),

@@ -63,6 +63,10 @@ class BadConfigCatalogTest {
                         "ai-inference:apiKeys and ai-inference:apiKeysSecret are both set; use one"),
                 Arguments.of(Arrays.asList("imageTag", "latest tag"),
                         "ai-inference:imageTag latest tag is not an image tag"),
+                Arguments.of(Arrays.asList("clusterName", "inference-platform-production"),
+                        "ai-inference:clusterName inference-platform-production is longer than 24 characters (the node service account inference-platform-production-nodes must fit GCP's 30)"),
+                Arguments.of(Arrays.asList("clusterName", "AI_Inference"),
+                        "ai-inference:clusterName AI_Inference is not a valid name (lowercase letters, digits and '-', starting with a letter, at most 40 characters)"),
                 Arguments.of(Arrays.asList("servicePort", "70000"),
                         "ai-inference:servicePort 70000 is not a TCP port (1-65535)"));
     }
