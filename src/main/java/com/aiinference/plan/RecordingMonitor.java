@@ -50,7 +50,8 @@ final class RecordingMonitor extends MockMonitor {
         return super.registerResourceAsync(resource, request).thenApply(response -> {
             recorded.add(new RegisteredResource(request.getType(), request.getName(), response.getUrn(),
                     request.getParent(), providerUrn(request.getProvider()), request.getVersion(),
-                    toMap(request.getObject()), List.copyOf(request.getDependenciesList()), request.getCustom(), false));
+                    toMap(request.getObject()), List.copyOf(request.getDependenciesList()), request.getCustom(), false,
+                    List.copyOf(request.getIgnoreChangesList())));
             return response;
         });
     }
@@ -63,7 +64,7 @@ final class RecordingMonitor extends MockMonitor {
             inputs.putAll(toMap(request.getProperties()));
             recorded.add(new RegisteredResource(request.getType(), request.getName(), response.getUrn(),
                     request.getParent(), providerUrn(request.getProvider()), request.getVersion(), inputs,
-                    List.copyOf(request.getDependenciesList()), true, true));
+                    List.copyOf(request.getDependenciesList()), true, true, List.of()));
             return response;
         });
     }

@@ -11,9 +11,11 @@ import java.util.Map;
  * @param version  the plugin version the request asks for ("" when none)
  * @param inputs   the inputs exactly as registered (secret values masked)
  * @param read     true for resources read from the cloud ({@code Service.get}) rather than created
+ * @param ignoreChanges the {@code ignoreChanges} resource option as registered
  */
 public record RegisteredResource(String type, String name, String urn, String parent, String provider, String version,
-                                 Map<String, Object> inputs, List<String> dependencies, boolean custom, boolean read) {
+                                 Map<String, Object> inputs, List<String> dependencies, boolean custom, boolean read,
+                                 List<String> ignoreChanges) {
 
     public boolean isProvider() {
         return type.startsWith("pulumi:providers:");

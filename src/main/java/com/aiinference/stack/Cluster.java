@@ -107,7 +107,13 @@ public final class Cluster extends ComponentResource {
                         .shieldedInstanceConfig(ClusterNodeConfigShieldedInstanceConfigArgs.builder()
                                 .enableSecureBoot(true).enableIntegrityMonitoring(true).build())
                         .build())
-                .build(), CustomResourceOptions.builder().parent(this).provider(gcp).dependsOn(grants).build());
+                .build(), CustomResourceOptions.builder()
+                .parent(this)
+                .provider(gcp)
+                .dependsOn(grants)
+                // Only the throwaway default pool uses these; changing them later must not replace the cluster.
+                .ignoreChanges("nodeConfig", "initialNodeCount")
+                .build());
 
         // Queued-provisioning pools cannot host cluster services (kube-dns, metrics-server, konnectivity): GKE
         // requires at least one ordinary pool next to them.

@@ -149,6 +149,7 @@ class StackTest {
         assertThat(c.input("releaseChannel.channel")).isEqualTo("REGULAR");
         assertThat(c.input("minMasterVersion")).isEqualTo("1.32.2-gke.1652000");
         assertThat(c.input("deletionProtection")).isEqualTo(false);
+        assertThat(c.ignoreChanges()).containsExactlyInAnyOrder("nodeConfig", "initialNodeCount");
         String sa = "ai-inference-nodes@my-gcp-project-id.iam.gserviceaccount.com";
         assertThat(c.input("nodeConfig.serviceAccount")).isEqualTo(sa);
         assertThat(gpuPool().input("nodeConfig.serviceAccount")).isEqualTo(sa);
