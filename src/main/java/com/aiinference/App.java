@@ -1,0 +1,68 @@
+package com.aiinference;
+
+import com.aiinference.config.InvalidConfigException;
+import com.aiinference.config.PolicyRules;
+import com.aiinference.config.Settings;
+import com.aiinference.stack.Cluster;
+import com.aiinference.stack.DeploymentConfig;
+import com.aiinference.stack.GpuNodePool;
+import com.aiinference.stack.InferenceRelease;
+import com.aiinference.stack.Network;
+import com.aiinference.stack.Providers;
+import com.pulumi.Context;
+import com.pulumi.Pulumi;
+import com.pulumi.core.Output;
+import com.pulumi.exceptions.RunException;
+import com.pulumi.resources.ComponentResourceOptions;
+
+/**
+ * The Pulumi program ({@code pulumi up}; {@code plan} runs the same {@link #stack} on the mock engine): a GKE cluster,
+ * an L4 node pool with DWS queued provisioning and Ollama from {@code charts/ai-inference}.
+ */
+public final class App {
+    private App() {}
+
+    public static void main(String[] args) {
+        Pulumi.run(App::stack);
+    }
+
+    public static void stack(Context ctx) {
+        Settings s = settings(ctx);
+        String name = s.cluster().name();
+
+        var gcp = Providers.gcp(name + "-gcp", s);
+        var network = new Network(name, s, gcp, ComponentResourceOptions.builder().build());
+        var cluster = new Cluster(name, s, network, gcp, ComponentResourceOptions.builder().build());
+        var gpuPool = new GpuNodePool(s.gpuPool().name(), s, cluster, gcp, ComponentResourceOptions.builder().build());
+        var app = new InferenceRelease(s.workload().releaseName(), s, cluster, gpuPool,
+                ComponentResourceOptions.builder().build());
+
+        ctx.export("externalIp", app.address);
+        ctx.export("endpoint", app.endpoint);
+        ctx.export("clusterName", cluster.name);
+        ctx.export("location", cluster.location);
+        ctx.export("gpuNodePool", gpuPool.name);
+        ctx.export("namespace", app.namespace);
+        ctx.export("serviceName", app.serviceName);
+        ctx.export("releaseName", app.releaseName);
+        ctx.export("kubeconfig", cluster.kubeconfig);
+        ctx.export("replicas", Output.of(s.workload().peakReplicas()));
+        ctx.export("model", Output.of(s.workload().model()));
+        ctx.export("memoryLimit", Output.of(s.workload().memoryLimit().text()));
+        ctx.export("dwsEnabled", Output.of(s.gpuPool().queuedProvisioning()));
+        ctx.export("hpaPinned", Output.of(s.workload().isHpaPinnedAt()));
+    }
+
+    /**
+     * Config parsed and every rule checked before the first resource is registered. A refusal is a
+     * {@link RunException}: Pulumi prints its message (one line per problem) without a Java stack trace.
+     */
+    private static Settings settings(Context ctx) {
+        try {
+            var config = DeploymentConfig.all();
+            return PolicyRules.requireValid(ctx.projectName(), config, DeploymentConfig.secretKeys(config));
+        } catch (InvalidConfigException e) {
+            throw new RunException(String.join("\n", e.problems()));
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package com.aiinference.config;
+
+import static com.aiinference.config.ConfigKey.array;
+import static com.aiinference.config.ConfigKey.bool;
+import static com.aiinference.config.ConfigKey.integer;
+import static com.aiinference.config.ConfigKey.required;
+import static com.aiinference.config.ConfigKey.string;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every key of the {@code ai-inference:} config namespace. {@code Pulumi.yaml}'s {@code config:} block declares the
+ * same keys with the same types and defaults ({@code PulumiYamlTest} fails when the two drift apart), and a stack
+ * file setting any other key in the namespace is refused, so a typo never falls back to a default.
+ */
+public final class ConfigKeys {
+    // GCP placement
+    public static final ConfigKey GCP_PROJECT = required("gcpProject",
+            "GCP project ID that owns the cluster (required).");
+    public static final ConfigKey REGION = string("region", "us-central1",
+            "GCP region of the regional cluster and its network.");
+    public static final ConfigKey GPU_ZONES = array("gpuZones", List.of(),
+            "Zones of the region the GPU pool may use (empty = the cluster's zones); pick zones that offer L4 GPUs.");
+
+    // Network
+    public static final ConfigKey NETWORK_NAME = string("networkName", "",
+            "Existing VPC network to use; empty creates a dedicated VPC and subnet.");
+    public static final ConfigKey SUBNETWORK_NAME = string("subnetworkName", "",
+            "Existing subnetwork (with secondary ranges named by podsRangeName/servicesRangeName); required with networkName.");
+    public static final ConfigKey SUBNET_CIDR = string("subnetCidr", "10.10.0.0/20",
+            "Primary range of the created subnet (nodes).");
+    public static final ConfigKey PODS_CIDR = string("podsCidr", "10.16.0.0/14",
+            "Secondary range for pods (VPC-native cluster).");
+    public static final ConfigKey SERVICES_CIDR = string("servicesCidr", "10.20.0.0/20",
+            "Secondary range for Services.");
+    public static final ConfigKey PODS_RANGE_NAME = string("podsRangeName", "pods",
+            "Name of the pods secondary range.");
+    public static final ConfigKey SERVICES_RANGE_NAME = string("servicesRangeName", "services",
+            "Name of the Services secondary range.");
+
+    // Cluster
+    public static final ConfigKey CLUSTER_NAME = string("clusterName", "ai-inference",
+            "GKE cluster name.");
+    public static final ConfigKey RELEASE_CHANNEL = string("releaseChannel", "REGULAR",
+            "GKE release channel: RAPID, REGULAR or STABLE.");
+    public static final ConfigKey GKE_VERSION = string("gkeVersion", "1.32.2-gke.1652000",
+            "Minimum GKE control-plane version; queued provisioning with flex-start needs 1.32.2-gke.1652000 or later.");
+    public static final ConfigKey DELETION_PROTECTION = bool("deletionProtection", true,
+            "Refuse to delete the cluster (set false before `pulumi destroy`).");
+    public static final ConfigKey SYSTEM_MACHINE_TYPE = string("systemMachineType", "e2-standard-4",
+            "Machine type of the small non-GPU system pool (queued pools need a non-queued pool).");
+    public static final ConfigKey SYSTEM_NODES_PER_ZONE = integer("systemNodesPerZone", 1,
+            "Nodes per zone in the system pool.");
+
+    // GPU pool
+    public static final ConfigKey GPU_POOL_NAME = string("gpuPoolName", "l4-pool",
+            "Name of the GPU node pool (the chart's nodeSelector uses it).");
+    public static final ConfigKey GPU_MACHINE_TYPE = string("gpuMachineType", "g2-standard-12",
+            "Machine type of the GPU nodes (g2-standard-* carry NVIDIA L4).");
+    public static final ConfigKey ACCELERATOR_TYPE = string("acceleratorType", "nvidia-l4",
+            "GPU type attached to each GPU node.");
+    public static final ConfigKey ACCELERATORS_PER_NODE = integer("acceleratorsPerNode", 1,
+            "GPUs per node; must match the machine type (g2-standard-12 has 1).");
+    public static final ConfigKey GPU_NODE_COUNT = integer("gpuNodeCount", 10,
+            "Maximum GPU nodes in the pool (autoscaling total max; DWS provisions them).");
+    public static final ConfigKey GPU_MIN_NODES = integer("gpuMinNodes", 0,
+            "Autoscaling total minimum of the GPU pool; must be 0 with queued provisioning.");
+    public static final ConfigKey GPU_DRIVER_VERSION = string("gpuDriverVersion", "LATEST",
+            "GKE-installed NVIDIA driver: DEFAULT or LATEST (LATEST needs a COS image).");
+    public static final ConfigKey GPU_IMAGE_TYPE = string("gpuImageType", "COS_CONTAINERD",
+            "Node image of the GPU pool: COS_CONTAINERD or UBUNTU_CONTAINERD.");
+    public static final ConfigKey GPU_DISK_SIZE_GB = integer("gpuDiskSizeGb", 200,
+            "Boot disk of each GPU node in GB (holds the image and the model cache).");
+    public static final ConfigKey QUEUED_PROVISIONING = bool("queuedProvisioning", true,
+            "DWS queued provisioning: nodes only arrive, all together, through a ProvisioningRequest.");
+    public static final ConfigKey FLEX_START = bool("flexStart", true,
+            "Run the pool on DWS flex-start VMs (current GKE requires it with queued provisioning).");
+    public static final ConfigKey GPU_AUTO_REPAIR = bool("gpuAutoRepair", false,
+            "Auto-repair of GPU nodes; GKE rejects it on queued-provisioning pools.");
+    public static final ConfigKey RESERVATION_AFFINITY = string("reservationAffinity", "NO_RESERVATION",
+            "Reservation affinity of the GPU nodes: NO_RESERVATION or ANY_RESERVATION (queued pools: NO_RESERVATION).");
+    public static final ConfigKey COMPACT_PLACEMENT = bool("compactPlacement", false,
+            "Compact placement policy for the GPU pool; not allowed with queued provisioning.");
+    public static final ConfigKey DWS_MAX_RUN_DURATION = integer("dwsMaxRunDurationSeconds", 604800,
+            "ProvisioningRequest maxRunDurationSeconds: nodes are removed after this (at most 7 days).");
+    public static final ConfigKey DAEMONSET_MEMORY = string("daemonSetMemory", "512Mi",
+            "Memory kept free on each GPU node for GKE's DaemonSets when checking the pod's limit.");
+
+    // Workload
+    public static final ConfigKey NAMESPACE = string("namespace", "ai-inference",
+            "Kubernetes namespace of the release (created by the stack).");
+    public static final ConfigKey RELEASE_NAME = string("releaseName", "ai-inference",
+            "Helm release name; the Deployment, Service and HPA take this name.");
+    public static final ConfigKey CHART_PATH = string("chartPath", "charts/ai-inference",
+            "Path of the Helm chart, relative to the project directory.");
+    public static final ConfigKey IMAGE_TAG = string("imageTag", "",
+            "Ollama image tag; empty uses the chart's pinned appVersion (the chart refuses tags older than 0.17.1).");
+    public static final ConfigKey MODEL = string("model", "llama3.1:8b",
+            "Ollama model pulled and served by every replica.");
+    public static final ConfigKey NUM_PARALLEL = integer("numParallel", 8,
+            "OLLAMA_NUM_PARALLEL: requests each replica serves at once.");
+    public static final ConfigKey MAX_QUEUE = integer("maxQueue", 512,
+            "OLLAMA_MAX_QUEUE: requests waiting per replica before HTTP 503.");
+    public static final ConfigKey KEEP_ALIVE = string("keepAlive", "-1",
+            "OLLAMA_KEEP_ALIVE (-1 keeps the model loaded).");
+    public static final ConfigKey CONTEXT_LENGTH = integer("contextLength", 4096,
+            "OLLAMA_CONTEXT_LENGTH (KV cache grows with numParallel x contextLength).");
+    public static final ConfigKey FLASH_ATTENTION = bool("flashAttention", true,
+            "OLLAMA_FLASH_ATTENTION.");
+    public static final ConfigKey CPU_REQUEST = string("cpuRequest", "8",
+            "CPU request of each inference pod.");
+    public static final ConfigKey MEMORY_REQUEST = string("memoryRequest", "40Gi",
+            "Memory request of each inference pod.");
+    public static final ConfigKey MEMORY_LIMIT = string("memoryLimit", "40Gi",
+            "Memory limit of each inference pod (must fit the node's allocatable memory).");
+    public static final ConfigKey GPUS_PER_POD = integer("gpusPerPod", 1,
+            "nvidia.com/gpu per inference pod.");
+    public static final ConfigKey REPLICAS = integer("replicas", 10,
+            "Inference replicas (the HPA's bounds when it is enabled).");
+    public static final ConfigKey HPA_ENABLED = bool("hpaEnabled", true,
+            "Create a HorizontalPodAutoscaler.");
+    public static final ConfigKey HPA_PINNED = bool("hpaPinned", true,
+            "Pin the HPA (min = max) so it never scales down under load.");
+    public static final ConfigKey HPA_MIN_REPLICAS = integer("hpaMinReplicas", 10,
+            "HPA minReplicas.");
+    public static final ConfigKey HPA_MAX_REPLICAS = integer("hpaMaxReplicas", 10,
+            "HPA maxReplicas.");
+    public static final ConfigKey SERVICE_TYPE = string("serviceType", "LoadBalancer",
+            "Service type: LoadBalancer or ClusterIP.");
+    public static final ConfigKey SERVICE_PORT = integer("servicePort", 8000,
+            "Service port (the endpoint is http://<ip>:<port>/api/generate).");
+    public static final ConfigKey LB_SOURCE_RANGES = array("loadBalancerSourceRanges", List.of(),
+            "CIDRs allowed to reach a public LoadBalancer (required unless internal or allowPublicAccess).");
+    public static final ConfigKey INTERNAL_LB = bool("internalLoadBalancer", false,
+            "Internal (VPC-only) LoadBalancer.");
+    public static final ConfigKey ALLOW_PUBLIC_ACCESS = bool("allowPublicAccess", false,
+            "Explicit opt-in to a LoadBalancer open to 0.0.0.0/0.");
+    public static final ConfigKey GATEWAY_ENABLED = bool("gatewayEnabled", true,
+            "Route traffic through the in-pod gateway that only forwards the inference API.");
+    public static final ConfigKey API_KEYS_SECRET = string("apiKeysSecret", "",
+            "Existing Secret in the namespace holding the gateway's API keys, one per line under key api-keys (empty = none).");
+    public static final ConfigKey API_KEYS = ConfigKey.secret("apiKeys",
+            "Gateway bearer API keys, comma-separated; must be set with --secret (plaintext is refused). Stored in a Secret the stack creates.");
+    public static final ConfigKey RELEASE_TIMEOUT = integer("releaseTimeoutSeconds", 1800,
+            "How long `pulumi up` waits for the release to become ready (DWS provisioning and model pull).");
+
+    // Provider plugins
+    public static final ConfigKey GCP_PLUGIN_VERSION = string("gcpProviderVersion", "9.37.0",
+            "Version of the pulumi-gcp provider plugin (must know queuedProvisioning and flexStart).");
+    public static final ConfigKey K8S_PLUGIN_VERSION = string("kubernetesProviderVersion", "4.34.2",
+            "Version of the pulumi-kubernetes provider plugin.");
+
+    private static final List<ConfigKey> ALL = List.of(
+            GCP_PROJECT, REGION, GPU_ZONES,
+            NETWORK_NAME, SUBNETWORK_NAME, SUBNET_CIDR, PODS_CIDR, SERVICES_CIDR, PODS_RANGE_NAME, SERVICES_RANGE_NAME,
+            CLUSTER_NAME, RELEASE_CHANNEL, GKE_VERSION, DELETION_PROTECTION, SYSTEM_MACHINE_TYPE, SYSTEM_NODES_PER_ZONE,
+            GPU_POOL_NAME, GPU_MACHINE_TYPE, ACCELERATOR_TYPE, ACCELERATORS_PER_NODE, GPU_NODE_COUNT, GPU_MIN_NODES,
+            GPU_DRIVER_VERSION, GPU_IMAGE_TYPE, GPU_DISK_SIZE_GB, QUEUED_PROVISIONING, FLEX_START, GPU_AUTO_REPAIR,
+            RESERVATION_AFFINITY, COMPACT_PLACEMENT, DWS_MAX_RUN_DURATION, DAEMONSET_MEMORY,
+            NAMESPACE, RELEASE_NAME, CHART_PATH, IMAGE_TAG, MODEL, NUM_PARALLEL, MAX_QUEUE, KEEP_ALIVE, CONTEXT_LENGTH,
+            FLASH_ATTENTION, CPU_REQUEST, MEMORY_REQUEST, MEMORY_LIMIT, GPUS_PER_POD, REPLICAS, HPA_ENABLED,
+            HPA_PINNED, HPA_MIN_REPLICAS, HPA_MAX_REPLICAS, SERVICE_TYPE, SERVICE_PORT, LB_SOURCE_RANGES, INTERNAL_LB,
+            ALLOW_PUBLIC_ACCESS, GATEWAY_ENABLED, API_KEYS_SECRET, API_KEYS, RELEASE_TIMEOUT,
+            GCP_PLUGIN_VERSION, K8S_PLUGIN_VERSION);
+
+    private static final Map<String, ConfigKey> BY_NAME;
+
+    static {
+        Map<String, ConfigKey> m = new LinkedHashMap<>();
+        for (ConfigKey k : ALL) {
+            if (m.put(k.name(), k) != null) {
+                throw new IllegalStateException("duplicate config key " + k.name());
+            }
+        }
+        BY_NAME = Map.copyOf(m);
+    }
+
+    private ConfigKeys() {}
+
+    /** All keys, in the order {@code Pulumi.yaml} and the docs list them. */
+    public static List<ConfigKey> all() {
+        return ALL;
+    }
+
+    public static Optional<ConfigKey> byName(String name) {
+        return Optional.ofNullable(BY_NAME.get(name));
+    }
+
+    /** The closest declared key to a mistyped one, for "did you mean" (edit distance at most 3). */
+    public static Optional<String> closest(String name) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (ConfigKey k : ALL) {
+            int d = distance(name.toLowerCase(java.util.Locale.ROOT), k.name().toLowerCase(java.util.Locale.ROOT));
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = k.name();
+            }
+        }
+        return bestDistance <= 3 ? Optional.of(best) : Optional.empty();
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

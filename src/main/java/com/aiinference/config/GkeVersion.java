@@ -1,0 +1,36 @@
+package com.aiinference.config;
+
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A GKE version such as {@code 1.32.2-gke.1652000}, ordered as GKE orders them (the gke build number last). */
+public record GkeVersion(String text, int major, int minor, int patch, long gkeBuild) implements Comparable<GkeVersion> {
+    private static final Pattern FORM = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)-gke\\.(\\d+)");
+
+    /** GKE's minimum for queued provisioning on flex-start VMs (FACTS.md: provisioningrequest how-to). */
+    public static final GkeVersion DWS_MINIMUM = parse("1.32.2-gke.1652000").orElseThrow();
+
+    public static Optional<GkeVersion> parse(String text) {
+        Matcher m = text == null ? null : FORM.matcher(text);
+        if (m == null || !m.matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(new GkeVersion(text, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+                Integer.parseInt(m.group(3)), Long.parseLong(m.group(4))));
+    }
+
+    @Override
+    public int compareTo(GkeVersion o) {
+        int c = Integer.compare(major, o.major);
+        if (c == 0) c = Integer.compare(minor, o.minor);
+        if (c == 0) c = Integer.compare(patch, o.patch);
+        if (c == 0) c = Long.compare(gkeBuild, o.gkeBuild);
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}

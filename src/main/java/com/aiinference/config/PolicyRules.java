@@ -1,0 +1,236 @@
+package com.aiinference.config;
+
+import static com.aiinference.config.ConfigKeys.*;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Rules across keys that GKE, the scheduler or DWS would otherwise enforce late (a pod that never schedules, a node
+ * pool request GKE rejects, an OOM-killed replica). Each rule yields a {@link PolicyCheck}; a failure names the
+ * key, the value and the rule. {@code pulumi up} refuses a config with any failed rule before registering anything;
+ * {@code plan} reports all of them.
+ */
+public final class PolicyRules {
+    private final Settings s;
+    private final List<PolicyCheck> checks = new ArrayList<>();
+
+    private PolicyRules(Settings s) {
+        this.s = s;
+    }
+
+    public static List<PolicyCheck> check(Settings settings) {
+        PolicyRules r = new PolicyRules(settings);
+        r.run();
+        return List.copyOf(r.checks);
+    }
+
+    /** Parses and checks, throwing on any problem: what {@code App.stack} does before creating anything. */
+    public static Settings requireValid(String project, java.util.Map<String, String> config,
+                                        java.util.Set<String> secretKeys) {
+        Settings settings = SettingsParser.parse(project, config, secretKeys);
+        List<String> failures = check(settings).stream().filter(c -> !c.passed()).map(PolicyCheck::message).toList();
+        if (!failures.isEmpty()) {
+            throw new InvalidConfigException(failures);
+        }
+        return settings;
+    }
+
+    private void run() {
+        var pool = s.gpuPool();
+        var w = s.workload();
+        MachineShape m = pool.machine();
+
+        // --- the machine and its GPUs ---
+        if (!m.hasGpus() || !m.acceleratorType().equals(pool.acceleratorType())) {
+            fail("accelerator-fits-machine", k(ACCELERATOR_TYPE) + " " + pool.acceleratorType() + " cannot be attached to "
+                    + m.name() + (m.hasGpus() ? " (" + m.family() + " machines carry " + m.acceleratorType() + ")"
+                    : " (a machine without GPUs; use g2-standard-* for nvidia-l4)"));
+        } else if (pool.acceleratorsPerNode() != m.acceleratorCount()) {
+            fail("accelerator-fits-machine", k(ACCELERATORS_PER_NODE) + " " + pool.acceleratorsPerNode() + " does not match "
+                    + m.name() + ", which has " + m.acceleratorCount() + " x " + m.acceleratorType());
+        } else {
+            pass("accelerator-fits-machine", m.name() + " carries " + m.acceleratorCount() + " x " + m.acceleratorType());
+        }
+        if (w.gpusPerPod() < 1) {
+            fail("gpus-per-pod", k(GPUS_PER_POD) + " " + w.gpusPerPod() + " must be at least 1");
+        } else if (w.gpusPerPod() > pool.acceleratorsPerNode()) {
+            fail("gpus-per-pod", k(GPUS_PER_POD) + " " + w.gpusPerPod() + " exceeds the " + pool.acceleratorsPerNode()
+                    + " GPU(s) of one " + m.name() + " node");
+        } else {
+            pass("gpus-per-pod", w.gpusPerPod() + " GPU(s) per pod on " + pool.acceleratorsPerNode() + " per node");
+        }
+
+        // --- memory and CPU against the node's allocatable ---
+        BigDecimal allocatable = m.allocatableMemoryBytes();
+        BigDecimal usable = allocatable.subtract(pool.daemonSetMemory().value());
+        String alloc = Quantity.formatGiB(allocatable);
+        String room = "the " + alloc + " allocatable on " + m.name()
+                + (pool.daemonSetMemory().isPositive() ? " less " + pool.daemonSetMemory() + " for DaemonSets ("
+                + Quantity.formatGiB(usable) + ")" : "");
+        if (w.memoryLimit().value().compareTo(allocatable) > 0) {
+            fail("memory-limit-fits-node", k(MEMORY_LIMIT) + " " + w.memoryLimit() + " exceeds the " + alloc
+                    + " allocatable on " + m.name());
+        } else if (w.memoryLimit().value().compareTo(usable) > 0) {
+            fail("memory-limit-fits-node", k(MEMORY_LIMIT) + " " + w.memoryLimit() + " exceeds " + room);
+        } else {
+            pass("memory-limit-fits-node", "memoryLimit " + w.memoryLimit() + " fits " + room);
+        }
+        if (w.memoryRequest().compareTo(w.memoryLimit()) > 0) {
+            fail("memory-request-within-limit", k(MEMORY_REQUEST) + " " + w.memoryRequest() + " exceeds "
+                    + k(MEMORY_LIMIT) + " " + w.memoryLimit());
+        } else {
+            pass("memory-request-within-limit", "memoryRequest " + w.memoryRequest() + " <= memoryLimit " + w.memoryLimit()
+                    + (w.memoryRequest().compareTo(w.memoryLimit()) == 0 ? " (Guaranteed QoS)" : ""));
+        }
+        BigDecimal cpu = m.allocatableCpu();
+        if (w.cpuRequest().value().compareTo(cpu) > 0) {
+            fail("cpu-request-fits-node", k(CPU_REQUEST) + " " + w.cpuRequest() + " exceeds the "
+                    + cpu.stripTrailingZeros().toPlainString() + " CPU allocatable on " + m.name());
+        } else {
+            pass("cpu-request-fits-node", "cpuRequest " + w.cpuRequest() + " fits the "
+                    + cpu.stripTrailingZeros().toPlainString() + " CPU allocatable on " + m.name());
+        }
+
+        // --- replicas and the HPA against the pool ---
+        int capacity = pool.gpuCapacity() / Math.max(1, w.gpusPerPod());
+        String holds = "the " + pool.maxNodes() + " x " + m.name() + " pool holds " + capacity + " pod(s) of "
+                + Math.max(1, w.gpusPerPod()) + " GPU";
+        if (w.replicas() < 1) {
+            fail("replicas-fit-pool", k(REPLICAS) + " " + w.replicas() + " must be at least 1");
+        } else if (w.replicas() > capacity) {
+            fail("replicas-fit-pool", k(REPLICAS) + " " + w.replicas() + " exceeds what " + holds);
+        } else if (w.hpaEnabled() && w.hpaMaxReplicas() > capacity) {
+            fail("replicas-fit-pool", k(HPA_MAX_REPLICAS) + " " + w.hpaMaxReplicas() + " exceeds what " + holds);
+        } else {
+            pass("replicas-fit-pool", "at most " + w.peakReplicas() + " replica(s); " + holds);
+        }
+        if (!w.hpaEnabled()) {
+            pass("hpa-bounds", "no HPA: " + w.replicas() + " fixed replica(s)");
+        } else if (w.hpaMinReplicas() < 1) {
+            fail("hpa-bounds", k(HPA_MIN_REPLICAS) + " " + w.hpaMinReplicas() + " must be at least 1");
+        } else if (w.hpaMinReplicas() > w.hpaMaxReplicas()) {
+            fail("hpa-bounds", k(HPA_MIN_REPLICAS) + " " + w.hpaMinReplicas() + " exceeds " + k(HPA_MAX_REPLICAS)
+                    + " " + w.hpaMaxReplicas());
+        } else if (w.hpaPinned() && w.hpaMinReplicas() != w.hpaMaxReplicas()) {
+            fail("hpa-bounds", k(HPA_MIN_REPLICAS) + " " + w.hpaMinReplicas() + " differs from " + k(HPA_MAX_REPLICAS)
+                    + " " + w.hpaMaxReplicas() + " but " + k(HPA_PINNED) + " is true (a pinned HPA has min = max)");
+        } else if (w.hpaPinned() && w.replicas() != w.hpaMinReplicas()) {
+            fail("hpa-bounds", k(REPLICAS) + " " + w.replicas() + " differs from the pinned HPA's "
+                    + w.hpaMinReplicas() + " (" + k(HPA_MIN_REPLICAS) + ")");
+        } else {
+            pass("hpa-bounds", w.hpaPinned() ? "HPA pinned at " + w.hpaMinReplicas()
+                    : "HPA " + w.hpaMinReplicas() + ".." + w.hpaMaxReplicas());
+        }
+        if (w.numParallel() < 1) {
+            fail("num-parallel", k(NUM_PARALLEL) + " " + w.numParallel() + " must be at least 1");
+        } else {
+            pass("num-parallel", "OLLAMA_NUM_PARALLEL " + w.numParallel() + " x " + w.peakReplicas() + " replica(s) = "
+                    + (long) w.numParallel() * w.peakReplicas() + " requests in flight");
+        }
+
+        // --- DWS queued provisioning: what GKE rejects on such a pool ---
+        if (pool.minNodes() > pool.maxNodes()) {
+            fail("gpu-autoscaling-bounds", k(GPU_MIN_NODES) + " " + pool.minNodes() + " exceeds " + k(GPU_NODE_COUNT)
+                    + " " + pool.maxNodes());
+        } else {
+            pass("gpu-autoscaling-bounds", "GPU pool autoscales " + pool.minNodes() + ".." + pool.maxNodes() + " nodes");
+        }
+        if (pool.queuedProvisioning()) {
+            rule("dws-min-nodes", pool.minNodes() == 0,
+                    k(GPU_MIN_NODES) + " " + pool.minNodes() + " must be 0 with queued provisioning (nodes only come through a ProvisioningRequest)",
+                    "queued pool starts at 0 nodes");
+            rule("dws-no-reservation", "NO_RESERVATION".equals(pool.reservationAffinity()),
+                    k(RESERVATION_AFFINITY) + " " + pool.reservationAffinity() + " is not allowed with queued provisioning (use NO_RESERVATION)",
+                    "reservation affinity NO_RESERVATION");
+            rule("dws-no-compact-placement", !pool.compactPlacement(),
+                    k(COMPACT_PLACEMENT) + " true is not allowed with queued provisioning",
+                    "no compact placement");
+            rule("dws-no-auto-repair", !pool.autoRepair(),
+                    k(GPU_AUTO_REPAIR) + " true is not allowed with queued provisioning (GKE rejects auto-repair on queued pools)",
+                    "auto-repair off");
+        }
+        if (pool.queuedProvisioning() || pool.flexStart()) {
+            GkeVersion v = s.cluster().minVersion();
+            rule("dws-gke-version", v.compareTo(GkeVersion.DWS_MINIMUM) >= 0,
+                    k(GKE_VERSION) + " " + v + " is below " + GkeVersion.DWS_MINIMUM + ", the minimum for queued provisioning on flex-start",
+                    "GKE " + v + " >= " + GkeVersion.DWS_MINIMUM);
+            rule("dws-max-run-duration", pool.maxRunDurationSeconds() <= 604800,
+                    k(DWS_MAX_RUN_DURATION) + " " + pool.maxRunDurationSeconds() + " exceeds DWS's 7-day maximum (604800)",
+                    "nodes live at most " + pool.maxRunDurationSeconds() + "s (" + pool.maxRunDurationSeconds() / 3600 + "h)");
+        }
+        rule("gpu-driver-image", !"LATEST".equals(pool.driverVersion()) || "COS_CONTAINERD".equals(pool.imageType()),
+                k(GPU_DRIVER_VERSION) + " LATEST needs " + k(GPU_IMAGE_TYPE) + " COS_CONTAINERD, not " + pool.imageType(),
+                "driver " + pool.driverVersion() + " on " + pool.imageType());
+
+        // --- network ranges and exposure ---
+        if (s.network().createsNetwork()) {
+            networkRanges();
+        }
+        exposure();
+    }
+
+    private void networkRanges() {
+        var n = s.network();
+        Optional<Cidr> subnet = Cidr.parse(n.subnetCidr());
+        Optional<Cidr> pods = Cidr.parse(n.podsCidr());
+        Optional<Cidr> services = Cidr.parse(n.servicesCidr());
+        if (subnet.get().overlaps(pods.get())) {
+            fail("network-ranges-disjoint", k(PODS_CIDR) + " " + n.podsCidr() + " overlaps " + k(SUBNET_CIDR) + " " + n.subnetCidr());
+        } else if (subnet.get().overlaps(services.get())) {
+            fail("network-ranges-disjoint", k(SERVICES_CIDR) + " " + n.servicesCidr() + " overlaps " + k(SUBNET_CIDR) + " " + n.subnetCidr());
+        } else if (pods.get().overlaps(services.get())) {
+            fail("network-ranges-disjoint", k(SERVICES_CIDR) + " " + n.servicesCidr() + " overlaps " + k(PODS_CIDR) + " " + n.podsCidr());
+        } else {
+            pass("network-ranges-disjoint", "nodes " + n.subnetCidr() + ", pods " + n.podsCidr() + ", services " + n.servicesCidr());
+        }
+    }
+
+    private void exposure() {
+        var svc = s.service();
+        if (!svc.isLoadBalancer()) {
+            pass("public-exposure", "ClusterIP Service: not exposed outside the cluster");
+            return;
+        }
+        if (svc.internal()) {
+            pass("public-exposure", "internal LoadBalancer: reachable from the VPC only");
+            return;
+        }
+        boolean anywhere = svc.loadBalancerSourceRanges().stream()
+                .map(Cidr::parse).flatMap(Optional::stream).anyMatch(Cidr::isAnywhere);
+        if (anywhere && !svc.allowPublicAccess()) {
+            fail("public-exposure", k(LB_SOURCE_RANGES) + " 0.0.0.0/0 opens the endpoint to the internet; set "
+                    + k(ALLOW_PUBLIC_ACCESS) + " true to mean it");
+        } else if (svc.loadBalancerSourceRanges().isEmpty() && !svc.allowPublicAccess()) {
+            fail("public-exposure", k(LB_SOURCE_RANGES) + " [] leaves a public LoadBalancer open to everyone; list the client CIDRs, or set "
+                    + k(INTERNAL_LB) + " true, or " + k(ALLOW_PUBLIC_ACCESS) + " true");
+        } else if (svc.allowPublicAccess() && svc.loadBalancerSourceRanges().isEmpty()) {
+            pass("public-exposure", "public LoadBalancer open to 0.0.0.0/0 (allowPublicAccess)" + gatewayNote());
+        } else {
+            pass("public-exposure", "public LoadBalancer limited to " + String.join(", ", svc.loadBalancerSourceRanges()) + gatewayNote());
+        }
+    }
+
+    private String gatewayNote() {
+        return s.service().gatewayEnabled() ? "; gateway forwards only the inference API"
+                : "; gateway off: the whole Ollama API is exposed";
+    }
+
+    private void rule(String name, boolean ok, String failure, String success) {
+        checks.add(ok ? PolicyCheck.pass(name, success) : PolicyCheck.fail(name, failure));
+    }
+
+    private void pass(String name, String message) {
+        checks.add(PolicyCheck.pass(name, message));
+    }
+
+    private void fail(String name, String message) {
+        checks.add(PolicyCheck.fail(name, message));
+    }
+
+    private String k(ConfigKey key) {
+        return s.key(key);
+    }
+}

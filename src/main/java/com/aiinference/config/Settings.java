@@ -1,0 +1,96 @@
+package com.aiinference.config;
+
+import java.util.List;
+
+/**
+ * The whole stack's configuration, typed and validated: read once from Pulumi config by {@link SettingsParser},
+ * checked by {@link PolicyRules}, then handed to the components. Nothing downstream reads config itself.
+ */
+public record Settings(
+        String project,
+        Gcp gcp,
+        Network network,
+        Cluster cluster,
+        GpuPool gpuPool,
+        Workload workload,
+        Service service,
+        ProviderPlugins providers) {
+
+    public record Gcp(String projectId, String region, List<String> gpuZones) {
+        public Gcp {
+            gpuZones = List.copyOf(gpuZones);
+        }
+    }
+
+    /** A dedicated VPC and subnet, or an existing network by name when {@code existingNetwork} is set. */
+    public record Network(String existingNetwork, String existingSubnetwork, String subnetCidr, String podsCidr,
+                          String servicesCidr, String podsRangeName, String servicesRangeName) {
+        public boolean createsNetwork() {
+            return existingNetwork.isEmpty();
+        }
+    }
+
+    public record Cluster(String name, String releaseChannel, GkeVersion minVersion, boolean deletionProtection,
+                          String systemMachineType, int systemNodesPerZone) {}
+
+    public record GpuPool(String name, MachineShape machine, String acceleratorType, int acceleratorsPerNode,
+                          int maxNodes, int minNodes, String driverVersion, String imageType, int diskSizeGb,
+                          boolean queuedProvisioning, boolean flexStart, boolean autoRepair,
+                          String reservationAffinity, boolean compactPlacement, int maxRunDurationSeconds,
+                          Quantity daemonSetMemory) {
+        public int gpuCapacity() {
+            return maxNodes * acceleratorsPerNode;
+        }
+    }
+
+    public record Workload(String namespace, String releaseName, String chartPath, String imageTag, String model,
+                           int numParallel, int maxQueue, String keepAlive, int contextLength, boolean flashAttention,
+                           Quantity cpuRequest, Quantity memoryRequest, Quantity memoryLimit, int gpusPerPod,
+                           int replicas, boolean hpaEnabled, boolean hpaPinned, int hpaMinReplicas,
+                           int hpaMaxReplicas, int releaseTimeoutSeconds) {
+        /** Replicas the pool must hold at most: the HPA's max when it owns the count. */
+        public int peakReplicas() {
+            return hpaEnabled ? Math.max(hpaMaxReplicas, replicas) : replicas;
+        }
+
+        public boolean isHpaPinnedAt() {
+            return hpaEnabled && hpaMinReplicas == hpaMaxReplicas;
+        }
+    }
+
+    public record Service(String type, int port, List<String> loadBalancerSourceRanges, boolean internal,
+                          boolean allowPublicAccess, boolean gatewayEnabled, String apiKeysSecret,
+                          SecretList apiKeys) {
+        public Service {
+            loadBalancerSourceRanges = List.copyOf(loadBalancerSourceRanges);
+        }
+
+        /** Whether the stack creates the API-key Secret itself (from {@code apiKeys}). */
+        public boolean createsApiKeySecret() {
+            return !apiKeys.values().isEmpty();
+        }
+
+        public boolean isLoadBalancer() {
+            return "LoadBalancer".equals(type);
+        }
+    }
+
+    /** Secret strings that never show up in {@code toString()} or messages. */
+    public record SecretList(List<String> values) {
+        public SecretList {
+            values = List.copyOf(values);
+        }
+
+        @Override
+        public String toString() {
+            return "[secret x" + values.size() + "]";
+        }
+    }
+
+    public record ProviderPlugins(String gcpVersion, String kubernetesVersion) {}
+
+    /** {@code project:key}, as messages name keys. */
+    public String key(ConfigKey key) {
+        return project + ":" + key.name();
+    }
+}

@@ -1,0 +1,401 @@
+package com.aiinference.config;
+
+import static com.aiinference.config.ConfigKeys.*;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the project's config namespace into {@link Settings}: every key typed, parsed and checked for form
+ * (unknown keys, types, quantities, CIDRs, regions, zones, enums). All problems are collected, so one run names
+ * every bad key. Capacity and DWS rules across keys live in {@link PolicyRules}.
+ *
+ * <p>Values arrive as Pulumi hands them to a program: strings, with arrays as JSON text.
+ */
+public final class SettingsParser {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern PROJECT_ID_FORM = Pattern.compile("[a-z][a-z0-9-]{4,28}[a-z0-9]");
+    private static final Pattern REGION_FORM = Pattern.compile("[a-z]+-[a-z]+[0-9]+");
+    private static final Pattern ZONE_FORM = Pattern.compile("([a-z]+-[a-z]+[0-9]+)-[a-z]");
+    /** RFC 1035 labels, as GKE and Kubernetes want for cluster, pool, namespace and release names. */
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z]([-a-z0-9]{0,38}[a-z0-9])?");
+    private static final Pattern MACHINE_TYPE = Pattern.compile("[a-z][a-z0-9]*-[a-z0-9-]+");
+    private static final Pattern SEMVER = Pattern.compile("\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?");
+    private static final Pattern IMAGE_TAG_FORM = Pattern.compile("([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?");
+    /** What nginx can compare in an Authorization header: no spaces, commas or quotes. */
+    private static final Pattern API_KEY_FORM = Pattern.compile("[A-Za-z0-9._~+/=-]{16,256}");
+    private static final Pattern MODEL_FORM = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9._/-]*(:[a-zA-Z0-9._-]+)?");
+
+    private final String project;
+    private final Map<String, String> config;
+    private final Set<String> secretKeys;
+    private final List<String> problems = new ArrayList<>();
+
+    private SettingsParser(String project, Map<String, String> config, Set<String> secretKeys) {
+        this.project = project;
+        this.config = config;
+        this.secretKeys = secretKeys;
+    }
+
+    /**
+     * Parses the config of project {@code project} ({@code project:key} entries; other namespaces such as
+     * {@code gcp:} or {@code pulumi:} are left alone).
+     *
+     * @throws InvalidConfigException naming every key that is unknown or malformed
+     */
+    public static Settings parse(String project, Map<String, String> config) {
+        return parse(project, config, Set.of());
+    }
+
+    /**
+     * As {@link #parse(String, Map)}, knowing which entries were set as secrets ({@code project:key} names): a key
+     * the registry marks secret must be one of them.
+     */
+    public static Settings parse(String project, Map<String, String> config, Set<String> secretKeys) {
+        SettingsParser p = new SettingsParser(project, config, secretKeys);
+        Settings s = p.read();
+        if (!p.problems.isEmpty()) {
+            throw new InvalidConfigException(p.problems);
+        }
+        return s;
+    }
+
+    private Settings read() {
+        rejectUnknownKeys();
+
+        String projectId = str(GCP_PROJECT);
+        if (projectId.isEmpty()) {
+            problem(GCP_PROJECT, "is required: set it with `pulumi config set " + GCP_PROJECT.name() + " <project-id>`");
+        } else if (!PROJECT_ID_FORM.matcher(projectId).matches()) {
+            bad(GCP_PROJECT, projectId, "is not a GCP project ID (6-30 lowercase letters, digits and hyphens, starting with a letter)");
+        }
+        String region = str(REGION);
+        boolean regionOk = REGION_FORM.matcher(region).matches();
+        if (!regionOk) {
+            bad(REGION, region, "is not a GCP region (e.g. us-central1)");
+        }
+        List<String> zones = list(GPU_ZONES);
+        for (String zone : zones) {
+            var m = ZONE_FORM.matcher(zone);
+            if (!m.matches()) {
+                bad(GPU_ZONES, zone, "is not a GCP zone (e.g. " + region + "-a)");
+            } else if (regionOk && !m.group(1).equals(region)) {
+                bad(GPU_ZONES, zone, "is not in region " + region);
+            }
+        }
+        var gcp = new Settings.Gcp(projectId, region, zones);
+
+        var network = new Settings.Network(
+                str(NETWORK_NAME), str(SUBNETWORK_NAME),
+                cidr(SUBNET_CIDR), cidr(PODS_CIDR), cidr(SERVICES_CIDR),
+                label(PODS_RANGE_NAME), label(SERVICES_RANGE_NAME));
+        if (!network.existingNetwork().isEmpty() && network.existingSubnetwork().isEmpty()) {
+            problem(SUBNETWORK_NAME, "is required when " + key(NETWORK_NAME) + " names an existing network");
+        }
+        if (network.existingNetwork().isEmpty() && !network.existingSubnetwork().isEmpty()) {
+            problem(NETWORK_NAME, "is required when " + key(SUBNETWORK_NAME) + " names an existing subnetwork");
+        }
+
+        String gkeVersionText = str(GKE_VERSION);
+        GkeVersion gkeVersion = GkeVersion.parse(gkeVersionText).orElse(null);
+        if (gkeVersion == null) {
+            bad(GKE_VERSION, gkeVersionText, "is not a GKE version (e.g. " + GkeVersion.DWS_MINIMUM + ")");
+        }
+        String clusterName = label(CLUSTER_NAME);
+        if (clusterName.length() > 24) {
+            // The node service account is <cluster>-nodes, and GCP account IDs stop at 30 characters.
+            bad(CLUSTER_NAME, clusterName, "is longer than 24 characters (the node service account "
+                    + clusterName + "-nodes must fit GCP's 30)");
+        }
+        var cluster = new Settings.Cluster(
+                clusterName,
+                oneOf(RELEASE_CHANNEL, "RAPID", "REGULAR", "STABLE"),
+                gkeVersion,
+                bool(DELETION_PROTECTION),
+                machineType(SYSTEM_MACHINE_TYPE),
+                positive(SYSTEM_NODES_PER_ZONE));
+
+        String gpuMachineName = str(GPU_MACHINE_TYPE);
+        MachineShape gpuMachine = MachineShape.byName(gpuMachineName).orElse(null);
+        if (gpuMachine == null) {
+            bad(GPU_MACHINE_TYPE, gpuMachineName, "is not a known machine shape (known: "
+                    + String.join(", ", MachineShape.knownNames()) + ")");
+        }
+        var gpuPool = new Settings.GpuPool(
+                label(GPU_POOL_NAME),
+                gpuMachine,
+                str(ACCELERATOR_TYPE),
+                positive(ACCELERATORS_PER_NODE),
+                positive(GPU_NODE_COUNT),
+                nonNegative(GPU_MIN_NODES),
+                oneOf(GPU_DRIVER_VERSION, "DEFAULT", "LATEST"),
+                oneOf(GPU_IMAGE_TYPE, "COS_CONTAINERD", "UBUNTU_CONTAINERD"),
+                atLeast(GPU_DISK_SIZE_GB, 10),
+                bool(QUEUED_PROVISIONING),
+                bool(FLEX_START),
+                bool(GPU_AUTO_REPAIR),
+                oneOf(RESERVATION_AFFINITY, "NO_RESERVATION", "ANY_RESERVATION"),
+                bool(COMPACT_PLACEMENT),
+                positive(DWS_MAX_RUN_DURATION),
+                quantity(DAEMONSET_MEMORY, true));
+
+        var workload = new Settings.Workload(
+                label(NAMESPACE),
+                label(RELEASE_NAME),
+                nonEmpty(CHART_PATH),
+                matching(IMAGE_TAG, IMAGE_TAG_FORM, "is not an image tag"),
+                matching(MODEL, MODEL_FORM, "is not an Ollama model name (e.g. llama3.1:8b)"),
+                integerAsIs(NUM_PARALLEL),
+                positive(MAX_QUEUE),
+                nonEmpty(KEEP_ALIVE),
+                atLeast(CONTEXT_LENGTH, 256),
+                bool(FLASH_ATTENTION),
+                quantity(CPU_REQUEST, false),
+                quantity(MEMORY_REQUEST, false),
+                quantity(MEMORY_LIMIT, false),
+                integerAsIs(GPUS_PER_POD),
+                integerAsIs(REPLICAS),
+                bool(HPA_ENABLED),
+                bool(HPA_PINNED),
+                integerAsIs(HPA_MIN_REPLICAS),
+                integerAsIs(HPA_MAX_REPLICAS),
+                positive(RELEASE_TIMEOUT));
+
+        List<String> sourceRanges = list(LB_SOURCE_RANGES);
+        for (String range : sourceRanges) {
+            if (Cidr.parse(range).isEmpty()) {
+                bad(LB_SOURCE_RANGES, range, "is not a CIDR (e.g. 203.0.113.0/24)");
+            }
+        }
+        int port = integerAsIs(SERVICE_PORT);
+        if (port < 1 || port > 65535) {
+            bad(SERVICE_PORT, port, "is not a TCP port (1-65535)");
+        }
+        String apiKeysSecret = str(API_KEYS_SECRET);
+        if (!apiKeysSecret.isEmpty() && !Pattern.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?", apiKeysSecret)) {
+            bad(API_KEYS_SECRET, apiKeysSecret, "is not a Kubernetes Secret name");
+        }
+        List<String> apiKeys = new ArrayList<>();
+        String rawKeys = str(API_KEYS);
+        if (!rawKeys.isEmpty()) {
+            if (!secretKeys.contains(key(API_KEYS))) {
+                problem(API_KEYS, "must be set as a secret: pulumi config set --secret " + API_KEYS.name() + " <key1,key2>");
+            }
+            int i = 0;
+            for (String k : rawKeys.split(",", -1)) {
+                i++;
+                String key = k.strip();
+                if (!API_KEY_FORM.matcher(key).matches()) {
+                    // Never echo a secret: name its position only.
+                    problem(API_KEYS, "key #" + i + " is not 16-256 characters of letters, digits and ._~+/=-");
+                } else {
+                    apiKeys.add(key);
+                }
+            }
+            if (!apiKeysSecret.isEmpty()) {
+                problem(API_KEYS, "and " + key(API_KEYS_SECRET) + " are both set; use one");
+            }
+        }
+        var service = new Settings.Service(
+                oneOf(SERVICE_TYPE, "LoadBalancer", "ClusterIP"),
+                port,
+                sourceRanges,
+                bool(INTERNAL_LB),
+                bool(ALLOW_PUBLIC_ACCESS),
+                bool(GATEWAY_ENABLED),
+                apiKeysSecret,
+                new Settings.SecretList(apiKeys));
+
+        var providers = new Settings.ProviderPlugins(
+                matching(GCP_PLUGIN_VERSION, SEMVER, "is not a plugin version (e.g. 9.37.0)"),
+                matching(K8S_PLUGIN_VERSION, SEMVER, "is not a plugin version (e.g. 4.34.2)"));
+
+        return new Settings(project, gcp, network, cluster, gpuPool, workload, service, providers);
+    }
+
+    private void rejectUnknownKeys() {
+        String prefix = project + ":";
+        Set<String> unknown = new TreeSet<>();
+        for (String fullKey : config.keySet()) {
+            if (fullKey.startsWith(prefix) && ConfigKeys.byName(fullKey.substring(prefix.length())).isEmpty()) {
+                unknown.add(fullKey.substring(prefix.length()));
+            }
+        }
+        for (String name : unknown) {
+            String hint = ConfigKeys.closest(name).map(k -> " (did you mean " + prefix + k + "?)").orElse("");
+            problems.add(prefix + name + " is not a known key of this project" + hint);
+        }
+    }
+
+    // ---- typed readers: each records a problem and returns a harmless value so parsing can go on ----
+
+    private String raw(ConfigKey key) {
+        return config.get(project + ":" + key.name());
+    }
+
+    private String str(ConfigKey key) {
+        String v = raw(key);
+        if (v == null) {
+            return key.defaultValue() == null ? "" : (String) key.defaultValue();
+        }
+        return v.strip();
+    }
+
+    private String nonEmpty(ConfigKey key) {
+        String v = str(key);
+        if (v.isEmpty()) {
+            problem(key, "must not be empty");
+        }
+        return v;
+    }
+
+    private String label(ConfigKey key) {
+        String v = str(key);
+        if (!DNS_LABEL.matcher(v).matches()) {
+            bad(key, v, "is not a valid name (lowercase letters, digits and '-', starting with a letter, at most 40 characters)");
+        }
+        return v;
+    }
+
+    private String machineType(ConfigKey key) {
+        String v = str(key);
+        if (!MACHINE_TYPE.matcher(v).matches()) {
+            bad(key, v, "is not a machine type (e.g. e2-standard-4)");
+        } else {
+            MachineShape.byName(v).filter(MachineShape::hasGpus).ifPresent(m ->
+                    bad(key, v, "is a GPU machine; the system pool needs a general-purpose machine type"));
+        }
+        return v;
+    }
+
+    private String matching(ConfigKey key, Pattern pattern, String rule) {
+        String v = str(key);
+        if (!pattern.matcher(v).matches()) {
+            bad(key, v, rule);
+        }
+        return v;
+    }
+
+    private String oneOf(ConfigKey key, String... allowed) {
+        String v = str(key);
+        for (String a : allowed) {
+            if (a.equals(v)) {
+                return v;
+            }
+        }
+        bad(key, v, "is not one of " + String.join(", ", allowed));
+        return allowed[0];
+    }
+
+    private String cidr(ConfigKey key) {
+        String v = str(key);
+        if (Cidr.parse(v).isEmpty()) {
+            bad(key, v, "is not a CIDR (e.g. 10.10.0.0/20)");
+        }
+        return v;
+    }
+
+    private boolean bool(ConfigKey key) {
+        String v = raw(key);
+        if (v == null) {
+            return (Boolean) key.defaultValue();
+        }
+        return switch (v.strip()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> {
+                bad(key, v, "is not a boolean (true or false)");
+                yield (Boolean) key.defaultValue();
+            }
+        };
+    }
+
+    private int integerAsIs(ConfigKey key) {
+        String v = raw(key);
+        if (v == null) {
+            return (Integer) key.defaultValue();
+        }
+        try {
+            return Integer.parseInt(v.strip());
+        } catch (NumberFormatException e) {
+            bad(key, v, "is not an integer");
+            return (Integer) key.defaultValue();
+        }
+    }
+
+    private int positive(ConfigKey key) {
+        return atLeast(key, 1);
+    }
+
+    private int nonNegative(ConfigKey key) {
+        return atLeast(key, 0);
+    }
+
+    private int atLeast(ConfigKey key, int min) {
+        int v = integerAsIs(key);
+        if (v < min) {
+            bad(key, v, min == 1 ? "must be at least 1" : "must be at least " + min);
+            return (Integer) key.defaultValue();
+        }
+        return v;
+    }
+
+    private Quantity quantity(ConfigKey key, boolean zeroAllowed) {
+        String v = str(key);
+        Quantity q = Quantity.parse(v).orElse(null);
+        if (q == null) {
+            bad(key, v, "is not a Kubernetes quantity (e.g. 40Gi, 512Mi, 8, 500m)");
+            return Quantity.parse((String) key.defaultValue()).orElseThrow();
+        }
+        if (!zeroAllowed && !q.isPositive()) {
+            bad(key, v, "must be greater than zero");
+        }
+        return q;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> list(ConfigKey key) {
+        String v = raw(key);
+        if (v == null) {
+            return (List<String>) key.defaultValue();
+        }
+        try {
+            JsonNode node = JSON.readTree(v);
+            if (node != null && node.isArray()) {
+                List<String> out = new ArrayList<>();
+                for (JsonNode item : node) {
+                    if (!item.isTextual()) {
+                        bad(key, v, "must be a list of strings");
+                        return List.of();
+                    }
+                    out.add(item.asText().strip());
+                }
+                return out;
+            }
+        } catch (JsonProcessingException e) {
+            // fall through: a plain string is not a list
+        }
+        bad(key, v, "must be a list (in the stack file: a YAML list; on the CLI: pulumi config set --path '"
+                + key.name() + "[0]' VALUE)");
+        return List.of();
+    }
+
+    private String key(ConfigKey key) {
+        return project + ":" + key.name();
+    }
+
+    private void bad(ConfigKey key, Object value, String rule) {
+        problems.add(key(key) + " " + value + " " + rule);
+    }
+
+    private void problem(ConfigKey key, String rule) {
+        problems.add(key(key) + " " + rule);
+    }
+}

@@ -1,0 +1,62 @@
+package com.aiinference.plan;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** The few inputs worth a reviewer's eye per resource type, for the plan's tree (JSON output has all inputs). */
+final class KeySettings {
+    private static final Map<String, List<String>> PATHS = new LinkedHashMap<>();
+
+    static {
+        PATHS.put("pulumi:providers:gcp", List.of("project", "region"));
+        PATHS.put("gcp:compute/network:Network", List.of("name", "autoCreateSubnetworks"));
+        PATHS.put("gcp:compute/subnetwork:Subnetwork", List.of("name", "ipCidrRange", "secondaryIpRanges"));
+        PATHS.put("gcp:serviceaccount/account:Account", List.of("accountId"));
+        PATHS.put("gcp:projects/iAMMember:IAMMember", List.of("role"));
+        PATHS.put("gcp:container/cluster:Cluster", List.of("name", "location", "releaseChannel.channel",
+                "minMasterVersion", "networkingMode", "workloadIdentityConfig.workloadPool", "enableShieldedNodes",
+                "removeDefaultNodePool", "deletionProtection"));
+        PATHS.put("gcp:container/nodePool:NodePool", List.of("name", "nodeConfig.machineType",
+                "nodeConfig.guestAccelerators", "nodeCount", "initialNodeCount", "autoscaling",
+                "queuedProvisioning.enabled", "nodeConfig.flexStart", "management.autoRepair",
+                "nodeConfig.reservationAffinity.consumeReservationType", "nodeConfig.taints", "nodeLocations"));
+        PATHS.put("kubernetes:core/v1:Namespace", List.of("metadata.name"));
+        PATHS.put("kubernetes:core/v1:Secret", List.of("metadata.name", "stringData"));
+        PATHS.put("kubernetes:helm.sh/v3:Release", List.of("name", "chart", "namespace", "timeout",
+                "values.model.name", "values.replicaCount", "values.ollama.numParallel",
+                "values.resources.limits.memory", "values.autoscaling", "values.dws.enabled",
+                "values.service.type", "values.service.port"));
+        PATHS.put("kubernetes:core/v1:Service", List.of("id"));
+    }
+
+    private KeySettings() {}
+
+    static String summary(RegisteredResource r) {
+        List<String> parts = new ArrayList<>();
+        if (!r.version().isEmpty() && r.isProvider()) {
+            parts.add("plugin=" + r.version());
+        }
+        for (String path : PATHS.getOrDefault(r.type(), List.of())) {
+            Object v = r.input(path);
+            if (v != null) {
+                String label = path.startsWith("values.") ? path.substring("values.".length()) : path;
+                parts.add(label + "=" + format(v));
+            }
+        }
+        return String.join(" ", parts);
+    }
+
+    static String format(Object v) {
+        if (v instanceof Map<?, ?> m) {
+            return m.entrySet().stream().map(e -> e.getKey() + ":" + format(e.getValue()))
+                    .collect(Collectors.joining(",", "{", "}"));
+        }
+        if (v instanceof List<?> l) {
+            return l.stream().map(KeySettings::format).collect(Collectors.joining(",", "[", "]"));
+        }
+        return String.valueOf(v);
+    }
+}

@@ -1,0 +1,113 @@
+package com.aiinference.plan;
+
+import com.aiinference.chart.ChartException;
+import com.aiinference.chart.ChartRenderer;
+import com.aiinference.chart.RenderedChart;
+import com.aiinference.cli.CliException;
+import com.aiinference.config.InvalidConfigException;
+import com.aiinference.config.PolicyCheck;
+import com.aiinference.config.PolicyRules;
+import com.aiinference.config.Settings;
+import com.aiinference.config.SettingsParser;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The offline plan of one stack: its config through the program's own parser and rules, the program itself
+ * ({@code App.stack}) on the mock engine, and the chart rendered by real Helm with the values the release registered.
+ */
+public final class Plan {
+    public static final String RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
+    public static final String NODE_POOL_TYPE = "gcp:container/nodePool:NodePool";
+
+    /** One check as the plan reports it. */
+    public record Check(String name, Status status, String message) {
+        static Check of(PolicyCheck c) {
+            return new Check(c.name(), c.passed() ? Status.PASS : Status.FAIL, c.message());
+        }
+    }
+
+    public enum Status {
+        PASS, FAIL, SKIP;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public record Report(String project, String stack, Settings settings, List<RegisteredResource> resources,
+                         Map<String, Object> outputs, Set<String> secretOutputs, List<Check> checks,
+                         Optional<RenderedChart> rendered) {
+        public boolean passed() {
+            return checks.stream().noneMatch(c -> c.status() == Status.FAIL);
+        }
+    }
+
+    private Plan() {}
+
+    /**
+     * @throws CliException (usage) when the config is malformed: unknown keys, wrong types, bad quantities or CIDRs
+     */
+    public static Report run(Path projectDir, String project, String stack, StackFile stackFile) {
+        Settings settings;
+        try {
+            settings = SettingsParser.parse(project, stackFile.config(), stackFile.secretKeys());
+        } catch (InvalidConfigException e) {
+            throw CliException.usage(stackFile.path() + ": " + String.join("; ", e.problems()));
+        }
+        List<Check> checks = new ArrayList<>();
+        PolicyRules.check(settings).forEach(c -> checks.add(Check.of(c)));
+        if (checks.stream().anyMatch(c -> c.status() == Status.FAIL)) {
+            checks.add(new Check("program", Status.SKIP,
+                    "not run: the program refuses this config before registering any resource"));
+            checks.add(new Check("chart-render", Status.SKIP, "not run: config rules failed"));
+            return new Report(project, stack, settings, List.of(), Map.of(), Set.of(), checks, Optional.empty());
+        }
+
+        MockEngineRun.Result run = MockEngineRun.run(project, stack, stackFile.config(), stackFile.secretKeys());
+        if (!run.succeeded()) {
+            checks.add(new Check("program", Status.FAIL, String.join("; ", run.errors())));
+            return new Report(project, stack, settings, run.resources(), run.outputs(), run.secretOutputs(), checks,
+                    Optional.empty());
+        }
+        checks.add(new Check("program", Status.PASS, run.resources().size()
+                + " resources registered on the mock engine, " + run.outputs().size() + " outputs"));
+        ProgramChecks.check(run, settings).forEach(c -> checks.add(Check.of(c)));
+
+        Optional<RenderedChart> rendered = Optional.empty();
+        Optional<RegisteredResource> release = run.ofType(RELEASE_TYPE).stream().findFirst();
+        if (release.isEmpty()) {
+            checks.add(new Check("chart-render", Status.FAIL, "the program registered no Helm release"));
+        } else {
+            rendered = render(projectDir, settings, release.get(), checks);
+        }
+        return new Report(project, stack, settings, run.resources(), run.outputs(), run.secretOutputs(), checks, rendered);
+    }
+
+    private static Optional<RenderedChart> render(Path projectDir, Settings settings, RegisteredResource release,
+                                                  List<Check> checks) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> values = release.input("values") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        String chartPath = String.valueOf(release.input("chart"));
+        String name = String.valueOf(release.input("name"));
+        String namespace = String.valueOf(release.input("namespace"));
+        var renderer = new ChartRenderer(projectDir.resolve(chartPath));
+        RenderedChart chart;
+        try {
+            chart = renderer.template(name, namespace, values);
+        } catch (ChartException e) {
+            checks.add(new Check("chart-render", Status.FAIL, chartPath + ": " + e.getMessage()));
+            checks.add(new Check("rendered-objects", Status.SKIP, "not run: the chart did not render"));
+            return Optional.empty();
+        }
+        checks.add(new Check("chart-render", Status.PASS, "helm template " + name + " " + chartPath + " -n " + namespace
+                + " with the release's values: " + chart.objects().size() + " objects"));
+        String pool = String.valueOf(((Map<?, ?>) values.getOrDefault("gpu", Map.of())).get("nodePool"));
+        RenderedChartChecks.check(chart, settings, pool).forEach(c -> checks.add(Check.of(c)));
+        return Optional.of(chart);
+    }
+}

@@ -1,0 +1,140 @@
+package com.aiinference.plan;
+
+import com.aiinference.chart.RenderedChart;
+import com.aiinference.cli.CliException;
+import com.aiinference.cli.ExitCodes;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code plan}: the Pulumi program on the mock engine with a stack's config, plus policy checks and the chart render. */
+@Command(
+        name = "plan",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the Pulumi program offline on Pulumi's mock engine with a stack's config: print the resources it "
+                    + "would register (with their key settings), the stack outputs (mock addresses marked) and the "
+                    + "policy checks (config rules, the registered GPU pool request, the chart rendered by Helm with "
+                    + "the release's values). Nothing is created; no cloud or cluster is called."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:every check passed",
+            "1:a policy check failed",
+            "2:invalid config or usage"
+        })
+public final class PlanCommand implements Callable<Integer> {
+
+    static {
+        // JDK 21+ on small machines: Pulumi's runner can spin on the common pool when it has one or two threads.
+        if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
+            System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism", "4");
+        }
+    }
+
+    public enum Format { text, json }
+
+    static final class StackSource {
+        @Option(names = "--stack", paramLabel = "NAME", description = "Stack name: reads Pulumi.NAME.yaml in the project directory.")
+        String stack;
+
+        @Option(names = "--config-file", paramLabel = "PATH", description = "Any stack file (Pulumi.<stack>.yaml layout).")
+        Path configFile;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    StackSource source;
+
+    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text or json (default: ${DEFAULT-VALUE}).")
+    Format output;
+
+    @Option(names = "--render-dir", paramLabel = "DIR",
+            description = "Write the manifests the Helm release would install, one file per object.")
+    Path renderDir;
+
+    @Option(names = "--project-dir", paramLabel = "DIR",
+            description = "Directory with Pulumi.yaml and the chart (default: the current directory).")
+    Path projectDir;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Path dir = projectDir != null ? projectDir : defaultProjectDir();
+        Path projectFile = dir.resolve("Pulumi.yaml");
+        if (!Files.isRegularFile(projectFile)) {
+            throw CliException.usage("no Pulumi.yaml in " + dir.toAbsolutePath().normalize()
+                    + " (run from the project directory or pass --project-dir)");
+        }
+        String project = StackFile.projectName(projectFile);
+        Path stackPath;
+        String stackName;
+        if (source.stack != null) {
+            if (!source.stack.matches("[A-Za-z0-9_.-]+")) {
+                throw CliException.usage("--stack " + source.stack + " is not a stack name");
+            }
+            stackName = source.stack;
+            stackPath = dir.resolve("Pulumi." + stackName + ".yaml");
+        } else {
+            stackPath = source.configFile;
+            String file = stackPath.getFileName().toString();
+            stackName = file.matches("Pulumi\\..+\\.ya?ml") ? file.replaceAll("^Pulumi\\.|\\.ya?ml$", "") : "plan";
+        }
+        StackFile stackFile = StackFile.read(stackPath, project);
+
+        Plan.Report report = Plan.run(dir, project, stackName, stackFile);
+
+        PrintWriter out = spec.commandLine().getOut();
+        if (output == Format.json) {
+            PlanReportWriter.json(report, out);
+        } else {
+            PlanReportWriter.text(report, out);
+        }
+        if (renderDir != null) {
+            writeManifests(report, out);
+        }
+        return report.passed() ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
+    }
+
+    private void writeManifests(Plan.Report report, PrintWriter out) {
+        if (report.rendered().isEmpty()) {
+            spec.commandLine().getErr().println("plan: --render-dir " + renderDir + ": nothing written, the chart did not render");
+            return;
+        }
+        RenderedChart chart = report.rendered().get();
+        var serialization = new KubernetesSerialization();
+        try {
+            Files.createDirectories(renderDir);
+            int i = 0;
+            for (HasMetadata o : chart.objects()) {
+                String file = String.format(Locale.ROOT, "%02d-%s-%s.yaml", ++i,
+                        o.getKind().toLowerCase(Locale.ROOT), o.getMetadata().getName());
+                Files.writeString(renderDir.resolve(file), serialization.asYaml(o));
+            }
+            Files.writeString(renderDir.resolve("manifest.yaml"), chart.manifest());
+            if (output == Format.text) {
+                out.println("Wrote " + chart.objects().size() + " manifests and manifest.yaml to " + renderDir);
+                out.flush();
+            }
+        } catch (IOException e) {
+            throw CliException.usage("cannot write --render-dir " + renderDir + ": " + e.getMessage());
+        }
+    }
+
+    private static Path defaultProjectDir() {
+        String base = System.getProperty("project.basedir", "");
+        return base.isBlank() ? Path.of("") : Path.of(base);
+    }
+}

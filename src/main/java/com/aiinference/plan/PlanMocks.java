@@ -1,0 +1,69 @@
+package com.aiinference.plan;
+
+import com.pulumi.test.Mocks;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the cloud would answer, for the offline plan: each resource echoes its inputs plus the few computed fields the
+ * program reads (self links, the service account's email, the cluster's endpoint and CA, the release status, the
+ * Service's load balancer). Addresses come from the documentation ranges of RFC 5737 so they can never be mistaken
+ * for real ones, and the plan labels them as mock values.
+ */
+public final class PlanMocks implements Mocks {
+    /** The LoadBalancer IP the plan shows (TEST-NET-3): the real one comes from GKE's load balancer. */
+    public static final String MOCK_EXTERNAL_IP = "203.0.113.10";
+    /** The control-plane endpoint the plan shows (TEST-NET-2). */
+    public static final String MOCK_ENDPOINT = "198.51.100.1";
+    static final String MOCK_CA = Base64.getEncoder().encodeToString(
+            "mock cluster CA certificate (plan)".getBytes(StandardCharsets.US_ASCII));
+
+    @Override
+    public CompletableFuture<ResourceResult> newResourceAsync(ResourceArgs args) {
+        Map<String, Object> state = new LinkedHashMap<>(args.inputs);
+        String id = args.id != null && !args.id.isEmpty() ? args.id : args.name + "-id";
+        String project = String.valueOf(args.inputs.getOrDefault("project", "project"));
+        switch (args.type) {
+            case "gcp:compute/network:Network" -> state.put("selfLink",
+                    "https://www.googleapis.com/compute/v1/projects/" + project + "/global/networks/" + args.inputs.get("name"));
+            case "gcp:compute/subnetwork:Subnetwork" -> state.put("selfLink",
+                    "https://www.googleapis.com/compute/v1/projects/" + project + "/regions/" + args.inputs.get("region")
+                            + "/subnetworks/" + args.inputs.get("name"));
+            case "gcp:serviceaccount/account:Account" -> state.put("email",
+                    args.inputs.get("accountId") + "@" + project + ".iam.gserviceaccount.com");
+            case "gcp:container/cluster:Cluster" -> {
+                state.put("endpoint", MOCK_ENDPOINT);
+                state.put("masterAuth", Map.of("clusterCaCertificate", MOCK_CA,
+                        "clientCertificateConfig", Map.of("issueClientCertificate", false)));
+            }
+            case "kubernetes:helm.sh/v3:Release" -> state.put("status", Map.of(
+                    "name", args.inputs.getOrDefault("name", args.name),
+                    "namespace", args.inputs.getOrDefault("namespace", "default"),
+                    "status", "deployed",
+                    "revision", 1));
+            case "kubernetes:core/v1:Service" -> serviceState(state, id);
+            default -> { }
+        }
+        return CompletableFuture.completedFuture(ResourceResult.of(Optional.of(id), state));
+    }
+
+    /** {@code Service.get}: the chart's Service as GKE would report it once the load balancer is up. */
+    private static void serviceState(Map<String, Object> state, String id) {
+        int slash = id.indexOf('/');
+        String namespace = slash < 0 ? "default" : id.substring(0, slash);
+        String name = slash < 0 ? id : id.substring(slash + 1);
+        state.put("metadata", Map.of("name", name, "namespace", namespace));
+        state.put("spec", Map.of("type", "LoadBalancer", "clusterIP", "10.20.0.10"));
+        state.put("status", Map.of("loadBalancer", Map.of("ingress", List.of(Map.of("ip", MOCK_EXTERNAL_IP)))));
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Object>> callAsync(CallArgs args) {
+        return CompletableFuture.completedFuture(Map.of());
+    }
+}

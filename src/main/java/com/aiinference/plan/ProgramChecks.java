@@ -1,0 +1,95 @@
+package com.aiinference.plan;
+
+import com.aiinference.config.PolicyCheck;
+import com.aiinference.config.Settings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Checks on what the program registered (as the engine received it), beyond the config rules. */
+final class ProgramChecks {
+    private ProgramChecks() {}
+
+    static List<PolicyCheck> check(MockEngineRun.Result run, Settings s) {
+        List<PolicyCheck> out = new ArrayList<>();
+
+        // Provider plugins: the versions the engine is asked to load.
+        var gcp = run.ofType("pulumi:providers:gcp");
+        var k8s = run.ofType("pulumi:providers:kubernetes");
+        if (gcp.size() != 1 || k8s.size() != 1) {
+            out.add(PolicyCheck.fail("provider-plugins", "expected one gcp and one kubernetes provider, registered "
+                    + gcp.size() + " and " + k8s.size()));
+        } else if (!gcp.get(0).version().equals(s.providers().gcpVersion())
+                || !k8s.get(0).version().equals(s.providers().kubernetesVersion())) {
+            out.add(PolicyCheck.fail("provider-plugins", "providers registered with plugin versions gcp "
+                    + gcp.get(0).version() + ", kubernetes " + k8s.get(0).version()));
+        } else {
+            out.add(PolicyCheck.pass("provider-plugins", "gcp plugin " + gcp.get(0).version() + ", kubernetes plugin "
+                    + k8s.get(0).version() + " (explicit providers)"));
+        }
+
+        // Every custom resource names an explicit provider; in-cluster ones the cluster's Kubernetes provider.
+        List<String> defaulted = new ArrayList<>();
+        for (var r : run.resources()) {
+            if (r.custom() && !r.isProvider() && r.provider().isEmpty()) {
+                defaulted.add(r.type() + " " + r.name());
+            }
+            if (r.type().startsWith("kubernetes:") && !r.isProvider()
+                    && (k8s.isEmpty() || !r.provider().equals(k8s.get(0).urn()))) {
+                defaulted.add(r.type() + " " + r.name() + " (not the cluster's Kubernetes provider)");
+            }
+        }
+        out.add(defaulted.isEmpty()
+                ? PolicyCheck.pass("explicit-providers", "every resource names an explicit provider")
+                : PolicyCheck.fail("explicit-providers", "default provider used by " + String.join(", ", defaulted)));
+
+        // The GPU pool request: the DWS fields on the wire under the current provider's names.
+        var pools = run.ofType(Plan.NODE_POOL_TYPE).stream()
+                .filter(r -> s.gpuPool().name().equals(r.input("name"))).toList();
+        if (pools.size() != 1) {
+            out.add(PolicyCheck.fail("gpu-pool-request", "expected one node pool named " + s.gpuPool().name()));
+            return out;
+        }
+        var pool = pools.get(0);
+        List<String> wrong = new ArrayList<>();
+        expect(wrong, pool, "nodeConfig.machineType", s.gpuPool().machine().name());
+        expect(wrong, pool, "nodeConfig.guestAccelerators.0.type", s.gpuPool().acceleratorType());
+        expect(wrong, pool, "nodeConfig.guestAccelerators.0.count", s.gpuPool().acceleratorsPerNode());
+        expect(wrong, pool, "nodeConfig.guestAccelerators.0.gpuDriverInstallationConfig.gpuDriverVersion", s.gpuPool().driverVersion());
+        expect(wrong, pool, "initialNodeCount", 0);
+        expect(wrong, pool, "autoscaling.totalMaxNodeCount", s.gpuPool().maxNodes());
+        expect(wrong, pool, "autoscaling.locationPolicy", "ANY");
+        if (s.gpuPool().queuedProvisioning()) {
+            expect(wrong, pool, "queuedProvisioning.enabled", true);
+            expect(wrong, pool, "autoscaling.totalMinNodeCount", 0);
+            expect(wrong, pool, "nodeConfig.reservationAffinity.consumeReservationType", "NO_RESERVATION");
+            expect(wrong, pool, "management.autoRepair", false);
+            if (pool.input("placementPolicy") != null) {
+                wrong.add("placementPolicy is set");
+            }
+        }
+        if (s.gpuPool().flexStart()) {
+            expect(wrong, pool, "nodeConfig.flexStart", true);
+        }
+        boolean tainted = pool.input("nodeConfig.taints") instanceof List<?> taints && taints.stream()
+                .anyMatch(t -> t instanceof Map<?, ?> m && "nvidia.com/gpu".equals(m.get("key")));
+        if (!tainted) {
+            wrong.add("nodeConfig.taints lacks nvidia.com/gpu");
+        }
+        out.add(wrong.isEmpty()
+                ? PolicyCheck.pass("gpu-pool-request", "node pool " + s.gpuPool().name() + ": "
+                        + (s.gpuPool().queuedProvisioning() ? "queuedProvisioning.enabled=true, " : "")
+                        + (s.gpuPool().flexStart() ? "nodeConfig.flexStart=true, " : "")
+                        + "0.." + s.gpuPool().maxNodes() + " nodes ANY, initial 0, auto-repair "
+                        + (Boolean.TRUE.equals(pool.input("management.autoRepair")) ? "on" : "off"))
+                : PolicyCheck.fail("gpu-pool-request", "node pool " + s.gpuPool().name() + ": " + String.join("; ", wrong)));
+        return out;
+    }
+
+    private static void expect(List<String> wrong, RegisteredResource r, String path, Object expected) {
+        Object actual = r.input(path);
+        if (!expected.equals(actual)) {
+            wrong.add(path + " is " + actual + ", expected " + expected);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package com.aiinference.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every refusal the stack makes, each with its pinned one-line message. Malformed config is refused by the parser
+ * (plan exits 2); rule violations by {@link PolicyRules} (plan exits 1). Both stop {@code pulumi up} before any
+ * resource is registered ({@link PolicyRules#requireValid}).
+ */
+class BadConfigCatalogTest {
+
+    static Stream<Arguments> malformed() {
+        return Stream.of(
+                Arguments.of(Arrays.asList("memoryLimt", "40Gi"),
+                        "ai-inference:memoryLimt is not a known key of this project (did you mean ai-inference:memoryLimit?)"),
+                Arguments.of(Arrays.asList("gpuCount", "10"),
+                        "ai-inference:gpuCount is not a known key of this project"),
+                Arguments.of(Arrays.asList("memoryLimit", "40GB"),
+                        "ai-inference:memoryLimit 40GB is not a Kubernetes quantity (e.g. 40Gi, 512Mi, 8, 500m)"),
+                Arguments.of(Arrays.asList("memoryRequest", "-1Gi"),
+                        "ai-inference:memoryRequest -1Gi is not a Kubernetes quantity (e.g. 40Gi, 512Mi, 8, 500m)"),
+                Arguments.of(Arrays.asList("gpuNodeCount", "ten"),
+                        "ai-inference:gpuNodeCount ten is not an integer"),
+                Arguments.of(Arrays.asList("gpuNodeCount", "0"),
+                        "ai-inference:gpuNodeCount 0 must be at least 1"),
+                Arguments.of(Arrays.asList("queuedProvisioning", "yes"),
+                        "ai-inference:queuedProvisioning yes is not a boolean (true or false)"),
+                Arguments.of(Arrays.asList("region", "us-central"),
+                        "ai-inference:region us-central is not a GCP region (e.g. us-central1)"),
+                Arguments.of(Arrays.asList("gpuZones", "[\"us-central1\"]"),
+                        "ai-inference:gpuZones us-central1 is not a GCP zone (e.g. us-central1-a)"),
+                Arguments.of(Arrays.asList("gpuZones", "[\"europe-west4-a\"]"),
+                        "ai-inference:gpuZones europe-west4-a is not in region us-central1"),
+                Arguments.of(Arrays.asList("loadBalancerSourceRanges", "[\"10.0.0.0/33\"]"),
+                        "ai-inference:loadBalancerSourceRanges 10.0.0.0/33 is not a CIDR (e.g. 203.0.113.0/24)"),
+                Arguments.of(Arrays.asList("loadBalancerSourceRanges", "10.0.0.0/8"),
+                        "ai-inference:loadBalancerSourceRanges 10.0.0.0/8 must be a list (in the stack file: a YAML list; on the CLI: pulumi config set --path 'loadBalancerSourceRanges[0]' VALUE)"),
+                Arguments.of(Arrays.asList("podsCidr", "10.16.0.1/14"),
+                        "ai-inference:podsCidr 10.16.0.1/14 is not a CIDR (e.g. 10.10.0.0/20)"),
+                Arguments.of(Arrays.asList("gpuDriverVersion", "INSTALLATION_DISABLED"),
+                        "ai-inference:gpuDriverVersion INSTALLATION_DISABLED is not one of DEFAULT, LATEST"),
+                Arguments.of(Arrays.asList("gpuMachineType", "g2-standard-13"),
+                        "ai-inference:gpuMachineType g2-standard-13 is not a known machine shape (known: g2-standard-4, g2-standard-8, g2-standard-12, g2-standard-16, g2-standard-24, g2-standard-32, g2-standard-48, g2-standard-96, e2-standard-2, e2-standard-4, e2-standard-8, n2-standard-2, n2-standard-4, n2-standard-8, n2d-standard-4)"),
+                Arguments.of(Arrays.asList("gkeVersion", "1.32"),
+                        "ai-inference:gkeVersion 1.32 is not a GKE version (e.g. 1.32.2-gke.1652000)"),
+                Arguments.of(Arrays.asList("gcpProject", "My_Project"),
+                        "ai-inference:gcpProject My_Project is not a GCP project ID (6-30 lowercase letters, digits and hyphens, starting with a letter)"),
+                Arguments.of(Arrays.asList("gcpProject", null),
+                        "ai-inference:gcpProject is required: set it with `pulumi config set gcpProject <project-id>`"),
+                Arguments.of(Arrays.asList("systemMachineType", "g2-standard-4"),
+                        "ai-inference:systemMachineType g2-standard-4 is a GPU machine; the system pool needs a general-purpose machine type"),
+                Arguments.of(Arrays.asList("apiKeys", "a-valid-key-0123456789,short"),
+                        "ai-inference:apiKeys key #2 is not 16-256 characters of letters, digits and ._~+/=-"),
+                Arguments.of(Arrays.asList("apiKeys", "a-valid-key-0123456789", "apiKeysSecret", "my-keys"),
+                        "ai-inference:apiKeys and ai-inference:apiKeysSecret are both set; use one"),
+                Arguments.of(Arrays.asList("imageTag", "latest tag"),
+                        "ai-inference:imageTag latest tag is not an image tag"),
+                Arguments.of(Arrays.asList("clusterName", "inference-platform-production"),
+                        "ai-inference:clusterName inference-platform-production is longer than 24 characters (the node service account inference-platform-production-nodes must fit GCP's 30)"),
+                Arguments.of(Arrays.asList("clusterName", "AI_Inference"),
+                        "ai-inference:clusterName AI_Inference is not a valid name (lowercase letters, digits and '-', starting with a letter, at most 40 characters)"),
+                Arguments.of(Arrays.asList("servicePort", "70000"),
+                        "ai-inference:servicePort 70000 is not a TCP port (1-65535)"));
+    }
+
+    static Stream<Arguments> ruleViolations() {
+        return Stream.of(
+                Arguments.of(Arrays.asList("memoryLimit", "46Gi", "memoryRequest", "40Gi"), "memory-limit-fits-node",
+                        "ai-inference:memoryLimit 46Gi exceeds the 43.4Gi allocatable on g2-standard-12"),
+                Arguments.of(Arrays.asList("memoryLimit", "43Gi", "memoryRequest", "40Gi"), "memory-limit-fits-node",
+                        "ai-inference:memoryLimit 43Gi exceeds the 43.4Gi allocatable on g2-standard-12 less 512Mi for DaemonSets (42.9Gi)"),
+                Arguments.of(Arrays.asList("memoryRequest", "41Gi"), "memory-request-within-limit",
+                        "ai-inference:memoryRequest 41Gi exceeds ai-inference:memoryLimit 40Gi"),
+                Arguments.of(Arrays.asList("cpuRequest", "12"), "cpu-request-fits-node",
+                        "ai-inference:cpuRequest 12 exceeds the 11.9 CPU allocatable on g2-standard-12"),
+                Arguments.of(Arrays.asList("replicas", "11", "hpaEnabled", "false"), "replicas-fit-pool",
+                        "ai-inference:replicas 11 exceeds what the 10 x g2-standard-12 pool holds 10 pod(s) of 1 GPU"),
+                Arguments.of(Arrays.asList("hpaMaxReplicas", "12", "hpaPinned", "false"), "replicas-fit-pool",
+                        "ai-inference:hpaMaxReplicas 12 exceeds what the 10 x g2-standard-12 pool holds 10 pod(s) of 1 GPU"),
+                Arguments.of(Arrays.asList("hpaMinReplicas", "8", "hpaMaxReplicas", "6", "hpaPinned", "false", "replicas", "6"), "hpa-bounds",
+                        "ai-inference:hpaMinReplicas 8 exceeds ai-inference:hpaMaxReplicas 6"),
+                Arguments.of(Arrays.asList("hpaMinReplicas", "5"), "hpa-bounds",
+                        "ai-inference:hpaMinReplicas 5 differs from ai-inference:hpaMaxReplicas 10 but ai-inference:hpaPinned is true (a pinned HPA has min = max)"),
+                Arguments.of(Arrays.asList("acceleratorType", "nvidia-tesla-t4"), "accelerator-fits-machine",
+                        "ai-inference:acceleratorType nvidia-tesla-t4 cannot be attached to g2-standard-12 (g2 machines carry nvidia-l4)"),
+                Arguments.of(Arrays.asList("gpuMachineType", "n2-standard-8", "memoryLimit", "20Gi", "memoryRequest", "20Gi", "cpuRequest", "4"), "accelerator-fits-machine",
+                        "ai-inference:acceleratorType nvidia-l4 cannot be attached to n2-standard-8 (a machine without GPUs; use g2-standard-* for nvidia-l4)"),
+                Arguments.of(Arrays.asList("acceleratorsPerNode", "2"), "accelerator-fits-machine",
+                        "ai-inference:acceleratorsPerNode 2 does not match g2-standard-12, which has 1 x nvidia-l4"),
+                Arguments.of(Arrays.asList("gpusPerPod", "0"), "gpus-per-pod",
+                        "ai-inference:gpusPerPod 0 must be at least 1"),
+                Arguments.of(Arrays.asList("numParallel", "0"), "num-parallel",
+                        "ai-inference:numParallel 0 must be at least 1"),
+                Arguments.of(Arrays.asList("gpuMinNodes", "2"), "dws-min-nodes",
+                        "ai-inference:gpuMinNodes 2 must be 0 with queued provisioning (nodes only come through a ProvisioningRequest)"),
+                Arguments.of(Arrays.asList("reservationAffinity", "ANY_RESERVATION"), "dws-no-reservation",
+                        "ai-inference:reservationAffinity ANY_RESERVATION is not allowed with queued provisioning (use NO_RESERVATION)"),
+                Arguments.of(Arrays.asList("compactPlacement", "true"), "dws-no-compact-placement",
+                        "ai-inference:compactPlacement true is not allowed with queued provisioning"),
+                Arguments.of(Arrays.asList("gpuAutoRepair", "true"), "dws-no-auto-repair",
+                        "ai-inference:gpuAutoRepair true is not allowed with queued provisioning (GKE rejects auto-repair on queued pools)"),
+                Arguments.of(Arrays.asList("gkeVersion", "1.32.2-gke.1651999"), "dws-gke-version",
+                        "ai-inference:gkeVersion 1.32.2-gke.1651999 is below 1.32.2-gke.1652000, the minimum for queued provisioning on flex-start"),
+                Arguments.of(Arrays.asList("dwsMaxRunDurationSeconds", "700000"), "dws-max-run-duration",
+                        "ai-inference:dwsMaxRunDurationSeconds 700000 exceeds DWS's 7-day maximum (604800)"),
+                Arguments.of(Arrays.asList("gpuImageType", "UBUNTU_CONTAINERD"), "gpu-driver-image",
+                        "ai-inference:gpuDriverVersion LATEST needs ai-inference:gpuImageType COS_CONTAINERD, not UBUNTU_CONTAINERD"),
+                Arguments.of(Arrays.asList("servicesCidr", "10.10.8.0/24"), "network-ranges-disjoint",
+                        "ai-inference:servicesCidr 10.10.8.0/24 overlaps ai-inference:subnetCidr 10.10.0.0/20"),
+                Arguments.of(Arrays.asList("loadBalancerSourceRanges", "[\"0.0.0.0/0\"]"), "public-exposure",
+                        "ai-inference:loadBalancerSourceRanges 0.0.0.0/0 opens the endpoint to the internet; set ai-inference:allowPublicAccess true to mean it"),
+                Arguments.of(Arrays.asList("loadBalancerSourceRanges", "[]"), "public-exposure",
+                        "ai-inference:loadBalancerSourceRanges [] leaves a public LoadBalancer open to everyone; list the client CIDRs, or set ai-inference:internalLoadBalancer true, or ai-inference:allowPublicAccess true"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("malformed")
+    void malformedConfigIsRefusedByTheParser(List<String> overrides, String message) {
+        assertThatThrownBy(() -> DevStack.settings(overrides.toArray(String[]::new)))
+                .isInstanceOf(InvalidConfigException.class)
+                .satisfies(e -> assertThat(((InvalidConfigException) e).problems()).containsExactly(message));
+    }
+
+    @ParameterizedTest(name = "{2}")
+    @MethodSource("ruleViolations")
+    void ruleViolationsFailExactlyTheirRule(List<String> overrides, String rule, String message) {
+        Settings s = DevStack.settings(overrides.toArray(String[]::new));
+        List<PolicyCheck> failed = PolicyRules.check(s).stream().filter(c -> !c.passed()).toList();
+        assertThat(failed).extracting(PolicyCheck::name, PolicyCheck::message)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(rule, message));
+        assertThatThrownBy(() -> PolicyRules.requireValid(DevStack.PROJECT, DevStack.with(overrides.toArray(String[]::new)), DevStack.SECRET_KEYS))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessage(message);
+    }
+}

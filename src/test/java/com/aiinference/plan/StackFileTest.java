@@ -1,0 +1,52 @@
+package com.aiinference.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.aiinference.cli.CliException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Stack files flattened the way the Pulumi CLI hands config to a program. */
+class StackFileTest {
+    @TempDir
+    Path dir;
+
+    private StackFile read(String yaml) throws IOException {
+        Path f = dir.resolve("Pulumi.t.yaml");
+        Files.writeString(f, yaml);
+        return StackFile.read(f, "ai-inference");
+    }
+
+    @Test
+    void flattensValuesAndNamespacesBareKeys() throws IOException {
+        StackFile f = read("""
+                config:
+                  ai-inference:gpuNodeCount: 10
+                  numParallel: 8
+                  ai-inference:loadBalancerSourceRanges: [203.0.113.0/24]
+                  gcp:project: other
+                  ai-inference:apiKeys:
+                    secure: v1:abc:def
+                """);
+        assertThat(f.config()).containsEntry("ai-inference:gpuNodeCount", "10")
+                .containsEntry("ai-inference:numParallel", "8")
+                .containsEntry("ai-inference:loadBalancerSourceRanges", "[\"203.0.113.0/24\"]")
+                .containsEntry("gcp:project", "other")
+                .containsEntry("ai-inference:apiKeys", StackFile.SECRET_PLACEHOLDER);
+        assertThat(f.secretKeys()).containsExactly("ai-inference:apiKeys");
+    }
+
+    @Test
+    void badFilesAreUsageErrors() throws IOException {
+        assertThatThrownBy(() -> read("config: [a, b]")).isInstanceOf(CliException.class)
+                .hasMessageEndingWith(": 'config' is not a mapping of keys to values");
+        assertThatThrownBy(() -> read("config:\n  a: [\n")).isInstanceOf(CliException.class)
+                .hasMessageContaining("is not valid YAML");
+        assertThatThrownBy(() -> StackFile.read(dir.resolve("Pulumi.none.yaml"), "ai-inference"))
+                .hasMessageStartingWith("stack file not found: ");
+    }
+}
