@@ -1,0 +1,106 @@
+package com.aiinference.verify;
+
+import com.aiinference.cli.CliException;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.VersionInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * How to reach the Kubernetes API: a kubeconfig given as text (the stack's secret {@code kubeconfig} output) or as a
+ * file, and an optional context. Never falls back to {@code ~/.kube/config} silently: verify must check the cluster
+ * the stack created, not whatever the shell happens to point at.
+ */
+public final class KubeAccess {
+    /** Seconds to wait for the API server before calling it unreachable. */
+    static final int CONNECT_TIMEOUT_MS = 10_000;
+    static final int REQUEST_TIMEOUT_MS = 30_000;
+
+    private final String kubeconfigText;
+    private final String source;
+    private final String context;
+
+    private KubeAccess(String kubeconfigText, String source, String context) {
+        this.kubeconfigText = kubeconfigText;
+        this.source = source;
+        this.context = context;
+    }
+
+    public static KubeAccess fromText(String kubeconfigText, String source, String context) {
+        if (kubeconfigText == null || kubeconfigText.isBlank()) {
+            throw CliException.usage("the kubeconfig from " + source + " is empty");
+        }
+        return new KubeAccess(kubeconfigText, source, context);
+    }
+
+    public static KubeAccess fromFile(Path file, String context) {
+        try {
+            return fromText(Files.readString(file), "--kubeconfig " + file, context);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw CliException.usage("--kubeconfig file not found: " + file);
+        } catch (IOException e) {
+            throw CliException.usage("cannot read --kubeconfig " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Where the kubeconfig came from, for messages. */
+    public String source() {
+        return source;
+    }
+
+    /** A client for the configured context; a kubeconfig that does not parse or names no cluster is a usage error. */
+    public KubernetesClient connect() {
+        Config config;
+        try {
+            config = Config.fromKubeconfig(context, kubeconfigText, null);
+        } catch (RuntimeException e) {
+            throw CliException.usage("the kubeconfig from " + source + " is not usable"
+                    + (context == null ? "" : " with context '" + context + "'") + ": " + firstLine(e));
+        }
+        if (config.getMasterUrl() == null || config.getMasterUrl().isBlank()) {
+            throw CliException.usage("the kubeconfig from " + source + " names no cluster server");
+        }
+        config.setConnectionTimeout(CONNECT_TIMEOUT_MS);
+        config.setRequestTimeout(REQUEST_TIMEOUT_MS);
+        // One attempt: an unreachable API server should be reported at once, not after fabric8's backoff retries.
+        config.setRequestRetryBackoffLimit(0);
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    /**
+     * Asks the API server for its version, so an unreachable or unauthorized cluster is one clear line (exit 2)
+     * before anything else runs.
+     */
+    public static VersionInfo ensureReachable(KubernetesClient client, String source) {
+        try {
+            return client.getKubernetesVersion();
+        } catch (KubernetesClientException e) {
+            String why = e.getCode() == 401 || e.getCode() == 403
+                    ? "credentials refused (HTTP " + e.getCode() + ")"
+                    : firstLine(e);
+            throw CliException.usage("cannot reach the Kubernetes API at " + client.getMasterUrl()
+                    + " (kubeconfig from " + source + "): " + why);
+        }
+    }
+
+    static String firstLine(Throwable e) {
+        Throwable t = e;
+        // fabric8 wraps the transport error; the innermost message says what actually happened (refused, timeout).
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        if (t != e && e.getMessage() != null && !(t instanceof java.net.ConnectException)) {
+            m = e.getMessage();
+        }
+        if (t instanceof java.net.ConnectException) {
+            m = "connection refused";
+        }
+        int nl = m.indexOf('\n');
+        return (nl < 0 ? m : m.substring(0, nl)).strip();
+    }
+}
