@@ -121,7 +121,10 @@ public record VerificationReport(
     }
 
     String latencyResult() {
-        return load.filter(l -> l.succeeded() > 0).map(l -> "~" + seconds(l.latencyMeanMs())).orElse("not measured");
+        return load.filter(l -> l.succeeded() > 0)
+                .map(l -> "~" + (l.latencyMeanMs() < 1000 ? seconds(l.latencyMeanMs())
+                        : String.format(Locale.ROOT, "%.1fs", l.latencyMeanMs() / 1000)))
+                .orElse("not measured");
     }
 
     String latencyNotes() {
@@ -244,7 +247,7 @@ public record VerificationReport(
             return String.format(Locale.ROOT, "%.0f ms", ms);
         }
         double s = ms / 1000;
-        return s >= 100 ? String.format(Locale.ROOT, "%.0fs", s) : String.format(Locale.ROOT, "%.2gs", s).replace("e+0", "e");
+        return String.format(Locale.ROOT, s < 10 ? "%.2fs" : "%.1fs", s);
     }
 
     // ---- JSON ----
