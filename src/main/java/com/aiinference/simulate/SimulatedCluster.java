@@ -172,8 +172,11 @@ public final class SimulatedCluster implements AutoCloseable {
 
     /** The mock server logs every request at INFO through java.util.logging; a demo terminal wants none of it. */
     static void quietMockServerLogs() {
-        java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
+        MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     }
+
+    /** Held strongly: java.util.logging keeps only weak references, and a collected logger forgets its level. */
+    private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
     static String podName(String release, int index) {
         // Deterministic names shaped like the ReplicaSet's: <deployment>-<template hash>-<5 chars>.

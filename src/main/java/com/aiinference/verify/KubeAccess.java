@@ -87,18 +87,35 @@ public final class KubeAccess {
         }
     }
 
+    /** What went wrong, in a few words: fabric8 wraps the transport error in a generic "An error has occurred." */
     static String firstLine(Throwable e) {
-        Throwable t = e;
-        // fabric8 wraps the transport error; the innermost message says what actually happened (refused, timeout).
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.ConnectException) {
+                return "connection refused";
+            }
+            if (t instanceof java.net.http.HttpConnectTimeoutException || t instanceof java.net.SocketTimeoutException) {
+                return "timed out";
+            }
+            if (t instanceof java.net.UnknownHostException) {
+                return "unknown host " + t.getMessage();
+            }
+            if (t instanceof javax.net.ssl.SSLException) {
+                return "TLS failed: " + oneLine(t.getMessage());
+            }
         }
-        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        if (t != e && e.getMessage() != null && !(t instanceof java.net.ConnectException)) {
-            m = e.getMessage();
+        String message = null;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank() && !t.getMessage().startsWith("An error has occurred")) {
+                message = t.getMessage();
+                break;
+            }
         }
-        if (t instanceof java.net.ConnectException) {
-            m = "connection refused";
+        return message == null ? e.getClass().getSimpleName() : oneLine(message);
+    }
+
+    private static String oneLine(String m) {
+        if (m == null) {
+            return "";
         }
         int nl = m.indexOf('\n');
         return (nl < 0 ? m : m.substring(0, nl)).strip();

@@ -8,9 +8,11 @@ import java.util.Map;
  * What the load phase measured, in the terms the Verified Results table needs; {@code report} is the load test's
  * own JSON report, embedded unchanged in verify's JSON.
  *
+ * @param shape      the load as asked, e.g. {@code "50 users for 60s"}
  * @param sloResults one line per SLO, e.g. {@code "p95<5s: met (2.91 s)"}
  */
 public record LoadOutcome(
+        String shape,
         int users,
         double durationSeconds,
         long total,

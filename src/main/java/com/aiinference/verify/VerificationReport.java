@@ -153,7 +153,8 @@ public record VerificationReport(
         }
         long served = known.stream().filter(ReplicaTraffic::servedTraffic).count();
         var stats = known.stream().mapToLong(ReplicaTraffic::served).summaryStatistics();
-        String spread = String.format(Locale.ROOT, "%d-%d requests per replica (gateway stub_status)", stats.getMin(), stats.getMax());
+        String spread = (stats.getMin() == stats.getMax() ? String.valueOf(stats.getMin()) : stats.getMin() + "-" + stats.getMax())
+                + " requests per replica (gateway stub_status)";
         return (served >= expectedReplicas() ? "fully utilized: every replica served traffic, " : "not fully utilized: ") + spread;
     }
 
@@ -163,8 +164,7 @@ public record VerificationReport(
         StringBuilder md = new StringBuilder();
         md.append("## Scalability verification: release `").append(release).append("` in namespace `").append(namespace).append("`\n\n");
         md.append(verified() ? "**VERIFIED**" : "**NOT VERIFIED**");
-        load.ifPresent(l -> md.append(String.format(Locale.ROOT, ": %d users for %s against %s", l.users(),
-                seconds(l.durationSeconds() * 1000), endpoint)));
+        load.ifPresent(l -> md.append(": ").append(l.shape()).append(" against ").append(endpoint));
         md.append("\n\n");
         int users = load.map(LoadOutcome::users).orElse(0);
         md.append("### Verified Results (").append(users).append(" Users @ ").append(expectedReplicas()).append(" Replicas)\n");
