@@ -2,6 +2,7 @@ package com.aiinference.cli;
 
 import com.aiinference.loadtest.LoadTestCommand;
 import com.aiinference.simulate.SimulateCommand;
+import com.aiinference.verify.VerifyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Plan, load-test and verify the GKE L4 inference platform.",
-        subcommands = {CommandLine.HelpCommand.class, SimulateCommand.class, LoadTestCommand.class},
+        subcommands = {CommandLine.HelpCommand.class, SimulateCommand.class, LoadTestCommand.class, VerifyCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success (plan checks passed, SLOs met, platform verified)",

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         name = "simulate",
         mixinStandardHelpOptions = true,
         description = "Run local stand-ins for the deployed platform (127.0.0.1 only).",
-        subcommands = {SimulateOllamaCommand.class})
+        subcommands = {SimulateOllamaCommand.class, SimulateClusterCommand.class})
 public final class SimulateCommand implements Runnable {
 
     @CommandLine.Spec
