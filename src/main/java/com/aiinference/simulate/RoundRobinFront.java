@@ -40,6 +40,7 @@ public final class RoundRobinFront implements AutoCloseable {
         private final AtomicBoolean ready = new AtomicBoolean(true);
         private final AtomicLong requests = new AtomicLong();
         private final AtomicLong inFlight = new AtomicLong();
+        private final Set<InputStream> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         Backend(URI base) {
             this.base = base;
@@ -64,6 +65,23 @@ public final class RoundRobinFront implements AutoCloseable {
 
         public long inFlight() {
             return inFlight.get();
+        }
+
+        /**
+         * Cuts every answer this backend is streaming, as a container that dies does: clients see their streams end
+         * without the final line. Returns how many were cut.
+         */
+        public int dropInFlight() {
+            int n = 0;
+            for (InputStream in : streams) {
+                try {
+                    in.close();
+                    n++;
+                } catch (IOException ignored) {
+                    // already closed
+                }
+            }
+            return n;
         }
 
         /** Counts a request that reached this backend without the front (a stub_status scrape). */
@@ -192,7 +210,9 @@ public final class RoundRobinFront implements AutoCloseable {
                 ex.getResponseHeaders().put(k, vs);
             }
         });
-        try (InputStream in = resp.body()) {
+        InputStream in = resp.body();
+        b.streams.add(in);
+        try (in) {
             ex.sendResponseHeaders(resp.statusCode(), 0); // chunked: the length of a stream is not known
             OutputStream out = ex.getResponseBody();
             byte[] buf = new byte[8192];
@@ -201,6 +221,10 @@ public final class RoundRobinFront implements AutoCloseable {
                 out.write(buf, 0, n);
                 out.flush();
             }
+        } catch (IOException cut) {
+            // The backend "died" (dropInFlight) or went away: the client's stream just ends, unfinished.
+        } finally {
+            b.streams.remove(in);
         }
     }
 

@@ -417,7 +417,7 @@ public final class SimulatedCluster implements AutoCloseable {
     /**
      * The {@code ollama} container of {@code pod} ends ({@code OOMKilled}, exit 137, or {@code Error}, exit 1) and is
      * restarted by the kubelet: restart count +1, last state terminated with that reason, not Ready for
-     * {@code downFor}, then Ready again.
+     * {@code downFor}, then Ready again. Answers it was streaming end unfinished.
      */
     public synchronized void restart(String pod, boolean oomKilled, Duration downFor) {
         Pod p = client.pods().inNamespace(spec.namespace()).withName(pod).get();
@@ -437,6 +437,8 @@ public final class SimulatedCluster implements AutoCloseable {
         p.getStatus().getConditions().forEach(c -> c.setStatus("False"));
         client.pods().inNamespace(spec.namespace()).resource(p).updateStatus();
         syncControllers();
+        // The old container took its in-flight answers with it.
+        front.backends().get(replicaOfPod.get(pod)).dropInFlight();
         timers.schedule(() -> setReady(pod, true), downFor.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -459,6 +461,8 @@ public final class SimulatedCluster implements AutoCloseable {
                 .withFirstTimestamp(now).withLastTimestamp(now).build()).create();
         client.pods().inNamespace(spec.namespace()).withName(pod).delete();
         int index = replicaOfPod.remove(pod);
+        front.backends().get(index).setReady(false);
+        front.backends().get(index).dropInFlight();
         String replacement = podName(spec.release(), index + spec.replicas() * (1 + replacements++));
         replicaOfPod.put(replacement, index);
         podNames.set(index, replacement);

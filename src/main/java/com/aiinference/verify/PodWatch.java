@@ -25,7 +25,9 @@ public final class PodWatch implements AutoCloseable {
 
         @Override
         public String toString() {
-            return pod + " " + kind.name().toLowerCase().replace('_', '-')
+            return java.time.format.DateTimeFormatter.ISO_LOCAL_TIME.format(
+                            at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).atOffset(java.time.ZoneOffset.UTC))
+                    + "Z " + pod + " " + kind.name().toLowerCase().replace('_', '-')
                     + (detail == null || detail.isBlank() ? "" : " (" + detail + ")");
         }
     }

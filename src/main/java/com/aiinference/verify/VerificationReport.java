@@ -112,8 +112,8 @@ public record VerificationReport(
     }
 
     String stabilityNotes() {
-        String cluster = restartsDuringRun() + " restarts, " + oomKillsDuringRun() + " OOM kills, "
-                + evictionsOrReplacements() + " evictions/replacements during the run";
+        String cluster = plural(restartsDuringRun(), "restart") + ", " + plural(oomKillsDuringRun(), "OOM kill") + ", "
+                + plural(evictionsOrReplacements(), "eviction/replacement", "evictions/replacements") + " during the run";
         return load.map(l -> String.format(Locale.ROOT, "%,d/%,d requests succeeded", l.succeeded(), l.total())
                 + (l.errors().isEmpty() ? "" : " (" + l.errors().entrySet().stream()
                         .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")) + ")")
@@ -223,6 +223,14 @@ public record VerificationReport(
                     .append("through the API server's pod proxy, minus verify's own scrape.\n");
         }
         return md.toString();
+    }
+
+    static String plural(int n, String one) {
+        return plural(n, one, one + "s");
+    }
+
+    static String plural(int n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
     }
 
     private static String yesNo(boolean b) {

@@ -117,9 +117,10 @@ public final class VerifyCommand implements Callable<Integer> {
         try (KubernetesClient client = target.access().connect()) {
             var version = KubeAccess.ensureReachable(client, target.access().source());
             checkReachable(target.endpoint());
-            err.printf(Locale.ROOT, "verify: release %s in namespace %s on %s (Kubernetes %s.%s), load %s%n",
-                    target.release(), target.namespace(), client.getMasterUrl(), version.getMajor(), version.getMinor(),
-                    target.endpoint());
+            String k8s = version.getGitVersion() != null ? version.getGitVersion()
+                    : "0".equals(version.getMajor()) ? "version not reported" : version.getMajor() + "." + version.getMinor();
+            err.printf(Locale.ROOT, "verify: release %s in namespace %s on %s (Kubernetes %s), load %s%n",
+                    target.release(), target.namespace(), client.getMasterUrl(), k8s, target.endpoint());
             err.flush();
             VerificationReport report = new Verifier(client, target, phase, err).run();
             writeReports(report, phase, out, err);

@@ -110,7 +110,7 @@ class VerifyCommandTest {
                     .startsWith("verify: NOT VERIFIED: ")
                     .contains("no-restarts-during-run: " + victim + "/ollama OOM-killed 1x during the run"
                             + " (last termination: OOMKilled, exit 137)");
-            assertThat(run.out()).contains("1 restarts, 1 OOM kills, 0 evictions/replacements during the run")
+            assertThat(run.out()).contains("1 restart, 1 OOM kill, 0 evictions/replacements during the run")
                     .contains("| pods-ready-throughout | after | **FAIL** | " + victim + " not ready for a while");
         }
     }
@@ -124,7 +124,7 @@ class VerifyCommandTest {
 
             assertThat(run.exit()).isEqualTo(1);
             assertThat(run.out()).contains(victim + "/ollama restarted 1x during the run (last termination: Error, exit 1)")
-                    .contains("1 restarts, 0 OOM kills");
+                    .contains("1 restart, 0 OOM kills");
         }
     }
 
