@@ -45,6 +45,7 @@ public final class PlatformInspector {
     static final int OLLAMA_PORT = 11434;
     static final int METRICS_PORT = 8081;
     static final String COMPONENT_LABEL = "app.kubernetes.io/component";
+    static final String ACCELERATOR_LABEL = "cloud.google.com/gke-accelerator";
     static final String CONSUME_PR_ANNOTATION = "autoscaling.x-k8s.io/consume-provisioning-request";
 
     /** The CRD is not built into fabric8; naming the plural avoids a discovery round trip. */
@@ -73,8 +74,9 @@ public final class PlatformInspector {
                 .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
                 .toList();
         List<PodState> podStates = new ArrayList<>();
+        Map<String, String> accelerators = new java.util.HashMap<>();
         for (Pod pod : pods) {
-            podStates.add(podState(pod));
+            podStates.add(podState(pod, accelerators));
         }
         return new PlatformSnapshot(now,
                 deployment.map(PlatformInspector::deploymentState),
@@ -184,7 +186,27 @@ public final class PlatformInspector {
         return ProvisioningState.Phase.PENDING;
     }
 
-    private PodState podState(Pod pod) {
+    /** The node's accelerator label; null when the node cannot be read (RBAC without nodes get). */
+    private String accelerator(String node, Map<String, String> cache) {
+        if (node == null || node.isBlank()) {
+            return null;
+        }
+        if (cache.containsKey(node)) {
+            return cache.get(node);
+        }
+        String value;
+        try {
+            var n = client.nodes().withName(node).get();
+            value = n == null ? null : n.getMetadata().getLabels() == null ? ""
+                    : n.getMetadata().getLabels().getOrDefault(ACCELERATOR_LABEL, "");
+        } catch (KubernetesClientException e) {
+            value = null;
+        }
+        cache.put(node, value);
+        return value;
+    }
+
+    private PodState podState(Pod pod, Map<String, String> accelerators) {
         String name = pod.getMetadata().getName();
         List<ContainerState> containers = new ArrayList<>();
         List<ContainerStatus> statuses = pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null
@@ -207,7 +229,8 @@ public final class PlatformInspector {
         return new PodState(name, pod.getMetadata().getUid(), pod.getSpec().getNodeName(), phase, ready,
                 containers,
                 running ? modelState(pod, ready) : new ModelState(false, "pod is " + phase),
-                running ? requestCounter(pod) : RequestCounter.unavailable("pod not running"));
+                running ? requestCounter(pod) : RequestCounter.unavailable("pod not running"),
+                accelerator(pod.getSpec().getNodeName(), accelerators));
     }
 
     /**

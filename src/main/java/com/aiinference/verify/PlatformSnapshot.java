@@ -65,7 +65,12 @@ public record PlatformSnapshot(
         }
     }
 
-    /** One inference pod. */
+    /**
+     * One inference pod.
+     *
+     * @param nodeAccelerator the GKE accelerator label of its node ({@code cloud.google.com/gke-accelerator}, e.g.
+     *                        nvidia-l4), {@code ""} when the node has none, null when the node could not be read
+     */
     public record PodState(
             String name,
             String uid,
@@ -74,7 +79,8 @@ public record PlatformSnapshot(
             boolean ready,
             List<ContainerState> containers,
             ModelState model,
-            RequestCounter requests) {
+            RequestCounter requests,
+            String nodeAccelerator) {
         public PodState {
             containers = List.copyOf(containers);
         }

@@ -134,13 +134,19 @@ public final class VerificationChecks {
                 problems.add("node " + node + " runs " + pods.size() + " pods (" + String.join(", ", pods) + ")");
             }
         });
+        s.pods().stream().filter(p -> "".equals(p.nodeAccelerator()))
+                .forEach(p -> problems.add(p.name() + " runs on " + p.nodeName() + ", a node without a GPU ("
+                        + PlatformInspector.ACCELERATOR_LABEL + " not set)"));
         if (!problems.isEmpty()) {
             return Check.fail(name, Stage.BEFORE, String.join("; ", problems));
         }
         if (s.pods().isEmpty()) {
             return Check.fail(name, Stage.BEFORE, "no inference pods");
         }
-        return Check.pass(name, Stage.BEFORE, s.pods().size() + " pods on " + byNode.size() + " distinct nodes");
+        List<String> gpus = s.pods().stream().map(PodState::nodeAccelerator).filter(a -> a != null && !a.isEmpty())
+                .distinct().toList();
+        String what = gpus.isEmpty() ? " distinct nodes (node labels not readable)" : " distinct " + String.join("/", gpus) + " nodes";
+        return Check.pass(name, Stage.BEFORE, s.pods().size() + " pods on " + byNode.size() + what);
     }
 
     static Check memoryLimit(PlatformSnapshot s, Expectations e) {

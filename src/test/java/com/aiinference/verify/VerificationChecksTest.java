@@ -23,7 +23,7 @@ class VerificationChecksTest {
         return new PodState("ai-inference-abc-" + i, "uid-" + i, "node-" + i, "Running", true,
                 List.of(new ContainerState("ollama", restarts, true, lastReason, lastReason == null ? null : 137, "40Gi"),
                         new ContainerState("gateway", 0, true, null, null, "128Mi")),
-                new ModelState(true, "/api/ps lists llama3.1:8b"), RequestCounter.of(requests));
+                new ModelState(true, "/api/ps lists llama3.1:8b"), RequestCounter.of(requests), "nvidia-l4");
     }
 
     static PlatformSnapshot snapshot(List<PodState> pods) {
@@ -38,7 +38,7 @@ class VerificationChecksTest {
                 EXPECTED, "ai-inference", "ai-inference");
         assertThat(checks).allMatch(c -> c.status() == Check.Status.PASS || c.status() == Check.Status.SKIP);
         assertThat(checks).extracting(Check::detail).contains("Deployment ai-inference: 3/3 replicas ready",
-                "HPA ai-inference: min = max = current = 3", "3 pods on 3 distinct nodes",
+                "HPA ai-inference: min = max = current = 3", "3 pods on 3 distinct nvidia-l4 nodes",
                 "every ollama container limited to 40Gi");
     }
 
@@ -66,9 +66,17 @@ class VerificationChecksTest {
     void twoPodsOnOneNodeFail() {
         PodState a = pod(0, 0, null, 1);
         PodState b = pod(1, 0, null, 1);
-        b = new PodState(b.name(), b.uid(), a.nodeName(), b.phase(), true, b.containers(), b.model(), b.requests());
+        b = new PodState(b.name(), b.uid(), a.nodeName(), b.phase(), true, b.containers(), b.model(), b.requests(), "nvidia-l4");
         assertThat(VerificationChecks.onePodPerNode(snapshot(List.of(a, b))).detail())
                 .isEqualTo("node node-0 runs 2 pods (ai-inference-abc-0, ai-inference-abc-1)");
+    }
+
+    @Test
+    void podOnANodeWithoutGpuFails() {
+        PodState a = pod(0, 0, null, 1);
+        a = new PodState(a.name(), a.uid(), "default-pool-1", a.phase(), true, a.containers(), a.model(), a.requests(), "");
+        assertThat(VerificationChecks.onePodPerNode(snapshot(List.of(a))).detail())
+                .isEqualTo("ai-inference-abc-0 runs on default-pool-1, a node without a GPU (cloud.google.com/gke-accelerator not set)");
     }
 
     @Test
@@ -116,7 +124,7 @@ class VerificationChecksTest {
     void replacedPodIsAnEvictionOrReplacement() {
         PlatformSnapshot before = snapshot(List.of(pod(0, 0, null, 1), pod(1, 0, null, 1)));
         PodState fresh = new PodState("ai-inference-abc-9", "uid-9", "node-1", "Running", true, pod(1, 0, null, 1).containers(),
-                new ModelState(true, "x"), RequestCounter.of(3));
+                new ModelState(true, "x"), RequestCounter.of(3), "nvidia-l4");
         List<PodState> afterPods = new ArrayList<>(List.of(pod(0, 0, null, 5), fresh));
         Check c = VerificationChecks.evictions(before, snapshot(afterPods), List.of(), Instant.now());
         assertThat(c.detail()).isEqualTo("ai-inference-abc-1 gone; ai-inference-abc-9 new (replacement)");
