@@ -87,6 +87,7 @@ class VerifyCommandTest {
             assertThat(report.path("verified").asBoolean()).isTrue();
             long total = report.path("loadtest").path("requests").path("total").asLong();
             assertThat(total).isGreaterThan(50);
+            assertThat(report.path("loadtest").path("capacity").path("replicas_served").asInt()).isEqualTo(3);
             // Every request the client sent was counted by exactly one replica's gateway.
             long served = 0;
             for (JsonNode t : report.path("traffic")) {
