@@ -54,6 +54,7 @@ public final class KubeAccess {
 
     /** A client for the configured context; a kubeconfig that does not parse or names no cluster is a usage error. */
     public KubernetesClient connect() {
+        checkNamesACluster();
         Config config;
         try {
             config = Config.fromKubeconfig(context, kubeconfigText, null);
@@ -69,6 +70,33 @@ public final class KubeAccess {
         // One attempt: an unreachable API server should be reported at once, not after fabric8's backoff retries.
         config.setRequestRetryBackoffLimit(0);
         return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    /**
+     * fabric8 falls back to {@code https://kubernetes.default.svc} (the in-cluster address) when a kubeconfig names no
+     * usable context; verify must say instead that this kubeconfig leads nowhere.
+     */
+    private void checkNamesACluster() {
+        io.fabric8.kubernetes.api.model.Config parsed;
+        try {
+            parsed = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(kubeconfigText,
+                    io.fabric8.kubernetes.api.model.Config.class);
+        } catch (RuntimeException e) {
+            throw CliException.usage("the kubeconfig from " + source + " is not usable: " + firstLine(e));
+        }
+        if (parsed == null || parsed.getClusters() == null || parsed.getClusters().isEmpty()) {
+            throw CliException.usage("the kubeconfig from " + source + " names no cluster");
+        }
+        String wanted = context != null ? context : parsed.getCurrentContext();
+        var contexts = parsed.getContexts() == null ? java.util.List.<io.fabric8.kubernetes.api.model.NamedContext>of()
+                : parsed.getContexts();
+        if (wanted == null || wanted.isBlank()) {
+            throw CliException.usage("the kubeconfig from " + source + " has no current-context: give --context NAME");
+        }
+        if (contexts.stream().noneMatch(c -> wanted.equals(c.getName()))) {
+            throw CliException.usage("the kubeconfig from " + source + " has no context '" + wanted + "' (contexts: "
+                    + String.join(", ", contexts.stream().map(io.fabric8.kubernetes.api.model.NamedContext::getName).toList()) + ")");
+        }
     }
 
     /**

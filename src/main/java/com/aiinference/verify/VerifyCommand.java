@@ -9,6 +9,7 @@ import com.aiinference.loadtest.LoadTestOptions;
 import com.aiinference.loadtest.TargetResolver;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -122,7 +123,14 @@ public final class VerifyCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "verify: release %s in namespace %s on %s (Kubernetes %s), load %s%n",
                     target.release(), target.namespace(), client.getMasterUrl(), k8s, target.endpoint());
             err.flush();
-            VerificationReport report = new Verifier(client, target, phase, err).run();
+            VerificationReport report;
+            try {
+                report = new Verifier(client, target, phase, err).run();
+            } catch (KubernetesClientException e) {
+                // Reachable but refusing (RBAC) or failing mid-way: the platform could not be inspected at all.
+                throw CliException.usage("the Kubernetes API at " + client.getMasterUrl() + " refused a request"
+                        + (e.getCode() > 0 ? " (HTTP " + e.getCode() + ")" : "") + ": " + KubeAccess.firstLine(e));
+            }
             writeReports(report, phase, out, err);
             if (!report.verified()) {
                 throw new CliException(ExitCodes.CHECK_FAILED, report.verdictLine());

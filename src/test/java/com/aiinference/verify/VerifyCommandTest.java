@@ -260,6 +260,47 @@ class VerifyCommandTest {
         }
     }
 
+    @Test
+    void byHandWithKubeconfigFileAndUrl() throws IOException {
+        try (SimulatedRelease r = release(SimulatedCluster.Spec.defaults(2))) {
+            Path kubeconfig = dir.resolve("kubeconfig.yaml");
+            Files.writeString(kubeconfig, r.cluster.kubeconfig());
+            Run run = verify("--url", r.cluster.endpoint().toString(), "--kubeconfig", kubeconfig.toString(),
+                    "--namespace", "ai-inference", "--release", "ai-inference", "--replicas", "2", "--memory-limit", "40960Mi",
+                    "--users", "4", "--duration", "1s", "--quiet");
+
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.out()).contains("| **Capacity** | **2/2 Replicas** |")
+                    .contains("| memory-limit | before | PASS | every ollama container limited to 40Gi |")
+                    // No model expectation by hand: whatever /api/ps lists counts as loaded.
+                    .contains("| model-loaded | before | PASS | the model loaded in 2/2 pods (/api/ps lists [llama3.1:8b]) |");
+        }
+    }
+
+    @Test
+    void kubeconfigThatIsNotOneIsExit2() throws IOException {
+        Path kubeconfig = dir.resolve("kubeconfig.yaml");
+        Files.writeString(kubeconfig, "clusters: [ this is not a kubeconfig");
+        Run run = verify("--url", "http://127.0.0.1:9/api/generate", "--kubeconfig", kubeconfig.toString());
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.errLines().get(0)).startsWith("verify: the kubeconfig from --kubeconfig " + kubeconfig + " is not usable: ");
+
+        Files.writeString(kubeconfig, "apiVersion: v1\nkind: Config\nclusters: []\n");
+        assertThat(verify("--url", "http://127.0.0.1:9/api/generate", "--kubeconfig", kubeconfig.toString()).errLines())
+                .containsExactly("verify: the kubeconfig from --kubeconfig " + kubeconfig + " names no cluster");
+    }
+
+    @Test
+    void unknownContextIsExit2ListingTheContexts() throws IOException {
+        try (SimulatedRelease r = release(SimulatedCluster.Spec.defaults(1))) {
+            Run run = verify(r, "--context", "gke_prod");
+            assertThat(run.exit()).isEqualTo(2);
+            assertThat(run.errLines()).containsExactly("verify: the kubeconfig from output 'kubeconfig' of " + r.outputs
+                    + " has no context 'gke_prod' (contexts: simulated)");
+        }
+    }
+
     /** Runs {@code fault} once, on its own thread, when the front has routed {@code after} requests: mid-run. */
     private static void onRequest(SimulatedRelease r, long after, Runnable fault) {
         AtomicBoolean fired = new AtomicBoolean();
