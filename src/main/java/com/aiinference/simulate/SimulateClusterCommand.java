@@ -68,6 +68,11 @@ public final class SimulateClusterCommand implements Callable<Integer> {
     @Option(names = "--no-gateway", description = "Pods without the nginx gateway: no per-replica stub_status counters.")
     boolean noGateway;
 
+    @Option(names = "--network-policy",
+            description = "Enforce the chart's NetworkPolicy: the API server's pod proxy cannot reach Ollama's port 11434"
+                    + " (verify then judges 'model loaded' by readiness).")
+    boolean networkPolicy;
+
     @Option(names = "--dws-state", paramLabel = "STATE",
             description = "Enable DWS with a ProvisioningRequest in this state: Provisioned, Accepted, Pending, QuotaExceeded, "
                     + "ResourcePoolExhausted, Failed (not Provisioned: no nodes, no pods).")
@@ -163,6 +168,7 @@ public final class SimulateClusterCommand implements Callable<Integer> {
             SimulatedCluster c = cluster;
             List<String> restartPods = restartDuringRun.stream().map(c::resolvePod).toList();
             List<String> evictPods = evictDuringRun.stream().map(c::resolvePod).toList();
+            c.enforceNetworkPolicy(networkPolicy);
             for (String p : notReady) {
                 c.setReady(c.resolvePod(p), false);
             }

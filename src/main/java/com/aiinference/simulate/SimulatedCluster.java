@@ -137,6 +137,7 @@ public final class SimulatedCluster implements AutoCloseable {
     private final RoundRobinFront front;
     private final List<String> podNames = new ArrayList<>();
     private int replacements;
+    private volatile boolean networkPolicy;
     private final Map<String, Integer> replicaOfPod = new HashMap<>();
     private final HttpClient proxyClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -474,6 +475,14 @@ public final class SimulatedCluster implements AutoCloseable {
         return replacement;
     }
 
+    /**
+     * Like the chart's NetworkPolicy on a cluster that enforces it: ingress only to the gateway's ports, so the API
+     * server's pod proxy cannot reach Ollama's own port 11434.
+     */
+    public void enforceNetworkPolicy(boolean on) {
+        networkPolicy = on;
+    }
+
     // ---- the API server's pod proxy ----
 
     /**
@@ -506,6 +515,10 @@ public final class SimulatedCluster implements AutoCloseable {
                 long active = backend.inFlight() + 1;
                 return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain")
                         .setBody(new StubStatus(active, requests, requests, requests).render(0, active, 0));
+            }
+            if (port == OLLAMA_PORT && networkPolicy && spec.gateway()) {
+                return status(503, "error trying to reach service: dial tcp 10.8.0." + (replica + 10) + ":" + port
+                        + ": i/o timeout");
             }
             if (port == OLLAMA_PORT) {
                 try {

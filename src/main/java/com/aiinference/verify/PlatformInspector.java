@@ -54,7 +54,7 @@ public final class PlatformInspector {
             .withPlural("provisioningrequests").withNamespaced(true).build();
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long PROXY_TIMEOUT_S = 10;
+    private static final long PROXY_TIMEOUT_S = 5;
 
     private final KubernetesClient client;
     private final VerifyTarget target;
@@ -74,9 +74,30 @@ public final class PlatformInspector {
                 .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
                 .toList();
         List<PodState> podStates = new ArrayList<>();
-        Map<String, String> accelerators = new java.util.HashMap<>();
-        for (Pod pod : pods) {
-            podStates.add(podState(pod, accelerators));
+        Map<String, String> accelerators = new java.util.concurrent.ConcurrentHashMap<>();
+        // All pods at once: a pod proxy that cannot reach the pod (a NetworkPolicy that only admits the gateway's
+        // ports drops the API server's connection to 11434) costs one timeout per snapshot, not one per pod.
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.max(1, Math.min(pods.size(), 16)), r -> {
+                    Thread t = new Thread(r, "verify-inspect");
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            List<java.util.concurrent.Future<PodState>> futures = new ArrayList<>();
+            for (Pod pod : pods) {
+                futures.add(pool.submit(() -> podState(pod, accelerators)));
+            }
+            for (var f : futures) {
+                podStates.add(f.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KubernetesClientException("interrupted while inspecting pods");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new KubernetesClientException(e.getMessage(), e);
+        } finally {
+            pool.shutdownNow();
         }
         return new PlatformSnapshot(now,
                 deployment.map(PlatformInspector::deploymentState),

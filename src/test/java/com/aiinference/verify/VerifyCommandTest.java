@@ -202,6 +202,18 @@ class VerifyCommandTest {
     }
 
     @Test
+    void modelCheckFallsBackToReadinessWhenThePodProxyCannotReachOllama() {
+        try (SimulatedRelease r = release(SimulatedCluster.Spec.defaults(2))) {
+            r.cluster.enforceNetworkPolicy(true);
+            Run run = verify(r);
+
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.out()).contains("| model-loaded | before | PASS | llama3.1:8b loaded in 2/2 pods (readiness"
+                    + " (pod proxy to /api/ps: HTTP 503)) |");
+        }
+    }
+
+    @Test
     void memoryLimitOtherThanTheStacksFails() {
         try (SimulatedRelease r = release(SimulatedCluster.Spec.defaults(2).withMemoryLimit("46Gi"))) {
             r.overrideOutputs(Map.of("memoryLimit", "40Gi"));
