@@ -40,7 +40,8 @@ public final class RoundRobinFront implements AutoCloseable {
         private final AtomicBoolean ready = new AtomicBoolean(true);
         private final AtomicLong requests = new AtomicLong();
         private final AtomicLong inFlight = new AtomicLong();
-        private final Set<InputStream> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        /** One flag per answer being streamed; set, the copy loop stops at the next chunk. */
+        private final Set<AtomicBoolean> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         Backend(URI base) {
             this.base = base;
@@ -73,12 +74,9 @@ public final class RoundRobinFront implements AutoCloseable {
          */
         public int dropInFlight() {
             int n = 0;
-            for (InputStream in : streams) {
-                try {
-                    in.close();
+            for (AtomicBoolean cut : streams) {
+                if (cut.compareAndSet(false, true)) {
                     n++;
-                } catch (IOException ignored) {
-                    // already closed
                 }
             }
             return n;
@@ -210,21 +208,22 @@ public final class RoundRobinFront implements AutoCloseable {
                 ex.getResponseHeaders().put(k, vs);
             }
         });
-        InputStream in = resp.body();
-        b.streams.add(in);
-        try (in) {
+        AtomicBoolean cut = new AtomicBoolean();
+        b.streams.add(cut);
+        try (InputStream in = resp.body()) {
             ex.sendResponseHeaders(resp.statusCode(), 0); // chunked: the length of a stream is not known
             OutputStream out = ex.getResponseBody();
             byte[] buf = new byte[8192];
             int n;
-            while ((n = in.read(buf)) >= 0) {
+            while ((n = in.read(buf)) >= 0 && !cut.get()) {
                 out.write(buf, 0, n);
                 out.flush();
             }
-        } catch (IOException cut) {
-            // The backend "died" (dropInFlight) or went away: the client's stream just ends, unfinished.
+            // Cut (dropInFlight): the client's stream ends here, without its final line.
+        } catch (IOException gone) {
+            // The backend went away mid-answer: the same for the client.
         } finally {
-            b.streams.remove(in);
+            b.streams.remove(cut);
         }
     }
 

@@ -20,8 +20,13 @@ final class SimulatedRelease implements AutoCloseable {
 
     SimulatedRelease(SimulatedCluster.Spec spec, Path dir) {
         // Short answers so a 2 s run holds hundreds of requests: ~8 tokens at 2 ms after a 5 ms first token.
+        this(spec, dir, Duration.ofMillis(2));
+    }
+
+    /** With {@code interToken} between the 8 tokens of each answer (longer answers are in flight when a pod dies). */
+    SimulatedRelease(SimulatedCluster.Spec spec, Path dir, Duration interToken) {
         FakeOllamaConfig fast = FakeOllamaConfig.defaults().withModels(List.of(spec.model())).withTokensPerAnswer(8)
-                .withTiming(Duration.ofMillis(5), Duration.ofMillis(2));
+                .withTiming(Duration.ofMillis(5), interToken);
         try {
             for (int i = 0; i < spec.replicas(); i++) {
                 replicas.add(FakeOllama.start(fast.withSeed(i + 1L)));
