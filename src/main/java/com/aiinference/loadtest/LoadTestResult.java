@@ -133,7 +133,7 @@ public record LoadTestResult(
     public LoadTestResult withReplicasServed(int replicas) {
         return new LoadTestResult(config, target, startedAt, durationSeconds, total, succeeded, errors, latency, ttft,
                 itl, tpot, outputTokens, outputTokensSource, serverTokensPerSecond, peakInFlight, warmupRequests,
-                timeline, samples, latencyHistogram, abortReason, warnings, replicasServed);
+                timeline, samples, latencyHistogram, abortReason, warnings, replicas);
     }
 
     /** The same result with one more warning. */
