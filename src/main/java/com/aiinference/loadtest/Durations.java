@@ -33,20 +33,21 @@ public final class Durations {
         return Duration.ofNanos(Math.round(nanos));
     }
 
-    /** Short human form: {@code 850ms}, {@code 2.71s}, {@code 3m05s}. */
+    /** Short human form: {@code 850ms}, {@code 2.71s}, {@code 60s}, {@code 2m}, {@code 3m05s}, {@code 1h}. */
     public static String format(Duration d) {
         long ms = d.toMillis();
         if (ms < 1000) {
             return ms + "ms";
         }
-        if (ms < 60_000) {
+        if (ms < 60_000 || (ms < 120_000 && ms % 1000 == 0)) {
             return trim(String.format(Locale.ROOT, "%.2f", ms / 1000.0)) + "s";
         }
         long s = d.toSeconds();
         if (s < 3600) {
-            return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+            return s % 60 == 0 ? (s / 60) + "m" : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
         }
-        return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
+        long m = (s % 3600) / 60;
+        return m == 0 ? (s / 3600) + "h" : String.format(Locale.ROOT, "%dh%02dm", s / 3600, m);
     }
 
     /** Milliseconds as the short human form. */

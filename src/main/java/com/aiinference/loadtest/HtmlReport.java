@@ -14,7 +14,7 @@ public final class HtmlReport {
     private static final int H = 300;
     private static final int L = 64;
     private static final int R = 20;
-    private static final int T = 16;
+    private static final int T = 34;
     private static final int B = 40;
 
     private HtmlReport() {}
@@ -153,7 +153,7 @@ public final class HtmlReport {
             double px = sx(x, s.endSecond());
             double py = sy(y, s.latencyMs());
             if (s.ok()) {
-                sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.2\" class=\"dot\"/>", px, py));
+                sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.6\" class=\"dot\"/>", px, py));
             } else {
                 sb.append(String.format(Locale.ROOT, "<path d=\"M%.1f %.1fl5 5m0 -5l-5 5\" class=\"fail-mark\"/>", px - 2.5, py - 2.5));
             }
@@ -203,8 +203,10 @@ public final class HtmlReport {
         for (int i = 0; i < names.length; i++) {
             double px = sx(x, Math.min(Math.max(values[i], lo), hi));
             sb.append(String.format(Locale.ROOT, "<line class=\"marker\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\"/>", px, px, T, H - B));
-            sb.append(String.format(Locale.ROOT, "<text class=\"marker-label\" x=\"%.1f\" y=\"%d\">%s %s</text>", px + 4, T + 12 + i * 14,
-                    names[i], escape(Durations.formatMillis(values[i]))));
+            boolean right = px > W - R - 120;
+            sb.append(String.format(Locale.ROOT, "<text class=\"marker-label\" x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s %s</text>",
+                    right ? px - 4 : px + 4, T + 12 + i * 14, right ? "end" : "start", names[i],
+                    escape(Durations.formatMillis(values[i]))));
         }
         sb.append(axisLabel("end-to-end latency", "requests"));
         return sb.append("</svg>").toString();
@@ -281,20 +283,21 @@ public final class HtmlReport {
     }
 
     private static void legend(StringBuilder sb, String[] names, String[] classes) {
-        int x = W - R - 110 * names.length;
+        int x = W - R - 100 * names.length;
+        int top = 8;
         for (int i = 0; i < names.length; i++) {
-            int lx = x + i * 110;
+            int lx = x + i * 100;
             String c = classes[i];
             if (c.equals("dot")) {
-                sb.append(String.format(Locale.ROOT, "<circle class=\"dot\" cx=\"%d\" cy=\"%d\" r=\"3\"/>", lx + 6, T + 4));
+                sb.append(String.format(Locale.ROOT, "<circle class=\"dot legend-dot\" cx=\"%d\" cy=\"%d\" r=\"3.5\"/>", lx + 6, top + 4));
             } else if (c.equals("fail-mark")) {
-                sb.append(String.format(Locale.ROOT, "<path class=\"fail-mark\" d=\"M%d %dl6 6m0 -6l-6 6\"/>", lx + 3, T + 1));
+                sb.append(String.format(Locale.ROOT, "<path class=\"fail-mark\" d=\"M%d %dl6 6m0 -6l-6 6\"/>", lx + 3, top + 1));
             } else if (c.startsWith("bar")) {
-                sb.append(String.format(Locale.ROOT, "<rect class=\"%s\" x=\"%d\" y=\"%d\" width=\"12\" height=\"9\"/>", c, lx, T));
+                sb.append(String.format(Locale.ROOT, "<rect class=\"%s\" x=\"%d\" y=\"%d\" width=\"12\" height=\"9\"/>", c, lx, top));
             } else {
-                sb.append(String.format(Locale.ROOT, "<line class=\"%s\" x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\"/>", c, lx, lx + 14, T + 4, T + 4));
+                sb.append(String.format(Locale.ROOT, "<line class=\"%s\" x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\"/>", c, lx, lx + 14, top + 4, top + 4));
             }
-            sb.append(String.format(Locale.ROOT, "<text class=\"legend\" x=\"%d\" y=\"%d\">%s</text>", lx + 18, T + 8, escape(names[i])));
+            sb.append(String.format(Locale.ROOT, "<text class=\"legend\" x=\"%d\" y=\"%d\">%s</text>", lx + 18, top + 9, escape(names[i])));
         }
     }
 
@@ -371,7 +374,7 @@ public final class HtmlReport {
             .grid { stroke:var(--line); } .axis { stroke:#9aa5b1; }
             .tick, .legend, .axis-label, .marker-label, .warmup-label { font-size:11px; fill:var(--muted); }
             .axis-label { font-size:12px; }
-            .dot { fill:var(--blue); fill-opacity:.35; }
+            .dot { fill:var(--blue); fill-opacity:.45; } .legend-dot { fill-opacity:.8; }
             .fail-mark { stroke:var(--red); stroke-width:1.6; fill:none; }
             .p50 { fill:none; stroke:#1d4ed8; stroke-width:2.2; } .p95 { fill:none; stroke:var(--orange); stroke-width:2.2; }
             .bar { fill:var(--blue); fill-opacity:.75; } .bar-fail { fill:var(--red); fill-opacity:.85; }

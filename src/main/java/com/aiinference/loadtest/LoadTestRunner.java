@@ -331,8 +331,10 @@ public final class LoadTestRunner {
             long elapsed = warm ? now - startNanos : now - measureFromNanos;
             String clock = warm
                     ? String.format(Locale.ROOT, "warm-up %s/%s", secs(elapsed), secs(config.warmup().toNanos()))
-                    : String.format(Locale.ROOT, "%s/%s", secs(Math.min(elapsed, config.duration().toNanos())),
-                            secs(config.duration().toNanos()));
+                    : now < endNanos && !stopping
+                            ? String.format(Locale.ROOT, "%s/%s", secs(elapsed), secs(config.duration().toNanos()))
+                            : String.format(Locale.ROOT, "%s/%s, finishing", secs(config.duration().toNanos()),
+                                    secs(config.duration().toNanos()));
             String line = String.format(Locale.ROOT, "[%s] in-flight %d | done %d | errors %d | p50 %s p95 %s | %.0f tok/s",
                     clock, s.inFlight(), s.measuredFinished(), s.failed(), Durations.formatMillis(s.p50Ms()),
                     Durations.formatMillis(s.p95Ms()), s.tokensPerSecond());

@@ -65,6 +65,7 @@ final class Metrics {
         long requests;
         long failed;
         long inFlight;
+        long inFlightAtEnd;
         long tokens;
 
         Second(boolean warmup) {
@@ -83,6 +84,7 @@ final class Metrics {
         peakInFlight = Math.max(peakInFlight, inFlight);
         Second s = second(System.nanoTime());
         s.inFlight = Math.max(s.inFlight, inFlight);
+        s.inFlightAtEnd = inFlight;
         boolean measured = startNanos >= measureFromNanos;
         if (measured) {
             total++;
@@ -94,9 +96,11 @@ final class Metrics {
 
     /** A request ended. Exactly once per {@link #started}. */
     synchronized void finished(RequestRecord r) {
-        inFlight--;
-        seen++;
         Second s = second(r.endNanos());
+        s.inFlight = Math.max(s.inFlight, inFlight);
+        inFlight--;
+        s.inFlightAtEnd = inFlight;
+        seen++;
         s.requests++;
         if (!r.measured()) {
             warmupFinished++;
@@ -201,13 +205,16 @@ final class Metrics {
                 : withServerCount > 0 ? "server" : withChunkCount > 0 ? "chunks" : "none";
         List<LoadTestResult.TimelineRow> rows = new ArrayList<>();
         if (!seconds.isEmpty()) {
+            long carried = 0;
             for (int t = 0; t <= seconds.lastKey(); t++) {
                 Second s = seconds.get(t);
                 if (s == null) {
+                    // Nothing started or ended in this second: as many were in flight as at the end of the last one.
                     rows.add(new LoadTestResult.TimelineRow(t, startNanos + t * 1_000_000_000L < measureFromNanos,
-                            0, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0));
+                            0, 0, carried, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0));
                     continue;
                 }
+                carried = s.inFlightAtEnd;
                 rows.add(new LoadTestResult.TimelineRow(t, s.warmup, s.requests, s.failed, s.inFlight,
                         pct(s.latency, 50), pct(s.latency, 95), s.latency.getTotalCount() == 0 ? Double.NaN
                                 : s.latency.getMaxValue() / 1000.0,

@@ -1,5 +1,6 @@
 package com.aiinference.loadtest;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -90,7 +91,7 @@ public final class Slo {
                 throw new IllegalArgumentException("--slo objective '" + part.trim() + "': '" + m.group(3) + "' is not a number");
             }
             String unit = m.group(4);
-            list.add(objective(part.trim(), metric, op, value, unit));
+            list.add(objective(part.trim(), metric, op, m.group(3), value, unit));
         }
         if (list.isEmpty()) {
             return NONE;
@@ -98,12 +99,13 @@ public final class Slo {
         return new Slo(text.trim(), list);
     }
 
-    private static Objective objective(String text, String metric, String op, double value, String unit) {
+    private static Objective objective(String text, String metric, String op, String number, double value, String unit) {
         switch (metric) {
             case "success", "error_rate" -> {
                 double fraction;
                 if ("%".equals(unit)) {
-                    fraction = value / 100.0;
+                    // Decimal shift, not division: 99.9 / 100.0 is 0.9990000000000001 and would fail 999 of 1000.
+                    fraction = new BigDecimal(number).movePointLeft(2).doubleValue();
                 } else if (unit == null) {
                     fraction = value;
                 } else {
