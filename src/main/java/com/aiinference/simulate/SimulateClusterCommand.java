@@ -34,9 +34,9 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Run a simulated deployed release on 127.0.0.1 until Ctrl-C or --max-duration: a Kubernetes API",
-            "(Deployment, HPA, Service, one Ready pod per GPU node, optional ProvisioningRequest), N fake Ollama",
-            "replicas behind a round-robin front (the LoadBalancer), and the stack outputs in --outputs FILE.",
+            "Run a simulated deployed release on 127.0.0.1 until Ctrl-C or --max-duration: a Kubernetes API (Deployment, "
+                    + "HPA, Service, one Ready pod per GPU node, optional ProvisioningRequest), N fake Ollama replicas "
+                    + "behind a round-robin front (the LoadBalancer), and the stack outputs in --outputs FILE.",
             "Then, in another terminal: verify --outputs FILE --users 50 --duration 60s"
         })
 public final class SimulateClusterCommand implements Callable<Integer> {

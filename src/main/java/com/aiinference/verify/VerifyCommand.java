@@ -35,10 +35,10 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Verify a deployed release end to end: platform checks through the Kubernetes API, the load test,",
-            "then restarts, OOM kills, evictions, readiness and per-replica traffic during the run.",
-            "Target: --stack NAME / --outputs FILE (kubeconfig, namespace, release, endpoint and expected values),",
-            "or by hand --kubeconfig FILE --namespace NS --release NAME --url URL.",
+            "Verify a deployed release end to end: platform checks through the Kubernetes API, the load test, then "
+                    + "restarts, OOM kills, evictions, readiness and per-replica traffic during the run.",
+            "Target: --stack NAME or --outputs FILE (kubeconfig, namespace, release, endpoint, expected values), "
+                    + "or by hand --kubeconfig FILE --url URL [--namespace NS] [--release NAME].",
             "Prints the Verified Results table (Markdown) on stdout; progress goes to stderr."
         },
         exitCodeListHeading = "%nExit codes:%n",
