@@ -107,7 +107,7 @@ public final class PlatformInspector {
                 evictions(deployment.map(d -> d.getMetadata().getName()).orElse(null)));
     }
 
-    private static boolean inferenceComponent(Map<String, String> labels) {
+    static boolean inferenceComponent(Map<String, String> labels) {
         // The helm test pod carries the same name/instance labels; only the inference pods serve traffic.
         String component = labels == null ? null : labels.get(COMPONENT_LABEL);
         return component == null || component.equals("inference");

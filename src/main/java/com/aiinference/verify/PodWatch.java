@@ -62,6 +62,9 @@ public final class PodWatch implements AutoCloseable {
 
         @Override
         public void eventReceived(Action action, Pod pod) {
+            if (!PlatformInspector.inferenceComponent(pod.getMetadata().getLabels())) {
+                return; // e.g. the chart's helm test pod, which shares the name/instance labels
+            }
             String name = pod.getMetadata().getName();
             String uid = pod.getMetadata().getUid();
             Instant now = Instant.now();
