@@ -218,6 +218,25 @@ class VerifyCommandTest {
     }
 
     @Test
+    void helmTestPodIsNotTakenForAReplica() {
+        try (SimulatedRelease r = release(SimulatedCluster.Spec.defaults(2))) {
+            Runnable createTestPod = () -> r.cluster.client().pods().inNamespace("ai-inference").resource(
+                    new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("ai-inference-test-generate")
+                            .addToLabels("app.kubernetes.io/name", "ai-inference").addToLabels("app.kubernetes.io/instance", RELEASE)
+                            .addToLabels("app.kubernetes.io/component", "test").endMetadata()
+                            .withNewSpec().addNewContainer().withName("test").withImage("curl").endContainer().endSpec()
+                            .withNewStatus().withPhase("Pending").endStatus().build()).create();
+            // `helm test` started during the run: a new, not-ready pod with the release's name/instance labels.
+            onRequest(r, 20, createTestPod);
+            Run run = verify(r);
+
+            assertThat(run.exit()).as(run.out()).isZero();
+            assertThat(run.out()).contains("| pods-ready | before | PASS | 2/2 pods ready |")
+                    .doesNotContain("ai-inference-test-generate");
+        }
+    }
+
+    @Test
     void memoryLimitOtherThanTheStacksFails() {
         try (SimulatedRelease r = release(SimulatedCluster.Spec.defaults(2).withMemoryLimit("46Gi"))) {
             r.overrideOutputs(Map.of("memoryLimit", "40Gi"));
