@@ -10,16 +10,19 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -136,9 +139,11 @@ public final class LoadTestRunner {
             this.target = target;
             this.progress = progress;
             int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-            this.callbacks = new ThreadPoolExecutor(threads, threads, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                    daemon("loadtest-http"));
-            callbacks.allowCoreThreadTimeOut(true);
+            // Threads for the client's response handling and our line parsing: one per core is enough, nothing blocks.
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 10, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), daemon("loadtest-http"));
+            pool.allowCoreThreadTimeOut(true);
+            this.callbacks = pool;
             this.timers = new ScheduledThreadPoolExecutor(1, daemon("loadtest-timer"));
             timers.setRemoveOnCancelPolicy(true);
             this.client = HttpClient.newBuilder()
@@ -316,7 +321,8 @@ public final class LoadTestRunner {
                     TimeUnit.NANOSECONDS);
             try {
                 ex.response = client.sendAsync(rb.build(), ex::handler);
-                ex.response.whenCompleteAsync(ex::responded, callbacks);
+                // Completes on a client thread; no extra hand-off (each one costs context switches per request).
+                ex.response.whenComplete(ex::responded);
             } catch (RuntimeException e) {
                 ex.finish(classify(e, ex), System.nanoTime());
             }
@@ -365,18 +371,27 @@ public final class LoadTestRunner {
             }
         }
 
-        /** One request: its answer parser, deadline and the single place where it ends. */
-        final class Exchange implements Flow.Subscriber<String> {
+        /**
+         * One request: its answer parser, deadline and the single place where it ends. For a streamed 200 answer it
+         * is also the body subscriber: it splits the raw bytes into lines itself and hands each line's bytes to the
+         * parser with the time they arrived (no String or line-subscriber machinery per token).
+         */
+        final class Exchange implements HttpResponse.BodySubscriber<String> {
+            /** A line longer than this without a line break is not an NDJSON/SSE answer. */
+            static final int MAX_LINE_BYTES = 4 * 1024 * 1024;
             final long origin;
             final Runnable then;
             final AnswerParser parser = new AnswerParser(config.api());
             final AtomicBoolean finished = new AtomicBoolean();
+            final CompletableFuture<String> body = new CompletableFuture<>();
             boolean measured;
             volatile boolean timedOut;
             volatile boolean headersReceived;
             volatile Flow.Subscription subscription;
             volatile ScheduledFuture<?> deadline;
             volatile CompletableFuture<HttpResponse<String>> response;
+            byte[] pending = new byte[2048];
+            int pendingLength;
 
             Exchange(long origin, Runnable then) {
                 this.origin = origin;
@@ -386,9 +401,14 @@ public final class LoadTestRunner {
             HttpResponse.BodySubscriber<String> handler(HttpResponse.ResponseInfo info) {
                 headersReceived = true;
                 if (info.statusCode() == 200 && config.stream()) {
-                    return HttpResponse.BodySubscribers.fromLineSubscriber(this, s -> "", StandardCharsets.UTF_8, null);
+                    return this;
                 }
                 return HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public CompletionStage<String> getBody() {
+                return body;
             }
 
             @Override
@@ -402,21 +422,51 @@ public final class LoadTestRunner {
             }
 
             @Override
-            public void onNext(String line) {
-                if (!parser.line(line, System.nanoTime())) {
-                    // Unusable answer: stop reading (closes the connection) and count it now.
-                    finish(parser.failure.key(), System.nanoTime());
+            public void onNext(List<ByteBuffer> items) {
+                long now = System.nanoTime();
+                if (finished.get()) {
+                    return;
+                }
+                for (ByteBuffer b : items) {
+                    int n = b.remaining();
+                    if (pendingLength + n > pending.length) {
+                        if (pendingLength + n > MAX_LINE_BYTES) {
+                            finish(ErrorKind.MALFORMED_BODY.key(), now);
+                            return;
+                        }
+                        pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + n));
+                    }
+                    b.get(pending, pendingLength, n);
+                    pendingLength += n;
+                }
+                int start = 0;
+                for (int i = 0; i < pendingLength; i++) {
+                    if (pending[i] == '\n') {
+                        if (!parser.line(pending, start, i - start, now)) {
+                            // Unusable answer: stop reading (closes the connection) and count it now.
+                            finish(parser.failure.key(), now);
+                            return;
+                        }
+                        start = i + 1;
+                    }
+                }
+                if (start > 0) {
+                    System.arraycopy(pending, start, pending, 0, pendingLength - start);
+                    pendingLength -= start;
                 }
             }
 
             @Override
             public void onError(Throwable t) {
-                // reported through the response future
+                body.completeExceptionally(t);
             }
 
             @Override
             public void onComplete() {
-                // reported through the response future
+                if (pendingLength > 0 && !parser.line(pending, 0, pendingLength, System.nanoTime())) {
+                    pendingLength = 0;
+                }
+                body.complete("");
             }
 
             void responded(HttpResponse<String> resp, Throwable err) {
@@ -478,7 +528,8 @@ public final class LoadTestRunner {
                     checkErrorRate();
                 }
                 if (then != null) {
-                    callbacks.execute(then);
+                    // The user's next request starts right here (sendAsync does not block).
+                    then.run();
                 }
             }
         }

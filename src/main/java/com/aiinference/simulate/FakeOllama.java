@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -318,6 +319,8 @@ public final class FakeOllama implements AutoCloseable {
         boolean closeAfterResponse;
         boolean closed;
         Generation generation;
+        /** Head of a chunked response, sent with its first chunk (as Go's net/http does for Ollama). */
+        byte[] pendingHead;
 
         Connection(SocketChannel ch) {
             this.ch = ch;
@@ -410,28 +413,42 @@ public final class FakeOllama implements AutoCloseable {
                     + (closeAfterResponse ? "Connection: close\r\n" : "")
                     + "\r\n";
             responding = true;
-            write(head.getBytes(StandardCharsets.ISO_8859_1));
-            write(bytes);
+            // One buffer, one write: small separate writes cost a syscall (and a TCP segment) each.
+            byte[] h = head.getBytes(StandardCharsets.ISO_8859_1);
+            byte[] all = Arrays.copyOf(h, h.length + bytes.length);
+            System.arraycopy(bytes, 0, all, h.length, bytes.length);
+            write(all);
             finishResponse();
         }
 
         void startChunked(String contentType) {
-            String head = "HTTP/1.1 200 OK\r\n"
+            pendingHead = ("HTTP/1.1 200 OK\r\n"
                     + "Content-Type: " + contentType + "\r\n"
                     + "Transfer-Encoding: chunked\r\n"
                     + (closeAfterResponse ? "Connection: close\r\n" : "")
-                    + "\r\n";
-            write(head.getBytes(StandardCharsets.ISO_8859_1));
+                    + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
         }
 
+        /** One chunk (with the response head before it, if not sent yet) in a single write. */
         void chunk(String text) {
             byte[] data = text.getBytes(StandardCharsets.UTF_8);
-            write((Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            write(data);
-            write(CRLF);
+            byte[] size = (Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            byte[] head = pendingHead == null ? EMPTY : pendingHead;
+            pendingHead = null;
+            byte[] all = new byte[head.length + size.length + data.length + 2];
+            System.arraycopy(head, 0, all, 0, head.length);
+            System.arraycopy(size, 0, all, head.length, size.length);
+            System.arraycopy(data, 0, all, head.length + size.length, data.length);
+            all[all.length - 2] = '\r';
+            all[all.length - 1] = '\n';
+            write(all);
         }
 
         void endChunked() {
+            if (pendingHead != null) {
+                write(pendingHead);
+                pendingHead = null;
+            }
             write(LAST_CHUNK);
             finishResponse();
         }
@@ -514,7 +531,7 @@ public final class FakeOllama implements AutoCloseable {
         }
     }
 
-    private static final byte[] CRLF = "\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] EMPTY = new byte[0];
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
 
     private static int indexOf(byte[] a, int length, String needle) {
