@@ -267,6 +267,23 @@ class VerifyCommandTest {
     }
 
     @Test
+    void unreachableEndpointIsExit2BeforeAnythingRuns() throws IOException {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        try (SimulatedRelease r = release(SimulatedCluster.Spec.defaults(1))) {
+            r.overrideOutputs(Map.of("endpoint", "http://127.0.0.1:" + closedPort + "/api/generate"));
+            Run run = verify(r);
+
+            assertThat(run.exit()).isEqualTo(2);
+            assertThat(run.errLines()).hasSize(1);
+            assertThat(run.errLines().get(0)).startsWith("verify: cannot reach the endpoint 127.0.0.1:" + closedPort + " (");
+            assertThat(r.cluster.front().forwarded()).isZero();
+        }
+    }
+
+    @Test
     void missingOutputsAreExit2() throws IOException {
         Path nowhere = dir.resolve("nope.json");
         Run missingFile = verify("--outputs", nowhere.toString());
