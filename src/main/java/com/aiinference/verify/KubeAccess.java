@@ -97,18 +97,33 @@ public final class KubeAccess {
             throw CliException.usage("the kubeconfig from " + source + " has no context '" + wanted + "' (contexts: "
                     + String.join(", ", contexts.stream().map(io.fabric8.kubernetes.api.model.NamedContext::getName).toList()) + ")");
         }
+        // GKE kubeconfigs get their token from an exec plugin (gke-gcloud-auth-plugin); name it when credentials fail.
+        String user = contexts.stream().filter(c -> wanted.equals(c.getName())).findFirst()
+                .map(c -> c.getContext() == null ? null : c.getContext().getUser()).orElse(null);
+        if (parsed.getUsers() != null && user != null) {
+            parsed.getUsers().stream().filter(u -> user.equals(u.getName()) && u.getUser() != null && u.getUser().getExec() != null)
+                    .findFirst().ifPresent(u -> execCommand = u.getUser().getExec().getCommand());
+        }
+    }
+
+    private String execCommand;
+
+    /** The exec credential plugin the kubeconfig runs for its token, if any (known after {@link #connect()}). */
+    public java.util.Optional<String> execCommand() {
+        return java.util.Optional.ofNullable(execCommand);
     }
 
     /**
      * Asks the API server for its version, so an unreachable or unauthorized cluster is one clear line (exit 2)
      * before anything else runs.
      */
-    public static VersionInfo ensureReachable(KubernetesClient client, String source) {
+    public VersionInfo ensureReachable(KubernetesClient client) {
         try {
             return client.getKubernetesVersion();
         } catch (KubernetesClientException e) {
             String why = e.getCode() == 401 || e.getCode() == 403
-                    ? "credentials refused (HTTP " + e.getCode() + ")"
+                    ? "credentials refused (HTTP " + e.getCode() + ")" + execCommand()
+                            .map(c -> "; the token comes from '" + c + "': is it installed and logged in?").orElse("")
                     : firstLine(e);
             throw CliException.usage("cannot reach the Kubernetes API at " + client.getMasterUrl()
                     + " (kubeconfig from " + source + "): " + why);

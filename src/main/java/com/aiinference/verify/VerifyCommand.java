@@ -116,7 +116,7 @@ public final class VerifyCommand implements Callable<Integer> {
         LoadTestPhase phase = new LoadTestPhase(asked.toBuilder().model(requestModel).build(), DEFAULT_SLO);
 
         try (KubernetesClient client = target.access().connect()) {
-            var version = KubeAccess.ensureReachable(client, target.access().source());
+            var version = target.access().ensureReachable(client);
             checkReachable(target.endpoint());
             String k8s = version.getGitVersion() != null ? version.getGitVersion()
                     : "0".equals(version.getMajor()) ? "version not reported" : version.getMajor() + "." + version.getMinor();
