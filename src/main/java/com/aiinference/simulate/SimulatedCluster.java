@@ -153,7 +153,7 @@ public final class SimulatedCluster implements AutoCloseable {
         this.spec = spec;
         this.front = RoundRobinFront.start(replicas, 0);
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-        this.server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses,
+        this.server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
                 new PodProxyDispatcher(responses), false);
         server.start(InetAddress.getLoopbackAddress(), 0);
         this.client = new KubernetesClientBuilder().withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(kubeconfig())).build();

@@ -54,10 +54,12 @@ public final class KubeAccess {
 
     /** A client for the configured context; a kubeconfig that does not parse or names no cluster is a usage error. */
     public KubernetesClient connect() {
-        checkNamesACluster();
+        io.fabric8.kubernetes.api.model.Config kubeconfig = checkNamesACluster();
         Config config;
         try {
-            config = Config.fromKubeconfig(context, kubeconfigText, null);
+            config = Config.fromKubeconfig(context == null ? kubeconfigText
+                    : io.fabric8.kubernetes.client.utils.Serialization.asYaml(
+                            new io.fabric8.kubernetes.api.model.ConfigBuilder(kubeconfig).withCurrentContext(context).build()));
         } catch (RuntimeException e) {
             throw CliException.usage("the kubeconfig from " + source + " is not usable"
                     + (context == null ? "" : " with context '" + context + "'") + ": " + firstLine(e));
@@ -76,7 +78,7 @@ public final class KubeAccess {
      * fabric8 falls back to {@code https://kubernetes.default.svc} (the in-cluster address) when a kubeconfig names no
      * usable context; verify must say instead that this kubeconfig leads nowhere.
      */
-    private void checkNamesACluster() {
+    private io.fabric8.kubernetes.api.model.Config checkNamesACluster() {
         io.fabric8.kubernetes.api.model.Config parsed;
         try {
             parsed = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(kubeconfigText,
@@ -104,6 +106,7 @@ public final class KubeAccess {
             parsed.getUsers().stream().filter(u -> user.equals(u.getName()) && u.getUser() != null && u.getUser().getExec() != null)
                     .findFirst().ifPresent(u -> execCommand = u.getUser().getExec().getCommand());
         }
+        return parsed;
     }
 
     private String execCommand;

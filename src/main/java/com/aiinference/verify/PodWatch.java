@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +31,6 @@ public final class PodWatch implements AutoCloseable {
         }
     }
 
-    private final Instant startedAt = Instant.now();
     private final List<Observation> observations = new ArrayList<>();
     private final Map<String, Integer> restartsSeen = new java.util.HashMap<>();
     private volatile String failure;
@@ -123,15 +121,6 @@ public final class PodWatch implements AutoCloseable {
     /** Why the watch did not run (or stopped early), if it did not. */
     public Optional<String> failure() {
         return Optional.ofNullable(failure);
-    }
-
-    /** Seconds since the watch started, for observation times in reports. */
-    public Duration since(Instant at) {
-        return Duration.between(startedAt, at);
-    }
-
-    public Instant startedAt() {
-        return startedAt;
     }
 
     @Override

@@ -317,7 +317,7 @@ class VerifyCommandTest {
         try (SimulatedRelease r = release(SimulatedCluster.Spec.defaults(2))) {
             Path kubeconfig = dir.resolve("kubeconfig.yaml");
             Files.writeString(kubeconfig, r.cluster.kubeconfig());
-            Run run = verify("--url", r.cluster.endpoint().toString(), "--kubeconfig", kubeconfig.toString(),
+            Run run = verify("--url", r.cluster.endpoint().toString(), "--kubeconfig", kubeconfig.toString(), "--context", "simulated",
                     "--namespace", "ai-inference", "--release", "ai-inference", "--replicas", "2", "--memory-limit", "40960Mi",
                     "--users", "4", "--duration", "1s", "--quiet");
 
