@@ -135,10 +135,11 @@ public final class SimulatedCluster implements AutoCloseable {
     private final KubernetesMockServer server;
     private final KubernetesClient client;
     private final RoundRobinFront front;
-    private final List<String> podNames = new ArrayList<>();
+    // Read by the mock server's event loop (pod proxy) while faults change them.
+    private final List<String> podNames = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int replacements;
     private volatile boolean networkPolicy;
-    private final Map<String, Integer> replicaOfPod = new HashMap<>();
+    private final Map<String, Integer> replicaOfPod = new java.util.concurrent.ConcurrentHashMap<>();
     private final HttpClient proxyClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "simulated-kubelet");
