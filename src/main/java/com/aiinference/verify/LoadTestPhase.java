@@ -41,6 +41,11 @@ final class LoadTestPhase implements LoadPhase {
     }
 
     @Override
+    public int users() {
+        return config.openLoop() ? 0 : config.users();
+    }
+
+    @Override
     public LoadOutcome run(URI endpoint, PrintWriter progress) {
         result = LoadTestRunner.run(config, endpoint, progress);
         List<String> slo = new ArrayList<>();

@@ -22,6 +22,7 @@ public record VerificationReport(
         String namespace,
         String release,
         String endpoint,
+        int plannedUsers,
         Expectations expected,
         PlatformSnapshot before,
         Optional<PlatformSnapshot> after,
@@ -112,6 +113,9 @@ public record VerificationReport(
     }
 
     String stabilityNotes() {
+        if (load.isEmpty() && loadSkippedReason != null) {
+            return "load skipped: " + loadSkippedReason;
+        }
         String cluster = plural(restartsDuringRun(), "restart") + ", " + plural(oomKillsDuringRun(), "OOM kill") + ", "
                 + plural(evictionsOrReplacements(), "eviction/replacement", "evictions/replacements") + " during the run";
         return load.map(l -> String.format(Locale.ROOT, "%,d/%,d requests succeeded", l.succeeded(), l.total())
@@ -166,7 +170,7 @@ public record VerificationReport(
         md.append(verified() ? "**VERIFIED**" : "**NOT VERIFIED**");
         load.ifPresent(l -> md.append(": ").append(l.shape()).append(" against ").append(endpoint));
         md.append("\n\n");
-        int users = load.map(LoadOutcome::users).orElse(0);
+        int users = load.map(LoadOutcome::users).orElse(plannedUsers);
         md.append("### Verified Results (").append(users).append(" Users @ ").append(expectedReplicas()).append(" Replicas)\n");
         md.append("| Metric | Result | Notes |\n| :--- | :--- | :--- |\n");
         md.append("| **Stability** | **").append(stabilityResult()).append("** | ").append(cell(stabilityNotes())).append(" |\n");
@@ -191,6 +195,9 @@ public record VerificationReport(
         List<PodState> rows = new ArrayList<>(before.pods());
         after.ifPresent(a -> a.pods().stream().filter(p -> before.pods().stream().noneMatch(b -> b.uid().equals(p.uid())))
                 .forEach(rows::add));
+        if (rows.isEmpty()) {
+            md.append("| (no pods) | | | | | | | |\n");
+        }
         for (PodState p : rows) {
             boolean inBefore = before.pods().stream().anyMatch(b -> b.uid().equals(p.uid()));
             PodState a = afterByUid.get(p.uid());

@@ -37,7 +37,7 @@ public final class Verifier {
         if (ready == 0) {
             String why = before.pods().isEmpty() ? "no inference pod exists" : "no inference pod is ready";
             return new VerificationReport(target.namespace(), target.release(), String.valueOf(target.endpoint()),
-                    target.expected(), before, Optional.empty(), checks, List.of(), Optional.empty(), why, List.of());
+                    load.users(), target.expected(), before, Optional.empty(), checks, List.of(), Optional.empty(), why, List.of());
         }
 
         Instant runStart = Instant.now();
@@ -55,7 +55,7 @@ public final class Verifier {
         log.flush();
         checks.addAll(VerificationChecks.after(before, after, seen, watchFailure, runStart, target.expected()));
         return new VerificationReport(target.namespace(), target.release(), String.valueOf(target.endpoint()),
-                target.expected(), before, Optional.of(after), checks, VerificationChecks.traffic(before, after),
+                load.users(), target.expected(), before, Optional.of(after), checks, VerificationChecks.traffic(before, after),
                 Optional.of(outcome), null, seen);
     }
 

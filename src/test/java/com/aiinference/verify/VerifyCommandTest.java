@@ -188,7 +188,10 @@ class VerifyCommandTest {
 
             assertThat(run.exit()).isEqualTo(1);
             assertThat(run.out()).contains("| provisioning-request | before | **FAIL** | ProvisioningRequest ai-inference-6d5f8 " + reason + " |")
-                    .contains("| load | run | **SKIPPED** | no inference pod exists |");
+                    .contains("| load | run | **SKIPPED** | no inference pod exists |")
+                    .contains("### Verified Results (6 Users @ 2 Replicas)")
+                    .contains("| **Stability** | **not measured** | load skipped: no inference pod exists |")
+                    .contains("| (no pods) |");
             assertThat(run.errLines()).last().asString().startsWith("verify: NOT VERIFIED: deployment-ready: Deployment ai-inference: 0/2 replicas ready");
         }
     }
