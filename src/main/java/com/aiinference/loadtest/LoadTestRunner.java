@@ -333,10 +333,12 @@ public final class LoadTestRunner {
             double interval = (now - lastTickNanos) / 1e9;
             lastTickNanos = now;
             Metrics.Snapshot s = metrics.tick(interval);
-            boolean warm = now < measureFromNanos;
+            // A tick that lands on the end of the warm-up still reports it as warm-up.
+            boolean warm = now < measureFromNanos + TimeUnit.MILLISECONDS.toNanos(100);
             long elapsed = warm ? now - startNanos : now - measureFromNanos;
             String clock = warm
-                    ? String.format(Locale.ROOT, "warm-up %s/%s", secs(elapsed), secs(config.warmup().toNanos()))
+                    ? String.format(Locale.ROOT, "warm-up %s/%s", secs(Math.min(elapsed, config.warmup().toNanos())),
+                            secs(config.warmup().toNanos()))
                     : now < endNanos && !stopping
                             ? String.format(Locale.ROOT, "%s/%s", secs(elapsed), secs(config.duration().toNanos()))
                             : String.format(Locale.ROOT, "%s/%s, finishing", secs(config.duration().toNanos()),

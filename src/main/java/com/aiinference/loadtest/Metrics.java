@@ -106,6 +106,10 @@ final class Metrics {
             warmupFinished++;
             if (!r.ok()) {
                 s.failed++;
+            } else {
+                // Warm-up answers still show on the progress line, never in the results.
+                record(interval, Math.max(1, (r.endNanos() - r.originNanos()) / 1000));
+                intervalTokens += r.outputTokens();
             }
             return;
         }
