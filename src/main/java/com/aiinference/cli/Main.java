@@ -1,5 +1,9 @@
 package com.aiinference.cli;
 
+import com.aiinference.loadtest.LoadTestCommand;
+import com.aiinference.plan.PlanCommand;
+import com.aiinference.simulate.SimulateCommand;
+import com.aiinference.verify.VerifyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +16,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Plan, load-test and verify the GKE L4 inference platform.",
-        subcommands = {CommandLine.HelpCommand.class, com.aiinference.plan.PlanCommand.class},
+        subcommands = {
+            CommandLine.HelpCommand.class,
+            PlanCommand.class,
+            LoadTestCommand.class,
+            VerifyCommand.class,
+            SimulateCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success (plan checks passed, SLOs met, platform verified)",

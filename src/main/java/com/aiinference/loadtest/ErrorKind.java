@@ -1,0 +1,47 @@
+package com.aiinference.loadtest;
+
+/**
+ * Why a request failed. Every request sent ends as a success or as exactly one of these, so the counts add up
+ * to the requests sent. Names are the keys of {@code "errors"} in the JSON report ({@code http_<status>} for
+ * other HTTP statuses is added by {@link #httpStatusKey(int)}).
+ */
+public enum ErrorKind {
+    /** 503 with Ollama's "server busy ... maximum pending requests exceeded" (its queue is full). */
+    SERVER_BUSY("server_busy_503"),
+    /** 404 naming the model: the model is not pulled on that server. */
+    MODEL_NOT_FOUND("model_not_found_404"),
+    /** Any other non-200 status; reported as {@code http_<status>}. */
+    HTTP_STATUS("http_status"),
+    /** No complete answer within {@code --timeout} (headers or the whole stream). */
+    TIMEOUT("timeout"),
+    /** Nothing listens there (TCP connect refused). */
+    CONNECTION_REFUSED("connection_refused"),
+    /** The connection was reset or closed before the answer started or in the middle of it. */
+    CONNECTION_RESET("connection_reset"),
+    /** The stream ended cleanly but without its final line ({@code done: true} / {@code data: [DONE]}). */
+    STREAM_CUT("stream_cut"),
+    /** A line or body that is not the JSON the API promises. */
+    MALFORMED_BODY("malformed_body"),
+    /** The server reported an error inside a 200 stream ({@code {"error": ...}}). */
+    SERVER_ERROR_IN_STREAM("error_in_stream"),
+    /** Any other I/O failure (unknown host, TLS, ...). */
+    CONNECTION_ERROR("connection_error"),
+    /** Still in flight when the run was aborted by {@code --max-error-rate}. */
+    ABORTED("aborted");
+
+    private final String key;
+
+    ErrorKind(String key) {
+        this.key = key;
+    }
+
+    /** The key in the JSON report. */
+    public String key() {
+        return key;
+    }
+
+    /** The key of a request that failed with an unclassified HTTP status. */
+    public static String httpStatusKey(int status) {
+        return "http_" + status;
+    }
+}

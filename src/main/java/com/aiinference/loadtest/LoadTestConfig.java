@@ -1,0 +1,230 @@
+package com.aiinference.loadtest;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One load test, fully described and validated: what to send, how much load, how long, what passes.
+ * Built by {@link LoadTestOptions#toConfig()} on the command line, or with {@link #builder()} in code.
+ *
+ * <p>Time line of a run: users (closed loop) start evenly over {@code rampUp}; requests that start before
+ * {@code warmup} has passed are sent but left out of every result; new requests start until
+ * {@code warmup + duration} (or until {@code maxRequests} measured requests were sent); requests in flight then
+ * finish or time out, so a run never lasts longer than {@code warmup + duration + timeout}.
+ *
+ * @param api          request/answer dialect
+ * @param model        model name sent in each request
+ * @param prompts      prompts, used in turn
+ * @param maxTokens    num_predict / max_tokens; 0 lets the server decide
+ * @param stream       streaming answers (TTFT and ITL need it)
+ * @param users        closed loop: concurrent users, each sends its next request when the previous one ends
+ * @param rate         open loop: requests per second with Poisson arrivals (0 = closed loop)
+ * @param duration     measured window
+ * @param rampUp       closed loop: users start evenly over this time
+ * @param warmup       requests started before this are left out of the results
+ * @param maxRequests  stop after this many measured requests were sent (0 = no limit)
+ * @param timeout      limit for one whole answer, first byte to last line
+ * @param headers      extra request headers (e.g. an API key); values never appear in reports
+ * @param slo          pass/fail objectives ({@link Slo#NONE} for none)
+ * @param maxErrorRate abort when the share of failed measured requests exceeds this (null = never)
+ * @param reportJson   where to write the JSON report (null = none)
+ * @param reportHtml   where to write the HTML report (null = none)
+ * @param progress     how progress is shown
+ * @param seed         seed for Poisson arrivals
+ */
+public record LoadTestConfig(
+        Api api,
+        String model,
+        List<String> prompts,
+        int maxTokens,
+        boolean stream,
+        int users,
+        double rate,
+        Duration duration,
+        Duration rampUp,
+        Duration warmup,
+        long maxRequests,
+        Duration timeout,
+        List<Header> headers,
+        Slo slo,
+        Double maxErrorRate,
+        Path reportJson,
+        Path reportHtml,
+        Progress progress,
+        long seed) {
+
+    /** How progress is shown while a run goes. */
+    public enum Progress {
+        /** A live line on a terminal, plain periodic lines otherwise. */
+        AUTO,
+        /** One line rewritten in place every second. */
+        LIVE,
+        /** A plain line every 10 seconds (logs, CI). */
+        LINES,
+        /** Nothing. */
+        QUIET
+    }
+
+    /** A request header; its value is a secret as far as reports are concerned. */
+    public record Header(String name, String value) {
+        public Header {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+        }
+
+        /** Parses {@code Name: value}. */
+        public static Header parse(String text) {
+            int colon = text.indexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("--header '" + redact(text) + "' must look like 'Name: value'");
+            }
+            String name = text.substring(0, colon).trim();
+            if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                throw new IllegalArgumentException("--header name '" + name + "' is not a valid HTTP header name");
+            }
+            return new Header(name, text.substring(colon + 1).trim());
+        }
+
+        private static String redact(String text) {
+            return text.length() <= 8 ? text : text.substring(0, 8) + "...";
+        }
+    }
+
+    public LoadTestConfig {
+        Objects.requireNonNull(api, "api");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(duration, "duration");
+        Objects.requireNonNull(rampUp, "rampUp");
+        Objects.requireNonNull(warmup, "warmup");
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(progress, "progress");
+        prompts = List.copyOf(prompts);
+        headers = List.copyOf(headers);
+        slo = slo == null ? Slo.NONE : slo;
+        if (model.isBlank()) {
+            throw new IllegalArgumentException("--model must name a model");
+        }
+        if (prompts.isEmpty()) {
+            throw new IllegalArgumentException("at least one prompt is needed");
+        }
+        if (maxTokens < 0) {
+            throw new IllegalArgumentException("--max-tokens must be 0 (server decides) or more, got " + maxTokens);
+        }
+        if (rate < 0 || Double.isNaN(rate) || Double.isInfinite(rate)) {
+            throw new IllegalArgumentException("--rate must be a positive number of requests per second, got " + rate);
+        }
+        if (rate == 0 && users < 1) {
+            throw new IllegalArgumentException("--users must be at least 1, got " + users);
+        }
+        if (duration.isZero() || duration.isNegative()) {
+            throw new IllegalArgumentException("--duration must be more than 0");
+        }
+        if (rampUp.isNegative() || warmup.isNegative()) {
+            throw new IllegalArgumentException("--ramp-up and --warmup must not be negative");
+        }
+        if (rampUp.compareTo(warmup.plus(duration)) > 0) {
+            throw new IllegalArgumentException("--ramp-up " + Durations.format(rampUp)
+                    + " is longer than the whole run (--warmup + --duration = " + Durations.format(warmup.plus(duration)) + ")");
+        }
+        if (maxRequests < 0) {
+            throw new IllegalArgumentException("--max-requests must not be negative, got " + maxRequests);
+        }
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new IllegalArgumentException("--timeout must be more than 0");
+        }
+        if (maxErrorRate != null && !(maxErrorRate >= 0 && maxErrorRate <= 1)) {
+            throw new IllegalArgumentException("--max-error-rate must be between 0 and 1 (0% and 100%), got " + maxErrorRate);
+        }
+    }
+
+    /** Open loop (Poisson arrivals at {@link #rate}) rather than closed loop ({@link #users} users). */
+    public boolean openLoop() {
+        return rate > 0;
+    }
+
+    /** The longest a run can take: warm-up, measured window, then the last answers' timeout. */
+    public Duration maxRunTime() {
+        return warmup.plus(duration).plus(timeout);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A copy to change. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.api = api;
+        b.model = model;
+        b.prompts = prompts;
+        b.maxTokens = maxTokens;
+        b.stream = stream;
+        b.users = users;
+        b.rate = rate;
+        b.duration = duration;
+        b.rampUp = rampUp;
+        b.warmup = warmup;
+        b.maxRequests = maxRequests;
+        b.timeout = timeout;
+        b.headers = headers;
+        b.slo = slo;
+        b.maxErrorRate = maxErrorRate;
+        b.reportJson = reportJson;
+        b.reportHtml = reportHtml;
+        b.progress = progress;
+        b.seed = seed;
+        return b;
+    }
+
+    /** Defaults are the seed's run: 50 users for 60 s, streaming /api/generate, llama3.1:8b. */
+    public static final class Builder {
+        private Api api = Api.OLLAMA;
+        private String model = "llama3.1:8b";
+        private List<String> prompts = List.of(LoadTestOptions.DEFAULT_PROMPT);
+        private int maxTokens = 128;
+        private boolean stream = true;
+        private int users = 50;
+        private double rate;
+        private Duration duration = Duration.ofSeconds(60);
+        private Duration rampUp = Duration.ZERO;
+        private Duration warmup = Duration.ZERO;
+        private long maxRequests;
+        private Duration timeout = Duration.ofSeconds(120);
+        private List<Header> headers = List.of();
+        private Slo slo = Slo.NONE;
+        private Double maxErrorRate;
+        private Path reportJson;
+        private Path reportHtml;
+        private Progress progress = Progress.AUTO;
+        private long seed = 1;
+
+        public Builder api(Api v) { api = v; return this; }
+        public Builder model(String v) { model = v; return this; }
+        public Builder prompts(List<String> v) { prompts = v; return this; }
+        public Builder prompt(String v) { prompts = List.of(v); return this; }
+        public Builder maxTokens(int v) { maxTokens = v; return this; }
+        public Builder stream(boolean v) { stream = v; return this; }
+        public Builder users(int v) { users = v; return this; }
+        public Builder rate(double v) { rate = v; return this; }
+        public Builder duration(Duration v) { duration = v; return this; }
+        public Builder rampUp(Duration v) { rampUp = v; return this; }
+        public Builder warmup(Duration v) { warmup = v; return this; }
+        public Builder maxRequests(long v) { maxRequests = v; return this; }
+        public Builder timeout(Duration v) { timeout = v; return this; }
+        public Builder headers(List<Header> v) { headers = v; return this; }
+        public Builder slo(Slo v) { slo = v; return this; }
+        public Builder maxErrorRate(Double v) { maxErrorRate = v; return this; }
+        public Builder reportJson(Path v) { reportJson = v; return this; }
+        public Builder reportHtml(Path v) { reportHtml = v; return this; }
+        public Builder progress(Progress v) { progress = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+
+        /** Validates; a bad value is an {@link IllegalArgumentException} naming the option. */
+        public LoadTestConfig build() {
+            return new LoadTestConfig(api, model, prompts, maxTokens, stream, users, rate, duration, rampUp, warmup,
+                    maxRequests, timeout, headers, slo, maxErrorRate, reportJson, reportHtml, progress, seed);
+        }
+    }
+}

@@ -1,0 +1,272 @@
+package com.aiinference.loadtest;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Collects what each request did into HdrHistograms (microseconds, 3 significant digits, up to an hour) and a
+ * per-second time line. Called once per finished request, under one lock: a request's whole record (its ITLs
+ * included) goes in at once, so a reader never sees half a request.
+ */
+final class Metrics {
+    private static final long HIGHEST_MICROS = TimeUnit.HOURS.toMicros(1);
+    private static final int MAX_SAMPLES = 4000;
+    private static final int BINS = 40;
+
+    private final long startNanos;
+    private final long measureFromNanos;
+    private final Histogram latency = histogram();
+    private final Histogram ttft = histogram();
+    private final Histogram itl = histogram();
+    private final Histogram tpot = histogram();
+    /** Since the last progress tick, for the rolling p50/p95 of the progress line. */
+    private Histogram interval = histogram();
+    private long intervalTokens;
+    private final Map<String, Long> errors = new TreeMap<>();
+    private final TreeMap<Integer, Second> seconds = new TreeMap<>();
+    private final List<LoadTestResult.Sample> samples = new ArrayList<>();
+    private final Random sampling = new Random(7);
+    private long seen;
+    private long measuredSeen;
+    private long total;
+    private long succeeded;
+    private long warmupRequests;
+    private long warmupFinished;
+    private long outputTokens;
+    private long withServerCount;
+    private long withChunkCount;
+    private double serverSpeedSum;
+    private long serverSpeedCount;
+    private long lastMeasuredEndNanos;
+    private long inFlight;
+    private long peakInFlight;
+
+    Metrics(long startNanos, long measureFromNanos) {
+        this.startNanos = startNanos;
+        this.measureFromNanos = measureFromNanos;
+        this.lastMeasuredEndNanos = measureFromNanos;
+    }
+
+    private static Histogram histogram() {
+        return new Histogram(1, HIGHEST_MICROS, 3);
+    }
+
+    private static final class Second {
+        final boolean warmup;
+        final Histogram latency = new Histogram(2);
+        final Histogram ttft = new Histogram(2);
+        long requests;
+        long failed;
+        long inFlight;
+        long inFlightAtEnd;
+        long tokens;
+
+        Second(boolean warmup) {
+            this.warmup = warmup;
+        }
+    }
+
+    private Second second(long nanos) {
+        int s = (int) Math.max(0, (nanos - startNanos) / 1_000_000_000L);
+        return seconds.computeIfAbsent(s, k -> new Second(startNanos + k * 1_000_000_000L < measureFromNanos));
+    }
+
+    /** A request is about to be sent; returns whether it is measured (started after the warm-up). */
+    synchronized boolean started(long startNanos) {
+        inFlight++;
+        peakInFlight = Math.max(peakInFlight, inFlight);
+        Second s = second(System.nanoTime());
+        s.inFlight = Math.max(s.inFlight, inFlight);
+        s.inFlightAtEnd = inFlight;
+        boolean measured = startNanos >= measureFromNanos;
+        if (measured) {
+            total++;
+        } else {
+            warmupRequests++;
+        }
+        return measured;
+    }
+
+    /** A request ended. Exactly once per {@link #started}. */
+    synchronized void finished(RequestRecord r) {
+        Second s = second(r.endNanos());
+        s.inFlight = Math.max(s.inFlight, inFlight);
+        inFlight--;
+        s.inFlightAtEnd = inFlight;
+        seen++;
+        s.requests++;
+        if (!r.measured()) {
+            warmupFinished++;
+            if (!r.ok()) {
+                s.failed++;
+            } else {
+                // Warm-up answers still show on the progress line, never in the results.
+                record(interval, Math.max(1, (r.endNanos() - r.originNanos()) / 1000));
+                intervalTokens += r.outputTokens();
+            }
+            return;
+        }
+        measuredSeen++;
+        lastMeasuredEndNanos = Math.max(lastMeasuredEndNanos, r.endNanos());
+        long latencyMicros = Math.max(1, (r.endNanos() - r.originNanos()) / 1000);
+        addSample(r, latencyMicros);
+        if (!r.ok()) {
+            s.failed++;
+            errors.merge(r.errorKey(), 1L, Long::sum);
+            return;
+        }
+        succeeded++;
+        record(latency, latencyMicros);
+        record(interval, latencyMicros);
+        s.latency.recordValue(latencyMicros);
+        if (r.firstTokenNanos() > 0) {
+            long ttftMicros = Math.max(1, (r.firstTokenNanos() - r.originNanos()) / 1000);
+            record(ttft, ttftMicros);
+            s.ttft.recordValue(ttftMicros);
+        }
+        for (int i = 0; i < r.itlCount(); i++) {
+            record(itl, Math.max(1, r.itlNanos()[i] / 1000));
+        }
+        long tokens = r.outputTokens();
+        if (r.tokensFromServer()) {
+            withServerCount++;
+        } else {
+            withChunkCount++;
+        }
+        if (r.firstTokenNanos() > 0 && tokens > 1) {
+            record(tpot, Math.max(1, (r.endNanos() - r.firstTokenNanos()) / 1000 / (tokens - 1)));
+        }
+        if (r.serverEvalDurationNanos() > 0 && r.serverEvalCount() > 0) {
+            serverSpeedSum += r.serverEvalCount() * 1e9 / r.serverEvalDurationNanos();
+            serverSpeedCount++;
+        }
+        outputTokens += tokens;
+        intervalTokens += tokens;
+        s.tokens += tokens;
+    }
+
+    private void addSample(RequestRecord r, long latencyMicros) {
+        LoadTestResult.Sample sample = new LoadTestResult.Sample((r.endNanos() - startNanos) / 1e9,
+                latencyMicros / 1000.0, r.ok());
+        long n = measuredSeen;
+        // Reservoir sampling keeps a uniform sample of all measured requests in bounded memory.
+        if (samples.size() < MAX_SAMPLES) {
+            samples.add(sample);
+        } else {
+            long j = (long) (sampling.nextDouble() * n);
+            if (j < MAX_SAMPLES) {
+                samples.set((int) j, sample);
+            }
+        }
+    }
+
+    private static void record(Histogram h, long micros) {
+        h.recordValue(Math.min(micros, HIGHEST_MICROS));
+    }
+
+    /** For the progress line. */
+    record Snapshot(long inFlight, long finished, long measuredFinished, long failed, long warmupRequests,
+                    double p50Ms, double p95Ms, double tokensPerSecond, boolean rolling) {}
+
+    /** Counters now, and p50/p95/tokens-per-second since the previous call. */
+    synchronized Snapshot tick(double intervalSeconds) {
+        Histogram h = interval;
+        interval = histogram();
+        long tokens = intervalTokens;
+        intervalTokens = 0;
+        boolean any = h.getTotalCount() > 0;
+        return new Snapshot(inFlight, seen, seen - warmupFinished, failedMeasured(), warmupRequests,
+                any ? h.getValueAtPercentile(50) / 1000.0 : Double.NaN,
+                any ? h.getValueAtPercentile(95) / 1000.0 : Double.NaN,
+                intervalSeconds > 0 ? tokens / intervalSeconds : 0, true);
+    }
+
+    private long failedMeasured() {
+        return errors.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Measured requests that ended, and how many of them failed: for {@code --max-error-rate}. */
+    synchronized long[] measuredOutcomes() {
+        long failed = failedMeasured();
+        return new long[] {succeeded + failed, failed};
+    }
+
+    synchronized long inFlight() {
+        return inFlight;
+    }
+
+    synchronized LoadTestResult result(LoadTestConfig config, URI target, Instant startedAt, String abortReason,
+                                       List<String> warnings) {
+        double duration = Math.max(1e-3, (lastMeasuredEndNanos - measureFromNanos) / 1e9);
+        String source = withServerCount > 0 && withChunkCount > 0 ? "mixed"
+                : withServerCount > 0 ? "server" : withChunkCount > 0 ? "chunks" : "none";
+        List<LoadTestResult.TimelineRow> rows = new ArrayList<>();
+        if (!seconds.isEmpty()) {
+            long carried = 0;
+            for (int t = 0; t <= seconds.lastKey(); t++) {
+                Second s = seconds.get(t);
+                if (s == null) {
+                    // Nothing started or ended in this second: as many were in flight as at the end of the last one.
+                    rows.add(new LoadTestResult.TimelineRow(t, startNanos + t * 1_000_000_000L < measureFromNanos,
+                            0, 0, carried, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0));
+                    continue;
+                }
+                carried = s.inFlightAtEnd;
+                rows.add(new LoadTestResult.TimelineRow(t, s.warmup, s.requests, s.failed, s.inFlight,
+                        pct(s.latency, 50), pct(s.latency, 95), s.latency.getTotalCount() == 0 ? Double.NaN
+                                : s.latency.getMaxValue() / 1000.0,
+                        pct(s.ttft, 50), pct(s.ttft, 95), s.tokens));
+            }
+        }
+        long failed = failedMeasured();
+        if (succeeded + failed != total) {
+            // Every started request must have finished before a result is made; anything else is a bug here.
+            throw new IllegalStateException("accounting: " + total + " sent but " + succeeded + " succeeded + "
+                    + failed + " failed");
+        }
+        return new LoadTestResult(config, target, startedAt, duration, total, succeeded, errors,
+                LatencySummary.ofMicros(latency), LatencySummary.ofMicros(ttft), LatencySummary.ofMicros(itl),
+                LatencySummary.ofMicros(tpot), outputTokens, source,
+                serverSpeedCount == 0 ? Double.NaN : serverSpeedSum / serverSpeedCount, peakInFlight, warmupRequests,
+                rows, samples, bins(latency), abortReason, warnings, null);
+    }
+
+    private static double pct(Histogram h, double p) {
+        return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(p) / 1000.0;
+    }
+
+    /** Equal-width bins from the smallest to the largest latency (p99.9 caps the range so one outlier does not flatten it). */
+    private static List<LoadTestResult.Bin> bins(Histogram h) {
+        List<LoadTestResult.Bin> bins = new ArrayList<>();
+        if (h.getTotalCount() == 0) {
+            return bins;
+        }
+        double lo = h.getMinValue() / 1000.0;
+        double hi = h.getValueAtPercentile(99.9) / 1000.0;
+        double max = h.getMaxValue() / 1000.0;
+        if (hi <= lo) {
+            hi = lo + 1;
+        }
+        double width = (hi - lo) / BINS;
+        long counted = 0;
+        for (int i = 0; i < BINS; i++) {
+            double from = lo + i * width;
+            double to = i == BINS - 1 ? Math.max(hi, max) + 1e-3 : from + width;
+            long fromMicros = (long) Math.floor(from * 1000);
+            long toMicros = (long) Math.floor(to * 1000) - 1;
+            long count = h.getCountBetweenValues(fromMicros, Math.max(fromMicros, toMicros));
+            // Equivalent-value ranges can overlap bin edges; never count a value twice.
+            count = Math.min(count, h.getTotalCount() - counted);
+            counted += count;
+            bins.add(new LoadTestResult.Bin(from, to, count));
+        }
+        return bins;
+    }
+}

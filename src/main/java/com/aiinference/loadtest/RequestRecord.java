@@ -1,0 +1,23 @@
+package com.aiinference.loadtest;
+
+/**
+ * What one request did, as times on {@link System#nanoTime()}.
+ *
+ * @param measured                 started after the warm-up
+ * @param originNanos              latency origin: the scheduled send time (open loop) or the send time (closed loop)
+ * @param firstTokenNanos          first token seen (0 if none, or not streamed)
+ * @param endNanos                 answer complete, or failure seen
+ * @param errorKey                 null on success, else the error kind key
+ * @param itlNanos                 gaps between successive tokens (first {@code itlCount} entries)
+ * @param outputTokens             server count if it gave one, else chunks with text
+ * @param tokensFromServer         whether {@code outputTokens} is the server's count
+ * @param serverEvalCount          Ollama eval_count (0 if absent)
+ * @param serverEvalDurationNanos  Ollama eval_duration (0 if absent)
+ */
+record RequestRecord(boolean measured, long originNanos, long firstTokenNanos, long endNanos, String errorKey,
+                     long[] itlNanos, int itlCount, long outputTokens, boolean tokensFromServer,
+                     long serverEvalCount, long serverEvalDurationNanos) {
+    boolean ok() {
+        return errorKey == null;
+    }
+}

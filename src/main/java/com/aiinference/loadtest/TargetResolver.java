@@ -1,0 +1,98 @@
+package com.aiinference.loadtest;
+
+import com.aiinference.cli.CliException;
+import com.aiinference.cli.StackOutputs;
+import com.aiinference.cli.StackOutputsOptions;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Where the load goes: {@code --url}, or the {@code endpoint} output of a stack ({@code --stack} / {@code --outputs}).
+ * Exactly one source; the path follows {@code --api}.
+ */
+public final class TargetResolver {
+    private static final Set<String> LOCAL_HOSTS = Set.of("localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0");
+
+    private TargetResolver() {}
+
+    /** A resolved target: the URL to post to, and the stack outputs it came from (if any). */
+    public record Target(URI uri, Optional<StackOutputs> outputs) {
+        /** The stack's {@code model} output, if the target came from a stack that has one. */
+        public Optional<String> stackModel() {
+            return outputs.flatMap(o -> o.get("model"));
+        }
+    }
+
+    /** Resolves {@code --url} or the stack options to the URL of {@code api}. */
+    public static Target resolve(String url, StackOutputsOptions stack, Api api, InputStream stdin) {
+        if (url != null && stack.isSet()) {
+            throw CliException.usage("--url and --stack/--outputs are alternatives: give one");
+        }
+        if (url != null) {
+            return new Target(forApi(parse(url, "--url"), api, true, "--url"), Optional.empty());
+        }
+        Optional<StackOutputs> outputs = stack.resolve(stdin);
+        if (outputs.isEmpty()) {
+            throw CliException.usage("no target: give --url URL, --stack NAME or --outputs FILE");
+        }
+        StackOutputs o = outputs.get();
+        String endpoint = o.require(StackOutputs.ENDPOINT);
+        String what = "output 'endpoint' of " + o.source();
+        return new Target(forApi(parse(endpoint, what), api, false, what), outputs);
+    }
+
+    private static URI parse(String text, String what) {
+        URI u;
+        try {
+            u = new URI(text.trim());
+        } catch (URISyntaxException e) {
+            throw CliException.usage(what + " '" + text + "' is not a URL: " + e.getReason());
+        }
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw CliException.usage(what + " '" + text + "' must start with http:// or https://");
+        }
+        if (u.getHost() == null || u.getHost().isBlank()) {
+            throw CliException.usage(what + " '" + text + "' has no host");
+        }
+        return u;
+    }
+
+    /**
+     * The URL for {@code api}: a bare host gets the API's path; a stack endpoint ({@code .../api/generate}) gets its
+     * path swapped for the API's; an explicit {@code --url} with another API's known path is a usage error.
+     */
+    static URI forApi(URI u, Api api, boolean explicit, String what) {
+        String path = u.getRawPath() == null ? "" : u.getRawPath();
+        if (path.isEmpty() || path.equals("/")) {
+            return withPath(u, api.path());
+        }
+        Api pathApi = Api.forPath(path);
+        if (pathApi == null || pathApi == api) {
+            return u;
+        }
+        if (explicit) {
+            throw CliException.usage(what + " path " + path + " is the " + pathApi.cliName() + " API, but --api "
+                    + api.cliName() + " posts to " + api.path() + " (change one)");
+        }
+        return withPath(u, api.path());
+    }
+
+    private static URI withPath(URI u, String path) {
+        try {
+            return new URI(u.getScheme(), u.getRawUserInfo(), u.getHost(), u.getPort(), path, null, null);
+        } catch (URISyntaxException e) {
+            throw CliException.usage("cannot build URL for " + u + ": " + e.getMessage());
+        }
+    }
+
+    /** Whether the URL points at this machine, as {@code kubectl port-forward} does. */
+    public static boolean isLocal(URI u) {
+        String h = u.getHost() == null ? "" : u.getHost().toLowerCase(Locale.ROOT);
+        return LOCAL_HOSTS.contains(h) || h.startsWith("127.");
+    }
+}

@@ -1,0 +1,946 @@
+package com.aiinference.simulate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A local stand-in for an Ollama server on 127.0.0.1: {@code POST /api/generate} (NDJSON stream or one JSON),
+ * the OpenAI-compatible {@code POST /v1/completions} and {@code /v1/chat/completions} (SSE), and the probes
+ * {@code GET /}, {@code /api/version}, {@code /api/tags}, {@code /api/ps}. Timing, parallelism, queue and
+ * faults follow {@link FakeOllamaConfig}.
+ *
+ * <p>Why a small NIO server and not {@code com.sun.net.httpserver}: a fake GPU server spends nearly all its time
+ * <em>waiting</em> between tokens. Here one selector thread with a timer queue holds any number of open streams
+ * (10,000 cost a few MB, no thread each), and the server owns the bytes on the wire, which fault injection needs:
+ * a TCP reset mid-stream (SO_LINGER 0 then close), a stream that ends without its last line, a stall, a
+ * non-JSON line. The JDK server runs a blocking handler per exchange and offers no way to reset a connection.
+ * The HTTP/1.1 subset is what load tools send: Content-Length request bodies, keep-alive, chunked responses.
+ */
+public final class FakeOllama implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_HEADER_BYTES = 64 * 1024;
+    private static final int MAX_BODY_BYTES = 8 * 1024 * 1024;
+    private static final String BUSY_MESSAGE = "server busy, please try again. maximum pending requests exceeded";
+    private static final String[] WORDS = {
+        " The", " cluster", " holds", " fifty", " users", " on", " ten", " replicas", " with", " one",
+        " L4", " each", ",", " and", " the", " queue", " stays", " short", "."
+    };
+
+    private final FakeOllamaConfig config;
+    private final ServerSocketChannel server;
+    private final Selector selector;
+    private final Thread ioThread;
+    private final Random random;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final ArrayDeque<Generation> waiting = new ArrayDeque<>();
+    private final Set<Connection> connections = new HashSet<>();
+    private final Set<String> models;
+    private volatile boolean running = true;
+    private long timerSeq;
+    private long idSeq;
+    private int active;
+
+    private final AtomicLong httpRequests = new AtomicLong();
+    private final AtomicLong generateRequests = new AtomicLong();
+    private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong rejectedBusy = new AtomicLong();
+    private final AtomicLong injectedBusy = new AtomicLong();
+    private final AtomicLong modelNotFound = new AtomicLong();
+    private final AtomicLong badRequests = new AtomicLong();
+    private final AtomicLong resets = new AtomicLong();
+    private final AtomicLong stalls = new AtomicLong();
+    private final AtomicLong garbage = new AtomicLong();
+    private final AtomicLong cuts = new AtomicLong();
+    private final AtomicLong clientAborts = new AtomicLong();
+    private final AtomicLong tokensSent = new AtomicLong();
+    private final AtomicLong peakActive = new AtomicLong();
+    private final AtomicLong peakQueued = new AtomicLong();
+    private final AtomicLong openConnections = new AtomicLong();
+    private final AtomicLong peakConnections = new AtomicLong();
+
+    private FakeOllama(FakeOllamaConfig config) throws IOException {
+        this.config = config;
+        this.models = new HashSet<>(config.models());
+        this.random = new Random(config.seed());
+        this.selector = Selector.open();
+        this.server = ServerSocketChannel.open();
+        try {
+            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            // A deep accept backlog: load tests open hundreds of connections in the same millisecond.
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()), 4096);
+            server.configureBlocking(false);
+            server.register(selector, SelectionKey.OP_ACCEPT);
+        } catch (IOException e) {
+            server.close();
+            selector.close();
+            throw e;
+        }
+        this.ioThread = new Thread(this::loop, "fake-ollama-" + port());
+        ioThread.setDaemon(true);
+    }
+
+    /** Starts a server on 127.0.0.1 with this behaviour; close it when done. */
+    public static FakeOllama start(FakeOllamaConfig config) {
+        try {
+            FakeOllama fake = new FakeOllama(config);
+            fake.ioThread.start();
+            return fake;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + config.port() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public FakeOllamaConfig config() {
+        return config;
+    }
+
+    public int port() {
+        return server.socket().getLocalPort();
+    }
+
+    /** {@code http://127.0.0.1:PORT} */
+    public URI baseUri() {
+        return URI.create("http://127.0.0.1:" + port());
+    }
+
+    /** {@code http://127.0.0.1:PORT/api/generate}, the URL shape of the stack's {@code endpoint} output. */
+    public URI generateUri() {
+        return baseUri().resolve("/api/generate");
+    }
+
+    /** Generate requests (all three APIs) received, whatever their outcome: this replica's share of traffic. */
+    public long requestsServed() {
+        return generateRequests.get();
+    }
+
+    /** A consistent-enough snapshot of the counters (each counter is exact; they are read one after another). */
+    public Stats stats() {
+        return new Stats(httpRequests.get(), generateRequests.get(), completed.get(), rejectedBusy.get(),
+                injectedBusy.get(), modelNotFound.get(), badRequests.get(), resets.get(), stalls.get(), garbage.get(),
+                cuts.get(), clientAborts.get(), tokensSent.get(), peakActive.get(), peakQueued.get(),
+                peakConnections.get());
+    }
+
+    /**
+     * What this server did.
+     *
+     * @param httpRequests     every HTTP request parsed (probes included)
+     * @param generateRequests POSTs to /api/generate, /v1/completions, /v1/chat/completions
+     * @param completed        answers sent in full (final done line / [DONE])
+     * @param rejectedBusy     503 because the queue was full (OLLAMA_MAX_QUEUE reached)
+     * @param injectedBusy     503 injected by the busy fault
+     * @param modelNotFound    404 unknown model
+     * @param badRequests      400 (invalid JSON, no model, ...)
+     * @param resets           connections reset mid-answer on purpose
+     * @param stalls           answers stalled on purpose
+     * @param garbage          answers with a non-JSON line (they still complete)
+     * @param cuts             answers ended early without their final line
+     * @param clientAborts     answers the client hung up on before they ended (e.g. client timeout)
+     * @param tokensSent       tokens written
+     * @param peakActive       most answers generating at once
+     * @param peakQueued       most requests waiting for a slot at once
+     * @param peakConnections  most TCP connections open at once
+     */
+    public record Stats(long httpRequests, long generateRequests, long completed, long rejectedBusy,
+                        long injectedBusy, long modelNotFound, long badRequests, long resets, long stalls,
+                        long garbage, long cuts, long clientAborts, long tokensSent, long peakActive,
+                        long peakQueued, long peakConnections) {
+        /** 503s of either cause. */
+        public long busy() {
+            return rejectedBusy + injectedBusy;
+        }
+
+        /** One line for logs and the simulate command. */
+        public String summary() {
+            return String.format(Locale.ROOT,
+                    "%d generate requests: %d completed, %d busy (503), %d model not found (404), %d bad (400), "
+                            + "%d reset, %d stalled, %d garbage, %d cut, %d abandoned by client; "
+                            + "peak %d generating, %d queued, %d connections",
+                    generateRequests, completed, busy(), modelNotFound, badRequests, resets, stalls, garbage, cuts,
+                    clientAborts, peakActive, peakQueued, peakConnections);
+        }
+    }
+
+    /** Stops listening, drops every connection and waits (bounded) for the I/O thread to end. */
+    @Override
+    public void close() {
+        running = false;
+        selector.wakeup();
+        try {
+            ioThread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---------------------------------------------------------------- I/O loop (one thread owns all state)
+
+    private void loop() {
+        try {
+            while (running) {
+                long waitMillis = 0;
+                Timer next = timers.peek();
+                if (next != null) {
+                    long nanos = next.deadline - System.nanoTime();
+                    waitMillis = nanos <= 0 ? -1 : Math.max(1, (nanos + 999_999) / 1_000_000);
+                }
+                if (waitMillis < 0) {
+                    selector.selectNow();
+                } else {
+                    selector.select(waitMillis);
+                }
+                Runnable task;
+                while ((task = tasks.poll()) != null) {
+                    task.run();
+                }
+                Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+                while (it.hasNext()) {
+                    SelectionKey key = it.next();
+                    it.remove();
+                    handle(key);
+                }
+                runDueTimers();
+            }
+        } catch (IOException e) {
+            // The selector itself failed; nothing sensible to do but stop serving.
+        } finally {
+            for (Connection c : new ArrayList<>(connections)) {
+                c.closeQuietly();
+            }
+            try {
+                server.close();
+                selector.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    private void handle(SelectionKey key) {
+        try {
+            if (!key.isValid()) {
+                return;
+            }
+            if (key.isAcceptable()) {
+                accept();
+                return;
+            }
+            Connection c = (Connection) key.attachment();
+            if (key.isWritable()) {
+                c.flush();
+            }
+            if (key.isValid() && key.isReadable()) {
+                c.read();
+            }
+        } catch (IOException e) {
+            Object att = key.attachment();
+            if (att instanceof Connection c) {
+                c.closeQuietly();
+            }
+        }
+    }
+
+    private void accept() throws IOException {
+        SocketChannel ch;
+        while ((ch = server.accept()) != null) {
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            Connection c = new Connection(ch);
+            c.key = ch.register(selector, SelectionKey.OP_READ, c);
+            connections.add(c);
+            peakConnections.accumulateAndGet(openConnections.incrementAndGet(), Math::max);
+        }
+    }
+
+    private void runDueTimers() {
+        long now = System.nanoTime();
+        Timer t;
+        while ((t = timers.peek()) != null && t.deadline <= now) {
+            timers.poll();
+            t.action.run();
+        }
+    }
+
+    private void schedule(long deadlineNanos, Runnable action) {
+        timers.add(new Timer(deadlineNanos, timerSeq++, action));
+    }
+
+    private record Timer(long deadline, long seq, Runnable action) implements Comparable<Timer> {
+        @Override
+        public int compareTo(Timer o) {
+            int c = Long.compare(deadline, o.deadline);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+
+    // ---------------------------------------------------------------- HTTP/1.1 connection
+
+    private final class Connection {
+        final SocketChannel ch;
+        SelectionKey key;
+        byte[] in = new byte[8192];
+        int inLength;
+        final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
+        boolean responding;
+        /** The current response is fully queued for writing (its last byte is in {@link #out}). */
+        boolean responseComplete;
+        boolean closeAfterResponse;
+        boolean closed;
+        Generation generation;
+        /** Head of a chunked response, sent with its first chunk (as Go's net/http does for Ollama). */
+        byte[] pendingHead;
+
+        Connection(SocketChannel ch) {
+            this.ch = ch;
+        }
+
+        void read() throws IOException {
+            if (inLength == in.length) {
+                if (in.length >= MAX_HEADER_BYTES + MAX_BODY_BYTES) {
+                    closeQuietly();
+                    return;
+                }
+                in = java.util.Arrays.copyOf(in, in.length * 2);
+            }
+            int n = ch.read(ByteBuffer.wrap(in, inLength, in.length - inLength));
+            if (n < 0) {
+                // The client hung up. If it was waiting for an answer, that answer is abandoned.
+                if (generation != null && !generation.finished) {
+                    clientAborts.incrementAndGet();
+                    generation.abandon();
+                }
+                closeQuietly();
+                return;
+            }
+            inLength += n;
+            if (!responding) {
+                parseRequests();
+            }
+        }
+
+        void parseRequests() {
+            while (!responding && !closed && inLength > 0) {
+                int headerEnd = indexOf(in, inLength, "\r\n\r\n");
+                if (headerEnd < 0) {
+                    if (inLength > MAX_HEADER_BYTES) {
+                        respond(431, "text/plain", "request header too large", true);
+                    }
+                    return;
+                }
+                String head = new String(in, 0, headerEnd, StandardCharsets.ISO_8859_1);
+                String[] lines = head.split("\r\n");
+                String[] requestLine = lines[0].split(" ");
+                if (requestLine.length != 3 || !requestLine[2].startsWith("HTTP/1.")) {
+                    respond(400, "text/plain", "malformed request line", true);
+                    return;
+                }
+                Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                for (int i = 1; i < lines.length; i++) {
+                    int colon = lines[i].indexOf(':');
+                    if (colon > 0) {
+                        headers.put(lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim());
+                    }
+                }
+                if (headers.containsKey("Transfer-Encoding")) {
+                    respond(411, "text/plain", "send the request body with Content-Length", true);
+                    return;
+                }
+                int contentLength;
+                try {
+                    contentLength = Integer.parseInt(headers.getOrDefault("Content-Length", "0"));
+                } catch (NumberFormatException e) {
+                    respond(400, "text/plain", "invalid Content-Length", true);
+                    return;
+                }
+                if (contentLength < 0 || contentLength > MAX_BODY_BYTES) {
+                    respond(413, "text/plain", "request body too large", true);
+                    return;
+                }
+                int total = headerEnd + 4 + contentLength;
+                if (inLength < total) {
+                    return;
+                }
+                byte[] body = java.util.Arrays.copyOfRange(in, headerEnd + 4, total);
+                System.arraycopy(in, total, in, 0, inLength - total);
+                inLength -= total;
+                closeAfterResponse = "close".equalsIgnoreCase(headers.get("Connection"))
+                        || "HTTP/1.0".equals(requestLine[2]);
+                responding = true;
+                responseComplete = false;
+                httpRequests.incrementAndGet();
+                route(this, requestLine[0], requestLine[1], body);
+            }
+        }
+
+        void respond(int status, String contentType, String body, boolean close) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            closeAfterResponse |= close;
+            String head = "HTTP/1.1 " + status + " " + reason(status) + "\r\n"
+                    + "Content-Type: " + contentType + "\r\n"
+                    + "Content-Length: " + bytes.length + "\r\n"
+                    + (closeAfterResponse ? "Connection: close\r\n" : "")
+                    + "\r\n";
+            responding = true;
+            // One buffer, one write: small separate writes cost a syscall (and a TCP segment) each.
+            byte[] h = head.getBytes(StandardCharsets.ISO_8859_1);
+            byte[] all = Arrays.copyOf(h, h.length + bytes.length);
+            System.arraycopy(bytes, 0, all, h.length, bytes.length);
+            write(all);
+            finishResponse();
+        }
+
+        void startChunked(String contentType) {
+            pendingHead = ("HTTP/1.1 200 OK\r\n"
+                    + "Content-Type: " + contentType + "\r\n"
+                    + "Transfer-Encoding: chunked\r\n"
+                    + (closeAfterResponse ? "Connection: close\r\n" : "")
+                    + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        }
+
+        /** One chunk (with the response head before it, if not sent yet) in a single write. */
+        void chunk(String text) {
+            byte[] data = text.getBytes(StandardCharsets.UTF_8);
+            byte[] size = (Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            byte[] head = pendingHead == null ? EMPTY : pendingHead;
+            pendingHead = null;
+            byte[] all = new byte[head.length + size.length + data.length + 2];
+            System.arraycopy(head, 0, all, 0, head.length);
+            System.arraycopy(size, 0, all, head.length, size.length);
+            System.arraycopy(data, 0, all, head.length + size.length, data.length);
+            all[all.length - 2] = '\r';
+            all[all.length - 1] = '\n';
+            write(all);
+        }
+
+        void endChunked() {
+            if (pendingHead != null) {
+                write(pendingHead);
+                pendingHead = null;
+            }
+            write(LAST_CHUNK);
+            finishResponse();
+        }
+
+        void finishResponse() {
+            generation = null;
+            responseComplete = true;
+            if (closeAfterResponse) {
+                if (out.isEmpty()) {
+                    closeQuietly();
+                }
+                // else: closed by flush() once the bytes are out
+                return;
+            }
+            responding = false;
+            // Requests that arrived while this one was answered (pipelining) are served now, in order.
+            tasks.add(this::parseRequests);
+            selector.wakeup();
+        }
+
+        void write(byte[] bytes) {
+            if (closed) {
+                return;
+            }
+            out.add(ByteBuffer.wrap(bytes));
+            try {
+                flush();
+            } catch (IOException e) {
+                closeQuietly();
+            }
+        }
+
+        void flush() throws IOException {
+            while (!out.isEmpty()) {
+                ByteBuffer b = out.peek();
+                ch.write(b);
+                if (b.hasRemaining()) {
+                    key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+                    return;
+                }
+                out.poll();
+            }
+            if (key.isValid()) {
+                key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
+            }
+            if (closeAfterResponse && responseComplete) {
+                closeQuietly();
+            }
+        }
+
+        /** RST instead of FIN: with SO_LINGER 0 the kernel discards unsent data and resets the connection. */
+        void reset() {
+            try {
+                ch.setOption(StandardSocketOptions.SO_LINGER, 0);
+            } catch (IOException | UnsupportedOperationException ignored) {
+                // plain close then
+            }
+            out.clear();
+            closeQuietly();
+        }
+
+        void closeQuietly() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            connections.remove(this);
+            openConnections.decrementAndGet();
+            if (generation != null && !generation.finished) {
+                generation.abandon();
+            }
+            try {
+                if (key != null) {
+                    key.cancel();
+                }
+                ch.close();
+            } catch (IOException ignored) {
+                // already gone
+            }
+        }
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+
+    private static int indexOf(byte[] a, int length, String needle) {
+        byte[] n = needle.getBytes(StandardCharsets.ISO_8859_1);
+        outer:
+        for (int i = 0; i + n.length <= length; i++) {
+            for (int j = 0; j < n.length; j++) {
+                if (a[i + j] != n[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private static String reason(int status) {
+        return switch (status) {
+            case 200 -> "OK";
+            case 400 -> "Bad Request";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 411 -> "Length Required";
+            case 413 -> "Payload Too Large";
+            case 431 -> "Request Header Fields Too Large";
+            case 503 -> "Service Unavailable";
+            default -> "Status";
+        };
+    }
+
+    // ---------------------------------------------------------------- routes
+
+    private enum Api { OLLAMA, COMPLETIONS, CHAT }
+
+    private enum Fault { NONE, RESET, STALL, GARBAGE, CUT }
+
+    private void route(Connection c, String method, String target, byte[] body) {
+        String path = target.contains("?") ? target.substring(0, target.indexOf('?')) : target;
+        boolean get = "GET".equals(method) || "HEAD".equals(method);
+        switch (path) {
+            case "/" -> {
+                if (get) {
+                    c.respond(200, "text/plain; charset=utf-8", "Ollama is running", false);
+                } else {
+                    c.respond(405, "text/plain", "405 method not allowed", false);
+                }
+            }
+            case "/api/version" -> getOnly(c, get, () -> "{\"version\":" + quote(config.version()) + "}");
+            case "/api/tags" -> getOnly(c, get, this::tagsJson);
+            case "/api/ps" -> getOnly(c, get, this::psJson);
+            case "/api/generate" -> postOnly(c, method, Api.OLLAMA, body);
+            case "/v1/completions" -> postOnly(c, method, Api.COMPLETIONS, body);
+            case "/v1/chat/completions" -> postOnly(c, method, Api.CHAT, body);
+            default -> c.respond(404, "text/plain", "404 page not found", false);
+        }
+    }
+
+    private void getOnly(Connection c, boolean get, java.util.function.Supplier<String> json) {
+        if (get) {
+            c.respond(200, "application/json; charset=utf-8", json.get(), false);
+        } else {
+            c.respond(405, "text/plain", "405 method not allowed", false);
+        }
+    }
+
+    private void postOnly(Connection c, String method, Api api, byte[] body) {
+        if (!"POST".equals(method)) {
+            c.respond(405, "text/plain", "405 method not allowed", false);
+            return;
+        }
+        generateRequests.incrementAndGet();
+        JsonNode req;
+        try {
+            req = JSON.readTree(body);
+        } catch (IOException e) {
+            badRequests.incrementAndGet();
+            error(c, api, 400, "invalid JSON in request body");
+            return;
+        }
+        if (req == null || !req.isObject()) {
+            badRequests.incrementAndGet();
+            error(c, api, 400, "request body must be a JSON object");
+            return;
+        }
+        String model = req.path("model").asText("");
+        if (model.isBlank()) {
+            badRequests.incrementAndGet();
+            error(c, api, 400, "model is required");
+            return;
+        }
+        if (!models.contains(model)) {
+            modelNotFound.incrementAndGet();
+            error(c, api, 404, "model \"" + model + "\" not found, try pulling it first");
+            return;
+        }
+        String prompt = switch (api) {
+            case CHAT -> req.path("messages").toString();
+            default -> req.path("prompt").asText("");
+        };
+        int limit = switch (api) {
+            case OLLAMA -> req.path("options").path("num_predict").asInt(-1);
+            default -> req.path("max_tokens").asInt(req.path("max_completion_tokens").asInt(-1));
+        };
+        // Ollama streams unless told otherwise; the OpenAI API answers in one piece unless told to stream.
+        boolean stream = api == Api.OLLAMA ? req.path("stream").asBoolean(true) : req.path("stream").asBoolean(false);
+        boolean includeUsage = req.path("stream_options").path("include_usage").asBoolean(false);
+
+        double r = random.nextDouble();
+        FakeOllamaConfig.Faults f = config.faults();
+        Fault fault = Fault.NONE;
+        if (r < f.busy()) {
+            injectedBusy.incrementAndGet();
+            error(c, api, 503, BUSY_MESSAGE);
+            return;
+        } else if (r < f.busy() + f.reset()) {
+            fault = Fault.RESET;
+        } else if (r < f.busy() + f.reset() + f.stall()) {
+            fault = Fault.STALL;
+        } else if (r < f.busy() + f.reset() + f.stall() + f.garbage()) {
+            fault = Fault.GARBAGE;
+        } else if (r < f.busy() + f.reset() + f.stall() + f.garbage() + f.cut()) {
+            fault = Fault.CUT;
+        }
+        int tokens = limit > 0 ? Math.min(limit, config.tokensPerAnswer()) : config.tokensPerAnswer();
+        String doneReason = limit > 0 && limit < config.tokensPerAnswer() ? "length" : "stop";
+        Generation g = new Generation(c, api, model, stream, includeUsage, tokens, doneReason,
+                Math.max(1, prompt.length() / 4), fault);
+        c.generation = g;
+        if (active < config.numParallel()) {
+            g.begin();
+        } else if (waiting.size() < config.maxQueue()) {
+            waiting.add(g);
+            peakQueued.accumulateAndGet(waiting.size(), Math::max);
+        } else {
+            c.generation = null;
+            rejectedBusy.incrementAndGet();
+            error(c, api, 503, BUSY_MESSAGE);
+        }
+    }
+
+    private void error(Connection c, Api api, int status, String message) {
+        ObjectNode body = JSON.createObjectNode();
+        if (api == Api.OLLAMA) {
+            body.put("error", message);
+        } else {
+            ObjectNode err = body.putObject("error");
+            err.put("message", message);
+            err.put("type", status == 503 ? "server_error" : "invalid_request_error");
+            err.putNull("param");
+            err.putNull("code");
+        }
+        c.respond(status, "application/json; charset=utf-8", body.toString(), false);
+    }
+
+    private String tagsJson() {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode list = root.putArray("models");
+        for (String m : config.models()) {
+            ObjectNode o = list.addObject();
+            o.put("name", m);
+            o.put("model", m);
+            o.put("modified_at", "2026-01-01T00:00:00Z");
+            o.put("size", 4_920_753_328L);
+            o.put("digest", digest(m));
+            ObjectNode d = o.putObject("details");
+            d.put("format", "gguf");
+            d.put("family", "llama");
+            d.put("parameter_size", "8.0B");
+            d.put("quantization_level", "Q4_K_M");
+        }
+        return root.toString();
+    }
+
+    private String psJson() {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode list = root.putArray("models");
+        for (String m : config.models()) {
+            ObjectNode o = list.addObject();
+            o.put("name", m);
+            o.put("model", m);
+            o.put("size", 6_654_289_920L);
+            o.put("digest", digest(m));
+            o.put("expires_at", "2318-01-01T00:00:00Z");
+            o.put("size_vram", 6_654_289_920L);
+        }
+        return root.toString();
+    }
+
+    private static String digest(String model) {
+        return String.format(Locale.ROOT, "%064x", (long) model.hashCode() & 0xffffffffL);
+    }
+
+    private static String quote(String s) {
+        return JSON.getNodeFactory().textNode(s).toString();
+    }
+
+    // ---------------------------------------------------------------- one answer
+
+    private final class Generation {
+        final Connection c;
+        final Api api;
+        final String modelJson;
+        final boolean stream;
+        final boolean includeUsage;
+        final int tokens;
+        final String doneReason;
+        final int promptTokens;
+        final Fault fault;
+        final long received = System.nanoTime();
+        final String id = "cmpl-" + (++idSeq);
+        final long created = Instant.now().getEpochSecond();
+        final StringBuilder text = new StringBuilder();
+        long began;
+        int emitted;
+        boolean started;
+        boolean finished;
+
+        Generation(Connection c, Api api, String model, boolean stream, boolean includeUsage, int tokens,
+                   String doneReason, int promptTokens, Fault fault) {
+            this.c = c;
+            this.api = api;
+            this.modelJson = quote(model);
+            this.stream = stream;
+            this.includeUsage = includeUsage;
+            this.tokens = tokens;
+            this.doneReason = doneReason;
+            this.promptTokens = promptTokens;
+            this.fault = fault;
+        }
+
+        /** Takes a slot and schedules the first token. */
+        void begin() {
+            started = true;
+            active++;
+            peakActive.accumulateAndGet(active, Math::max);
+            began = System.nanoTime();
+            schedule(began + config.timeToFirstToken().toNanos(), this::nextToken);
+        }
+
+        int faultAt() {
+            return tokens / 2;
+        }
+
+        void nextToken() {
+            if (finished) {
+                return;
+            }
+            if (fault != Fault.NONE && emitted == faultAt()) {
+                injectFault();
+                if (finished || fault == Fault.STALL) {
+                    return;
+                }
+            }
+            String word = WORDS[emitted % WORDS.length];
+            emitted++;
+            tokensSent.incrementAndGet();
+            text.append(word);
+            if (stream) {
+                if (emitted == 1) {
+                    c.startChunked(api == Api.OLLAMA ? "application/x-ndjson" : "text/event-stream");
+                }
+                c.chunk(tokenEvent(word));
+            }
+            if (emitted < tokens) {
+                schedule(System.nanoTime() + config.interTokenDelay().toNanos(), this::nextToken);
+            } else {
+                complete();
+            }
+        }
+
+        void injectFault() {
+            switch (fault) {
+                case RESET -> {
+                    resets.incrementAndGet();
+                    release();
+                    c.reset();
+                }
+                case STALL -> {
+                    // Keeps its slot and the connection, says nothing more: only the client's timeout ends it.
+                    stalls.incrementAndGet();
+                    if (stream && emitted == 0) {
+                        c.startChunked(api == Api.OLLAMA ? "application/x-ndjson" : "text/event-stream");
+                    }
+                }
+                case GARBAGE -> {
+                    garbage.incrementAndGet();
+                    if (stream) {
+                        c.chunk(api == Api.OLLAMA ? "<html>502 Bad Gateway</html>\n" : "data: {\"choices\": [\n\n");
+                    } else {
+                        release();
+                        c.respond(200, "application/json; charset=utf-8", "<html>502 Bad Gateway</html>", false);
+                    }
+                }
+                case CUT -> {
+                    cuts.incrementAndGet();
+                    release();
+                    if (stream) {
+                        c.endChunked();
+                    } else {
+                        // Headers promise a body that never fully arrives: the connection closes early.
+                        byte[] promised = ("{\"model\":" + modelJson + ",\"response\":\"" + text).getBytes(
+                                StandardCharsets.UTF_8);
+                        c.closeAfterResponse = true;
+                        c.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
+                                + "Content-Length: " + (promised.length * 2) + "\r\nConnection: close\r\n\r\n")
+                                .getBytes(StandardCharsets.ISO_8859_1));
+                        c.write(promised);
+                        c.closeQuietly();
+                    }
+                }
+                default -> throw new IllegalStateException(fault.name());
+            }
+        }
+
+        String tokenEvent(String word) {
+            return switch (api) {
+                case OLLAMA -> "{\"model\":" + modelJson + ",\"created_at\":\"" + Instant.now()
+                        + "\",\"response\":\"" + word + "\",\"done\":false}\n";
+                case COMPLETIONS -> "data: {\"id\":\"" + id + "\",\"object\":\"text_completion\",\"created\":"
+                        + created + ",\"model\":" + modelJson + ",\"system_fingerprint\":\"fp_ollama\","
+                        + "\"choices\":[{\"text\":\"" + word + "\",\"index\":0,\"finish_reason\":null}]}\n\n";
+                case CHAT -> "data: {\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":"
+                        + created + ",\"model\":" + modelJson + ",\"system_fingerprint\":\"fp_ollama\","
+                        + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"" + word
+                        + "\"},\"finish_reason\":null}]}\n\n";
+            };
+        }
+
+        void complete() {
+            long now = System.nanoTime();
+            long evalNs = tokens * config.interTokenDelay().toNanos();
+            long promptNs = config.timeToFirstToken().toNanos();
+            String usage = "{\"prompt_tokens\":" + promptTokens + ",\"completion_tokens\":" + tokens
+                    + ",\"total_tokens\":" + (promptTokens + tokens) + "}";
+            release();
+            completed.incrementAndGet();
+            switch (api) {
+                case OLLAMA -> {
+                    String done = "{\"model\":" + modelJson + ",\"created_at\":\"" + Instant.now() + "\",\"response\":"
+                            + (stream ? "\"\"" : quote(text.toString())) + ",\"done\":true,\"done_reason\":\""
+                            + doneReason + "\",\"total_duration\":" + (now - received) + ",\"load_duration\":0"
+                            + ",\"prompt_eval_count\":" + promptTokens + ",\"prompt_eval_duration\":" + promptNs
+                            + ",\"eval_count\":" + tokens + ",\"eval_duration\":" + evalNs + "}";
+                    if (stream) {
+                        c.chunk(done + "\n");
+                        c.endChunked();
+                    } else {
+                        c.respond(200, "application/json; charset=utf-8", done, false);
+                    }
+                }
+                case COMPLETIONS, CHAT -> {
+                    if (stream) {
+                        String finish = api == Api.CHAT
+                                ? "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},"
+                                        + "\"finish_reason\":\"" + doneReason + "\"}]"
+                                : "\"choices\":[{\"text\":\"\",\"index\":0,\"finish_reason\":\"" + doneReason + "\"}]";
+                        String object = api == Api.CHAT ? "chat.completion.chunk" : "text_completion";
+                        String head = "data: {\"id\":\"" + id + "\",\"object\":\"" + object + "\",\"created\":"
+                                + created + ",\"model\":" + modelJson + ",\"system_fingerprint\":\"fp_ollama\",";
+                        c.chunk(head + finish + "}\n\n");
+                        if (includeUsage) {
+                            c.chunk(head + "\"choices\":[],\"usage\":" + usage + "}\n\n");
+                        }
+                        c.chunk("data: [DONE]\n\n");
+                        c.endChunked();
+                    } else {
+                        String choice = api == Api.CHAT
+                                ? "{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" + quote(text.toString())
+                                        + "},\"finish_reason\":\"" + doneReason + "\"}"
+                                : "{\"text\":" + quote(text.toString()) + ",\"index\":0,\"finish_reason\":\""
+                                        + doneReason + "\"}";
+                        String object = api == Api.CHAT ? "chat.completion" : "text_completion";
+                        c.respond(200, "application/json; charset=utf-8", "{\"id\":\"" + id + "\",\"object\":\""
+                                + object + "\",\"created\":" + created + ",\"model\":" + modelJson
+                                + ",\"system_fingerprint\":\"fp_ollama\",\"choices\":[" + choice + "],\"usage\":"
+                                + usage + "}", false);
+                    }
+                }
+            }
+        }
+
+        /** The client went away before the answer ended: free the slot (or the queue place). */
+        void abandon() {
+            if (finished) {
+                return;
+            }
+            if (started) {
+                release();
+            } else {
+                finished = true;
+                waiting.remove(this);
+            }
+        }
+
+        /** Frees the slot and starts the next waiting request, if any. */
+        void release() {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            if (started) {
+                active--;
+            }
+            Generation next;
+            while (active < config.numParallel() && (next = waiting.poll()) != null) {
+                if (!next.finished && !next.c.closed) {
+                    next.begin();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package com.aiinference.simulate;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a {@link FakeOllama} behaves: which models it knows, how long its answers are and how fast they come,
+ * how many it generates at once and how many it queues (Ollama's {@code OLLAMA_NUM_PARALLEL} and
+ * {@code OLLAMA_MAX_QUEUE}), and which faults it injects.
+ *
+ * <p>Timing model, per answer of {@code n} tokens, once a generation slot is free: the first token is written
+ * {@code timeToFirstToken} after the slot was taken, each further token {@code interTokenDelay} after the previous
+ * one, and the final {@code done} line right after the last token. So a client should see
+ * TTFT = queue wait + timeToFirstToken and latency = TTFT + (n - 1) * interTokenDelay.
+ *
+ * @param port              TCP port on 127.0.0.1; 0 picks a free one
+ * @param models            model names served; any other gets 404 like Ollama
+ * @param tokensPerAnswer   natural answer length; a smaller {@code num_predict}/{@code max_tokens} cuts it
+ *                          (done_reason {@code length})
+ * @param timeToFirstToken  delay from taking a slot to the first token (prompt evaluation)
+ * @param interTokenDelay   delay between tokens (decode speed)
+ * @param numParallel       answers generated at once (OLLAMA_NUM_PARALLEL)
+ * @param maxQueue          requests waiting for a slot before 503 "server busy" (OLLAMA_MAX_QUEUE)
+ * @param faults            fractions of requests that fail on purpose
+ * @param seed              seed of the fault draws, so a run is repeatable
+ * @param version           what {@code GET /api/version} answers
+ */
+public record FakeOllamaConfig(
+        int port,
+        List<String> models,
+        int tokensPerAnswer,
+        Duration timeToFirstToken,
+        Duration interTokenDelay,
+        int numParallel,
+        int maxQueue,
+        Faults faults,
+        long seed,
+        String version) {
+
+    public static final String DEFAULT_MODEL = "llama3.1:8b";
+
+    public FakeOllamaConfig {
+        Objects.requireNonNull(models, "models");
+        Objects.requireNonNull(timeToFirstToken, "timeToFirstToken");
+        Objects.requireNonNull(interTokenDelay, "interTokenDelay");
+        Objects.requireNonNull(faults, "faults");
+        Objects.requireNonNull(version, "version");
+        models = List.copyOf(models);
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535, got " + port);
+        }
+        if (models.isEmpty() || models.stream().anyMatch(String::isBlank)) {
+            throw new IllegalArgumentException("models must name at least one model, got " + models);
+        }
+        if (tokensPerAnswer < 1) {
+            throw new IllegalArgumentException("tokens per answer must be at least 1, got " + tokensPerAnswer);
+        }
+        if (timeToFirstToken.isNegative() || interTokenDelay.isNegative()) {
+            throw new IllegalArgumentException("time to first token and inter-token delay must not be negative");
+        }
+        if (numParallel < 1) {
+            throw new IllegalArgumentException("parallel must be at least 1, got " + numParallel);
+        }
+        if (maxQueue < 0) {
+            throw new IllegalArgumentException("max queue must not be negative, got " + maxQueue);
+        }
+    }
+
+    /** Ollama-like defaults that make a 128-token answer take about 2.7 s, as the seed's run measured. */
+    public static FakeOllamaConfig defaults() {
+        return new FakeOllamaConfig(0, List.of(DEFAULT_MODEL), 128, Duration.ofMillis(200), Duration.ofMillis(20),
+                8, 512, Faults.NONE, 1L, "0.17.1");
+    }
+
+    public FakeOllamaConfig withPort(int v) {
+        return new FakeOllamaConfig(v, models, tokensPerAnswer, timeToFirstToken, interTokenDelay, numParallel,
+                maxQueue, faults, seed, version);
+    }
+
+    public FakeOllamaConfig withModels(List<String> v) {
+        return new FakeOllamaConfig(port, v, tokensPerAnswer, timeToFirstToken, interTokenDelay, numParallel,
+                maxQueue, faults, seed, version);
+    }
+
+    public FakeOllamaConfig withTokensPerAnswer(int v) {
+        return new FakeOllamaConfig(port, models, v, timeToFirstToken, interTokenDelay, numParallel, maxQueue,
+                faults, seed, version);
+    }
+
+    public FakeOllamaConfig withTiming(Duration ttft, Duration itl) {
+        return new FakeOllamaConfig(port, models, tokensPerAnswer, ttft, itl, numParallel, maxQueue, faults, seed,
+                version);
+    }
+
+    public FakeOllamaConfig withParallelism(int parallel, int queue) {
+        return new FakeOllamaConfig(port, models, tokensPerAnswer, timeToFirstToken, interTokenDelay, parallel,
+                queue, faults, seed, version);
+    }
+
+    public FakeOllamaConfig withFaults(Faults v) {
+        return new FakeOllamaConfig(port, models, tokensPerAnswer, timeToFirstToken, interTokenDelay, numParallel,
+                maxQueue, v, seed, version);
+    }
+
+    public FakeOllamaConfig withSeed(long v) {
+        return new FakeOllamaConfig(port, models, tokensPerAnswer, timeToFirstToken, interTokenDelay, numParallel,
+                maxQueue, faults, v, version);
+    }
+
+    /**
+     * Fractions (0..1) of generate requests that fail on purpose. They are drawn once per request in this
+     * order, so their sum must not exceed 1.
+     *
+     * @param busy     answered 503 "server busy" at once, as a full Ollama queue does
+     * @param reset    connection reset (TCP RST) halfway through the answer
+     * @param stall    the answer stops halfway and the connection stays open, silent
+     * @param garbage  a line that is not JSON halfway through the answer (the rest follows normally)
+     * @param cut      the answer ends cleanly halfway, without the final {@code done} line / {@code [DONE]}
+     */
+    public record Faults(double busy, double reset, double stall, double garbage, double cut) {
+        public static final Faults NONE = new Faults(0, 0, 0, 0, 0);
+
+        public Faults {
+            for (double f : new double[] {busy, reset, stall, garbage, cut}) {
+                if (!(f >= 0 && f <= 1)) {
+                    throw new IllegalArgumentException("fault fractions must be between 0 and 1, got " + f);
+                }
+            }
+            if (busy + reset + stall + garbage + cut > 1.0 + 1e-9) {
+                throw new IllegalArgumentException("fault fractions add up to more than 1 (100%)");
+            }
+        }
+
+        public boolean any() {
+            return busy + reset + stall + garbage + cut > 0;
+        }
+    }
+}

@@ -1,0 +1,290 @@
+package com.aiinference.simulate;
+
+import com.aiinference.cli.CliException;
+import com.aiinference.cli.ExitCodes;
+import com.aiinference.loadtest.Durations;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code simulate cluster}: a deployed release on this machine, for the verify walk-through: a Kubernetes API (fabric8's
+ * mock, CRUD mode) holding what the chart creates, N fake Ollama replicas behind a round-robin front standing in for
+ * the LoadBalancer, and a stack-outputs file for {@code verify --outputs}. Faults can be switched on for demos.
+ */
+@Command(
+        name = "cluster",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Run a simulated deployed release on 127.0.0.1 until Ctrl-C or --max-duration: a Kubernetes API (Deployment, "
+                    + "HPA, Service, one Ready pod per GPU node, optional ProvisioningRequest), N fake Ollama replicas "
+                    + "behind a round-robin front (the LoadBalancer), and the stack outputs in --outputs FILE.",
+            "Then, in another terminal: verify --outputs FILE --users 50 --duration 60s"
+        })
+public final class SimulateClusterCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--outputs", paramLabel = "FILE", required = true,
+            description = "Write the stack outputs (endpoint, kubeconfig, namespace, replicas, ...) here as JSON.")
+    Path outputs;
+
+    @Option(names = "--replicas", paramLabel = "N", defaultValue = "10", description = "Replicas (pods, GPU nodes). Default: ${DEFAULT-VALUE}.")
+    int replicas;
+
+    @Option(names = "--namespace", paramLabel = "NS", defaultValue = "ai-inference", description = "Default: ${DEFAULT-VALUE}.")
+    String namespace;
+
+    @Option(names = "--release", paramLabel = "NAME", defaultValue = "ai-inference", description = "Default: ${DEFAULT-VALUE}.")
+    String release;
+
+    @Option(names = "--model", paramLabel = "NAME", defaultValue = FakeOllamaConfig.DEFAULT_MODEL,
+            description = "Model the replicas serve and the outputs name. Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(names = "--memory-limit", paramLabel = "QUANTITY", defaultValue = "40Gi",
+            description = "Memory limit of the ollama containers (and the 'memoryLimit' output). Default: ${DEFAULT-VALUE}.")
+    String memoryLimit;
+
+    @Option(names = "--no-gateway", description = "Pods without the nginx gateway: no per-replica stub_status counters.")
+    boolean noGateway;
+
+    @Option(names = "--network-policy",
+            description = "Enforce the chart's NetworkPolicy: the API server's pod proxy cannot reach Ollama's port 11434"
+                    + " (verify then judges 'model loaded' by readiness).")
+    boolean networkPolicy;
+
+    @Option(names = "--dws-state", paramLabel = "STATE",
+            description = "Enable DWS with a ProvisioningRequest in this state: Provisioned, Accepted, Pending, QuotaExceeded, "
+                    + "ResourcePoolExhausted, Failed (not Provisioned: no nodes, no pods).")
+    String dwsState;
+
+    @Option(names = "--hpa-min", paramLabel = "N", description = "HPA minReplicas (default: --replicas, pinned).")
+    Integer hpaMin;
+
+    @Option(names = "--hpa-max", paramLabel = "N", description = "HPA maxReplicas (default: --replicas, pinned).")
+    Integer hpaMax;
+
+    @Option(names = "--not-ready", paramLabel = "POD", description = "A pod (name or 0-based index) that is not Ready from the start (repeatable).")
+    List<String> notReady = new ArrayList<>();
+
+    @Option(names = "--restart-during-run", paramLabel = "POD",
+            description = "Restart this pod's ollama container once the load has begun (repeatable; see --fault-after).")
+    List<String> restartDuringRun = new ArrayList<>();
+
+    @Option(names = "--oom-kill", description = "The restarts of --restart-during-run are OOM kills (OOMKilled, exit 137).")
+    boolean oomKill;
+
+    @Option(names = "--evict-during-run", paramLabel = "POD",
+            description = "Evict this pod once the load has begun; a replacement pod takes its node (repeatable).")
+    List<String> evictDuringRun = new ArrayList<>();
+
+    @Option(names = "--fault-after", paramLabel = "REQUESTS", defaultValue = "100",
+            description = "Trigger the during-run faults after this many requests went through the front. Default: ${DEFAULT-VALUE}.")
+    long faultAfter;
+
+    @Option(names = "--fault-down-for", paramLabel = "DURATION", defaultValue = "5s", converter = Durations.Converter.class,
+            description = "How long a restarted or replacement pod stays not Ready. Default: ${DEFAULT-VALUE}.")
+    Duration faultDownFor;
+
+    @Option(names = "--tokens", paramLabel = "N", defaultValue = "128", description = "Tokens per answer. Default: ${DEFAULT-VALUE}.")
+    int tokens;
+
+    @Option(names = "--ttft", paramLabel = "DURATION", defaultValue = "200ms", converter = Durations.Converter.class,
+            description = "Time to first token once a slot is free. Default: ${DEFAULT-VALUE}.")
+    Duration ttft;
+
+    @Option(names = "--itl", paramLabel = "DURATION", defaultValue = "20ms", converter = Durations.Converter.class,
+            description = "Delay between tokens. Default: ${DEFAULT-VALUE}.")
+    Duration itl;
+
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "8",
+            description = "Answers each replica generates at once (OLLAMA_NUM_PARALLEL). Default: ${DEFAULT-VALUE}.")
+    int parallel;
+
+    @Option(names = "--max-duration", paramLabel = "DURATION", defaultValue = "30m", converter = Durations.Converter.class,
+            description = "Stop by itself after this long. Default: ${DEFAULT-VALUE}.")
+    Duration maxDuration;
+
+    /** Counted down to stop early (tests); Ctrl-C stops through the shutdown hook. */
+    final CountDownLatch stop = new CountDownLatch(1);
+    /** Counted down once the outputs file is written and everything listens (tests wait on it). */
+    final CountDownLatch started = new CountDownLatch(1);
+
+    @Override
+    public Integer call() {
+        if (maxDuration.isZero() || maxDuration.isNegative()) {
+            throw CliException.usage("--max-duration must be more than 0");
+        }
+        if (replicas < 1 || replicas > 100) {
+            throw CliException.usage("--replicas must be 1..100, got " + replicas);
+        }
+        if (dwsState != null && !SimulatedCluster.DWS_STATES.containsKey(dwsState)) {
+            throw CliException.usage("--dws-state '" + dwsState + "' is not one of " + String.join(", ", SimulatedCluster.DWS_STATES.keySet()));
+        }
+        if (oomKill && restartDuringRun.isEmpty()) {
+            throw CliException.usage("--oom-kill needs --restart-during-run POD (which pod is OOM-killed)");
+        }
+        SimulatedCluster.Spec clusterSpec;
+        FakeOllamaConfig replicaConfig;
+        try {
+            clusterSpec = new SimulatedCluster.Spec(namespace, release, replicas, model, memoryLimit, !noGateway, dwsState,
+                    hpaMin == null ? replicas : hpaMin, hpaMax == null ? replicas : hpaMax);
+            replicaConfig = FakeOllamaConfig.defaults().withModels(List.of(model)).withTokensPerAnswer(tokens)
+                    .withTiming(ttft, itl).withParallelism(parallel, 512);
+            new io.fabric8.kubernetes.api.model.Quantity(memoryLimit).getNumericalAmount();
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        List<FakeOllama> fakes = new ArrayList<>();
+        SimulatedCluster cluster = null;
+        AtomicBoolean closed = new AtomicBoolean();
+        Runnable shutdown = () -> { };
+        try {
+            for (int i = 0; i < replicas; i++) {
+                fakes.add(FakeOllama.start(replicaConfig.withSeed(i + 1L)));
+            }
+            cluster = SimulatedCluster.start(clusterSpec, fakes.stream().map(FakeOllama::baseUri).toList());
+            SimulatedCluster c = cluster;
+            List<String> restartPods = restartDuringRun.stream().map(c::resolvePod).toList();
+            List<String> evictPods = evictDuringRun.stream().map(c::resolvePod).toList();
+            c.enforceNetworkPolicy(networkPolicy);
+            for (String p : notReady) {
+                c.setReady(c.resolvePod(p), false);
+            }
+            armFaults(c, restartPods, evictPods, out);
+            writeOutputs(c);
+            shutdown = () -> {
+                if (closed.compareAndSet(false, true)) {
+                    c.close();
+                    fakes.forEach(FakeOllama::close);
+                }
+            };
+            Runnable stopAll = shutdown;
+            Thread hook = new Thread(() -> {
+                stop.countDown();
+                stopAll.run();
+            }, "simulate-cluster-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            printBanner(out, c);
+            started.countDown();
+            try {
+                watchTraffic(c, out);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running already
+                }
+            }
+            out.println("simulate cluster: stopped");
+            out.flush();
+            return ExitCodes.OK;
+        } catch (UncheckedIOException e) {
+            throw new CliException(ExitCodes.USAGE, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
+        } finally {
+            if (cluster == null) {
+                fakes.forEach(FakeOllama::close);
+            }
+            shutdown.run();
+        }
+    }
+
+    /** The during-run faults fire once, from the front's request count, on their own thread. */
+    private void armFaults(SimulatedCluster c, List<String> restartPods, List<String> evictPods, PrintWriter out) {
+        if (restartPods.isEmpty() && evictPods.isEmpty()) {
+            return;
+        }
+        AtomicBoolean fired = new AtomicBoolean();
+        c.front().onRequest(total -> {
+            if (total >= faultAfter && fired.compareAndSet(false, true)) {
+                Thread t = new Thread(() -> {
+                    for (String p : restartPods) {
+                        c.restart(p, oomKill, faultDownFor);
+                        out.printf("fault: %s ollama container %s after %d requests (not Ready for %s)%n", p,
+                                oomKill ? "OOM-killed" : "restarted", total, Durations.format(faultDownFor));
+                    }
+                    for (String p : evictPods) {
+                        String replacement = c.evict(p, faultDownFor);
+                        out.printf("fault: %s evicted after %d requests, replaced by %s%n", p, total, replacement);
+                    }
+                    out.flush();
+                }, "simulate-cluster-fault");
+                t.setDaemon(true);
+                t.start();
+            }
+        });
+    }
+
+    private void writeOutputs(SimulatedCluster c) {
+        try {
+            Path parent = outputs.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(outputs, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(c.outputs()) + "\n");
+        } catch (IOException e) {
+            throw CliException.usage("cannot write --outputs " + outputs + ": " + e.getMessage());
+        }
+    }
+
+    private void printBanner(PrintWriter out, SimulatedCluster c) {
+        URI endpoint = c.endpoint();
+        out.printf(Locale.ROOT, "simulated release '%s' in namespace '%s': %d replicas of %s, memory limit %s, HPA %d-%d%s%s%n",
+                release, namespace, replicas, model, memoryLimit, c.spec().hpaMin(), c.spec().hpaMax(),
+                dwsState == null ? "" : ", ProvisioningRequest " + dwsState, noGateway ? ", no gateway" : "");
+        out.printf("Kubernetes API (fabric8 mock, CRUD): %s%n", c.apiServer());
+        out.printf("endpoint (round-robin front):       %s%n", endpoint);
+        out.printf("pods: %s%n", String.join(", ", c.podNames()));
+        out.printf("stack outputs written to %s%n", outputs);
+        out.printf("next, in another terminal: java -jar target/ai-inference.jar verify --outputs %s --users 50 --duration 60s%n", outputs);
+        out.printf("Ctrl-C stops; stops by itself after %s%n", Durations.format(maxDuration));
+        out.flush();
+    }
+
+    /** Prints the requests each replica got, every 10 s while traffic flows, until stopped or --max-duration. */
+    private void watchTraffic(SimulatedCluster c, PrintWriter out) {
+        long deadline = System.nanoTime() + maxDuration.toNanos();
+        long last = -1;
+        try {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || stop.await(Math.min(left, TimeUnit.SECONDS.toNanos(10)), TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+                long total = c.front().forwarded();
+                if (total != last) {
+                    last = total;
+                    out.printf("requests per replica: %s (total %d)%n", c.front().backends().stream()
+                            .map(b -> String.valueOf(b.requests())).collect(Collectors.joining(" ")), total);
+                    out.flush();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

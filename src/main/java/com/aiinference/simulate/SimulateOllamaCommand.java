@@ -1,0 +1,141 @@
+package com.aiinference.simulate;
+
+import com.aiinference.cli.CliException;
+import com.aiinference.cli.ExitCodes;
+import com.aiinference.loadtest.Durations;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code simulate ollama}: a fake Ollama in the foreground on 127.0.0.1, with the timing, parallelism, queue and
+ * faults given, until Ctrl-C or {@code --max-duration}.
+ */
+@Command(
+        name = "ollama",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Serve a fake Ollama (and its OpenAI-compatible API) on 127.0.0.1 until Ctrl-C or --max-duration.",
+            "Answers take about --ttft + (tokens - 1) x --itl once one of --parallel slots is free;",
+            "--max-queue more requests wait, the rest get 503 'server busy' like Ollama."
+        },
+        sortOptions = false)
+public final class SimulateOllamaCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8000",
+            description = "Port on 127.0.0.1 (0 = any free port). Default: ${DEFAULT-VALUE}, the Service's port.")
+    int port;
+
+    @Option(names = "--model", paramLabel = "NAME", split = ",", defaultValue = FakeOllamaConfig.DEFAULT_MODEL,
+            description = "Models served (comma-separated); others get 404. Default: ${DEFAULT-VALUE}.")
+    List<String> models;
+
+    @Option(names = "--tokens", paramLabel = "N", defaultValue = "128",
+            description = "Tokens per answer; a smaller num_predict / max_tokens cuts it. Default: ${DEFAULT-VALUE}.")
+    int tokens;
+
+    @Option(names = "--ttft", paramLabel = "DURATION", defaultValue = "200ms", converter = Durations.Converter.class,
+            description = "Time to first token once a slot is free. Default: ${DEFAULT-VALUE}.")
+    Duration ttft;
+
+    @Option(names = "--itl", paramLabel = "DURATION", defaultValue = "20ms", converter = Durations.Converter.class,
+            description = "Delay between tokens. Default: ${DEFAULT-VALUE}.")
+    Duration itl;
+
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "8",
+            description = "Answers generated at once (OLLAMA_NUM_PARALLEL). Default: ${DEFAULT-VALUE}.")
+    int parallel;
+
+    @Option(names = "--max-queue", paramLabel = "N", defaultValue = "512",
+            description = "Requests waiting for a slot before 503 (OLLAMA_MAX_QUEUE). Default: ${DEFAULT-VALUE}.")
+    int maxQueue;
+
+    @Option(names = "--busy-rate", paramLabel = "FRACTION", defaultValue = "0", converter = Durations.FractionConverter.class,
+            description = "Share of requests answered 503 'server busy' at once (0.05 or 5%%).")
+    double busy;
+
+    @Option(names = "--reset-rate", paramLabel = "FRACTION", defaultValue = "0", converter = Durations.FractionConverter.class,
+            description = "Share of answers whose connection is reset halfway.")
+    double reset;
+
+    @Option(names = "--stall-rate", paramLabel = "FRACTION", defaultValue = "0", converter = Durations.FractionConverter.class,
+            description = "Share of answers that go silent halfway (until the client gives up).")
+    double stall;
+
+    @Option(names = "--garbage-rate", paramLabel = "FRACTION", defaultValue = "0", converter = Durations.FractionConverter.class,
+            description = "Share of answers with a line that is not JSON.")
+    double garbage;
+
+    @Option(names = "--cut-rate", paramLabel = "FRACTION", defaultValue = "0", converter = Durations.FractionConverter.class,
+            description = "Share of answers that end halfway without their final line.")
+    double cut;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the fault draws. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--max-duration", paramLabel = "DURATION", defaultValue = "1h", converter = Durations.Converter.class,
+            description = "Stop by itself after this long. Default: ${DEFAULT-VALUE}.")
+    Duration maxDuration;
+
+    /** Counted down to stop early (tests); Ctrl-C stops through the shutdown hook. */
+    final CountDownLatch stop = new CountDownLatch(1);
+
+    @Override
+    public Integer call() {
+        FakeOllamaConfig config;
+        try {
+            config = new FakeOllamaConfig(port, models, tokens, ttft, itl, parallel, maxQueue,
+                    new FakeOllamaConfig.Faults(busy, reset, stall, garbage, cut), seed, "0.17.1");
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
+        }
+        if (maxDuration.isZero()) {
+            throw CliException.usage("--max-duration must be more than 0");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        FakeOllama fake;
+        try {
+            fake = FakeOllama.start(config);
+        } catch (UncheckedIOException e) {
+            throw new CliException(ExitCodes.USAGE, e.getMessage() + " (is the port in use? try --port 0)");
+        }
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            fake.close();
+        }, "simulate-ollama-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            out.printf("fake Ollama listening on %s (models %s; %d tokens, ttft %s, itl %s, parallel %d, queue %d%s)%n",
+                    fake.baseUri(), String.join(",", config.models()), tokens, Durations.format(ttft),
+                    Durations.format(itl), parallel, maxQueue, config.faults().any() ? ", faults on" : "");
+            out.printf("endpoint: %s%n", fake.generateUri());
+            out.printf("stops after %s or on Ctrl-C%n", Durations.format(maxDuration));
+            out.flush();
+            try {
+                stop.await(maxDuration.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            out.println("stopped: " + fake.stats().summary());
+            out.flush();
+        } finally {
+            fake.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook is running already
+            }
+        }
+        return ExitCodes.OK;
+    }
+}

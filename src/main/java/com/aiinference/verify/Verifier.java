@@ -1,0 +1,70 @@
+package com.aiinference.verify;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Before, load, after: snapshot the release, run the load while watching its pods, snapshot again, and judge.
+ * The load still runs when a before-check fails (the report then shows what the failure costs), but not when no
+ * pod is ready: there is nothing to measure then.
+ */
+public final class Verifier {
+    private final KubernetesClient client;
+    private final VerifyTarget target;
+    private final LoadPhase load;
+    private final PrintWriter log;
+
+    public Verifier(KubernetesClient client, VerifyTarget target, LoadPhase load, PrintWriter log) {
+        this.client = client;
+        this.target = target;
+        this.load = load;
+        this.log = log;
+    }
+
+    public VerificationReport run() {
+        PlatformInspector inspector = new PlatformInspector(client, target);
+        PlatformSnapshot before = inspector.snapshot();
+        List<Check> checks = new ArrayList<>(VerificationChecks.before(before, target.expected(), target.namespace(), target.release()));
+        log.printf("before: %s%n", summary(before));
+        checks.stream().filter(Check::failed).forEach(c -> log.printf("before: FAIL %s: %s%n", c.name(), c.detail()));
+        log.flush();
+
+        long ready = before.pods().stream().filter(PlatformSnapshot.PodState::ready).count();
+        if (ready == 0) {
+            String why = before.pods().isEmpty() ? "no inference pod exists" : "no inference pod is ready";
+            return new VerificationReport(target.namespace(), target.release(), String.valueOf(target.endpoint()),
+                    load.users(), target.expected(), before, Optional.empty(), checks, List.of(), Optional.empty(), why, List.of());
+        }
+
+        Instant runStart = Instant.now();
+        LoadOutcome outcome;
+        List<PodWatch.Observation> seen;
+        Optional<String> watchFailure;
+        try (PodWatch watch = PodWatch.start(client, target.namespace(), target.podSelector(), before)) {
+            outcome = load.run(target.endpoint(), log);
+            seen = watch.observations();
+            watchFailure = watch.failure();
+        }
+        checks.add(VerificationChecks.load(outcome));
+        PlatformSnapshot after = inspector.snapshot();
+        log.printf("after: %s%n", summary(after));
+        log.flush();
+        checks.addAll(VerificationChecks.after(before, after, seen, watchFailure, runStart, target.expected()));
+        return new VerificationReport(target.namespace(), target.release(), String.valueOf(target.endpoint()),
+                load.users(), target.expected(), before, Optional.of(after), checks, VerificationChecks.traffic(before, after),
+                Optional.of(outcome), null, seen);
+    }
+
+    private static String summary(PlatformSnapshot s) {
+        long ready = s.pods().stream().filter(PlatformSnapshot.PodState::ready).count();
+        int restarts = s.pods().stream().mapToInt(PlatformSnapshot.PodState::restarts).sum();
+        return s.pods().size() + " pods, " + ready + " ready, " + restarts + " container restarts"
+                + s.deployment().map(d -> "; Deployment " + d.name() + " " + d.ready() + "/" + d.desired()).orElse("; no Deployment")
+                + s.hpa().map(h -> "; HPA " + h.min() + "-" + h.max() + " current " + h.current()).orElse("")
+                + s.provisioningRequest().map(p -> "; ProvisioningRequest " + p.name() + " " + p.phase().name().toLowerCase()).orElse("");
+    }
+}

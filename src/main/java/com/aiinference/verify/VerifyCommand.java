@@ -1,0 +1,239 @@
+package com.aiinference.verify;
+
+import com.aiinference.cli.CliException;
+import com.aiinference.cli.ExitCodes;
+import com.aiinference.cli.StackOutputs;
+import com.aiinference.cli.StackOutputsOptions;
+import com.aiinference.loadtest.LoadTestConfig;
+import com.aiinference.loadtest.LoadTestOptions;
+import com.aiinference.loadtest.TargetResolver;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code verify}: checks a deployed release through the Kubernetes API, loads it with {@code loadtest}'s runner while
+ * watching its pods, checks it again, and prints the seed's Verified Results table backed by every check.
+ */
+@Command(
+        name = "verify",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Verify a deployed release end to end: platform checks through the Kubernetes API, the load test, then "
+                    + "restarts, OOM kills, evictions, readiness and per-replica traffic during the run.",
+            "Target: --stack NAME or --outputs FILE (kubeconfig, namespace, release, endpoint, expected values), "
+                    + "or by hand --kubeconfig FILE --url URL [--namespace NS] [--release NAME].",
+            "Prints the Verified Results table (Markdown) on stdout; progress goes to stderr."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:verified: every check passed and every SLO was met",
+            "1:a platform check or an SLO failed (the report and one line on stderr say which)",
+            "2:invalid usage or input, missing outputs, cluster or endpoint unreachable"
+        })
+public final class VerifyCommand implements Callable<Integer> {
+    /**
+     * The gate when {@code --slo} is not given: the seed's claim is "100% stability, zero crashes", so a run where
+     * more than 1 request in 1000 fails is not verified.
+     */
+    public static final String DEFAULT_SLO = "success>=99.9%";
+    private static final String FALLBACK_MODEL = "llama3.1:8b";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    StackOutputsOptions stack;
+
+    @Option(names = "--kubeconfig", paramLabel = "FILE",
+            description = "Kubeconfig file (instead of the stack's secret 'kubeconfig' output). ~/.kube/config is never read implicitly.")
+    Path kubeconfig;
+
+    @Option(names = "--context", paramLabel = "NAME", description = "Kubeconfig context (default: its current-context).")
+    String context;
+
+    @Option(names = {"-n", "--namespace"}, paramLabel = "NS",
+            description = "Namespace of the release (default: the stack's 'namespace' output, else ai-inference).")
+    String namespace;
+
+    @Option(names = "--release", paramLabel = "NAME",
+            description = "Helm release name (default: the stack's 'releaseName' output, else ai-inference).")
+    String release;
+
+    @Option(names = "--url", paramLabel = "URL",
+            description = "Endpoint for the load, e.g. http://<LB_IP>:8000/api/generate (default: the stack's 'endpoint').")
+    String url;
+
+    @Option(names = "--replicas", paramLabel = "N",
+            description = "Expected replicas (default: the stack's 'replicas' output; else the Deployment's own count).")
+    Integer replicas;
+
+    @Option(names = "--memory-limit", paramLabel = "QUANTITY",
+            description = "Expected memory limit of every ollama container, e.g. 40Gi (default: the stack's 'memoryLimit').")
+    String memoryLimit;
+
+    @Option(names = "--dws", negatable = true,
+            description = "Expect a Provisioned ProvisioningRequest (DWS) (default: the stack's 'dwsEnabled'; by hand: checked if one exists).")
+    Boolean dws;
+
+    @Option(names = "--hpa-pinned", negatable = true,
+            description = "Expect the HPA pinned, min = max = current (default: the stack's 'hpaPinned'; by hand: checked if min = max).")
+    Boolean hpaPinned;
+
+    @Option(names = "--report-md", paramLabel = "FILE", description = "Also write the Markdown report here.")
+    Path reportMd;
+
+    @Mixin
+    LoadTestOptions load;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        // Validates every load option first (a bad --slo is exit 2 before anything connects).
+        LoadTestConfig asked = load.toConfig(FALLBACK_MODEL);
+        TargetResolver.Target resolved = TargetResolver.resolve(url, stack, asked.api(), System.in);
+        Optional<StackOutputs> outputs = resolved.outputs();
+        VerifyTarget target = target(resolved.uri(), outputs, load.modelGiven() ? asked.model() : null);
+        // The load asks for --model if given, else the model the stack deployed.
+        String requestModel = load.modelGiven() || target.expected().model() == null ? asked.model() : target.expected().model();
+        LoadTestPhase phase = new LoadTestPhase(asked.toBuilder().model(requestModel).build(), DEFAULT_SLO);
+
+        try (KubernetesClient client = target.access().connect()) {
+            var version = target.access().ensureReachable(client);
+            checkReachable(target.endpoint());
+            String k8s = version.getGitVersion() != null ? version.getGitVersion()
+                    : "0".equals(version.getMajor()) ? "version not reported" : version.getMajor() + "." + version.getMinor();
+            err.printf(Locale.ROOT, "verify: release %s in namespace %s on %s (Kubernetes %s), load %s%n",
+                    target.release(), target.namespace(), client.getMasterUrl(), k8s, target.endpoint());
+            err.flush();
+            VerificationReport report;
+            try {
+                report = new Verifier(client, target, phase, err).run();
+            } catch (KubernetesClientException e) {
+                // Reachable but refusing (RBAC) or failing mid-way: the platform could not be inspected at all.
+                throw CliException.usage("the Kubernetes API at " + client.getMasterUrl() + " refused a request"
+                        + (e.getCode() > 0 ? " (HTTP " + e.getCode() + ")" : "") + ": " + KubeAccess.firstLine(e));
+            }
+            writeReports(report, phase, out, err);
+            if (!report.verified()) {
+                throw new CliException(ExitCodes.CHECK_FAILED, report.verdictLine());
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    private VerifyTarget target(URI endpoint, Optional<StackOutputs> outputs, String modelOption) {
+        KubeAccess access;
+        if (kubeconfig != null) {
+            access = KubeAccess.fromFile(kubeconfig, context);
+        } else if (outputs.isPresent()) {
+            StackOutputs o = outputs.get();
+            access = KubeAccess.fromText(o.require(StackOutputs.KUBECONFIG), "output 'kubeconfig' of " + o.source(), context);
+        } else {
+            throw CliException.usage("no Kubernetes access: give --stack NAME / --outputs FILE (with a 'kubeconfig' output)"
+                    + " or --kubeconfig FILE");
+        }
+        String ns = namespace != null ? namespace
+                : outputs.flatMap(o -> o.get(StackOutputs.NAMESPACE)).orElse("ai-inference");
+        String rel = release != null ? release
+                : outputs.flatMap(o -> o.get(StackOutputs.RELEASE_NAME)).orElse("ai-inference");
+        Integer expectedReplicas = replicas != null ? replicas
+                : outputs.flatMap(o -> o.get("replicas")).map(v -> parseInt(v, "replicas", outputs.get())).orElse(null);
+        if (expectedReplicas != null && expectedReplicas < 1) {
+            throw CliException.usage("--replicas must be at least 1, got " + expectedReplicas);
+        }
+        String model = outputs.flatMap(o -> o.get("model")).orElse(modelOption);
+        String memory = memoryLimit != null ? memoryLimit : outputs.flatMap(o -> o.get("memoryLimit")).orElse(null);
+        if (memory != null) {
+            try {
+                io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(new io.fabric8.kubernetes.api.model.Quantity(memory));
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage((memoryLimit != null ? "--memory-limit" : "output 'memoryLimit'") + " '" + memory
+                        + "' is not a Kubernetes quantity (e.g. 40Gi)");
+            }
+        }
+        Boolean dwsExpected = dws != null ? dws : outputs.flatMap(o -> o.get("dwsEnabled"))
+                .map(v -> parseBoolean(v, "dwsEnabled", outputs.get())).orElse(null);
+        Boolean pinned = hpaPinned != null ? hpaPinned : outputs.flatMap(o -> o.get("hpaPinned"))
+                .map(v -> parseBoolean(v, "hpaPinned", outputs.get())).orElse(null);
+        return new VerifyTarget(access, ns, rel, endpoint, new Expectations(expectedReplicas, model, memory, dwsExpected, pinned));
+    }
+
+    private static int parseInt(String v, String key, StackOutputs o) {
+        try {
+            return (int) Double.parseDouble(v); // Pulumi prints numbers as JSON numbers, e.g. 10
+        } catch (NumberFormatException e) {
+            throw CliException.usage("output '" + key + "' of " + o.source() + " is '" + v + "', not a number");
+        }
+    }
+
+    private static boolean parseBoolean(String v, String key, StackOutputs o) {
+        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(v);
+        }
+        throw CliException.usage("output '" + key + "' of " + o.source() + " is '" + v + "', not true or false");
+    }
+
+    /** One TCP connect to the endpoint before anything runs: unreachable is exit 2, not a 0% stability report. */
+    static void checkReachable(URI uri) {
+        int port = uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(uri.getHost(), port), 5000);
+        } catch (IOException e) {
+            throw CliException.usage("cannot reach the endpoint " + uri.getHost() + ":" + port + " ("
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
+        }
+    }
+
+    private void writeReports(VerificationReport report, LoadTestPhase phase, PrintWriter out, PrintWriter err) {
+        String markdown = report.toMarkdown() + phase.detailsMarkdown(report);
+        out.print(markdown);
+        out.flush();
+        ObjectMapper mapper = VerificationReport.jsonMapper();
+        write(reportMd, "--report-md", () -> markdown);
+        write(phase.config().reportJson(), "--report-json", () -> {
+            try {
+                return mapper.writeValueAsString(phase.augment(report.toJson(mapper), report));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        if (phase.config().reportHtml() != null && phase.result().isPresent()) {
+            write(phase.config().reportHtml(), "--report-html", () -> phase.html(report));
+        }
+        err.flush();
+    }
+
+    private void write(Path file, String option, java.util.function.Supplier<String> content) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(file, content.get(), StandardCharsets.UTF_8);
+            spec.commandLine().getErr().println("verify: wrote " + option + " " + file);
+        } catch (IOException e) {
+            throw CliException.usage("cannot write " + option + " " + file + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,241 @@
+package com.aiinference.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.aiinference.cli.Main;
+import com.aiinference.simulate.FakeOllama;
+import com.aiinference.simulate.FakeOllamaConfig;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code loadtest} black-box: arguments in, exit code and captured stdout/stderr out. */
+@Timeout(60)
+class LoadTestCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private FakeOllama fake;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void startFake() {
+        fake = FakeOllama.start(FakeOllamaConfig.defaults()
+                .withTiming(Duration.ofMillis(30), Duration.ofMillis(3)).withTokensPerAnswer(10));
+    }
+
+    @AfterEach
+    void stopFake() {
+        fake.close();
+    }
+
+    private int run(String... args) {
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    private String url() {
+        return fake.generateUri().toString();
+    }
+
+    @Test
+    void printsTheVerifiedResultsTableAndPassesTheSlo() {
+        int code = run("loadtest", "--url", url(), "--users", "4", "--duration", "1s",
+                "--slo", "success>=99.9%,p95<5s,ttft_p95<1s");
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString())
+                .startsWith("### Verified Results (4 users, 1s, llama3.1:8b, ollama)\n\n| Metric | Result | Notes |\n| :--- | :--- | :--- |\n| **Stability** | **100%** | ")
+                .contains("| **Latency** | **~", "| **Capacity** | **", "SLO: PASS success>=99.9% (100%); PASS p95<5s (");
+        assertThat(err.toString()).contains("loadtest: ollama -> " + url() + ", 4 users, 1s (stops by 2m01s)")
+                .contains("in-flight").doesNotContain("warning");
+        assertThat(fake.requestsServed()).isPositive();
+    }
+
+    @Test
+    void unmetSloExitsOneNamingTheObjective() {
+        int code = run("loadtest", "--url", url(), "--users", "2", "--duration", "500ms", "--slo", "success>=99%,p95<10ms");
+        assertThat(code).isEqualTo(1);
+        assertThat(out.toString()).contains("SLO: PASS success>=99% (100%); FAIL p95<10ms (");
+        assertThat(lastLine(err)).startsWith("loadtest: 1 of 2 SLO objectives not met: p95<10ms (measured ");
+    }
+
+    @Test
+    void maxErrorRateAbortsWithExitOne() {
+        int code = run("loadtest", "--url", url(), "--model", "no-such-model", "--users", "4", "--duration", "30s",
+                "--max-error-rate", "10%");
+        assertThat(code).isEqualTo(1);
+        assertThat(lastLine(err)).matches("loadtest: aborted: error rate 100% \\(\\d+ of \\d+\\) exceeded --max-error-rate 10%");
+        assertThat(out.toString()).contains("| **Stability** | **0%** |", "model_not_found_404");
+    }
+
+    @Test
+    void usageErrorsAreOneLineWithExitTwo() throws IOException {
+        Path noEndpoint = dir.resolve("outputs.json");
+        Files.writeString(noEndpoint, "{\"externalIp\": \"34.1.2.3\"}");
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        String[][] cases = {
+            {"loadtest: no target: give --url URL, --stack NAME or --outputs FILE"},
+            {"loadtest: --url and --stack/--outputs are alternatives: give one", "--url", url(), "--stack", "dev"},
+            {"loadtest: stack outputs from " + noEndpoint + " have no 'endpoint' (outputs present: [externalIp])", "--outputs", noEndpoint.toString()},
+            {"loadtest: --outputs file not found: " + dir.resolve("nope.json"), "--outputs", dir.resolve("nope.json").toString()},
+            {"loadtest: --slo objective 'p95<5': p95 needs a time unit (ms, s or m), e.g. p95<5s", "--url", url(), "--slo", "p95<5"},
+            {"loadtest: --slo objective 'latency<5s': unknown metric 'latency' (success, error_rate, p50..p99, max, mean, ttft_p95, itl_p95, tpot_p95, rps, tokens_per_s)", "--url", url(), "--slo", "latency<5s"},
+            {"loadtest: --ramp-up applies to --users (closed loop); with --rate use --warmup", "--url", url(), "--rate", "5", "--ramp-up", "2s"},
+            {"loadtest: unknown --api 'grpc' (ollama, openai-completions, openai-chat)", "--url", url(), "--api", "grpc"},
+            {"loadtest: --url path /api/generate is the ollama API, but --api openai-chat posts to /v1/chat/completions (change one)", "--url", url(), "--api", "openai-chat"},
+            {"loadtest: --url 'ftp://x/api/generate' must start with http:// or https://", "--url", "ftp://x/api/generate"},
+            {"loadtest: --users must be at least 1, got 0", "--url", url(), "--users", "0"},
+            {"loadtest: --header 'no-colon' must look like 'Name: value'", "--url", url(), "--header", "no-colon"},
+            {"loadtest: cannot reach 127.0.0.1:" + closedPort + " (ConnectException: Connection refused)", "--url", "http://127.0.0.1:" + closedPort},
+            {"loadtest: Invalid value for option '--duration': '5 minutes' is not a duration (examples: 60, 60s, 1.5s, 250ms, 2m, 1h)", "--url", url(), "--duration", "5 minutes"},
+            {"loadtest: Invalid value for option '--max-error-rate': '150%' is not between 0 and 1 (0% and 100%)", "--url", url(), "--max-error-rate", "150%"},
+        };
+        for (String[] c : cases) {
+            out.getBuffer().setLength(0);
+            err.getBuffer().setLength(0);
+            List<String> args = new ArrayList<>(List.of("loadtest"));
+            args.addAll(List.of(c).subList(1, c.length));
+            assertThat(run(args.toArray(String[]::new))).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(err.toString().lines().findFirst().orElse("")).isEqualTo(c[0]);
+            assertThat(out.toString()).isEmpty();
+        }
+        assertThat(fake.requestsServed()).isZero();
+    }
+
+    @Test
+    void outputsFileGivesEndpointAndModelAndApiSwapsThePath() throws IOException {
+        Path outputs = dir.resolve("outputs.json");
+        Files.writeString(outputs, "{\"endpoint\": \"" + url() + "\", \"model\": \"llama3.1:8b\", \"replicas\": 10}");
+        int code = run("loadtest", "--outputs", outputs.toString(), "--api", "openai-chat", "--users", "2", "--duration", "500ms");
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(err.toString()).contains("openai-chat -> " + fake.baseUri() + "/v1/chat/completions");
+        assertThat(out.toString()).contains("| **Stability** | **100%** |", "llama3.1:8b, openai-chat)");
+    }
+
+    @Test
+    void localUrlWithMoreThanTenUsersIsWarnedAbout() {
+        int code = run("loadtest", "--url", url(), "--users", "11", "--duration", "300ms");
+        assertThat(code).isZero();
+        assertThat(err.toString()).startsWith("warning: 127.0.0.1 is a local address (kubectl port-forward?) and 11 users");
+        assertThat(out.toString()).contains("> **Note:** 127.0.0.1 is a local address");
+    }
+
+    @Test
+    void writesJsonReportWithTheDocumentedShape() throws IOException {
+        Path json = dir.resolve("reports/run.json");
+        int code = run("loadtest", "--url", url(), "--users", "3", "--duration", "1200ms", "--report-json", json.toString(),
+                "--header", "Authorization: Bearer s3cret", "--slo", "p95<5s");
+        assertThat(code).isZero();
+        JsonNode r = JSON.readTree(json.toFile());
+        List<String> keys = new ArrayList<>();
+        r.fieldNames().forEachRemaining(keys::add);
+        assertThat(keys.subList(0, 12)).containsExactly("config", "requests", "errors", "latency_ms", "ttft_ms", "itl_ms",
+                "tpot_ms", "output_tokens", "output_tokens_per_s", "requests_per_s", "duration_s", "timeline");
+        assertThat(r.path("requests").path("total").asLong())
+                .isEqualTo(r.path("requests").path("succeeded").asLong() + r.path("requests").path("failed").asLong())
+                .isEqualTo(fake.requestsServed());
+        for (String m : List.of("latency_ms", "ttft_ms", "itl_ms", "tpot_ms")) {
+            List<String> stats = new ArrayList<>();
+            r.path(m).fieldNames().forEachRemaining(stats::add);
+            assertThat(stats).as(m).containsExactly("mean", "p50", "p90", "p95", "p99", "max");
+            assertThat(r.path(m).path("p50").isNumber()).isTrue();
+        }
+        assertThat(r.path("output_tokens").asLong()).isEqualTo(10 * r.path("requests").path("succeeded").asLong());
+        assertThat(r.path("timeline").size()).isGreaterThanOrEqualTo(1);
+        assertThat(r.path("timeline").get(0).has("latency_p95_ms")).isTrue();
+        assertThat(r.path("config").path("headers").toString()).isEqualTo("[\"Authorization\"]");
+        assertThat(Files.readString(json)).doesNotContain("s3cret");
+        assertThat(r.path("slo").get(0).path("met").asBoolean()).isTrue();
+        assertThat(r.path("capacity").path("replicas_served").isNull()).isTrue();
+        assertThat(err.toString()).contains("JSON report: " + json);
+    }
+
+    @Test
+    void writesASelfContainedHtmlReport() throws IOException {
+        Path html = dir.resolve("run.html");
+        int code = run("loadtest", "--url", url(), "--users", "3", "--duration", "1s", "--warmup", "300ms",
+                "--report-html", html.toString());
+        assertThat(code).isZero();
+        String page = Files.readString(html, StandardCharsets.UTF_8);
+        assertThat(page).startsWith("<!DOCTYPE html>").contains("Latency over time", "Latency distribution", "<svg", "<circle", "<polyline", "warm-up")
+                .doesNotContain("<script", "<link", "src=\"http", "href=\"http", "@import");
+    }
+
+    @Test
+    void stackOptionRunsPulumiAndUsesItsEndpoint() throws Exception {
+        Path args = dir.resolve("pulumi-args.txt");
+        Path pulumi = fakePulumi("echo \"$@\" > '" + args + "'\n"
+                + "echo '{\"endpoint\": \"" + url() + "\", \"model\": \"llama3.1:8b\"}'\n");
+        Process p = cli(pulumi.toString(), "loadtest", "--stack", "dev", "--users", "2", "--duration", "500ms");
+        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(stderr).isZero();
+        assertThat(Files.readString(args).strip()).isEqualTo("stack output --json --show-secrets --stack dev");
+        assertThat(stdout).contains("| **Stability** | **100%** |");
+        assertThat(fake.requestsServed()).isPositive();
+    }
+
+    @Test
+    void missingOrFailingPulumiIsOneLineWithExitTwo() throws Exception {
+        Process missing = cli(dir.resolve("no-pulumi").toString(), "loadtest", "--stack", "dev");
+        String err1 = new String(missing.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(missing.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(missing.exitValue()).isEqualTo(2);
+        assertThat(err1.strip()).isEqualTo("loadtest: cannot run '" + dir.resolve("no-pulumi")
+                + "' for --stack dev: the Pulumi CLI is not installed or not on PATH (or pass --outputs FILE / --url URL)");
+
+        Path failing = fakePulumi("echo 'error: no stack named dev found' >&2\nexit 255\n");
+        Process p = cli(failing.toString(), "loadtest", "--stack", "dev");
+        String err2 = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(err2.strip()).isEqualTo("loadtest: 'pulumi stack output --stack dev' failed (exit 255): error: no stack named dev found");
+    }
+
+    private Path fakePulumi(String body) throws IOException {
+        Path script = dir.resolve("pulumi-" + System.nanoTime());
+        Files.writeString(script, "#!/bin/sh\n" + body);
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return script;
+    }
+
+    /** The CLI in a child JVM, because the pulumi binary comes from an environment variable. */
+    private static Process cli(String pulumi, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "com.aiinference.cli.Main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("AI_INFERENCE_PULUMI", pulumi);
+        return pb.start();
+    }
+
+    private static String lastLine(StringWriter w) {
+        List<String> lines = w.toString().lines().toList();
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+    }
+}

@@ -1,0 +1,207 @@
+package com.aiinference.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.aiinference.simulate.FakeOllama;
+import com.aiinference.simulate.FakeOllamaConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The engine against a {@link FakeOllama} on 127.0.0.1 whose timing and faults are known, so every figure can be
+ * checked against what the server did.
+ */
+@Timeout(60)
+class LoadTestRunnerTest {
+
+    /** Measured timings may run late by scheduling noise on a shared 2-core machine, never early. */
+    static final double LATE_TOLERANCE_MS = 60;
+    static final double EARLY_TOLERANCE_MS = 2;
+
+    private static LoadTestConfig.Builder quick() {
+        return LoadTestConfig.builder().progress(LoadTestConfig.Progress.QUIET).maxTokens(0);
+    }
+
+    private static LoadTestResult run(LoadTestConfig config, URI target) {
+        return LoadTestRunner.run(config, target, new PrintWriter(new StringWriter()));
+    }
+
+    @ParameterizedTest(name = "{0} stream={1}")
+    @CsvSource({"OLLAMA,true", "OLLAMA,false", "OPENAI_CHAT,true", "OPENAI_CHAT,false", "OPENAI_COMPLETIONS,true",
+            "OPENAI_COMPLETIONS,false"})
+    void everyRequestIsAccountedForExactlyUnderInjectedFaults(Api api, boolean stream) {
+        FakeOllamaConfig faulty = FakeOllamaConfig.defaults()
+                .withTiming(Duration.ofMillis(5), Duration.ofMillis(2)).withTokensPerAnswer(8)
+                .withParallelism(64, 64)
+                .withFaults(new FakeOllamaConfig.Faults(0.1, 0.1, 0.05, 0.1, 0.1)).withSeed(42);
+        try (FakeOllama fake = FakeOllama.start(faulty)) {
+            LoadTestResult r = run(quick().api(api).stream(stream).users(16).duration(Duration.ofMillis(1500))
+                    .timeout(Duration.ofMillis(400)).build(), fake.baseUri().resolve(api.path()));
+            FakeOllama.Stats s = fake.stats();
+
+            assertThat(r.total()).as("requests sent = requests the server received").isEqualTo(s.generateRequests());
+            assertThat(r.succeeded() + r.errors().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(r.total());
+            Map<String, Long> expected = new HashMap<>();
+            put(expected, ErrorKind.SERVER_BUSY.key(), s.busy());
+            put(expected, ErrorKind.CONNECTION_RESET.key(), s.resets());
+            put(expected, ErrorKind.TIMEOUT.key(), s.stalls());
+            put(expected, ErrorKind.MALFORMED_BODY.key(), s.garbage());
+            put(expected, ErrorKind.STREAM_CUT.key(), s.cuts());
+            assertThat(r.errors()).isEqualTo(expected);
+            assertThat(r.succeeded()).isEqualTo(s.generateRequests() - s.busy() - s.resets() - s.stalls() - s.garbage() - s.cuts());
+            assertThat(s.resets() * s.stalls() * s.garbage() * s.cuts() * s.busy()).as("every fault happened").isPositive();
+        }
+    }
+
+    private static void put(Map<String, Long> m, String k, long v) {
+        if (v > 0) {
+            m.put(k, v);
+        }
+    }
+
+    @Test
+    void unknownModelIs404ModelNotFoundAndUnknownPathIsHttp404() {
+        try (FakeOllama fake = FakeOllama.start(FakeOllamaConfig.defaults())) {
+            LoadTestResult r = run(quick().model("mistral:7b").users(2).maxRequests(10).duration(Duration.ofSeconds(5)).build(),
+                    fake.generateUri());
+            assertThat(r.total()).isEqualTo(10);
+            assertThat(r.errors()).containsExactly(Map.entry("model_not_found_404", 10L));
+            LoadTestResult wrongPath = run(quick().users(1).maxRequests(3).duration(Duration.ofSeconds(5)).build(),
+                    fake.baseUri().resolve("/api/generat"));
+            assertThat(wrongPath.errors()).containsExactly(Map.entry("http_404", 3L));
+            assertThat(r.latency().isEmpty()).isTrue();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"OLLAMA", "OPENAI_CHAT", "OPENAI_COMPLETIONS"})
+    void ttftItlTpotAndLatencyMatchTheServersTiming(Api api) {
+        // 100 ms to first token, then 19 tokens 10 ms apart: latency 290 ms, ITL 10 ms, TPOT 10 ms.
+        FakeOllamaConfig timed = FakeOllamaConfig.defaults()
+                .withTiming(Duration.ofMillis(100), Duration.ofMillis(10)).withTokensPerAnswer(20).withParallelism(8, 0);
+        try (FakeOllama fake = FakeOllama.start(timed)) {
+            LoadTestResult r = run(quick().api(api).users(4).duration(Duration.ofMillis(1500)).build(),
+                    fake.baseUri().resolve(api.path()));
+            assertThat(r.failed()).isZero();
+            assertThat(r.total()).isGreaterThanOrEqualTo(16);
+            assertBetween(r.ttft().p50(), 100);
+            assertBetween(r.latency().p50(), 290);
+            assertBetween(r.itl().p50(), 10);
+            assertBetween(r.tpot().p50(), 10);
+            assertThat(r.outputTokensSource()).isEqualTo("server");
+            assertThat(r.outputTokens()).isEqualTo(20 * r.succeeded());
+            if (api == Api.OLLAMA) {
+                // eval_count / eval_duration, as Ollama reports it: 20 tokens in 200 ms.
+                assertThat(r.serverTokensPerSecond()).isCloseTo(100.0, within(0.01));
+            }
+        }
+    }
+
+    private static void assertBetween(double measuredMs, double serverMs) {
+        assertThat(measuredMs).isBetween(serverMs - EARLY_TOLERANCE_MS, serverMs + LATE_TOLERANCE_MS);
+    }
+
+    @Test
+    void openLoopLatencyIncludesQueueingWhenTheServerIsSlowerThanTheRate() {
+        // One slot, 100 ms per answer: the server does 10 req/s; 25 req/s arrive for 1.2 s.
+        FakeOllamaConfig slow = FakeOllamaConfig.defaults()
+                .withTiming(Duration.ofMillis(100), Duration.ofMillis(0)).withTokensPerAnswer(1).withParallelism(1, 512);
+        try (FakeOllama fake = FakeOllama.start(slow)) {
+            LoadTestResult open = run(quick().rate(25).duration(Duration.ofMillis(1200)).seed(3).build(), fake.generateUri());
+            assertThat(open.failed()).isZero();
+            // Arrivals do not wait for answers: about 30 requests are sent although the server finishes 12 in 1.2 s.
+            assertThat(open.total()).isBetween(15L, 50L).isEqualTo(fake.stats().generateRequests());
+            // The n-th answer cannot end before n x 100 ms, so the last ones waited in the queue for seconds;
+            // a client that measured from the actual send on a free connection would see about 100 ms.
+            assertThat(open.latency().max()).isGreaterThan((open.total() - 1) * 100.0 - 1200);
+            assertThat(open.latency().p90()).isGreaterThan(800);
+            assertThat(open.ttft().p90()).isGreaterThan(800);
+            assertThat(open.durationSeconds()).isGreaterThan(open.total() * 0.1 - 0.2);
+
+            LoadTestResult closed = run(quick().users(1).duration(Duration.ofMillis(600)).build(), fake.generateUri());
+            assertThat(closed.latency().p90()).isBetween(100.0 - EARLY_TOLERANCE_MS, 100.0 + LATE_TOLERANCE_MS);
+        }
+    }
+
+    @Test
+    void warmupRequestsAreSentButLeftOutOfTheResults() {
+        FakeOllamaConfig cfg = FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(20), Duration.ofMillis(2)).withTokensPerAnswer(5);
+        try (FakeOllama fake = FakeOllama.start(cfg)) {
+            LoadTestResult r = run(quick().users(4).warmup(Duration.ofMillis(500)).duration(Duration.ofMillis(700)).build(),
+                    fake.generateUri());
+            assertThat(r.warmupRequests()).isGreaterThan(20);
+            assertThat(r.total() + r.warmupRequests()).isEqualTo(fake.stats().generateRequests());
+            assertThat(r.timeline().get(0).warmup()).isTrue();
+            assertThat(r.timeline().get(r.timeline().size() - 1).warmup()).isFalse();
+            assertThat(r.durationSeconds()).isBetween(0.7, 1.0);
+        }
+    }
+
+    @Test
+    void maxRequestsStopsTheRunEarlyAtExactlyThatMany() {
+        try (FakeOllama fake = FakeOllama.start(FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(10), Duration.ofMillis(1)).withTokensPerAnswer(3))) {
+            long t0 = System.nanoTime();
+            LoadTestResult r = run(quick().users(5).maxRequests(37).duration(Duration.ofSeconds(30)).build(), fake.generateUri());
+            assertThat(r.total()).isEqualTo(37);
+            assertThat(fake.stats().generateRequests()).isEqualTo(37);
+            assertThat(System.nanoTime() - t0).isLessThan(Duration.ofSeconds(5).toNanos());
+        }
+    }
+
+    @Test
+    void maxErrorRateAbortsEarlyAndCountsWhatWasInFlight() {
+        FakeOllamaConfig busy = FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(50), Duration.ofMillis(5))
+                .withFaults(new FakeOllamaConfig.Faults(0.5, 0, 0, 0, 0));
+        try (FakeOllama fake = FakeOllama.start(busy)) {
+            long t0 = System.nanoTime();
+            LoadTestResult r = run(quick().users(8).maxErrorRate(0.2).duration(Duration.ofSeconds(30)).build(), fake.generateUri());
+            assertThat(System.nanoTime() - t0).isLessThan(Duration.ofSeconds(5).toNanos());
+            assertThat(r.aborted()).isTrue();
+            assertThat(r.abortReason()).matches("error rate .* exceeded --max-error-rate 20%");
+            assertThat(r.passed()).isFalse();
+            assertThat(r.succeeded() + r.errors().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(r.total());
+            assertThat(r.errors()).containsKey("server_busy_503");
+        }
+    }
+
+    @Test
+    void rampUpStartsUsersGradually() {
+        FakeOllamaConfig longAnswers = FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(1500), Duration.ofMillis(1)).withTokensPerAnswer(2);
+        try (FakeOllama fake = FakeOllama.start(longAnswers)) {
+            LoadTestResult r = run(quick().users(8).rampUp(Duration.ofMillis(1600)).duration(Duration.ofMillis(1700)).build(),
+                    fake.generateUri());
+            assertThat(r.peakInFlight()).isEqualTo(8);
+            assertThat(r.timeline().get(0).inFlight()).isBetween(4L, 6L);
+        }
+    }
+
+    @Test
+    void holdsAThousandConcurrentStreams() {
+        // Long answers, so that all 1000 are open together even though opening 1000 connections takes the JDK
+        // client a second or two on a busy 2-core machine.
+        FakeOllamaConfig wide = FakeOllamaConfig.defaults()
+                .withTiming(Duration.ofMillis(2500), Duration.ofMillis(20)).withTokensPerAnswer(10).withParallelism(1000, 0);
+        try (FakeOllama fake = FakeOllama.start(wide)) {
+            LoadTestResult r = run(quick().users(1000).duration(Duration.ofMillis(1500)).timeout(Duration.ofSeconds(20)).build(),
+                    fake.generateUri());
+            assertThat(r.failed()).as("errors: %s", r.errors()).isZero();
+            assertThat(r.peakInFlight()).isEqualTo(1000);
+            assertThat(fake.stats().peakActive()).isEqualTo(1000);
+            assertThat(r.total()).isEqualTo(1000);
+            assertThat(r.outputTokens()).isEqualTo(10_000);
+            // 2.5 s + 9 x 20 ms = 2.68 s per answer at the server. Client and server share this JVM and, in CI,
+            // two busy cores, so only "never early, not wildly late" is asserted here; bench/ measures the rest.
+            assertThat(r.latency().p50()).isBetween(2680.0 - EARLY_TOLERANCE_MS, 10_000.0);
+            assertThat(r.ttft().p50()).isGreaterThanOrEqualTo(2500.0 - EARLY_TOLERANCE_MS);
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package com.aiinference.simulate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(20)
+class FakeOllamaTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final FakeOllamaConfig FAST = FakeOllamaConfig.defaults()
+            .withTiming(Duration.ofMillis(5), Duration.ofMillis(1)).withTokensPerAnswer(6);
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private HttpResponse<String> post(URI uri, String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void answersTheProbesLikeOllama() throws Exception {
+        try (FakeOllama fake = FakeOllama.start(FAST)) {
+            assertThat(fake.baseUri().toString()).startsWith("http://127.0.0.1:");
+            assertThat(get(fake.baseUri().resolve("/")).body()).isEqualTo("Ollama is running");
+            assertThat(JSON.readTree(get(fake.baseUri().resolve("/api/version")).body()).path("version").asText()).isEqualTo("0.17.1");
+            JsonNode tags = JSON.readTree(get(fake.baseUri().resolve("/api/tags")).body());
+            assertThat(tags.path("models").get(0).path("name").asText()).isEqualTo("llama3.1:8b");
+            JsonNode ps = JSON.readTree(get(fake.baseUri().resolve("/api/ps")).body());
+            assertThat(ps.path("models").get(0).path("size_vram").asLong()).isPositive();
+            HttpResponse<String> missing = get(fake.baseUri().resolve("/nope"));
+            assertThat(missing.statusCode()).isEqualTo(404);
+            assertThat(missing.body()).isEqualTo("404 page not found");
+            assertThat(get(fake.generateUri()).statusCode()).isEqualTo(405);
+            assertThat(fake.requestsServed()).isZero();
+        }
+    }
+
+    @Test
+    void streamsNdjsonEndingWithDoneAndServerCounts() throws Exception {
+        try (FakeOllama fake = FakeOllama.start(FAST)) {
+            HttpResponse<String> r = post(fake.generateUri(), "{\"model\":\"llama3.1:8b\",\"prompt\":\"hello there\"}");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("content-type")).contains("application/x-ndjson");
+            String[] lines = r.body().split("\n");
+            assertThat(lines).hasSize(7);
+            for (int i = 0; i < 6; i++) {
+                JsonNode n = JSON.readTree(lines[i]);
+                assertThat(n.path("done").asBoolean()).isFalse();
+                assertThat(n.path("response").asText()).isNotEmpty();
+            }
+            JsonNode done = JSON.readTree(lines[6]);
+            assertThat(done.path("done").asBoolean()).isTrue();
+            assertThat(done.path("done_reason").asText()).isEqualTo("stop");
+            assertThat(done.path("eval_count").asLong()).isEqualTo(6);
+            assertThat(done.path("eval_duration").asLong()).isEqualTo(6_000_000L);
+            assertThat(done.path("prompt_eval_duration").asLong()).isEqualTo(5_000_000L);
+            for (String field : List.of("total_duration", "load_duration", "prompt_eval_count")) {
+                assertThat(done.has(field)).as(field).isTrue();
+            }
+            assertThat(done.path("total_duration").asLong()).isGreaterThanOrEqualTo(10_000_000L);
+        }
+    }
+
+    @Test
+    void numPredictCutsTheAnswerAndStreamFalseAnswersOnce() throws Exception {
+        try (FakeOllama fake = FakeOllama.start(FAST)) {
+            HttpResponse<String> r = post(fake.generateUri(),
+                    "{\"model\":\"llama3.1:8b\",\"prompt\":\"x\",\"stream\":false,\"options\":{\"num_predict\":3}}");
+            JsonNode n = JSON.readTree(r.body());
+            assertThat(n.path("done").asBoolean()).isTrue();
+            assertThat(n.path("done_reason").asText()).isEqualTo("length");
+            assertThat(n.path("eval_count").asLong()).isEqualTo(3);
+            assertThat(n.path("response").asText()).isEqualTo(" The cluster holds");
+        }
+    }
+
+    @Test
+    void openAiChatStreamsSseWithUsageAndDone() throws Exception {
+        try (FakeOllama fake = FakeOllama.start(FAST)) {
+            HttpResponse<String> r = post(fake.baseUri().resolve("/v1/chat/completions"),
+                    "{\"model\":\"llama3.1:8b\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":4,"
+                            + "\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
+            assertThat(r.headers().firstValue("content-type")).contains("text/event-stream");
+            List<String> events = new ArrayList<>();
+            for (String line : r.body().split("\n")) {
+                if (line.startsWith("data: ")) {
+                    events.add(line.substring(6));
+                }
+            }
+            assertThat(events).hasSize(4 + 1 + 1 + 1);
+            assertThat(JSON.readTree(events.get(0)).path("choices").get(0).path("delta").path("content").asText()).isEqualTo(" The");
+            assertThat(JSON.readTree(events.get(4)).path("choices").get(0).path("finish_reason").asText()).isEqualTo("length");
+            assertThat(JSON.readTree(events.get(5)).path("usage").path("completion_tokens").asLong()).isEqualTo(4);
+            assertThat(events.get(6)).isEqualTo("[DONE]");
+        }
+    }
+
+    @Test
+    void openAiCompletionsWithoutStreamAnswersOneJson() throws Exception {
+        try (FakeOllama fake = FakeOllama.start(FAST)) {
+            JsonNode n = JSON.readTree(post(fake.baseUri().resolve("/v1/completions"),
+                    "{\"model\":\"llama3.1:8b\",\"prompt\":\"hi\"}").body());
+            assertThat(n.path("object").asText()).isEqualTo("text_completion");
+            assertThat(n.path("choices").get(0).path("text").asText()).startsWith(" The cluster");
+            assertThat(n.path("usage").path("completion_tokens").asLong()).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void unknownModelIs404AndBadBodyIs400() throws Exception {
+        try (FakeOllama fake = FakeOllama.start(FAST)) {
+            HttpResponse<String> r = post(fake.generateUri(), "{\"model\":\"mistral\",\"prompt\":\"x\"}");
+            assertThat(r.statusCode()).isEqualTo(404);
+            assertThat(r.body()).isEqualTo("{\"error\":\"model \\\"mistral\\\" not found, try pulling it first\"}");
+            HttpResponse<String> oa = post(fake.baseUri().resolve("/v1/completions"), "{\"model\":\"mistral\",\"prompt\":\"x\"}");
+            assertThat(JSON.readTree(oa.body()).path("error").path("message").asText()).contains("not found");
+            assertThat(post(fake.generateUri(), "{not json").statusCode()).isEqualTo(400);
+            assertThat(post(fake.generateUri(), "{\"prompt\":\"x\"}").body()).isEqualTo("{\"error\":\"model is required\"}");
+            FakeOllama.Stats s = fake.stats();
+            assertThat(s.generateRequests()).isEqualTo(4);
+            assertThat(s.modelNotFound()).isEqualTo(2);
+            assertThat(s.badRequests()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void fullQueueAnswers503ServerBusyLikeOllama() throws Exception {
+        FakeOllamaConfig oneSlotNoQueue = FakeOllamaConfig.defaults()
+                .withTiming(Duration.ofMillis(300), Duration.ofMillis(1)).withTokensPerAnswer(2).withParallelism(1, 1);
+        try (FakeOllama fake = FakeOllama.start(oneSlotNoQueue)) {
+            String body = "{\"model\":\"llama3.1:8b\",\"prompt\":\"x\"}";
+            HttpRequest req = HttpRequest.newBuilder(fake.generateUri()).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+            CompletableFuture<HttpResponse<String>> first = http.sendAsync(req, HttpResponse.BodyHandlers.ofString());
+            Thread.sleep(80);
+            CompletableFuture<HttpResponse<String>> second = http.sendAsync(req, HttpResponse.BodyHandlers.ofString());
+            Thread.sleep(80);
+            HttpResponse<String> third = http.send(req, HttpResponse.BodyHandlers.ofString());
+            assertThat(third.statusCode()).isEqualTo(503);
+            assertThat(third.body()).isEqualTo("{\"error\":\"server busy, please try again. maximum pending requests exceeded\"}");
+            assertThat(first.get().statusCode()).isEqualTo(200);
+            long start = System.nanoTime();
+            assertThat(second.get().statusCode()).isEqualTo(200);
+            FakeOllama.Stats s = fake.stats();
+            assertThat(s.rejectedBusy()).isEqualTo(1);
+            assertThat(s.completed()).isEqualTo(2);
+            assertThat(s.peakActive()).isEqualTo(1);
+            assertThat(s.peakQueued()).isEqualTo(1);
+            assertThat(System.nanoTime() - start).isPositive();
+        }
+    }
+
+    @Test
+    void resetFaultResetsTheConnectionMidStream() throws Exception {
+        FakeOllamaConfig resets = FAST.withFaults(new FakeOllamaConfig.Faults(0, 1, 0, 0, 0));
+        try (FakeOllama fake = FakeOllama.start(resets)) {
+            assertThatThrownBy(() -> post(fake.generateUri(), "{\"model\":\"llama3.1:8b\",\"prompt\":\"x\"}"))
+                    .isInstanceOf(IOException.class)
+                    .hasRootCauseMessage("Connection reset");
+            assertThat(fake.stats().resets()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void cutFaultEndsTheStreamWithoutDoneAndGarbageAddsANonJsonLine() throws Exception {
+        try (FakeOllama fake = FakeOllama.start(FAST.withFaults(new FakeOllamaConfig.Faults(0, 0, 0, 0, 1)))) {
+            String body = post(fake.generateUri(), "{\"model\":\"llama3.1:8b\",\"prompt\":\"x\"}").body();
+            assertThat(body.split("\n")).hasSize(3);
+            assertThat(body).doesNotContain("\"done\":true");
+        }
+        try (FakeOllama fake = FakeOllama.start(FAST.withFaults(new FakeOllamaConfig.Faults(0, 0, 0, 1, 0)))) {
+            String body = post(fake.generateUri(), "{\"model\":\"llama3.1:8b\",\"prompt\":\"x\"}").body();
+            assertThat(body.split("\n")[3]).isEqualTo("<html>502 Bad Gateway</html>");
+            assertThat(body).contains("\"done\":true");
+        }
+    }
+
+    @Test
+    void servesKeepAliveRequestsOnOneConnectionAndCountsThem() throws Exception {
+        try (FakeOllama fake = FakeOllama.start(FAST)) {
+            for (int i = 0; i < 5; i++) {
+                assertThat(post(fake.generateUri(), "{\"model\":\"llama3.1:8b\",\"prompt\":\"x\",\"stream\":false}").statusCode()).isEqualTo(200);
+            }
+            assertThat(fake.requestsServed()).isEqualTo(5);
+            assertThat(fake.stats().peakConnections()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void rejectsImpossibleSettings() {
+        assertThatThrownBy(() -> FakeOllamaConfig.defaults().withParallelism(0, 1))
+                .hasMessage("parallel must be at least 1, got 0");
+        assertThatThrownBy(() -> new FakeOllamaConfig.Faults(0.6, 0.6, 0, 0, 0))
+                .hasMessage("fault fractions add up to more than 1 (100%)");
+        assertThatThrownBy(() -> FakeOllamaConfig.defaults().withModels(List.of()))
+                .hasMessage("models must name at least one model, got []");
+    }
+}

@@ -1,0 +1,84 @@
+package com.aiinference.simulate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.aiinference.cli.Main;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code simulate cluster} as the README walk-through uses it: started, then verified from a second command line. */
+@Timeout(60)
+class SimulateClusterCommandTest {
+
+    @TempDir
+    Path dir;
+
+    record Run(int exit, String out, String err) {}
+
+    static Run run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void oomKillSwitchIsSeenByVerify() throws Exception {
+        Path outputs = dir.resolve("sim.json");
+        CommandLine cl = Main.commandLine();
+        StringWriter simOut = new StringWriter();
+        cl.setOut(new PrintWriter(simOut, true));
+        SimulateClusterCommand sim = (SimulateClusterCommand) cl.getSubcommands().get("simulate").getSubcommands().get("cluster").getCommand();
+        CompletableFuture<Integer> running = CompletableFuture.supplyAsync(() -> cl.execute("simulate", "cluster",
+                "--outputs", outputs.toString(), "--replicas", "2", "--tokens", "8", "--ttft", "5ms", "--itl", "2ms",
+                "--restart-during-run", "1", "--oom-kill", "--fault-after", "20", "--fault-down-for", "300ms",
+                "--max-duration", "50s"));
+        try {
+            assertThat(sim.started.await(30, TimeUnit.SECONDS)).as(simOut.toString()).isTrue();
+            JsonNode o = new ObjectMapper().readTree(outputs.toFile());
+            assertThat(o.path("replicas").asInt()).isEqualTo(2);
+            assertThat(o.path("hpaPinned").asBoolean()).isTrue();
+            assertThat(o.path("kubeconfig").asText()).contains("server: \"http://127.0.0.1:");
+
+            Run verify = run("verify", "--outputs", outputs.toString(), "--users", "4", "--duration", "2s", "--quiet");
+
+            String victim = SimulatedCluster.podName("ai-inference", 1);
+            assertThat(verify.exit()).isEqualTo(1);
+            assertThat(verify.err()).contains("no-restarts-during-run: " + victim + "/ollama OOM-killed 1x during the run");
+            assertThat(simOut.toString()).contains("fault: " + victim + " ollama container OOM-killed after 20 requests");
+        } finally {
+            sim.stop.countDown();
+        }
+        assertThat(running.get(20, TimeUnit.SECONDS)).isZero();
+        assertThat(simOut.toString()).contains("simulate cluster: stopped");
+    }
+
+    @Test
+    void badSwitchesAreUsageErrors() {
+        Run badState = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), "--dws-state", "Sleeping");
+        assertThat(badState.exit()).isEqualTo(2);
+        assertThat(badState.err().strip()).isEqualTo("cluster: --dws-state 'Sleeping' is not one of Provisioned, Accepted, Pending,"
+                + " QuotaExceeded, ResourcePoolExhausted, Failed");
+
+        Run oomAlone = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), "--oom-kill");
+        assertThat(oomAlone.exit()).isEqualTo(2);
+        assertThat(oomAlone.err().strip()).isEqualTo("cluster: --oom-kill needs --restart-during-run POD (which pod is OOM-killed)");
+
+        Run badPod = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), "--replicas", "2",
+                "--restart-during-run", "7", "--max-duration", "5s");
+        assertThat(badPod.exit()).isEqualTo(2);
+        assertThat(badPod.err().strip()).isEqualTo("cluster: pod index 7 out of range 0-1");
+    }
+}

@@ -1,0 +1,63 @@
+package com.aiinference.verify;
+
+import com.aiinference.simulate.FakeOllama;
+import com.aiinference.simulate.FakeOllamaConfig;
+import com.aiinference.simulate.SimulatedCluster;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A simulated release for tests: fast fake Ollama replicas, the mock API server, and its outputs file. */
+final class SimulatedRelease implements AutoCloseable {
+    final List<FakeOllama> replicas = new ArrayList<>();
+    final SimulatedCluster cluster;
+    final Path outputs;
+
+    SimulatedRelease(SimulatedCluster.Spec spec, Path dir) {
+        // Short answers so a 2 s run holds hundreds of requests: ~8 tokens at 2 ms after a 5 ms first token.
+        this(spec, dir, Duration.ofMillis(2));
+    }
+
+    /** With {@code interToken} between the 8 tokens of each answer (longer answers are in flight when a pod dies). */
+    SimulatedRelease(SimulatedCluster.Spec spec, Path dir, Duration interToken) {
+        FakeOllamaConfig fast = FakeOllamaConfig.defaults().withModels(List.of(spec.model())).withTokensPerAnswer(8)
+                .withTiming(Duration.ofMillis(5), interToken);
+        try {
+            for (int i = 0; i < spec.replicas(); i++) {
+                replicas.add(FakeOllama.start(fast.withSeed(i + 1L)));
+            }
+            cluster = SimulatedCluster.start(spec, replicas.stream().map(FakeOllama::baseUri).toList());
+        } catch (RuntimeException e) {
+            replicas.forEach(FakeOllama::close);
+            throw e;
+        }
+        outputs = dir.resolve("outputs.json");
+        writeOutputs(cluster.outputs());
+    }
+
+    /** Rewrites the outputs file with some keys changed (e.g. what the stack claims versus what runs). */
+    void overrideOutputs(Map<String, Object> changes) {
+        Map<String, Object> o = new java.util.LinkedHashMap<>(cluster.outputs());
+        o.putAll(changes);
+        writeOutputs(o);
+    }
+
+    private void writeOutputs(Map<String, Object> o) {
+        try {
+            Files.writeString(outputs, new ObjectMapper().writeValueAsString(o));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        cluster.close();
+        replicas.forEach(FakeOllama::close);
+    }
+}
