@@ -174,6 +174,24 @@ class LoadTestRunnerTest {
     }
 
     @Test
+    void aStopSignalEndsTheRunAndCountsWhatWasInFlightAsAborted() throws Exception {
+        FakeOllamaConfig slow = FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(300), Duration.ofMillis(10)).withTokensPerAnswer(10);
+        try (FakeOllama fake = FakeOllama.start(slow)) {
+            LoadTestRunner.StopSignal signal = new LoadTestRunner.StopSignal();
+            java.util.concurrent.CompletableFuture<LoadTestResult> run = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> LoadTestRunner.run(quick().users(6).duration(Duration.ofSeconds(30)).build(), fake.generateUri(),
+                            new PrintWriter(new StringWriter()), signal));
+            Thread.sleep(1000);
+            signal.stop("interrupted (Ctrl-C)");
+            LoadTestResult r = run.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(r.abortReason()).isEqualTo("interrupted (Ctrl-C)");
+            assertThat(r.errors()).containsOnlyKeys("aborted");
+            assertThat(r.errors().get("aborted")).isEqualTo(6L);
+            assertThat(r.succeeded() + 6).isEqualTo(r.total()).isEqualTo(fake.stats().generateRequests());
+        }
+    }
+
+    @Test
     void rampUpStartsUsersGradually() {
         FakeOllamaConfig longAnswers = FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(1500), Duration.ofMillis(1)).withTokensPerAnswer(2);
         try (FakeOllama fake = FakeOllama.start(longAnswers)) {
