@@ -366,7 +366,7 @@ public final class LoadTestRunner {
             long now = System.nanoTime();
             double interval = (now - lastTickNanos) / 1e9;
             lastTickNanos = now;
-            Metrics.Snapshot s = metrics.tick(interval);
+            Metrics.Snapshot s = metrics.tick(interval, live ? 10 : 1);
             // A tick that lands on the end of the warm-up still reports it as warm-up.
             boolean warm = now < measureFromNanos + TimeUnit.MILLISECONDS.toNanos(100);
             long elapsed = warm ? now - startNanos : now - measureFromNanos;

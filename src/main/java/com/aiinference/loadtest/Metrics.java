@@ -175,17 +175,35 @@ final class Metrics {
     record Snapshot(long inFlight, long finished, long measuredFinished, long failed, long warmupRequests,
                     double p50Ms, double p95Ms, double tokensPerSecond, boolean rolling) {}
 
-    /** Counters now, and p50/p95/tokens-per-second since the previous call. */
-    synchronized Snapshot tick(double intervalSeconds) {
-        Histogram h = interval;
+    private final java.util.ArrayDeque<Histogram> recent = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<double[]> recentTokens = new java.util.ArrayDeque<>();
+
+    /**
+     * Counters now, and p50/p95/tokens-per-second over the last {@code window} calls (a rolling window, so a
+     * one-second live line still has answers to show when they take longer than a second).
+     */
+    synchronized Snapshot tick(double intervalSeconds, int window) {
+        recent.addLast(interval);
+        recentTokens.addLast(new double[] {intervalTokens, intervalSeconds});
         interval = histogram();
-        long tokens = intervalTokens;
         intervalTokens = 0;
-        boolean any = h.getTotalCount() > 0;
+        while (recent.size() > Math.max(1, window)) {
+            recent.removeFirst();
+            recentTokens.removeFirst();
+        }
+        Histogram merged = histogram();
+        recent.forEach(merged::add);
+        double tokens = 0;
+        double seconds = 0;
+        for (double[] t : recentTokens) {
+            tokens += t[0];
+            seconds += t[1];
+        }
+        boolean any = merged.getTotalCount() > 0;
         return new Snapshot(inFlight, seen, seen - warmupFinished, failedMeasured(), warmupRequests,
-                any ? h.getValueAtPercentile(50) / 1000.0 : Double.NaN,
-                any ? h.getValueAtPercentile(95) / 1000.0 : Double.NaN,
-                intervalSeconds > 0 ? tokens / intervalSeconds : 0, true);
+                any ? merged.getValueAtPercentile(50) / 1000.0 : Double.NaN,
+                any ? merged.getValueAtPercentile(95) / 1000.0 : Double.NaN,
+                seconds > 0 ? tokens / seconds : 0, true);
     }
 
     private long failedMeasured() {
