@@ -200,12 +200,17 @@ public final class HtmlReport {
         }
         String[] names = {"p50", "p95", "p99"};
         double[] values = {r.latency().p50(), r.latency().p95(), r.latency().p99()};
+        double lastLabelX = -1000;
+        int row = 0;
         for (int i = 0; i < names.length; i++) {
             double px = sx(x, Math.min(Math.max(values[i], lo), hi));
+            // Markers closer than a label's width share the line: stack their labels instead of overprinting.
+            row = Math.abs(px - lastLabelX) < 90 ? row + 1 : 0;
+            lastLabelX = px;
             sb.append(String.format(Locale.ROOT, "<line class=\"marker\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\"/>", px, px, T, H - B));
             boolean right = px > W - R - 120;
             sb.append(String.format(Locale.ROOT, "<text class=\"marker-label\" x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s %s</text>",
-                    right ? px - 4 : px + 4, T + 12 + i * 14, right ? "end" : "start", names[i],
+                    right ? px - 4 : px + 4, T + 12 + row * 14, right ? "end" : "start", names[i],
                     escape(Durations.formatMillis(values[i]))));
         }
         sb.append(axisLabel("end-to-end latency", "requests"));

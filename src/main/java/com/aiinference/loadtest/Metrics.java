@@ -273,17 +273,18 @@ final class Metrics {
             hi = lo + 1;
         }
         double width = (hi - lo) / BINS;
-        long counted = 0;
+        long[] counts = new long[BINS];
+        // Each recorded bucket goes to exactly one bin (by its median value): no double counting where the
+        // histogram's buckets (3 significant digits) are wider than a bin.
+        for (org.HdrHistogram.HistogramIterationValue v : h.recordedValues()) {
+            double ms = h.medianEquivalentValue(v.getValueIteratedTo()) / 1000.0;
+            int i = (int) Math.floor((ms - lo) / width);
+            counts[Math.max(0, Math.min(BINS - 1, i))] += v.getCountAddedInThisIterationStep();
+        }
         for (int i = 0; i < BINS; i++) {
             double from = lo + i * width;
-            double to = i == BINS - 1 ? Math.max(hi, max) + 1e-3 : from + width;
-            long fromMicros = (long) Math.floor(from * 1000);
-            long toMicros = (long) Math.floor(to * 1000) - 1;
-            long count = h.getCountBetweenValues(fromMicros, Math.max(fromMicros, toMicros));
-            // Equivalent-value ranges can overlap bin edges; never count a value twice.
-            count = Math.min(count, h.getTotalCount() - counted);
-            counted += count;
-            bins.add(new LoadTestResult.Bin(from, to, count));
+            double to = i == BINS - 1 ? Math.max(hi, max) : from + width;
+            bins.add(new LoadTestResult.Bin(from, to, counts[i]));
         }
         return bins;
     }

@@ -97,6 +97,8 @@ class LoadTestRunnerTest {
             assertBetween(r.latency().p50(), 290);
             assertBetween(r.itl().p50(), 10);
             assertBetween(r.tpot().p50(), 10);
+            assertThat(r.latencyHistogram().stream().mapToLong(LoadTestResult.Bin::count).sum())
+                    .as("every success in exactly one bin of the distribution chart").isEqualTo(r.succeeded());
             assertThat(r.outputTokensSource()).isEqualTo("server");
             assertThat(r.outputTokens()).isEqualTo(20 * r.succeeded());
             if (api == Api.OLLAMA) {
