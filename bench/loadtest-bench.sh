@@ -69,6 +69,14 @@ LT_REQ=$(python3 -c "import json;d=json.load(open('$OUT/loadtest.json'));print(d
 LT_FAIL=$(python3 -c "import json;d=json.load(open('$OUT/loadtest.json'));print(d['requests']['failed'])")
 LT_RPS=$(python3 -c "import json;d=json.load(open('$OUT/loadtest.json'));print(round(d['requests_per_s']))")
 
+# The same with the C2 JIT off: shows how much of the JVM's CPU in a short run is compilation, not load generation.
+/usr/bin/time -f "%U %S %M" -o "$OUT/time-loadtest-c1.txt" \
+  java -XX:TieredStopAtLevel=1 -jar "$JAR" loadtest --url "$URL" --users "$CONNECTIONS" --duration "${SECONDS_PER_RUN}s" --no-stream \
+    --max-tokens 16 --quiet --report-json "$OUT/loadtest-c1.json" > "$OUT/loadtest-c1.md" 2> "$OUT/loadtest-c1.err" || true
+LT1_REQ=$(python3 -c "import json;d=json.load(open('$OUT/loadtest-c1.json'));print(d['requests']['succeeded'])")
+LT1_FAIL=$(python3 -c "import json;d=json.load(open('$OUT/loadtest-c1.json'));print(d['requests']['failed'])")
+LT1_RPS=$(python3 -c "import json;d=json.load(open('$OUT/loadtest-c1.json'));print(round(d['requests_per_s']))")
+
 cat > "$OUT/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -96,9 +104,11 @@ echo
 echo "| client                     |  requests |    req/s |  CPU ms | CPU µs/req   | RSS MB | errors |"
 echo "| :------------------------- | --------: | -------: | ------: | -----------: | -----: | :----- |"
 row "ai-inference loadtest"   "$LT_REQ"  "$LT_RPS"  "$(cpu_ms "$OUT/time-loadtest.txt")"   "$(rss_mb "$OUT/time-loadtest.txt")"   "$LT_FAIL"
+row "  same, -XX:TieredStopAtLevel=1" "$LT1_REQ" "$LT1_RPS" "$(cpu_ms "$OUT/time-loadtest-c1.txt")" "$(rss_mb "$OUT/time-loadtest-c1.txt")" "$LT1_FAIL"
 row "wrk 4.1.0 (-t 2)"        "$WRK_REQ" "$WRK_RPS" "$(cpu_ms "$OUT/time-wrk.txt")"        "$(rss_mb "$OUT/time-wrk.txt")"        "${WRK_ERR:-0}"
 row "autocannon $AUTOCANNON_VERSION" "$AC_REQ" "$AC_RPS" "$(cpu_ms "$OUT/time-autocannon.txt")" "$(rss_mb "$OUT/time-autocannon.txt")" "$AC_ERR"
-echo "(CPU = user+sys of the whole client process for the run, JVM start-up and JIT included for ai-inference;"
+echo "(CPU = user+sys of the whole client process for the run, JVM start-up and JIT compilation included for"
+echo " ai-inference: the second row runs it without the C2 compiler;"
 echo " the fake server shares the same $(nproc) CPUs with each client in turn)"
 
 echo

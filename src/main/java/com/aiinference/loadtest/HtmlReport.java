@@ -55,7 +55,7 @@ public final class HtmlReport {
 
         sb.append("<section><h2>Latency over time</h2><p class=\"note\">Each dot is a request, placed when it ended")
                 .append(r.samples().size() < r.total() ? " (a uniform sample of " + r.samples().size() + " of " + r.total() + ")" : "")
-                .append("; lines are the p50 and p95 of each second").append(c.warmup().isZero() ? "" : "; the shaded band is the warm-up, left out of every figure")
+                .append("; lines are the p50 and p95 of each second, dashed the p50 time to first token").append(c.warmup().isZero() ? "" : "; the shaded band is the warm-up, left out of every figure")
                 .append(".</p>").append(latencyOverTime(r)).append("</section>\n");
         sb.append("<section><h2>Latency distribution</h2><p class=\"note\">Successful requests by end-to-end latency")
                 .append(c.openLoop() ? " (from the scheduled send time, queueing included)" : "").append(".</p>")
@@ -158,17 +158,20 @@ public final class HtmlReport {
                 sb.append(String.format(Locale.ROOT, "<path d=\"M%.1f %.1fl5 5m0 -5l-5 5\" class=\"fail-mark\"/>", px - 2.5, py - 2.5));
             }
         }
-        polyline(sb, rows, x, y, true, "p50");
-        polyline(sb, rows, x, y, false, "p95");
-        legend(sb, new String[] {"request", "p50", "p95", "failed"}, new String[] {"dot", "p50", "p95", "fail-mark"});
+        polyline(sb, rows, x, y, LoadTestResult.TimelineRow::ttftP50, "ttft");
+        polyline(sb, rows, x, y, LoadTestResult.TimelineRow::latencyP50, "p50");
+        polyline(sb, rows, x, y, LoadTestResult.TimelineRow::latencyP95, "p95");
+        legend(sb, new String[] {"request", "p50", "p95", "TTFT p50", "failed"},
+                new String[] {"dot", "p50", "p95", "ttft", "fail-mark"});
         sb.append(axisLabel("seconds since start", "latency"));
         return sb.append("</svg>").toString();
     }
 
-    private static void polyline(StringBuilder sb, List<LoadTestResult.TimelineRow> rows, Axis x, Axis y, boolean p50, String cls) {
+    private static void polyline(StringBuilder sb, List<LoadTestResult.TimelineRow> rows, Axis x, Axis y,
+                                 java.util.function.ToDoubleFunction<LoadTestResult.TimelineRow> value, String cls) {
         StringBuilder pts = new StringBuilder();
         for (LoadTestResult.TimelineRow row : rows) {
-            double v = p50 ? row.latencyP50() : row.latencyP95();
+            double v = value.applyAsDouble(row);
             if (Double.isNaN(v) || row.warmup()) {
                 continue;
             }
@@ -200,12 +203,17 @@ public final class HtmlReport {
         }
         String[] names = {"p50", "p95", "p99"};
         double[] values = {r.latency().p50(), r.latency().p95(), r.latency().p99()};
+        double lastLabelX = -1000;
+        int row = 0;
         for (int i = 0; i < names.length; i++) {
             double px = sx(x, Math.min(Math.max(values[i], lo), hi));
+            // Markers closer than a label's width share the line: stack their labels instead of overprinting.
+            row = Math.abs(px - lastLabelX) < 90 ? row + 1 : 0;
+            lastLabelX = px;
             sb.append(String.format(Locale.ROOT, "<line class=\"marker\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\"/>", px, px, T, H - B));
             boolean right = px > W - R - 120;
             sb.append(String.format(Locale.ROOT, "<text class=\"marker-label\" x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s %s</text>",
-                    right ? px - 4 : px + 4, T + 12 + i * 14, right ? "end" : "start", names[i],
+                    right ? px - 4 : px + 4, T + 12 + row * 14, right ? "end" : "start", names[i],
                     escape(Durations.formatMillis(values[i]))));
         }
         sb.append(axisLabel("end-to-end latency", "requests"));
@@ -376,7 +384,7 @@ public final class HtmlReport {
             .axis-label { font-size:12px; }
             .dot { fill:var(--blue); fill-opacity:.45; } .legend-dot { fill-opacity:.8; }
             .fail-mark { stroke:var(--red); stroke-width:1.6; fill:none; }
-            .p50 { fill:none; stroke:#1d4ed8; stroke-width:2.2; } .p95 { fill:none; stroke:var(--orange); stroke-width:2.2; }
+            .p50 { fill:none; stroke:#1d4ed8; stroke-width:2.2; } .ttft { fill:none; stroke:#2f9e44; stroke-width:2; stroke-dasharray:5 3; } .p95 { fill:none; stroke:var(--orange); stroke-width:2.2; }
             .bar { fill:var(--blue); fill-opacity:.75; } .bar-fail { fill:var(--red); fill-opacity:.85; }
             .inflight { fill:none; stroke:#7b5ea7; stroke-width:2; }
             .marker { stroke:var(--ink); stroke-dasharray:4 3; stroke-width:1.2; } .marker-label { fill:var(--ink); font-weight:600; }

@@ -10,6 +10,8 @@ import java.net.Socket;
 import java.net.URI;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,25 +80,47 @@ public final class LoadTestCommand implements Callable<Integer> {
                 config.warmup().isZero() ? "" : " after " + Durations.format(config.warmup()) + " warm-up",
                 Durations.format(config.maxRunTime()));
         err.flush();
-        LoadTestResult result = LoadTestRunner.run(config, uri, err);
-        if (warning != null) {
-            result = result.withWarning(warning);
-        }
-        out.print(MarkdownReport.render(result));
-        out.flush();
+        // Ctrl-C stops the run and still prints and writes what was measured (in-flight requests count as aborted).
+        LoadTestRunner.StopSignal signal = new LoadTestRunner.StopSignal();
+        CountDownLatch reported = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            signal.stop("interrupted (Ctrl-C)");
+            try {
+                reported.await(15, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "loadtest-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        LoadTestResult result;
         try {
-            if (config.reportJson() != null) {
-                Reports.writeJson(result.toJson(), config.reportJson());
-                err.println("JSON report: " + config.reportJson());
+            result = LoadTestRunner.run(config, uri, err, signal);
+            if (warning != null) {
+                result = result.withWarning(warning);
             }
-            if (config.reportHtml() != null) {
-                Reports.writeText(HtmlReport.render(result), config.reportHtml());
-                err.println("HTML report: " + config.reportHtml());
+            out.print(MarkdownReport.render(result));
+            out.flush();
+            try {
+                if (config.reportJson() != null) {
+                    Reports.writeJson(result.toJson(), config.reportJson());
+                    err.println("JSON report: " + config.reportJson());
+                }
+                if (config.reportHtml() != null) {
+                    Reports.writeText(HtmlReport.render(result), config.reportHtml());
+                    err.println("HTML report: " + config.reportHtml());
+                }
+            } catch (Reports.ReportException e) {
+                throw CliException.usage(e.getMessage());
             }
-        } catch (Reports.ReportException e) {
-            throw CliException.usage(e.getMessage());
+            err.flush();
+        } finally {
+            reported.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook is running and has just been released
+            }
         }
-        err.flush();
         if (result.aborted()) {
             throw new CliException(ExitCodes.CHECK_FAILED, "aborted: " + result.abortReason());
         }

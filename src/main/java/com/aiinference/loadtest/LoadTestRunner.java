@@ -57,11 +57,34 @@ public final class LoadTestRunner {
 
     /** Runs {@code config} against {@code target} (the full URL requests are posted to); progress goes to {@code progress}. */
     public static LoadTestResult run(LoadTestConfig config, URI target, PrintWriter progress) {
-        Run run = new Run(config, target, progress);
+        return run(config, target, progress, new StopSignal());
+    }
+
+    /** The same, stoppable from another thread (e.g. a Ctrl-C hook) through {@code signal}. */
+    public static LoadTestResult run(LoadTestConfig config, URI target, PrintWriter progress, StopSignal signal) {
+        Run run = new Run(config, target, progress, signal);
         try {
             return run.execute();
         } finally {
             run.shutdown();
+        }
+    }
+
+    /**
+     * Ends a run early from another thread: no new requests, those in flight count as {@code aborted}, and the
+     * result says why ({@link LoadTestResult#abortReason()}).
+     */
+    public static final class StopSignal {
+        private volatile String reason;
+
+        public void stop(String why) {
+            if (reason == null) {
+                reason = why;
+            }
+        }
+
+        String reason() {
+            return reason;
         }
     }
 
@@ -113,6 +136,7 @@ public final class LoadTestRunner {
 
     private static final class Run {
         final LoadTestConfig config;
+        final StopSignal signal;
         final URI target;
         final PrintWriter progress;
         final ThreadPoolExecutor callbacks;
@@ -134,7 +158,8 @@ public final class LoadTestRunner {
         final boolean live;
         long lastTickNanos;
 
-        Run(LoadTestConfig config, URI target, PrintWriter progress) {
+        Run(LoadTestConfig config, URI target, PrintWriter progress, StopSignal signal) {
+            this.signal = signal;
             this.config = config;
             this.target = target;
             this.progress = progress;
@@ -201,6 +226,10 @@ public final class LoadTestRunner {
                 boolean noMoreSends = stopping || now >= endNanos;
                 if (noMoreSends && sendingNow.get() == 0 && inFlight.isEmpty()) {
                     break;
+                }
+                String stopReason = signal.reason();
+                if (stopReason != null && !stopping) {
+                    stop(stopReason);
                 }
                 if (now > hardEnd) {
                     stop("run exceeded " + Durations.format(config.maxRunTime()) + " (bug?)");
@@ -317,6 +346,11 @@ public final class LoadTestRunner {
             Exchange ex = new Exchange(origin, then);
             ex.measured = metrics.started(origin);
             inFlight.add(ex);
+            if (abortReason != null) {
+                // stop() ran while this request was on its way: it ends like the others in flight.
+                ex.finish(ErrorKind.ABORTED.key(), System.nanoTime());
+                return;
+            }
             ex.deadline = timers.schedule(ex::timedOut, origin + config.timeout().toNanos() - System.nanoTime(),
                     TimeUnit.NANOSECONDS);
             try {
@@ -332,17 +366,16 @@ public final class LoadTestRunner {
             long now = System.nanoTime();
             double interval = (now - lastTickNanos) / 1e9;
             lastTickNanos = now;
-            Metrics.Snapshot s = metrics.tick(interval);
+            Metrics.Snapshot s = metrics.tick(interval, live ? 10 : 1);
             // A tick that lands on the end of the warm-up still reports it as warm-up.
             boolean warm = now < measureFromNanos + TimeUnit.MILLISECONDS.toNanos(100);
             long elapsed = warm ? now - startNanos : now - measureFromNanos;
             String clock = warm
                     ? String.format(Locale.ROOT, "warm-up %s/%s", secs(Math.min(elapsed, config.warmup().toNanos())),
                             secs(config.warmup().toNanos()))
-                    : now < endNanos && !stopping
-                            ? String.format(Locale.ROOT, "%s/%s", secs(elapsed), secs(config.duration().toNanos()))
-                            : String.format(Locale.ROOT, "%s/%s, finishing", secs(config.duration().toNanos()),
-                                    secs(config.duration().toNanos()));
+                    : String.format(Locale.ROOT, "%s/%s%s", secs(Math.min(elapsed, config.duration().toNanos())),
+                            secs(config.duration().toNanos()), abortReason != null ? ", stopping"
+                                    : stopping || now >= endNanos ? ", finishing" : "");
             String line = String.format(Locale.ROOT, "[%s] in-flight %d | done %d | errors %d | p50 %s p95 %s | %.0f tok/s",
                     clock, s.inFlight(), s.measuredFinished(), s.failed(), Durations.formatMillis(s.p50Ms()),
                     Durations.formatMillis(s.p95Ms()), s.tokensPerSecond());

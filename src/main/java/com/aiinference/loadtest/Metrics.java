@@ -175,17 +175,35 @@ final class Metrics {
     record Snapshot(long inFlight, long finished, long measuredFinished, long failed, long warmupRequests,
                     double p50Ms, double p95Ms, double tokensPerSecond, boolean rolling) {}
 
-    /** Counters now, and p50/p95/tokens-per-second since the previous call. */
-    synchronized Snapshot tick(double intervalSeconds) {
-        Histogram h = interval;
+    private final java.util.ArrayDeque<Histogram> recent = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<double[]> recentTokens = new java.util.ArrayDeque<>();
+
+    /**
+     * Counters now, and p50/p95/tokens-per-second over the last {@code window} calls (a rolling window, so a
+     * one-second live line still has answers to show when they take longer than a second).
+     */
+    synchronized Snapshot tick(double intervalSeconds, int window) {
+        recent.addLast(interval);
+        recentTokens.addLast(new double[] {intervalTokens, intervalSeconds});
         interval = histogram();
-        long tokens = intervalTokens;
         intervalTokens = 0;
-        boolean any = h.getTotalCount() > 0;
+        while (recent.size() > Math.max(1, window)) {
+            recent.removeFirst();
+            recentTokens.removeFirst();
+        }
+        Histogram merged = histogram();
+        recent.forEach(merged::add);
+        double tokens = 0;
+        double seconds = 0;
+        for (double[] t : recentTokens) {
+            tokens += t[0];
+            seconds += t[1];
+        }
+        boolean any = merged.getTotalCount() > 0;
         return new Snapshot(inFlight, seen, seen - warmupFinished, failedMeasured(), warmupRequests,
-                any ? h.getValueAtPercentile(50) / 1000.0 : Double.NaN,
-                any ? h.getValueAtPercentile(95) / 1000.0 : Double.NaN,
-                intervalSeconds > 0 ? tokens / intervalSeconds : 0, true);
+                any ? merged.getValueAtPercentile(50) / 1000.0 : Double.NaN,
+                any ? merged.getValueAtPercentile(95) / 1000.0 : Double.NaN,
+                seconds > 0 ? tokens / seconds : 0, true);
     }
 
     private long failedMeasured() {
@@ -255,17 +273,18 @@ final class Metrics {
             hi = lo + 1;
         }
         double width = (hi - lo) / BINS;
-        long counted = 0;
+        long[] counts = new long[BINS];
+        // Each recorded bucket goes to exactly one bin (by its median value): no double counting where the
+        // histogram's buckets (3 significant digits) are wider than a bin.
+        for (org.HdrHistogram.HistogramIterationValue v : h.recordedValues()) {
+            double ms = h.medianEquivalentValue(v.getValueIteratedTo()) / 1000.0;
+            int i = (int) Math.floor((ms - lo) / width);
+            counts[Math.max(0, Math.min(BINS - 1, i))] += v.getCountAddedInThisIterationStep();
+        }
         for (int i = 0; i < BINS; i++) {
             double from = lo + i * width;
-            double to = i == BINS - 1 ? Math.max(hi, max) + 1e-3 : from + width;
-            long fromMicros = (long) Math.floor(from * 1000);
-            long toMicros = (long) Math.floor(to * 1000) - 1;
-            long count = h.getCountBetweenValues(fromMicros, Math.max(fromMicros, toMicros));
-            // Equivalent-value ranges can overlap bin edges; never count a value twice.
-            count = Math.min(count, h.getTotalCount() - counted);
-            counted += count;
-            bins.add(new LoadTestResult.Bin(from, to, count));
+            double to = i == BINS - 1 ? Math.max(hi, max) : from + width;
+            bins.add(new LoadTestResult.Bin(from, to, counts[i]));
         }
         return bins;
     }

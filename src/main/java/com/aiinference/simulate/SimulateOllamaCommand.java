@@ -109,9 +109,15 @@ public final class SimulateOllamaCommand implements Callable<Integer> {
         } catch (UncheckedIOException e) {
             throw new CliException(ExitCodes.USAGE, e.getMessage() + " (is the port in use? try --port 0)");
         }
+        CountDownLatch reported = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            // Ctrl-C: let the command print what was served before the JVM exits.
             stop.countDown();
-            fake.close();
+            try {
+                reported.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }, "simulate-ollama-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -126,10 +132,12 @@ public final class SimulateOllamaCommand implements Callable<Integer> {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            fake.close();
             out.println("stopped: " + fake.stats().summary());
             out.flush();
         } finally {
             fake.close();
+            reported.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {

@@ -97,6 +97,8 @@ class LoadTestRunnerTest {
             assertBetween(r.latency().p50(), 290);
             assertBetween(r.itl().p50(), 10);
             assertBetween(r.tpot().p50(), 10);
+            assertThat(r.latencyHistogram().stream().mapToLong(LoadTestResult.Bin::count).sum())
+                    .as("every success in exactly one bin of the distribution chart").isEqualTo(r.succeeded());
             assertThat(r.outputTokensSource()).isEqualTo("server");
             assertThat(r.outputTokens()).isEqualTo(20 * r.succeeded());
             if (api == Api.OLLAMA) {
@@ -170,6 +172,24 @@ class LoadTestRunnerTest {
             assertThat(r.passed()).isFalse();
             assertThat(r.succeeded() + r.errors().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(r.total());
             assertThat(r.errors()).containsKey("server_busy_503");
+        }
+    }
+
+    @Test
+    void aStopSignalEndsTheRunAndCountsWhatWasInFlightAsAborted() throws Exception {
+        FakeOllamaConfig slow = FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(300), Duration.ofMillis(10)).withTokensPerAnswer(10);
+        try (FakeOllama fake = FakeOllama.start(slow)) {
+            LoadTestRunner.StopSignal signal = new LoadTestRunner.StopSignal();
+            java.util.concurrent.CompletableFuture<LoadTestResult> run = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> LoadTestRunner.run(quick().users(6).duration(Duration.ofSeconds(30)).build(), fake.generateUri(),
+                            new PrintWriter(new StringWriter()), signal));
+            Thread.sleep(1000);
+            signal.stop("interrupted (Ctrl-C)");
+            LoadTestResult r = run.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(r.abortReason()).isEqualTo("interrupted (Ctrl-C)");
+            assertThat(r.errors()).containsOnlyKeys("aborted");
+            assertThat(r.errors().get("aborted")).isEqualTo(6L);
+            assertThat(r.succeeded() + 6).isEqualTo(r.total()).isEqualTo(fake.stats().generateRequests());
         }
     }
 
