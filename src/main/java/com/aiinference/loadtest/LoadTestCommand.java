@@ -134,13 +134,16 @@ public final class LoadTestCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** One TCP connect before the run: an unreachable target is a usage error (exit 2), not a 100% failure report. */
-    static void checkReachable(URI uri) {
+    /**
+     * One TCP connect before the run: an unreachable target is a usage error (exit 2), not a 100% failure report.
+     * {@code verify} runs the same check before it touches the cluster.
+     */
+    public static void checkReachable(URI uri) {
         int port = uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(uri.getHost(), port), 5000);
         } catch (IOException e) {
-            throw CliException.usage("cannot reach " + uri.getHost() + ":" + port + " (" + e.getClass().getSimpleName()
+            throw CliException.usage("cannot reach the endpoint " + uri.getHost() + ":" + port + " (" + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
         }
     }

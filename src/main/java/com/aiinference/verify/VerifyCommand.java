@@ -4,6 +4,7 @@ import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.cli.StackOutputs;
 import com.aiinference.cli.StackOutputsOptions;
+import com.aiinference.loadtest.LoadTestCommand;
 import com.aiinference.loadtest.LoadTestConfig;
 import com.aiinference.loadtest.LoadTestOptions;
 import com.aiinference.loadtest.TargetResolver;
@@ -12,8 +13,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -117,7 +116,7 @@ public final class VerifyCommand implements Callable<Integer> {
 
         try (KubernetesClient client = target.access().connect()) {
             var version = target.access().ensureReachable(client);
-            checkReachable(target.endpoint());
+            LoadTestCommand.checkReachable(target.endpoint());
             String k8s = version.getGitVersion() != null ? version.getGitVersion()
                     : "0".equals(version.getMajor()) ? "version not reported" : version.getMajor() + "." + version.getMinor();
             err.printf(Locale.ROOT, "verify: release %s in namespace %s on %s (Kubernetes %s), load %s%n",
@@ -189,17 +188,6 @@ public final class VerifyCommand implements Callable<Integer> {
             return Boolean.parseBoolean(v);
         }
         throw CliException.usage("output '" + key + "' of " + o.source() + " is '" + v + "', not true or false");
-    }
-
-    /** One TCP connect to the endpoint before anything runs: unreachable is exit 2, not a 0% stability report. */
-    static void checkReachable(URI uri) {
-        int port = uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(uri.getHost(), port), 5000);
-        } catch (IOException e) {
-            throw CliException.usage("cannot reach the endpoint " + uri.getHost() + ":" + port + " ("
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
-        }
     }
 
     private void writeReports(VerificationReport report, LoadTestPhase phase, PrintWriter out, PrintWriter err) {

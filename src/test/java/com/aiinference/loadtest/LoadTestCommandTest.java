@@ -110,7 +110,7 @@ class LoadTestCommandTest {
             {"loadtest: --url 'ftp://x/api/generate' must start with http:// or https://", "--url", "ftp://x/api/generate"},
             {"loadtest: --users must be at least 1, got 0", "--url", url(), "--users", "0"},
             {"loadtest: --header 'no-colon' must look like 'Name: value'", "--url", url(), "--header", "no-colon"},
-            {"loadtest: cannot reach 127.0.0.1:" + closedPort + " (ConnectException: Connection refused)", "--url", "http://127.0.0.1:" + closedPort},
+            {"loadtest: cannot reach the endpoint 127.0.0.1:" + closedPort + " (ConnectException: Connection refused)", "--url", "http://127.0.0.1:" + closedPort},
             {"loadtest: Invalid value for option '--duration': '5 minutes' is not a duration (examples: 60, 60s, 1.5s, 250ms, 2m, 1h)", "--url", url(), "--duration", "5 minutes"},
             {"loadtest: Invalid value for option '--max-error-rate': '150%' is not between 0 and 1 (0% and 100%)", "--url", url(), "--max-error-rate", "150%"},
         };
