@@ -73,7 +73,9 @@ public final class ChartSeed {
         try {
             settings = SettingsParser.parse(PROJECT, stackConfig(spec));
         } catch (InvalidConfigException e) {
-            throw new IllegalArgumentException("simulated settings refused: " + e.getMessage(), e);
+            // Name the flag the user typed, not the stack key it became.
+            throw new IllegalArgumentException(e.problems().stream().map(ChartSeed::asFlag).distinct()
+                    .collect(java.util.stream.Collectors.joining("; ")), e);
         }
         return ChartValues.of(settings, GPU_NODE_POOL);
     }
@@ -86,6 +88,21 @@ public final class ChartSeed {
      */
     public static RenderedChart render(SimulatedCluster.Spec spec, ChartRenderer chart) {
         return chart.template(spec.release(), spec.namespace(), values(spec));
+    }
+
+    private static final Map<String, String> FLAGS = Map.of(
+            "namespace", "--namespace", "releaseName", "--release", "model", "--model", "memoryRequest", "--memory-limit",
+            "memoryLimit", "--memory-limit", "replicas", "--replicas", "hpaMinReplicas", "--hpa-min",
+            "hpaMaxReplicas", "--hpa-max");
+
+    private static String asFlag(String problem) {
+        for (var e : FLAGS.entrySet()) {
+            String key = PROJECT + ":" + e.getKey() + " ";
+            if (problem.startsWith(key)) {
+                return e.getValue() + " " + problem.substring(key.length());
+            }
+        }
+        return problem;
     }
 
     private static void put(Map<String, String> c, String key, String value) {

@@ -106,6 +106,11 @@ class SimulateClusterCommandTest {
         assertThat(oomAlone.exit()).isEqualTo(2);
         assertThat(oomAlone.err().strip()).isEqualTo("cluster: --oom-kill needs --restart-during-run POD (which pod is OOM-killed)");
 
+        Run badNamespace = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), "--namespace", "Prod_NS");
+        assertThat(badNamespace.exit()).isEqualTo(2);
+        assertThat(badNamespace.err().strip()).isEqualTo("cluster: --namespace Prod_NS is not a valid name (lowercase letters,"
+                + " digits and '-', starting with a letter, at most 40 characters)");
+
         Run badPod = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), "--replicas", "2",
                 "--restart-during-run", "7", "--max-duration", "5s");
         assertThat(badPod.exit()).isEqualTo(2);
