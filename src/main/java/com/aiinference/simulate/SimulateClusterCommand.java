@@ -1,5 +1,8 @@
 package com.aiinference.simulate;
 
+import com.aiinference.chart.ChartException;
+import com.aiinference.chart.ChartRenderer;
+import com.aiinference.chart.RenderedChart;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.loadtest.Durations;
@@ -34,8 +37,9 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Run a simulated deployed release on 127.0.0.1 until Ctrl-C or --max-duration: a Kubernetes API (Deployment, "
-                    + "HPA, Service, one Ready pod per GPU node, optional ProvisioningRequest), N fake Ollama replicas "
+            "Run a simulated deployed release on 127.0.0.1 until Ctrl-C or --max-duration: a Kubernetes API seeded with "
+                    + "what charts/ai-inference renders for these settings (Deployment, HPA, Service, ..., optional "
+                    + "ProvisioningRequest) and one Ready pod per GPU node made from its pod template, N fake Ollama replicas "
                     + "behind a round-robin front (the LoadBalancer), and the stack outputs in --outputs FILE.",
             "Then, in another terminal: verify --outputs FILE --users 50 --duration 60s"
         })
@@ -47,6 +51,11 @@ public final class SimulateClusterCommand implements Callable<Integer> {
     @Option(names = "--outputs", paramLabel = "FILE", required = true,
             description = "Write the stack outputs (endpoint, kubeconfig, namespace, replicas, ...) here as JSON.")
     Path outputs;
+
+    @Option(names = "--project-dir", paramLabel = "DIR",
+            description = "Directory with the chart (" + ChartRenderer.CHART_PATH + ") whose render seeds the Kubernetes API"
+                    + " (default: the current directory).")
+    Path projectDir;
 
     @Option(names = "--replicas", paramLabel = "N", defaultValue = "10", description = "Replicas (pods, GPU nodes). Default: ${DEFAULT-VALUE}.")
     int replicas;
@@ -155,6 +164,19 @@ public final class SimulateClusterCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
+        Path chartDir = ChartSeed.chartDir(projectDir != null ? projectDir : defaultProjectDir());
+        if (!ChartSeed.hasChart(chartDir)) {
+            throw CliException.usage("no Helm chart at " + chartDir + " (Chart.yaml missing): run from the project directory"
+                    + " or pass --project-dir DIR");
+        }
+        RenderedChart rendered;
+        try {
+            rendered = ChartSeed.render(clusterSpec, new ChartRenderer(chartDir));
+        } catch (ChartException e) {
+            throw CliException.usage("the chart at " + chartDir + " refuses the simulated settings: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
+        }
         PrintWriter out = spec.commandLine().getOut();
         List<FakeOllama> fakes = new ArrayList<>();
         SimulatedCluster cluster = null;
@@ -164,7 +186,7 @@ public final class SimulateClusterCommand implements Callable<Integer> {
             for (int i = 0; i < replicas; i++) {
                 fakes.add(FakeOllama.start(replicaConfig.withSeed(i + 1L)));
             }
-            cluster = SimulatedCluster.start(clusterSpec, fakes.stream().map(FakeOllama::baseUri).toList());
+            cluster = SimulatedCluster.start(clusterSpec, fakes.stream().map(FakeOllama::baseUri).toList(), rendered);
             SimulatedCluster c = cluster;
             List<String> restartPods = restartDuringRun.stream().map(c::resolvePod).toList();
             List<String> evictPods = evictDuringRun.stream().map(c::resolvePod).toList();
@@ -257,12 +279,24 @@ public final class SimulateClusterCommand implements Callable<Integer> {
                 release, namespace, replicas, model, memoryLimit, c.spec().hpaMin(), c.spec().hpaMax(),
                 dwsState == null ? "" : ", ProvisioningRequest " + dwsState, noGateway ? ", no gateway" : "");
         out.printf("Kubernetes API (fabric8 mock, CRUD): %s%n", c.apiServer());
+        out.printf("seeded from helm template of %s: %s%n", chartDirShown(), c.seededObjects().stream()
+                .map(o -> o.getKind() + " " + o.getMetadata().getName()).collect(Collectors.joining(", ")));
         out.printf("endpoint (round-robin front):       %s%n", endpoint);
         out.printf("pods: %s%n", String.join(", ", c.podNames()));
         out.printf("stack outputs written to %s%n", outputs);
         out.printf("next, in another terminal: java -jar target/ai-inference.jar verify --outputs %s --users 50 --duration 60s%n", outputs);
         out.printf("Ctrl-C stops; stops by itself after %s%n", Durations.format(maxDuration));
         out.flush();
+    }
+
+    private String chartDirShown() {
+        return ChartSeed.chartDir(projectDir != null ? projectDir : defaultProjectDir()).toString();
+    }
+
+    /** The project directory as {@code plan} finds it: the build's {@code project.basedir}, else the working directory. */
+    private static Path defaultProjectDir() {
+        String base = System.getProperty("project.basedir", "");
+        return base.isBlank() ? Path.of("") : Path.of(base);
     }
 
     /** Prints the requests each replica got, every 10 s while traffic flows, until stopped or --max-duration. */

@@ -1,24 +1,27 @@
 package com.aiinference.simulate;
 
+import com.aiinference.chart.ChartRenderer;
+import com.aiinference.chart.RenderedChart;
 import com.aiinference.verify.PlatformInspector;
 import com.aiinference.verify.StubStatus;
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
-import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
@@ -46,6 +49,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -54,8 +58,11 @@ import java.util.regex.Pattern;
 
 /**
  * A local stand-in for a deployed release, for the verify walk-through and tests: fabric8's Kubernetes mock API
- * server in CRUD mode on 127.0.0.1, seeded with what the chart creates (Deployment, HPA, Service, one Ready pod per
- * GPU node, and with DWS a PodTemplate and a ProvisioningRequest in a chosen state), a {@link RoundRobinFront}
+ * server in CRUD mode on 127.0.0.1, seeded with what {@code charts/ai-inference} renders for the simulated settings
+ * ({@link ChartSeed}: Deployment, HPA, Service, ServiceAccount, ConfigMaps, PDB, NetworkPolicy, and with DWS the
+ * PodTemplate and ProvisioningRequest) plus what the controllers would add (a ReplicaSet, one Ready pod per GPU node
+ * made from the Deployment's pod template, the nodes, statuses, the ProvisioningRequest's conditions for a chosen
+ * state), a {@link RoundRobinFront}
  * standing in for the LoadBalancer over the given replica servers, and the API server's pod proxy answering
  * {@code :8081/proxy/stub_status} from each replica's real request counter and {@code :11434/proxy/...} from the
  * replica itself. Faults (restart, OOM kill, eviction, not ready) change the API objects the way the kubelet would.
@@ -64,8 +71,6 @@ public final class SimulatedCluster implements AutoCloseable {
     private static final Pattern POD_PROXY = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/:]+):(\\d+)/proxy/(.*)$");
     private static final String POD_TEMPLATE_HASH = "6d5f8c7b9";
     private static final String SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
-    private static final int METRICS_PORT = 8081;
-    private static final int OLLAMA_PORT = 11434;
 
     /** How the simulated release is configured (the chart values and stack outputs that verify compares with). */
     public record Spec(String namespace, String release, int replicas, String model, String memoryLimit,
@@ -132,6 +137,17 @@ public final class SimulatedCluster implements AutoCloseable {
     }
 
     private final Spec spec;
+    private final RenderedChart chart;
+    /** The chart's Deployment as rendered; its pod template is what every simulated pod is made from. */
+    private final Deployment deployment;
+    private final PodTemplateSpec template;
+    /** Container ports by the names verify looks up ({@code ollama}, {@code metrics}); -1 when the chart has none. */
+    private final int ollamaPort;
+    private final int metricsPort;
+    /** Ports the chart's NetworkPolicy admits; null = all. */
+    private final Set<Integer> policyPorts;
+    private volatile String replicaSetUid;
+    private final List<HasMetadata> seeded = new ArrayList<>();
     private final KubernetesMockServer server;
     private final KubernetesClient client;
     private final RoundRobinFront front;
@@ -147,11 +163,18 @@ public final class SimulatedCluster implements AutoCloseable {
         return t;
     });
 
-    private SimulatedCluster(Spec spec, List<URI> replicas) {
+    private SimulatedCluster(Spec spec, List<URI> replicas, RenderedChart chart) {
         if (replicas.size() != spec.replicas()) {
             throw new IllegalArgumentException(spec.replicas() + " replicas configured but " + replicas.size() + " servers given");
         }
         this.spec = spec;
+        this.chart = chart;
+        this.deployment = chart.single(Deployment.class)
+                .orElseThrow(() -> new IllegalStateException("the chart rendered no Deployment"));
+        this.template = deployment.getSpec().getTemplate();
+        this.ollamaPort = namedPort(template, PlatformInspector.OLLAMA_CONTAINER, "ollama");
+        this.metricsPort = namedPort(template, PlatformInspector.GATEWAY_CONTAINER, "metrics");
+        this.policyPorts = networkPolicyPorts(chart, template);
         this.front = RoundRobinFront.start(replicas, 0);
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         this.server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
@@ -159,17 +182,25 @@ public final class SimulatedCluster implements AutoCloseable {
         server.start(InetAddress.getLoopbackAddress(), 0);
         this.client = new KubernetesClientBuilder().withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(kubeconfig())).build();
         for (int i = 0; i < spec.replicas(); i++) {
-            String name = podName(spec.release(), i);
+            String name = podName(deploymentName(), i);
             podNames.add(name);
             replicaOfPod.put(name, i);
         }
         seed();
     }
 
-    /** Starts the mock API server and the front over {@code replicas} (one base URI per replica, in pod order). */
+    /**
+     * Starts the mock API server, seeded from the project's chart ({@link ChartRenderer#projectChart()}), and the front
+     * over {@code replicas} (one base URI per replica, in pod order).
+     */
     public static SimulatedCluster start(Spec spec, List<URI> replicas) {
+        return start(spec, replicas, ChartSeed.render(spec, ChartRenderer.projectChart()));
+    }
+
+    /** As {@link #start(Spec, List)}, seeded with {@code chart}: the render of {@link ChartSeed#render} for {@code spec}. */
+    public static SimulatedCluster start(Spec spec, List<URI> replicas, RenderedChart chart) {
         quietMockServerLogs();
-        return new SimulatedCluster(spec, replicas);
+        return new SimulatedCluster(spec, replicas, chart);
     }
 
     /** The mock server logs every request at INFO through java.util.logging; a demo terminal wants none of it. */
@@ -180,14 +211,15 @@ public final class SimulatedCluster implements AutoCloseable {
     /** Held strongly: java.util.logging keeps only weak references, and a collected logger forgets its level. */
     private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
-    static String podName(String release, int index) {
+    /** A pod name of the Deployment {@code deployment} (the chart's fullname: the release's name for the default release). */
+    public static String podName(String deployment, int index) {
         // Deterministic names shaped like the ReplicaSet's: <deployment>-<template hash>-<5 chars>.
         StringBuilder suffix = new StringBuilder();
         long x = 0x9E3779B97F4A7C15L * (index + 1);
         for (int i = 0; i < 5; i++) {
             suffix.append(SUFFIX_ALPHABET.charAt((int) Math.floorMod(x >>> (i * 7), (long) SUFFIX_ALPHABET.length())));
         }
-        return release + "-" + POD_TEMPLATE_HASH + "-" + suffix;
+        return deployment + "-" + POD_TEMPLATE_HASH + "-" + suffix;
     }
 
     public Spec spec() {
@@ -249,9 +281,10 @@ public final class SimulatedCluster implements AutoCloseable {
         o.put("endpoint", endpoint().toString());
         o.put("clusterName", "simulated");
         o.put("location", "local");
-        o.put("gpuNodePool", "l4-pool");
+        o.put("gpuNodePool", ChartSeed.GPU_NODE_POOL);
         o.put("namespace", spec.namespace());
-        o.put("serviceName", spec.release());
+        o.put("serviceName", chart.single(io.fabric8.kubernetes.api.model.Service.class)
+                .map(x -> x.getMetadata().getName()).orElse(deploymentName()));
         o.put("releaseName", spec.release());
         o.put("kubeconfig", kubeconfig());
         o.put("replicas", spec.replicas());
@@ -262,145 +295,272 @@ public final class SimulatedCluster implements AutoCloseable {
         return o;
     }
 
-    // ---- what the chart creates ----
+    // ---- what the chart creates, then what the controllers add ----
 
-    private Map<String, String> labels() {
-        Map<String, String> l = new LinkedHashMap<>();
-        l.put("app.kubernetes.io/name", "ai-inference");
-        l.put("app.kubernetes.io/instance", spec.release());
-        l.put("app.kubernetes.io/component", "inference");
-        return l;
+    /** The chart's render this cluster was seeded with. */
+    public RenderedChart chart() {
+        return chart;
     }
 
-    private String provisioningRequestName() {
-        return spec.release() + "-" + POD_TEMPLATE_HASH.substring(0, 5);
+    /** The rendered objects the release created in the mock API server (all but the {@code helm test} hook). */
+    public List<HasMetadata> seededObjects() {
+        return List.copyOf(seeded);
     }
 
-    private PodTemplateSpec podTemplate() {
-        var ollama = new ContainerBuilder().withName(PlatformInspector.OLLAMA_CONTAINER)
-                .withImage("ollama/ollama:0.17.1")
-                .addNewPort().withName("ollama").withContainerPort(OLLAMA_PORT).endPort()
-                .withNewResources()
-                .addToRequests("memory", new Quantity(spec.memoryLimit())).addToRequests("cpu", new Quantity("8"))
-                .addToLimits("memory", new Quantity(spec.memoryLimit())).addToLimits("nvidia.com/gpu", new Quantity("1"))
-                .endResources().build();
-        var b = new PodTemplateSpecBuilder().withNewMetadata().withLabels(labels()).endMetadata()
-                .withNewSpec().addToNodeSelector("cloud.google.com/gke-nodepool", "l4-pool").addToContainers(ollama).endSpec();
-        if (spec.gateway()) {
-            b.editSpec().addToContainers(new ContainerBuilder().withName(PlatformInspector.GATEWAY_CONTAINER)
-                    .withImage("nginxinc/nginx-unprivileged:1.29.3-alpine")
-                    .addNewPort().withName("http").withContainerPort(8080).endPort()
-                    .addNewPort().withName("metrics").withContainerPort(METRICS_PORT).endPort()
-                    .withNewResources().addToLimits("memory", new Quantity("128Mi")).endResources()
-                    .build()).endSpec();
+    /** The Deployment's name as the chart renders it (its fullname). */
+    public String deploymentName() {
+        return deployment.getMetadata().getName();
+    }
+
+    /** The ProvisioningRequest's name as the chart renders it (it ends in a hash of its spec); empty without DWS. */
+    public java.util.Optional<String> provisioningRequestName() {
+        return chart.ofKind("ProvisioningRequest").stream().map(o -> o.getMetadata().getName()).findFirst();
+    }
+
+    private static int namedPort(PodTemplateSpec template, String container, String portName) {
+        return template.getSpec().getContainers().stream().filter(c -> container.equals(c.getName()))
+                .flatMap(c -> c.getPorts() == null ? java.util.stream.Stream.<ContainerPort>empty() : c.getPorts().stream())
+                .filter(p -> portName.equals(p.getName())).map(ContainerPort::getContainerPort)
+                .filter(java.util.Objects::nonNull).findFirst().orElse(-1);
+    }
+
+    /**
+     * The pod ports the chart's NetworkPolicy admits ingress to (named ports resolved against the pod template);
+     * null when it admits every port (no policy, or a rule without ports).
+     */
+    private static Set<Integer> networkPolicyPorts(RenderedChart chart, PodTemplateSpec template) {
+        List<NetworkPolicy> policies = chart.ofType(NetworkPolicy.class);
+        if (policies.isEmpty()) {
+            return null;
         }
-        if (spec.dwsState() != null) {
-            b.editMetadata().addToAnnotations("autoscaling.x-k8s.io/consume-provisioning-request", provisioningRequestName())
-                    .addToAnnotations("autoscaling.x-k8s.io/provisioning-class-name", "queued-provisioning.gke.io").endMetadata();
+        Set<Integer> ports = new java.util.TreeSet<>();
+        for (NetworkPolicy np : policies) {
+            for (var rule : np.getSpec().getIngress() == null ? List.<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule>of()
+                    : np.getSpec().getIngress()) {
+                if (rule.getPorts() == null || rule.getPorts().isEmpty()) {
+                    return null;
+                }
+                for (var p : rule.getPorts()) {
+                    IntOrString port = p.getPort();
+                    if (port == null) {
+                        return null;
+                    }
+                    if (port.getIntVal() != null) {
+                        ports.add(port.getIntVal());
+                    } else {
+                        template.getSpec().getContainers().stream()
+                                .flatMap(c -> c.getPorts() == null ? java.util.stream.Stream.<ContainerPort>empty() : c.getPorts().stream())
+                                .filter(cp -> port.getStrVal().equals(cp.getName()))
+                                .forEach(cp -> ports.add(cp.getContainerPort()));
+                    }
+                }
+            }
         }
-        return b.build();
+        return ports;
     }
 
     private void seed() {
         String ns = spec.namespace();
+        // The stack creates the namespace; the Helm release creates everything it renders but its test hook.
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
-        boolean provisioned = spec.dwsState() == null || spec.dwsState().equals("Provisioned");
-        PodTemplateSpec template = podTemplate();
-        Deployment d = new DeploymentBuilder().withNewMetadata().withName(spec.release()).withNamespace(ns)
-                .withLabels(labels()).endMetadata()
-                .withNewSpec().withReplicas(spec.replicas()).withNewSelector().addToMatchLabels("app.kubernetes.io/name", "ai-inference")
-                .addToMatchLabels("app.kubernetes.io/instance", spec.release()).endSelector()
-                .withTemplate(template).endSpec()
-                .build();
-        client.apps().deployments().inNamespace(ns).resource(d).create();
-        client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).resource(new HorizontalPodAutoscalerBuilder()
-                .withNewMetadata().withName(spec.release()).withLabels(labels()).endMetadata()
-                .withNewSpec().withMinReplicas(spec.hpaMin()).withMaxReplicas(spec.hpaMax())
-                .withNewScaleTargetRef().withApiVersion("apps/v1").withKind("Deployment").withName(spec.release()).endScaleTargetRef()
-                .endSpec().build()).create();
-        client.services().inNamespace(ns).resource(new ServiceBuilder().withNewMetadata().withName(spec.release())
-                .withLabels(labels()).endMetadata().withNewSpec().withType("LoadBalancer")
-                .addNewPort().withName("http").withPort(8000).withNewTargetPort("http").endPort()
-                .withSelector(Map.of("app.kubernetes.io/name", "ai-inference", "app.kubernetes.io/instance", spec.release()))
-                .endSpec().withNewStatus().withNewLoadBalancer().addNewIngress().withIp("127.0.0.1").endIngress()
-                .endLoadBalancer().endStatus().build()).create();
-        if (spec.dwsState() != null) {
-            GenericKubernetesResource pr = new GenericKubernetesResourceBuilder().withApiVersion("autoscaling.x-k8s.io/v1")
-                    .withKind("ProvisioningRequest").withNewMetadata().withName(provisioningRequestName()).withNamespace(ns)
-                    .withLabels(labels()).endMetadata().build();
-            pr.setAdditionalProperty("spec", Map.of("provisioningClassName", "queued-provisioning.gke.io",
-                    "podSets", List.of(Map.of("count", spec.replicas(), "podTemplateRef", Map.of("name", provisioningRequestName()))),
-                    "parameters", Map.of("maxRunDurationSeconds", "604800")));
-            List<Map<String, Object>> conditions = new ArrayList<>();
-            String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-            for (String[] c : DWS_STATES.get(spec.dwsState())) {
-                conditions.add(Map.of("type", c[0], "status", c[1], "reason", c[2], "message", c[3], "lastTransitionTime", now));
+        for (HasMetadata rendered : chart.objects()) {
+            HasMetadata o = Serialization.clone(rendered);
+            if (isTestHook(o)) {
+                continue;
             }
-            pr.setAdditionalProperty("status", Map.of("conditions", conditions));
-            client.genericKubernetesResources(PlatformInspector.PROVISIONING_REQUESTS).inNamespace(ns).resource(pr).create();
+            o.getMetadata().setNamespace(ns);
+            seeded.add(rendered);
+            if (o instanceof io.fabric8.kubernetes.api.model.Service svc) {
+                // What the service and cloud controllers fill in: a cluster IP and the load balancer's address.
+                svc.getSpec().setClusterIP("10.20.0.10");
+                if ("LoadBalancer".equals(svc.getSpec().getType())) {
+                    svc.setStatus(new io.fabric8.kubernetes.api.model.ServiceStatusBuilder().withNewLoadBalancer()
+                            .addNewIngress().withIp("127.0.0.1").endIngress().endLoadBalancer().build());
+                }
+            }
+            if (o instanceof Deployment d && d.getSpec().getReplicas() == null) {
+                // With autoscaling the chart leaves replicas to the HPA, which sets them through the scale subresource.
+                d.getSpec().setReplicas(spec.replicas());
+            }
+            if (o instanceof GenericKubernetesResource pr && "ProvisioningRequest".equals(pr.getKind())) {
+                pr.setAdditionalProperty("status", Map.of("conditions", provisioningConditions()));
+                client.genericKubernetesResources(PlatformInspector.PROVISIONING_REQUESTS).inNamespace(ns).resource(pr).create();
+            } else if (o instanceof GenericKubernetesResource g) {
+                throw new IllegalStateException("the chart rendered a " + g.getApiVersion() + " " + g.getKind()
+                        + " the simulation does not know how to create");
+            } else {
+                client.resource(o).inNamespace(ns).create();
+            }
         }
+        // The Deployment controller's ReplicaSet owns the pods.
+        var rs = new ReplicaSetBuilder().withNewMetadata().withName(deploymentName() + "-" + POD_TEMPLATE_HASH).withNamespace(ns)
+                .withLabels(podLabels()).withAnnotations(template.getMetadata().getAnnotations())
+                .addNewOwnerReference().withApiVersion("apps/v1").withKind("Deployment").withName(deploymentName())
+                .withUid(client.apps().deployments().inNamespace(ns).withName(deploymentName()).get().getMetadata().getUid())
+                .withController(true).endOwnerReference().endMetadata()
+                .withNewSpec().withReplicas(spec.replicas()).withNewSelector().withMatchLabels(podLabels()).endSelector()
+                .withNewTemplateLike(template).editMetadata().withLabels(podLabels()).endMetadata().endTemplate().endSpec()
+                .build();
+        replicaSetUid = client.apps().replicaSets().inNamespace(ns).resource(rs).create().getMetadata().getUid();
         // Nodes and pods exist only once capacity is there: a queued request that is not Provisioned has none.
+        boolean provisioned = spec.dwsState() == null || spec.dwsState().equals("Provisioned");
         if (provisioned) {
             for (int i = 0; i < spec.replicas(); i++) {
                 String node = nodeName(i);
-                client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node)
-                        .addToLabels("cloud.google.com/gke-nodepool", "l4-pool")
-                        .addToLabels("cloud.google.com/gke-accelerator", "nvidia-l4").endMetadata()
+                // A node the pods' nodeSelector matches: the GPU pool's labels the chart selects on.
+                Map<String, String> nodeLabels = new LinkedHashMap<>();
+                if (template.getSpec().getNodeSelector() != null) {
+                    nodeLabels.putAll(template.getSpec().getNodeSelector());
+                }
+                nodeLabels.put("kubernetes.io/hostname", node);
+                client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node).withLabels(nodeLabels).endMetadata()
                         .withNewStatus().addToAllocatable("nvidia.com/gpu", new Quantity("1"))
                         .addToAllocatable("memory", new Quantity("45474648Ki")).endStatus().build()).create();
-                client.pods().inNamespace(ns).resource(pod(podNames.get(i), node, template)).create();
+                client.pods().inNamespace(ns).resource(pod(podNames.get(i), node)).create();
             }
         }
         syncControllers();
+    }
+
+    /** {@code helm install} does not create test hooks ({@code helm test} does). */
+    private static boolean isTestHook(HasMetadata o) {
+        Map<String, String> annotations = o.getMetadata().getAnnotations();
+        String hook = annotations == null ? null : annotations.get("helm.sh/hook");
+        return hook != null && java.util.Arrays.stream(hook.split(",")).map(String::strip)
+                .anyMatch(h -> h.equals("test") || h.equals("test-success"));
+    }
+
+    private List<Map<String, Object>> provisioningConditions() {
+        List<Map<String, Object>> conditions = new ArrayList<>();
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        for (String[] c : DWS_STATES.get(spec.dwsState())) {
+            conditions.add(Map.of("type", c[0], "status", c[1], "reason", c[2], "message", c[3], "lastTransitionTime", now));
+        }
+        return conditions;
+    }
+
+    /** The pod template's labels plus the ReplicaSet's {@code pod-template-hash}. */
+    private Map<String, String> podLabels() {
+        Map<String, String> labels = new LinkedHashMap<>(template.getMetadata().getLabels());
+        labels.put("pod-template-hash", POD_TEMPLATE_HASH);
+        return labels;
     }
 
     private static String nodeName(int i) {
         return String.format(Locale.ROOT, "gke-simulated-l4-pool-%08x-%04d", 0x5eed1234, i);
     }
 
-    private Pod pod(String name, String node, PodTemplateSpec template) {
+    /** A pod as the ReplicaSet creates it from the Deployment's template, scheduled on {@code node} and running. */
+    private Pod pod(String name, String node) {
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         List<ContainerStatus> statuses = template.getSpec().getContainers().stream()
-                .map(c -> new ContainerStatusBuilder().withName(c.getName()).withReady(true).withRestartCount(0)
-                        .withStarted(true).withNewState().withNewRunning().withStartedAt(Instant.now().toString())
+                .map(c -> new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withReady(true)
+                        .withRestartCount(0).withStarted(true).withNewState().withNewRunning().withStartedAt(now)
                         .endRunning().endState().build())
                 .toList();
+        List<ContainerStatus> initStatuses = template.getSpec().getInitContainers() == null ? List.of()
+                : template.getSpec().getInitContainers().stream()
+                        .map(c -> new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withReady(true)
+                                .withRestartCount(0).withNewState().withNewTerminated().withReason("Completed").withExitCode(0)
+                                .withFinishedAt(now).endTerminated().endState().build())
+                        .toList();
         return new PodBuilder().withNewMetadata().withName(name).withNamespace(spec.namespace())
-                .withLabels(template.getMetadata().getLabels())
-                .addToLabels("pod-template-hash", POD_TEMPLATE_HASH)
+                .withLabels(podLabels())
                 .withAnnotations(template.getMetadata().getAnnotations())
+                .addNewOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet")
+                .withName(deploymentName() + "-" + POD_TEMPLATE_HASH).withUid(replicaSetUid).withController(true)
+                .endOwnerReference()
                 .endMetadata()
                 .withSpec(new io.fabric8.kubernetes.api.model.PodSpecBuilder(template.getSpec()).withNodeName(node).build())
-                .withNewStatus().withPhase("Running").withQosClass("Burstable")
-                .addNewCondition().withType("Ready").withStatus("True").endCondition()
-                .addNewCondition().withType("ContainersReady").withStatus("True").endCondition()
-                .withContainerStatuses(statuses).endStatus()
+                .withNewStatus().withPhase("Running").withQosClass(qosClass(template.getSpec().getContainers()))
+                .withHostIP("10.10.0." + (10 + podNames.indexOf(name) % 200))
+                .addNewCondition().withType("PodScheduled").withStatus("True").withLastTransitionTime(now).endCondition()
+                .addNewCondition().withType("Initialized").withStatus("True").withLastTransitionTime(now).endCondition()
+                .addNewCondition().withType("ContainersReady").withStatus("True").withLastTransitionTime(now).endCondition()
+                .addNewCondition().withType("Ready").withStatus("True").withLastTransitionTime(now).endCondition()
+                .withContainerStatuses(statuses).withInitContainerStatuses(initStatuses).endStatus()
                 .build();
     }
 
-    /** Keeps Deployment and HPA status in step with the pods, as their controllers would. */
+    /** Kubernetes' QoS class: Guaranteed when every container's cpu and memory requests equal its limits. */
+    static String qosClass(List<Container> containers) {
+        boolean any = false;
+        boolean guaranteed = true;
+        for (Container c : containers) {
+            Map<String, Quantity> requests = c.getResources() == null || c.getResources().getRequests() == null
+                    ? Map.of() : c.getResources().getRequests();
+            Map<String, Quantity> limits = c.getResources() == null || c.getResources().getLimits() == null
+                    ? Map.of() : c.getResources().getLimits();
+            any |= !requests.isEmpty() || !limits.isEmpty();
+            for (String r : List.of("cpu", "memory")) {
+                Quantity limit = limits.get(r);
+                Quantity request = requests.getOrDefault(r, limit);
+                if (limit == null || request.getNumericalAmount().compareTo(limit.getNumericalAmount()) != 0) {
+                    guaranteed = false;
+                }
+            }
+        }
+        return !any ? "BestEffort" : guaranteed ? "Guaranteed" : "Burstable";
+    }
+
+    private static boolean isReady(Pod p) {
+        return p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    /** Keeps Deployment, ReplicaSet, HPA and PDB status in step with the pods, as their controllers would. */
     private synchronized void syncControllers() {
         String ns = spec.namespace();
-        List<Pod> pods = client.pods().inNamespace(ns).withLabels(Map.of("app.kubernetes.io/instance", spec.release())).list().getItems();
-        int ready = (int) pods.stream().filter(p -> p.getStatus().getConditions().stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))).count();
-        var d = client.apps().deployments().inNamespace(ns).withName(spec.release()).get();
-        d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder().withReplicas(pods.size())
-                .withReadyReplicas(ready).withAvailableReplicas(ready).withUpdatedReplicas(pods.size()).build());
+        List<Pod> pods = client.pods().inNamespace(ns).withLabels(deployment.getSpec().getSelector().getMatchLabels())
+                .list().getItems();
+        int ready = (int) pods.stream().filter(SimulatedCluster::isReady).count();
+        var d = client.apps().deployments().inNamespace(ns).withName(deploymentName()).get();
+        d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder().withObservedGeneration(1L)
+                .withReplicas(pods.size()).withReadyReplicas(ready).withAvailableReplicas(ready)
+                .withUnavailableReplicas(pods.size() - ready).withUpdatedReplicas(pods.size())
+                .addNewCondition().withType("Available").withStatus(ready >= spec.replicas() - maxUnavailable() ? "True" : "False")
+                .withReason(ready >= spec.replicas() - maxUnavailable() ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable")
+                .endCondition().build());
         client.apps().deployments().inNamespace(ns).resource(d).updateStatus();
-        var h = client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).withName(spec.release()).get();
-        h.setStatus(new io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerStatusBuilder()
-                .withCurrentReplicas(pods.size()).withDesiredReplicas(spec.replicas()).build());
-        client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).resource(h).updateStatus();
+        var rs = client.apps().replicaSets().inNamespace(ns).withName(deploymentName() + "-" + POD_TEMPLATE_HASH).get();
+        rs.setStatus(new io.fabric8.kubernetes.api.model.apps.ReplicaSetStatusBuilder().withReplicas(pods.size())
+                .withReadyReplicas(ready).withAvailableReplicas(ready).withFullyLabeledReplicas(pods.size()).build());
+        client.apps().replicaSets().inNamespace(ns).resource(rs).updateStatus();
+        for (var rendered : chart.ofType(io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class)) {
+            var h = client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).withName(rendered.getMetadata().getName()).get();
+            h.setStatus(new io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerStatusBuilder()
+                    .withCurrentReplicas(pods.size()).withDesiredReplicas(spec.replicas()).build());
+            client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).resource(h).updateStatus();
+        }
+        for (var rendered : chart.ofType(PodDisruptionBudget.class)) {
+            var pdb = client.policy().v1().podDisruptionBudget().inNamespace(ns).withName(rendered.getMetadata().getName()).get();
+            int desired = Math.max(0, spec.replicas() - maxUnavailable());
+            pdb.setStatus(new io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetStatusBuilder()
+                    .withExpectedPods(pods.size()).withCurrentHealthy(ready).withDesiredHealthy(desired)
+                    .withDisruptionsAllowed(Math.max(0, ready - desired)).build());
+            client.policy().v1().podDisruptionBudget().inNamespace(ns).resource(pdb).updateStatus();
+        }
         for (Pod p : pods) {
             Integer i = replicaOfPod.get(p.getMetadata().getName());
             if (i != null) {
-                front.backends().get(i).setReady(p.getStatus().getConditions().stream()
-                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())));
+                front.backends().get(i).setReady(isReady(p));
             }
         }
     }
 
+    /** The PDB's maxUnavailable as a pod count (1 when the chart renders none or a percentage). */
+    private int maxUnavailable() {
+        return chart.ofType(PodDisruptionBudget.class).stream().map(p -> p.getSpec().getMaxUnavailable())
+                .filter(java.util.Objects::nonNull).filter(v -> v.getIntVal() != null).map(IntOrString::getIntVal)
+                .findFirst().orElse(1);
+    }
+
     // ---- faults, as the kubelet and the eviction manager would report them ----
+
+    /** The kubelet's readiness: Ready and ContainersReady; the pod stays scheduled and initialized. */
+    private static void setReadiness(Pod p, String status) {
+        p.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready") || c.getType().equals("ContainersReady"))
+                .forEach(c -> c.setStatus(status));
+    }
 
     /** Marks a pod (not) Ready; the front stops (or resumes) routing to it like the Service's endpoints would. */
     public synchronized void setReady(String pod, boolean ready) {
@@ -409,7 +569,7 @@ public final class SimulatedCluster implements AutoCloseable {
             throw new IllegalArgumentException("no pod " + pod);
         }
         String s = ready ? "True" : "False";
-        p.getStatus().getConditions().forEach(c -> c.setStatus(s));
+        setReadiness(p, s);
         p.getStatus().getContainerStatuses().stream().filter(c -> c.getName().equals(PlatformInspector.OLLAMA_CONTAINER))
                 .forEach(c -> c.setReady(ready));
         client.pods().inNamespace(spec.namespace()).resource(p).updateStatus();
@@ -436,7 +596,7 @@ public final class SimulatedCluster implements AutoCloseable {
                         .withFinishedAt(now).endTerminated().build());
             }
         }
-        p.getStatus().getConditions().forEach(c -> c.setStatus("False"));
+        setReadiness(p, "False");
         client.pods().inNamespace(spec.namespace()).resource(p).updateStatus();
         syncControllers();
         // The old container took its in-flight answers with it.
@@ -468,8 +628,8 @@ public final class SimulatedCluster implements AutoCloseable {
         String replacement = podName(spec.release(), index + spec.replicas() * (1 + replacements++));
         replicaOfPod.put(replacement, index);
         podNames.set(index, replacement);
-        Pod fresh = pod(replacement, p.getSpec().getNodeName(), podTemplate());
-        fresh.getStatus().getConditions().forEach(c -> c.setStatus("False"));
+        Pod fresh = pod(replacement, p.getSpec().getNodeName());
+        setReadiness(fresh, "False");
         client.pods().inNamespace(spec.namespace()).resource(fresh).create();
         syncControllers();
         timers.schedule(() -> setReady(replacement, true), downFor.toMillis(), TimeUnit.MILLISECONDS);
@@ -511,17 +671,17 @@ public final class SimulatedCluster implements AutoCloseable {
                 return status(404, "pods \"" + pod + "\" not found");
             }
             RoundRobinFront.Backend backend = front.backends().get(replica);
-            if (port == METRICS_PORT && spec.gateway() && m.group(4).equals("stub_status")) {
+            if (port == metricsPort && m.group(4).equals("stub_status")) {
                 long requests = backend.countDirect();
                 long active = backend.inFlight() + 1;
                 return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain")
                         .setBody(new StubStatus(active, requests, requests, requests).render(0, active, 0));
             }
-            if (port == OLLAMA_PORT && networkPolicy && spec.gateway()) {
+            if (networkPolicy && policyPorts != null && !policyPorts.contains(port)) {
                 return status(503, "error trying to reach service: dial tcp 10.8.0." + (replica + 10) + ":" + port
                         + ": i/o timeout");
             }
-            if (port == OLLAMA_PORT) {
+            if (port == ollamaPort) {
                 try {
                     HttpResponse<String> r = proxyClient.send(HttpRequest.newBuilder(backend.base().resolve("/" + m.group(4)))
                             .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());

@@ -51,6 +51,8 @@ class SimulateClusterCommandTest {
             assertThat(o.path("replicas").asInt()).isEqualTo(2);
             assertThat(o.path("hpaPinned").asBoolean()).isTrue();
             assertThat(o.path("kubeconfig").asText()).contains("server: \"http://127.0.0.1:");
+            assertThat(simOut.toString()).containsPattern("seeded from helm template of .*charts/ai-inference: NetworkPolicy"
+                    + " ai-inference, .*ServiceAccount ai-inference, .*Deployment ai-inference, HorizontalPodAutoscaler ai-inference");
 
             Run verify = run("verify", "--outputs", outputs.toString(), "--users", "4", "--duration", "2s", "--quiet");
 
@@ -66,6 +68,34 @@ class SimulateClusterCommandTest {
     }
 
     @Test
+    void withoutTheChartItIsAUsageErrorNamingThePathAndTheOption() throws Exception {
+        // As when the jar runs outside the project: no charts/ai-inference under the project directory.
+        Path elsewhere = java.nio.file.Files.createDirectories(dir.resolve("elsewhere"));
+        Path outputs = dir.resolve("x.json");
+        Run run = run("simulate", "cluster", "--outputs", outputs.toString(), "--project-dir", elsewhere.toString());
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err().strip()).isEqualTo("cluster: no Helm chart at " + elsewhere.resolve("charts/ai-inference")
+                + " (Chart.yaml missing): run from the project directory or pass --project-dir DIR");
+        assertThat(run.out()).isEmpty();
+        assertThat(outputs).doesNotExist();
+    }
+
+    @Test
+    void settingsTheChartRefusesAreAUsageErrorWithTheChartsReason() {
+        Run run = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), "--replicas", "2",
+                "--dws-state", "Provisioned", "--hpa-min", "1", "--hpa-max", "4");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err().lines().filter(l -> !l.isBlank()).toList()).singleElement().asString()
+                .startsWith("cluster: the chart at ")
+                .contains("refuses the simulated settings: ")
+                .contains("dws.enabled provisions a fixed set of nodes, but the HPA ranges 1..4; pin autoscaling.minReplicas"
+                        + " = maxReplicas or disable autoscaling");
+        assertThat(dir.resolve("x.json")).doesNotExist();
+    }
+
+    @Test
     void badSwitchesAreUsageErrors() {
         Run badState = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), "--dws-state", "Sleeping");
         assertThat(badState.exit()).isEqualTo(2);
@@ -75,6 +105,11 @@ class SimulateClusterCommandTest {
         Run oomAlone = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), "--oom-kill");
         assertThat(oomAlone.exit()).isEqualTo(2);
         assertThat(oomAlone.err().strip()).isEqualTo("cluster: --oom-kill needs --restart-during-run POD (which pod is OOM-killed)");
+
+        Run badNamespace = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), "--namespace", "Prod_NS");
+        assertThat(badNamespace.exit()).isEqualTo(2);
+        assertThat(badNamespace.err().strip()).isEqualTo("cluster: --namespace Prod_NS is not a valid name (lowercase letters,"
+                + " digits and '-', starting with a letter, at most 40 characters)");
 
         Run badPod = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), "--replicas", "2",
                 "--restart-during-run", "7", "--max-duration", "5s");

@@ -40,7 +40,7 @@ class PlatformInspectorTest {
                         .snapshot();
                 assertThat(s.provisioningRequest()).get()
                         .satisfies(p -> {
-                            assertThat(p.name()).isEqualTo("ai-inference-6d5f8");
+                            assertThat(p.name()).isEqualTo(r.cluster.provisioningRequestName().orElseThrow());
                             assertThat(p.phase()).isEqualTo(PlatformSnapshot.ProvisioningState.Phase.PROVISIONED);
                         });
                 assertThat(s.pods()).hasSize(2).allSatisfy(p -> {

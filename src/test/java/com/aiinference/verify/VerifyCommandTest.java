@@ -77,7 +77,8 @@ class VerifyCommandTest {
                     .contains("| **Stability** | **100%** |")
                     .contains("0 restarts, 0 OOM kills, 0 evictions/replacements during the run")
                     .contains("| **Capacity** | **3/3 Replicas** | fully utilized: every replica served traffic")
-                    .contains("| provisioning-request | before | PASS | ProvisioningRequest ai-inference-6d5f8 Provisioned |")
+                    .contains("| provisioning-request | before | PASS | ProvisioningRequest " + r.cluster.provisioningRequestName().orElseThrow()
+                            + " Provisioned |")
                     .contains("| model-loaded | before | PASS | llama3.1:8b loaded in 3/3 pods (/api/ps lists llama3.1:8b) |")
                     .contains("| hpa-pinned | before | PASS | HPA ai-inference: min = max = current = 3 |")
                     .contains("### Load test details");
@@ -187,7 +188,8 @@ class VerifyCommandTest {
             Run run = verify(r);
 
             assertThat(run.exit()).isEqualTo(1);
-            assertThat(run.out()).contains("| provisioning-request | before | **FAIL** | ProvisioningRequest ai-inference-6d5f8 " + reason + " |")
+            assertThat(run.out()).contains("| provisioning-request | before | **FAIL** | ProvisioningRequest "
+                            + r.cluster.provisioningRequestName().orElseThrow() + " " + reason + " |")
                     .contains("| load | run | **SKIPPED** | no inference pod exists |")
                     .contains("### Verified Results (6 Users @ 2 Replicas)")
                     .contains("| **Stability** | **not measured** | load skipped: no inference pod exists |")
