@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -115,20 +116,8 @@ public final class SimulateClusterCommand implements Callable<Integer> {
             description = "How long a restarted or replacement pod stays not Ready. Default: ${DEFAULT-VALUE}.")
     Duration faultDownFor;
 
-    @Option(names = "--tokens", paramLabel = "N", defaultValue = "128", description = "Tokens per answer. Default: ${DEFAULT-VALUE}.")
-    int tokens;
-
-    @Option(names = "--ttft", paramLabel = "DURATION", defaultValue = "200ms", converter = Durations.Converter.class,
-            description = "Time to first token once a slot is free. Default: ${DEFAULT-VALUE}.")
-    Duration ttft;
-
-    @Option(names = "--itl", paramLabel = "DURATION", defaultValue = "20ms", converter = Durations.Converter.class,
-            description = "Delay between tokens. Default: ${DEFAULT-VALUE}.")
-    Duration itl;
-
-    @Option(names = "--parallel", paramLabel = "N", defaultValue = "8",
-            description = "Answers each replica generates at once (OLLAMA_NUM_PARALLEL). Default: ${DEFAULT-VALUE}.")
-    int parallel;
+    @Mixin
+    ReplicaTimingOptions timing;
 
     @Option(names = "--max-duration", paramLabel = "DURATION", defaultValue = "30m", converter = Durations.Converter.class,
             description = "Stop by itself after this long. Default: ${DEFAULT-VALUE}.")
@@ -158,8 +147,8 @@ public final class SimulateClusterCommand implements Callable<Integer> {
         try {
             clusterSpec = new SimulatedCluster.Spec(namespace, release, replicas, model, memoryLimit, !noGateway, dwsState,
                     hpaMin == null ? replicas : hpaMin, hpaMax == null ? replicas : hpaMax);
-            replicaConfig = FakeOllamaConfig.defaults().withModels(List.of(model)).withTokensPerAnswer(tokens)
-                    .withTiming(ttft, itl).withParallelism(parallel, 512);
+            replicaConfig = FakeOllamaConfig.defaults().withModels(List.of(model)).withTokensPerAnswer(timing.tokens)
+                    .withTiming(timing.ttft, timing.itl).withParallelism(timing.parallel, 512);
             new io.fabric8.kubernetes.api.model.Quantity(memoryLimit).getNumericalAmount();
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());

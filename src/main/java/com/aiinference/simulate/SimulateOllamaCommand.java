@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,21 +41,8 @@ public final class SimulateOllamaCommand implements Callable<Integer> {
             description = "Models served (comma-separated); others get 404. Default: ${DEFAULT-VALUE}.")
     List<String> models;
 
-    @Option(names = "--tokens", paramLabel = "N", defaultValue = "128",
-            description = "Tokens per answer; a smaller num_predict / max_tokens cuts it. Default: ${DEFAULT-VALUE}.")
-    int tokens;
-
-    @Option(names = "--ttft", paramLabel = "DURATION", defaultValue = "200ms", converter = Durations.Converter.class,
-            description = "Time to first token once a slot is free. Default: ${DEFAULT-VALUE}.")
-    Duration ttft;
-
-    @Option(names = "--itl", paramLabel = "DURATION", defaultValue = "20ms", converter = Durations.Converter.class,
-            description = "Delay between tokens. Default: ${DEFAULT-VALUE}.")
-    Duration itl;
-
-    @Option(names = "--parallel", paramLabel = "N", defaultValue = "8",
-            description = "Answers generated at once (OLLAMA_NUM_PARALLEL). Default: ${DEFAULT-VALUE}.")
-    int parallel;
+    @Mixin
+    ReplicaTimingOptions timing;
 
     @Option(names = "--max-queue", paramLabel = "N", defaultValue = "512",
             description = "Requests waiting for a slot before 503 (OLLAMA_MAX_QUEUE). Default: ${DEFAULT-VALUE}.")
@@ -94,7 +82,7 @@ public final class SimulateOllamaCommand implements Callable<Integer> {
     public Integer call() {
         FakeOllamaConfig config;
         try {
-            config = new FakeOllamaConfig(port, models, tokens, ttft, itl, parallel, maxQueue,
+            config = new FakeOllamaConfig(port, models, timing.tokens, timing.ttft, timing.itl, timing.parallel, maxQueue,
                     new FakeOllamaConfig.Faults(busy, reset, stall, garbage, cut), seed, "0.17.1");
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
@@ -122,8 +110,8 @@ public final class SimulateOllamaCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             out.printf("fake Ollama listening on %s (models %s; %d tokens, ttft %s, itl %s, parallel %d, queue %d%s)%n",
-                    fake.baseUri(), String.join(",", config.models()), tokens, Durations.format(ttft),
-                    Durations.format(itl), parallel, maxQueue, config.faults().any() ? ", faults on" : "");
+                    fake.baseUri(), String.join(",", config.models()), timing.tokens, Durations.format(timing.ttft),
+                    Durations.format(timing.itl), timing.parallel, maxQueue, config.faults().any() ? ", faults on" : "");
             out.printf("endpoint: %s%n", fake.generateUri());
             out.printf("stops after %s or on Ctrl-C%n", Durations.format(maxDuration));
             out.flush();

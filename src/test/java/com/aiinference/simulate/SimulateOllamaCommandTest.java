@@ -43,7 +43,9 @@ class SimulateOllamaCommandTest {
         assertThat(r.body()).contains("\"eval_count\":3");
         assertThat(exit.get()).isZero();
         assertThat(System.nanoTime() - t0).isBetween(1_400_000_000L, 10_000_000_000L);
-        assertThat(out.toString()).contains("endpoint: " + base + "/api/generate", "stops after 1.5s or on Ctrl-C",
+        assertThat(out.toString()).contains(
+                "fake Ollama listening on " + base + " (models llama3.1:8b; 3 tokens, ttft 10ms, itl 1ms, parallel 8, queue 512)",
+                "endpoint: " + base + "/api/generate", "stops after 1.5s or on Ctrl-C",
                 "stopped: 1 generate requests: 1 completed, 0 busy (503)");
     }
 
