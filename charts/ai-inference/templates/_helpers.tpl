@@ -107,9 +107,13 @@ Every rule is included once from deployment.yaml, so `helm template` and `helm i
 {{- end }}
 
 {{- define "ai-inference.validate.image" -}}
+{{- /* Only an exact release tag can be compared with the CVE floor: "latest", "0.17" or "0.17.1-rc1" name an
+image whose version the chart cannot know (the schema refuses them too; this also covers appVersion). */}}
 {{- $tag := include "ai-inference.imageTag" . }}
-{{- $version := regexFind "^v?[0-9]+\\.[0-9]+\\.[0-9]+" $tag }}
-{{- if and $version (semverCompare "<0.17.1" $version) }}
+{{- if not (regexMatch "^[0-9]+\\.[0-9]+\\.[0-9]+$" $tag) }}
+{{- fail (printf "image.tag %s is not an exact Ollama release tag (x.y.z, e.g. 0.17.7); pin a release, 0.17.1 or later" $tag) }}
+{{- end }}
+{{- if semverCompare "<0.17.1" $tag }}
 {{- fail (printf "image.tag %s is older than Ollama 0.17.1, which fixes CVE-2026-7482 (unauthenticated heap read through /api/create); use 0.17.1 or later" $tag) }}
 {{- end }}
 {{- end }}
@@ -149,8 +153,15 @@ Every rule is included once from deployment.yaml, so `helm template` and `helm i
 {{- fail (printf "service.loadBalancerSourceRanges only applies to service.type LoadBalancer (it is %s)" $s.type) }}
 {{- end }}
 {{- if include "ai-inference.publicLoadBalancer" . }}
-{{- if and (not $s.allowPublicAccess) (has "0.0.0.0/0" $s.loadBalancerSourceRanges) }}
-{{- fail "service.loadBalancerSourceRanges contains 0.0.0.0/0, which opens the LoadBalancer to the internet; set service.allowPublicAccess=true if that is what you mean" }}
+{{- /* Any /0 matches every address of its family, whatever the address bits say (10.0.0.0/0 = 0.0.0.0/0, ::/0).
+The schema allows no other spelling of a zero prefix ("/00"). Unions of ranges that together cover everything
+are not detected. */}}
+{{- if not $s.allowPublicAccess }}
+{{- range $s.loadBalancerSourceRanges }}
+{{- if hasSuffix "/0" . }}
+{{- fail (printf "service.loadBalancerSourceRanges contains %s, which opens the LoadBalancer to the internet (a /0 prefix matches every address); set service.allowPublicAccess=true if that is what you mean" .) }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- if and (not $s.allowPublicAccess) (empty $s.loadBalancerSourceRanges) }}
 {{- fail "a public LoadBalancer without service.loadBalancerSourceRanges is open to 0.0.0.0/0; set service.loadBalancerSourceRanges to your client CIDRs, set service.internal=true, or set service.allowPublicAccess=true to open it on purpose" }}

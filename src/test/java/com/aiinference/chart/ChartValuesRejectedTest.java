@@ -5,13 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.Service;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Bad values fail at render (= install) time with one line naming the key: schema violations (values.schema.json)
@@ -62,6 +68,24 @@ class ChartValuesRejectedTest {
                         SCHEMA + "'/model/name': '' does not match pattern"),
                 bad("image tag with a space", nested("image", Map.of("tag", "0.17 7")),
                         SCHEMA + "'/image/tag': '0.17 7' does not match pattern"),
+                bad("floating image tag", nested("image", Map.of("tag", "latest")),
+                        SCHEMA + "'/image/tag': 'latest' does not match pattern '^([0-9]+\\\\.[0-9]+\\\\.[0-9]+)?$'"),
+                bad("image tag without a patch release", nested("image", Map.of("tag", "0.17")),
+                        SCHEMA + "'/image/tag': '0.17' does not match pattern"),
+                bad("release-candidate image tag", nested("image", Map.of("tag", "0.17.1-rc1")),
+                        SCHEMA + "'/image/tag': '0.17.1-rc1' does not match pattern"),
+                bad("image tag with a v prefix", nested("image", Map.of("tag", "v0.17.7")),
+                        SCHEMA + "'/image/tag': 'v0.17.7' does not match pattern"),
+                bad("fullnameOverride with an underscore and capitals", Map.of("fullnameOverride", "A_B"),
+                        SCHEMA + "'/fullnameOverride': 'A_B' does not match pattern '^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$'"),
+                bad("fullnameOverride ending in a dash", Map.of("fullnameOverride", "ollama-"),
+                        SCHEMA + "'/fullnameOverride': 'ollama-' does not match pattern"),
+                bad("fullnameOverride longer than a DNS label", Map.of("fullnameOverride", "a".repeat(64)),
+                        SCHEMA + "'/fullnameOverride': maxLength: got 64, want 63"),
+                bad("nameOverride with an underscore", Map.of("nameOverride", "my_model"),
+                        SCHEMA + "'/nameOverride': 'my_model' does not match pattern '^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$'"),
+                bad("nameOverride with a dot", Map.of("nameOverride", "ollama.l4"),
+                        SCHEMA + "'/nameOverride': 'ollama.l4' does not match pattern"),
                 bad("misspelled securityContext field", nested("podSecurityContext", Map.of("runAsNonroot", true)),
                         SCHEMA + "'/podSecurityContext': additional properties 'runAsNonroot' not allowed"),
                 bad("toleration with an unknown effect", Map.of("tolerations", List.of(Map.of("key", "x", "operator", "Exists", "effect", "NoScheduel"))),
@@ -73,7 +97,13 @@ class ChartValuesRejectedTest {
                 bad("public LB open to the internet by accident", nested("service", Map.of("loadBalancerSourceRanges", List.of())),
                         "a public LoadBalancer without service.loadBalancerSourceRanges is open to 0.0.0.0/0; set service.loadBalancerSourceRanges to your client CIDRs, set service.internal=true, or set service.allowPublicAccess=true to open it on purpose"),
                 bad("0.0.0.0/0 as a source range", nested("service", Map.of("loadBalancerSourceRanges", List.of("0.0.0.0/0"))),
-                        "service.loadBalancerSourceRanges contains 0.0.0.0/0, which opens the LoadBalancer to the internet; set service.allowPublicAccess=true if that is what you mean"),
+                        "service.loadBalancerSourceRanges contains 0.0.0.0/0, which opens the LoadBalancer to the internet (a /0 prefix matches every address); set service.allowPublicAccess=true if that is what you mean"),
+                bad("IPv4 /0 with host bits as a source range", nested("service", Map.of("loadBalancerSourceRanges", List.of("203.0.113.0/24", "10.0.0.0/0"))),
+                        "service.loadBalancerSourceRanges contains 10.0.0.0/0, which opens the LoadBalancer to the internet (a /0 prefix matches every address); set service.allowPublicAccess=true if that is what you mean"),
+                bad("IPv6 ::/0 as a source range", nested("service", Map.of("loadBalancerSourceRanges", List.of("::/0"))),
+                        "service.loadBalancerSourceRanges contains ::/0, which opens the LoadBalancer to the internet"),
+                bad("IPv6 /0 with address bits as a source range", nested("service", Map.of("loadBalancerSourceRanges", List.of("2001:db8::/0"))),
+                        "service.loadBalancerSourceRanges contains 2001:db8::/0, which opens the LoadBalancer to the internet"),
                 bad("internal and public at once", nested("service", Map.of("internal", true, "allowPublicAccess", true)),
                         "service.internal and service.allowPublicAccess contradict each other; choose one"),
                 bad("internal ClusterIP", nested("service", Map.of("type", "ClusterIP", "internal", true, "loadBalancerSourceRanges", List.of())),
@@ -95,6 +125,8 @@ class ChartValuesRejectedTest {
                         "gateway.apiKeys.existingSecret needs gateway.enabled=true: the gateway checks the keys"),
                 bad("Ollama release with CVE-2026-7482", nested("image", Map.of("tag", "0.12.4")),
                         "image.tag 0.12.4 is older than Ollama 0.17.1, which fixes CVE-2026-7482 (unauthenticated heap read through /api/create); use 0.17.1 or later"),
+                bad("Ollama release one patch below the fix", nested("image", Map.of("tag", "0.17.0")),
+                        "image.tag 0.17.0 is older than Ollama 0.17.1, which fixes CVE-2026-7482"),
                 bad("memory request above the limit", nested("resources", Map.of("requests", Map.of("memory", "48Gi"))),
                         "resources.requests.memory 48Gi exceeds resources.limits.memory 40Gi; a request above its limit is refused by Kubernetes"),
                 bad("cpu request above an explicit limit", nested("resources", Map.of("requests", Map.of("cpu", "9"), "limits", Map.of("cpu", "8500m"))),
@@ -140,5 +172,62 @@ class ChartValuesRejectedTest {
                 nested("service", Map.of("allowPublicAccess", true, "loadBalancerSourceRanges", List.of("0.0.0.0/0")))));
         assertThat(chart.single(io.fabric8.kubernetes.api.model.Service.class).orElseThrow()
                 .getSpec().getLoadBalancerSourceRanges()).containsExactly("0.0.0.0/0");
+    }
+
+    /** The floor compares whole versions: 0.17.10 and 0.100.0 are newer than 0.17.1 though not as strings. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"0.17.1", "0.17.10", "0.18.0", "0.100.0", "1.0.0"})
+    void exactReleasesFromTheFixOnAreAccepted(String tag) {
+        RenderedChart chart = ChartScenarios.render(ChartScenarios.with("default", nested("image", Map.of("tag", tag))));
+        assertThat(ChartScenarios.container(chart, "ollama").getImage()).isEqualTo("docker.io/ollama/ollama:" + tag);
+    }
+
+    /** The schema cannot see appVersion; the fail rule checks the tag actually used. */
+    @Test
+    void aFloatingAppVersionIsRefusedToo(@TempDir Path work) throws IOException {
+        Path chart = ChartScenarios.renderer().chartDir();
+        Path copy = work.resolve("ai-inference");
+        try (Stream<Path> files = Files.walk(chart)) {
+            for (Path source : (Iterable<Path>) files::iterator) {
+                Path target = copy.resolve(chart.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target);
+                }
+            }
+        }
+        Path chartYaml = copy.resolve("Chart.yaml");
+        String original = Files.readString(chartYaml);
+        assertThat(original).contains("appVersion: \"0.17.7\"");
+        Files.writeString(chartYaml, original.replace("appVersion: \"0.17.7\"", "appVersion: \"latest\""));
+
+        assertThatThrownBy(() -> new ChartRenderer(copy).template(ChartScenarios.RELEASE, ChartScenarios.NAMESPACE,
+                        ChartScenarios.values("default")))
+                .isInstanceOf(ChartException.class)
+                .hasMessageContaining("image.tag latest is not an exact Ollama release tag (x.y.z, e.g. 0.17.7); pin a release, 0.17.1 or later")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void narrowIpv6RangesAndAnExplicitIpv6OpeningAreAccepted() {
+        RenderedChart narrow = ChartScenarios.render(ChartScenarios.with("default",
+                nested("service", Map.of("loadBalancerSourceRanges", List.of("203.0.113.0/24", "2001:db8::/32")))));
+        assertThat(narrow.single(Service.class).orElseThrow().getSpec().getLoadBalancerSourceRanges())
+                .containsExactly("203.0.113.0/24", "2001:db8::/32");
+
+        RenderedChart open = ChartScenarios.render(ChartScenarios.with("default",
+                nested("service", Map.of("allowPublicAccess", true, "loadBalancerSourceRanges", List.of("0.0.0.0/0", "::/0")))));
+        assertThat(open.single(Service.class).orElseThrow().getSpec().getLoadBalancerSourceRanges())
+                .containsExactly("0.0.0.0/0", "::/0");
+    }
+
+    @Test
+    void dnsLabelOverridesNameTheObjects() {
+        RenderedChart full = ChartScenarios.render(ChartScenarios.with("default", Map.of("fullnameOverride", "llm-0")));
+        assertThat(full.single(Service.class).orElseThrow().getMetadata().getName()).isEqualTo("llm-0");
+
+        RenderedChart named = ChartScenarios.render(ChartScenarios.with("default", Map.of("nameOverride", "ollama")));
+        assertThat(named.single(Service.class).orElseThrow().getMetadata().getName()).isEqualTo("ai-inference-ollama");
     }
 }
