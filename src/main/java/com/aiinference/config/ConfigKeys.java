@@ -88,6 +88,8 @@ public final class ConfigKeys {
             "ProvisioningRequest maxRunDurationSeconds: nodes are removed after this (at most 7 days).");
     public static final ConfigKey DAEMONSET_MEMORY = string("daemonSetMemory", "512Mi",
             "Memory kept free on each GPU node for GKE's DaemonSets when checking the pod's limit.");
+    public static final ConfigKey DAEMONSET_CPU = string("daemonSetCpu", "200m",
+            "CPU kept free on each GPU node for GKE's DaemonSets when checking the pod's CPU request.");
 
     // Workload
     public static final ConfigKey NAMESPACE = string("namespace", "ai-inference",
@@ -159,7 +161,7 @@ public final class ConfigKeys {
             CLUSTER_NAME, RELEASE_CHANNEL, GKE_VERSION, DELETION_PROTECTION, SYSTEM_MACHINE_TYPE, SYSTEM_NODES_PER_ZONE,
             GPU_POOL_NAME, GPU_MACHINE_TYPE, ACCELERATOR_TYPE, ACCELERATORS_PER_NODE, GPU_NODE_COUNT, GPU_MIN_NODES,
             GPU_DRIVER_VERSION, GPU_IMAGE_TYPE, GPU_DISK_SIZE_GB, QUEUED_PROVISIONING, FLEX_START, GPU_AUTO_REPAIR,
-            RESERVATION_AFFINITY, COMPACT_PLACEMENT, DWS_MAX_RUN_DURATION, DAEMONSET_MEMORY,
+            RESERVATION_AFFINITY, COMPACT_PLACEMENT, DWS_MAX_RUN_DURATION, DAEMONSET_MEMORY, DAEMONSET_CPU,
             NAMESPACE, RELEASE_NAME, CHART_PATH, IMAGE_TAG, MODEL, NUM_PARALLEL, MAX_QUEUE, KEEP_ALIVE, CONTEXT_LENGTH,
             FLASH_ATTENTION, CPU_REQUEST, MEMORY_REQUEST, MEMORY_LIMIT, GPUS_PER_POD, REPLICAS, HPA_ENABLED,
             HPA_PINNED, HPA_MIN_REPLICAS, HPA_MAX_REPLICAS, SERVICE_TYPE, SERVICE_PORT, LB_SOURCE_RANGES, INTERNAL_LB,

@@ -14,6 +14,14 @@ import java.util.Optional;
  * {@code plan} reports all of them.
  */
 public final class PolicyRules {
+    /**
+     * The gateway sidecar's resources: the stack does not set {@code gateway.resources}, so the chart's defaults in
+     * charts/ai-inference/values.yaml apply (PolicyRulesTest reads them there and fails when they change).
+     */
+    static final Quantity GATEWAY_CPU = Quantity.parse("500m").orElseThrow();
+    static final Quantity GATEWAY_MEMORY_REQUEST = Quantity.parse("128Mi").orElseThrow();
+    static final Quantity GATEWAY_MEMORY_LIMIT = Quantity.parse("128Mi").orElseThrow();
+
     private final Settings s;
     private final List<PolicyCheck> checks = new ArrayList<>();
 
@@ -63,20 +71,24 @@ public final class PolicyRules {
             pass("gpus-per-pod", w.gpusPerPod() + " GPU(s) per pod on " + pool.acceleratorsPerNode() + " per node");
         }
 
-        // --- memory and CPU against the node's allocatable ---
+        // --- memory and CPU against the node's allocatable: the whole pod, gateway sidecar included ---
+        boolean gw = s.service().gatewayEnabled();
         BigDecimal allocatable = m.allocatableMemoryBytes();
         BigDecimal usable = allocatable.subtract(pool.daemonSetMemory().value());
         String alloc = Quantity.formatGiB(allocatable);
         String room = "the " + alloc + " allocatable on " + m.name()
                 + (pool.daemonSetMemory().isPositive() ? " less " + pool.daemonSetMemory() + " for DaemonSets ("
                 + Quantity.formatGiB(usable) + ")" : "");
-        if (w.memoryLimit().value().compareTo(allocatable) > 0) {
-            fail("memory-limit-fits-node", k(MEMORY_LIMIT) + " " + w.memoryLimit() + " exceeds the " + alloc
-                    + " allocatable on " + m.name());
-        } else if (w.memoryLimit().value().compareTo(usable) > 0) {
-            fail("memory-limit-fits-node", k(MEMORY_LIMIT) + " " + w.memoryLimit() + " exceeds " + room);
+        BigDecimal podMemoryLimit = w.memoryLimit().value().add(gw ? GATEWAY_MEMORY_LIMIT.value() : BigDecimal.ZERO);
+        String memoryLimit = k(MEMORY_LIMIT) + " " + w.memoryLimit() + (gw ? " plus the gateway's "
+                + GATEWAY_MEMORY_LIMIT + " (" + k(GATEWAY_ENABLED) + " true) = " + Quantity.formatGiB(podMemoryLimit) : "");
+        if (podMemoryLimit.compareTo(allocatable) > 0) {
+            fail("memory-limit-fits-node", memoryLimit + " exceeds the " + alloc + " allocatable on " + m.name());
+        } else if (podMemoryLimit.compareTo(usable) > 0) {
+            fail("memory-limit-fits-node", memoryLimit + " exceeds " + room);
         } else {
-            pass("memory-limit-fits-node", "memoryLimit " + w.memoryLimit() + " fits " + room);
+            pass("memory-limit-fits-node", "memoryLimit " + w.memoryLimit()
+                    + (gw ? " + gateway " + GATEWAY_MEMORY_LIMIT : "") + " fits " + room);
         }
         if (w.memoryRequest().compareTo(w.memoryLimit()) > 0) {
             fail("memory-request-within-limit", k(MEMORY_REQUEST) + " " + w.memoryRequest() + " exceeds "
@@ -86,12 +98,22 @@ public final class PolicyRules {
                     + (w.memoryRequest().compareTo(w.memoryLimit()) == 0 ? " (Guaranteed QoS)" : ""));
         }
         BigDecimal cpu = m.allocatableCpu();
-        if (w.cpuRequest().value().compareTo(cpu) > 0) {
-            fail("cpu-request-fits-node", k(CPU_REQUEST) + " " + w.cpuRequest() + " exceeds the "
-                    + cpu.stripTrailingZeros().toPlainString() + " CPU allocatable on " + m.name());
+        BigDecimal cpuUsable = cpu.subtract(pool.daemonSetCpu().value());
+        String cpuRoom = "the " + cores(cpu) + " CPU allocatable on " + m.name()
+                + (pool.daemonSetCpu().isPositive() ? " less " + pool.daemonSetCpu() + " for DaemonSets ("
+                + cores(cpuUsable) + ")" : "");
+        // The Ollama container's CPU limit is its request (the chart's limits.cpu ""), and the gateway's request
+        // equals its limit, so the pod's CPU request is also its limit.
+        BigDecimal podCpu = w.cpuRequest().value().add(gw ? GATEWAY_CPU.value() : BigDecimal.ZERO);
+        String cpuRequest = k(CPU_REQUEST) + " " + w.cpuRequest() + (gw ? " plus the gateway's " + GATEWAY_CPU
+                + " (" + k(GATEWAY_ENABLED) + " true) = " + cores(podCpu) : "");
+        if (podCpu.compareTo(cpu) > 0) {
+            fail("cpu-request-fits-node", cpuRequest + " exceeds the " + cores(cpu) + " CPU allocatable on " + m.name());
+        } else if (podCpu.compareTo(cpuUsable) > 0) {
+            fail("cpu-request-fits-node", cpuRequest + " exceeds " + cpuRoom);
         } else {
-            pass("cpu-request-fits-node", "cpuRequest " + w.cpuRequest() + " fits the "
-                    + cpu.stripTrailingZeros().toPlainString() + " CPU allocatable on " + m.name());
+            pass("cpu-request-fits-node", "cpuRequest " + w.cpuRequest() + (gw ? " + gateway " + GATEWAY_CPU : "")
+                    + " fits " + cpuRoom);
         }
 
         // --- replicas and the HPA against the pool ---
@@ -216,6 +238,10 @@ public final class PolicyRules {
     private String gatewayNote() {
         return s.service().gatewayEnabled() ? "; gateway forwards only the inference API"
                 : "; gateway off: the whole Ollama API is exposed";
+    }
+
+    private static String cores(BigDecimal cpu) {
+        return cpu.stripTrailingZeros().toPlainString();
     }
 
     private void rule(String name, boolean ok, String failure, String success) {

@@ -37,7 +37,7 @@ public record Settings(
                           int maxNodes, int minNodes, String driverVersion, String imageType, int diskSizeGb,
                           boolean queuedProvisioning, boolean flexStart, boolean autoRepair,
                           String reservationAffinity, boolean compactPlacement, int maxRunDurationSeconds,
-                          Quantity daemonSetMemory) {
+                          Quantity daemonSetMemory, Quantity daemonSetCpu) {
         public int gpuCapacity() {
             return maxNodes * acceleratorsPerNode;
         }

@@ -144,7 +144,8 @@ public final class SettingsParser {
                 oneOf(RESERVATION_AFFINITY, "NO_RESERVATION", "ANY_RESERVATION"),
                 bool(COMPACT_PLACEMENT),
                 positive(DWS_MAX_RUN_DURATION),
-                quantity(DAEMONSET_MEMORY, true));
+                quantity(DAEMONSET_MEMORY, true),
+                quantity(DAEMONSET_CPU, true));
 
         var workload = new Settings.Workload(
                 label(NAMESPACE),

@@ -68,19 +68,29 @@ class BadConfigCatalogTest {
                 Arguments.of(Arrays.asList("clusterName", "AI_Inference"),
                         "ai-inference:clusterName AI_Inference is not a valid name (lowercase letters, digits and '-', starting with a letter, at most 40 characters)"),
                 Arguments.of(Arrays.asList("servicePort", "70000"),
-                        "ai-inference:servicePort 70000 is not a TCP port (1-65535)"));
+                        "ai-inference:servicePort 70000 is not a TCP port (1-65535)"),
+                Arguments.of(Arrays.asList("daemonSetCpu", "0.2 cores"),
+                        "ai-inference:daemonSetCpu 0.2 cores is not a Kubernetes quantity (e.g. 40Gi, 512Mi, 8, 500m)"));
     }
 
     static Stream<Arguments> ruleViolations() {
         return Stream.of(
                 Arguments.of(Arrays.asList("memoryLimit", "46Gi", "memoryRequest", "40Gi"), "memory-limit-fits-node",
-                        "ai-inference:memoryLimit 46Gi exceeds the 43.4Gi allocatable on g2-standard-12"),
+                        "ai-inference:memoryLimit 46Gi plus the gateway's 128Mi (ai-inference:gatewayEnabled true) = 46.1Gi exceeds the 43.4Gi allocatable on g2-standard-12"),
                 Arguments.of(Arrays.asList("memoryLimit", "43Gi", "memoryRequest", "40Gi"), "memory-limit-fits-node",
-                        "ai-inference:memoryLimit 43Gi exceeds the 43.4Gi allocatable on g2-standard-12 less 512Mi for DaemonSets (42.9Gi)"),
+                        "ai-inference:memoryLimit 43Gi plus the gateway's 128Mi (ai-inference:gatewayEnabled true) = 43.1Gi exceeds the 43.4Gi allocatable on g2-standard-12 less 512Mi for DaemonSets (42.9Gi)"),
+                Arguments.of(Arrays.asList("memoryLimit", "42.8Gi", "memoryRequest", "40Gi"), "memory-limit-fits-node",
+                        "ai-inference:memoryLimit 42.8Gi plus the gateway's 128Mi (ai-inference:gatewayEnabled true) = 42.9Gi exceeds the 43.4Gi allocatable on g2-standard-12 less 512Mi for DaemonSets (42.9Gi)"),
                 Arguments.of(Arrays.asList("memoryRequest", "41Gi"), "memory-request-within-limit",
                         "ai-inference:memoryRequest 41Gi exceeds ai-inference:memoryLimit 40Gi"),
                 Arguments.of(Arrays.asList("cpuRequest", "12"), "cpu-request-fits-node",
-                        "ai-inference:cpuRequest 12 exceeds the 11.9 CPU allocatable on g2-standard-12"),
+                        "ai-inference:cpuRequest 12 plus the gateway's 500m (ai-inference:gatewayEnabled true) = 12.5 exceeds the 11.9 CPU allocatable on g2-standard-12"),
+                Arguments.of(Arrays.asList("cpuRequest", "11.5"), "cpu-request-fits-node",
+                        "ai-inference:cpuRequest 11.5 plus the gateway's 500m (ai-inference:gatewayEnabled true) = 12 exceeds the 11.9 CPU allocatable on g2-standard-12"),
+                Arguments.of(Arrays.asList("cpuRequest", "11.3"), "cpu-request-fits-node",
+                        "ai-inference:cpuRequest 11.3 plus the gateway's 500m (ai-inference:gatewayEnabled true) = 11.8 exceeds the 11.9 CPU allocatable on g2-standard-12 less 200m for DaemonSets (11.7)"),
+                Arguments.of(Arrays.asList("cpuRequest", "11.8", "gatewayEnabled", "false", "serviceType", "ClusterIP", "loadBalancerSourceRanges", "[]"), "cpu-request-fits-node",
+                        "ai-inference:cpuRequest 11.8 exceeds the 11.9 CPU allocatable on g2-standard-12 less 200m for DaemonSets (11.7)"),
                 Arguments.of(Arrays.asList("replicas", "11", "hpaEnabled", "false"), "replicas-fit-pool",
                         "ai-inference:replicas 11 exceeds what the 10 x g2-standard-12 pool holds 10 pod(s) of 1 GPU"),
                 Arguments.of(Arrays.asList("hpaMaxReplicas", "12", "hpaPinned", "false"), "replicas-fit-pool",
