@@ -99,7 +99,7 @@ public final class ConfigKeys {
     public static final ConfigKey CHART_PATH = string("chartPath", "charts/ai-inference",
             "Path of the Helm chart, relative to the project directory.");
     public static final ConfigKey IMAGE_TAG = string("imageTag", "",
-            "Ollama image tag; empty uses the chart's pinned appVersion (the chart refuses tags older than 0.17.1).");
+            "Ollama image tag: an exact release x.y.z, 0.17.1 or later; empty uses the chart's pinned appVersion.");
     public static final ConfigKey MODEL = string("model", "llama3.1:8b",
             "Ollama model pulled and served by every replica.");
     public static final ConfigKey NUM_PARALLEL = integer("numParallel", 8,
@@ -107,7 +107,7 @@ public final class ConfigKeys {
     public static final ConfigKey MAX_QUEUE = integer("maxQueue", 512,
             "OLLAMA_MAX_QUEUE: requests waiting per replica before HTTP 503.");
     public static final ConfigKey KEEP_ALIVE = string("keepAlive", "-1",
-            "OLLAMA_KEEP_ALIVE (-1 keeps the model loaded).");
+            "OLLAMA_KEEP_ALIVE: -1 (keep the model loaded), whole seconds, or a duration such as 5m or 1h30m.");
     public static final ConfigKey CONTEXT_LENGTH = integer("contextLength", 4096,
             "OLLAMA_CONTEXT_LENGTH (KV cache grows with numParallel x contextLength).");
     public static final ConfigKey FLASH_ATTENTION = bool("flashAttention", true,

@@ -21,6 +21,8 @@ public final class PolicyRules {
     static final Quantity GATEWAY_CPU = Quantity.parse("500m").orElseThrow();
     static final Quantity GATEWAY_MEMORY_REQUEST = Quantity.parse("128Mi").orElseThrow();
     static final Quantity GATEWAY_MEMORY_LIMIT = Quantity.parse("128Mi").orElseThrow();
+    /** First Ollama release with the CVE-2026-7482 fix; the chart refuses older tags (validate.image). */
+    static final String OLLAMA_MINIMUM = "0.17.1";
 
     private final Settings s;
     private final List<PolicyCheck> checks = new ArrayList<>();
@@ -116,6 +118,16 @@ public final class PolicyRules {
                     + " fits " + cpuRoom);
         }
 
+        // --- the Ollama image: the chart refuses releases before the CVE-2026-7482 fix ---
+        if (w.imageTag().isEmpty()) {
+            pass("ollama-image-version", "the chart's pinned appVersion (0.17.1 or later)");
+        } else {
+            rule("ollama-image-version", compareRelease(w.imageTag(), OLLAMA_MINIMUM) >= 0,
+                    k(IMAGE_TAG) + " " + w.imageTag() + " is older than Ollama " + OLLAMA_MINIMUM
+                            + ", which fixes CVE-2026-7482 (unauthenticated heap read through /api/create)",
+                    "Ollama " + w.imageTag() + " >= " + OLLAMA_MINIMUM);
+        }
+
         // --- replicas and the HPA against the pool ---
         int capacity = pool.gpuCapacity() / Math.max(1, w.gpusPerPod());
         String holds = "the " + pool.maxNodes() + " x " + m.name() + " pool holds " + capacity + " pod(s) of "
@@ -139,7 +151,8 @@ public final class PolicyRules {
         } else if (w.hpaPinned() && w.hpaMinReplicas() != w.hpaMaxReplicas()) {
             fail("hpa-bounds", k(HPA_MIN_REPLICAS) + " " + w.hpaMinReplicas() + " differs from " + k(HPA_MAX_REPLICAS)
                     + " " + w.hpaMaxReplicas() + " but " + k(HPA_PINNED) + " is true (a pinned HPA has min = max)");
-        } else if (w.hpaPinned() && w.replicas() != w.hpaMinReplicas()) {
+        } else if (w.hpaMinReplicas() == w.hpaMaxReplicas() && w.replicas() != w.hpaMinReplicas()) {
+            // The chart treats min = max as pinned whatever hpaPinned says, and refuses a replicaCount that differs.
             fail("hpa-bounds", k(REPLICAS) + " " + w.replicas() + " differs from the pinned HPA's "
                     + w.hpaMinReplicas() + " (" + k(HPA_MIN_REPLICAS) + ")");
         } else {
@@ -170,6 +183,13 @@ public final class PolicyRules {
             rule("dws-no-compact-placement", !pool.compactPlacement(),
                     k(COMPACT_PLACEMENT) + " true is not allowed with queued provisioning",
                     "no compact placement");
+            // Mirrors the chart's validate.dws: the ProvisioningRequest asks for a fixed node count.
+            rule("dws-fixed-replicas", !w.hpaEnabled() || w.hpaMinReplicas() == w.hpaMaxReplicas(),
+                    k(QUEUED_PROVISIONING) + " true provisions a fixed set of nodes, but the HPA ranges "
+                            + w.hpaMinReplicas() + ".." + w.hpaMaxReplicas() + " (" + k(HPA_MIN_REPLICAS) + ", "
+                            + k(HPA_MAX_REPLICAS) + "); set them equal or " + k(HPA_ENABLED) + " false",
+                    w.hpaEnabled() ? "HPA pinned at " + w.hpaMinReplicas() + " for the provisioned nodes"
+                            : w.replicas() + " fixed replica(s) for the provisioned nodes");
             rule("dws-no-auto-repair", !pool.autoRepair(),
                     k(GPU_AUTO_REPAIR) + " true is not allowed with queued provisioning (GKE rejects auto-repair on queued pools)",
                     "auto-repair off");
@@ -210,34 +230,75 @@ public final class PolicyRules {
         }
     }
 
+    /**
+     * The chart's validate.exposure and validate.gateway rules (charts/ai-inference/templates/_helpers.tpl), named
+     * by config key, so {@code pulumi up} stops before the network and cluster exist rather than at the Release.
+     */
     private void exposure() {
         var svc = s.service();
+        List<String> ranges = svc.loadBalancerSourceRanges();
+        boolean publicLb = svc.isLoadBalancer() && !svc.internal();
+        if (svc.internal() && !svc.isLoadBalancer()) {
+            fail("service-options", k(INTERNAL_LB) + " true needs " + k(SERVICE_TYPE) + " LoadBalancer (it is "
+                    + svc.type() + ")");
+        } else if (svc.internal() && svc.allowPublicAccess()) {
+            fail("service-options", k(INTERNAL_LB) + " true and " + k(ALLOW_PUBLIC_ACCESS)
+                    + " true contradict each other; choose one");
+        } else if (!ranges.isEmpty() && !svc.isLoadBalancer()) {
+            fail("service-options", k(LB_SOURCE_RANGES) + " " + String.join(", ", ranges) + " only applies to "
+                    + k(SERVICE_TYPE) + " LoadBalancer (it is " + svc.type() + ")");
+        } else {
+            pass("service-options", svc.type() + (svc.internal() ? " (internal)" : "") + " on port " + svc.port());
+        }
+
         if (!svc.isLoadBalancer()) {
             pass("public-exposure", "ClusterIP Service: not exposed outside the cluster");
-            return;
-        }
-        if (svc.internal()) {
+        } else if (svc.internal()) {
             pass("public-exposure", "internal LoadBalancer: reachable from the VPC only");
-            return;
-        }
-        boolean anywhere = svc.loadBalancerSourceRanges().stream()
-                .map(Cidr::parse).flatMap(Optional::stream).anyMatch(Cidr::isAnywhere);
-        if (anywhere && !svc.allowPublicAccess()) {
-            fail("public-exposure", k(LB_SOURCE_RANGES) + " 0.0.0.0/0 opens the endpoint to the internet; set "
-                    + k(ALLOW_PUBLIC_ACCESS) + " true to mean it");
-        } else if (svc.loadBalancerSourceRanges().isEmpty() && !svc.allowPublicAccess()) {
-            fail("public-exposure", k(LB_SOURCE_RANGES) + " [] leaves a public LoadBalancer open to everyone; list the client CIDRs, or set "
-                    + k(INTERNAL_LB) + " true, or " + k(ALLOW_PUBLIC_ACCESS) + " true");
-        } else if (svc.allowPublicAccess() && svc.loadBalancerSourceRanges().isEmpty()) {
-            pass("public-exposure", "public LoadBalancer open to 0.0.0.0/0 (allowPublicAccess)" + gatewayNote());
         } else {
-            pass("public-exposure", "public LoadBalancer limited to " + String.join(", ", svc.loadBalancerSourceRanges()) + gatewayNote());
+            boolean anywhere = ranges.stream().map(Cidr::parse).flatMap(Optional::stream).anyMatch(Cidr::isAnywhere);
+            if (anywhere && !svc.allowPublicAccess()) {
+                fail("public-exposure", k(LB_SOURCE_RANGES) + " 0.0.0.0/0 opens the endpoint to the internet; set "
+                        + k(ALLOW_PUBLIC_ACCESS) + " true to mean it");
+            } else if (ranges.isEmpty() && !svc.allowPublicAccess()) {
+                fail("public-exposure", k(LB_SOURCE_RANGES) + " [] leaves a public LoadBalancer open to everyone; list the client CIDRs, or set "
+                        + k(INTERNAL_LB) + " true, or " + k(ALLOW_PUBLIC_ACCESS) + " true");
+            } else if (svc.allowPublicAccess() && ranges.isEmpty()) {
+                pass("public-exposure", "public LoadBalancer open to 0.0.0.0/0 (allowPublicAccess)");
+            } else {
+                pass("public-exposure", "public LoadBalancer limited to " + String.join(", ", ranges));
+            }
+        }
+
+        if (svc.gatewayEnabled()) {
+            pass("gateway", "gateway forwards only the inference API"
+                    + (svc.createsApiKeySecret() || !svc.apiKeysSecret().isEmpty() ? " and checks API keys" : ""));
+        } else if (publicLb) {
+            fail("gateway", k(GATEWAY_ENABLED) + " false on a public LoadBalancer would expose the whole Ollama API "
+                    + "(pull, create, push, delete); keep the gateway, or set " + k(INTERNAL_LB) + " true or "
+                    + k(SERVICE_TYPE) + " ClusterIP");
+        } else if (!svc.apiKeysSecret().isEmpty()) {
+            fail("gateway", k(API_KEYS_SECRET) + " " + svc.apiKeysSecret() + " needs " + k(GATEWAY_ENABLED)
+                    + " true: the gateway checks the keys");
+        } else if (svc.createsApiKeySecret()) {
+            fail("gateway", k(API_KEYS) + " needs " + k(GATEWAY_ENABLED) + " true: the gateway checks the keys");
+        } else {
+            pass("gateway", "gateway off: the whole Ollama API is reachable " + (svc.isLoadBalancer()
+                    ? "from the VPC" : "inside the cluster"));
         }
     }
 
-    private String gatewayNote() {
-        return s.service().gatewayEnabled() ? "; gateway forwards only the inference API"
-                : "; gateway off: the whole Ollama API is exposed";
+    /** Compares two exact x.y.z releases numerically (the parser has checked the form). */
+    static int compareRelease(String a, String b) {
+        String[] x = a.split("\\.");
+        String[] y = b.split("\\.");
+        for (int i = 0; i < 3; i++) {
+            int c = new java.math.BigInteger(x[i]).compareTo(new java.math.BigInteger(y[i]));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
     }
 
     private static String cores(BigDecimal cpu) {

@@ -28,7 +28,11 @@ public final class SettingsParser {
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z]([-a-z0-9]{0,38}[a-z0-9])?");
     private static final Pattern MACHINE_TYPE = Pattern.compile("[a-z][a-z0-9]*-[a-z0-9-]+");
     private static final Pattern SEMVER = Pattern.compile("\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?");
-    private static final Pattern IMAGE_TAG_FORM = Pattern.compile("([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?");
+    /** An exact Ollama release (no "latest", no suffixes), or empty for the chart's appVersion. */
+    private static final Pattern IMAGE_TAG_FORM = Pattern.compile("(\\d+\\.\\d+\\.\\d+)?");
+    /** The chart schema's ollama.keepAlive pattern (charts/ai-inference/values.schema.json), verbatim. */
+    static final Pattern KEEP_ALIVE_FORM =
+            Pattern.compile("^(-1|[0-9]+|([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+)$");
     /** What nginx can compare in an Authorization header: no spaces, commas or quotes. */
     private static final Pattern API_KEY_FORM = Pattern.compile("[A-Za-z0-9._~+/=-]{16,256}");
     private static final Pattern MODEL_FORM = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9._/-]*(:[a-zA-Z0-9._-]+)?");
@@ -151,11 +155,12 @@ public final class SettingsParser {
                 label(NAMESPACE),
                 label(RELEASE_NAME),
                 nonEmpty(CHART_PATH),
-                matching(IMAGE_TAG, IMAGE_TAG_FORM, "is not an image tag"),
+                matching(IMAGE_TAG, IMAGE_TAG_FORM,
+                        "is not an exact Ollama release (x.y.z such as 0.17.7; empty = the chart's appVersion)"),
                 matching(MODEL, MODEL_FORM, "is not an Ollama model name (e.g. llama3.1:8b)"),
                 integerAsIs(NUM_PARALLEL),
                 positive(MAX_QUEUE),
-                nonEmpty(KEEP_ALIVE),
+                keepAlive(),
                 atLeast(CONTEXT_LENGTH, 256),
                 bool(FLASH_ATTENTION),
                 quantity(CPU_REQUEST, false),
@@ -253,6 +258,14 @@ public final class SettingsParser {
         String v = str(key);
         if (v.isEmpty()) {
             problem(key, "must not be empty");
+        }
+        return v;
+    }
+
+    private String keepAlive() {
+        String v = nonEmpty(KEEP_ALIVE);
+        if (!v.isEmpty() && !KEEP_ALIVE_FORM.matcher(v).matches()) {
+            bad(KEEP_ALIVE, v, "is not an Ollama keep-alive (-1, whole seconds, or a duration such as 5m or 1h30m)");
         }
         return v;
     }

@@ -106,7 +106,7 @@ class PlanCommandTest {
         Run r = plan("--stack", "dev");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).isEmpty();
-        assertThat(r.out()).contains("FAIL  memory-limit-fits-node       ai-inference:memoryLimit 46Gi exceeds the 43.4Gi allocatable on g2-standard-12")
+        assertThat(r.out()).contains("FAIL  memory-limit-fits-node       ai-inference:memoryLimit 46Gi plus the gateway's 128Mi (ai-inference:gatewayEnabled true) = 46.1Gi exceeds the 43.4Gi allocatable on g2-standard-12")
                 .contains("SKIP  program")
                 .contains("1 failed");
     }

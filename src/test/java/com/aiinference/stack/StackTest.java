@@ -238,7 +238,7 @@ class StackTest {
     void badConfigRegistersNothing() {
         var refused = MockEngineRun.run(DevStack.PROJECT, "dev", DevStack.with("memoryLimit", "46Gi"), Set.of());
         assertThat(refused.errors()).singleElement().asString()
-                .contains("ai-inference:memoryLimit 46Gi exceeds the 43.4Gi allocatable on g2-standard-12");
+                .contains("ai-inference:memoryLimit 46Gi plus the gateway's 128Mi (ai-inference:gatewayEnabled true) = 46.1Gi exceeds the 43.4Gi allocatable on g2-standard-12");
         assertThat(refused.resources()).allSatisfy(r -> assertThat(r.type()).isEqualTo("pulumi:pulumi:Stack"));
     }
 
