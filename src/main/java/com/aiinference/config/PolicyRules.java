@@ -174,6 +174,12 @@ public final class PolicyRules {
             pass("gpu-autoscaling-bounds", "GPU pool autoscales " + pool.minNodes() + ".." + pool.maxNodes() + " nodes");
         }
         if (pool.queuedProvisioning()) {
+            // FACTS.md (GKE provisioningrequest how-to): current GKE creates queued pools with both
+            // --enable-queued-provisioning and --flex-start; a queued pool on standard VMs is refused.
+            rule("dws-flex-start", pool.flexStart(),
+                    k(FLEX_START) + " false is not allowed with " + k(QUEUED_PROVISIONING)
+                            + " true (current GKE runs queued provisioning on flex-start VMs: set " + k(FLEX_START) + " true)",
+                    "queued provisioning on flex-start VMs");
             rule("dws-min-nodes", pool.minNodes() == 0,
                     k(GPU_MIN_NODES) + " " + pool.minNodes() + " must be 0 with queued provisioning (nodes only come through a ProvisioningRequest)",
                     "queued pool starts at 0 nodes");

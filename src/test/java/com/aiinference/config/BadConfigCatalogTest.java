@@ -117,6 +117,8 @@ class BadConfigCatalogTest {
                         "ai-inference:gpusPerPod 0 must be at least 1"),
                 Arguments.of(Arrays.asList("numParallel", "0"), "num-parallel",
                         "ai-inference:numParallel 0 must be at least 1"),
+                Arguments.of(Arrays.asList("flexStart", "false"), "dws-flex-start",
+                        "ai-inference:flexStart false is not allowed with ai-inference:queuedProvisioning true (current GKE runs queued provisioning on flex-start VMs: set ai-inference:flexStart true)"),
                 Arguments.of(Arrays.asList("gpuMinNodes", "2"), "dws-min-nodes",
                         "ai-inference:gpuMinNodes 2 must be 0 with queued provisioning (nodes only come through a ProvisioningRequest)"),
                 Arguments.of(Arrays.asList("reservationAffinity", "ANY_RESERVATION"), "dws-no-reservation",
