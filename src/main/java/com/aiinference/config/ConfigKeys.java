@@ -151,7 +151,7 @@ public final class ConfigKeys {
 
     // Provider plugins
     public static final ConfigKey GCP_PLUGIN_VERSION = string("gcpProviderVersion", "9.37.0",
-            "Version of the pulumi-gcp provider plugin (must know queuedProvisioning and flexStart).");
+            "Version of the pulumi-gcp provider plugin: an exact release x.y.z, at least 8.32.0 (must know queuedProvisioning and nodeConfig.flexStart).");
     public static final ConfigKey K8S_PLUGIN_VERSION = string("kubernetesProviderVersion", "4.34.2",
             "Version of the pulumi-kubernetes provider plugin.");
 

@@ -295,7 +295,7 @@ public final class PolicyRules {
     }
 
     /** Compares two exact x.y.z releases numerically (the parser has checked the form). */
-    static int compareRelease(String a, String b) {
+    public static int compareRelease(String a, String b) {
         String[] x = a.split("\\.");
         String[] y = b.split("\\.");
         for (int i = 0; i < 3; i++) {

@@ -28,6 +28,7 @@ public final class SettingsParser {
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z]([-a-z0-9]{0,38}[a-z0-9])?");
     private static final Pattern MACHINE_TYPE = Pattern.compile("[a-z][a-z0-9]*-[a-z0-9-]+");
     private static final Pattern SEMVER = Pattern.compile("\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?");
+    private static final Pattern EXACT_RELEASE = Pattern.compile("\\d+\\.\\d+\\.\\d+");
     /** An exact Ollama release (no "latest", no suffixes), or empty for the chart's appVersion. */
     private static final Pattern IMAGE_TAG_FORM = Pattern.compile("(\\d+\\.\\d+\\.\\d+)?");
     /** The chart schema's ollama.keepAlive pattern (charts/ai-inference/values.schema.json), verbatim. */
@@ -220,7 +221,7 @@ public final class SettingsParser {
                 new Settings.SecretList(apiKeys));
 
         var providers = new Settings.ProviderPlugins(
-                matching(GCP_PLUGIN_VERSION, SEMVER, "is not a plugin version (e.g. 9.37.0)"),
+                gcpPluginVersion(),
                 matching(K8S_PLUGIN_VERSION, SEMVER, "is not a plugin version (e.g. 4.34.2)"));
 
         return new Settings(project, gcp, network, cluster, gpuPool, workload, service, providers);
@@ -258,6 +259,17 @@ public final class SettingsParser {
         String v = str(key);
         if (v.isEmpty()) {
             problem(key, "must not be empty");
+        }
+        return v;
+    }
+
+    private String gcpPluginVersion() {
+        String v = str(GCP_PLUGIN_VERSION);
+        String floor = Settings.ProviderPlugins.GCP_FLEX_START_MINIMUM;
+        if (!EXACT_RELEASE.matcher(v).matches()) {
+            bad(GCP_PLUGIN_VERSION, v, "is not an exact plugin release (x.y.z, e.g. 9.37.0)");
+        } else if (PolicyRules.compareRelease(v, floor) < 0) {
+            bad(GCP_PLUGIN_VERSION, v, "is below " + floor + ", the first pulumi-gcp release whose NodePool knows nodeConfig.flexStart");
         }
         return v;
     }

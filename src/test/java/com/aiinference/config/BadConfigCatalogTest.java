@@ -77,6 +77,14 @@ class BadConfigCatalogTest {
                         "ai-inference:clusterName AI_Inference is not a valid name (lowercase letters, digits and '-', starting with a letter, at most 40 characters)"),
                 Arguments.of(Arrays.asList("servicePort", "70000"),
                         "ai-inference:servicePort 70000 is not a TCP port (1-65535)"),
+                Arguments.of(Arrays.asList("gcpProviderVersion", "8.31.0"),
+                        "ai-inference:gcpProviderVersion 8.31.0 is below 8.32.0, the first pulumi-gcp release whose NodePool knows nodeConfig.flexStart"),
+                Arguments.of(Arrays.asList("gcpProviderVersion", "7.0.0"),
+                        "ai-inference:gcpProviderVersion 7.0.0 is below 8.32.0, the first pulumi-gcp release whose NodePool knows nodeConfig.flexStart"),
+                Arguments.of(Arrays.asList("gcpProviderVersion", "9.37.0-alpha.1"),
+                        "ai-inference:gcpProviderVersion 9.37.0-alpha.1 is not an exact plugin release (x.y.z, e.g. 9.37.0)"),
+                Arguments.of(Arrays.asList("gcpProviderVersion", "v9.37.0"),
+                        "ai-inference:gcpProviderVersion v9.37.0 is not an exact plugin release (x.y.z, e.g. 9.37.0)"),
                 Arguments.of(Arrays.asList("daemonSetCpu", "0.2 cores"),
                         "ai-inference:daemonSetCpu 0.2 cores is not a Kubernetes quantity (e.g. 40Gi, 512Mi, 8, 500m)"));
     }
