@@ -64,6 +64,7 @@ class PlanCommandTest {
                 .contains("Plan of stack dev (project ai-inference) on Pulumi's mock engine")
                 .contains("gcp:container/nodePool:NodePool l4-pool-nodes  [provider ai-inference-gcp]")
                 .contains("queuedProvisioning.enabled=true nodeConfig.flexStart=true")
+                .contains("networkingMode=VPC_NATIVE datapathProvider=ADVANCED_DATAPATH")
                 .contains("plugin=9.37.0").contains("plugin=4.34.2")
                 .contains("externalIp   203.0.113.10   <- MOCK address")
                 .contains("kubeconfig   [secret]")

@@ -142,6 +142,8 @@ class StackTest {
     void clusterIsHardenedAndVpcNative() {
         var c = single("gcp:container/cluster:Cluster", "ai-inference-gke");
         assertThat(c.input("networkingMode")).isEqualTo("VPC_NATIVE");
+        // Dataplane V2: the chart's NetworkPolicy (Ollama only through the gateway) is enforced.
+        assertThat(c.input("datapathProvider")).isEqualTo("ADVANCED_DATAPATH");
         assertThat(c.input("ipAllocationPolicy")).isEqualTo(Map.of("clusterSecondaryRangeName", "pods", "servicesSecondaryRangeName", "services"));
         assertThat(c.input("workloadIdentityConfig.workloadPool")).isEqualTo("my-gcp-project-id.svc.id.goog");
         assertThat(c.input("enableShieldedNodes")).isEqualTo(true);
