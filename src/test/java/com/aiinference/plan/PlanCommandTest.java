@@ -124,6 +124,18 @@ class PlanCommandTest {
     }
 
     @Test
+    void aDuplicateKeyInTheStackFileExitsTwoWithOneLine() throws IOException {
+        appendToDevStack("  ai-inference:memoryLimit: 46Gi\n");
+        Run r = plan("--stack", "dev");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).hasLineCount(1)
+                .contains("plan: stack file ").contains("Pulumi.dev.yaml: found duplicate key ai-inference:memoryLimit at line ")
+                .contains("; keep one")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
     void usageErrorsExitTwo() {
         assertThat(plan().exit()).isEqualTo(2);
         Run missing = plan("--stack", "prod");
