@@ -161,6 +161,9 @@ public final class PolicyRules {
         }
         if (w.numParallel() < 1) {
             fail("num-parallel", k(NUM_PARALLEL) + " " + w.numParallel() + " must be at least 1");
+        } else if (w.numParallel() > 64) {
+            // The chart's schema caps ollama.numParallel at 64.
+            fail("num-parallel", k(NUM_PARALLEL) + " " + w.numParallel() + " exceeds the chart's maximum of 64");
         } else {
             pass("num-parallel", "OLLAMA_NUM_PARALLEL " + w.numParallel() + " x " + w.peakReplicas() + " replica(s) = "
                     + (long) w.numParallel() * w.peakReplicas() + " requests in flight");

@@ -148,7 +148,7 @@ public final class SettingsParser {
                 bool(GPU_AUTO_REPAIR),
                 oneOf(RESERVATION_AFFINITY, "NO_RESERVATION", "ANY_RESERVATION"),
                 bool(COMPACT_PLACEMENT),
-                positive(DWS_MAX_RUN_DURATION),
+                atLeast(DWS_MAX_RUN_DURATION, 600),
                 quantity(DAEMONSET_MEMORY, true),
                 quantity(DAEMONSET_CPU, true));
 
@@ -160,11 +160,11 @@ public final class SettingsParser {
                         "is not an exact Ollama release (x.y.z such as 0.17.7; empty = the chart's appVersion)"),
                 matching(MODEL, MODEL_FORM, "is not an Ollama model name (e.g. llama3.1:8b)"),
                 integerAsIs(NUM_PARALLEL),
-                positive(MAX_QUEUE),
+                between(MAX_QUEUE, 1, 100000),
                 keepAlive(),
-                atLeast(CONTEXT_LENGTH, 256),
+                between(CONTEXT_LENGTH, 512, 1048576),
                 bool(FLASH_ATTENTION),
-                quantity(CPU_REQUEST, false),
+                cpu(CPU_REQUEST),
                 quantity(MEMORY_REQUEST, false),
                 quantity(MEMORY_LIMIT, false),
                 integerAsIs(GPUS_PER_POD),
@@ -176,9 +176,13 @@ public final class SettingsParser {
                 positive(RELEASE_TIMEOUT));
 
         List<String> sourceRanges = list(LB_SOURCE_RANGES);
+        Set<String> seenRanges = new java.util.HashSet<>();
         for (String range : sourceRanges) {
             if (Cidr.parse(range).isEmpty()) {
                 bad(LB_SOURCE_RANGES, range, "is not a CIDR (e.g. 203.0.113.0/24)");
+            } else if (!seenRanges.add(range)) {
+                // The chart's schema has uniqueItems on service.loadBalancerSourceRanges.
+                bad(LB_SOURCE_RANGES, range, "is listed twice");
             }
         }
         int port = integerAsIs(SERVICE_PORT);
@@ -186,8 +190,9 @@ public final class SettingsParser {
             bad(SERVICE_PORT, port, "is not a TCP port (1-65535)");
         }
         String apiKeysSecret = str(API_KEYS_SECRET);
-        if (!apiKeysSecret.isEmpty() && !Pattern.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?", apiKeysSecret)) {
-            bad(API_KEYS_SECRET, apiKeysSecret, "is not a Kubernetes Secret name");
+        // The chart's schema (gateway.apiKeys.existingSecret) allows a DNS label form without dots, up to 253.
+        if (!apiKeysSecret.isEmpty() && !Pattern.matches("[a-z0-9]([-a-z0-9]{0,251}[a-z0-9])?", apiKeysSecret)) {
+            bad(API_KEYS_SECRET, apiKeysSecret, "is not a Secret name the chart accepts (lowercase letters, digits and '-', at most 253)");
         }
         List<String> apiKeys = new ArrayList<>();
         String rawKeys = str(API_KEYS);
@@ -354,6 +359,25 @@ public final class SettingsParser {
             bad(key, v, "is not an integer");
             return (Integer) key.defaultValue();
         }
+    }
+
+    private int between(ConfigKey key, int min, int max) {
+        int v = atLeast(key, min);
+        if (v > max) {
+            bad(key, v, "must be at most " + max);
+            return (Integer) key.defaultValue();
+        }
+        return v;
+    }
+
+    /** The chart schema's CPU form: whole or up to 3-decimal cores, or millicores ({@code 8}, {@code 7.5}, {@code 500m}). */
+    private Quantity cpu(ConfigKey key) {
+        Quantity q = quantity(key, false);
+        if (!q.text().matches("[0-9]+m|[0-9]+(\\.[0-9]{1,3})?") && Quantity.parse(q.text()).isPresent()
+                && q.text().equals(str(key))) {
+            bad(key, q.text(), "is not a CPU quantity (cores such as 8 or 7.5, or millicores such as 7500m)");
+        }
+        return q;
     }
 
     private int positive(ConfigKey key) {
