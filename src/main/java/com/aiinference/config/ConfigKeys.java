@@ -88,6 +88,8 @@ public final class ConfigKeys {
             "ProvisioningRequest maxRunDurationSeconds: nodes are removed after this (at most 7 days).");
     public static final ConfigKey DAEMONSET_MEMORY = string("daemonSetMemory", "512Mi",
             "Memory kept free on each GPU node for GKE's DaemonSets when checking the pod's limit.");
+    public static final ConfigKey DAEMONSET_CPU = string("daemonSetCpu", "200m",
+            "CPU kept free on each GPU node for GKE's DaemonSets when checking the pod's CPU request.");
 
     // Workload
     public static final ConfigKey NAMESPACE = string("namespace", "ai-inference",
@@ -97,7 +99,7 @@ public final class ConfigKeys {
     public static final ConfigKey CHART_PATH = string("chartPath", "charts/ai-inference",
             "Path of the Helm chart, relative to the project directory.");
     public static final ConfigKey IMAGE_TAG = string("imageTag", "",
-            "Ollama image tag; empty uses the chart's pinned appVersion (the chart refuses tags older than 0.17.1).");
+            "Ollama image tag: an exact release x.y.z, 0.17.1 or later; empty uses the chart's pinned appVersion.");
     public static final ConfigKey MODEL = string("model", "llama3.1:8b",
             "Ollama model pulled and served by every replica.");
     public static final ConfigKey NUM_PARALLEL = integer("numParallel", 8,
@@ -105,7 +107,7 @@ public final class ConfigKeys {
     public static final ConfigKey MAX_QUEUE = integer("maxQueue", 512,
             "OLLAMA_MAX_QUEUE: requests waiting per replica before HTTP 503.");
     public static final ConfigKey KEEP_ALIVE = string("keepAlive", "-1",
-            "OLLAMA_KEEP_ALIVE (-1 keeps the model loaded).");
+            "OLLAMA_KEEP_ALIVE: -1 (keep the model loaded), whole seconds, or a duration such as 5m or 1h30m.");
     public static final ConfigKey CONTEXT_LENGTH = integer("contextLength", 4096,
             "OLLAMA_CONTEXT_LENGTH (KV cache grows with numParallel x contextLength).");
     public static final ConfigKey FLASH_ATTENTION = bool("flashAttention", true,
@@ -149,7 +151,7 @@ public final class ConfigKeys {
 
     // Provider plugins
     public static final ConfigKey GCP_PLUGIN_VERSION = string("gcpProviderVersion", "9.37.0",
-            "Version of the pulumi-gcp provider plugin (must know queuedProvisioning and flexStart).");
+            "Version of the pulumi-gcp provider plugin: an exact release x.y.z, at least 8.32.0 (must know queuedProvisioning and nodeConfig.flexStart).");
     public static final ConfigKey K8S_PLUGIN_VERSION = string("kubernetesProviderVersion", "4.34.2",
             "Version of the pulumi-kubernetes provider plugin.");
 
@@ -159,7 +161,7 @@ public final class ConfigKeys {
             CLUSTER_NAME, RELEASE_CHANNEL, GKE_VERSION, DELETION_PROTECTION, SYSTEM_MACHINE_TYPE, SYSTEM_NODES_PER_ZONE,
             GPU_POOL_NAME, GPU_MACHINE_TYPE, ACCELERATOR_TYPE, ACCELERATORS_PER_NODE, GPU_NODE_COUNT, GPU_MIN_NODES,
             GPU_DRIVER_VERSION, GPU_IMAGE_TYPE, GPU_DISK_SIZE_GB, QUEUED_PROVISIONING, FLEX_START, GPU_AUTO_REPAIR,
-            RESERVATION_AFFINITY, COMPACT_PLACEMENT, DWS_MAX_RUN_DURATION, DAEMONSET_MEMORY,
+            RESERVATION_AFFINITY, COMPACT_PLACEMENT, DWS_MAX_RUN_DURATION, DAEMONSET_MEMORY, DAEMONSET_CPU,
             NAMESPACE, RELEASE_NAME, CHART_PATH, IMAGE_TAG, MODEL, NUM_PARALLEL, MAX_QUEUE, KEEP_ALIVE, CONTEXT_LENGTH,
             FLASH_ATTENTION, CPU_REQUEST, MEMORY_REQUEST, MEMORY_LIMIT, GPUS_PER_POD, REPLICAS, HPA_ENABLED,
             HPA_PINNED, HPA_MIN_REPLICAS, HPA_MAX_REPLICAS, SERVICE_TYPE, SERVICE_PORT, LB_SOURCE_RANGES, INTERNAL_LB,

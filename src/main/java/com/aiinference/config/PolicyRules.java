@@ -14,6 +14,16 @@ import java.util.Optional;
  * {@code plan} reports all of them.
  */
 public final class PolicyRules {
+    /**
+     * The gateway sidecar's resources: the stack does not set {@code gateway.resources}, so the chart's defaults in
+     * charts/ai-inference/values.yaml apply (PolicyRulesTest reads them there and fails when they change).
+     */
+    static final Quantity GATEWAY_CPU = Quantity.parse("500m").orElseThrow();
+    static final Quantity GATEWAY_MEMORY_REQUEST = Quantity.parse("128Mi").orElseThrow();
+    static final Quantity GATEWAY_MEMORY_LIMIT = Quantity.parse("128Mi").orElseThrow();
+    /** First Ollama release with the CVE-2026-7482 fix; the chart refuses older tags (validate.image). */
+    static final String OLLAMA_MINIMUM = "0.17.1";
+
     private final Settings s;
     private final List<PolicyCheck> checks = new ArrayList<>();
 
@@ -63,20 +73,24 @@ public final class PolicyRules {
             pass("gpus-per-pod", w.gpusPerPod() + " GPU(s) per pod on " + pool.acceleratorsPerNode() + " per node");
         }
 
-        // --- memory and CPU against the node's allocatable ---
+        // --- memory and CPU against the node's allocatable: the whole pod, gateway sidecar included ---
+        boolean gw = s.service().gatewayEnabled();
         BigDecimal allocatable = m.allocatableMemoryBytes();
         BigDecimal usable = allocatable.subtract(pool.daemonSetMemory().value());
         String alloc = Quantity.formatGiB(allocatable);
         String room = "the " + alloc + " allocatable on " + m.name()
                 + (pool.daemonSetMemory().isPositive() ? " less " + pool.daemonSetMemory() + " for DaemonSets ("
                 + Quantity.formatGiB(usable) + ")" : "");
-        if (w.memoryLimit().value().compareTo(allocatable) > 0) {
-            fail("memory-limit-fits-node", k(MEMORY_LIMIT) + " " + w.memoryLimit() + " exceeds the " + alloc
-                    + " allocatable on " + m.name());
-        } else if (w.memoryLimit().value().compareTo(usable) > 0) {
-            fail("memory-limit-fits-node", k(MEMORY_LIMIT) + " " + w.memoryLimit() + " exceeds " + room);
+        BigDecimal podMemoryLimit = w.memoryLimit().value().add(gw ? GATEWAY_MEMORY_LIMIT.value() : BigDecimal.ZERO);
+        String memoryLimit = k(MEMORY_LIMIT) + " " + w.memoryLimit() + (gw ? " plus the gateway's "
+                + GATEWAY_MEMORY_LIMIT + " (" + k(GATEWAY_ENABLED) + " true) = " + Quantity.formatGiB(podMemoryLimit) : "");
+        if (podMemoryLimit.compareTo(allocatable) > 0) {
+            fail("memory-limit-fits-node", memoryLimit + " exceeds the " + alloc + " allocatable on " + m.name());
+        } else if (podMemoryLimit.compareTo(usable) > 0) {
+            fail("memory-limit-fits-node", memoryLimit + " exceeds " + room);
         } else {
-            pass("memory-limit-fits-node", "memoryLimit " + w.memoryLimit() + " fits " + room);
+            pass("memory-limit-fits-node", "memoryLimit " + w.memoryLimit()
+                    + (gw ? " + gateway " + GATEWAY_MEMORY_LIMIT : "") + " fits " + room);
         }
         if (w.memoryRequest().compareTo(w.memoryLimit()) > 0) {
             fail("memory-request-within-limit", k(MEMORY_REQUEST) + " " + w.memoryRequest() + " exceeds "
@@ -86,12 +100,32 @@ public final class PolicyRules {
                     + (w.memoryRequest().compareTo(w.memoryLimit()) == 0 ? " (Guaranteed QoS)" : ""));
         }
         BigDecimal cpu = m.allocatableCpu();
-        if (w.cpuRequest().value().compareTo(cpu) > 0) {
-            fail("cpu-request-fits-node", k(CPU_REQUEST) + " " + w.cpuRequest() + " exceeds the "
-                    + cpu.stripTrailingZeros().toPlainString() + " CPU allocatable on " + m.name());
+        BigDecimal cpuUsable = cpu.subtract(pool.daemonSetCpu().value());
+        String cpuRoom = "the " + cores(cpu) + " CPU allocatable on " + m.name()
+                + (pool.daemonSetCpu().isPositive() ? " less " + pool.daemonSetCpu() + " for DaemonSets ("
+                + cores(cpuUsable) + ")" : "");
+        // The Ollama container's CPU limit is its request (the chart's limits.cpu ""), and the gateway's request
+        // equals its limit, so the pod's CPU request is also its limit.
+        BigDecimal podCpu = w.cpuRequest().value().add(gw ? GATEWAY_CPU.value() : BigDecimal.ZERO);
+        String cpuRequest = k(CPU_REQUEST) + " " + w.cpuRequest() + (gw ? " plus the gateway's " + GATEWAY_CPU
+                + " (" + k(GATEWAY_ENABLED) + " true) = " + cores(podCpu) : "");
+        if (podCpu.compareTo(cpu) > 0) {
+            fail("cpu-request-fits-node", cpuRequest + " exceeds the " + cores(cpu) + " CPU allocatable on " + m.name());
+        } else if (podCpu.compareTo(cpuUsable) > 0) {
+            fail("cpu-request-fits-node", cpuRequest + " exceeds " + cpuRoom);
         } else {
-            pass("cpu-request-fits-node", "cpuRequest " + w.cpuRequest() + " fits the "
-                    + cpu.stripTrailingZeros().toPlainString() + " CPU allocatable on " + m.name());
+            pass("cpu-request-fits-node", "cpuRequest " + w.cpuRequest() + (gw ? " + gateway " + GATEWAY_CPU : "")
+                    + " fits " + cpuRoom);
+        }
+
+        // --- the Ollama image: the chart refuses releases before the CVE-2026-7482 fix ---
+        if (w.imageTag().isEmpty()) {
+            pass("ollama-image-version", "the chart's pinned appVersion (0.17.1 or later)");
+        } else {
+            rule("ollama-image-version", compareRelease(w.imageTag(), OLLAMA_MINIMUM) >= 0,
+                    k(IMAGE_TAG) + " " + w.imageTag() + " is older than Ollama " + OLLAMA_MINIMUM
+                            + ", which fixes CVE-2026-7482 (unauthenticated heap read through /api/create)",
+                    "Ollama " + w.imageTag() + " >= " + OLLAMA_MINIMUM);
         }
 
         // --- replicas and the HPA against the pool ---
@@ -117,7 +151,8 @@ public final class PolicyRules {
         } else if (w.hpaPinned() && w.hpaMinReplicas() != w.hpaMaxReplicas()) {
             fail("hpa-bounds", k(HPA_MIN_REPLICAS) + " " + w.hpaMinReplicas() + " differs from " + k(HPA_MAX_REPLICAS)
                     + " " + w.hpaMaxReplicas() + " but " + k(HPA_PINNED) + " is true (a pinned HPA has min = max)");
-        } else if (w.hpaPinned() && w.replicas() != w.hpaMinReplicas()) {
+        } else if (w.hpaMinReplicas() == w.hpaMaxReplicas() && w.replicas() != w.hpaMinReplicas()) {
+            // The chart treats min = max as pinned whatever hpaPinned says, and refuses a replicaCount that differs.
             fail("hpa-bounds", k(REPLICAS) + " " + w.replicas() + " differs from the pinned HPA's "
                     + w.hpaMinReplicas() + " (" + k(HPA_MIN_REPLICAS) + ")");
         } else {
@@ -126,6 +161,9 @@ public final class PolicyRules {
         }
         if (w.numParallel() < 1) {
             fail("num-parallel", k(NUM_PARALLEL) + " " + w.numParallel() + " must be at least 1");
+        } else if (w.numParallel() > 64) {
+            // The chart's schema caps ollama.numParallel at 64.
+            fail("num-parallel", k(NUM_PARALLEL) + " " + w.numParallel() + " exceeds the chart's maximum of 64");
         } else {
             pass("num-parallel", "OLLAMA_NUM_PARALLEL " + w.numParallel() + " x " + w.peakReplicas() + " replica(s) = "
                     + (long) w.numParallel() * w.peakReplicas() + " requests in flight");
@@ -139,6 +177,12 @@ public final class PolicyRules {
             pass("gpu-autoscaling-bounds", "GPU pool autoscales " + pool.minNodes() + ".." + pool.maxNodes() + " nodes");
         }
         if (pool.queuedProvisioning()) {
+            // FACTS.md (GKE provisioningrequest how-to): current GKE creates queued pools with both
+            // --enable-queued-provisioning and --flex-start; a queued pool on standard VMs is refused.
+            rule("dws-flex-start", pool.flexStart(),
+                    k(FLEX_START) + " false is not allowed with " + k(QUEUED_PROVISIONING)
+                            + " true (current GKE runs queued provisioning on flex-start VMs: set " + k(FLEX_START) + " true)",
+                    "queued provisioning on flex-start VMs");
             rule("dws-min-nodes", pool.minNodes() == 0,
                     k(GPU_MIN_NODES) + " " + pool.minNodes() + " must be 0 with queued provisioning (nodes only come through a ProvisioningRequest)",
                     "queued pool starts at 0 nodes");
@@ -148,6 +192,13 @@ public final class PolicyRules {
             rule("dws-no-compact-placement", !pool.compactPlacement(),
                     k(COMPACT_PLACEMENT) + " true is not allowed with queued provisioning",
                     "no compact placement");
+            // Mirrors the chart's validate.dws: the ProvisioningRequest asks for a fixed node count.
+            rule("dws-fixed-replicas", !w.hpaEnabled() || w.hpaMinReplicas() == w.hpaMaxReplicas(),
+                    k(QUEUED_PROVISIONING) + " true provisions a fixed set of nodes, but the HPA ranges "
+                            + w.hpaMinReplicas() + ".." + w.hpaMaxReplicas() + " (" + k(HPA_MIN_REPLICAS) + ", "
+                            + k(HPA_MAX_REPLICAS) + "); set them equal or " + k(HPA_ENABLED) + " false",
+                    w.hpaEnabled() ? "HPA pinned at " + w.hpaMinReplicas() + " for the provisioned nodes"
+                            : w.replicas() + " fixed replica(s) for the provisioned nodes");
             rule("dws-no-auto-repair", !pool.autoRepair(),
                     k(GPU_AUTO_REPAIR) + " true is not allowed with queued provisioning (GKE rejects auto-repair on queued pools)",
                     "auto-repair off");
@@ -188,34 +239,79 @@ public final class PolicyRules {
         }
     }
 
+    /**
+     * The chart's validate.exposure and validate.gateway rules (charts/ai-inference/templates/_helpers.tpl), named
+     * by config key, so {@code pulumi up} stops before the network and cluster exist rather than at the Release.
+     */
     private void exposure() {
         var svc = s.service();
+        List<String> ranges = svc.loadBalancerSourceRanges();
+        boolean publicLb = svc.isLoadBalancer() && !svc.internal();
+        if (svc.internal() && !svc.isLoadBalancer()) {
+            fail("service-options", k(INTERNAL_LB) + " true needs " + k(SERVICE_TYPE) + " LoadBalancer (it is "
+                    + svc.type() + ")");
+        } else if (svc.internal() && svc.allowPublicAccess()) {
+            fail("service-options", k(INTERNAL_LB) + " true and " + k(ALLOW_PUBLIC_ACCESS)
+                    + " true contradict each other; choose one");
+        } else if (!ranges.isEmpty() && !svc.isLoadBalancer()) {
+            fail("service-options", k(LB_SOURCE_RANGES) + " " + String.join(", ", ranges) + " only applies to "
+                    + k(SERVICE_TYPE) + " LoadBalancer (it is " + svc.type() + ")");
+        } else {
+            pass("service-options", svc.type() + (svc.internal() ? " (internal)" : "") + " on port " + svc.port());
+        }
+
         if (!svc.isLoadBalancer()) {
             pass("public-exposure", "ClusterIP Service: not exposed outside the cluster");
-            return;
-        }
-        if (svc.internal()) {
+        } else if (svc.internal()) {
             pass("public-exposure", "internal LoadBalancer: reachable from the VPC only");
-            return;
-        }
-        boolean anywhere = svc.loadBalancerSourceRanges().stream()
-                .map(Cidr::parse).flatMap(Optional::stream).anyMatch(Cidr::isAnywhere);
-        if (anywhere && !svc.allowPublicAccess()) {
-            fail("public-exposure", k(LB_SOURCE_RANGES) + " 0.0.0.0/0 opens the endpoint to the internet; set "
-                    + k(ALLOW_PUBLIC_ACCESS) + " true to mean it");
-        } else if (svc.loadBalancerSourceRanges().isEmpty() && !svc.allowPublicAccess()) {
-            fail("public-exposure", k(LB_SOURCE_RANGES) + " [] leaves a public LoadBalancer open to everyone; list the client CIDRs, or set "
-                    + k(INTERNAL_LB) + " true, or " + k(ALLOW_PUBLIC_ACCESS) + " true");
-        } else if (svc.allowPublicAccess() && svc.loadBalancerSourceRanges().isEmpty()) {
-            pass("public-exposure", "public LoadBalancer open to 0.0.0.0/0 (allowPublicAccess)" + gatewayNote());
         } else {
-            pass("public-exposure", "public LoadBalancer limited to " + String.join(", ", svc.loadBalancerSourceRanges()) + gatewayNote());
+            boolean anywhere = ranges.stream().map(Cidr::parse).flatMap(Optional::stream).anyMatch(Cidr::isAnywhere);
+            if (anywhere && !svc.allowPublicAccess()) {
+                fail("public-exposure", k(LB_SOURCE_RANGES) + " 0.0.0.0/0 opens the endpoint to the internet; set "
+                        + k(ALLOW_PUBLIC_ACCESS) + " true to mean it");
+            } else if (ranges.isEmpty() && !svc.allowPublicAccess()) {
+                fail("public-exposure", k(LB_SOURCE_RANGES) + " [] leaves a public LoadBalancer open to everyone; list the client CIDRs, or set "
+                        + k(INTERNAL_LB) + " true, or " + k(ALLOW_PUBLIC_ACCESS) + " true");
+            } else if (svc.allowPublicAccess() && ranges.isEmpty()) {
+                pass("public-exposure", "public LoadBalancer open to 0.0.0.0/0 (allowPublicAccess)");
+            } else {
+                pass("public-exposure", "public LoadBalancer limited to " + String.join(", ", ranges));
+            }
+        }
+
+        if (svc.gatewayEnabled()) {
+            pass("gateway", "gateway forwards only the inference API"
+                    + (svc.createsApiKeySecret() || !svc.apiKeysSecret().isEmpty() ? " and checks API keys" : ""));
+        } else if (publicLb) {
+            fail("gateway", k(GATEWAY_ENABLED) + " false on a public LoadBalancer would expose the whole Ollama API "
+                    + "(pull, create, push, delete); keep the gateway, or set " + k(INTERNAL_LB) + " true or "
+                    + k(SERVICE_TYPE) + " ClusterIP");
+        } else if (!svc.apiKeysSecret().isEmpty()) {
+            fail("gateway", k(API_KEYS_SECRET) + " " + svc.apiKeysSecret() + " needs " + k(GATEWAY_ENABLED)
+                    + " true: the gateway checks the keys");
+        } else if (svc.createsApiKeySecret()) {
+            fail("gateway", k(API_KEYS) + " needs " + k(GATEWAY_ENABLED) + " true: the gateway checks the keys");
+        } else {
+            pass("gateway", "gateway off: the whole Ollama API is reachable " + (svc.isLoadBalancer()
+                    ? "from the VPC" : "inside the cluster"));
         }
     }
 
-    private String gatewayNote() {
-        return s.service().gatewayEnabled() ? "; gateway forwards only the inference API"
-                : "; gateway off: the whole Ollama API is exposed";
+    /** Compares two exact x.y.z releases numerically (the parser has checked the form). */
+    public static int compareRelease(String a, String b) {
+        String[] x = a.split("\\.");
+        String[] y = b.split("\\.");
+        for (int i = 0; i < 3; i++) {
+            int c = new java.math.BigInteger(x[i]).compareTo(new java.math.BigInteger(y[i]));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
+    }
+
+    private static String cores(BigDecimal cpu) {
+        return cpu.stripTrailingZeros().toPlainString();
     }
 
     private void rule(String name, boolean ok, String failure, String success) {

@@ -37,7 +37,7 @@ public record Settings(
                           int maxNodes, int minNodes, String driverVersion, String imageType, int diskSizeGb,
                           boolean queuedProvisioning, boolean flexStart, boolean autoRepair,
                           String reservationAffinity, boolean compactPlacement, int maxRunDurationSeconds,
-                          Quantity daemonSetMemory) {
+                          Quantity daemonSetMemory, Quantity daemonSetCpu) {
         public int gpuCapacity() {
             return maxNodes * acceleratorsPerNode;
         }
@@ -87,7 +87,16 @@ public record Settings(
         }
     }
 
-    public record ProviderPlugins(String gcpVersion, String kubernetesVersion) {}
+    public record ProviderPlugins(String gcpVersion, String kubernetesVersion) {
+        /**
+         * The lowest pulumi-gcp plugin accepted: the pool sends {@code nodeConfig.flexStart}, which Terraform's google
+         * provider added in 6.33.0 (hashicorp/terraform-provider-google#22395, GoogleCloudPlatform/magic-modules#13691).
+         * pulumi-gcp was still bridging google-beta 6.32.0 on 2025-04-28 (pulumi/pulumi-gcp#3192), so releases up to
+         * then lack the field. Which release first bridged 6.33 could not be confirmed from the sources at hand;
+         * 8.32.0 is the estimate (uncertain). The default pin, 9.37.0, is well above it.
+         */
+        public static final String GCP_FLEX_START_MINIMUM = "8.32.0";
+    }
 
     /** {@code project:key}, as messages name keys. */
     public String key(ConfigKey key) {

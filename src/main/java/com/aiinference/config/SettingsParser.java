@@ -28,7 +28,12 @@ public final class SettingsParser {
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z]([-a-z0-9]{0,38}[a-z0-9])?");
     private static final Pattern MACHINE_TYPE = Pattern.compile("[a-z][a-z0-9]*-[a-z0-9-]+");
     private static final Pattern SEMVER = Pattern.compile("\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?");
-    private static final Pattern IMAGE_TAG_FORM = Pattern.compile("([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?");
+    private static final Pattern EXACT_RELEASE = Pattern.compile("\\d+\\.\\d+\\.\\d+");
+    /** An exact Ollama release (no "latest", no suffixes), or empty for the chart's appVersion. */
+    private static final Pattern IMAGE_TAG_FORM = Pattern.compile("(\\d+\\.\\d+\\.\\d+)?");
+    /** The chart schema's ollama.keepAlive pattern (charts/ai-inference/values.schema.json), verbatim. */
+    static final Pattern KEEP_ALIVE_FORM =
+            Pattern.compile("^(-1|[0-9]+|([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+)$");
     /** What nginx can compare in an Authorization header: no spaces, commas or quotes. */
     private static final Pattern API_KEY_FORM = Pattern.compile("[A-Za-z0-9._~+/=-]{16,256}");
     private static final Pattern MODEL_FORM = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9._/-]*(:[a-zA-Z0-9._-]+)?");
@@ -143,21 +148,23 @@ public final class SettingsParser {
                 bool(GPU_AUTO_REPAIR),
                 oneOf(RESERVATION_AFFINITY, "NO_RESERVATION", "ANY_RESERVATION"),
                 bool(COMPACT_PLACEMENT),
-                positive(DWS_MAX_RUN_DURATION),
-                quantity(DAEMONSET_MEMORY, true));
+                atLeast(DWS_MAX_RUN_DURATION, 600),
+                quantity(DAEMONSET_MEMORY, true),
+                quantity(DAEMONSET_CPU, true));
 
         var workload = new Settings.Workload(
                 label(NAMESPACE),
                 label(RELEASE_NAME),
                 nonEmpty(CHART_PATH),
-                matching(IMAGE_TAG, IMAGE_TAG_FORM, "is not an image tag"),
+                matching(IMAGE_TAG, IMAGE_TAG_FORM,
+                        "is not an exact Ollama release (x.y.z such as 0.17.7; empty = the chart's appVersion)"),
                 matching(MODEL, MODEL_FORM, "is not an Ollama model name (e.g. llama3.1:8b)"),
                 integerAsIs(NUM_PARALLEL),
-                positive(MAX_QUEUE),
-                nonEmpty(KEEP_ALIVE),
-                atLeast(CONTEXT_LENGTH, 256),
+                between(MAX_QUEUE, 1, 100000),
+                keepAlive(),
+                between(CONTEXT_LENGTH, 512, 1048576),
                 bool(FLASH_ATTENTION),
-                quantity(CPU_REQUEST, false),
+                cpu(CPU_REQUEST),
                 quantity(MEMORY_REQUEST, false),
                 quantity(MEMORY_LIMIT, false),
                 integerAsIs(GPUS_PER_POD),
@@ -169,9 +176,13 @@ public final class SettingsParser {
                 positive(RELEASE_TIMEOUT));
 
         List<String> sourceRanges = list(LB_SOURCE_RANGES);
+        Set<String> seenRanges = new java.util.HashSet<>();
         for (String range : sourceRanges) {
             if (Cidr.parse(range).isEmpty()) {
                 bad(LB_SOURCE_RANGES, range, "is not a CIDR (e.g. 203.0.113.0/24)");
+            } else if (!seenRanges.add(range)) {
+                // The chart's schema has uniqueItems on service.loadBalancerSourceRanges.
+                bad(LB_SOURCE_RANGES, range, "is listed twice");
             }
         }
         int port = integerAsIs(SERVICE_PORT);
@@ -179,8 +190,9 @@ public final class SettingsParser {
             bad(SERVICE_PORT, port, "is not a TCP port (1-65535)");
         }
         String apiKeysSecret = str(API_KEYS_SECRET);
-        if (!apiKeysSecret.isEmpty() && !Pattern.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?", apiKeysSecret)) {
-            bad(API_KEYS_SECRET, apiKeysSecret, "is not a Kubernetes Secret name");
+        // The chart's schema (gateway.apiKeys.existingSecret) allows a DNS label form without dots, up to 253.
+        if (!apiKeysSecret.isEmpty() && !Pattern.matches("[a-z0-9]([-a-z0-9]{0,251}[a-z0-9])?", apiKeysSecret)) {
+            bad(API_KEYS_SECRET, apiKeysSecret, "is not a Secret name the chart accepts (lowercase letters, digits and '-', at most 253)");
         }
         List<String> apiKeys = new ArrayList<>();
         String rawKeys = str(API_KEYS);
@@ -214,7 +226,7 @@ public final class SettingsParser {
                 new Settings.SecretList(apiKeys));
 
         var providers = new Settings.ProviderPlugins(
-                matching(GCP_PLUGIN_VERSION, SEMVER, "is not a plugin version (e.g. 9.37.0)"),
+                gcpPluginVersion(),
                 matching(K8S_PLUGIN_VERSION, SEMVER, "is not a plugin version (e.g. 4.34.2)"));
 
         return new Settings(project, gcp, network, cluster, gpuPool, workload, service, providers);
@@ -252,6 +264,25 @@ public final class SettingsParser {
         String v = str(key);
         if (v.isEmpty()) {
             problem(key, "must not be empty");
+        }
+        return v;
+    }
+
+    private String gcpPluginVersion() {
+        String v = str(GCP_PLUGIN_VERSION);
+        String floor = Settings.ProviderPlugins.GCP_FLEX_START_MINIMUM;
+        if (!EXACT_RELEASE.matcher(v).matches()) {
+            bad(GCP_PLUGIN_VERSION, v, "is not an exact plugin release (x.y.z, e.g. 9.37.0)");
+        } else if (PolicyRules.compareRelease(v, floor) < 0) {
+            bad(GCP_PLUGIN_VERSION, v, "is below " + floor + ", the first pulumi-gcp release whose NodePool knows nodeConfig.flexStart");
+        }
+        return v;
+    }
+
+    private String keepAlive() {
+        String v = nonEmpty(KEEP_ALIVE);
+        if (!v.isEmpty() && !KEEP_ALIVE_FORM.matcher(v).matches()) {
+            bad(KEEP_ALIVE, v, "is not an Ollama keep-alive (-1, whole seconds, or a duration such as 5m or 1h30m)");
         }
         return v;
     }
@@ -328,6 +359,25 @@ public final class SettingsParser {
             bad(key, v, "is not an integer");
             return (Integer) key.defaultValue();
         }
+    }
+
+    private int between(ConfigKey key, int min, int max) {
+        int v = atLeast(key, min);
+        if (v > max) {
+            bad(key, v, "must be at most " + max);
+            return (Integer) key.defaultValue();
+        }
+        return v;
+    }
+
+    /** The chart schema's CPU form: whole or up to 3-decimal cores, or millicores ({@code 8}, {@code 7.5}, {@code 500m}). */
+    private Quantity cpu(ConfigKey key) {
+        Quantity q = quantity(key, false);
+        if (!q.text().matches("[0-9]+m|[0-9]+(\\.[0-9]{1,3})?") && Quantity.parse(q.text()).isPresent()
+                && q.text().equals(str(key))) {
+            bad(key, q.text(), "is not a CPU quantity (cores such as 8 or 7.5, or millicores such as 7500m)");
+        }
+        return q;
     }
 
     private int positive(ConfigKey key) {

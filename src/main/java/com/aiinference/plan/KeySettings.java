@@ -17,7 +17,7 @@ final class KeySettings {
         PATHS.put("gcp:serviceaccount/account:Account", List.of("accountId"));
         PATHS.put("gcp:projects/iAMMember:IAMMember", List.of("role"));
         PATHS.put("gcp:container/cluster:Cluster", List.of("name", "location", "releaseChannel.channel",
-                "minMasterVersion", "networkingMode", "workloadIdentityConfig.workloadPool", "enableShieldedNodes",
+                "minMasterVersion", "networkingMode", "datapathProvider", "workloadIdentityConfig.workloadPool", "enableShieldedNodes",
                 "removeDefaultNodePool", "deletionProtection"));
         PATHS.put("gcp:container/nodePool:NodePool", List.of("name", "nodeConfig.machineType",
                 "nodeConfig.guestAccelerators", "nodeCount", "initialNodeCount", "autoscaling",

@@ -1,6 +1,9 @@
 package com.aiinference.plan;
 
+import static com.aiinference.config.Settings.ProviderPlugins.GCP_FLEX_START_MINIMUM;
+
 import com.aiinference.config.PolicyCheck;
+import com.aiinference.config.PolicyRules;
 import com.aiinference.config.Settings;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,12 +22,20 @@ final class ProgramChecks {
         if (gcp.size() != 1 || k8s.size() != 1) {
             out.add(PolicyCheck.fail("provider-plugins", "expected one gcp and one kubernetes provider, registered "
                     + gcp.size() + " and " + k8s.size()));
-        } else if (!gcp.get(0).version().equals(s.providers().gcpVersion())
-                || !k8s.get(0).version().equals(s.providers().kubernetesVersion())) {
-            out.add(PolicyCheck.fail("provider-plugins", "providers registered with plugin versions gcp "
-                    + gcp.get(0).version() + ", kubernetes " + k8s.get(0).version()));
+        } else if (!gcp.get(0).version().matches("\\d+\\.\\d+\\.\\d+")
+                || PolicyRules.compareRelease(gcp.get(0).version(), GCP_FLEX_START_MINIMUM) < 0) {
+            // What the engine would load, against the floor (not against the config value: the program passes that
+            // through, so comparing the two could never fail). An SDK-default or missing version lands here too.
+            out.add(PolicyCheck.fail("provider-plugins", "gcp provider registered with plugin version "
+                    + (gcp.get(0).version().isEmpty() ? "(none: the SDK's own 7.0.0)" : gcp.get(0).version())
+                    + ", not an exact release at or above " + GCP_FLEX_START_MINIMUM
+                    + " (the first that sends nodeConfig.flexStart)"));
+        } else if (k8s.get(0).version().isEmpty()) {
+            out.add(PolicyCheck.fail("provider-plugins", "kubernetes provider registered without a plugin version"
+                    + " (the SDK's own 4.0.0 would be loaded)"));
         } else {
-            out.add(PolicyCheck.pass("provider-plugins", "gcp plugin " + gcp.get(0).version() + ", kubernetes plugin "
+            out.add(PolicyCheck.pass("provider-plugins", "gcp plugin " + gcp.get(0).version() + " (>= "
+                    + GCP_FLEX_START_MINIMUM + " for nodeConfig.flexStart), kubernetes plugin "
                     + k8s.get(0).version() + " (explicit providers)"));
         }
 

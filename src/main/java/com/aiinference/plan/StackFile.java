@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.DuplicateKeyException;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
@@ -43,10 +44,16 @@ public record StackFile(Path path, Map<String, String> config, Set<String> secre
         if (!(block instanceof Map<?, ?> entries)) {
             throw CliException.usage("stack file " + path + ": 'config' is not a mapping of keys to values");
         }
+        Map<String, String> written = new LinkedHashMap<>();
         for (var e : entries.entrySet()) {
             String key = String.valueOf(e.getKey());
             if (!key.contains(":")) {
                 key = project + ":" + key;
+            }
+            String earlier = written.put(key, String.valueOf(e.getKey()));
+            if (earlier != null) {
+                throw CliException.usage("stack file " + path + " sets " + key + " twice (as " + earlier + " and "
+                        + e.getKey() + "); keep one");
             }
             Object value = e.getValue();
             if (value instanceof Map<?, ?> m && m.size() == 1 && m.containsKey("secure")) {
@@ -76,11 +83,19 @@ public record StackFile(Path path, Map<String, String> config, Set<String> secre
 
     private static Object loadYaml(Path path, String what) {
         try {
-            return new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(path));
+            // SnakeYAML's default keeps the last of two equal keys (with a warning nobody sees); Pulumi users then
+            // plan one value and deploy another after an edit. Refuse instead.
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            return new Yaml(new SafeConstructor(options)).load(Files.readString(path));
         } catch (NoSuchFileException e) {
             throw CliException.usage(what + " not found: " + path);
         } catch (IOException e) {
             throw CliException.usage("cannot read " + what + " " + path + ": " + e.getMessage());
+        } catch (DuplicateKeyException e) {
+            String problem = e.getProblem() == null ? "found a duplicate key" : e.getProblem().strip();
+            String line = e.getProblemMark() == null ? "" : " at line " + (e.getProblemMark().getLine() + 1);
+            throw CliException.usage(what + " " + path + ": " + problem + line + "; keep one");
         } catch (YAMLException e) {
             throw CliException.usage(what + " " + path + " is not valid YAML: "
                     + e.getMessage().strip().replaceAll("\\s*\\R\\s*", " "));

@@ -86,6 +86,9 @@ public final class Cluster extends ComponentResource {
                 .network(network.network)
                 .subnetwork(network.subnetwork)
                 .networkingMode("VPC_NATIVE")
+                // GKE Dataplane V2 (Cilium) enforces NetworkPolicy; without it (and without the Calico add-on) the
+                // chart's policy that keeps Ollama's port 11434 behind the gateway is accepted but does nothing.
+                .datapathProvider("ADVANCED_DATAPATH")
                 .ipAllocationPolicy(ClusterIpAllocationPolicyArgs.builder()
                         .clusterSecondaryRangeName(network.podsRangeName)
                         .servicesSecondaryRangeName(network.servicesRangeName)

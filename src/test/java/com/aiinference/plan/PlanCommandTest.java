@@ -64,6 +64,7 @@ class PlanCommandTest {
                 .contains("Plan of stack dev (project ai-inference) on Pulumi's mock engine")
                 .contains("gcp:container/nodePool:NodePool l4-pool-nodes  [provider ai-inference-gcp]")
                 .contains("queuedProvisioning.enabled=true nodeConfig.flexStart=true")
+                .contains("networkingMode=VPC_NATIVE datapathProvider=ADVANCED_DATAPATH")
                 .contains("plugin=9.37.0").contains("plugin=4.34.2")
                 .contains("externalIp   203.0.113.10   <- MOCK address")
                 .contains("kubeconfig   [secret]")
@@ -106,7 +107,7 @@ class PlanCommandTest {
         Run r = plan("--stack", "dev");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).isEmpty();
-        assertThat(r.out()).contains("FAIL  memory-limit-fits-node       ai-inference:memoryLimit 46Gi exceeds the 43.4Gi allocatable on g2-standard-12")
+        assertThat(r.out()).contains("FAIL  memory-limit-fits-node       ai-inference:memoryLimit 46Gi plus the gateway's 128Mi (ai-inference:gatewayEnabled true) = 46.1Gi exceeds the 43.4Gi allocatable on g2-standard-12")
                 .contains("SKIP  program")
                 .contains("1 failed");
     }
@@ -119,6 +120,18 @@ class PlanCommandTest {
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).hasLineCount(1).contains("plan: ")
                 .contains("ai-inference:memoryLimt is not a known key of this project (did you mean ai-inference:memoryLimit?)")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aDuplicateKeyInTheStackFileExitsTwoWithOneLine() throws IOException {
+        appendToDevStack("  ai-inference:memoryLimit: 46Gi\n");
+        Run r = plan("--stack", "dev");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).hasLineCount(1)
+                .contains("plan: stack file ").contains("Pulumi.dev.yaml: found duplicate key ai-inference:memoryLimit at line ")
+                .contains("; keep one")
                 .doesNotContain("Exception").doesNotContain("\tat ");
     }
 

@@ -41,6 +41,26 @@ class StackFileTest {
     }
 
     @Test
+    void aKeySetTwiceIsRefusedNotSilentlyOverwritten() throws IOException {
+        assertThatThrownBy(() -> read("""
+                config:
+                  ai-inference:memoryLimit: 40Gi
+                  ai-inference:numParallel: 8
+                  ai-inference:memoryLimit: 46Gi
+                """)).isInstanceOf(CliException.class)
+                .hasMessage("stack file " + dir.resolve("Pulumi.t.yaml")
+                        + ": found duplicate key ai-inference:memoryLimit at line 4; keep one")
+                .satisfies(e -> assertThat(((CliException) e).exitCode()).isEqualTo(2));
+        assertThatThrownBy(() -> read("""
+                config:
+                  numParallel: 8
+                  ai-inference:numParallel: 4
+                """)).isInstanceOf(CliException.class)
+                .hasMessage("stack file " + dir.resolve("Pulumi.t.yaml")
+                        + " sets ai-inference:numParallel twice (as numParallel and ai-inference:numParallel); keep one");
+    }
+
+    @Test
     void badFilesAreUsageErrors() throws IOException {
         assertThatThrownBy(() -> read("config: [a, b]")).isInstanceOf(CliException.class)
                 .hasMessageEndingWith(": 'config' is not a mapping of keys to values");

@@ -142,6 +142,8 @@ class StackTest {
     void clusterIsHardenedAndVpcNative() {
         var c = single("gcp:container/cluster:Cluster", "ai-inference-gke");
         assertThat(c.input("networkingMode")).isEqualTo("VPC_NATIVE");
+        // Dataplane V2: the chart's NetworkPolicy (Ollama only through the gateway) is enforced.
+        assertThat(c.input("datapathProvider")).isEqualTo("ADVANCED_DATAPATH");
         assertThat(c.input("ipAllocationPolicy")).isEqualTo(Map.of("clusterSecondaryRangeName", "pods", "servicesSecondaryRangeName", "services"));
         assertThat(c.input("workloadIdentityConfig.workloadPool")).isEqualTo("my-gcp-project-id.svc.id.goog");
         assertThat(c.input("enableShieldedNodes")).isEqualTo(true);
@@ -238,7 +240,7 @@ class StackTest {
     void badConfigRegistersNothing() {
         var refused = MockEngineRun.run(DevStack.PROJECT, "dev", DevStack.with("memoryLimit", "46Gi"), Set.of());
         assertThat(refused.errors()).singleElement().asString()
-                .contains("ai-inference:memoryLimit 46Gi exceeds the 43.4Gi allocatable on g2-standard-12");
+                .contains("ai-inference:memoryLimit 46Gi plus the gateway's 128Mi (ai-inference:gatewayEnabled true) = 46.1Gi exceeds the 43.4Gi allocatable on g2-standard-12");
         assertThat(refused.resources()).allSatisfy(r -> assertThat(r.type()).isEqualTo("pulumi:pulumi:Stack"));
     }
 
