@@ -197,6 +197,11 @@ public final class SimulateClusterCommand implements Callable<Integer> {
                 stopAll.run();
             }, "simulate-cluster-stop");
             Runtime.getRuntime().addShutdownHook(hook);
+            // After the render Helm's Go runtime owns SIGINT/SIGTERM (see StopSignals): take them back so Ctrl-C and
+            // kill stop the command; the shutdown hook stays for other JVM exits.
+            for (String failed : StopSignals.install(stop::countDown)) {
+                spec.commandLine().getErr().println("simulate cluster: cannot handle " + failed + "; stop it with --max-duration");
+            }
             printBanner(out, c);
             started.countDown();
             try {
