@@ -84,7 +84,8 @@ public final class SimulateClusterCommand implements Callable<Integer> {
     boolean networkPolicy;
 
     @Option(names = "--dws-state", paramLabel = "STATE",
-            description = "Enable DWS with a ProvisioningRequest in this state: Provisioned, Accepted, Pending, QuotaExceeded, "
+            description = "Enable DWS with a ProvisioningRequest in this state: Provisioned, BookingExpired (Provisioned, then the "
+                    + "autoscaler's booking ran out; nodes and pods stay), Accepted, Pending, QuotaExceeded, "
                     + "ResourcePoolExhausted, Failed (not Provisioned: no nodes, no pods).")
     String dwsState;
 

@@ -99,7 +99,7 @@ class SimulateClusterCommandTest {
     void badSwitchesAreUsageErrors() {
         Run badState = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), "--dws-state", "Sleeping");
         assertThat(badState.exit()).isEqualTo(2);
-        assertThat(badState.err().strip()).isEqualTo("cluster: --dws-state 'Sleeping' is not one of Provisioned, Accepted, Pending,"
+        assertThat(badState.err().strip()).isEqualTo("cluster: --dws-state 'Sleeping' is not one of Provisioned, BookingExpired, Accepted, Pending,"
                 + " QuotaExceeded, ResourcePoolExhausted, Failed");
 
         Run oomAlone = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), "--oom-kill");
