@@ -137,6 +137,17 @@ public final class SimulateClusterCommand implements Callable<Integer> {
         if (replicas < 1 || replicas > 100) {
             throw CliException.usage("--replicas must be 1..100, got " + replicas);
         }
+        if (faultAfter < 0) {
+            throw CliException.usage("--fault-after must be 0 or more requests, got " + faultAfter);
+        }
+        if (hpaMin != null && hpaMin < 1) {
+            throw CliException.usage("--hpa-min must be at least 1, got " + hpaMin);
+        }
+        int min = hpaMin == null ? replicas : hpaMin;
+        if (hpaMax != null && hpaMax < min) {
+            throw CliException.usage("--hpa-max " + hpaMax + " is below the HPA minimum " + min
+                    + (hpaMin == null ? " (--replicas)" : " (--hpa-min)"));
+        }
         if (dwsState != null && !SimulatedCluster.DWS_STATES.containsKey(dwsState)) {
             throw CliException.usage("--dws-state '" + dwsState + "' is not one of " + String.join(", ", SimulatedCluster.DWS_STATES.keySet()));
         }
