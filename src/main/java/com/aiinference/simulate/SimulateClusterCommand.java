@@ -305,26 +305,38 @@ public final class SimulateClusterCommand implements Callable<Integer> {
         return base.isBlank() ? Path.of("") : Path.of(base);
     }
 
-    /** Prints the requests each replica got, every 10 s while traffic flows, until stopped or --max-duration. */
+    /**
+     * Prints the client requests each replica got (they add up to the total the front forwarded) and, apart, the
+     * stub_status scrapes verify made (nginx counts those in the gateway counter verify reads), every 10 s while
+     * something changes, until stopped or --max-duration.
+     */
     private void watchTraffic(SimulatedCluster c, PrintWriter out) {
         long deadline = System.nanoTime() + maxDuration.toNanos();
-        long last = -1;
+        String last = "";
         try {
             while (true) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || stop.await(Math.min(left, TimeUnit.SECONDS.toNanos(10)), TimeUnit.NANOSECONDS)) {
                     return;
                 }
-                long total = c.front().forwarded();
-                if (total != last) {
-                    last = total;
-                    out.printf("requests per replica: %s (total %d)%n", c.front().backends().stream()
-                            .map(b -> String.valueOf(b.requests())).collect(Collectors.joining(" ")), total);
+                String line = trafficLine(c.front());
+                if (!line.equals(last)) {
+                    last = line;
+                    out.println(line);
                     out.flush();
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** {@code requests per replica: 5 5 (total 10; 2 stub_status scrapes besides, counted by the gateways)}. */
+    static String trafficLine(RoundRobinFront front) {
+        List<RoundRobinFront.Backend> backends = front.backends();
+        long scrapes = backends.stream().mapToLong(RoundRobinFront.Backend::direct).sum();
+        return String.format(Locale.ROOT, "requests per replica: %s (total %d; %d stub_status scrapes besides, counted by the gateways)",
+                backends.stream().map(b -> String.valueOf(b.forwarded())).collect(Collectors.joining(" ")),
+                front.forwarded(), scrapes);
     }
 }
