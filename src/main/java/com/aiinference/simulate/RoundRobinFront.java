@@ -39,6 +39,7 @@ public final class RoundRobinFront implements AutoCloseable {
         private final URI base;
         private final AtomicBoolean ready = new AtomicBoolean(true);
         private final AtomicLong requests = new AtomicLong();
+        private final AtomicLong forwarded = new AtomicLong();
         private final AtomicLong inFlight = new AtomicLong();
         /** One flag per answer being streamed; set, the copy loop stops at the next chunk. */
         private final Set<AtomicBoolean> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -59,9 +60,22 @@ public final class RoundRobinFront implements AutoCloseable {
             ready.set(r);
         }
 
-        /** Requests this backend has been given (by the front, and by {@link #countDirect()}). */
+        /**
+         * Requests this backend has been given: by the front, and by {@link #countDirect()}; what its gateway's
+         * stub_status reports (nginx counts the scrape itself too).
+         */
         public long requests() {
             return requests.get();
+        }
+
+        /** Client requests the front forwarded here; over all backends these add up to {@link RoundRobinFront#forwarded()}. */
+        public long forwarded() {
+            return forwarded.get();
+        }
+
+        /** Requests that reached this backend without the front: {@link #requests()} minus {@link #forwarded()}. */
+        public long direct() {
+            return requests.get() - forwarded.get();
         }
 
         public long inFlight() {
@@ -167,6 +181,7 @@ public final class RoundRobinFront implements AutoCloseable {
                 ex.getResponseBody().write(msg);
                 return;
             }
+            b.forwarded.incrementAndGet();
             b.requests.incrementAndGet();
             b.inFlight.incrementAndGet();
             onRequest.accept(forwarded.incrementAndGet());

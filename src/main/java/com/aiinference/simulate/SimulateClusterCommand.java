@@ -84,7 +84,8 @@ public final class SimulateClusterCommand implements Callable<Integer> {
     boolean networkPolicy;
 
     @Option(names = "--dws-state", paramLabel = "STATE",
-            description = "Enable DWS with a ProvisioningRequest in this state: Provisioned, Accepted, Pending, QuotaExceeded, "
+            description = "Enable DWS with a ProvisioningRequest in this state: Provisioned, BookingExpired (Provisioned, then the "
+                    + "autoscaler's booking ran out; nodes and pods stay), Accepted, Pending, QuotaExceeded, "
                     + "ResourcePoolExhausted, Failed (not Provisioned: no nodes, no pods).")
     String dwsState;
 
@@ -135,6 +136,17 @@ public final class SimulateClusterCommand implements Callable<Integer> {
         }
         if (replicas < 1 || replicas > 100) {
             throw CliException.usage("--replicas must be 1..100, got " + replicas);
+        }
+        if (faultAfter < 0) {
+            throw CliException.usage("--fault-after must be 0 or more requests, got " + faultAfter);
+        }
+        if (hpaMin != null && hpaMin < 1) {
+            throw CliException.usage("--hpa-min must be at least 1, got " + hpaMin);
+        }
+        int min = hpaMin == null ? replicas : hpaMin;
+        if (hpaMax != null && hpaMax < min) {
+            throw CliException.usage("--hpa-max " + hpaMax + " is below the HPA minimum " + min
+                    + (hpaMin == null ? " (--replicas)" : " (--hpa-min)"));
         }
         if (dwsState != null && !SimulatedCluster.DWS_STATES.containsKey(dwsState)) {
             throw CliException.usage("--dws-state '" + dwsState + "' is not one of " + String.join(", ", SimulatedCluster.DWS_STATES.keySet()));
@@ -197,6 +209,11 @@ public final class SimulateClusterCommand implements Callable<Integer> {
                 stopAll.run();
             }, "simulate-cluster-stop");
             Runtime.getRuntime().addShutdownHook(hook);
+            // After the render Helm's Go runtime owns SIGINT/SIGTERM (see StopSignals): take them back so Ctrl-C and
+            // kill stop the command; the shutdown hook stays for other JVM exits.
+            for (String failed : StopSignals.install(stop::countDown)) {
+                spec.commandLine().getErr().println("simulate cluster: cannot handle " + failed + "; stop it with --max-duration");
+            }
             printBanner(out, c);
             started.countDown();
             try {
@@ -288,26 +305,38 @@ public final class SimulateClusterCommand implements Callable<Integer> {
         return base.isBlank() ? Path.of("") : Path.of(base);
     }
 
-    /** Prints the requests each replica got, every 10 s while traffic flows, until stopped or --max-duration. */
+    /**
+     * Prints the client requests each replica got (they add up to the total the front forwarded) and, apart, the
+     * stub_status scrapes verify made (nginx counts those in the gateway counter verify reads), every 10 s while
+     * something changes, until stopped or --max-duration.
+     */
     private void watchTraffic(SimulatedCluster c, PrintWriter out) {
         long deadline = System.nanoTime() + maxDuration.toNanos();
-        long last = -1;
+        String last = "";
         try {
             while (true) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || stop.await(Math.min(left, TimeUnit.SECONDS.toNanos(10)), TimeUnit.NANOSECONDS)) {
                     return;
                 }
-                long total = c.front().forwarded();
-                if (total != last) {
-                    last = total;
-                    out.printf("requests per replica: %s (total %d)%n", c.front().backends().stream()
-                            .map(b -> String.valueOf(b.requests())).collect(Collectors.joining(" ")), total);
+                String line = trafficLine(c.front());
+                if (!line.equals(last)) {
+                    last = line;
+                    out.println(line);
                     out.flush();
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** {@code requests per replica: 5 5 (total 10; 2 stub_status scrapes besides, counted by the gateways)}. */
+    static String trafficLine(RoundRobinFront front) {
+        List<RoundRobinFront.Backend> backends = front.backends();
+        long scrapes = backends.stream().mapToLong(RoundRobinFront.Backend::direct).sum();
+        return String.format(Locale.ROOT, "requests per replica: %s (total %d; %d stub_status scrapes besides, counted by the gateways)",
+                backends.stream().map(b -> String.valueOf(b.forwarded())).collect(Collectors.joining(" ")),
+                front.forwarded(), scrapes);
     }
 }

@@ -124,6 +124,11 @@ public final class SimulatedCluster implements AutoCloseable {
         Map<String, List<String[]>> m = new LinkedHashMap<>();
         m.put("Provisioned", List.of(new String[] {"Accepted", "True", "Accepted", "request accepted"},
                 new String[] {"Provisioned", "True", "Provisioned", "capacity is available: 1 nodes per pod set"}));
+        // What a healthy request looks like some minutes after the nodes came up: the autoscaler's booking ran out
+        // (it adds this to every Provisioned request, consumed or not); the nodes and pods stay.
+        m.put("BookingExpired", List.of(new String[] {"Accepted", "True", "Accepted", "request accepted"},
+                new String[] {"Provisioned", "True", "Provisioned", "capacity is available: 1 nodes per pod set"},
+                new String[] {"BookingExpired", "True", "CapacityReservationTimeExpired", "Capacity reservation time is expired"}));
         m.put("Accepted", List.of(new String[] {"Accepted", "True", "Accepted", "request accepted"},
                 new String[] {"Provisioned", "False", "Pending", "waiting for capacity in the queue"}));
         m.put("Pending", List.of());
@@ -403,7 +408,7 @@ public final class SimulatedCluster implements AutoCloseable {
                 .build();
         replicaSetUid = client.apps().replicaSets().inNamespace(ns).resource(rs).create().getMetadata().getUid();
         // Nodes and pods exist only once capacity is there: a queued request that is not Provisioned has none.
-        boolean provisioned = spec.dwsState() == null || spec.dwsState().equals("Provisioned");
+        boolean provisioned = spec.dwsState() == null || List.of("Provisioned", "BookingExpired").contains(spec.dwsState());
         if (provisioned) {
             for (int i = 0; i < spec.replicas(); i++) {
                 String node = nodeName(i);

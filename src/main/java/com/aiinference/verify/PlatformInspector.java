@@ -188,17 +188,24 @@ public final class PlatformInspector {
     }
 
     /**
-     * Kubernetes autoscaler's ProvisioningRequest conditions: Failed, BookingExpired and CapacityRevoked end it;
-     * Provisioned=True means the nodes exist; Accepted=True means it waits in the queue (Provisioned=False then
-     * carries GKE's reason, e.g. ResourcePoolExhausted or QuotaExceeded); nothing yet means Pending.
+     * Kubernetes autoscaler's ProvisioningRequest conditions: Failed and CapacityRevoked end it; Provisioned=True means
+     * the nodes exist; Accepted=True means it waits in the queue (Provisioned=False then carries GKE's reason, e.g.
+     * ResourcePoolExhausted or QuotaExceeded); nothing yet means Pending. BookingExpired=True is not a failure by
+     * itself: the autoscaler adds it (reason CapacityReservationTimeExpired, or CapacityBookingConsumed once all pods
+     * are scheduled) to every request whose Provisioned=True is older than the booking time, consumed or not; the nodes
+     * stay until maxRunDurationSeconds. Only without Provisioned=True does it mean the capacity was never obtained.
      */
     static ProvisioningState.Phase phaseOf(List<Condition> conditions) {
         boolean failed = conditions.stream().anyMatch(c -> c.isTrue()
-                && List.of("Failed", "BookingExpired", "CapacityRevoked").contains(c.type()));
+                && List.of("Failed", "CapacityRevoked").contains(c.type()));
         if (failed) {
             return ProvisioningState.Phase.FAILED;
         }
-        if (conditions.stream().anyMatch(c -> c.isTrue() && c.type().equals("Provisioned"))) {
+        boolean provisioned = conditions.stream().anyMatch(c -> c.isTrue() && c.type().equals("Provisioned"));
+        if (conditions.stream().anyMatch(c -> c.isTrue() && c.type().equals("BookingExpired"))) {
+            return provisioned ? ProvisioningState.Phase.BOOKING_EXPIRED : ProvisioningState.Phase.FAILED;
+        }
+        if (provisioned) {
             return ProvisioningState.Phase.PROVISIONED;
         }
         if (conditions.stream().anyMatch(c -> c.isTrue() && c.type().equals("Accepted"))) {

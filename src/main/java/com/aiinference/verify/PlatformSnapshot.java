@@ -44,12 +44,17 @@ public record PlatformSnapshot(
                 case FAILED -> conditions.stream().filter(c -> c.isTrue() && List.of("Failed", "BookingExpired",
                         "CapacityRevoked").contains(c.type())).findFirst();
                 case PROVISIONED -> conditions.stream().filter(c -> c.type().equals("Provisioned")).findFirst();
+                case BOOKING_EXPIRED -> conditions.stream().filter(c -> c.isTrue() && c.type().equals("BookingExpired")).findFirst();
                 default -> conditions.stream().filter(c -> !c.isTrue() && c.reason() != null).findFirst()
                         .or(() -> conditions.stream().filter(c -> c.type().equals("Accepted")).findFirst());
             };
         }
 
-        public enum Phase { PENDING, ACCEPTED, PROVISIONED, FAILED }
+        /**
+         * BOOKING_EXPIRED: Provisioned=True and later BookingExpired=True: the autoscaler stopped holding the capacity
+         * for pods that had not yet arrived; fine when the release's pods run on it.
+         */
+        public enum Phase { PENDING, ACCEPTED, PROVISIONED, BOOKING_EXPIRED, FAILED }
     }
 
     /** A status condition as the API reports it. */

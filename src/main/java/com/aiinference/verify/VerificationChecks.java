@@ -99,11 +99,25 @@ public final class VerificationChecks {
         }
         return switch (p.phase()) {
             case PROVISIONED -> Check.pass(name, Stage.BEFORE, "ProvisioningRequest " + p.name() + " Provisioned");
+            case BOOKING_EXPIRED -> bookingExpired(name, p, s, why);
             case FAILED -> Check.fail(name, Stage.BEFORE, "ProvisioningRequest " + p.name() + " failed: " + why);
             case ACCEPTED -> Check.fail(name, Stage.BEFORE, "ProvisioningRequest " + p.name()
                     + " accepted but not provisioned: " + why);
             case PENDING -> Check.fail(name, Stage.BEFORE, "ProvisioningRequest " + p.name() + " pending: " + why);
         };
+    }
+
+    /** Provisioned, then the booking ran out: PASS when the release's pods run on nodes (they consumed it). */
+    private static Check bookingExpired(String name, ProvisioningState p, PlatformSnapshot s, String why) {
+        long running = s.pods().stream()
+                .filter(pod -> "Running".equals(pod.phase()) && pod.nodeName() != null && !pod.nodeName().isBlank()).count();
+        if (running == 0) {
+            return Check.fail(name, Stage.BEFORE, "ProvisioningRequest " + p.name() + " booking expired with no pod of the"
+                    + " release running on a node: the provisioned capacity was not consumed (" + why + ")");
+        }
+        return Check.pass(name, Stage.BEFORE, "ProvisioningRequest " + p.name() + " Provisioned; booking expired after "
+                + running + " pod(s) of the release started running on its nodes (capacity consumed; nodes stay until "
+                + "maxRunDurationSeconds)");
     }
 
     static Check podsReady(PlatformSnapshot s, Expectations e, Stage stage) {

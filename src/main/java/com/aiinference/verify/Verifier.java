@@ -65,6 +65,6 @@ public final class Verifier {
         return s.pods().size() + " pods, " + ready + " ready, " + restarts + " container restarts"
                 + s.deployment().map(d -> "; Deployment " + d.name() + " " + d.ready() + "/" + d.desired()).orElse("; no Deployment")
                 + s.hpa().map(h -> "; HPA " + h.min() + "-" + h.max() + " current " + h.current()).orElse("")
-                + s.provisioningRequest().map(p -> "; ProvisioningRequest " + p.name() + " " + p.phase().name().toLowerCase()).orElse("");
+                + s.provisioningRequest().map(p -> "; ProvisioningRequest " + p.name() + " " + p.phase().name().toLowerCase().replace('_', ' ')).orElse("");
     }
 }

@@ -99,7 +99,7 @@ class SimulateClusterCommandTest {
     void badSwitchesAreUsageErrors() {
         Run badState = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), "--dws-state", "Sleeping");
         assertThat(badState.exit()).isEqualTo(2);
-        assertThat(badState.err().strip()).isEqualTo("cluster: --dws-state 'Sleeping' is not one of Provisioned, Accepted, Pending,"
+        assertThat(badState.err().strip()).isEqualTo("cluster: --dws-state 'Sleeping' is not one of Provisioned, BookingExpired, Accepted, Pending,"
                 + " QuotaExceeded, ResourcePoolExhausted, Failed");
 
         Run oomAlone = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), "--oom-kill");
@@ -110,6 +110,29 @@ class SimulateClusterCommandTest {
         assertThat(badNamespace.exit()).isEqualTo(2);
         assertThat(badNamespace.err().strip()).isEqualTo("cluster: --namespace Prod_NS is not a valid name (lowercase letters,"
                 + " digits and '-', starting with a letter, at most 40 characters)");
+
+        // numbers and durations out of range: one line naming the option, before anything starts
+        String[][] bad = {
+            {"--fault-after", "-1", "cluster: --fault-after must be 0 or more requests, got -1"},
+            {"--hpa-min", "0", "cluster: --hpa-min must be at least 1, got 0"},
+            {"--hpa-max", "-3", "cluster: --hpa-max -3 is below the HPA minimum 10 (--replicas)"},
+            {"--max-duration", "0s", "cluster: --max-duration must be more than 0"},
+            {"--replicas", "0", "cluster: --replicas must be 1..100, got 0"},
+            {"--tokens", "0", "cluster: tokens per answer must be at least 1, got 0"},
+            {"--parallel", "0", "cluster: parallel must be at least 1, got 0"},
+        };
+        for (String[] b : bad) {
+            Run r = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), b[0], b[1]);
+            assertThat(r.exit()).as(b[0]).isEqualTo(2);
+            assertThat(r.err().strip()).as(b[0]).isEqualTo(b[2]);
+            assertThat(r.out()).as(b[0]).isEmpty();
+        }
+        for (String negative : new String[] {"--fault-down-for", "--ttft", "--itl"}) {
+            Run r = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), negative, "-1s");
+            assertThat(r.exit()).as(negative).isEqualTo(2);
+            assertThat(r.err().lines().findFirst().orElse("")).as(negative).contains(negative).contains("'-1s'");
+        }
+        assertThat(dir.resolve("x.json")).doesNotExist();
 
         Run badPod = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), "--replicas", "2",
                 "--restart-during-run", "7", "--max-duration", "5s");

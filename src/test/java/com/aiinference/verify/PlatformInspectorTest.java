@@ -69,4 +69,19 @@ class PlatformInspectorTest {
             }
         }
     }
+
+    @Test
+    void aProvisionedRequestWhoseBookingExpiredPassesWithItsPodsRunning() {
+        try (SimulatedRelease r = new SimulatedRelease(SimulatedCluster.Spec.defaults(2).withDwsState("BookingExpired"), dir)) {
+            try (var client = KubeAccess.fromText(r.cluster.kubeconfig(), "test", null).connect()) {
+                Expectations e = new Expectations(2, "llama3.1:8b", "40Gi", true, true);
+                PlatformSnapshot s = new PlatformInspector(client, target(r, e)).snapshot();
+                assertThat(s.provisioningRequest()).get().extracting(PlatformSnapshot.ProvisioningState::phase)
+                        .isEqualTo(PlatformSnapshot.ProvisioningState.Phase.BOOKING_EXPIRED);
+                Check c = VerificationChecks.provisioningRequest(s, e, "ai-inference");
+                assertThat(c.status()).isEqualTo(Check.Status.PASS);
+                assertThat(c.detail()).contains("booking expired after 2 pod(s) of the release started running on its nodes");
+            }
+        }
+    }
 }

@@ -100,6 +100,40 @@ class VerificationChecksTest {
     }
 
     @Test
+    void bookingExpiredAfterProvisionedPassesWhileThePodsRunOnItsNodes() {
+        var accepted = new Condition("Accepted", "True", "Accepted", null);
+        var provisioned = new Condition("Provisioned", "True", "Provisioned", null);
+        var expired = new Condition("BookingExpired", "True", "CapacityReservationTimeExpired", "Capacity reservation time is expired");
+        assertThat(PlatformInspector.phaseOf(List.of(accepted, provisioned, expired))).isEqualTo(ProvisioningState.Phase.BOOKING_EXPIRED);
+        // never provisioned: the booking lapsed with nothing obtained
+        assertThat(PlatformInspector.phaseOf(List.of(accepted, expired))).isEqualTo(ProvisioningState.Phase.FAILED);
+        assertThat(PlatformInspector.phaseOf(List.of(accepted, provisioned, new Condition("CapacityRevoked", "True", "Revoked", null))))
+                .isEqualTo(ProvisioningState.Phase.FAILED);
+        Expectations dws = new Expectations(2, null, null, true, null);
+        ProvisioningState pr = new ProvisioningState("ai-inference-6d5f8", ProvisioningState.Phase.BOOKING_EXPIRED,
+                List.of(accepted, provisioned, expired));
+
+        PlatformSnapshot running = withPr(snapshot(List.of(pod(0, 0, null, 1), pod(1, 0, null, 1))), pr);
+        Check pass = VerificationChecks.provisioningRequest(running, dws, "ai-inference");
+        assertThat(pass.status()).isEqualTo(Check.Status.PASS);
+        assertThat(pass.detail()).isEqualTo("ProvisioningRequest ai-inference-6d5f8 Provisioned; booking expired after 2 pod(s)"
+                + " of the release started running on its nodes (capacity consumed; nodes stay until maxRunDurationSeconds)");
+
+        PodState pending = new PodState("ai-inference-abc-0", "uid-0", null, "Pending", false, List.of(), null, null, null);
+        Check fail = VerificationChecks.provisioningRequest(withPr(snapshot(List.of(pending)), pr), dws, "ai-inference");
+        assertThat(fail.status()).isEqualTo(Check.Status.FAIL);
+        assertThat(fail.detail()).isEqualTo("ProvisioningRequest ai-inference-6d5f8 booking expired with no pod of the release"
+                + " running on a node: the provisioned capacity was not consumed (BookingExpired=True"
+                + " (CapacityReservationTimeExpired): Capacity reservation time is expired)");
+        assertThat(VerificationChecks.provisioningRequest(withPr(snapshot(List.of()), pr), dws, "ai-inference").status())
+                .isEqualTo(Check.Status.FAIL);
+    }
+
+    private static PlatformSnapshot withPr(PlatformSnapshot s, ProvisioningState pr) {
+        return new PlatformSnapshot(s.takenAt(), s.deployment(), s.hpa(), Optional.of(pr), s.pods(), s.evictions());
+    }
+
+    @Test
     void oomKillDuringTheRunFailsAndNamesThePod() {
         PlatformSnapshot before = snapshot(List.of(pod(0, 0, null, 1), pod(1, 0, null, 1), pod(2, 0, null, 1)));
         PlatformSnapshot after = snapshot(List.of(pod(0, 0, null, 50), pod(1, 1, "OOMKilled", 40), pod(2, 0, null, 45)));

@@ -1,0 +1,61 @@
+package com.aiinference.simulate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code simulate cluster} in its own JVM, stopped the way a user stops it: SIGTERM ({@link Process#destroy()} on
+ * Linux). The chart render loads Helm's Go runtime in-process, which takes SIGINT/SIGTERM away from the JVM; without
+ * {@link StopSignals} this process outlives the signal.
+ */
+@Timeout(90)
+@EnabledOnOs({OS.LINUX, OS.MAC})
+class SimulateClusterSignalTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void sigtermAfterTheChartRenderStopsItCleanly() throws Exception {
+        Path outputs = dir.resolve("sim.json");
+        Path log = dir.resolve("sim.log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = List.of(java, "-cp", System.getProperty("java.class.path"),
+                "-Djna.tmpdir=" + System.getProperty("jna.tmpdir", dir.resolve("jna").toString()),
+                "-Dproject.basedir=" + System.getProperty("project.basedir", ""),
+                "com.aiinference.cli.Main", "simulate", "cluster", "--outputs", outputs.toString(), "--replicas", "2",
+                "--max-duration", "60s");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.exists(outputs) || !read(log).contains("Ctrl-C stops")) {
+                assertThat(p.isAlive()).as("simulate cluster exited early:%n%s", read(log)).isTrue();
+                assertThat(System.nanoTime()).as("no outputs file after 60 s:%n%s", read(log)).isLessThan(deadline);
+                Thread.sleep(100);
+            }
+
+            p.destroy(); // SIGTERM
+
+            assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("still running 10 s after SIGTERM:%n%s", read(log)).isTrue();
+            assertThat(p.exitValue()).as(read(log)).isZero();
+            assertThat(read(log)).contains("simulate cluster: stopped");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static String read(Path log) throws java.io.IOException {
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    }
+
+}
