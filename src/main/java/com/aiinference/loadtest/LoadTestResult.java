@@ -102,9 +102,30 @@ public record LoadTestResult(
         return total - succeeded;
     }
 
-    /** Share of measured requests that succeeded (1.0 when none were sent). */
+    /** Share of measured requests that succeeded; NaN when none was measured (there is nothing to rate). */
     public double successRate() {
-        return total == 0 ? 1.0 : (double) succeeded / total;
+        return total == 0 ? Double.NaN : (double) succeeded / total;
+    }
+
+    /**
+     * Why this run proves nothing, when no measured request succeeded, else null: e.g. {@code no request was
+     * measured: aborted: ...} or {@code no request succeeded (0 of 12: model_not_found_404 12)}.
+     */
+    public String noSuccessReason() {
+        if (succeeded > 0) {
+            return null;
+        }
+        if (total > 0) {
+            return "no request succeeded (0 of " + total + ": " + MarkdownReport.errorsInline(errors) + ")";
+        }
+        if (abortReason != null) {
+            return "no request was measured: aborted: " + abortReason;
+        }
+        if (warmupRequests > 0) {
+            return "no request was measured: none started after the warm-up (" + warmupRequests
+                    + " warm-up requests; answers slower than --warmup + --duration?)";
+        }
+        return "no request was measured: none was sent";
     }
 
     public double requestsPerSecond() {
@@ -124,9 +145,9 @@ public record LoadTestResult(
         return config.slo().evaluate(this);
     }
 
-    /** Whether the run passes: not aborted and every objective met (true when there are none). */
+    /** Whether the run passes: not aborted, at least one request succeeded, and every objective met (if any). */
     public boolean passed() {
-        return !aborted() && sloOutcomes().stream().allMatch(Slo.Outcome::met);
+        return !aborted() && noSuccessReason() == null && sloOutcomes().stream().allMatch(Slo.Outcome::met);
     }
 
     /** The same result with the replicas that served traffic, as {@code verify} counts them on the cluster. */

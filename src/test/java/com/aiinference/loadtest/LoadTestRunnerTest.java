@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,6 +34,33 @@ class LoadTestRunnerTest {
 
     private static LoadTestResult run(LoadTestConfig config, URI target) {
         return LoadTestRunner.run(config, target, new PrintWriter(new StringWriter()));
+    }
+
+    @ParameterizedTest(name = "open loop {0}")
+    @CsvSource({"false", "true"})
+    void aRequestTheClientRefusesIsACountedClientErrorThatStopsTheRun(boolean openLoop) {
+        // Built in code, the Header record does not apply --header's checks: the JDK refuses "Host" in header().
+        LoadTestConfig.Builder b = quick().headers(List.of(new LoadTestConfig.Header("Host", "example.com")))
+                .duration(Duration.ofSeconds(20));
+        LoadTestConfig config = openLoop ? b.rate(50).build() : b.users(3).build();
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        try (FakeOllama fake = FakeOllama.start(FakeOllamaConfig.defaults())) {
+            System.setErr(new java.io.PrintStream(captured, true));
+            LoadTestResult r;
+            try {
+                r = run(config, fake.generateUri());
+            } finally {
+                System.setErr(stderr);
+            }
+            assertThat(r.abortReason()).isEqualTo("a request could not be sent: IllegalArgumentException: restricted header name: \"Host\"");
+            assertThat(r.errors()).containsEntry(ErrorKind.CLIENT_ERROR.key(), 1L);
+            assertThat(r.succeeded() + r.errors().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(r.total());
+            assertThat(r.succeeded()).isZero();
+            assertThat(r.passed()).isFalse();
+            assertThat(fake.requestsServed()).isZero();
+            assertThat(captured.toString()).as("no stack trace from a dying thread").isEmpty();
+        }
     }
 
     @ParameterizedTest(name = "{0} stream={1}")
