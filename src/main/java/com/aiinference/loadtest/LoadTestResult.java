@@ -32,7 +32,7 @@ import java.util.Map;
  * @param serverTokensPerSecond mean per-answer decode speed the server reported (eval_count / eval_duration), NaN if none
  * @param peakInFlight       most measured and warm-up requests in flight at once
  * @param warmupRequests     requests sent during the warm-up (not in any other figure)
- * @param timeline           one row per second of the whole run, warm-up included (flagged)
+ * @param timeline           one row per second of the whole run, warm-up included (flagged); see {@link TimelineRow}
  * @param samples            up to a few thousand individual requests, for the latency-over-time chart
  * @param latencyHistogram   latency of successes in equal-width bins, for the distribution chart
  * @param abortReason        why the run stopped early ({@code --max-error-rate}), or null
@@ -77,8 +77,9 @@ public record LoadTestResult(
      * Requests that completed within one second of the run.
      *
      * @param second      seconds since the start of the run (warm-up included)
-     * @param warmup      whether this second is in the warm-up
-     * @param requests    requests that ended in this second
+     * @param warmup      whether this whole second is in the warm-up
+     * @param requests    requests that ended in this second: warm-up ones in a warm-up row, measured ones otherwise
+     *                    (so the measured rows add up to {@link #total()})
      * @param failed      of those, failures
      * @param inFlight    most requests in flight during this second
      * @param latencyP50  ms, of the successes that ended in this second (NaN if none)

@@ -166,13 +166,35 @@ class LoadTestRunnerTest {
     void warmupRequestsAreSentButLeftOutOfTheResults() {
         FakeOllamaConfig cfg = FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(20), Duration.ofMillis(2)).withTokensPerAnswer(5);
         try (FakeOllama fake = FakeOllama.start(cfg)) {
-            LoadTestResult r = run(quick().users(4).warmup(Duration.ofMillis(500)).duration(Duration.ofMillis(700)).build(),
+            LoadTestResult r = run(quick().users(4).warmup(Duration.ofMillis(1000)).duration(Duration.ofMillis(700)).build(),
                     fake.generateUri());
-            assertThat(r.warmupRequests()).isGreaterThan(20);
+            assertThat(r.warmupRequests()).isGreaterThan(40);
             assertThat(r.total() + r.warmupRequests()).isEqualTo(fake.stats().generateRequests());
             assertThat(r.timeline().get(0).warmup()).isTrue();
             assertThat(r.timeline().get(r.timeline().size() - 1).warmup()).isFalse();
             assertThat(r.durationSeconds()).isBetween(0.7, 1.0);
+        }
+    }
+
+    @ParameterizedTest(name = "warm-up {0} ms")
+    @CsvSource({"1000", "1500"})
+    void measuredTimelineRowsCountOnlyMeasuredRequests(long warmupMillis) {
+        // 300 ms answers: each user's last warm-up request ends after the warm-up, in a measured second.
+        FakeOllamaConfig cfg = FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(100), Duration.ofMillis(20))
+                .withTokensPerAnswer(11);
+        try (FakeOllama fake = FakeOllama.start(cfg)) {
+            LoadTestResult r = run(quick().users(4).warmup(Duration.ofMillis(warmupMillis)).duration(Duration.ofMillis(1000))
+                    .build(), fake.generateUri());
+            List<LoadTestResult.TimelineRow> measured = r.timeline().stream().filter(t -> !t.warmup()).toList();
+            List<LoadTestResult.TimelineRow> warm = r.timeline().stream().filter(LoadTestResult.TimelineRow::warmup).toList();
+            assertThat(measured.stream().mapToLong(LoadTestResult.TimelineRow::requests).sum()).isEqualTo(r.total());
+            assertThat(measured.stream().mapToLong(LoadTestResult.TimelineRow::failed).sum()).isEqualTo(r.failed());
+            assertThat(measured.stream().mapToLong(LoadTestResult.TimelineRow::outputTokens).sum()).isEqualTo(r.outputTokens());
+            // A row is warm-up only when the whole second is: 1 s -> row 0; 1.5 s -> still only row 0.
+            assertThat(warm).extracting(LoadTestResult.TimelineRow::second).containsExactly(0);
+            // Warm-up rows hold the warm-up requests that ended inside them; those ending later are in no row.
+            assertThat(warm.stream().mapToLong(LoadTestResult.TimelineRow::requests).sum())
+                    .isPositive().isLessThan(r.warmupRequests());
         }
     }
 
