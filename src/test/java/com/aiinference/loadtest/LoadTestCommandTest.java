@@ -98,6 +98,16 @@ class LoadTestCommandTest {
     }
 
     @Test
+    void helpListsTheExitCodes() {
+        assertThat(run("loadtest", "--help")).isZero();
+        assertThat(out.toString().replaceAll("\\s+", " ")).contains("Exit codes: "
+                + "0 the run completed, at least one request succeeded and every --slo objective was met "
+                + "1 no request succeeded (or none was measured), an --slo objective was not met, or the run was aborted"
+                + " (--max-error-rate, a request the HTTP client refused) "
+                + "2 invalid usage or input, no target, target unreachable");
+    }
+
+    @Test
     void runWithNothingMeasuredIsAFailureShowingNotApplicable() {
         // Answers take 2s; the users' first requests start in the 300ms warm-up and nothing starts in the 200ms after it.
         try (FakeOllama slow = FakeOllama.start(FakeOllamaConfig.defaults()
