@@ -85,8 +85,8 @@ class LoadTestCommandTest {
         int code = run("loadtest", "--url", url(), "--model", "no-such-model", "--users", "4", "--duration", "30s",
                 "--max-error-rate", "10%");
         assertThat(code).isEqualTo(1);
-        assertThat(lastLine(err)).matches("loadtest: aborted: error rate 100% \\(\\d+ of \\d+\\) exceeded --max-error-rate 10%");
-        assertThat(out.toString()).contains("| **Stability** | **0%** |", "model_not_found_404");
+        assertThat(lastLine(err)).matches("loadtest: aborted: error rate 100% \\(\\d+ of \\d+\\) exceeded --max-error-rate 10.00%");
+        assertThat(out.toString()).contains("| **Stability** | **0.00%** |", "model_not_found_404");
     }
 
     @Test
@@ -94,7 +94,7 @@ class LoadTestCommandTest {
         int code = run("loadtest", "--url", url(), "--model", "no-such-model", "--users", "2", "--duration", "300ms");
         assertThat(code).isEqualTo(1);
         assertThat(lastLine(err)).matches("loadtest: no request succeeded \\(0 of (\\d+): model_not_found_404 \\1\\)");
-        assertThat(out.toString()).contains("| **Stability** | **0%** |");
+        assertThat(out.toString()).contains("| **Stability** | **0.00%** |");
     }
 
     @Test
