@@ -218,7 +218,7 @@ class LoadTestRunnerTest {
             LoadTestResult r = run(quick().users(8).maxErrorRate(0.2).duration(Duration.ofSeconds(30)).build(), fake.generateUri());
             assertThat(System.nanoTime() - t0).isLessThan(Duration.ofSeconds(5).toNanos());
             assertThat(r.aborted()).isTrue();
-            assertThat(r.abortReason()).matches("error rate .* exceeded --max-error-rate 20%");
+            assertThat(r.abortReason()).matches("error rate .* exceeded --max-error-rate 20.00%");
             assertThat(r.passed()).isFalse();
             assertThat(r.succeeded() + r.errors().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(r.total());
             assertThat(r.errors()).containsKey("server_busy_503");
