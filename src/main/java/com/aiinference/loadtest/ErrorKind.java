@@ -26,6 +26,11 @@ public enum ErrorKind {
     SERVER_ERROR_IN_STREAM("error_in_stream"),
     /** Any other I/O failure (unknown host, TLS, ...). */
     CONNECTION_ERROR("connection_error"),
+    /**
+     * The request could not be built or handed to the HTTP client (the JDK refused a header, a bad URI, ...).
+     * Every request is built alike, so the first one stops the run.
+     */
+    CLIENT_ERROR("client_error"),
     /** Still in flight when the run was aborted by {@code --max-error-rate}. */
     ABORTED("aborted");
 

@@ -41,8 +41,8 @@ public final class HtmlReport {
                 .append(c.stream() ? " (streaming)" : " (not streaming)")
                 .append(" &middot; started ").append(escape(r.startedAt().toString().replace('T', ' ').replaceAll("\\.\\d+Z$", "Z")))
                 .append("</p></div>");
-        String verdict = r.aborted() ? "ABORTED" : c.slo().isEmpty() ? (r.failed() == 0 ? "NO ERRORS" : r.failed() + " FAILED") : pass ? "SLO MET" : "SLO NOT MET";
-        boolean good = !r.aborted() && (c.slo().isEmpty() ? r.failed() == 0 : pass);
+        String verdict = r.aborted() ? "ABORTED" : r.total() == 0 ? "NOTHING MEASURED" : r.succeeded() == 0 ? "NO SUCCESS" : c.slo().isEmpty() ? (r.failed() == 0 ? "NO ERRORS" : r.failed() + " FAILED") : pass ? "SLO MET" : "SLO NOT MET";
+        boolean good = !r.aborted() && r.succeeded() > 0 && (c.slo().isEmpty() ? r.failed() == 0 : pass);
         sb.append("<div class=\"badge ").append(good ? "ok" : "bad").append("\">").append(verdict).append("</div></header>\n");
 
         sb.append("<section class=\"cards\">");

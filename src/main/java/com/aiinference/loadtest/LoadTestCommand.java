@@ -32,8 +32,9 @@ import picocli.CommandLine.Option;
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:the run completed and every --slo objective was met",
-            "1:an --slo objective was not met, or --max-error-rate aborted the run",
+            "0:the run completed, at least one request succeeded and every --slo objective was met",
+            "1:no request succeeded (or none was measured), an --slo objective was not met, or the run was aborted"
+                    + " (--max-error-rate, a request the HTTP client refused)",
             "2:invalid usage or input, no target, target unreachable"
         })
 public final class LoadTestCommand implements Callable<Integer> {
@@ -123,6 +124,9 @@ public final class LoadTestCommand implements Callable<Integer> {
         }
         if (result.aborted()) {
             throw new CliException(ExitCodes.CHECK_FAILED, "aborted: " + result.abortReason());
+        }
+        if (result.noSuccessReason() != null) {
+            throw new CliException(ExitCodes.CHECK_FAILED, result.noSuccessReason());
         }
         if (!result.passed()) {
             long unmet = result.sloOutcomes().stream().filter(o -> !o.met()).count();

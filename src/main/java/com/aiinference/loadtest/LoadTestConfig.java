@@ -84,8 +84,27 @@ public record LoadTestConfig(
             if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
                 throw new IllegalArgumentException("--header name '" + name + "' is not a valid HTTP header name");
             }
-            return new Header(name, text.substring(colon + 1).trim());
+            String lower = name.toLowerCase(java.util.Locale.ROOT);
+            if (RESTRICTED.contains(lower)) {
+                throw new IllegalArgumentException("--header " + name + " is set by the HTTP client itself and cannot be"
+                        + " given (restricted: Connection, Content-Length, Expect, Host, Upgrade)");
+            }
+            if (lower.equals("content-type")) {
+                throw new IllegalArgumentException("--header Content-Type is set by loadtest (application/json) and cannot be given");
+            }
+            String value = text.substring(colon + 1).trim();
+            if (value.chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f)) {
+                throw new IllegalArgumentException("--header " + name + " value has a control character (line break?)");
+            }
+            return new Header(name, value);
         }
+
+        /**
+         * Names the JDK HttpClient refuses in {@code HttpRequest.Builder.header} (IllegalArgumentException
+         * "restricted header name"): jdk.internal.net.http.common.Utils' disallowed set, JDK 12 to 25. The
+         * system property {@code jdk.httpclient.allowRestrictedHeaders} could lift it; loadtest does not set it.
+         */
+        static final java.util.Set<String> RESTRICTED = java.util.Set.of("connection", "content-length", "expect", "host", "upgrade");
 
         private static String redact(String text) {
             return text.length() <= 8 ? text : text.substring(0, 8) + "...";

@@ -32,7 +32,7 @@ import java.util.Map;
  * @param serverTokensPerSecond mean per-answer decode speed the server reported (eval_count / eval_duration), NaN if none
  * @param peakInFlight       most measured and warm-up requests in flight at once
  * @param warmupRequests     requests sent during the warm-up (not in any other figure)
- * @param timeline           one row per second of the whole run, warm-up included (flagged)
+ * @param timeline           one row per second of the whole run, warm-up included (flagged); see {@link TimelineRow}
  * @param samples            up to a few thousand individual requests, for the latency-over-time chart
  * @param latencyHistogram   latency of successes in equal-width bins, for the distribution chart
  * @param abortReason        why the run stopped early ({@code --max-error-rate}), or null
@@ -77,8 +77,9 @@ public record LoadTestResult(
      * Requests that completed within one second of the run.
      *
      * @param second      seconds since the start of the run (warm-up included)
-     * @param warmup      whether this second is in the warm-up
-     * @param requests    requests that ended in this second
+     * @param warmup      whether this whole second is in the warm-up
+     * @param requests    requests that ended in this second: warm-up ones in a warm-up row, measured ones otherwise
+     *                    (so the measured rows add up to {@link #total()})
      * @param failed      of those, failures
      * @param inFlight    most requests in flight during this second
      * @param latencyP50  ms, of the successes that ended in this second (NaN if none)
@@ -102,9 +103,30 @@ public record LoadTestResult(
         return total - succeeded;
     }
 
-    /** Share of measured requests that succeeded (1.0 when none were sent). */
+    /** Share of measured requests that succeeded; NaN when none was measured (there is nothing to rate). */
     public double successRate() {
-        return total == 0 ? 1.0 : (double) succeeded / total;
+        return total == 0 ? Double.NaN : (double) succeeded / total;
+    }
+
+    /**
+     * Why this run proves nothing, when no measured request succeeded, else null: e.g. {@code no request was
+     * measured: aborted: ...} or {@code no request succeeded (0 of 12: model_not_found_404 12)}.
+     */
+    public String noSuccessReason() {
+        if (succeeded > 0) {
+            return null;
+        }
+        if (total > 0) {
+            return "no request succeeded (0 of " + total + ": " + MarkdownReport.errorsInline(errors) + ")";
+        }
+        if (abortReason != null) {
+            return "no request was measured: aborted: " + abortReason;
+        }
+        if (warmupRequests > 0) {
+            return "no request was measured: none started after the warm-up (" + warmupRequests
+                    + " warm-up requests; answers slower than --warmup + --duration?)";
+        }
+        return "no request was measured: none was sent";
     }
 
     public double requestsPerSecond() {
@@ -124,9 +146,9 @@ public record LoadTestResult(
         return config.slo().evaluate(this);
     }
 
-    /** Whether the run passes: not aborted and every objective met (true when there are none). */
+    /** Whether the run passes: not aborted, at least one request succeeded, and every objective met (if any). */
     public boolean passed() {
-        return !aborted() && sloOutcomes().stream().allMatch(Slo.Outcome::met);
+        return !aborted() && noSuccessReason() == null && sloOutcomes().stream().allMatch(Slo.Outcome::met);
     }
 
     /** The same result with the replicas that served traffic, as {@code verify} counts them on the cluster. */

@@ -333,6 +333,33 @@ public final class LoadTestRunner {
         }
 
         private void sendNow(long origin, Runnable then) {
+            Exchange ex = new Exchange(origin, then);
+            ex.measured = metrics.started(origin);
+            inFlight.add(ex);
+            if (abortReason != null) {
+                // stop() ran while this request was on its way: it ends like the others in flight.
+                ex.finish(ErrorKind.ABORTED.key(), System.nanoTime());
+                return;
+            }
+            HttpRequest request;
+            try {
+                request = buildRequest();
+            } catch (RuntimeException e) {
+                clientError(ex, e);
+                return;
+            }
+            ex.deadline = timers.schedule(ex::timedOut, origin + config.timeout().toNanos() - System.nanoTime(),
+                    TimeUnit.NANOSECONDS);
+            try {
+                ex.response = client.sendAsync(request, ex::handler);
+                // Completes on a client thread; no extra hand-off (each one costs context switches per request).
+                ex.response.whenComplete(ex::responded);
+            } catch (RuntimeException e) {
+                clientError(ex, e);
+            }
+        }
+
+        private HttpRequest buildRequest() {
             byte[] body = bodies[(int) (sequence.getAndIncrement() % bodies.length)];
             HttpRequest.Builder rb = HttpRequest.newBuilder(target)
                     .timeout(config.timeout())
@@ -343,23 +370,23 @@ public final class LoadTestRunner {
             for (LoadTestConfig.Header h : config.headers()) {
                 rb.header(h.name(), h.value());
             }
-            Exchange ex = new Exchange(origin, then);
-            ex.measured = metrics.started(origin);
-            inFlight.add(ex);
-            if (abortReason != null) {
-                // stop() ran while this request was on its way: it ends like the others in flight.
-                ex.finish(ErrorKind.ABORTED.key(), System.nanoTime());
-                return;
+            return rb.build();
+        }
+
+        /**
+         * The client refused the request before sending it (e.g. the JDK's IllegalArgumentException "restricted header
+         * name"). It is counted as {@code client_error} and the run stops: every request is built alike, so all would
+         * fail the same way, and retrying at once from inside {@code finish} would recurse without end.
+         */
+        private void clientError(Exchange ex, RuntimeException e) {
+            String why = "a request could not be sent: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            stopping = true;
+            if (abortReason == null) {
+                abortReason = why;
             }
-            ex.deadline = timers.schedule(ex::timedOut, origin + config.timeout().toNanos() - System.nanoTime(),
-                    TimeUnit.NANOSECONDS);
-            try {
-                ex.response = client.sendAsync(rb.build(), ex::handler);
-                // Completes on a client thread; no extra hand-off (each one costs context switches per request).
-                ex.response.whenComplete(ex::responded);
-            } catch (RuntimeException e) {
-                ex.finish(classify(e, ex), System.nanoTime());
-            }
+            ex.finish(ErrorKind.CLIENT_ERROR.key(), System.nanoTime());
+            stop(why);
         }
 
         void tick() {

@@ -39,9 +39,13 @@ public final class MarkdownReport {
         List<ReportRow> rows = new ArrayList<>();
         String failures = r.failed() == 0 ? "0 failed"
                 : r.failed() + " failed: " + errorsInline(r.errors());
-        rows.add(new ReportRow("Stability", Reports.percent(r.successRate()),
-                String.format(Locale.ROOT, "%d/%d requests succeeded; %s%s", r.succeeded(), r.total(), failures,
-                        r.aborted() ? "; ABORTED: " + r.abortReason() : "")));
+        if (r.total() == 0) {
+            rows.add(new ReportRow("Stability", "n/a", "0/0 requests: " + r.noSuccessReason()));
+        } else {
+            rows.add(new ReportRow("Stability", Reports.percent(r.successRate()),
+                    String.format(Locale.ROOT, "%d/%d requests succeeded; %s%s", r.succeeded(), r.total(), failures,
+                            r.aborted() ? "; ABORTED: " + r.abortReason() : "")));
+        }
         LatencySummary l = r.latency();
         String latencyNotes = l.isEmpty() ? "no successful request"
                 : String.format(Locale.ROOT, "p50 %s, p95 %s, p99 %s, max %s%s", ms(l.p50()), ms(l.p95()), ms(l.p99()),

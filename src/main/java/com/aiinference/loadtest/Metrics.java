@@ -75,7 +75,15 @@ final class Metrics {
 
     private Second second(long nanos) {
         int s = (int) Math.max(0, (nanos - startNanos) / 1_000_000_000L);
-        return seconds.computeIfAbsent(s, k -> new Second(startNanos + k * 1_000_000_000L < measureFromNanos));
+        return seconds.computeIfAbsent(s, k -> new Second(warmupSecond(k)));
+    }
+
+    /**
+     * A time-line second is a warm-up row only when it lies wholly in the warm-up, so every measured request (it ends
+     * after the warm-up) falls in a measured row; with a warm-up of whole seconds nothing changes at the edge.
+     */
+    private boolean warmupSecond(int k) {
+        return startNanos + (k + 1) * 1_000_000_000L <= measureFromNanos;
     }
 
     /** A request is about to be sent; returns whether it is measured (started after the warm-up). */
@@ -101,18 +109,24 @@ final class Metrics {
         inFlight--;
         s.inFlightAtEnd = inFlight;
         seen++;
-        s.requests++;
         if (!r.measured()) {
             warmupFinished++;
-            if (!r.ok()) {
-                s.failed++;
-            } else {
+            // A warm-up request that ends after the warm-up is in no row: measured rows count measured requests only,
+            // so they add up to the total.
+            if (s.warmup) {
+                s.requests++;
+                if (!r.ok()) {
+                    s.failed++;
+                }
+            }
+            if (r.ok()) {
                 // Warm-up answers still show on the progress line, never in the results.
                 record(interval, Math.max(1, (r.endNanos() - r.originNanos()) / 1000));
                 intervalTokens += r.outputTokens();
             }
             return;
         }
+        s.requests++;
         measuredSeen++;
         lastMeasuredEndNanos = Math.max(lastMeasuredEndNanos, r.endNanos());
         long latencyMicros = Math.max(1, (r.endNanos() - r.originNanos()) / 1000);
@@ -232,7 +246,7 @@ final class Metrics {
                 Second s = seconds.get(t);
                 if (s == null) {
                     // Nothing started or ended in this second: as many were in flight as at the end of the last one.
-                    rows.add(new LoadTestResult.TimelineRow(t, startNanos + t * 1_000_000_000L < measureFromNanos,
+                    rows.add(new LoadTestResult.TimelineRow(t, warmupSecond(t),
                             0, 0, carried, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0));
                     continue;
                 }

@@ -15,18 +15,21 @@ public final class Reports {
 
     private Reports() {}
 
-    /** {@code 100%}, {@code 99.95%}, {@code 0.1%}. */
+    /**
+     * A share as every report shows it (Stability row, HTML card, SLO line, {@code verify}'s table): two decimals,
+     * rounded down so a failure never shows as 100%: {@code 100%}, {@code 99.99%} (for 99.999%), {@code 88.88%},
+     * {@code 0.00%}; {@code n/a} for NaN.
+     */
     public static String percent(double fraction) {
         if (Double.isNaN(fraction)) {
             return "n/a";
         }
-        double p = fraction * 100;
-        if (p == Math.rint(p)) {
-            return String.format(Locale.ROOT, "%.0f%%", p);
+        if (fraction >= 1.0) {
+            return "100%";
         }
-        String s = String.format(Locale.ROOT, p >= 99 || p < 1 ? "%.2f" : "%.1f", p);
-        s = s.replaceAll("0+$", "").replaceAll("\\.$", "");
-        return s + "%";
+        // The epsilon keeps an exact share such as 29/100 (0.29 * 10000 = 2899.9999999999995) from dropping a digit.
+        double hundredths = Math.floor(fraction * 10_000 + 1e-6);
+        return String.format(Locale.ROOT, "%.2f%%", hundredths / 100);
     }
 
     /** {@code 18.2}, {@code 1,234}. */

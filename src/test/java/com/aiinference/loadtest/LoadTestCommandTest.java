@@ -85,8 +85,42 @@ class LoadTestCommandTest {
         int code = run("loadtest", "--url", url(), "--model", "no-such-model", "--users", "4", "--duration", "30s",
                 "--max-error-rate", "10%");
         assertThat(code).isEqualTo(1);
-        assertThat(lastLine(err)).matches("loadtest: aborted: error rate 100% \\(\\d+ of \\d+\\) exceeded --max-error-rate 10%");
-        assertThat(out.toString()).contains("| **Stability** | **0%** |", "model_not_found_404");
+        assertThat(lastLine(err)).matches("loadtest: aborted: error rate 100% \\(\\d+ of \\d+\\) exceeded --max-error-rate 10.00%");
+        assertThat(out.toString()).contains("| **Stability** | **0.00%** |", "model_not_found_404");
+    }
+
+    @Test
+    void noSuccessfulRequestExitsOneEvenWithoutSlo() {
+        int code = run("loadtest", "--url", url(), "--model", "no-such-model", "--users", "2", "--duration", "300ms");
+        assertThat(code).isEqualTo(1);
+        assertThat(lastLine(err)).matches("loadtest: no request succeeded \\(0 of (\\d+): model_not_found_404 \\1\\)");
+        assertThat(out.toString()).contains("| **Stability** | **0.00%** |");
+    }
+
+    @Test
+    void helpListsTheExitCodes() {
+        assertThat(run("loadtest", "--help")).isZero();
+        assertThat(out.toString().replaceAll("\\s+", " ")).contains("Exit codes: "
+                + "0 the run completed, at least one request succeeded and every --slo objective was met "
+                + "1 no request succeeded (or none was measured), an --slo objective was not met, or the run was aborted"
+                + " (--max-error-rate, a request the HTTP client refused) "
+                + "2 invalid usage or input, no target, target unreachable");
+    }
+
+    @Test
+    void runWithNothingMeasuredIsAFailureShowingNotApplicable() {
+        // Answers take 2s; the users' first requests start in the 300ms warm-up and nothing starts in the 200ms after it.
+        try (FakeOllama slow = FakeOllama.start(FakeOllamaConfig.defaults()
+                .withTiming(Duration.ofMillis(2000), Duration.ofMillis(1)).withTokensPerAnswer(2))) {
+            int code = run("loadtest", "--url", slow.generateUri().toString(), "--users", "2", "--warmup", "300ms",
+                    "--duration", "200ms");
+            assertThat(code).isEqualTo(1);
+            assertThat(out.toString()).contains("| **Stability** | **n/a** | 0/0 requests: no request was measured: none started"
+                    + " after the warm-up (2 warm-up requests; answers slower than --warmup + --duration?) |")
+                    .doesNotContain("100%");
+            assertThat(lastLine(err)).isEqualTo("loadtest: no request was measured: none started after the warm-up"
+                    + " (2 warm-up requests; answers slower than --warmup + --duration?)");
+        }
     }
 
     @Test
@@ -110,6 +144,13 @@ class LoadTestCommandTest {
             {"loadtest: --url 'ftp://x/api/generate' must start with http:// or https://", "--url", "ftp://x/api/generate"},
             {"loadtest: --users must be at least 1, got 0", "--url", url(), "--users", "0"},
             {"loadtest: --header 'no-colon' must look like 'Name: value'", "--url", url(), "--header", "no-colon"},
+            {"loadtest: --header Host is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Upgrade)", "--url", url(), "--header", "Host: example.com"},
+            {"loadtest: --header content-length is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Upgrade)", "--url", url(), "-H", "content-length: 5"},
+            {"loadtest: --header Connection is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Upgrade)", "--url", url(), "--rate", "5", "--header", "Connection: close"},
+            {"loadtest: --header Expect is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Upgrade)", "--url", url(), "--header", "Expect: 100-continue"},
+            {"loadtest: --header UPGRADE is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Upgrade)", "--url", url(), "--header", "UPGRADE: h2c"},
+            {"loadtest: --header Content-Type is set by loadtest (application/json) and cannot be given", "--url", url(), "--header", "Content-Type: text/plain"},
+            {"loadtest: --header X-Api-Key value has a control character (line break?)", "--url", url(), "--header", "X-Api-Key: abc\r\nX-Evil: 1"},
             {"loadtest: cannot reach the endpoint 127.0.0.1:" + closedPort + " (ConnectException: Connection refused)", "--url", "http://127.0.0.1:" + closedPort},
             {"loadtest: Invalid value for option '--duration': '5 minutes' is not a duration (examples: 60, 60s, 1.5s, 250ms, 2m, 1h)", "--url", url(), "--duration", "5 minutes"},
             {"loadtest: Invalid value for option '--max-error-rate': '150%' is not between 0 and 1 (0% and 100%)", "--url", url(), "--max-error-rate", "150%"},

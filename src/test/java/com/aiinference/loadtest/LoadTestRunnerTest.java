@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,6 +34,33 @@ class LoadTestRunnerTest {
 
     private static LoadTestResult run(LoadTestConfig config, URI target) {
         return LoadTestRunner.run(config, target, new PrintWriter(new StringWriter()));
+    }
+
+    @ParameterizedTest(name = "open loop {0}")
+    @CsvSource({"false", "true"})
+    void aRequestTheClientRefusesIsACountedClientErrorThatStopsTheRun(boolean openLoop) {
+        // Built in code, the Header record does not apply --header's checks: the JDK refuses "Host" in header().
+        LoadTestConfig.Builder b = quick().headers(List.of(new LoadTestConfig.Header("Host", "example.com")))
+                .duration(Duration.ofSeconds(20));
+        LoadTestConfig config = openLoop ? b.rate(50).build() : b.users(3).build();
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        try (FakeOllama fake = FakeOllama.start(FakeOllamaConfig.defaults())) {
+            System.setErr(new java.io.PrintStream(captured, true));
+            LoadTestResult r;
+            try {
+                r = run(config, fake.generateUri());
+            } finally {
+                System.setErr(stderr);
+            }
+            assertThat(r.abortReason()).isEqualTo("a request could not be sent: IllegalArgumentException: restricted header name: \"Host\"");
+            assertThat(r.errors()).containsEntry(ErrorKind.CLIENT_ERROR.key(), 1L);
+            assertThat(r.succeeded() + r.errors().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(r.total());
+            assertThat(r.succeeded()).isZero();
+            assertThat(r.passed()).isFalse();
+            assertThat(fake.requestsServed()).isZero();
+            assertThat(captured.toString()).as("no stack trace from a dying thread").isEmpty();
+        }
     }
 
     @ParameterizedTest(name = "{0} stream={1}")
@@ -138,13 +166,35 @@ class LoadTestRunnerTest {
     void warmupRequestsAreSentButLeftOutOfTheResults() {
         FakeOllamaConfig cfg = FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(20), Duration.ofMillis(2)).withTokensPerAnswer(5);
         try (FakeOllama fake = FakeOllama.start(cfg)) {
-            LoadTestResult r = run(quick().users(4).warmup(Duration.ofMillis(500)).duration(Duration.ofMillis(700)).build(),
+            LoadTestResult r = run(quick().users(4).warmup(Duration.ofMillis(1000)).duration(Duration.ofMillis(700)).build(),
                     fake.generateUri());
-            assertThat(r.warmupRequests()).isGreaterThan(20);
+            assertThat(r.warmupRequests()).isGreaterThan(40);
             assertThat(r.total() + r.warmupRequests()).isEqualTo(fake.stats().generateRequests());
             assertThat(r.timeline().get(0).warmup()).isTrue();
             assertThat(r.timeline().get(r.timeline().size() - 1).warmup()).isFalse();
             assertThat(r.durationSeconds()).isBetween(0.7, 1.0);
+        }
+    }
+
+    @ParameterizedTest(name = "warm-up {0} ms")
+    @CsvSource({"1000", "1500"})
+    void measuredTimelineRowsCountOnlyMeasuredRequests(long warmupMillis) {
+        // 300 ms answers: each user's last warm-up request ends after the warm-up, in a measured second.
+        FakeOllamaConfig cfg = FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(100), Duration.ofMillis(20))
+                .withTokensPerAnswer(11);
+        try (FakeOllama fake = FakeOllama.start(cfg)) {
+            LoadTestResult r = run(quick().users(4).warmup(Duration.ofMillis(warmupMillis)).duration(Duration.ofMillis(1000))
+                    .build(), fake.generateUri());
+            List<LoadTestResult.TimelineRow> measured = r.timeline().stream().filter(t -> !t.warmup()).toList();
+            List<LoadTestResult.TimelineRow> warm = r.timeline().stream().filter(LoadTestResult.TimelineRow::warmup).toList();
+            assertThat(measured.stream().mapToLong(LoadTestResult.TimelineRow::requests).sum()).isEqualTo(r.total());
+            assertThat(measured.stream().mapToLong(LoadTestResult.TimelineRow::failed).sum()).isEqualTo(r.failed());
+            assertThat(measured.stream().mapToLong(LoadTestResult.TimelineRow::outputTokens).sum()).isEqualTo(r.outputTokens());
+            // A row is warm-up only when the whole second is: 1 s -> row 0; 1.5 s -> still only row 0.
+            assertThat(warm).extracting(LoadTestResult.TimelineRow::second).containsExactly(0);
+            // Warm-up rows hold the warm-up requests that ended inside them; those ending later are in no row.
+            assertThat(warm.stream().mapToLong(LoadTestResult.TimelineRow::requests).sum())
+                    .isPositive().isLessThan(r.warmupRequests());
         }
     }
 
@@ -168,7 +218,7 @@ class LoadTestRunnerTest {
             LoadTestResult r = run(quick().users(8).maxErrorRate(0.2).duration(Duration.ofSeconds(30)).build(), fake.generateUri());
             assertThat(System.nanoTime() - t0).isLessThan(Duration.ofSeconds(5).toNanos());
             assertThat(r.aborted()).isTrue();
-            assertThat(r.abortReason()).matches("error rate .* exceeded --max-error-rate 20%");
+            assertThat(r.abortReason()).matches("error rate .* exceeded --max-error-rate 20.00%");
             assertThat(r.passed()).isFalse();
             assertThat(r.succeeded() + r.errors().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(r.total());
             assertThat(r.errors()).containsKey("server_busy_503");

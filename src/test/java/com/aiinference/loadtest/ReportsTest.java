@@ -31,11 +31,30 @@ class ReportsTest {
     @Test
     void failuresAreListedByKind() {
         LoadTestResult r = SloTest.result(CONFIG, 1000, 990, RESULT.latency(), RESULT.ttft());
-        assertThat(MarkdownReport.render(r)).contains("| **Stability** | **99%** | 990/1000 requests succeeded; 10 failed: server_busy_503 10 |",
+        assertThat(MarkdownReport.render(r)).contains("| **Stability** | **99.00%** | 990/1000 requests succeeded; 10 failed: server_busy_503 10 |",
                 "Errors: server_busy_503 10");
         assertThat(r.toJson().path("errors").path("server_busy_503").asLong()).isEqualTo(10);
         assertThat(r.toJson().path("capacity").path("replicas_served").isNull()).isTrue();
         assertThat(r.withReplicasServed(7).toJson().path("capacity").path("replicas_served").asInt()).isEqualTo(7);
+    }
+
+    @Test
+    void theSameShareReadsTheSameInTheTableTheSloLineAndTheHtml() {
+        LoadTestConfig gated = CONFIG.toBuilder().slo(Slo.parse("success>=99%")).build();
+        LoadTestResult r = SloTest.result(gated, 9, 8, RESULT.latency(), RESULT.ttft());
+        assertThat(MarkdownReport.render(r)).contains("| **Stability** | **88.88%** | 8/9 requests succeeded",
+                "SLO: FAIL success>=99% (88.88%)");
+        assertThat(HtmlReport.render(r)).contains("88.88%").doesNotContain("88.9%");
+    }
+
+    @Test
+    void nothingMeasuredShowsNotApplicableNot100Percent() {
+        LoadTestResult r = SloTest.result(CONFIG, 0, 0, LatencySummary.EMPTY, LatencySummary.EMPTY);
+        assertThat(MarkdownReport.render(r)).contains("| **Stability** | **n/a** | 0/0 requests: no request was measured: none was sent |")
+                .doesNotContain("100%");
+        assertThat(HtmlReport.render(r)).contains("NOTHING MEASURED").doesNotContain("NO ERRORS");
+        assertThat(r.passed()).isFalse();
+        assertThat(r.toJson().path("passed").asBoolean()).isFalse();
     }
 
     @Test
@@ -48,9 +67,20 @@ class ReportsTest {
     @Test
     void percentagesAndDurationsReadNaturally() {
         assertThat(Reports.percent(1.0)).isEqualTo("100%");
-        assertThat(Reports.percent(0.999)).isEqualTo("99.9%");
+        assertThat(Reports.percent(0.999)).isEqualTo("99.90%");
         assertThat(Reports.percent(0.9995)).isEqualTo("99.95%");
-        assertThat(Reports.percent(0.5)).isEqualTo("50%");
+        assertThat(Reports.percent(0.99999)).as("a failure never rounds up to 100%").isEqualTo("99.99%");
+        assertThat(Reports.percent(0.5)).isEqualTo("50.00%");
+        assertThat(Reports.percent(0)).isEqualTo("0.00%");
+        assertThat(Reports.percent(Double.NaN)).isEqualTo("n/a");
+        // Every share of up to 400 requests: two decimals rounded down, exactly (as verify's table prints them).
+        for (int total = 1; total <= 400; total++) {
+            for (int ok = 0; ok <= total; ok++) {
+                long hundredths = 10_000L * ok / total;
+                String expected = ok == total ? "100%" : String.format(java.util.Locale.ROOT, "%d.%02d%%", hundredths / 100, hundredths % 100);
+                assertThat(Reports.percent((double) ok / total)).as(ok + "/" + total).isEqualTo(expected);
+            }
+        }
         assertThat(Durations.formatMillis(2712.4)).isEqualTo("2.71s");
         assertThat(Durations.formatMillis(450)).isEqualTo("450ms");
         assertThat(Durations.parse("60")).isEqualTo(Duration.ofSeconds(60));

@@ -29,7 +29,7 @@ class SloTest {
     void theIssuesExampleIsMetOrNotByEachObjective() {
         List<Slo.Outcome> o = evaluate("success>=99.9%,p95<5s,ttft_p95<1s", 1000, 999);
         assertThat(o).extracting(Slo.Outcome::met).containsExactly(true, true, true);
-        assertThat(o).extracting(Slo.Outcome::actualText).containsExactly("99.9%", "3.1s", "450ms");
+        assertThat(o).extracting(Slo.Outcome::actualText).containsExactly("99.90%", "3.1s", "450ms");
         assertThat(evaluate("success>=99.9%,p95<3s,ttft_p95<=450ms", 1000, 998)).extracting(Slo.Outcome::met)
                 .containsExactly(false, false, true);
     }
