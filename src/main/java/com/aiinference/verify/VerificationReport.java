@@ -1,5 +1,6 @@
 package com.aiinference.verify;
 
+import com.aiinference.loadtest.Reports;
 import com.aiinference.verify.PlatformSnapshot.ContainerState;
 import com.aiinference.verify.PlatformSnapshot.PodState;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -248,13 +249,9 @@ public record VerificationReport(
         return s == null ? "" : s.replace("|", "\\|").replace("\n", " ");
     }
 
+    /** A percentage (0..100) printed like every load-test report prints a share (never rounded up to 100%). */
     static String percent(double p) {
-        if (p >= 100.0) {
-            return "100%";
-        }
-        // Never round a failure up to 100%.
-        double floored = Math.floor(p * 100) / 100;
-        return String.format(Locale.ROOT, "%.2f%%", floored);
+        return Reports.percent(p / 100.0);
     }
 
     static String seconds(double ms) {
