@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -46,6 +47,15 @@ public final class ChartRenderer {
         return chartDir;
     }
 
+    /** Every helm-java call goes through here: loading Helm's Go runtime takes SIGINT/SIGTERM from the JVM. */
+    private static <T> T helm(Supplier<T> call) {
+        try {
+            return call.get();
+        } finally {
+            HelmSignals.restoreJvmDefault();
+        }
+    }
+
     /** {@code helm template RELEASE CHART -n NAMESPACE -f values.yaml}, parsed. */
     public RenderedChart template(String releaseName, String namespace, Map<String, ?> values) {
         requireChart();
@@ -53,11 +63,11 @@ public final class ChartRenderer {
         try {
             String manifest;
             try {
-                manifest = new Helm(chartDir).template()
+                manifest = helm(() -> new Helm(chartDir).template()
                         .withName(releaseName)
                         .withNamespace(namespace)
                         .withValuesFile(valuesFile)
-                        .call();
+                        .call());
             } catch (RuntimeException e) {
                 throw new ChartException(oneLine(e.getMessage()), e);
             }
@@ -74,7 +84,7 @@ public final class ChartRenderer {
     /** {@code helm lint --strict} on the chart with its default values: the messages, failed or not. */
     public LintResult lintStrict() {
         requireChart();
-        return new Helm(chartDir).lint().strict().call();
+        return helm(() -> new Helm(chartDir).lint().strict().call());
     }
 
     /**
@@ -95,7 +105,7 @@ public final class ChartRenderer {
             DumperOptions options = new DumperOptions();
             options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
             Files.writeString(chartCopy.resolve("values.yaml"), new Yaml(options).dump(merged));
-            return new Helm(chartCopy).lint().strict().call();
+            return helm(() -> new Helm(chartCopy).lint().strict().call());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {

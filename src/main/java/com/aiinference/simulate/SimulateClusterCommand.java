@@ -3,6 +3,7 @@ package com.aiinference.simulate;
 import com.aiinference.chart.ChartException;
 import com.aiinference.chart.ChartRenderer;
 import com.aiinference.chart.RenderedChart;
+import com.aiinference.chart.HelmSignals;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.loadtest.Durations;
@@ -209,9 +210,9 @@ public final class SimulateClusterCommand implements Callable<Integer> {
                 stopAll.run();
             }, "simulate-cluster-stop");
             Runtime.getRuntime().addShutdownHook(hook);
-            // After the render Helm's Go runtime owns SIGINT/SIGTERM (see StopSignals): take them back so Ctrl-C and
+            // After the render Helm's Go runtime owns SIGINT/SIGTERM (see HelmSignals): take them back so Ctrl-C and
             // kill stop the command; the shutdown hook stays for other JVM exits.
-            for (String failed : StopSignals.install(stop::countDown)) {
+            for (String failed : HelmSignals.install(stop::countDown)) {
                 spec.commandLine().getErr().println("simulate cluster: cannot handle " + failed + "; stop it with --max-duration");
             }
             printBanner(out, c);

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code simulate cluster} in its own JVM, stopped the way a user stops it: SIGTERM ({@link Process#destroy()} on
  * Linux). The chart render loads Helm's Go runtime in-process, which takes SIGINT/SIGTERM away from the JVM; without
- * {@link StopSignals} this process outlives the signal.
+ * {@link com.aiinference.chart.HelmSignals} this process outlives the signal.
  */
 @Timeout(90)
 @EnabledOnOs({OS.LINUX, OS.MAC})
