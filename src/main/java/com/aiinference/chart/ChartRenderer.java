@@ -142,6 +142,12 @@ public final class ChartRenderer {
         throw new ChartException("values must be a YAML mapping, got " + value.getClass().getSimpleName(), null);
     }
 
+    /** Copies the chart directory to {@code target} (for variants of the chart: a lint with values, tests). */
+    public ChartRenderer copyTo(Path target) throws IOException {
+        copyTree(chartDir, target);
+        return new ChartRenderer(target);
+    }
+
     private static void copyTree(Path from, Path to) throws IOException {
         try (var paths = Files.walk(from)) {
             for (Path source : (Iterable<Path>) paths::iterator) {

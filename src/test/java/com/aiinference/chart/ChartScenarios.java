@@ -73,17 +73,9 @@ final class ChartScenarios {
      * so this renders a copy of the chart in {@code workDir} whose test template has its hook annotations removed.
      */
     static RenderedChart renderWithTests(Map<String, ?> values, Path workDir) {
-        Path chart = renderer().chartDir();
         Path copy = workDir.resolve("chart-with-tests");
-        try (Stream<Path> files = Files.walk(chart)) {
-            for (Path source : (Iterable<Path>) files::iterator) {
-                Path target = copy.resolve(chart.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
+        try {
+            renderer().copyTo(copy);
             Path test = copy.resolve("templates/tests/test-generate.yaml");
             String template = Files.readString(test);
             if (!template.contains("\"helm.sh/hook\": test")) {

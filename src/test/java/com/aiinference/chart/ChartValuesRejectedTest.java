@@ -185,18 +185,8 @@ class ChartValuesRejectedTest {
     /** The schema cannot see appVersion; the fail rule checks the tag actually used. */
     @Test
     void aFloatingAppVersionIsRefusedToo(@TempDir Path work) throws IOException {
-        Path chart = ChartScenarios.renderer().chartDir();
         Path copy = work.resolve("ai-inference");
-        try (Stream<Path> files = Files.walk(chart)) {
-            for (Path source : (Iterable<Path>) files::iterator) {
-                Path target = copy.resolve(chart.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
+        ChartScenarios.renderer().copyTo(copy);
         Path chartYaml = copy.resolve("Chart.yaml");
         String original = Files.readString(chartYaml);
         assertThat(original).contains("appVersion: \"0.17.7\"");

@@ -2,6 +2,7 @@ package com.aiinference.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.aiinference.chart.ChartRenderer;
 import com.aiinference.cli.Main;
 import com.aiinference.config.DevStack;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,7 +37,7 @@ class PlanCommandTest {
         Path root = DevStack.projectDir();
         Files.copy(root.resolve("Pulumi.yaml"), project.resolve("Pulumi.yaml"));
         Files.copy(root.resolve("Pulumi.dev.yaml"), project.resolve("Pulumi.dev.yaml"));
-        copyTree(root.resolve("src/test/resources/plan-fixture/chart"), project.resolve("charts/ai-inference"));
+        new ChartRenderer(root.resolve("src/test/resources/plan-fixture/chart")).copyTo(project.resolve("charts/ai-inference"));
     }
 
     private Run plan(String... args) {
@@ -207,16 +208,4 @@ class PlanCommandTest {
         return names;
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : walk.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
-    }
 }

@@ -4,21 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.aiinference.chart.ChartRenderer;
 import com.aiinference.chart.RenderedChart;
-import com.aiinference.cli.Main;
 import com.aiinference.config.SettingsParser;
 import com.aiinference.plan.StackFile;
 import com.aiinference.stack.ChartValues;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,11 +22,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The simulation is seeded from the chart's real render: what verify is tested against is what the chart makes, so a
@@ -68,18 +62,6 @@ class SimulatedClusterChartTest {
             cluster.close();
             replicas.forEach(FakeOllama::close);
         }
-    }
-
-    record Run(int exit, String out, String err) {}
-
-    static Run run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
     }
 
     @Test
@@ -179,7 +161,7 @@ class SimulatedClusterChartTest {
     void verifyPassesAgainstTheSimulationSeededFromTheChart() throws IOException {
         SimulatedCluster.Spec spec = SimulatedCluster.Spec.defaults(2).withDwsState("Provisioned");
         try (Sim sim = Sim.start(spec, ChartSeed.render(spec, ChartRenderer.projectChart()), dir)) {
-            Run verify = run("verify", "--outputs", sim.outputs().toString(), "--users", "4", "--duration", "1s", "--quiet");
+            SimulateClusterCommandTest.Run verify = SimulateClusterCommandTest.run("verify", "--outputs", sim.outputs().toString(), "--users", "4", "--duration", "1s", "--quiet");
 
             assertThat(verify.exit()).as(verify.err()).isZero();
             assertThat(verify.out()).contains("| deployment-ready | before | PASS | Deployment ai-inference: 2/2 replicas ready |")
@@ -192,7 +174,7 @@ class SimulatedClusterChartTest {
     void aChartThatRelabelsItsPodsBreaksVerifyAgainstTheSimulation() throws IOException {
         // A copy of the chart whose pods say component=model-server: verify only counts component=inference pods.
         Path chartCopy = dir.resolve("chart");
-        copyTree(ChartRenderer.projectChart().chartDir(), chartCopy);
+        ChartRenderer.projectChart().copyTo(chartCopy);
         Path helpers = chartCopy.resolve("templates/_helpers.tpl");
         String text = Files.readString(helpers);
         assertThat(text).contains("app.kubernetes.io/component: inference");
@@ -202,7 +184,7 @@ class SimulatedClusterChartTest {
         try (Sim sim = Sim.start(spec, ChartSeed.render(spec, new ChartRenderer(chartCopy)), dir)) {
             assertThat(sim.cluster().client().pods().inNamespace(NS).list().getItems())
                     .allSatisfy(p -> assertThat(p.getMetadata().getLabels()).containsEntry("app.kubernetes.io/component", "model-server"));
-            Run verify = run("verify", "--outputs", sim.outputs().toString(), "--users", "4", "--duration", "1s", "--quiet");
+            SimulateClusterCommandTest.Run verify = SimulateClusterCommandTest.run("verify", "--outputs", sim.outputs().toString(), "--users", "4", "--duration", "1s", "--quiet");
 
             assertThat(verify.exit()).isEqualTo(1);
             assertThat(verify.out()).contains("| pods-ready | before | **FAIL** |");
@@ -214,16 +196,4 @@ class SimulatedClusterChartTest {
         return base.isBlank() ? Path.of("").toAbsolutePath() : Path.of(base);
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
-    }
 }
