@@ -9,6 +9,8 @@ public final class ExitCodes {
     public static final int CHECK_FAILED = 1;
     /** Invalid usage, configuration or input, or a target that cannot be reached. */
     public static final int USAGE = 2;
+    /** Stopped by Ctrl-C (SIGINT): 128 + 2, what the JVM exits with when interrupted, and what shells expect. */
+    public static final int INTERRUPTED = 130;
 
     private ExitCodes() {}
 

@@ -30,6 +30,8 @@ final class AnswerParser {
     long serverTokens = -1;
     long evalCount;
     long evalDurationNanos;
+    /** The server's count of prompt tokens (Ollama prompt_eval_count, OpenAI usage.prompt_tokens), -1 if not given. */
+    long inputTokens = -1;
     /** Set when the answer is unusable ({@link ErrorKind#MALFORMED_BODY} or {@link ErrorKind#SERVER_ERROR_IN_STREAM}). */
     ErrorKind failure;
 
@@ -100,6 +102,7 @@ final class AnswerParser {
         boolean error = false;
         long count = -1;
         long duration = 0;
+        long promptCount = -1;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken v = p.nextToken();
@@ -116,6 +119,7 @@ final class AnswerParser {
                 }
                 case "eval_count" -> count = v.isNumeric() ? p.getLongValue() : -1;
                 case "eval_duration" -> duration = v.isNumeric() ? p.getLongValue() : 0;
+                case "prompt_eval_count" -> promptCount = v.isNumeric() ? p.getLongValue() : -1;
                 case "error" -> error = true;
                 default -> p.skipChildren();
             }
@@ -143,6 +147,7 @@ final class AnswerParser {
                 serverTokens = count;
             }
             evalDurationNanos = duration;
+            inputTokens = promptCount;
         }
     }
 
@@ -176,6 +181,8 @@ final class AnswerParser {
                             JsonToken u = p.nextToken();
                             if (f.equals("completion_tokens") && u.isNumeric()) {
                                 serverTokens = p.getLongValue();
+                            } else if (f.equals("prompt_tokens") && u.isNumeric()) {
+                                inputTokens = p.getLongValue();
                             } else {
                                 p.skipChildren();
                             }
@@ -301,6 +308,7 @@ final class AnswerParser {
                 serverTokens = evalCount;
             }
             evalDurationNanos = n.path("eval_duration").asLong(0);
+            inputTokens = n.path("prompt_eval_count").asLong(-1);
         }
     }
 
@@ -312,6 +320,9 @@ final class AnswerParser {
         JsonNode usage = n.path("usage");
         if (usage.has("completion_tokens")) {
             serverTokens = usage.path("completion_tokens").asLong(0);
+        }
+        if (usage.has("prompt_tokens")) {
+            inputTokens = usage.path("prompt_tokens").asLong(-1);
         }
         JsonNode choices = n.path("choices");
         if (!choices.isArray()) {

@@ -33,45 +33,6 @@ public final class Durations {
         return Duration.ofNanos(Math.round(nanos));
     }
 
-    /** Short human form: {@code 850ms}, {@code 2.71s}, {@code 60s}, {@code 2m}, {@code 3m05s}, {@code 1h}. */
-    public static String format(Duration d) {
-        long ms = d.toMillis();
-        if (ms < 1000) {
-            return ms + "ms";
-        }
-        if (ms < 60_000 || (ms < 120_000 && ms % 1000 == 0)) {
-            return trim(String.format(Locale.ROOT, "%.2f", ms / 1000.0)) + "s";
-        }
-        long s = d.toSeconds();
-        if (s < 3600) {
-            return s % 60 == 0 ? (s / 60) + "m" : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
-        }
-        long m = (s % 3600) / 60;
-        return m == 0 ? (s / 3600) + "h" : String.format(Locale.ROOT, "%dh%02dm", s / 3600, m);
-    }
-
-    /** Milliseconds as the short human form. */
-    public static String formatMillis(double ms) {
-        if (Double.isNaN(ms)) {
-            return "n/a";
-        }
-        if (ms < 10) {
-            return trim(String.format(Locale.ROOT, "%.2f", ms)) + "ms";
-        }
-        if (ms < 1000) {
-            return Math.round(ms) + "ms";
-        }
-        return format(Duration.ofNanos(Math.round(ms * 1e6)));
-    }
-
-    private static String trim(String decimal) {
-        if (!decimal.contains(".")) {
-            return decimal;
-        }
-        String s = decimal.replaceAll("0+$", "");
-        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
-    }
-
     /** picocli converter for {@link Duration} options. */
     public static final class Converter implements CommandLine.ITypeConverter<Duration> {
         @Override

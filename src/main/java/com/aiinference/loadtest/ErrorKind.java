@@ -31,8 +31,13 @@ public enum ErrorKind {
      * Every request is built alike, so the first one stops the run.
      */
     CLIENT_ERROR("client_error"),
-    /** Still in flight when the run was aborted by {@code --max-error-rate}. */
-    ABORTED("aborted");
+    /** Still in flight when the run was aborted ({@code --max-error-rate}, every request failing, a client error). */
+    ABORTED("aborted"),
+    /**
+     * Still in flight when the user stopped the run (Ctrl-C). Not a failure of the server: such requests are
+     * counted apart ({@code requests.stopped_by_user}) and left out of the success share and every figure.
+     */
+    STOPPED_BY_USER("stopped_by_user");
 
     private final String key;
 
@@ -43,6 +48,11 @@ public enum ErrorKind {
     /** The key in the JSON report. */
     public String key() {
         return key;
+    }
+
+    /** Whether a request that ended this way counts as a failure (all but {@link #STOPPED_BY_USER}). */
+    public boolean isFailure() {
+        return this != STOPPED_BY_USER;
     }
 
     /** The key of a request that failed with an unclassified HTTP status. */

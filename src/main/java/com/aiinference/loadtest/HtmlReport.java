@@ -1,5 +1,6 @@
 package com.aiinference.loadtest;
 
+import com.aiinference.core.Check;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -7,7 +8,7 @@ import java.util.Map;
 
 /**
  * One self-contained HTML page (inline CSS and SVG, no script, no network): headline figures, latency over time,
- * latency distribution, throughput over time, and the tables. {@code verify} appends its own {@link Section}s.
+ * latency distribution, throughput over time, and the tables, all read from one {@link Report}.
  */
 public final class HtmlReport {
     private static final int W = 900;
@@ -19,80 +20,86 @@ public final class HtmlReport {
 
     private HtmlReport() {}
 
-    /** A section a caller adds: a title and HTML it has escaped itself ({@link #escape}). */
-    public record Section(String title, String html) {}
-
-    public static String render(LoadTestResult r) {
-        return render(r, List.of(), List.of());
-    }
-
-    /** The page, with extra rows in the results table and extra sections at the end. */
-    public static String render(LoadTestResult r, List<ReportRow> extraRows, List<Section> sections) {
+    /** The page of a report: the verdict and its reasons first, then the load's figures and charts, then every table. */
+    public static String render(Report r) {
         StringBuilder sb = new StringBuilder(64 * 1024);
-        LoadTestConfig c = r.config();
-        boolean pass = r.passed();
+        LoadReport l = r.load();
         sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
-                .append(escape(MarkdownReport.title(r).replace("### ", ""))).append("</title>\n<style>\n").append(CSS).append("</style></head><body>\n<main>\n");
-        sb.append("<header><div><h1>Load test: ").append(escape(r.target().toString())).append("</h1><p class=\"sub\">")
-                .append(escape(c.openLoop() ? Reports.number(c.rate()) + " req/s (open loop, Poisson)" : c.users() + " users (closed loop)"))
-                .append(" &middot; ").append(escape(Durations.format(c.duration())))
-                .append(c.warmup().isZero() ? "" : " after " + escape(Durations.format(c.warmup())) + " warm-up")
-                .append(" &middot; ").append(escape(c.model())).append(" &middot; ").append(escape(c.api().cliName()))
-                .append(c.stream() ? " (streaming)" : " (not streaming)")
-                .append(" &middot; started ").append(escape(r.startedAt().toString().replace('T', ' ').replaceAll("\\.\\d+Z$", "Z")))
-                .append("</p></div>");
-        String verdict = r.aborted() ? "ABORTED" : r.total() == 0 ? "NOTHING MEASURED" : r.succeeded() == 0 ? "NO SUCCESS" : c.slo().isEmpty() ? (r.failed() == 0 ? "NO ERRORS" : r.failed() + " FAILED") : pass ? "SLO MET" : "SLO NOT MET";
-        boolean good = !r.aborted() && r.succeeded() > 0 && (c.slo().isEmpty() ? r.failed() == 0 : pass);
-        sb.append("<div class=\"badge ").append(good ? "ok" : "bad").append("\">").append(verdict).append("</div></header>\n");
-
-        sb.append("<section class=\"cards\">");
-        card(sb, "Success", Reports.percent(r.successRate()), r.succeeded() + " / " + r.total() + " requests");
-        card(sb, "Latency p50", Durations.formatMillis(r.latency().p50()), "p95 " + Durations.formatMillis(r.latency().p95()));
-        card(sb, "TTFT p95", Durations.formatMillis(r.ttft().p95()), "p50 " + Durations.formatMillis(r.ttft().p50()));
-        card(sb, "Throughput", Reports.number(r.requestsPerSecond()) + " req/s", "peak " + r.peakInFlight() + " in flight");
-        card(sb, "Output", Reports.number(r.outputTokensPerSecond()) + " tok/s", MarkdownReport.tokenSourceLabel(r.outputTokensSource()));
-        sb.append("</section>\n");
-
-        sb.append("<section><h2>Latency over time</h2><p class=\"note\">Each dot is a request, placed when it ended")
-                .append(r.samples().size() < r.total() ? " (a uniform sample of " + r.samples().size() + " of " + r.total() + ")" : "")
-                .append("; lines are the p50 and p95 of each second, dashed the p50 time to first token").append(c.warmup().isZero() ? "" : "; the shaded band is the warm-up, left out of every figure")
-                .append(".</p>").append(latencyOverTime(r)).append("</section>\n");
-        sb.append("<section><h2>Latency distribution</h2><p class=\"note\">Successful requests by end-to-end latency")
-                .append(c.openLoop() ? " (from the scheduled send time, queueing included)" : "").append(".</p>")
-                .append(distribution(r)).append("</section>\n");
-        sb.append("<section><h2>Throughput and errors</h2><p class=\"note\">Requests that ended in each second; failures in red; the line is requests in flight.</p>")
-                .append(throughput(r)).append("</section>\n");
-
-        sb.append("<section><h2>Results</h2>").append(resultsTable(r, extraRows)).append(percentileTable(r));
-        if (!r.errors().isEmpty()) {
-            sb.append("<h3>Failures by kind</h3><table class=\"narrow\"><tr><th>kind</th><th class=\"num\">requests</th></tr>");
-            for (Map.Entry<String, Long> e : r.errors().entrySet()) {
-                sb.append("<tr><td><code>").append(escape(e.getKey())).append("</code></td><td class=\"num\">").append(e.getValue()).append("</td></tr>");
+                .append(escape(r.verdict().headline() + " - " + r.title())).append("</title>\n<style>\n").append(CSS).append("</style></head><body>\n<main>\n");
+        sb.append("<header><div><h1>").append(escape(r.title())).append("</h1><p class=\"sub\">")
+                .append(escape(r.subtitle() == null ? "" : r.subtitle())).append("</p></div>");
+        String badge = switch (r.verdict().status()) {
+            case PASS -> "ok";
+            case FAIL -> "bad";
+            default -> "warn-badge";
+        };
+        sb.append("<div class=\"badge ").append(badge).append("\">").append(escape(r.verdict().headline())).append("</div></header>\n");
+        if (!r.verdict().reasons().isEmpty()) {
+            sb.append("<section class=\"verdict ").append(badge).append("\"><h2>").append(escape(r.verdict().headline()))
+                    .append(": why</h2><ul>");
+            for (String reason : r.verdict().reasons()) {
+                sb.append("<li>").append(escape(reason)).append("</li>");
             }
-            sb.append("</table>");
+            sb.append("</ul></section>\n");
         }
-        List<Slo.Outcome> slo = r.sloOutcomes();
-        if (!slo.isEmpty()) {
-            sb.append("<h3>Service-level objectives</h3><table class=\"narrow\"><tr><th>objective</th><th>measured</th><th></th></tr>");
-            for (Slo.Outcome o : slo) {
-                sb.append("<tr><td><code>").append(escape(o.objective().text())).append("</code></td><td>").append(escape(o.actualText()))
-                        .append("</td><td class=\"").append(o.met() ? "pass\">PASS" : "fail\">FAIL").append("</td></tr>");
-            }
-            sb.append("</table>");
+        if (l != null) {
+            sb.append("<section class=\"cards\">");
+            card(sb, "Success", Format.share(l.requests().successShare()),
+                    Format.count(l.requests().succeeded()) + " / " + Format.count(l.requests().total()) + " requests");
+            card(sb, "Latency p50", Format.millis(l.latencyMs().p50()), "p95 " + Format.millis(l.latencyMs().p95()));
+            card(sb, "TTFT p95", Format.millis(l.ttftMs().p95()), "p50 " + Format.millis(l.ttftMs().p50()));
+            card(sb, "Capacity", l.requests().succeeded() == 0 ? "n/a" : Format.number(l.capacity().succeededPerS()) + " req/s",
+                    "peak " + l.capacity().peakInFlight() + " in flight");
+            card(sb, "Output", Format.number(l.throughput().outputTokensPerS()) + " tok/s", l.tokenSourceLabel());
+            sb.append("</section>\n");
         }
-        if (r.aborted()) {
-            sb.append("<p class=\"fail\">Aborted: ").append(escape(r.abortReason())).append("</p>");
-        }
-        for (String w : r.warnings()) {
-            sb.append("<p class=\"warn\">").append(escape(w)).append("</p>");
+        sb.append("<section><h2>").append(escape(r.resultsTitle())).append("</h2>").append(resultsTable(r.results()));
+        for (String note : r.notes()) {
+            sb.append("<p class=\"warn\">").append(escape(note)).append("</p>");
         }
         sb.append("</section>\n");
-        for (Section s : sections) {
-            sb.append("<section><h2>").append(escape(s.title())).append("</h2>").append(s.html()).append("</section>\n");
+        if (!r.checks().isEmpty()) {
+            sb.append("<section><h2>Checks</h2><table><tr><th>Check</th><th>Stage</th><th>Result</th><th>Detail</th></tr>");
+            for (Report.CheckGroup g : r.checks()) {
+                for (Check c : g.checks()) {
+                    String cls = c.failed() ? "fail" : c.passed() ? "pass" : "warn-text";
+                    sb.append("<tr><td><code>").append(escape(c.name())).append("</code></td><td>").append(escape(g.name()))
+                            .append("</td><td class=\"").append(cls).append("\">").append(c.status().name()).append("</td><td>")
+                            .append(escape(c.message())).append("</td></tr>");
+                }
+            }
+            sb.append("</table></section>\n");
         }
-        sb.append("<footer>ai-inference loadtest &middot; ").append(escape(r.config().api().path())).append(" &middot; ")
-                .append(r.warmupRequests()).append(" warm-up requests excluded &middot; duration ")
-                .append(String.format(Locale.ROOT, "%.1f s", r.durationSeconds())).append("</footer>\n</main></body></html>\n");
+        if (r.loadSkipped() != null) {
+            sb.append("<section><h2>Load not run</h2><p class=\"fail\">").append(escape(r.loadSkipped())).append("</p></section>\n");
+        }
+        for (Report.Table t : r.tables()) {
+            sb.append("<section><h2>").append(escape(t.title())).append("</h2>").append(table(t)).append("</section>\n");
+        }
+        if (l != null) {
+            sb.append("<section><h2>Latency over time</h2><p class=\"note\">Each dot is a request, placed when it ended")
+                    .append(l.samples().size() < l.requests().total() ? " (a uniform sample of " + l.samples().size() + " of " + l.requests().total() + ")" : "")
+                    .append("; lines are the p50 and p95 of each second, dashed the p50 time to first token").append(l.config().warmupS() == 0 ? "" : "; the shaded band is the warm-up, left out of every figure")
+                    .append(".</p>").append(latencyOverTime(l)).append("</section>\n");
+            sb.append("<section><h2>Latency distribution</h2><p class=\"note\">Successful requests by end-to-end latency")
+                    .append(l.config().load() instanceof LoadShape.OpenLoop ? " (from the scheduled send time, queueing included)" : "").append(".</p>")
+                    .append(distribution(l)).append("</section>\n");
+            sb.append("<section><h2>Throughput and errors</h2><p class=\"note\">Requests that ended in each second; failures in red; the line is requests in flight.</p>")
+                    .append(throughput(l)).append("</section>\n");
+            sb.append("<section><h2>Load test details</h2>").append(table(LoadTestReport.percentiles(l).withoutTitle()))
+                    .append("<p>").append(escape(LoadTestReport.details(l))).append("</p>");
+            if (!l.errors().isEmpty()) {
+                sb.append("<h3>Failures by kind</h3><table class=\"narrow\"><tr><th>kind</th><th class=\"num\">requests</th></tr>");
+                for (Map.Entry<String, Long> e : l.errors().entrySet()) {
+                    sb.append("<tr><td><code>").append(escape(e.getKey())).append("</code></td><td class=\"num\">")
+                            .append(Format.count(e.getValue())).append("</td></tr>");
+                }
+                sb.append("</table>");
+            }
+            sb.append("</section>\n");
+        }
+        sb.append("<footer>ai-inference ").append(escape(r.command())).append(" &middot; ").append(escape(r.version().tool()))
+                .append(" &middot; report schema ").append(r.version().schema()).append("</footer>\n</main></body></html>\n");
         return sb.toString();
     }
 
@@ -101,9 +108,7 @@ public final class HtmlReport {
                 .append(escape(value)).append("</div><div class=\"sub\">").append(escape(sub)).append("</div></div>");
     }
 
-    private static String resultsTable(LoadTestResult r, List<ReportRow> extra) {
-        List<ReportRow> rows = new ArrayList<>(MarkdownReport.standardRows(r));
-        rows.addAll(extra);
+    private static String resultsTable(List<ReportRow> rows) {
         StringBuilder sb = new StringBuilder("<table><tr><th>Metric</th><th>Result</th><th>Notes</th></tr>");
         for (ReportRow row : rows) {
             sb.append("<tr><td><b>").append(escape(row.metric())).append("</b></td><td><b>").append(escape(row.result()))
@@ -112,15 +117,16 @@ public final class HtmlReport {
         return sb.append("</table>").toString();
     }
 
-    private static String percentileTable(LoadTestResult r) {
-        StringBuilder sb = new StringBuilder("<h3>Percentiles (ms)</h3><table><tr><th></th><th class=\"num\">mean</th><th class=\"num\">p50</th><th class=\"num\">p90</th><th class=\"num\">p95</th><th class=\"num\">p99</th><th class=\"num\">max</th></tr>");
-        String[] names = {"End-to-end latency", "Time to first token", "Inter-token latency", "Time per output token"};
-        LatencySummary[] s = {r.latency(), r.ttft(), r.itl(), r.tpot()};
-        for (int i = 0; i < s.length; i++) {
-            sb.append("<tr><td>").append(names[i]).append("</td>");
-            for (String stat : List.of("mean", "p50", "p90", "p95", "p99", "max")) {
-                double v = s[i].get(stat);
-                sb.append("<td class=\"num\">").append(Double.isNaN(v) ? "&ndash;" : String.format(Locale.ROOT, "%,.1f", v)).append("</td>");
+    private static String table(Report.Table t) {
+        StringBuilder sb = new StringBuilder("<table><tr>");
+        for (int i = 0; i < t.columns().size(); i++) {
+            sb.append(i == 0 ? "<th>" : "<th class=\"num\">").append(escape(t.columns().get(i))).append("</th>");
+        }
+        sb.append("</tr>");
+        for (List<String> row : t.rows()) {
+            sb.append("<tr>");
+            for (int i = 0; i < row.size(); i++) {
+                sb.append(i == 0 ? "<td>" : "<td class=\"num\">").append(escape(row.get(i))).append("</td>");
             }
             sb.append("</tr>");
         }
@@ -129,7 +135,7 @@ public final class HtmlReport {
 
     // ------------------------------------------------------------------ charts
 
-    private static String latencyOverTime(LoadTestResult r) {
+    private static String latencyOverTime(LoadReport r) {
         List<LoadTestResult.TimelineRow> rows = r.timeline();
         if (rows.isEmpty() && r.samples().isEmpty()) {
             return "<p class=\"note\">No requests.</p>";
@@ -182,7 +188,7 @@ public final class HtmlReport {
         }
     }
 
-    private static String distribution(LoadTestResult r) {
+    private static String distribution(LoadReport r) {
         List<LoadTestResult.Bin> bins = r.latencyHistogram();
         if (bins.isEmpty()) {
             return "<p class=\"note\">No successful request.</p>";
@@ -198,11 +204,12 @@ public final class HtmlReport {
             double x0 = sx(x, b.fromMs());
             double x1 = sx(x, b.toMs());
             double y0 = sy(y, b.count());
-            sb.append(String.format(Locale.ROOT, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><title>%s to %s: %d</title></rect>",
-                    x0 + 0.5, y0, Math.max(0.5, x1 - x0 - 1), sy(y, 0) - y0, Durations.formatMillis(b.fromMs()), Durations.formatMillis(b.toMs()), b.count()));
+            sb.append(String.format(Locale.ROOT, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><title>%s: %s</title></rect>",
+                    x0 + 0.5, y0, Math.max(0.5, x1 - x0 - 1), sy(y, 0) - y0, escape(Format.millisRange(b.fromMs(), b.toMs())),
+                    Format.plural(b.count(), "request", "requests")));
         }
         String[] names = {"p50", "p95", "p99"};
-        double[] values = {r.latency().p50(), r.latency().p95(), r.latency().p99()};
+        double[] values = {r.latencyMs().p50(), r.latencyMs().p95(), r.latencyMs().p99()};
         double lastLabelX = -1000;
         int row = 0;
         for (int i = 0; i < names.length; i++) {
@@ -214,13 +221,13 @@ public final class HtmlReport {
             boolean right = px > W - R - 120;
             sb.append(String.format(Locale.ROOT, "<text class=\"marker-label\" x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s %s</text>",
                     right ? px - 4 : px + 4, T + 12 + row * 14, right ? "end" : "start", names[i],
-                    escape(Durations.formatMillis(values[i]))));
+                    escape(Format.millis(values[i]))));
         }
         sb.append(axisLabel("end-to-end latency", "requests"));
         return sb.append("</svg>").toString();
     }
 
-    private static String throughput(LoadTestResult r) {
+    private static String throughput(LoadReport r) {
         List<LoadTestResult.TimelineRow> rows = r.timeline();
         if (rows.isEmpty()) {
             return "<p class=\"note\">No requests.</p>";
@@ -256,8 +263,8 @@ public final class HtmlReport {
         return sb.append("</svg>").toString();
     }
 
-    private static void warmupBand(StringBuilder sb, LoadTestResult r, Axis x) {
-        double w = r.config().warmup().toMillis() / 1000.0;
+    private static void warmupBand(StringBuilder sb, LoadReport r, Axis x) {
+        double w = r.config().warmupS();
         if (w > 0) {
             sb.append(String.format(Locale.ROOT, "<rect class=\"warmup\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\"/><text class=\"warmup-label\" x=\"%d\" y=\"%d\">warm-up</text>",
                     L, T, sx(x, Math.min(w, x.max)) - L, H - T - B, L + 4, T + 12));
@@ -274,11 +281,11 @@ public final class HtmlReport {
             double py = sy(y, v);
             sb.append(String.format(Locale.ROOT, "<line class=\"grid\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/>", L, W - R, py, py));
             sb.append(String.format(Locale.ROOT, "<text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>", L - 6, py + 4,
-                    escape(yIsMillis ? Durations.formatMillis(v) : Reports.number(v).replace(".0", ""))));
+                    escape(yIsMillis ? Format.millis(v) : Format.number(v).replace(".0", ""))));
         }
         for (double v : x.ticks()) {
             double px = sx(x, v);
-            String label = xUnit.equals("s") ? Reports.number(v).replace(".0", "") + "s" : Durations.formatMillis(v);
+            String label = xUnit.equals("s") ? Format.number(v).replace(".0", "") + "s" : Format.millis(v);
             sb.append(String.format(Locale.ROOT, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>", px, H - B + 16, escape(label)));
         }
         sb.append(String.format(Locale.ROOT, "<line class=\"axis\" x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\"/>", L, W - R, H - B, H - B));
@@ -370,7 +377,9 @@ public final class HtmlReport {
             h3 { font-size:15px; margin:18px 0 6px; }
             .sub { color:var(--muted); margin:0; font-size:13px; }
             .badge { font-weight:700; font-size:13px; letter-spacing:.04em; padding:8px 14px; border-radius:6px; white-space:nowrap; color:#fff; }
-            .badge.ok { background:var(--green); } .badge.bad { background:var(--red); }
+            .badge.ok { background:var(--green); } .badge.bad { background:var(--red); } .badge.warn-badge { background:#c77c02; }
+            section.verdict.bad { border-left:6px solid var(--red); } section.verdict.warn-badge { border-left:6px solid #f0b429; }
+            section.verdict ul { margin:6px 0 0; padding-left:20px; } .warn-text { color:#c77c02; font-weight:700; }
             .cards { display:grid; grid-template-columns: repeat(5, 1fr); gap:12px; margin-bottom:18px; }
             .card { background:#fff; border:1px solid var(--line); border-radius:8px; padding:12px 14px; }
             .card .label { color:var(--muted); font-size:12px; text-transform:uppercase; letter-spacing:.05em; }

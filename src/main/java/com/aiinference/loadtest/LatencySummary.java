@@ -38,6 +38,7 @@ public record LatencySummary(long count, double mean, double p50, double p90, do
         };
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isEmpty() {
         return count == 0;
     }

@@ -28,19 +28,19 @@ import picocli.CommandLine.Option;
         description = {
             "Load-test an Ollama or OpenAI-compatible endpoint: success, latency, TTFT, ITL, TPOT, tokens/s.",
             "Target: --url, or the 'endpoint' output of --stack NAME / --outputs FILE.",
-            "Prints the Verified Results table (Markdown) on stdout; progress goes to stderr."
+            "One request is sent first (--no-preflight skips it); a run where every request fails stops early.",
+            "Prints the report (Markdown) on stdout; progress goes to stderr (a live line when stderr is a terminal)."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the run completed, at least one request succeeded and every --slo objective was met",
             "1:no request succeeded (or none was measured), an --slo objective was not met, or the run was aborted"
-                    + " (--max-error-rate, a request the HTTP client refused)",
-            "2:invalid usage or input, no target, target unreachable"
+                    + " (--max-error-rate, every request failing, a request the HTTP client refused)",
+            "2:invalid usage or input, no target, target unreachable, the pre-flight request failed",
+            "130:stopped by Ctrl-C: the report of what was measured is still printed and written; requests cut by"
+                    + " the stop are counted apart, not as failures"
         })
 public final class LoadTestCommand implements Callable<Integer> {
-    /** The seed's note: port-forward tunnels are "strictly limited to low concurrency (<10 users)". */
-    static final int LOCAL_USERS_WARNING_ABOVE = 10;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -68,24 +68,30 @@ public final class LoadTestCommand implements Callable<Integer> {
         LoadTestConfig config = load.toConfig(target.stackModel().orElse("llama3.1:8b"));
         URI uri = target.uri();
         checkReachable(uri);
-        String warning = null;
-        if (TargetResolver.isLocal(uri) && !config.openLoop() && config.users() > LOCAL_USERS_WARNING_ABOVE) {
-            warning = String.format(Locale.ROOT, "%s is a local address (kubectl port-forward?) and %d users were asked for:"
-                    + " port-forward tunnels hold fewer than %d concurrent users well; for the real figure use the"
-                    + " LoadBalancer endpoint (--stack).", uri.getHost(), config.users(), LOCAL_USERS_WARNING_ABOVE);
+        Preflight.Answer preflight = null;
+        if (load.preflight()) {
+            try {
+                preflight = Preflight.check(config, uri);
+            } catch (Preflight.PreflightException e) {
+                throw CliException.usage(e.getMessage());
+            }
+            err.printf(Locale.ROOT, "loadtest: pre-flight request answered in %s%s%n", Format.millis(preflight.latencyMs()),
+                    Double.isNaN(preflight.ttftMs()) ? "" : " (first token " + Format.millis(preflight.ttftMs()) + ")");
+        }
+        String warning = PortForwardWarning.of(uri, config.load(), preflight).orElse(null);
+        if (warning != null) {
             err.println("warning: " + warning);
         }
         err.printf(Locale.ROOT, "loadtest: %s -> %s, %s, %s%s (stops by %s)%n", config.api().cliName(), uri,
-                config.openLoop() ? config.rate() + " req/s open loop" : config.users() + " users",
-                Durations.format(config.duration()),
-                config.warmup().isZero() ? "" : " after " + Durations.format(config.warmup()) + " warm-up",
-                Durations.format(config.maxRunTime()));
+                config.load().describe(), Format.duration(config.duration()),
+                config.warmup().isZero() ? "" : " after " + Format.duration(config.warmup()) + " warm-up",
+                Format.duration(config.maxRunTime()));
         err.flush();
-        // Ctrl-C stops the run and still prints and writes what was measured (in-flight requests count as aborted).
+        // Ctrl-C stops the run and still prints and writes what was measured (requests cut by it are counted apart).
         LoadTestRunner.StopSignal signal = new LoadTestRunner.StopSignal();
         CountDownLatch reported = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            signal.stop("interrupted (Ctrl-C)");
+            signal.stop("Ctrl-C");
             try {
                 reported.await(15, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -94,21 +100,30 @@ public final class LoadTestCommand implements Callable<Integer> {
         }, "loadtest-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
         LoadTestResult result;
+        Report report;
         try {
-            result = LoadTestRunner.run(config, uri, err, signal);
+            try {
+                result = LoadTestRunner.run(config, uri, err, signal);
+            } catch (Reports.ReportException e) {
+                throw CliException.usage(e.getMessage());
+            }
             if (warning != null) {
                 result = result.withWarning(warning);
             }
-            out.print(MarkdownReport.render(result));
+            report = LoadTestReport.of(result);
+            out.print(MarkdownReport.render(report));
             out.flush();
             try {
                 if (config.reportJson() != null) {
-                    Reports.writeJson(result.toJson(), config.reportJson());
+                    Reports.writeJson(report, config.reportJson());
                     err.println("JSON report: " + config.reportJson());
                 }
                 if (config.reportHtml() != null) {
-                    Reports.writeText(HtmlReport.render(result), config.reportHtml());
+                    Reports.writeText(HtmlReport.render(report), config.reportHtml());
                     err.println("HTML report: " + config.reportHtml());
+                }
+                if (config.saveRequests() != null) {
+                    err.println("requests: " + config.saveRequests());
                 }
             } catch (Reports.ReportException e) {
                 throw CliException.usage(e.getMessage());
@@ -122,22 +137,17 @@ public final class LoadTestCommand implements Callable<Integer> {
                 // Ctrl-C: the hook is running and has just been released
             }
         }
-        if (result.aborted()) {
-            throw new CliException(ExitCodes.CHECK_FAILED, "aborted: " + result.abortReason());
+        if (result.stoppedByUserSignal()) {
+            err.println("loadtest: " + LoadTestReport.stopLine(report.load()));
+            err.flush();
+            return ExitCodes.INTERRUPTED;
         }
-        if (result.noSuccessReason() != null) {
-            throw new CliException(ExitCodes.CHECK_FAILED, result.noSuccessReason());
-        }
-        if (!result.passed()) {
-            long unmet = result.sloOutcomes().stream().filter(o -> !o.met()).count();
-            throw new CliException(ExitCodes.CHECK_FAILED, unmet + " of " + result.sloOutcomes().size()
-                    + " SLO objectives not met: " + result.sloOutcomes().stream().filter(o -> !o.met())
-                            .map(o -> o.objective().text() + " (measured " + o.actualText() + ")")
-                            .reduce((a, b) -> a + ", " + b).orElse(""));
+        if (!report.verdict().passed()) {
+            throw new CliException(ExitCodes.CHECK_FAILED, report.verdict().headline() + ": "
+                    + String.join("; ", report.verdict().reasons()));
         }
         return ExitCodes.OK;
     }
-
     /**
      * One TCP connect before the run: an unreachable target is a usage error (exit 2), not a 100% failure report.
      * {@code verify} runs the same check before it touches the cluster.

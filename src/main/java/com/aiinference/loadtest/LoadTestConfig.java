@@ -9,7 +9,7 @@ import java.util.Objects;
  * One load test, fully described and validated: what to send, how much load, how long, what passes.
  * Built by {@link LoadTestOptions#toConfig()} on the command line, or with {@link #builder()} in code.
  *
- * <p>Time line of a run: users (closed loop) start evenly over {@code rampUp}; requests that start before
+ * <p>Time line of a run: users (closed loop) start evenly over their ramp-up; requests that start before
  * {@code warmup} has passed are sent but left out of every result; new requests start until
  * {@code warmup + duration} (or until {@code maxRequests} measured requests were sent); requests in flight then
  * finish or time out, so a run never lasts longer than {@code warmup + duration + timeout}.
@@ -19,10 +19,8 @@ import java.util.Objects;
  * @param prompts      prompts, used in turn
  * @param maxTokens    num_predict / max_tokens; 0 lets the server decide
  * @param stream       streaming answers (TTFT and ITL need it)
- * @param users        closed loop: concurrent users, each sends its next request when the previous one ends
- * @param rate         open loop: requests per second with Poisson arrivals (0 = closed loop)
+ * @param load         closed loop of N users with a ramp-up, or open loop at R requests/s ({@link LoadShape})
  * @param duration     measured window
- * @param rampUp       closed loop: users start evenly over this time
  * @param warmup       requests started before this are left out of the results
  * @param maxRequests  stop after this many measured requests were sent (0 = no limit)
  * @param timeout      limit for one whole answer, first byte to last line
@@ -31,6 +29,7 @@ import java.util.Objects;
  * @param maxErrorRate abort when the share of failed measured requests exceeds this (null = never)
  * @param reportJson   where to write the JSON report (null = none)
  * @param reportHtml   where to write the HTML report (null = none)
+ * @param saveRequests where to write one JSON line per measured request (null = none)
  * @param progress     how progress is shown
  * @param seed         seed for Poisson arrivals
  */
@@ -40,10 +39,8 @@ public record LoadTestConfig(
         List<String> prompts,
         int maxTokens,
         boolean stream,
-        int users,
-        double rate,
+        LoadShape load,
         Duration duration,
-        Duration rampUp,
         Duration warmup,
         long maxRequests,
         Duration timeout,
@@ -52,6 +49,7 @@ public record LoadTestConfig(
         Double maxErrorRate,
         Path reportJson,
         Path reportHtml,
+        Path saveRequests,
         Progress progress,
         long seed) {
 
@@ -115,7 +113,7 @@ public record LoadTestConfig(
         Objects.requireNonNull(api, "api");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(duration, "duration");
-        Objects.requireNonNull(rampUp, "rampUp");
+        Objects.requireNonNull(load, "load");
         Objects.requireNonNull(warmup, "warmup");
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(progress, "progress");
@@ -131,21 +129,15 @@ public record LoadTestConfig(
         if (maxTokens < 0) {
             throw new IllegalArgumentException("--max-tokens must be 0 (server decides) or more, got " + maxTokens);
         }
-        if (rate < 0 || Double.isNaN(rate) || Double.isInfinite(rate)) {
-            throw new IllegalArgumentException("--rate must be a positive number of requests per second, got " + rate);
-        }
-        if (rate == 0 && users < 1) {
-            throw new IllegalArgumentException("--users must be at least 1, got " + users);
-        }
         if (duration.isZero() || duration.isNegative()) {
             throw new IllegalArgumentException("--duration must be more than 0");
         }
-        if (rampUp.isNegative() || warmup.isNegative()) {
-            throw new IllegalArgumentException("--ramp-up and --warmup must not be negative");
+        if (warmup.isNegative()) {
+            throw new IllegalArgumentException("--warmup must not be negative");
         }
-        if (rampUp.compareTo(warmup.plus(duration)) > 0) {
-            throw new IllegalArgumentException("--ramp-up " + Durations.format(rampUp)
-                    + " is longer than the whole run (--warmup + --duration = " + Durations.format(warmup.plus(duration)) + ")");
+        if (load instanceof LoadShape.ClosedLoop closed && closed.rampUp().compareTo(warmup.plus(duration)) > 0) {
+            throw new IllegalArgumentException("--ramp-up " + Format.duration(closed.rampUp())
+                    + " is longer than the whole run (--warmup + --duration = " + Format.duration(warmup.plus(duration)) + ")");
         }
         if (maxRequests < 0) {
             throw new IllegalArgumentException("--max-requests must not be negative, got " + maxRequests);
@@ -156,11 +148,6 @@ public record LoadTestConfig(
         if (maxErrorRate != null && !(maxErrorRate >= 0 && maxErrorRate <= 1)) {
             throw new IllegalArgumentException("--max-error-rate must be between 0 and 1 (0% and 100%), got " + maxErrorRate);
         }
-    }
-
-    /** Open loop (Poisson arrivals at {@link #rate}) rather than closed loop ({@link #users} users). */
-    public boolean openLoop() {
-        return rate > 0;
     }
 
     /** The longest a run can take: warm-up, measured window, then the last answers' timeout. */
@@ -180,10 +167,8 @@ public record LoadTestConfig(
         b.prompts = prompts;
         b.maxTokens = maxTokens;
         b.stream = stream;
-        b.users = users;
-        b.rate = rate;
+        b.load = load;
         b.duration = duration;
-        b.rampUp = rampUp;
         b.warmup = warmup;
         b.maxRequests = maxRequests;
         b.timeout = timeout;
@@ -192,6 +177,7 @@ public record LoadTestConfig(
         b.maxErrorRate = maxErrorRate;
         b.reportJson = reportJson;
         b.reportHtml = reportHtml;
+        b.saveRequests = saveRequests;
         b.progress = progress;
         b.seed = seed;
         return b;
@@ -204,10 +190,8 @@ public record LoadTestConfig(
         private List<String> prompts = List.of(LoadTestOptions.DEFAULT_PROMPT);
         private int maxTokens = 128;
         private boolean stream = true;
-        private int users = 50;
-        private double rate;
+        private LoadShape load = new LoadShape.ClosedLoop(50, Duration.ZERO);
         private Duration duration = Duration.ofSeconds(60);
-        private Duration rampUp = Duration.ZERO;
         private Duration warmup = Duration.ZERO;
         private long maxRequests;
         private Duration timeout = Duration.ofSeconds(120);
@@ -216,6 +200,7 @@ public record LoadTestConfig(
         private Double maxErrorRate;
         private Path reportJson;
         private Path reportHtml;
+        private Path saveRequests;
         private Progress progress = Progress.AUTO;
         private long seed = 1;
 
@@ -225,10 +210,12 @@ public record LoadTestConfig(
         public Builder prompt(String v) { prompts = List.of(v); return this; }
         public Builder maxTokens(int v) { maxTokens = v; return this; }
         public Builder stream(boolean v) { stream = v; return this; }
-        public Builder users(int v) { users = v; return this; }
-        public Builder rate(double v) { rate = v; return this; }
+        public Builder load(LoadShape v) { load = v; return this; }
+        /** A closed loop of {@code v} users without ramp-up. */
+        public Builder users(int v) { load = new LoadShape.ClosedLoop(v, Duration.ZERO); return this; }
+        /** An open loop at {@code v} requests/s. */
+        public Builder rate(double v) { load = new LoadShape.OpenLoop(v); return this; }
         public Builder duration(Duration v) { duration = v; return this; }
-        public Builder rampUp(Duration v) { rampUp = v; return this; }
         public Builder warmup(Duration v) { warmup = v; return this; }
         public Builder maxRequests(long v) { maxRequests = v; return this; }
         public Builder timeout(Duration v) { timeout = v; return this; }
@@ -237,13 +224,14 @@ public record LoadTestConfig(
         public Builder maxErrorRate(Double v) { maxErrorRate = v; return this; }
         public Builder reportJson(Path v) { reportJson = v; return this; }
         public Builder reportHtml(Path v) { reportHtml = v; return this; }
+        public Builder saveRequests(Path v) { saveRequests = v; return this; }
         public Builder progress(Progress v) { progress = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
 
         /** Validates; a bad value is an {@link IllegalArgumentException} naming the option. */
         public LoadTestConfig build() {
-            return new LoadTestConfig(api, model, prompts, maxTokens, stream, users, rate, duration, rampUp, warmup,
-                    maxRequests, timeout, headers, slo, maxErrorRate, reportJson, reportHtml, progress, seed);
+            return new LoadTestConfig(api, model, prompts, maxTokens, stream, load, duration, warmup,
+                    maxRequests, timeout, headers, slo, maxErrorRate, reportJson, reportHtml, saveRequests, progress, seed);
         }
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
 /**
@@ -22,25 +23,38 @@ public final class LoadTestOptions {
     public static final String DEFAULT_PROMPT = "Explain in one paragraph why a GPU speeds up LLM inference.";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = {"-u", "--users"}, paramLabel = "N", defaultValue = "50",
-            description = "Closed loop: concurrent users, each sends its next request when its previous one ends. Default: ${DEFAULT-VALUE}.")
-    int users;
+    /** {@code --users N [--ramp-up D]} or {@code --rate R}: one load shape (picocli refuses both). */
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    LoadShapeOptions shape;
+
+    /** The two load shapes, mutually exclusive. */
+    static final class LoadShapeOptions {
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        ClosedLoopOptions closed;
+
+        @Option(names = "--rate", paramLabel = "REQ_PER_S", required = true,
+                description = "Open loop instead of --users: Poisson arrivals at this many requests/s; latency counts from each scheduled send time.")
+        Double rate;
+    }
+
+    /** {@code --users N} and {@code --ramp-up D}. */
+    static final class ClosedLoopOptions {
+        @Option(names = {"-u", "--users"}, paramLabel = "N", defaultValue = "50",
+                description = "Closed loop: concurrent users, each sends its next request when its previous one ends. Default: ${DEFAULT-VALUE}.")
+        int users = 50;
+
+        @Option(names = "--ramp-up", paramLabel = "DURATION", defaultValue = "0s", converter = Durations.Converter.class,
+                description = "Closed loop: start the users evenly over this time. Default: ${DEFAULT-VALUE}.")
+        Duration rampUp = Duration.ZERO;
+    }
 
     @Option(names = {"-d", "--duration"}, paramLabel = "DURATION", defaultValue = "60s", converter = Durations.Converter.class,
             description = "Measured window (60 = 60s; also 500ms, 2m, 1h). Default: ${DEFAULT-VALUE}.")
     Duration duration;
 
-    @Option(names = "--ramp-up", paramLabel = "DURATION", defaultValue = "0s", converter = Durations.Converter.class,
-            description = "Closed loop: start the users evenly over this time. Default: ${DEFAULT-VALUE}.")
-    Duration rampUp;
-
     @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "0s", converter = Durations.Converter.class,
             description = "Requests that start in this first stretch are sent but left out of the results. Default: ${DEFAULT-VALUE}.")
     Duration warmup;
-
-    @Option(names = "--rate", paramLabel = "REQ_PER_S",
-            description = "Open loop instead of --users: Poisson arrivals at this many requests/s; latency counts from each scheduled send time.")
-    Double rate;
 
     @Option(names = "--max-requests", paramLabel = "N", defaultValue = "0",
             description = "Stop after this many measured requests (0 = no limit; the duration still bounds the run).")
@@ -91,11 +105,25 @@ public final class LoadTestOptions {
     @Option(names = "--report-html", paramLabel = "FILE", description = "Write a self-contained HTML report with charts here.")
     Path reportHtml;
 
+    @Option(names = "--save-requests", paramLabel = "FILE",
+            description = "Write one JSON line per measured request here: start, TTFT, end (ms since the run started), tokens, outcome.")
+    Path saveRequests;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the open-loop arrivals. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Option(names = "--quiet", description = "No progress lines while running.")
     boolean quiet;
+
+    @Option(names = "--preflight", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Send one request before the run and stop with one line (exit 2) if it fails (default);"
+                    + " --no-preflight skips it.")
+    boolean preflight;
+
+    /** Whether to send the pre-flight request ({@link Preflight}). */
+    public boolean preflight() {
+        return preflight;
+    }
 
     /** Whether --model was given. */
     public boolean modelGiven() {
@@ -110,11 +138,11 @@ public final class LoadTestOptions {
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
-        if (rate != null && !(rate > 0)) {
-            throw CliException.usage("--rate must be more than 0 requests per second, got " + rate);
-        }
-        if (rate != null && !rampUp.isZero()) {
-            throw CliException.usage("--ramp-up applies to --users (closed loop); with --rate use --warmup");
+        LoadShape load;
+        try {
+            load = loadShape();
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
         }
         if (!prompt.isEmpty() && promptsFile != null) {
             throw CliException.usage("--prompt and --prompts are alternatives: give one");
@@ -142,10 +170,8 @@ public final class LoadTestOptions {
                     .prompts(prompts)
                     .maxTokens(maxTokens)
                     .stream(stream)
-                    .users(users)
-                    .rate(rate == null ? 0 : rate)
+                    .load(load)
                     .duration(duration)
-                    .rampUp(rampUp)
                     .warmup(warmup)
                     .maxRequests(maxRequests)
                     .timeout(timeout)
@@ -154,12 +180,22 @@ public final class LoadTestOptions {
                     .maxErrorRate(maxErrorRate)
                     .reportJson(reportJson)
                     .reportHtml(reportHtml)
+                    .saveRequests(saveRequests)
                     .progress(quiet ? LoadTestConfig.Progress.QUIET : LoadTestConfig.Progress.AUTO)
                     .seed(seed)
                     .build();
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
+    }
+
+    /** The load shape asked for: 50 users when neither --users nor --rate was given. */
+    LoadShape loadShape() {
+        if (shape != null && shape.rate != null) {
+            return new LoadShape.OpenLoop(shape.rate);
+        }
+        ClosedLoopOptions c = shape == null || shape.closed == null ? new ClosedLoopOptions() : shape.closed;
+        return new LoadShape.ClosedLoop(c.users, c.rampUp);
     }
 
     /** The configuration with the default model llama3.1:8b when --model was not given. */

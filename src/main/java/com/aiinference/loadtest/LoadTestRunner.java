@@ -2,7 +2,6 @@ package com.aiinference.loadtest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
@@ -71,8 +70,8 @@ public final class LoadTestRunner {
     }
 
     /**
-     * Ends a run early from another thread: no new requests, those in flight count as {@code aborted}, and the
-     * result says why ({@link LoadTestResult#abortReason()}).
+     * Ends a run early from another thread (the user's Ctrl-C): no new requests, those in flight are counted apart
+     * as {@link ErrorKind#STOPPED_BY_USER}, and the result says the run was stopped ({@link LoadTestResult#stop()}).
      */
     public static final class StopSignal {
         private volatile String reason;
@@ -121,18 +120,6 @@ public final class LoadTestRunner {
         return body.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Whether stdout is an interactive terminal. JDK 22+ returns a Console even when redirected; ask it. */
-    static boolean isTerminal() {
-        java.io.Console console = System.console();
-        if (console == null) {
-            return false;
-        }
-        try {
-            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
-        } catch (ReflectiveOperationException e) {
-            return true; // JDK < 22: a Console exists only on a terminal
-        }
-    }
 
     private static final class Run {
         final LoadTestConfig config;
@@ -154,7 +141,9 @@ public final class LoadTestRunner {
         /** Requests between "may start" and "in flight": the run cannot end while one is on its way. */
         final AtomicInteger sendingNow = new AtomicInteger();
         volatile boolean stopping;
-        volatile String abortReason;
+        volatile RunStop stop;
+        final FailureStreak failureStreak = new FailureStreak();
+        final RequestLog requestLog;
         final boolean live;
         long lastTickNanos;
 
@@ -180,14 +169,15 @@ public final class LoadTestRunner {
             this.bodies = config.prompts().stream().map(p -> requestBody(config, p)).toArray(byte[][]::new);
             this.live = switch (config.progress()) {
                 case LIVE -> true;
-                case AUTO -> isTerminal();
+                case AUTO -> Terminal.stderrIsTerminal();
                 default -> false;
             };
             this.startNanos = System.nanoTime();
             this.lastTickNanos = startNanos;
             this.measureFromNanos = startNanos + config.warmup().toNanos();
             this.endNanos = measureFromNanos + config.duration().toNanos();
-            this.metrics = new Metrics(startNanos, measureFromNanos);
+            this.metrics = new Metrics(startNanos, measureFromNanos, endNanos);
+            this.requestLog = RequestLog.open(config.saveRequests(), startNanos);
         }
 
         private static Duration min(Duration a, Duration b) {
@@ -208,14 +198,15 @@ public final class LoadTestRunner {
             ScheduledFuture<?> ticker = config.progress() == LoadTestConfig.Progress.QUIET ? null
                     : timers.scheduleAtFixedRate(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
             Thread arrivals = null;
-            if (config.openLoop()) {
-                arrivals = new Thread(this::arrivals, "loadtest-arrivals");
+            if (config.load() instanceof LoadShape.OpenLoop open) {
+                arrivals = new Thread(() -> arrivals(open.rate()), "loadtest-arrivals");
                 arrivals.setDaemon(true);
                 arrivals.start();
-            } else {
-                long rampNanos = config.rampUp().toNanos();
-                for (int u = 0; u < config.users(); u++) {
-                    long delay = config.users() == 1 ? 0 : rampNanos * u / config.users();
+            } else if (config.load() instanceof LoadShape.ClosedLoop closed) {
+                long rampNanos = closed.rampUp().toNanos();
+                int users = closed.users();
+                for (int u = 0; u < users; u++) {
+                    long delay = users == 1 ? 0 : rampNanos * u / users;
                     timers.schedule(this::userTurn, delay, TimeUnit.NANOSECONDS);
                 }
             }
@@ -228,11 +219,11 @@ public final class LoadTestRunner {
                     break;
                 }
                 String stopReason = signal.reason();
-                if (stopReason != null && !stopping) {
-                    stop(stopReason);
+                if (stopReason != null && stop == null) {
+                    stop(RunStop.byUser(stopReason));
                 }
                 if (now > hardEnd) {
-                    stop("run exceeded " + Durations.format(config.maxRunTime()) + " (bug?)");
+                    stop(new RunStop(RunStop.Kind.TIME_LIMIT, "run exceeded " + Format.duration(config.maxRunTime()) + " (bug?)"));
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
             }
@@ -252,18 +243,25 @@ public final class LoadTestRunner {
                     progress.flush();
                 }
             }
+            if (requestLog != null) {
+                requestLog.close();
+            }
             List<String> warnings = new ArrayList<>();
-            return metrics.result(config, target, startedAt, abortReason, warnings);
+            return metrics.result(config, target, startedAt, stop, warnings);
         }
 
-        /** Stops sending, and ends every request still in flight as aborted. */
-        void stop(String reason) {
-            if (abortReason == null) {
-                abortReason = reason;
+        /** Stops sending, and ends every request still in flight as the stop says (aborted, or cut by the user). */
+        void stop(RunStop why) {
+            synchronized (this) {
+                if (stop == null) {
+                    stop = why;
+                    metrics.sendingStopped(System.nanoTime());
+                }
             }
             stopping = true;
+            String outcome = stop.inFlightOutcome().key();
             for (Exchange e : inFlight) {
-                e.finish(ErrorKind.ABORTED.key(), System.nanoTime());
+                e.finish(outcome, System.nanoTime());
             }
         }
 
@@ -289,6 +287,9 @@ public final class LoadTestRunner {
             }
             if (origin >= measureFromNanos && config.maxRequests() > 0
                     && measuredSent.incrementAndGet() > config.maxRequests()) {
+                if (!stopping) {
+                    metrics.sendingStopped(System.nanoTime());
+                }
                 stopping = true;
                 sendingNow.decrementAndGet();
                 return false;
@@ -306,9 +307,9 @@ public final class LoadTestRunner {
         }
 
         /** Open loop: Poisson arrivals; each request's latency counts from its scheduled time, however late it is sent. */
-        void arrivals() {
+        void arrivals(double rate) {
             Random random = new Random(config.seed());
-            double meanGapNanos = 1e9 / config.rate();
+            double meanGapNanos = 1e9 / rate;
             long next = startNanos;
             while (true) {
                 next += (long) (-Math.log(1.0 - random.nextDouble()) * meanGapNanos);
@@ -336,9 +337,10 @@ public final class LoadTestRunner {
             Exchange ex = new Exchange(origin, then);
             ex.measured = metrics.started(origin);
             inFlight.add(ex);
-            if (abortReason != null) {
+            RunStop stopped = stop;
+            if (stopped != null) {
                 // stop() ran while this request was on its way: it ends like the others in flight.
-                ex.finish(ErrorKind.ABORTED.key(), System.nanoTime());
+                ex.finish(stopped.inFlightOutcome().key(), System.nanoTime());
                 return;
             }
             HttpRequest request;
@@ -381,12 +383,16 @@ public final class LoadTestRunner {
         private void clientError(Exchange ex, RuntimeException e) {
             String why = "a request could not be sent: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage());
-            stopping = true;
-            if (abortReason == null) {
-                abortReason = why;
+            RunStop clientStop = new RunStop(RunStop.Kind.CLIENT_ERROR, why);
+            synchronized (this) {
+                if (stop == null) {
+                    stop = clientStop;
+                    metrics.sendingStopped(System.nanoTime());
+                }
             }
+            stopping = true;
             ex.finish(ErrorKind.CLIENT_ERROR.key(), System.nanoTime());
-            stop(why);
+            stop(clientStop);
         }
 
         void tick() {
@@ -401,11 +407,11 @@ public final class LoadTestRunner {
                     ? String.format(Locale.ROOT, "warm-up %s/%s", secs(Math.min(elapsed, config.warmup().toNanos())),
                             secs(config.warmup().toNanos()))
                     : String.format(Locale.ROOT, "%s/%s%s", secs(Math.min(elapsed, config.duration().toNanos())),
-                            secs(config.duration().toNanos()), abortReason != null ? ", stopping"
+                            secs(config.duration().toNanos()), stop != null ? ", stopping"
                                     : stopping || now >= endNanos ? ", finishing" : "");
             String line = String.format(Locale.ROOT, "[%s] in-flight %d | done %d | errors %d | p50 %s p95 %s | %.0f tok/s",
-                    clock, s.inFlight(), s.measuredFinished(), s.failed(), Durations.formatMillis(s.p50Ms()),
-                    Durations.formatMillis(s.p95Ms()), s.tokensPerSecond());
+                    clock, s.inFlight(), s.measuredFinished(), s.failed(), Format.millis(s.p50Ms()),
+                    Format.millis(s.p95Ms()), s.tokensPerSecond());
             synchronized (progress) {
                 if (live) {
                     progress.print("\r" + line + "   ");
@@ -428,8 +434,9 @@ public final class LoadTestRunner {
             }
             long[] o = metrics.measuredOutcomes();
             if (o[0] >= MIN_REQUESTS_FOR_ERROR_RATE && (double) o[1] / o[0] > max) {
-                stop(String.format(Locale.ROOT, "error rate %s (%d of %d) exceeded --max-error-rate %s",
-                        Reports.percent((double) o[1] / o[0]), o[1], o[0], Reports.percent(max)));
+                stop(new RunStop(RunStop.Kind.MAX_ERROR_RATE, String.format(Locale.ROOT,
+                        "error rate %s (%d of %d) exceeded --max-error-rate %s",
+                        Format.share((double) o[1] / o[0]), o[1], o[0], Format.share(max))));
             }
         }
 
@@ -442,6 +449,7 @@ public final class LoadTestRunner {
             /** A line longer than this without a line break is not an NDJSON/SSE answer. */
             static final int MAX_LINE_BYTES = 4 * 1024 * 1024;
             final long origin;
+            final long sentNanos = System.nanoTime();
             final Runnable then;
             final AnswerParser parser = new AnswerParser(config.api());
             final AtomicBoolean finished = new AtomicBoolean();
@@ -582,10 +590,21 @@ public final class LoadTestRunner {
                     }
                 }
                 boolean ok = errorKey == null;
-                metrics.finished(new RequestRecord(measured, origin, ok ? parser.firstTokenNanos : 0, endNanos, errorKey,
-                        parser.itl, ok ? parser.itlCount : 0, ok ? parser.outputTokens() : 0,
-                        parser.tokensFromServer(), parser.evalCount, parser.evalDurationNanos));
+                RequestRecord record = new RequestRecord(measured, origin, ok ? parser.firstTokenNanos : 0, endNanos,
+                        errorKey, parser.itl, ok ? parser.itlCount : 0, ok ? parser.outputTokens() : 0,
+                        parser.tokensFromServer(), parser.evalCount, parser.evalDurationNanos,
+                        ok ? parser.inputTokens : -1, sentNanos);
+                metrics.finished(record);
+                if (requestLog != null) {
+                    requestLog.ended(record);
+                }
                 inFlight.remove(this);
+                if (!stopping && (ok || !ErrorKind.STOPPED_BY_USER.key().equals(errorKey))) {
+                    String allFailing = failureStreak.ended(errorKey, endNanos);
+                    if (allFailing != null) {
+                        stop(new RunStop(RunStop.Kind.ALL_FAILING, allFailing));
+                    }
+                }
                 if (config.maxErrorRate() != null && !ok) {
                     checkErrorRate();
                 }

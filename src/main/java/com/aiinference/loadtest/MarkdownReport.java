@@ -1,154 +1,83 @@
 package com.aiinference.loadtest;
 
-import java.util.ArrayList;
+import com.aiinference.core.Check;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 
 /**
- * The seed's "Verified Results" table (Stability, Latency, Capacity) and the detail tables under it, in Markdown.
- * {@code verify} passes its own rows (restarts, OOM kills, replicas) to {@link #render(LoadTestResult, List)}.
+ * The Markdown form of a {@link Report}: title, the verdict with its reasons, the seed's "Verified Results" table,
+ * the checks, further tables and the load's details. What {@code loadtest} and {@code verify} print on stdout.
  */
 public final class MarkdownReport {
     private MarkdownReport() {}
 
-    /** Table and details for a load-test result alone. */
-    public static String render(LoadTestResult r) {
-        return render(r, List.of());
-    }
-
-    /** Table (the three standard rows, then {@code extraRows}) and details. */
-    public static String render(LoadTestResult r, List<ReportRow> extraRows) {
+    public static String render(Report r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(title(r)).append("\n\n");
-        sb.append(table(r, extraRows)).append('\n');
-        sb.append(details(r));
-        return sb.toString();
-    }
-
-    /** {@code ### Verified Results (50 users, 60s, llama3.1:8b)} */
-    public static String title(LoadTestResult r) {
-        LoadTestConfig c = r.config();
-        String load = c.openLoop() ? Reports.number(c.rate()) + " req/s open loop" : c.users() + " users";
-        return String.format(Locale.ROOT, "### Verified Results (%s, %s, %s, %s)", load,
-                Durations.format(c.duration()), c.model(), c.api().cliName());
-    }
-
-    /** The three rows the seed reported, from what the client measured. */
-    public static List<ReportRow> standardRows(LoadTestResult r) {
-        List<ReportRow> rows = new ArrayList<>();
-        String failures = r.failed() == 0 ? "0 failed"
-                : r.failed() + " failed: " + errorsInline(r.errors());
-        if (r.total() == 0) {
-            rows.add(new ReportRow("Stability", "n/a", "0/0 requests: " + r.noSuccessReason()));
-        } else {
-            rows.add(new ReportRow("Stability", Reports.percent(r.successRate()),
-                    String.format(Locale.ROOT, "%d/%d requests succeeded; %s%s", r.succeeded(), r.total(), failures,
-                            r.aborted() ? "; ABORTED: " + r.abortReason() : "")));
+        sb.append("## ").append(r.title()).append("\n\n");
+        sb.append("**").append(r.verdict().headline()).append("**");
+        if (r.subtitle() != null) {
+            sb.append(": ").append(r.subtitle());
         }
-        LatencySummary l = r.latency();
-        String latencyNotes = l.isEmpty() ? "no successful request"
-                : String.format(Locale.ROOT, "p50 %s, p95 %s, p99 %s, max %s%s", ms(l.p50()), ms(l.p95()), ms(l.p99()),
-                        ms(l.max()), r.ttft().isEmpty() ? "" : "; TTFT p95 " + ms(r.ttft().p95()));
-        rows.add(new ReportRow("Latency", l.isEmpty() ? "n/a" : "~" + ms(l.mean()), latencyNotes));
-        String tokens = r.outputTokensSource().equals("none") ? ""
-                : String.format(Locale.ROOT, ", %s output tok/s (%s)", Reports.number(r.outputTokensPerSecond()),
-                        tokenSourceLabel(r.outputTokensSource()));
-        String throughput = String.format(Locale.ROOT, "%s req/s%s; peak %d in flight", Reports.number(r.requestsPerSecond()),
-                tokens, r.peakInFlight());
-        if (r.replicasServed() != null) {
-            rows.add(new ReportRow("Capacity", r.replicasServed() + " Replicas", "served traffic; " + throughput));
-        } else {
-            rows.add(new ReportRow("Capacity", Reports.number(r.requestsPerSecond()) + " req/s",
-                    "peak " + r.peakInFlight() + " in flight" + tokens
-                            + "; replicas serving are not visible from the client (run `verify`)"));
+        sb.append('\n');
+        for (String reason : r.verdict().reasons()) {
+            sb.append("- ").append(reason).append('\n');
         }
-        return rows;
-    }
-
-    /** The Markdown table: standard rows, then extra ones. */
-    public static String table(LoadTestResult r, List<ReportRow> extraRows) {
-        List<ReportRow> rows = new ArrayList<>(standardRows(r));
-        rows.addAll(extraRows);
-        StringBuilder sb = new StringBuilder();
+        sb.append('\n');
+        sb.append("### ").append(r.resultsTitle()).append("\n\n");
         sb.append("| Metric | Result | Notes |\n| :--- | :--- | :--- |\n");
-        for (ReportRow row : rows) {
+        for (ReportRow row : r.results()) {
             sb.append("| **").append(cell(row.metric())).append("** | **").append(cell(row.result())).append("** | ")
                     .append(cell(row.notes())).append(" |\n");
         }
+        if (!r.checks().isEmpty()) {
+            sb.append("\n### Checks\n\n| Check | Stage | Result | Detail |\n| :--- | :--- | :--- | :--- |\n");
+            for (Report.CheckGroup g : r.checks()) {
+                for (Check c : g.checks()) {
+                    sb.append("| ").append(cell(c.name())).append(" | ").append(g.name()).append(" | ")
+                            .append(c.failed() ? "**FAIL**" : c.status().name()).append(" | ").append(cell(c.message()))
+                            .append(" |\n");
+                }
+            }
+        }
+        if (r.loadSkipped() != null) {
+            sb.append("\nLoad not run: ").append(r.loadSkipped()).append('\n');
+        }
+        for (Report.Table t : r.tables()) {
+            table(sb, t);
+        }
+        if (r.load() != null) {
+            sb.append("\n### Load test details\n");
+            table(sb, LoadTestReport.percentiles(r.load()).withoutTitle());
+            sb.append('\n').append(LoadTestReport.details(r.load())).append('\n');
+        }
+        for (String note : r.notes()) {
+            sb.append("\n> **Note:** ").append(note).append('\n');
+        }
         return sb.toString();
     }
 
-    /** Latency/TTFT/ITL/TPOT percentiles, errors by kind, SLOs, warnings. */
-    public static String details(LoadTestResult r) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("| ms | mean | p50 | p90 | p95 | p99 | max |\n| :--- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-        summaryRow(sb, "latency", r.latency());
-        summaryRow(sb, "TTFT", r.ttft());
-        summaryRow(sb, "ITL", r.itl());
-        summaryRow(sb, "TPOT", r.tpot());
+    private static void table(StringBuilder sb, Report.Table t) {
         sb.append('\n');
-        sb.append(String.format(Locale.ROOT, "%d requests in %.1fs (%s req/s), %d output tokens (%s, %s tok/s)",
-                r.total(), r.durationSeconds(), Reports.number(r.requestsPerSecond()), r.outputTokens(),
-                tokenSourceLabel(r.outputTokensSource()), Reports.number(r.outputTokensPerSecond())));
-        if (!Double.isNaN(r.serverTokensPerSecond())) {
-            sb.append(String.format(Locale.ROOT, "; server decode %s tok/s per answer", Reports.number(r.serverTokensPerSecond())));
+        if (t.title() != null) {
+            sb.append("### ").append(t.title()).append("\n\n");
         }
-        if (r.warmupRequests() > 0) {
-            sb.append(String.format(Locale.ROOT, "; %d warm-up requests excluded", r.warmupRequests()));
+        sb.append('|');
+        t.columns().forEach(c -> sb.append(' ').append(cell(c)).append(" |"));
+        sb.append("\n|");
+        for (int i = 0; i < t.columns().size(); i++) {
+            sb.append(i == 0 ? " :--- |" : " ---: |");
         }
-        sb.append(".\n");
-        if (!r.errors().isEmpty()) {
-            sb.append("\nErrors: ").append(errorsInline(r.errors())).append('\n');
+        sb.append('\n');
+        if (t.rows().isEmpty()) {
+            sb.append("| (none) |").append(" |".repeat(Math.max(0, t.columns().size() - 1))).append('\n');
         }
-        List<Slo.Outcome> slo = r.sloOutcomes();
-        if (!slo.isEmpty()) {
-            sb.append("\nSLO:");
-            for (Slo.Outcome o : slo) {
-                sb.append(String.format(Locale.ROOT, " %s %s (%s);", o.met() ? "PASS" : "FAIL", o.objective().text(),
-                        o.actualText()));
-            }
-            sb.setLength(sb.length() - 1);
+        for (List<String> row : t.rows()) {
+            sb.append('|');
+            row.forEach(c -> sb.append(' ').append(cell(c)).append(" |"));
             sb.append('\n');
         }
-        if (r.aborted()) {
-            sb.append("\nAborted: ").append(r.abortReason()).append('\n');
-        }
-        for (String w : r.warnings()) {
-            sb.append("\n> **Note:** ").append(w).append('\n');
-        }
-        return sb.toString();
-    }
-
-    static String tokenSourceLabel(String source) {
-        return switch (source) {
-            case "server" -> "server counts";
-            case "chunks" -> "estimated from stream chunks";
-            case "mixed" -> "server counts where given, else stream chunks";
-            default -> "no tokens";
-        };
-    }
-
-    private static void summaryRow(StringBuilder sb, String name, LatencySummary s) {
-        if (s.isEmpty()) {
-            sb.append("| ").append(name).append(" | n/a | | | | | |\n");
-            return;
-        }
-        sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", name, s.mean(), s.p50(),
-                s.p90(), s.p95(), s.p99(), s.max()));
-    }
-
-    static String errorsInline(Map<String, Long> errors) {
-        StringBuilder sb = new StringBuilder();
-        errors.forEach((k, v) -> sb.append(k).append(' ').append(v).append(", "));
-        return sb.length() == 0 ? "none" : sb.substring(0, sb.length() - 2);
-    }
-
-    private static String ms(double v) {
-        return Durations.formatMillis(v);
     }
 
     private static String cell(String s) {
-        return s.replace("|", "\\|").replace("\n", " ");
+        return s == null ? "" : s.replace("|", "\\|").replace("\n", " ");
     }
 }

@@ -40,6 +40,10 @@ final class Metrics {
     private long warmupRequests;
     private long warmupFinished;
     private long outputTokens;
+    private long inputTokens;
+    private boolean inputTokensCounted;
+    private long stoppedByUser;
+    private final SendWindow window;
     private long withServerCount;
     private long withChunkCount;
     private double serverSpeedSum;
@@ -48,10 +52,16 @@ final class Metrics {
     private long inFlight;
     private long peakInFlight;
 
-    Metrics(long startNanos, long measureFromNanos) {
+    Metrics(long startNanos, long measureFromNanos, long plannedEndNanos) {
         this.startNanos = startNanos;
         this.measureFromNanos = measureFromNanos;
         this.lastMeasuredEndNanos = measureFromNanos;
+        this.window = new SendWindow(measureFromNanos, plannedEndNanos);
+    }
+
+    /** Sending stopped at {@code nanos}, before the planned end (max-requests, a stop): closes the send window. */
+    synchronized void sendingStopped(long nanos) {
+        window.closedAt(nanos);
     }
 
     private static Histogram histogram() {
@@ -109,6 +119,16 @@ final class Metrics {
         inFlight--;
         s.inFlightAtEnd = inFlight;
         seen++;
+        if (r.stoppedByUser()) {
+            // Cut by the user's stop: neither success nor failure, in no row and no figure.
+            if (r.measured()) {
+                total--;
+                stoppedByUser++;
+            } else {
+                warmupFinished++;
+            }
+            return;
+        }
         if (!r.measured()) {
             warmupFinished++;
             // A warm-up request that ends after the warm-up is in no row: measured rows count measured requests only,
@@ -129,6 +149,7 @@ final class Metrics {
         s.requests++;
         measuredSeen++;
         lastMeasuredEndNanos = Math.max(lastMeasuredEndNanos, r.endNanos());
+        window.ended(r.endNanos(), r.ok(), r.outputTokens(), r.inputTokens());
         long latencyMicros = Math.max(1, (r.endNanos() - r.originNanos()) / 1000);
         addSample(r, latencyMicros);
         if (!r.ok()) {
@@ -162,6 +183,10 @@ final class Metrics {
             serverSpeedCount++;
         }
         outputTokens += tokens;
+        if (r.inputTokens() >= 0) {
+            inputTokens += r.inputTokens();
+            inputTokensCounted = true;
+        }
         intervalTokens += tokens;
         s.tokens += tokens;
     }
@@ -234,9 +259,14 @@ final class Metrics {
         return inFlight;
     }
 
-    synchronized LoadTestResult result(LoadTestConfig config, URI target, Instant startedAt, String abortReason,
+    synchronized LoadTestResult result(LoadTestConfig config, URI target, Instant startedAt, RunStop stop,
                                        List<String> warnings) {
         double duration = Math.max(1e-3, (lastMeasuredEndNanos - measureFromNanos) / 1e9);
+        SendWindow.Figures w = window.figures();
+        if (w == null) {
+            // No success inside the send window (or it lasted under a second): rates over the whole measured time.
+            w = new SendWindow.Figures(duration, total, succeeded, outputTokens, inputTokens);
+        }
         String source = withServerCount > 0 && withChunkCount > 0 ? "mixed"
                 : withServerCount > 0 ? "server" : withChunkCount > 0 ? "chunks" : "none";
         List<LoadTestResult.TimelineRow> rows = new ArrayList<>();
@@ -263,11 +293,13 @@ final class Metrics {
             throw new IllegalStateException("accounting: " + total + " sent but " + succeeded + " succeeded + "
                     + failed + " failed");
         }
-        return new LoadTestResult(config, target, startedAt, duration, total, succeeded, errors,
-                LatencySummary.ofMicros(latency), LatencySummary.ofMicros(ttft), LatencySummary.ofMicros(itl),
-                LatencySummary.ofMicros(tpot), outputTokens, source,
+        return new LoadTestResult(config, target, startedAt, duration, w.seconds(), total, succeeded, errors,
+                stoppedByUser, LatencySummary.ofMicros(latency), LatencySummary.ofMicros(ttft),
+                LatencySummary.ofMicros(itl), LatencySummary.ofMicros(tpot), outputTokens, source,
+                inputTokensCounted ? inputTokens : -1, w.ended() / w.seconds(), w.succeeded() / w.seconds(),
+                w.outputTokens() / w.seconds(), inputTokensCounted ? w.inputTokens() / w.seconds() : Double.NaN,
                 serverSpeedCount == 0 ? Double.NaN : serverSpeedSum / serverSpeedCount, peakInFlight, warmupRequests,
-                rows, samples, bins(latency), abortReason, warnings, null);
+                rows, samples, bins(latency), stop, warnings, null);
     }
 
     private static double pct(Histogram h, double p) {

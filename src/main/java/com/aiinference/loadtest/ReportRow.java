@@ -1,4 +1,4 @@
 package com.aiinference.loadtest;
 
-/** One row of the "Verified Results" table: metric, result (shown bold) and notes. {@code verify} adds its own. */
+/** One row of the "Verified Results" table: metric, result (shown bold) and notes, as plain text (no markup). */
 public record ReportRow(String metric, String result, String notes) {}

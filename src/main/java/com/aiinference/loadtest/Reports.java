@@ -1,56 +1,96 @@
 package com.aiinference.loadtest;
 
+import com.aiinference.core.Check;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
+import java.util.Optional;
 
-/** Number formatting shared by the reports, and writing report files. */
+/** Writing report files, and the JSON form of a {@link Report}. */
 public final class Reports {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = json();
 
     private Reports() {}
 
     /**
-     * A share as every report shows it (Stability row, HTML card, SLO line, {@code verify}'s table): two decimals,
-     * rounded down so a failure never shows as 100%: {@code 100%}, {@code 99.99%} (for 99.999%), {@code 88.88%},
-     * {@code 0.00%}; {@code n/a} for NaN.
+     * The JSON conventions of every report: snake_case names, enums in lower case ({@code "pass"},
+     * {@code "max_error_rate"}), NaN and absent values as null, decimals rounded to 3 places, instants as ISO-8601,
+     * durations in seconds, Optional as its value or null.
      */
-    public static String percent(double fraction) {
-        if (Double.isNaN(fraction)) {
-            return "n/a";
-        }
-        if (fraction >= 1.0) {
-            return "100%";
-        }
-        // The epsilon keeps an exact share such as 29/100 (0.29 * 10000 = 2899.9999999999995) from dropping a digit.
-        double hundredths = Math.floor(fraction * 10_000 + 1e-6);
-        return String.format(Locale.ROOT, "%.2f%%", hundredths / 100);
+    public static ObjectMapper json() {
+        ObjectMapper m = new ObjectMapper();
+        m.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+        SimpleModule module = new SimpleModule("report-conventions");
+        JsonSerializer<Double> decimal = new JsonSerializer<>() {
+            @Override
+            public void serialize(Double v, JsonGenerator gen, SerializerProvider p) throws IOException {
+                if (v == null || v.isNaN() || v.isInfinite()) {
+                    gen.writeNull();
+                } else {
+                    gen.writeNumber(Math.round(v * 1000) / 1000.0);
+                }
+            }
+        };
+        module.addSerializer(Double.class, decimal);
+        module.addSerializer(Double.TYPE, decimal);
+        module.addSerializer(Instant.class, ToStringSerializer.instance);
+        module.addSerializer(Path.class, ToStringSerializer.instance);
+        module.addSerializer(Duration.class, new JsonSerializer<>() {
+            @Override
+            public void serialize(Duration d, JsonGenerator gen, SerializerProvider p) throws IOException {
+                gen.writeNumber(d.toMillis() / 1000.0);
+            }
+        });
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        Class<Enum<?>> enums = (Class) Enum.class;
+        module.addSerializer(enums, new JsonSerializer<Enum<?>>() {
+            @Override
+            public void serialize(Enum<?> e, JsonGenerator gen, SerializerProvider p) throws IOException {
+                gen.writeString(e instanceof Check.Status s ? s.label() : e.name().toLowerCase(Locale.ROOT));
+            }
+        });
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        Class<Optional<?>> optional = (Class) Optional.class;
+        module.addSerializer(optional, new JsonSerializer<Optional<?>>() {
+            @Override
+            public void serialize(Optional<?> v, JsonGenerator gen, SerializerProvider p) throws IOException {
+                if (v.isPresent()) {
+                    p.defaultSerializeValue(v.get(), gen);
+                } else {
+                    gen.writeNull();
+                }
+            }
+        });
+        m.registerModule(module);
+        m.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+        m.enable(SerializationFeature.INDENT_OUTPUT);
+        return m;
     }
 
-    /** {@code 18.2}, {@code 1,234}. */
-    public static String number(double v) {
-        if (Double.isNaN(v)) {
-            return "n/a";
-        }
-        if (Math.abs(v) >= 100) {
-            return String.format(Locale.ROOT, "%,.0f", v);
-        }
-        return String.format(Locale.ROOT, "%.1f", v);
-    }
-
-    /** Writes the JSON report ({@link LoadTestResult#toJson()}, or a caller's extended copy of it). */
-    public static void writeJson(ObjectNode json, Path file) {
+    /** The JSON report. */
+    public static String toJson(Report report) {
         try {
-            createParent(file);
-            Files.writeString(file, JSON.writeValueAsString(json) + "\n", StandardCharsets.UTF_8);
+            return JSON.writeValueAsString(report) + "\n";
         } catch (IOException e) {
-            throw new ReportException("cannot write JSON report " + file + ": " + e.getMessage(), e);
+            throw new IllegalStateException("report not serializable: " + e.getMessage(), e);
         }
+    }
+
+    /** Writes the JSON report. */
+    public static void writeJson(Report report, Path file) {
+        writeText(toJson(report), file);
     }
 
     /** Writes any text report. */

@@ -13,11 +13,19 @@ package com.aiinference.loadtest;
  * @param tokensFromServer         whether {@code outputTokens} is the server's count
  * @param serverEvalCount          Ollama eval_count (0 if absent)
  * @param serverEvalDurationNanos  Ollama eval_duration (0 if absent)
+ * @param inputTokens              the server's prompt token count (-1 if it gave none)
+ * @param startNanos               when the request was handed to the client (= origin in a closed loop)
  */
 record RequestRecord(boolean measured, long originNanos, long firstTokenNanos, long endNanos, String errorKey,
                      long[] itlNanos, int itlCount, long outputTokens, boolean tokensFromServer,
-                     long serverEvalCount, long serverEvalDurationNanos) {
+                     long serverEvalCount, long serverEvalDurationNanos, long inputTokens,
+                     long startNanos) {
     boolean ok() {
         return errorKey == null;
+    }
+
+    /** Cut by the user's stop: neither a success nor a failure. */
+    boolean stoppedByUser() {
+        return ErrorKind.STOPPED_BY_USER.key().equals(errorKey);
     }
 }

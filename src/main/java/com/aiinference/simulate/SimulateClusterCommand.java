@@ -1,5 +1,6 @@
 package com.aiinference.simulate;
 
+import com.aiinference.loadtest.Format;
 import com.aiinference.chart.ChartException;
 import com.aiinference.chart.ChartRenderer;
 import com.aiinference.chart.RenderedChart;
@@ -253,7 +254,7 @@ public final class SimulateClusterCommand implements Callable<Integer> {
                     for (String p : restartPods) {
                         c.restart(p, oomKill, faultDownFor);
                         out.printf("fault: %s ollama container %s after %d requests (not Ready for %s)%n", p,
-                                oomKill ? "OOM-killed" : "restarted", total, Durations.format(faultDownFor));
+                                oomKill ? "OOM-killed" : "restarted", total, Format.duration(faultDownFor));
                     }
                     for (String p : evictPods) {
                         String replacement = c.evict(p, faultDownFor);
@@ -292,7 +293,7 @@ public final class SimulateClusterCommand implements Callable<Integer> {
         out.printf("pods: %s%n", String.join(", ", c.podNames()));
         out.printf("stack outputs written to %s%n", outputs);
         out.printf("next, in another terminal: java -jar target/ai-inference.jar verify --outputs %s --users 50 --duration 60s%n", outputs);
-        out.printf("Ctrl-C stops; stops by itself after %s%n", Durations.format(maxDuration));
+        out.printf("Ctrl-C stops; stops by itself after %s%n", Format.duration(maxDuration));
         out.flush();
     }
 

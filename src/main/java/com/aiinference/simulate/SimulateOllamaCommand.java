@@ -1,5 +1,6 @@
 package com.aiinference.simulate;
 
+import com.aiinference.loadtest.Format;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.loadtest.Durations;
@@ -110,10 +111,10 @@ public final class SimulateOllamaCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             out.printf("fake Ollama listening on %s (models %s; %d tokens, ttft %s, itl %s, parallel %d, queue %d%s)%n",
-                    fake.baseUri(), String.join(",", config.models()), timing.tokens, Durations.format(timing.ttft),
-                    Durations.format(timing.itl), timing.parallel, maxQueue, config.faults().any() ? ", faults on" : "");
+                    fake.baseUri(), String.join(",", config.models()), timing.tokens, Format.duration(timing.ttft),
+                    Format.duration(timing.itl), timing.parallel, maxQueue, config.faults().any() ? ", faults on" : "");
             out.printf("endpoint: %s%n", fake.generateUri());
-            out.printf("stops after %s or on Ctrl-C%n", Durations.format(maxDuration));
+            out.printf("stops after %s or on Ctrl-C%n", Format.duration(maxDuration));
             out.flush();
             try {
                 stop.await(maxDuration.toMillis(), TimeUnit.MILLISECONDS);

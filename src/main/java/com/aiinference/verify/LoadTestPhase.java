@@ -1,21 +1,18 @@
 package com.aiinference.verify;
 
-import com.aiinference.loadtest.Durations;
+import com.aiinference.loadtest.Format;
 import com.aiinference.loadtest.HtmlReport;
+import com.aiinference.loadtest.LoadReport;
 import com.aiinference.loadtest.LoadTestConfig;
 import com.aiinference.loadtest.LoadTestResult;
 import com.aiinference.loadtest.LoadTestRunner;
-import com.aiinference.loadtest.MarkdownReport;
-import com.aiinference.loadtest.ReportRow;
 import com.aiinference.loadtest.Reports;
 import com.aiinference.loadtest.Slo;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -42,28 +39,27 @@ final class LoadTestPhase implements LoadPhase {
 
     @Override
     public int users() {
-        return config.openLoop() ? 0 : config.users();
+        return config.load() instanceof com.aiinference.loadtest.LoadShape.ClosedLoop c ? c.users() : 0;
     }
 
     @Override
     public LoadOutcome run(URI endpoint, PrintWriter progress) {
         result = LoadTestRunner.run(config, endpoint, progress);
         List<String> slo = new ArrayList<>();
-        for (Slo.Outcome o : result.sloOutcomes()) {
-            slo.add(o.objective().text() + ": " + (o.met() ? "met" : "NOT met") + " (" + o.actualText() + ")");
+        for (com.aiinference.core.Check o : result.sloOutcomes()) {
+            slo.add(o.name() + ": " + (o.passed() ? "met" : "NOT met") + " (" + o.message() + ")");
         }
         if (result.aborted()) {
             slo.add("aborted: " + result.abortReason());
         }
         Map<String, Long> errors = new LinkedHashMap<>(result.errors());
         var l = result.latency();
-        String shape = (config.openLoop() ? Reports.number(config.rate()) + " req/s (open loop)" : config.users() + " users")
-                + " for " + Durations.format(config.duration());
-        return new LoadOutcome(shape, config.openLoop() ? 0 : config.users(), result.durationSeconds(), result.total(),
+        String shape = config.load().describe() + " for " + Format.duration(config.duration());
+        return new LoadOutcome(shape, users(), result.durationSeconds(), result.total(),
                 result.succeeded(), result.failed(), errors, l.mean(), l.p50(), l.p95(), l.p99(),
                 result.ttft().isEmpty() ? null : result.ttft().p95(), result.requestsPerSecond(),
                 "none".equals(result.outputTokensSource()) ? null : result.outputTokensPerSecond(),
-                result.passed(), slo, result.toJson());
+                result.passed(), slo, Reports.json().valueToTree(LoadReport.of(result)));
     }
 
     private LoadTestResult completed(VerificationReport report) {
@@ -72,49 +68,13 @@ final class LoadTestPhase implements LoadPhase {
         return measured ? result.withReplicasServed((int) served) : result;
     }
 
-    /** The load test's own percentile tables, errors and SLOs, under the verification report. */
-    String detailsMarkdown(VerificationReport report) {
-        if (result == null) {
-            return "";
-        }
-        return "\n### Load test details\n" + MarkdownReport.details(completed(report));
-    }
-
-    /** Verify's JSON with the load test's JSON report (replicas served included) under {@code loadtest}. */
-    ObjectNode augment(ObjectNode verifyJson, VerificationReport report) {
-        if (result != null) {
-            verifyJson.set("loadtest", completed(report).toJson());
-        }
-        return verifyJson;
-    }
-
-    /** The load test's HTML page, with the cluster rows and the checks and pods as extra sections. */
+    /** The verification's HTML page: the verdict and failed checks first, then the load's figures, checks and pods. */
     String html(VerificationReport report) {
-        List<ReportRow> rows = List.of(new ReportRow("Cluster", report.verified() ? "VERIFIED" : "NOT VERIFIED",
-                report.stabilityNotes()));
-        StringBuilder checks = new StringBuilder("<table><tr><th>Check</th><th>Stage</th><th>Result</th><th>Detail</th></tr>");
-        for (Check c : report.checks()) {
-            checks.append("<tr><td><code>").append(HtmlReport.escape(c.name())).append("</code></td><td>")
-                    .append(c.stage().name().toLowerCase(Locale.ROOT)).append("</td><td class=\"")
-                    .append(c.status() == Check.Status.FAIL ? "fail" : c.status() == Check.Status.PASS ? "pass" : "warn")
-                    .append("\">").append(c.status()).append("</td><td>").append(HtmlReport.escape(c.detail())).append("</td></tr>");
-        }
-        checks.append("</table>");
-        StringBuilder pods = new StringBuilder("<table><tr><th>Pod</th><th>Node</th><th>Ready</th><th class=\"num\">Restarts</th>"
-                + "<th>Last termination</th><th class=\"num\">Requests served</th></tr>");
-        var after = report.after().orElse(report.before());
-        for (var p : after.pods()) {
-            String served = report.traffic().stream().filter(t -> t.pod().equals(p.name())).findFirst()
-                    .map(t -> t.known() ? String.valueOf(t.served()) : "n/a").orElse("n/a");
-            String last = p.containers().stream().filter(c -> c.lastTerminationReason() != null)
-                    .map(c -> c.name() + ": " + c.lastTerminationReason()).reduce((a, b) -> a + ", " + b).orElse("-");
-            pods.append("<tr><td>").append(HtmlReport.escape(p.name())).append("</td><td>").append(HtmlReport.escape(String.valueOf(p.nodeName())))
-                    .append("</td><td>").append(p.ready() ? "yes" : "no").append("</td><td class=\"num\">").append(p.restarts())
-                    .append("</td><td>").append(HtmlReport.escape(last)).append("</td><td class=\"num\">").append(served).append("</td></tr>");
-        }
-        pods.append("</table>");
-        return HtmlReport.render(completed(report), rows, List.of(
-                new HtmlReport.Section("Verification checks", checks.toString()),
-                new HtmlReport.Section("Pods after the run", pods.toString())));
+        return HtmlReport.render(report(report));
+    }
+
+    /** The verification as the one report model (load figures with the replicas that served). */
+    com.aiinference.loadtest.Report report(VerificationReport report) {
+        return VerificationView.of(report, config.load(), result == null ? null : LoadReport.of(completed(report)));
     }
 }

@@ -6,9 +6,11 @@ import com.aiinference.cli.StackOutputs;
 import com.aiinference.cli.StackOutputsOptions;
 import com.aiinference.loadtest.LoadTestCommand;
 import com.aiinference.loadtest.LoadTestConfig;
+import com.aiinference.loadtest.HtmlReport;
 import com.aiinference.loadtest.LoadTestOptions;
+import com.aiinference.loadtest.MarkdownReport;
+import com.aiinference.loadtest.Reports;
 import com.aiinference.loadtest.TargetResolver;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
@@ -190,22 +192,18 @@ public final class VerifyCommand implements Callable<Integer> {
         throw CliException.usage("output '" + key + "' of " + o.source() + " is '" + v + "', not true or false");
     }
 
-    private void writeReports(VerificationReport report, LoadTestPhase phase, PrintWriter out, PrintWriter err) {
-        String markdown = report.toMarkdown() + phase.detailsMarkdown(report);
+    /**
+     * Prints the Markdown report and writes every report asked for, from one {@link com.aiinference.loadtest.Report}:
+     * also when the load did not run (the report then says why), so no file from an earlier run is left in place.
+     */
+    private void writeReports(VerificationReport verification, LoadTestPhase phase, PrintWriter out, PrintWriter err) {
+        com.aiinference.loadtest.Report report = phase.report(verification);
+        String markdown = MarkdownReport.render(report);
         out.print(markdown);
         out.flush();
-        ObjectMapper mapper = VerificationReport.jsonMapper();
         write(reportMd, "--report-md", () -> markdown);
-        write(phase.config().reportJson(), "--report-json", () -> {
-            try {
-                return mapper.writeValueAsString(phase.augment(report.toJson(mapper), report));
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        if (phase.config().reportHtml() != null && phase.result().isPresent()) {
-            write(phase.config().reportHtml(), "--report-html", () -> phase.html(report));
-        }
+        write(phase.config().reportJson(), "--report-json", () -> Reports.toJson(report));
+        write(phase.config().reportHtml(), "--report-html", () -> HtmlReport.render(report));
         err.flush();
     }
 

@@ -65,9 +65,11 @@ class LoadTestCommandTest {
                 "--slo", "success>=99.9%,p95<5s,ttft_p95<1s");
         assertThat(code).as(err.toString()).isZero();
         assertThat(out.toString())
-                .startsWith("### Verified Results (4 users, 1s, llama3.1:8b, ollama)\n\n| Metric | Result | Notes |\n| :--- | :--- | :--- |\n| **Stability** | **100%** | ")
-                .contains("| **Latency** | **~", "| **Capacity** | **", "SLO: PASS success>=99.9% (100%); PASS p95<5s (");
-        assertThat(err.toString()).contains("loadtest: ollama -> " + url() + ", 4 users, 1s (stops by 2m01s)")
+                .startsWith("## Load test: " + url() + "\n\n**SLO MET**: 4 users (closed loop) · 1s · llama3.1:8b · ollama (streaming) · started ")
+                .contains("### Verified Results (4 users, 1s, llama3.1:8b, ollama)\n\n| Metric | Result | Notes |\n| :--- | :--- | :--- |\n| **Stability** | **100%** | ")
+                .contains("| **Latency** | **~", "| **Capacity** | **", "| success>=99.9% | slo | PASS | 100% |", "| p95<5s | slo | PASS |");
+        assertThat(err.toString()).contains("loadtest: pre-flight request answered in ")
+                .contains("loadtest: ollama -> " + url() + ", 4 users, 1s (stops by 2m01s)")
                 .contains("in-flight").doesNotContain("warning");
         assertThat(fake.requestsServed()).isPositive();
     }
@@ -76,25 +78,44 @@ class LoadTestCommandTest {
     void unmetSloExitsOneNamingTheObjective() {
         int code = run("loadtest", "--url", url(), "--users", "2", "--duration", "500ms", "--slo", "success>=99%,p95<10ms");
         assertThat(code).isEqualTo(1);
-        assertThat(out.toString()).contains("SLO: PASS success>=99% (100%); FAIL p95<10ms (");
-        assertThat(lastLine(err)).startsWith("loadtest: 1 of 2 SLO objectives not met: p95<10ms (measured ");
+        assertThat(out.toString()).contains("| success>=99% | slo | PASS | 100% |", "| p95<10ms | slo | **FAIL** |", "**SLO NOT MET**");
+        assertThat(lastLine(err)).startsWith("loadtest: SLO NOT MET: SLO p95<10ms not met: measured ");
     }
 
     @Test
     void maxErrorRateAbortsWithExitOne() {
         int code = run("loadtest", "--url", url(), "--model", "no-such-model", "--users", "4", "--duration", "30s",
-                "--max-error-rate", "10%");
+                "--max-error-rate", "10%", "--no-preflight");
         assertThat(code).isEqualTo(1);
-        assertThat(lastLine(err)).matches("loadtest: aborted: error rate 100% \\(\\d+ of \\d+\\) exceeded --max-error-rate 10.00%");
+        assertThat(lastLine(err)).matches("loadtest: ABORTED: error rate 100% \\(\\d+ of \\d+\\) exceeded --max-error-rate 10.00%");
         assertThat(out.toString()).contains("| **Stability** | **0.00%** |", "model_not_found_404");
     }
 
     @Test
-    void noSuccessfulRequestExitsOneEvenWithoutSlo() {
-        int code = run("loadtest", "--url", url(), "--model", "no-such-model", "--users", "2", "--duration", "300ms");
+    void aWrongTargetIsOneLineFromThePreflightRequestAndNothingIsMeasured() {
+        int code = run("loadtest", "--url", url(), "--model", "no-such-model", "--users", "2", "--duration", "60s");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("loadtest: pre-flight request to " + url() + " failed: HTTP 404"
+                + " (model_not_found_404): {\"error\":\"model \\\"no-such-model\\\" not found, try pulling it first\"}; check the URL"
+                + " path, --api and --model (nothing was measured; --no-preflight skips this check)");
+        assertThat(out.toString()).isEmpty();
+        assertThat(fake.requestsServed()).isEqualTo(1);
+        String wrongPath = fake.baseUri() + "/api/generat";
+        assertThat(run("loadtest", "--url", wrongPath, "--users", "2")).isEqualTo(2);
+        assertThat(lastLine(err)).startsWith("loadtest: pre-flight request to " + wrongPath + " failed: HTTP 404");
+    }
+
+    @Test
+    void aRunWhereEveryRequestFailsStopsEarlyAndPrintsNoCapacity() {
+        long start = System.nanoTime();
+        int code = run("loadtest", "--url", url(), "--model", "no-such-model", "--users", "4", "--duration", "60s",
+                "--no-preflight");
         assertThat(code).isEqualTo(1);
-        assertThat(lastLine(err)).matches("loadtest: no request succeeded \\(0 of (\\d+): model_not_found_404 \\1\\)");
-        assertThat(out.toString()).contains("| **Stability** | **0.00%** |");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+        assertThat(lastLine(err)).matches("loadtest: ABORTED: the last \\d+ requests all failed \\(model_not_found_404 \\d+\\)"
+                + " over \\d+\\.\\ds: stopped early");
+        assertThat(out.toString()).contains("| **Stability** | **0.00%** |", "| **Capacity** | **n/a** | no request succeeded;")
+                .doesNotContain("req/s** |");
     }
 
     @Test
@@ -103,8 +124,10 @@ class LoadTestCommandTest {
         assertThat(out.toString().replaceAll("\\s+", " ")).contains("Exit codes: "
                 + "0 the run completed, at least one request succeeded and every --slo objective was met "
                 + "1 no request succeeded (or none was measured), an --slo objective was not met, or the run was aborted"
-                + " (--max-error-rate, a request the HTTP client refused) "
-                + "2 invalid usage or input, no target, target unreachable");
+                + " (--max-error-rate, every request failing, a request the HTTP client refused) "
+                + "2 invalid usage or input, no target, target unreachable, the pre-flight request failed "
+                + "130 stopped by Ctrl-C: the report of what was measured is still printed and written; requests cut by"
+                + " the stop are counted apart, not as failures");
     }
 
     @Test
@@ -113,12 +136,13 @@ class LoadTestCommandTest {
         try (FakeOllama slow = FakeOllama.start(FakeOllamaConfig.defaults()
                 .withTiming(Duration.ofMillis(2000), Duration.ofMillis(1)).withTokensPerAnswer(2))) {
             int code = run("loadtest", "--url", slow.generateUri().toString(), "--users", "2", "--warmup", "300ms",
-                    "--duration", "200ms");
+                    "--duration", "200ms", "--no-preflight");
             assertThat(code).isEqualTo(1);
-            assertThat(out.toString()).contains("| **Stability** | **n/a** | 0/0 requests: no request was measured: none started"
-                    + " after the warm-up (2 warm-up requests; answers slower than --warmup + --duration?) |")
+            assertThat(out.toString()).contains("| **Stability** | **n/a** | 0/0 requests measured |", "**NOTHING MEASURED**",
+                    "- no request was measured: none started after the warm-up (2 warm-up requests; answers slower than"
+                            + " --warmup + --duration?)")
                     .doesNotContain("100%");
-            assertThat(lastLine(err)).isEqualTo("loadtest: no request was measured: none started after the warm-up"
+            assertThat(lastLine(err)).isEqualTo("loadtest: NOTHING MEASURED: no request was measured: none started after the warm-up"
                     + " (2 warm-up requests; answers slower than --warmup + --duration?)");
         }
     }
@@ -138,7 +162,9 @@ class LoadTestCommandTest {
             {"loadtest: --outputs file not found: " + dir.resolve("nope.json"), "--outputs", dir.resolve("nope.json").toString()},
             {"loadtest: --slo objective 'p95<5': p95 needs a time unit (ms, s or m), e.g. p95<5s", "--url", url(), "--slo", "p95<5"},
             {"loadtest: --slo objective 'latency<5s': unknown metric 'latency' (success, error_rate, p50..p99, max, mean, ttft_p95, itl_p95, tpot_p95, rps, tokens_per_s)", "--url", url(), "--slo", "latency<5s"},
-            {"loadtest: --ramp-up applies to --users (closed loop); with --rate use --warmup", "--url", url(), "--rate", "5", "--ramp-up", "2s"},
+            {"loadtest: Error: --rate=REQ_PER_S and ([-u=N] [--ramp-up=DURATION]) are mutually exclusive (specify only one)", "--url", url(), "--rate", "5", "--ramp-up", "2s"},
+            {"loadtest: Error: --rate=REQ_PER_S and ([-u=N] [--ramp-up=DURATION]) are mutually exclusive (specify only one)", "--url", url(), "--users", "5", "--rate", "2"},
+            {"loadtest: --rate must be more than 0 requests per second, got 0.0", "--url", url(), "--rate", "0"},
             {"loadtest: unknown --api 'grpc' (ollama, openai-completions, openai-chat)", "--url", url(), "--api", "grpc"},
             {"loadtest: --url path /api/generate is the ollama API, but --api openai-chat posts to /v1/chat/completions (change one)", "--url", url(), "--api", "openai-chat"},
             {"loadtest: --url 'ftp://x/api/generate' must start with http:// or https://", "--url", "ftp://x/api/generate"},
@@ -181,7 +207,7 @@ class LoadTestCommandTest {
     void localUrlWithMoreThanTenUsersIsWarnedAbout() {
         int code = run("loadtest", "--url", url(), "--users", "11", "--duration", "300ms");
         assertThat(code).isZero();
-        assertThat(err.toString()).startsWith("warning: 127.0.0.1 is a local address (kubectl port-forward?) and 11 users");
+        assertThat(err.toString()).contains("\nwarning: 127.0.0.1 is a local address (kubectl port-forward?) and 11 users");
         assertThat(out.toString()).contains("> **Note:** 127.0.0.1 is a local address");
     }
 
@@ -191,28 +217,63 @@ class LoadTestCommandTest {
         int code = run("loadtest", "--url", url(), "--users", "3", "--duration", "1200ms", "--report-json", json.toString(),
                 "--header", "Authorization: Bearer s3cret", "--slo", "p95<5s");
         assertThat(code).isZero();
-        JsonNode r = JSON.readTree(json.toFile());
+        JsonNode j = JSON.readTree(json.toFile());
         List<String> keys = new ArrayList<>();
+        j.fieldNames().forEachRemaining(keys::add);
+        assertThat(keys).containsExactly("version", "command", "title", "subtitle", "verdict", "results_title", "results",
+                "checks", "load", "load_skipped", "tables", "notes", "cluster");
+        assertThat(j.path("verdict").path("status").asText()).isEqualTo("pass");
+        assertThat(j.path("verdict").path("headline").asText()).isEqualTo("SLO MET");
+        JsonNode r = j.path("load");
+        keys.clear();
         r.fieldNames().forEachRemaining(keys::add);
-        assertThat(keys.subList(0, 12)).containsExactly("config", "requests", "errors", "latency_ms", "ttft_ms", "itl_ms",
-                "tpot_ms", "output_tokens", "output_tokens_per_s", "requests_per_s", "duration_s", "timeline");
+        assertThat(keys).containsExactly("config", "run", "requests", "errors", "latency_ms", "ttft_ms", "itl_ms", "tpot_ms",
+                "tokens", "throughput", "capacity", "timeline");
         assertThat(r.path("requests").path("total").asLong())
                 .isEqualTo(r.path("requests").path("succeeded").asLong() + r.path("requests").path("failed").asLong())
-                .isEqualTo(fake.requestsServed());
+                .isEqualTo(fake.requestsServed() - 1);
         for (String m : List.of("latency_ms", "ttft_ms", "itl_ms", "tpot_ms")) {
             List<String> stats = new ArrayList<>();
             r.path(m).fieldNames().forEachRemaining(stats::add);
-            assertThat(stats).as(m).containsExactly("mean", "p50", "p90", "p95", "p99", "max");
+            assertThat(stats).as(m).containsExactly("count", "mean", "p50", "p90", "p95", "p99", "max");
             assertThat(r.path(m).path("p50").isNumber()).isTrue();
         }
-        assertThat(r.path("output_tokens").asLong()).isEqualTo(10 * r.path("requests").path("succeeded").asLong());
+        long succeeded = r.path("requests").path("succeeded").asLong();
+        assertThat(r.path("tokens").path("output").asLong()).isEqualTo(10 * succeeded);
+        assertThat(r.path("tokens").path("input").asLong()).as("the fake's prompt_eval_count").isPositive();
+        JsonNode t = r.path("throughput");
+        assertThat(t.path("total_tokens_per_s").asDouble())
+                .isCloseTo(t.path("input_tokens_per_s").asDouble() + t.path("output_tokens_per_s").asDouble(), org.assertj.core.data.Offset.offset(0.01));
         assertThat(r.path("timeline").size()).isGreaterThanOrEqualTo(1);
         assertThat(r.path("timeline").get(0).has("latency_p95_ms")).isTrue();
         assertThat(r.path("config").path("headers").toString()).isEqualTo("[\"Authorization\"]");
         assertThat(Files.readString(json)).doesNotContain("s3cret");
-        assertThat(r.path("slo").get(0).path("met").asBoolean()).isTrue();
+        assertThat(j.path("checks").get(0).path("checks").get(0).path("status").asText()).isEqualTo("pass");
         assertThat(r.path("capacity").path("replicas_served").isNull()).isTrue();
+        assertThat(r.path("run").path("stopped").isNull()).isTrue();
         assertThat(err.toString()).contains("JSON report: " + json);
+        assertThat(out.toString()).contains(" input tok/s, ", " total tok/s (server counts)");
+    }
+
+    @Test
+    void saveRequestsWritesOneJsonLinePerMeasuredRequest() throws IOException {
+        Path file = dir.resolve("requests.jsonl");
+        int code = run("loadtest", "--url", url(), "--users", "2", "--duration", "600ms", "--save-requests", file.toString());
+        assertThat(code).as(err.toString()).isZero();
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines).hasSize((int) (fake.requestsServed() - 1));
+        for (String line : lines) {
+            JsonNode n = JSON.readTree(line);
+            List<String> keys = new ArrayList<>();
+            n.fieldNames().forEachRemaining(keys::add);
+            assertThat(keys).containsExactly("start_ms", "ttft_ms", "end_ms", "latency_ms", "output_tokens", "input_tokens", "outcome");
+            assertThat(n.path("outcome").asText()).isEqualTo("ok");
+            assertThat(n.path("end_ms").asDouble()).isGreaterThan(n.path("start_ms").asDouble());
+            assertThat(n.path("ttft_ms").asDouble()).isPositive().isLessThan(n.path("latency_ms").asDouble());
+            assertThat(n.path("output_tokens").asLong()).isEqualTo(10);
+            assertThat(n.path("input_tokens").asLong()).isPositive();
+        }
+        assertThat(err.toString()).contains("requests: " + file);
     }
 
     @Test

@@ -22,12 +22,11 @@ class LoadTestOptionsTest {
     @Test
     void defaultsAreTheSeedsRun() {
         LoadTestConfig c = parse().toConfig();
-        assertThat(c.users()).isEqualTo(50);
+        assertThat(c.load()).isEqualTo(new LoadShape.ClosedLoop(50, Duration.ZERO));
         assertThat(c.duration()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.api()).isEqualTo(Api.OLLAMA);
         assertThat(c.stream()).isTrue();
         assertThat(c.model()).isEqualTo("llama3.1:8b");
-        assertThat(c.openLoop()).isFalse();
         assertThat(c.maxRunTime()).isEqualTo(Duration.ofSeconds(180));
         assertThat(parse().toConfig("qwen2.5:7b").model()).isEqualTo("qwen2.5:7b");
         assertThat(parse("--model", "m").toConfig("qwen2.5:7b").model()).isEqualTo("m");

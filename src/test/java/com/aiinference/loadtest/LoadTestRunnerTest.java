@@ -247,7 +247,7 @@ class LoadTestRunnerTest {
     void rampUpStartsUsersGradually() {
         FakeOllamaConfig longAnswers = FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(1500), Duration.ofMillis(1)).withTokensPerAnswer(2);
         try (FakeOllama fake = FakeOllama.start(longAnswers)) {
-            LoadTestResult r = run(quick().users(8).rampUp(Duration.ofMillis(1600)).duration(Duration.ofMillis(1700)).build(),
+            LoadTestResult r = run(quick().load(new LoadShape.ClosedLoop(8, Duration.ofMillis(1600))).duration(Duration.ofMillis(1700)).build(),
                     fake.generateUri());
             assertThat(r.peakInFlight()).isEqualTo(8);
             assertThat(r.timeline().get(0).inFlight()).isBetween(4L, 6L);

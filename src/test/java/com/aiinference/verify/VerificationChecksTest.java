@@ -163,10 +163,4 @@ class VerificationChecksTest {
         Check c = VerificationChecks.evictions(before, snapshot(afterPods), List.of(), Instant.now());
         assertThat(c.detail()).isEqualTo("ai-inference-abc-1 gone; ai-inference-abc-9 new (replacement)");
     }
-
-    @Test
-    void successPercentIsNeverRoundedUpToAHundred() {
-        assertThat(VerificationReport.percent(99.999)).isEqualTo("99.99%");
-        assertThat(VerificationReport.percent(100.0)).isEqualTo("100%");
-    }
 }
