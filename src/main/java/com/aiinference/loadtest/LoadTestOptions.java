@@ -23,30 +23,24 @@ public final class LoadTestOptions {
     public static final String DEFAULT_PROMPT = "Explain in one paragraph why a GPU speeds up LLM inference.";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** {@code --users N [--ramp-up D]} or {@code --rate R}: one load shape (picocli refuses both). */
+    /** {@code --users N} or {@code --rate R}: one load shape (picocli refuses both). */
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     LoadShapeOptions shape;
 
     /** The two load shapes, mutually exclusive. */
     static final class LoadShapeOptions {
-        @ArgGroup(exclusive = false, multiplicity = "1")
-        ClosedLoopOptions closed;
+        @Option(names = {"-u", "--users"}, paramLabel = "N", required = true,
+                description = "Closed loop: concurrent users, each sends its next request when its previous one ends. Default: 50.")
+        Integer users;
 
         @Option(names = "--rate", paramLabel = "REQ_PER_S", required = true,
                 description = "Open loop instead of --users: Poisson arrivals at this many requests/s; latency counts from each scheduled send time.")
         Double rate;
     }
 
-    /** {@code --users N} and {@code --ramp-up D}. */
-    static final class ClosedLoopOptions {
-        @Option(names = {"-u", "--users"}, paramLabel = "N", defaultValue = "50",
-                description = "Closed loop: concurrent users, each sends its next request when its previous one ends. Default: ${DEFAULT-VALUE}.")
-        int users = 50;
-
-        @Option(names = "--ramp-up", paramLabel = "DURATION", defaultValue = "0s", converter = Durations.Converter.class,
-                description = "Closed loop: start the users evenly over this time. Default: ${DEFAULT-VALUE}.")
-        Duration rampUp = Duration.ZERO;
-    }
+    @Option(names = "--ramp-up", paramLabel = "DURATION", defaultValue = "0s", converter = Durations.Converter.class,
+            description = "Closed loop: start the users evenly over this time. Default: ${DEFAULT-VALUE}.")
+    Duration rampUp;
 
     @Option(names = {"-d", "--duration"}, paramLabel = "DURATION", defaultValue = "60s", converter = Durations.Converter.class,
             description = "Measured window (60 = 60s; also 500ms, 2m, 1h). Default: ${DEFAULT-VALUE}.")
@@ -192,10 +186,12 @@ public final class LoadTestOptions {
     /** The load shape asked for: 50 users when neither --users nor --rate was given. */
     LoadShape loadShape() {
         if (shape != null && shape.rate != null) {
+            if (!rampUp.isZero()) {
+                throw new IllegalArgumentException("--ramp-up applies to --users (closed loop); with --rate use --warmup");
+            }
             return new LoadShape.OpenLoop(shape.rate);
         }
-        ClosedLoopOptions c = shape == null || shape.closed == null ? new ClosedLoopOptions() : shape.closed;
-        return new LoadShape.ClosedLoop(c.users, c.rampUp);
+        return new LoadShape.ClosedLoop(shape == null ? 50 : shape.users, rampUp);
     }
 
     /** The configuration with the default model llama3.1:8b when --model was not given. */

@@ -226,7 +226,7 @@ class LoadTestRunnerTest {
     }
 
     @Test
-    void aStopSignalEndsTheRunAndCountsWhatWasInFlightAsAborted() throws Exception {
+    void theUsersStopEndsTheRunAndCountsWhatWasCutApartNotAsFailures() throws Exception {
         FakeOllamaConfig slow = FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(300), Duration.ofMillis(10)).withTokensPerAnswer(10);
         try (FakeOllama fake = FakeOllama.start(slow)) {
             LoadTestRunner.StopSignal signal = new LoadTestRunner.StopSignal();
@@ -234,12 +234,19 @@ class LoadTestRunnerTest {
                     () -> LoadTestRunner.run(quick().users(6).duration(Duration.ofSeconds(30)).build(), fake.generateUri(),
                             new PrintWriter(new StringWriter()), signal));
             Thread.sleep(1000);
-            signal.stop("interrupted (Ctrl-C)");
+            signal.stop("Ctrl-C");
             LoadTestResult r = run.get(5, java.util.concurrent.TimeUnit.SECONDS);
-            assertThat(r.abortReason()).isEqualTo("interrupted (Ctrl-C)");
-            assertThat(r.errors()).containsOnlyKeys("aborted");
-            assertThat(r.errors().get("aborted")).isEqualTo(6L);
-            assertThat(r.succeeded() + 6).isEqualTo(r.total()).isEqualTo(fake.stats().generateRequests());
+            assertThat(r.stop()).isEqualTo(RunStop.byUser("Ctrl-C"));
+            assertThat(r.aborted()).isFalse();
+            assertThat(r.errors()).as("cut requests are not failures").isEmpty();
+            assertThat(r.stoppedByUser()).isEqualTo(6);
+            assertThat(r.successRate()).isEqualTo(1.0);
+            assertThat(r.succeeded()).isEqualTo(r.total()).isPositive();
+            assertThat(r.total() + r.stoppedByUser()).isEqualTo(fake.stats().generateRequests());
+            assertThat(r.windowSeconds()).as("the run's real length, not the 30s asked").isBetween(0.5, 5.0);
+            String md = MarkdownReport.render(LoadTestReport.of(r));
+            assertThat(md).contains("| **Stability** | **100%** |", "stopped by the user (Ctrl-C) after ", "6 requests in flight"
+                    + " were cut and are not counted", "**NO ERRORS (STOPPED BY USER)**");
         }
     }
 
