@@ -1,8 +1,13 @@
 package com.aiinference.cli;
 
+import com.aiinference.core.DomainException;
 import picocli.CommandLine;
 
-/** Exit codes shared by every command, and the handlers that turn expected failures into one line on stderr. */
+/**
+ * Exit codes shared by every command, and the one place that maps exceptions to them: a {@link CliException} carries
+ * its own code; a {@link DomainException} (bad config, a chart that refuses its values, an unreadable stack file, an
+ * unreachable cluster or target) is exit 2; anything else is an internal error, also exit 2 but named as one.
+ */
 public final class ExitCodes {
     public static final int OK = 0;
     /** A check, gate or SLO failed: the command worked, the answer is "no". */
@@ -14,26 +19,72 @@ public final class ExitCodes {
 
     private ExitCodes() {}
 
-    static int forException(Throwable t) {
-        return t instanceof CliException ce ? ce.exitCode() : USAGE;
+    /** The exit code of an exception that ended a command. */
+    public static int forException(Throwable t) {
+        if (t instanceof CliException ce) {
+            return ce.exitCode();
+        }
+        return USAGE; // DomainException: bad usage, config or input; otherwise an internal error, reported as such
     }
 
-    static int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
-        if (ex instanceof CliException ce) {
-            cl.getErr().println(cl.getCommandName() + ": " + ce.getMessage());
+    /** Whether the exception is an expected failure, reported as its one-line message without the type. */
+    static boolean expected(Throwable t) {
+        return t instanceof CliException || t instanceof DomainException;
+    }
+
+    public static int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
+        if (expected(ex)) {
+            cl.getErr().println(prefix(cl) + ": " + ex.getMessage());
             cl.getErr().flush();
-            return ce.exitCode();
+            return forException(ex);
         }
         // Unexpected: still one line, with the exception type so a bug report has something to go on.
         String message = ex.getMessage() == null ? "" : ": " + ex.getMessage();
-        cl.getErr().println(cl.getCommandName() + ": internal error: " + ex.getClass().getSimpleName() + message);
+        cl.getErr().println(prefix(cl) + ": internal error: " + ex.getClass().getSimpleName() + message);
         cl.getErr().flush();
         return USAGE;
     }
 
-    static int handleParameterException(CommandLine.ParameterException ex, String[] args) {
+    /**
+     * How a command names itself on stderr: its full name below the root ({@code simulate cluster:}, {@code loadtest:}),
+     * or the root's name ({@code ai-inference:}).
+     */
+    public static String prefix(CommandLine cl) {
+        String qualified = cl.getCommandSpec().qualifiedName(" ");
+        int space = qualified.indexOf(' ');
+        return space < 0 ? qualified : qualified.substring(space + 1);
+    }
+
+    /**
+     * Runs the last subcommand the arguments name, after refusing arguments nothing matched: without this,
+     * {@code ai-inference status --help} prints the root's help and exits 0 instead of naming the unknown command.
+     */
+    public static int executeRefusingUnknownCommands(CommandLine.ParseResult parseResult) {
+        for (CommandLine.ParseResult pr = parseResult; pr != null; pr = pr.subcommand()) {
+            if (!pr.unmatched().isEmpty() && pr.subcommand() == null) {
+                throw new CommandLine.UnmatchedArgumentException(pr.commandSpec().commandLine(), pr.unmatched());
+            }
+        }
+        return new CommandLine.RunLast().execute(parseResult);
+    }
+
+    /** A command that needs a subcommand and got none: a usage error (exit 2), not its help with exit 0. */
+    public static CommandLine.ParameterException missingSubcommand(CommandLine cl) {
+        return new CommandLine.ParameterException(cl, "give a command: " + commands(cl));
+    }
+
+    private static String commands(CommandLine cl) {
+        return String.join(", ", cl.getSubcommands().keySet().stream().filter(n -> !n.equals("help")).toList());
+    }
+
+    public static int handleParameterException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
-        cl.getErr().println(cl.getCommandName() + ": " + ex.getMessage());
+        String message = ex.getMessage();
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !cl.getSubcommands().isEmpty()
+                && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+            message = "unknown command '" + u.getUnmatched().get(0) + "' (commands: " + commands(cl) + ")";
+        }
+        cl.getErr().println(prefix(cl) + ": " + message);
         cl.getErr().println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
         cl.getErr().flush();
         return USAGE;

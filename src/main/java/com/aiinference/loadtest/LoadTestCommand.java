@@ -3,10 +3,7 @@ package com.aiinference.loadtest;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.cli.StackOutputsOptions;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -67,14 +64,10 @@ public final class LoadTestCommand implements Callable<Integer> {
         TargetResolver.Target target = TargetResolver.resolve(url, stack, api, System.in);
         LoadTestConfig config = load.toConfig(target.stackModel().orElse("llama3.1:8b"));
         URI uri = target.uri();
-        checkReachable(uri);
+        TargetResolver.checkReachable(uri);
         Preflight.Answer preflight = null;
         if (load.preflight()) {
-            try {
-                preflight = Preflight.check(config, uri);
-            } catch (Preflight.PreflightException e) {
-                throw CliException.usage(e.getMessage());
-            }
+            preflight = Preflight.check(config, uri);
             err.printf(Locale.ROOT, "loadtest: pre-flight request answered in %s%s%n", Format.millis(preflight.latencyMs()),
                     Double.isNaN(preflight.ttftMs()) ? "" : " (first token " + Format.millis(preflight.ttftMs()) + ")");
         }
@@ -102,31 +95,23 @@ public final class LoadTestCommand implements Callable<Integer> {
         LoadTestResult result;
         Report report;
         try {
-            try {
-                result = LoadTestRunner.run(config, uri, err, signal);
-            } catch (Reports.ReportException e) {
-                throw CliException.usage(e.getMessage());
-            }
+            result = LoadTestRunner.run(config, uri, err, signal);
             if (warning != null) {
                 result = result.withWarning(warning);
             }
             report = LoadTestReport.of(result);
             out.print(MarkdownReport.render(report));
             out.flush();
-            try {
-                if (config.reportJson() != null) {
-                    Reports.writeJson(report, config.reportJson());
-                    err.println("JSON report: " + config.reportJson());
-                }
-                if (config.reportHtml() != null) {
-                    Reports.writeText(HtmlReport.render(report), config.reportHtml());
-                    err.println("HTML report: " + config.reportHtml());
-                }
-                if (config.saveRequests() != null) {
-                    err.println("requests: " + config.saveRequests());
-                }
-            } catch (Reports.ReportException e) {
-                throw CliException.usage(e.getMessage());
+            if (config.reportJson() != null) {
+                Reports.writeJson(report, config.reportJson());
+                err.println("JSON report: " + config.reportJson());
+            }
+            if (config.reportHtml() != null) {
+                Reports.writeText(HtmlReport.render(report), config.reportHtml());
+                err.println("HTML report: " + config.reportHtml());
+            }
+            if (config.saveRequests() != null) {
+                err.println("requests: " + config.saveRequests());
             }
             err.flush();
         } finally {
@@ -147,18 +132,5 @@ public final class LoadTestCommand implements Callable<Integer> {
                     + String.join("; ", report.verdict().reasons()));
         }
         return ExitCodes.OK;
-    }
-    /**
-     * One TCP connect before the run: an unreachable target is a usage error (exit 2), not a 100% failure report.
-     * {@code verify} runs the same check before it touches the cluster.
-     */
-    public static void checkReachable(URI uri) {
-        int port = uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(uri.getHost(), port), 5000);
-        } catch (IOException e) {
-            throw CliException.usage("cannot reach the endpoint " + uri.getHost() + ":" + port + " (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
-        }
     }
 }

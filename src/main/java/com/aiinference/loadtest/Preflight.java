@@ -22,7 +22,7 @@ public final class Preflight {
     public record Answer(double latencyMs, double ttftMs, long outputTokens) {}
 
     /** The pre-flight request failed; the message says how, in one line. */
-    public static final class PreflightException extends RuntimeException {
+    public static final class PreflightException extends com.aiinference.core.DomainException {
         private static final long serialVersionUID = 1L;
 
         PreflightException(String message) {

@@ -45,6 +45,12 @@ import picocli.CommandLine.Option;
                     + "ProvisioningRequest) and one Ready pod per GPU node made from its pod template, N fake Ollama replicas "
                     + "behind a round-robin front (the LoadBalancer), and the stack outputs in --outputs FILE.",
             "Then, in another terminal: verify --outputs FILE --users 50 --duration 60s"
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:ran until Ctrl-C (or kill) or --max-duration",
+            "2:invalid usage or input (a bad option, chart values the chart refuses, an --outputs file that cannot be"
+                    + " written), or a port is taken"
         })
 public final class SimulateClusterCommand implements Callable<Integer> {
 

@@ -1,5 +1,6 @@
 package com.aiinference.simulate;
 
+import com.aiinference.cli.ExitCodes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,14 +9,20 @@ import picocli.CommandLine.Command;
         name = "simulate",
         mixinStandardHelpOptions = true,
         description = "Run local stand-ins for the deployed platform (127.0.0.1 only).",
-        subcommands = {SimulateOllamaCommand.class, SimulateClusterCommand.class})
+        subcommands = {SimulateOllamaCommand.class, SimulateClusterCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:the simulation ran until stopped (Ctrl-C, kill) or --max-duration ended",
+            "2:invalid usage or input (no simulation named, a bad option), or the port is taken"
+        })
 public final class SimulateCommand implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** No simulation named: exit 2 with one line (the help is {@code --help}). */
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        throw ExitCodes.missingSubcommand(spec.commandLine());
     }
 }

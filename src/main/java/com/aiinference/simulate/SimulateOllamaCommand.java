@@ -28,7 +28,12 @@ import picocli.CommandLine.Option;
             "Answers take about --ttft + (tokens - 1) x --itl once one of --parallel slots is free;",
             "--max-queue more requests wait, the rest get 503 'server busy' like Ollama."
         },
-        sortOptions = false)
+        sortOptions = false,
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:served until Ctrl-C (or kill) or --max-duration",
+            "2:invalid usage or input, or the port is taken"
+        })
 public final class SimulateOllamaCommand implements Callable<Integer> {
 
     @CommandLine.Spec

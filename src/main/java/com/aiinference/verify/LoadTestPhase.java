@@ -6,6 +6,8 @@ import com.aiinference.loadtest.LoadReport;
 import com.aiinference.loadtest.LoadTestConfig;
 import com.aiinference.loadtest.LoadTestResult;
 import com.aiinference.loadtest.LoadTestRunner;
+import com.aiinference.loadtest.PortForwardWarning;
+import com.aiinference.loadtest.Preflight;
 import com.aiinference.loadtest.Reports;
 import com.aiinference.loadtest.Slo;
 import java.io.PrintWriter;
@@ -22,10 +24,13 @@ import java.util.Optional;
  */
 final class LoadTestPhase implements LoadPhase {
     private final LoadTestConfig config;
+    private final boolean preflight;
     private LoadTestResult result;
+    private String warning;
 
     /** {@code defaultSlo} applies when the options name no SLO: verify always gates on something. */
-    LoadTestPhase(LoadTestConfig config, String defaultSlo) {
+    LoadTestPhase(LoadTestConfig config, String defaultSlo, boolean preflight) {
+        this.preflight = preflight;
         this.config = config.slo().isEmpty() ? config.toBuilder().slo(Slo.parse(defaultSlo)).build() : config;
     }
 
@@ -40,6 +45,32 @@ final class LoadTestPhase implements LoadPhase {
     @Override
     public int users() {
         return config.load() instanceof com.aiinference.loadtest.LoadShape.ClosedLoop c ? c.users() : 0;
+    }
+
+    @Override
+    public Optional<String> preflight(URI endpoint, PrintWriter log) {
+        Preflight.Answer answer = null;
+        if (preflight) {
+            try {
+                answer = Preflight.check(config, endpoint);
+            } catch (Preflight.PreflightException e) {
+                log.println("verify: " + e.getMessage());
+                log.flush();
+                return Optional.of(e.getMessage());
+            }
+            log.printf("verify: pre-flight request answered in %s%n", Format.millis(answer.latencyMs()));
+        }
+        warning = PortForwardWarning.of(endpoint, config.load(), answer).orElse(null);
+        if (warning != null) {
+            log.println("warning: " + warning);
+        }
+        log.flush();
+        return Optional.empty();
+    }
+
+    /** The port-forward warning, if the pre-flight request found one. */
+    Optional<String> warning() {
+        return Optional.ofNullable(warning);
     }
 
     @Override
@@ -75,6 +106,6 @@ final class LoadTestPhase implements LoadPhase {
 
     /** The verification as the one report model (load figures with the replicas that served). */
     com.aiinference.loadtest.Report report(VerificationReport report) {
-        return VerificationView.of(report, config.load(), result == null ? null : LoadReport.of(completed(report)));
+        return VerificationView.of(report, config.load(), result == null ? null : LoadReport.of(completed(report)), warning);
     }
 }

@@ -1,5 +1,6 @@
 package com.aiinference.verify;
 
+import com.aiinference.core.Check;
 import com.aiinference.verify.PlatformSnapshot.ContainerState;
 import com.aiinference.verify.PlatformSnapshot.PodState;
 import java.util.List;
@@ -19,24 +20,31 @@ public record VerificationReport(
         Expectations expected,
         PlatformSnapshot before,
         Optional<PlatformSnapshot> after,
-        List<Check> checks,
+        Map<Stage, List<Check>> stages,
         List<ReplicaTraffic> traffic,
         Optional<LoadOutcome> load,
         String loadSkippedReason,
         List<PodWatch.Observation> observations) {
 
     public VerificationReport {
-        checks = List.copyOf(checks);
+        var byStage = new java.util.EnumMap<Stage, List<Check>>(Stage.class);
+        stages.forEach((stage, list) -> byStage.put(stage, List.copyOf(list)));
+        stages = java.util.Collections.unmodifiableMap(byStage);
         traffic = List.copyOf(traffic);
         observations = List.copyOf(observations);
     }
 
+    /** Every check, stage by stage (before the load, the run, after it). */
+    public List<Check> checks() {
+        return stages.values().stream().flatMap(List::stream).toList();
+    }
+
     public boolean verified() {
-        return checks.stream().noneMatch(Check::failed) && load.isPresent();
+        return checks().stream().noneMatch(Check::failed) && load.isPresent();
     }
 
     public List<Check> failures() {
-        return checks.stream().filter(Check::failed).toList();
+        return checks().stream().filter(Check::failed).toList();
     }
 
     /** One line for stderr/CI logs saying why it is not verified. */
@@ -44,7 +52,7 @@ public record VerificationReport(
         if (verified()) {
             return "VERIFIED";
         }
-        List<String> failed = failures().stream().map(c -> c.name() + ": " + c.detail()).collect(Collectors.toList());
+        List<String> failed = failures().stream().map(c -> c.name() + ": " + c.message()).collect(Collectors.toList());
         if (load.isEmpty() && loadSkippedReason != null) {
             failed.add("load skipped: " + loadSkippedReason);
         }

@@ -1,5 +1,6 @@
 package com.aiinference.verify;
 
+import com.aiinference.core.Check;
 import com.aiinference.loadtest.Format;
 import com.aiinference.loadtest.LoadReport;
 import com.aiinference.loadtest.LoadShape;
@@ -36,26 +37,25 @@ final class VerificationView {
                    List<PodWatch.Observation> observedDuringRun) {}
 
     /** The report; {@code load} is the load's report (replicas served filled in), null when it did not run. */
-    static Report of(VerificationReport v, LoadShape shape, LoadReport load) {
+    static Report of(VerificationReport v, LoadShape shape, LoadReport load, String warning) {
         List<String> reasons = new ArrayList<>();
-        v.failures().forEach(c -> reasons.add(c.name() + ": " + c.detail()));
+        v.failures().forEach(c -> reasons.add(c.name() + ": " + c.message()));
         if (v.load().isEmpty() && v.loadSkippedReason() != null) {
             reasons.add("load skipped: " + v.loadSkippedReason());
         }
         Report.Verdict verdict = v.verified()
-                ? new Report.Verdict(com.aiinference.core.Check.Status.PASS, "VERIFIED", List.of())
-                : new Report.Verdict(com.aiinference.core.Check.Status.FAIL, "NOT VERIFIED", reasons);
+                ? new Report.Verdict(Check.Status.PASS, "VERIFIED", List.of())
+                : new Report.Verdict(Check.Status.FAIL, "NOT VERIFIED", reasons);
         String subtitle = shape.describeLong() + (load == null ? "" : " for " + Format.seconds(load.config().durationS()))
                 + " against " + v.endpoint() + (load == null ? " (load not run)" : "");
         String resultsTitle = "Verified Results (" + shape.describe() + " @ " + v.expectedReplicas() + " Replicas)";
         List<ReportRow> rows = List.of(stabilityRow(v, load), latencyRow(v, load), capacityRow(v, load));
-        Map<Check.Stage, List<com.aiinference.core.Check>> byStage = new java.util.EnumMap<>(Check.Stage.class);
-        for (Check c : v.checks()) {
-            byStage.computeIfAbsent(c.stage(), s -> new ArrayList<>())
-                    .add(new com.aiinference.core.Check(c.name(), com.aiinference.core.Check.Status.valueOf(c.status().name()), c.detail()));
-        }
         List<Report.CheckGroup> groups = new ArrayList<>();
-        byStage.forEach((stage, list) -> groups.add(new Report.CheckGroup(stage.name().toLowerCase(java.util.Locale.ROOT), list)));
+        v.stages().forEach((stage, list) -> groups.add(new Report.CheckGroup(stage.label(), list)));
+        if (v.load().isEmpty() && !v.stages().containsKey(Stage.RUN)) {
+            groups.add(new Report.CheckGroup(Stage.RUN.label(), List.of(Check.skip("load-slo",
+                    "load not run: " + (v.loadSkippedReason() == null ? "unknown" : v.loadSkippedReason())))));
+        }
         List<Report.Table> tables = new ArrayList<>();
         tables.add(pods(v));
         if (!v.observations().isEmpty()) {
@@ -63,6 +63,9 @@ final class VerificationView {
                     v.observations().stream().map(o -> List.of(o.toString())).toList()));
         }
         List<String> notes = new ArrayList<>();
+        if (warning != null) {
+            notes.add(warning);
+        }
         String evidence = v.before().pods().isEmpty() ? null : v.before().pods().get(0).model().evidence();
         if (evidence != null) {
             notes.add("Model evidence: " + evidence + ". Traffic per replica: the gateway's stub_status requests delta"

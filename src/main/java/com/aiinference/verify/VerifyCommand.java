@@ -4,7 +4,6 @@ import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.cli.StackOutputs;
 import com.aiinference.cli.StackOutputsOptions;
-import com.aiinference.loadtest.LoadTestCommand;
 import com.aiinference.loadtest.LoadTestConfig;
 import com.aiinference.loadtest.HtmlReport;
 import com.aiinference.loadtest.LoadTestOptions;
@@ -40,12 +39,15 @@ import picocli.CommandLine.Option;
                     + "restarts, OOM kills, evictions, readiness and per-replica traffic during the run.",
             "Target: --stack NAME or --outputs FILE (kubeconfig, namespace, release, endpoint, expected values), "
                     + "or by hand --kubeconfig FILE --url URL [--namespace NS] [--release NAME].",
-            "Prints the Verified Results table (Markdown) on stdout; progress goes to stderr."
+            "The load gates on --slo; without it on success>=99.9%% (more than 1 failed request in 1,000"
+                    + " is not verified). One request is sent first (--no-preflight skips it).",
+            "Prints the report (Markdown) on stdout, the verdict and its failed checks first; progress goes to stderr."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:verified: every check passed and every SLO was met",
-            "1:a platform check or an SLO failed (the report and one line on stderr say which)",
+            "1:a platform check or an SLO failed, or the load could not run (no ready pod, the pre-flight request"
+                    + " failed): the report and one line on stderr say which",
             "2:invalid usage or input, missing outputs, cluster or endpoint unreachable"
         })
 public final class VerifyCommand implements Callable<Integer> {
@@ -114,11 +116,11 @@ public final class VerifyCommand implements Callable<Integer> {
         VerifyTarget target = target(resolved.uri(), outputs, load.modelGiven() ? asked.model() : null);
         // The load asks for --model if given, else the model the stack deployed.
         String requestModel = load.modelGiven() || target.expected().model() == null ? asked.model() : target.expected().model();
-        LoadTestPhase phase = new LoadTestPhase(asked.toBuilder().model(requestModel).build(), DEFAULT_SLO);
+        LoadTestPhase phase = new LoadTestPhase(asked.toBuilder().model(requestModel).build(), DEFAULT_SLO, load.preflight());
 
         try (KubernetesClient client = target.access().connect()) {
             var version = target.access().ensureReachable(client);
-            LoadTestCommand.checkReachable(target.endpoint());
+            TargetResolver.checkReachable(target.endpoint());
             String k8s = version.getGitVersion() != null ? version.getGitVersion()
                     : "0".equals(version.getMajor()) ? "version not reported" : version.getMajor() + "." + version.getMinor();
             err.printf(Locale.ROOT, "verify: release %s in namespace %s on %s (Kubernetes %s), load %s%n",

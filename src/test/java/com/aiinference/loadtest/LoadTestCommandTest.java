@@ -2,7 +2,7 @@ package com.aiinference.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.aiinference.cli.Main;
+import com.aiinference.Main;
 import com.aiinference.simulate.FakeOllama;
 import com.aiinference.simulate.FakeOllamaConfig;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -169,6 +169,7 @@ class LoadTestCommandTest {
             {"loadtest: unknown --api 'grpc' (ollama, openai-completions, openai-chat)", "--url", url(), "--api", "grpc"},
             {"loadtest: --url path /api/generate is the ollama API, but --api openai-chat posts to /v1/chat/completions (change one)", "--url", url(), "--api", "openai-chat"},
             {"loadtest: --url 'ftp://x/api/generate' must start with http:// or https://", "--url", "ftp://x/api/generate"},
+            {"loadtest: --url '127.0.0.1:8000/api/generate' has no scheme: add http:// (e.g. http://127.0.0.1:8000/api/generate)", "--url", "127.0.0.1:8000/api/generate"},
             {"loadtest: --users must be at least 1, got 0", "--url", url(), "--users", "0"},
             {"loadtest: --header 'no-colon' must look like 'Name: value'", "--url", url(), "--header", "no-colon"},
             {"loadtest: --header Host is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Upgrade)", "--url", url(), "--header", "Host: example.com"},
@@ -330,7 +331,7 @@ class LoadTestCommandTest {
     /** The CLI in a child JVM, because the pulumi binary comes from an environment variable. */
     private static Process cli(String pulumi, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "com.aiinference.cli.Main"));
+                "-cp", System.getProperty("java.class.path"), "com.aiinference.Main"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("AI_INFERENCE_PULUMI", pulumi);

@@ -2,7 +2,7 @@ package com.aiinference.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.aiinference.cli.Main;
+import com.aiinference.Main;
 import com.aiinference.simulate.SimulatedCluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -73,7 +73,7 @@ class VerifyCommandTest {
 
             assertThat(run.exit()).as(run.err()).isZero();
             assertThat(run.out()).contains("**VERIFIED**: 6 users")
-                    .contains("### Verified Results (6 Users @ 3 Replicas)")
+                    .contains("### Verified Results (6 users @ 3 Replicas)")
                     .contains("| **Stability** | **100%** |")
                     .contains("0 restarts, 0 OOM kills, 0 evictions/replacements during the run")
                     .contains("| **Capacity** | **3/3 Replicas** | fully utilized: every replica served traffic")
@@ -85,18 +85,27 @@ class VerifyCommandTest {
             assertThat(Files.readString(md)).isEqualTo(run.out());
 
             JsonNode report = new ObjectMapper().readTree(json.toFile());
-            assertThat(report.path("verified").asBoolean()).isTrue();
-            long total = report.path("loadtest").path("requests").path("total").asLong();
+            assertThat(report.path("command").asText()).isEqualTo("verify");
+            assertThat(report.path("verdict").path("status").asText()).isEqualTo("pass");
+            assertThat(report.path("verdict").path("headline").asText()).isEqualTo("VERIFIED");
+            long total = report.path("load").path("requests").path("total").asLong();
             assertThat(total).isGreaterThan(50);
-            assertThat(report.path("loadtest").path("capacity").path("replicas_served").asInt()).isEqualTo(3);
-            // Every request the client sent was counted by exactly one replica's gateway.
+            assertThat(report.path("load").path("capacity").path("replicas_served").asInt()).isEqualTo(3);
+            assertThat(report.path("cluster").path("replicas_served").asInt()).isEqualTo(3);
+            // Every request the client sent (the pre-flight one included) was counted by exactly one replica's gateway.
             long served = 0;
-            for (JsonNode t : report.path("traffic")) {
+            for (JsonNode t : report.path("cluster").path("traffic")) {
                 assertThat(t.path("served").asLong()).isPositive();
                 served += t.path("served").asLong();
             }
-            assertThat(served).isEqualTo(total + report.path("loadtest").path("warmup_requests").asLong(0));
-            assertThat(Files.readString(html)).contains("Verification checks").contains("Pods after the run");
+            assertThat(served).isEqualTo(total + report.path("load").path("run").path("warmup_requests").asLong() + 1);
+            // One formatter per quantity: the rows JSON carries are the rows Markdown printed.
+            for (JsonNode row : report.path("results")) {
+                assertThat(run.out()).contains("| **" + row.path("metric").asText() + "** | **" + row.path("result").asText()
+                        + "** | " + row.path("notes").asText() + " |");
+            }
+            assertThat(Files.readString(html)).contains("<title>VERIFIED - Scalability verification", "<h2>Checks</h2>",
+                    "<h2>Pods</h2>", report.path("results").get(1).path("notes").asText());
         }
     }
 
@@ -165,6 +174,46 @@ class VerifyCommandTest {
     }
 
     @Test
+    void theHtmlPageLeadsWithTheVerdictAndTheFailedChecksReasons() throws IOException {
+        Path html = dir.resolve("not-ready.html");
+        try (SimulatedRelease r = release(SimulatedCluster.Spec.defaults(3))) {
+            String down = r.cluster.podNames().get(2);
+            r.cluster.setReady(down, false);
+            Run run = verify(r, "--report-html", html.toString());
+
+            assertThat(run.exit()).isEqualTo(1);
+            String page = Files.readString(html);
+            assertThat(page).contains("<title>NOT VERIFIED - Scalability verification: release ai-inference")
+                    .contains("<div class=\"badge bad\">NOT VERIFIED</div>")
+                    .doesNotContain("SLO MET", "Load test: ", "`");
+            int verdict = page.indexOf("<section class=\"verdict bad\">");
+            assertThat(verdict).as("the verdict comes before any figure").isPositive()
+                    .isLessThan(page.indexOf("class=\"cards\""));
+            assertThat(page.substring(verdict)).contains("<li>pods-ready: 2/3 pods ready; not ready: " + down + " (Running)</li>");
+        }
+    }
+
+    @Test
+    void everyRequestedReportIsWrittenWhenTheLoadIsSkipped() throws IOException {
+        Path md = dir.resolve("quota.md");
+        Path json = dir.resolve("quota.json");
+        Path html = dir.resolve("quota.html");
+        Files.writeString(html, "last run's page");
+        try (SimulatedRelease r = release(SimulatedCluster.Spec.defaults(2).withDwsState("QuotaExceeded"))) {
+            Run run = verify(r, "--report-md", md.toString(), "--report-json", json.toString(), "--report-html", html.toString());
+
+            assertThat(run.exit()).isEqualTo(1);
+            assertThat(Files.readString(html)).doesNotContain("last run's page")
+                    .contains("NOT VERIFIED", "Load not run", "no inference pod exists", "QuotaExceeded");
+            JsonNode report = new ObjectMapper().readTree(json.toFile());
+            assertThat(report.path("load").isNull()).isTrue();
+            assertThat(report.path("load_skipped").asText()).isEqualTo("no inference pod exists");
+            assertThat(report.path("verdict").path("reasons").toString()).contains("load skipped: no inference pod exists");
+            assertThat(Files.readString(md)).isEqualTo(run.out());
+        }
+    }
+
+    @Test
     void hpaNotPinnedFailsWhenTheStackSaysPinned() {
         try (SimulatedRelease r = release(SimulatedCluster.Spec.defaults(2).withHpa(1, 4))) {
             r.overrideOutputs(Map.of("hpaPinned", true));
@@ -190,10 +239,10 @@ class VerifyCommandTest {
             assertThat(run.exit()).isEqualTo(1);
             assertThat(run.out()).contains("| provisioning-request | before | **FAIL** | ProvisioningRequest "
                             + r.cluster.provisioningRequestName().orElseThrow() + " " + reason + " |")
-                    .contains("| load | run | **SKIPPED** | no inference pod exists |")
-                    .contains("### Verified Results (6 Users @ 2 Replicas)")
-                    .contains("| **Stability** | **not measured** | load skipped: no inference pod exists |")
-                    .contains("| (no pods) |");
+                    .contains("| load-slo | run | SKIP | load not run: no inference pod exists |")
+                    .contains("### Verified Results (6 users @ 2 Replicas)")
+                    .contains("| **Stability** | **not measured** | load skipped: no inference pod exists;")
+                    .contains("| (none) |");
             assertThat(run.errLines()).last().asString().startsWith("verify: NOT VERIFIED: deployment-ready: Deployment ai-inference: 0/2 replicas ready");
         }
     }
@@ -205,7 +254,7 @@ class VerifyCommandTest {
 
             assertThat(run.exit()).as(run.err()).isZero();
             assertThat(run.out()).contains("| **Capacity** | **2/2 Replicas ready** | traffic per replica not measured:"
-                            + " no gateway container (gateway.enabled=false) |")
+                            + " no gateway container (gateway.enabled=false); successes per second over the ")
                     .contains("| all-replicas-served | after | SKIP |");
         }
     }

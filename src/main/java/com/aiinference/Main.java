@@ -1,5 +1,7 @@
-package com.aiinference.cli;
+package com.aiinference;
 
+import com.aiinference.cli.ExitCodes;
+import com.aiinference.cli.VersionProvider;
 import com.aiinference.loadtest.LoadTestCommand;
 import com.aiinference.plan.PlanCommand;
 import com.aiinference.simulate.SimulateCommand;
@@ -8,8 +10,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code ai-inference} command line: offline plan of the Pulumi stack, the load test and the
- * end-to-end verification of a deployed stack.
+ * The {@code ai-inference} command line, the root that knows every command: offline plan of the Pulumi stack, the
+ * load test, the end-to-end verification of a deployed stack and the offline simulator. It sits beside {@link App}
+ * (the Pulumi program); the {@code cli} package holds the shared options, converters and exit codes.
  */
 @Command(
         name = "ai-inference",
@@ -27,7 +30,8 @@ import picocli.CommandLine.Command;
         exitCodeList = {
             "0:success (plan checks passed, SLOs met, platform verified)",
             "1:a check or SLO failed",
-            "2:invalid usage, configuration or input; target unreachable"
+            "2:invalid usage, configuration or input (no command, an unknown command); target unreachable",
+            "130:stopped by Ctrl-C (loadtest still prints and writes what was measured)"
         })
 public final class Main implements Runnable {
 
@@ -49,11 +53,13 @@ public final class Main implements Runnable {
         cl.setExitCodeExceptionMapper(ExitCodes::forException);
         cl.setExecutionExceptionHandler(ExitCodes::handleExecutionException);
         cl.setParameterExceptionHandler(ExitCodes::handleParameterException);
+        cl.setExecutionStrategy(ExitCodes::executeRefusingUnknownCommands);
         return cl;
     }
 
+    /** No command given: exit 2 with one line (the help is {@code --help}). */
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        throw ExitCodes.missingSubcommand(spec.commandLine());
     }
 }

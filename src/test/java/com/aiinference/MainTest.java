@@ -1,0 +1,78 @@
+package com.aiinference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.aiinference.cli.ExitCodes;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class MainTest {
+
+    @Test
+    void unknownOptionIsOneLineUsageErrorWithExitTwo() {
+        CommandLine cl = Main.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute("--no-such-option");
+        assertThat(code).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).startsWith("ai-inference: Unknown option: '--no-such-option'");
+    }
+
+    @Test
+    void helpExitsZero() {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        assertThat(cl.execute("--help")).isZero();
+        assertThat(out.toString()).contains("Exit codes:");
+    }
+
+    private static int run(StringWriter out, StringWriter err, String... args) {
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void noCommandIsAUsageErrorNotHelpWithExitZero() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertThat(run(out, err)).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).startsWith("ai-inference: give a command: plan, loadtest, verify, simulate\n");
+        assertThat(out.toString()).isEmpty();
+        StringWriter err2 = new StringWriter();
+        assertThat(run(new StringWriter(), err2, "simulate")).isEqualTo(ExitCodes.USAGE);
+        assertThat(err2.toString()).startsWith("simulate: give a command: ollama, cluster\n");
+    }
+
+    @Test
+    void anUnknownCommandIsNamedEvenWithHelp() {
+        for (String[] args : new String[][] {{"status", "--help"}, {"status"}, {"simulate", "nodes", "--help"}}) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            assertThat(run(out, err, args)).as(String.join(" ", args)).isEqualTo(ExitCodes.USAGE);
+            assertThat(err.toString()).as(String.join(" ", args)).containsPattern("^(ai-inference|simulate): unknown command '"
+                    + args[args.length - 2 >= 0 && args[0].equals("simulate") ? 1 : 0] + "' \\(commands: ");
+            assertThat(out.toString()).isEmpty();
+        }
+    }
+
+    @Test
+    void errorsNameTheWholeCommandAndEveryCommandListsItsExitCodes() {
+        StringWriter err = new StringWriter();
+        assertThat(run(new StringWriter(), err, "simulate", "cluster")).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).startsWith("simulate cluster: Missing required option: '--outputs=FILE'");
+        for (String[] args : new String[][] {{"simulate", "--help"}, {"simulate", "ollama", "--help"},
+                {"simulate", "cluster", "--help"}, {"--help"}, {"loadtest", "--help"}, {"verify", "--help"}, {"plan", "--help"}}) {
+            StringWriter out = new StringWriter();
+            assertThat(run(out, new StringWriter(), args)).isZero();
+            assertThat(out.toString()).as(String.join(" ", args)).contains("Exit codes:");
+        }
+        StringWriter verify = new StringWriter();
+        run(verify, new StringWriter(), "verify", "--help");
+        assertThat(verify.toString().replaceAll("\\s+", " ")).contains("without it on success>=99.9%");
+    }
+}
