@@ -232,10 +232,23 @@ public final class SettingsParser {
         return new Settings(project, gcp, network, cluster, gpuPool, workload, service, providers);
     }
 
+    /**
+     * Config namespaces a stack file of this project may hold besides its own: the providers the program uses and
+     * Pulumi's own. Any other namespace is a typo ({@code aiinference:memoryLimit}) that would otherwise fall back to
+     * the default without a word.
+     */
+    static final List<String> OTHER_NAMESPACES = List.of("gcp", "kubernetes", "pulumi");
+
     private void rejectUnknownKeys() {
         String prefix = project + ":";
         Set<String> unknown = new TreeSet<>();
+        Set<String> foreign = new TreeSet<>();
         for (String fullKey : config.keySet()) {
+            int colon = fullKey.indexOf(':');
+            String namespace = colon < 0 ? project : fullKey.substring(0, colon);
+            if (!namespace.equals(project) && !OTHER_NAMESPACES.contains(namespace)) {
+                foreign.add(fullKey);
+            }
             if (fullKey.startsWith(prefix) && ConfigKeys.byName(fullKey.substring(prefix.length())).isEmpty()) {
                 unknown.add(fullKey.substring(prefix.length()));
             }
@@ -243,6 +256,13 @@ public final class SettingsParser {
         for (String name : unknown) {
             String hint = ConfigKeys.closest(name).map(k -> " (did you mean " + prefix + k + "?)").orElse("");
             problems.add(prefix + name + " is not a known key of this project" + hint);
+        }
+        for (String fullKey : foreign) {
+            String name = fullKey.substring(fullKey.indexOf(':') + 1);
+            String hint = ConfigKeys.byName(name).isPresent() ? " (did you mean " + prefix + name + "?)"
+                    : ConfigKeys.closest(name).map(k -> " (did you mean " + prefix + k + "?)").orElse("");
+            problems.add(fullKey + ": namespace '" + fullKey.substring(0, fullKey.indexOf(':')) + "' is neither this project's ("
+                    + project + ") nor one of " + String.join(", ", OTHER_NAMESPACES) + hint);
         }
     }
 

@@ -113,6 +113,10 @@ public final class LoadTestCommand implements Callable<Integer> {
             if (config.saveRequests() != null) {
                 err.println("requests: " + config.saveRequests());
             }
+            if (result.stoppedByUserSignal()) {
+                // Before the hook is released: once it is, the JVM ends (exit 130) and prints nothing more.
+                err.println("loadtest: " + LoadTestReport.stopLine(report.load()));
+            }
             err.flush();
         } finally {
             reported.countDown();
@@ -123,8 +127,6 @@ public final class LoadTestCommand implements Callable<Integer> {
             }
         }
         if (result.stoppedByUserSignal()) {
-            err.println("loadtest: " + LoadTestReport.stopLine(report.load()));
-            err.flush();
             return ExitCodes.INTERRUPTED;
         }
         if (!report.verdict().passed()) {

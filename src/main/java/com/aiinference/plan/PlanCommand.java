@@ -105,6 +105,13 @@ public final class PlanCommand implements Callable<Integer> {
         if (renderDir != null) {
             writeManifests(report, out);
         }
+        if (!report.passed()) {
+            // The report on stdout may be long (or JSON, or redirected): each failed check is one line on stderr too.
+            PrintWriter err = spec.commandLine().getErr();
+            report.checks().stream().filter(com.aiinference.core.Check::failed)
+                    .forEach(c -> err.println("plan: FAIL " + c.name() + ": " + c.message()));
+            err.flush();
+        }
         return report.passed() ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
     }
 

@@ -91,11 +91,14 @@ public final class SimulateClusterCommand implements Callable<Integer> {
                     + " (verify then judges 'model loaded' by readiness).")
     boolean networkPolicy;
 
-    @Option(names = "--dws-state", paramLabel = "STATE",
-            description = "Enable DWS with a ProvisioningRequest in this state: Provisioned, BookingExpired (Provisioned, then the "
-                    + "autoscaler's booking ran out; nodes and pods stay), Accepted, Pending, QuotaExceeded, "
-                    + "ResourcePoolExhausted, Failed (not Provisioned: no nodes, no pods).")
+    @Option(names = "--dws-state", paramLabel = "STATE", defaultValue = "Provisioned",
+            description = "The ProvisioningRequest's state (DWS is on, as in the dev stack): Provisioned (default), BookingExpired"
+                    + " (Provisioned, then the autoscaler's booking ran out; nodes and pods stay), Accepted, Pending,"
+                    + " QuotaExceeded, ResourcePoolExhausted, Failed (not Provisioned: no nodes, no pods).")
     String dwsState;
+
+    @Option(names = "--no-dws", description = "A release without DWS queued provisioning (no ProvisioningRequest).")
+    boolean noDws;
 
     @Option(names = "--hpa-min", paramLabel = "N", description = "HPA minReplicas (default: --replicas, pinned).")
     Integer hpaMin;
@@ -155,6 +158,9 @@ public final class SimulateClusterCommand implements Callable<Integer> {
         if (hpaMax != null && hpaMax < min) {
             throw CliException.usage("--hpa-max " + hpaMax + " is below the HPA minimum " + min
                     + (hpaMin == null ? " (--replicas)" : " (--hpa-min)"));
+        }
+        if (noDws) {
+            dwsState = null;
         }
         if (dwsState != null && !SimulatedCluster.DWS_STATES.containsKey(dwsState)) {
             throw CliException.usage("--dws-state '" + dwsState + "' is not one of " + String.join(", ", SimulatedCluster.DWS_STATES.keySet()));
@@ -296,7 +302,11 @@ public final class SimulateClusterCommand implements Callable<Integer> {
         out.printf("seeded from helm template of %s: %s%n", chartDirShown(), c.seededObjects().stream()
                 .map(o -> o.getKind() + " " + o.getMetadata().getName()).collect(Collectors.joining(", ")));
         out.printf("endpoint (round-robin front):       %s%n", endpoint);
-        out.printf("pods: %s%n", String.join(", ", c.podNames()));
+        // Only the pods the Kubernetes API holds: a ProvisioningRequest that is not Provisioned brought no nodes, no pods.
+        List<String> pods = c.client().pods().inNamespace(namespace).list().getItems().stream()
+                .map(p -> p.getMetadata().getName()).filter(c.podNames()::contains).toList();
+        out.printf("pods: %s%n", pods.isEmpty() ? "none (ProvisioningRequest " + dwsState + ": no nodes were provisioned)"
+                : String.join(", ", pods));
         out.printf("stack outputs written to %s%n", outputs);
         out.printf("next, in another terminal: java -jar target/ai-inference.jar verify --outputs %s --users 50 --duration 60s%n", outputs);
         out.printf("Ctrl-C stops; stops by itself after %s%n", Format.duration(maxDuration));

@@ -24,6 +24,12 @@ class BadConfigCatalogTest {
                         "ai-inference:memoryLimt is not a known key of this project (did you mean ai-inference:memoryLimit?)"),
                 Arguments.of(Arrays.asList("gpuCount", "10"),
                         "ai-inference:gpuCount is not a known key of this project"),
+                Arguments.of(Arrays.asList("aiinference:memoryLimit", "46Gi"),
+                        "aiinference:memoryLimit: namespace 'aiinference' is neither this project's (ai-inference) nor one of"
+                                + " gcp, kubernetes, pulumi (did you mean ai-inference:memoryLimit?)"),
+                Arguments.of(Arrays.asList("ai_inference:numParalel", "8"),
+                        "ai_inference:numParalel: namespace 'ai_inference' is neither this project's (ai-inference) nor one of"
+                                + " gcp, kubernetes, pulumi (did you mean ai-inference:numParallel?)"),
                 Arguments.of(Arrays.asList("memoryLimit", "40GB"),
                         "ai-inference:memoryLimit 40GB is not a Kubernetes quantity (e.g. 40Gi, 512Mi, 8, 500m)"),
                 Arguments.of(Arrays.asList("memoryRequest", "-1Gi"),
@@ -192,6 +198,12 @@ class BadConfigCatalogTest {
         assertThatThrownBy(() -> DevStack.settings(overrides.toArray(String[]::new)))
                 .isInstanceOf(InvalidConfigException.class)
                 .satisfies(e -> assertThat(((InvalidConfigException) e).problems()).containsExactly(message));
+    }
+
+    @org.junit.jupiter.api.Test
+    void providerAndPulumiNamespacesAreLeftAlone() {
+        assertThat(DevStack.settings("gcp:project", "p-1", "gcp:region", "us-central1", "kubernetes:context", "x",
+                "pulumi:template", "gcp-java")).isNotNull();
     }
 
     @ParameterizedTest(name = "{2}")

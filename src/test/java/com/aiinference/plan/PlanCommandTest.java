@@ -107,7 +107,9 @@ class PlanCommandTest {
                         .replace("ai-inference:memoryRequest: 40Gi", "ai-inference:memoryRequest: 32Gi"));
         Run r = plan("--stack", "dev");
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).isEmpty();
+        assertThat(r.err()).as("the failed check on stderr too, one line").isEqualTo("plan: FAIL memory-limit-fits-node:"
+                + " ai-inference:memoryLimit 46Gi plus the gateway's 128Mi (ai-inference:gatewayEnabled true) = 46.1Gi exceeds"
+                + " the 43.4Gi allocatable on g2-standard-12\n");
         assertThat(r.out()).contains("FAIL  memory-limit-fits-node       ai-inference:memoryLimit 46Gi plus the gateway's 128Mi (ai-inference:gatewayEnabled true) = 46.1Gi exceeds the 43.4Gi allocatable on g2-standard-12")
                 .contains("SKIP  program")
                 .contains("1 failed");
@@ -122,6 +124,16 @@ class PlanCommandTest {
         assertThat(r.err()).hasLineCount(1).contains("plan: ")
                 .contains("ai-inference:memoryLimt is not a known key of this project (did you mean ai-inference:memoryLimit?)")
                 .doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aTypoInTheNamespaceIsRefusedNotIgnored() throws IOException {
+        appendToDevStack("  aiinference:memoryLimit: 46Gi\n");
+        Run r = plan("--stack", "dev");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).hasLineCount(1).contains("plan: ").contains("aiinference:memoryLimit: namespace 'aiinference' is"
+                + " neither this project's (ai-inference) nor one of gcp, kubernetes, pulumi (did you mean ai-inference:memoryLimit?)");
     }
 
     @Test

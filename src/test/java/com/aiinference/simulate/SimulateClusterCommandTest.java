@@ -50,6 +50,8 @@ class SimulateClusterCommandTest {
             JsonNode o = new ObjectMapper().readTree(outputs.toFile());
             assertThat(o.path("replicas").asInt()).isEqualTo(2);
             assertThat(o.path("hpaPinned").asBoolean()).isTrue();
+            assertThat(o.path("dwsEnabled").asBoolean()).as("DWS on by default, as in the dev stack").isTrue();
+            assertThat(simOut.toString()).contains(", ProvisioningRequest Provisioned");
             assertThat(o.path("kubeconfig").asText()).contains("server: \"http://127.0.0.1:");
             assertThat(simOut.toString()).containsPattern("seeded from helm template of .*charts/ai-inference: NetworkPolicy"
                     + " ai-inference, .*ServiceAccount ai-inference, .*Deployment ai-inference, HorizontalPodAutoscaler ai-inference");
@@ -68,6 +70,25 @@ class SimulateClusterCommandTest {
     }
 
     @Test
+    void aProvisioningRequestStuckOnQuotaListsNoPods() throws Exception {
+        CommandLine cl = Main.commandLine();
+        StringWriter simOut = new StringWriter();
+        cl.setOut(new PrintWriter(simOut, true));
+        SimulateClusterCommand sim = (SimulateClusterCommand) cl.getSubcommands().get("simulate").getSubcommands().get("cluster").getCommand();
+        CompletableFuture<Integer> running = CompletableFuture.supplyAsync(() -> cl.execute("simulate", "cluster",
+                "--outputs", dir.resolve("quota.json").toString(), "--replicas", "2", "--dws-state", "QuotaExceeded",
+                "--max-duration", "50s"));
+        try {
+            assertThat(sim.started.await(30, TimeUnit.SECONDS)).as(simOut.toString()).isTrue();
+            assertThat(simOut.toString()).contains("pods: none (ProvisioningRequest QuotaExceeded: no nodes were provisioned)")
+                    .doesNotContain(SimulatedCluster.podName("ai-inference", 0));
+        } finally {
+            sim.stop.countDown();
+        }
+        assertThat(running.get(20, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
     void withoutTheChartItIsAUsageErrorNamingThePathAndTheOption() throws Exception {
         // As when the jar runs outside the project: no charts/ai-inference under the project directory.
         Path elsewhere = java.nio.file.Files.createDirectories(dir.resolve("elsewhere"));
@@ -75,7 +96,7 @@ class SimulateClusterCommandTest {
         Run run = run("simulate", "cluster", "--outputs", outputs.toString(), "--project-dir", elsewhere.toString());
 
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err().strip()).isEqualTo("cluster: no Helm chart at " + elsewhere.resolve("charts/ai-inference")
+        assertThat(run.err().strip()).isEqualTo("simulate cluster: no Helm chart at " + elsewhere.resolve("charts/ai-inference")
                 + " (Chart.yaml missing): run from the project directory or pass --project-dir DIR");
         assertThat(run.out()).isEmpty();
         assertThat(outputs).doesNotExist();
@@ -88,7 +109,7 @@ class SimulateClusterCommandTest {
 
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err().lines().filter(l -> !l.isBlank()).toList()).singleElement().asString()
-                .startsWith("cluster: the chart at ")
+                .startsWith("simulate cluster: the chart at ")
                 .contains("refuses the simulated settings: ")
                 .contains("dws.enabled provisions a fixed set of nodes, but the HPA ranges 1..4; pin autoscaling.minReplicas"
                         + " = maxReplicas or disable autoscaling");
@@ -99,27 +120,27 @@ class SimulateClusterCommandTest {
     void badSwitchesAreUsageErrors() {
         Run badState = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), "--dws-state", "Sleeping");
         assertThat(badState.exit()).isEqualTo(2);
-        assertThat(badState.err().strip()).isEqualTo("cluster: --dws-state 'Sleeping' is not one of Provisioned, BookingExpired, Accepted, Pending,"
+        assertThat(badState.err().strip()).isEqualTo("simulate cluster: --dws-state 'Sleeping' is not one of Provisioned, BookingExpired, Accepted, Pending,"
                 + " QuotaExceeded, ResourcePoolExhausted, Failed");
 
         Run oomAlone = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), "--oom-kill");
         assertThat(oomAlone.exit()).isEqualTo(2);
-        assertThat(oomAlone.err().strip()).isEqualTo("cluster: --oom-kill needs --restart-during-run POD (which pod is OOM-killed)");
+        assertThat(oomAlone.err().strip()).isEqualTo("simulate cluster: --oom-kill needs --restart-during-run POD (which pod is OOM-killed)");
 
         Run badNamespace = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), "--namespace", "Prod_NS");
         assertThat(badNamespace.exit()).isEqualTo(2);
-        assertThat(badNamespace.err().strip()).isEqualTo("cluster: --namespace Prod_NS is not a valid name (lowercase letters,"
+        assertThat(badNamespace.err().strip()).isEqualTo("simulate cluster: --namespace Prod_NS is not a valid name (lowercase letters,"
                 + " digits and '-', starting with a letter, at most 40 characters)");
 
         // numbers and durations out of range: one line naming the option, before anything starts
         String[][] bad = {
-            {"--fault-after", "-1", "cluster: --fault-after must be 0 or more requests, got -1"},
-            {"--hpa-min", "0", "cluster: --hpa-min must be at least 1, got 0"},
-            {"--hpa-max", "-3", "cluster: --hpa-max -3 is below the HPA minimum 10 (--replicas)"},
-            {"--max-duration", "0s", "cluster: --max-duration must be more than 0"},
-            {"--replicas", "0", "cluster: --replicas must be 1..100, got 0"},
-            {"--tokens", "0", "cluster: tokens per answer must be at least 1, got 0"},
-            {"--parallel", "0", "cluster: parallel must be at least 1, got 0"},
+            {"--fault-after", "-1", "simulate cluster: --fault-after must be 0 or more requests, got -1"},
+            {"--hpa-min", "0", "simulate cluster: --hpa-min must be at least 1, got 0"},
+            {"--hpa-max", "-3", "simulate cluster: --hpa-max -3 is below the HPA minimum 10 (--replicas)"},
+            {"--max-duration", "0s", "simulate cluster: --max-duration must be more than 0"},
+            {"--replicas", "0", "simulate cluster: --replicas must be 1..100, got 0"},
+            {"--tokens", "0", "simulate cluster: tokens per answer must be at least 1, got 0"},
+            {"--parallel", "0", "simulate cluster: parallel must be at least 1, got 0"},
         };
         for (String[] b : bad) {
             Run r = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), b[0], b[1]);
@@ -137,6 +158,6 @@ class SimulateClusterCommandTest {
         Run badPod = run("simulate", "cluster", "--outputs", dir.resolve("x.json").toString(), "--replicas", "2",
                 "--restart-during-run", "7", "--max-duration", "5s");
         assertThat(badPod.exit()).isEqualTo(2);
-        assertThat(badPod.err().strip()).isEqualTo("cluster: pod index 7 out of range 0-1");
+        assertThat(badPod.err().strip()).isEqualTo("simulate cluster: pod index 7 out of range 0-1");
     }
 }
