@@ -88,6 +88,9 @@ final class PlanReportWriter {
         if (v.contains(PlanMocks.MOCK_EXTERNAL_IP)) {
             return "   <- MOCK address (RFC 5737); the real one comes from GKE's load balancer";
         }
+        if (PlanMocks.MOCK_CHANNEL_VERSIONS.values().stream().anyMatch(l -> l.contains(v))) {
+            return "   <- MOCK version; the real one comes from GKE (getEngineVersions) at deploy time";
+        }
         return "";
     }
 
