@@ -3,7 +3,7 @@ package com.aiinference.plan;
 import static com.aiinference.config.Settings.ProviderPlugins.GCP_FLEX_START_MINIMUM;
 
 import com.aiinference.config.GkeVersionPin;
-import com.aiinference.config.PolicyCheck;
+import com.aiinference.core.Check;
 import com.aiinference.config.PolicyRules;
 import com.aiinference.config.Settings;
 import java.util.ArrayList;
@@ -14,8 +14,8 @@ import java.util.Map;
 final class ProgramChecks {
     private ProgramChecks() {}
 
-    static List<PolicyCheck> check(MockEngineRun.Result run, Settings s) {
-        List<PolicyCheck> out = new ArrayList<>();
+    static List<Check> check(MockEngineRun.Result run, Settings s) {
+        List<Check> out = new ArrayList<>();
 
         // Provider plugins: the versions the engine is asked to load.
         // The gcp provider that creates resources, and (when the version is looked up) the one getEngineVersions is
@@ -25,24 +25,24 @@ final class ProgramChecks {
         var k8s = run.ofType("pulumi:providers:kubernetes");
         boolean samePlugin = gcpAll.stream().map(RegisteredResource::version).distinct().count() <= 1;
         if (gcp.size() != 1 || k8s.size() != 1) {
-            out.add(PolicyCheck.fail("provider-plugins", "expected one gcp and one kubernetes provider, registered "
+            out.add(Check.fail("provider-plugins", "expected one gcp and one kubernetes provider, registered "
                     + gcp.size() + " and " + k8s.size()));
         } else if (!samePlugin) {
-            out.add(PolicyCheck.fail("provider-plugins", "the gcp providers ask for different plugin versions "
+            out.add(Check.fail("provider-plugins", "the gcp providers ask for different plugin versions "
                     + gcpAll.stream().map(RegisteredResource::version).toList()));
         } else if (!gcp.get(0).version().matches("\\d+\\.\\d+\\.\\d+")
                 || PolicyRules.compareRelease(gcp.get(0).version(), GCP_FLEX_START_MINIMUM) < 0) {
             // What the engine would load, against the floor (not against the config value: the program passes that
             // through, so comparing the two could never fail). An SDK-default or missing version lands here too.
-            out.add(PolicyCheck.fail("provider-plugins", "gcp provider registered with plugin version "
+            out.add(Check.fail("provider-plugins", "gcp provider registered with plugin version "
                     + (gcp.get(0).version().isEmpty() ? "(none: the SDK's own 7.0.0)" : gcp.get(0).version())
                     + ", not an exact release at or above " + GCP_FLEX_START_MINIMUM
                     + " (the first that sends nodeConfig.flexStart)"));
         } else if (k8s.get(0).version().isEmpty()) {
-            out.add(PolicyCheck.fail("provider-plugins", "kubernetes provider registered without a plugin version"
+            out.add(Check.fail("provider-plugins", "kubernetes provider registered without a plugin version"
                     + " (the SDK's own 4.0.0 would be loaded)"));
         } else {
-            out.add(PolicyCheck.pass("provider-plugins", "gcp plugin " + gcp.get(0).version() + " (>= "
+            out.add(Check.pass("provider-plugins", "gcp plugin " + gcp.get(0).version() + " (>= "
                     + GCP_FLEX_START_MINIMUM + " for nodeConfig.flexStart), kubernetes plugin "
                     + k8s.get(0).version() + " (explicit providers)"));
         }
@@ -59,8 +59,8 @@ final class ProgramChecks {
             }
         }
         out.add(defaulted.isEmpty()
-                ? PolicyCheck.pass("explicit-providers", "every resource names an explicit provider")
-                : PolicyCheck.fail("explicit-providers", "default provider used by " + String.join(", ", defaulted)));
+                ? Check.pass("explicit-providers", "every resource names an explicit provider")
+                : Check.fail("explicit-providers", "default provider used by " + String.join(", ", defaulted)));
 
         out.add(controlPlaneVersion(run, s, gcpAll.stream().map(RegisteredResource::urn).toList()));
 
@@ -68,7 +68,7 @@ final class ProgramChecks {
         var pools = run.ofType(Plan.NODE_POOL_TYPE).stream()
                 .filter(r -> s.gpuPool().name().equals(r.input("name"))).toList();
         if (pools.size() != 1) {
-            out.add(PolicyCheck.fail("gpu-pool-request", "expected one node pool named " + s.gpuPool().name()));
+            out.add(Check.fail("gpu-pool-request", "expected one node pool named " + s.gpuPool().name()));
             return out;
         }
         var pool = pools.get(0);
@@ -98,12 +98,12 @@ final class ProgramChecks {
             wrong.add("nodeConfig.taints lacks nvidia.com/gpu");
         }
         out.add(wrong.isEmpty()
-                ? PolicyCheck.pass("gpu-pool-request", "node pool " + s.gpuPool().name() + ": "
+                ? Check.pass("gpu-pool-request", "node pool " + s.gpuPool().name() + ": "
                         + (s.gpuPool().queuedProvisioning() ? "queuedProvisioning.enabled=true, " : "")
                         + (s.gpuPool().flexStart() ? "nodeConfig.flexStart=true, " : "")
                         + "0.." + s.gpuPool().maxNodes() + " nodes ANY, initial 0, auto-repair "
                         + (Boolean.TRUE.equals(pool.input("management.autoRepair")) ? "on" : "off"))
-                : PolicyCheck.fail("gpu-pool-request", "node pool " + s.gpuPool().name() + ": " + String.join("; ", wrong)));
+                : Check.fail("gpu-pool-request", "node pool " + s.gpuPool().name() + ": " + String.join("; ", wrong)));
         return out;
     }
 
@@ -111,22 +111,26 @@ final class ProgramChecks {
      * The version the cluster is registered with: no exact patch unless {@code gkeVersion} pins one, a minor resolved
      * through {@code getEngineVersions} asked for that minor's prefix in the cluster's region on the pinned provider.
      */
-    private static PolicyCheck controlPlaneVersion(MockEngineRun.Result run, Settings s, List<String> gcpProviders) {
+    private static Check controlPlaneVersion(MockEngineRun.Result run, Settings s, List<String> gcpProviders) {
         var clusters = run.ofType("gcp:container/cluster:Cluster");
         if (clusters.size() != 1) {
-            return PolicyCheck.fail("gke-version", "expected one GKE cluster, registered " + clusters.size());
+            return Check.fail("gke-version", "expected one GKE cluster, registered " + clusters.size());
         }
         Object registered = clusters.get(0).input("minMasterVersion");
         GkeVersionPin pin = s.cluster().version();
         String channel = s.cluster().releaseChannel();
         var lookups = run.invokes().stream().filter(i -> PlanMocks.ENGINE_VERSIONS_TOKEN.equals(i.token())).toList();
         if (pin.kind() == GkeVersionPin.Kind.EXACT) {
+            // Allowed, but the one setting here that can break a later `pulumi up` by itself.
             return pin.text().equals(registered) && lookups.isEmpty()
-                    ? PolicyCheck.pass("gke-version", "minMasterVersion=" + registered + " pinned by gkeVersion")
-                    : PolicyCheck.fail("gke-version", "minMasterVersion is " + registered + ", gkeVersion pins " + pin.text());
+                    ? Check.warn("gke-version", "minMasterVersion=" + registered + " pinned by gkeVersion: GKE refuses "
+                            + "a version its " + channel + " channel no longer offers (\"Master version must be one of ...\"), "
+                            + "and channels drop patches within months; prefer a minor such as " + pin.major() + "."
+                            + pin.minor() + " or leave gkeVersion empty")
+                    : Check.fail("gke-version", "minMasterVersion is " + registered + ", gkeVersion pins " + pin.text());
         }
         if (lookups.size() != 1) {
-            return PolicyCheck.fail("gke-version", "expected one getEngineVersions lookup, made " + lookups.size());
+            return Check.fail("gke-version", "expected one getEngineVersions lookup, made " + lookups.size());
         }
         var lookup = lookups.get(0);
         String prefix = pin.versionPrefix().orElse(null);
@@ -149,10 +153,10 @@ final class ProgramChecks {
             wrong.add("minMasterVersion " + registered + " registered, but gkeVersion is empty (the channel decides)");
         }
         if (!wrong.isEmpty()) {
-            return PolicyCheck.fail("gke-version", "getEngineVersions: " + String.join("; ", wrong));
+            return Check.fail("gke-version", "getEngineVersions: " + String.join("; ", wrong));
         }
         String mock = PlanMocks.MOCK_CHANNEL_VERSIONS.values().stream().anyMatch(l -> l.contains(answer)) ? "MOCK " : "";
-        return PolicyCheck.pass("gke-version", pin.kind() == GkeVersionPin.Kind.MINOR
+        return Check.pass("gke-version", pin.kind() == GkeVersionPin.Kind.MINOR
                 ? "gkeVersion " + pin.text() + " resolved by getEngineVersions(" + s.gcp().region() + ", " + prefix
                         + ") to the " + channel + " channel's newest " + mock + answer + " (minMasterVersion)"
                 : "no minMasterVersion: the " + channel + " channel's default, " + mock + answer
