@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,14 +34,20 @@ class PluginDiscoveryTest {
     @Test
     @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void theLanguageHostsDiscoveryCommandListsTheGcpAndKubernetesPackages() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(PROJECT.resolve("mvnw").toString(), "-q", "-B", "-ntp"));
+        // In a copy of the project (sources and compiled classes with their timestamps, so `compile` has nothing to do):
+        // the nested build must not write into the target/ this test suite runs from.
+        Path copy = tmp.resolve("project");
+        for (String part : List.of("pom.xml", "mvnw", ".mvn", "src/main", "target/classes")) {
+            copyTree(PROJECT.resolve(part), copy.resolve(part));
+        }
+        List<String> cmd = new ArrayList<>(List.of(copy.resolve("mvnw").toString(), "-q", "-B", "-ntp"));
         if ("offline=true".equals(System.getProperty("maven.settings"))) {
             cmd.add("-o");
         }
         cmd.addAll(List.of("compile", "exec:java",
                 "-DmainClass=com.pulumi.bootstrap.internal.Main", "-DmainArgs=packages"));
         Path out = tmp.resolve("out.txt");
-        Process p = new ProcessBuilder(cmd).directory(PROJECT.toFile())
+        Process p = new ProcessBuilder(cmd).directory(copy.toFile())
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
         assertThat(p.waitFor(540, TimeUnit.SECONDS)).as("discovery finished").isTrue();
         String printed = Files.readString(out, StandardCharsets.UTF_8);
@@ -77,6 +84,20 @@ class PluginDiscoveryTest {
         assertThat(text(exec, "mainClass")).isEqualTo("${mainClass}");
         assertThat(text(exec, "commandlineArgs")).isEqualTo("${mainArgs}");
         assertThat(Class.forName(text(properties, "mainClass")).getMethod("main", String[].class)).isNotNull();
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
     }
 
     private static String text(Element parent, String tag) throws IOException {
