@@ -61,7 +61,7 @@ public record LoadTestResult(
         List<Bin> latencyHistogram,
         String abortReason,
         List<String> warnings,
-        Integer replicasServed) {
+        Integer replicasServed) implements Slo.Measured {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
