@@ -23,8 +23,8 @@ import java.util.stream.Collectors;
 public record Capacity(int users, Slo slo, SweepStep knee, double perReplicaConcurrency, int replicas,
                        String derivation, List<String> assumptions) {
 
-    /** No step of the sweep met the SLO: there is no measured point to scale from. */
-    public static final class NoStepWithinSloException extends RuntimeException {
+    /** No step of the sweep met the SLO: there is no measured point to scale from ({@code capacity} exits 1). */
+    public static final class NoStepWithinSloException extends com.aiinference.core.DomainException {
         private static final long serialVersionUID = 1L;
 
         NoStepWithinSloException(String message) {
@@ -94,7 +94,7 @@ public record Capacity(int users, Slo slo, SweepStep knee, double perReplicaConc
         if (s.succeeded() == 0) {
             return "no request succeeded";
         }
-        return slo.evaluate(s).stream().filter(o -> !o.met())
-                .map(o -> o.objective().text() + " measured " + o.actualText()).collect(Collectors.joining(", "));
+        return slo.evaluate(s).stream().filter(com.aiinference.core.Check::failed)
+                .map(o -> o.name() + " measured " + o.message()).collect(Collectors.joining(", "));
     }
 }

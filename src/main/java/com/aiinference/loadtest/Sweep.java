@@ -122,7 +122,7 @@ public record Sweep(String loadKey, List<Double> loads, Duration stepDuration, d
         if (s.succeeded() == 0) {
             return "no request succeeded (" + s.total() + " sent)";
         }
-        return base.slo().evaluate(s).stream().filter(o -> !o.met())
-                .map(o -> o.objective().text() + " measured " + o.actualText()).collect(Collectors.joining(", "));
+        return base.slo().evaluate(s).stream().filter(com.aiinference.core.Check::failed)
+                .map(o -> o.name() + " measured " + o.message()).collect(Collectors.joining(", "));
     }
 }

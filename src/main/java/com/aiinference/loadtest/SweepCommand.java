@@ -120,7 +120,7 @@ public final class SweepCommand implements Callable<Integer> {
             throw CliException.usage(e.getMessage());
         }
         URI uri = target.uri();
-        LoadTestCommand.checkReachable(uri);
+        TargetResolver.checkReachable(uri);
         err.printf(Locale.ROOT, "sweep: %s -> %s, %s %s, %s per step, SLO %s, %d replica%s (%s) (stops by %s)%n",
                 api.cliName(), uri, loadKey, joined(loads), Durations.format(stepDuration), sweep.base().slo(), r,
                 r == 1 ? "" : "s", replicasSource, Durations.format(sweep.maxRunTime()));

@@ -71,7 +71,7 @@ public record SweepStep(
 
     /** Whether this step ran to its end, had successes, and met every objective of {@code slo}. */
     public boolean meets(Slo slo) {
-        return aborted == null && succeeded > 0 && slo.evaluate(this).stream().allMatch(Slo.Outcome::met);
+        return aborted == null && succeeded > 0 && slo.evaluate(this).stream().noneMatch(com.aiinference.core.Check::failed);
     }
 
     /** The JSON of this step, its load under {@code loadKey} ({@code concurrency} or {@code rate}). */
