@@ -75,7 +75,7 @@ public record LoadTestResult(
         List<Bin> latencyHistogram,
         RunStop stop,
         List<String> warnings,
-        Integer replicasServed) {
+        Integer replicasServed) implements Slo.Measured {
 
     public LoadTestResult {
         errors = Collections.unmodifiableMap(new LinkedHashMap<>(errors));

@@ -93,6 +93,15 @@ public final class Reports {
         writeText(toJson(report), file);
     }
 
+    /** Writes a JSON document built elsewhere (the sweep's) with the same conventions. */
+    public static void writeJson(com.fasterxml.jackson.databind.JsonNode json, Path file) {
+        try {
+            writeText(JSON.writeValueAsString(json) + "\n", file);
+        } catch (IOException e) {
+            throw new ReportException("cannot write JSON report " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Writes any text report. */
     public static void writeText(String text, Path file) {
         try {
