@@ -258,13 +258,16 @@ public final class SettingsParser {
             String hint = ConfigKeys.closest(name).map(k -> " (did you mean " + prefix + k + "?)").orElse("");
             problems.add(prefix + name + " is not a known key of this project" + hint);
         }
-        for (String fullKey : foreign) {
-            String name = fullKey.substring(fullKey.indexOf(':') + 1);
+        java.util.Map<String, List<String>> byNamespace = new java.util.TreeMap<>();
+        foreign.forEach(k -> byNamespace.computeIfAbsent(k.substring(0, k.indexOf(':')), n -> new ArrayList<>()).add(k));
+        byNamespace.forEach((namespace, keys) -> {
+            String first = keys.get(0);
+            String name = first.substring(first.indexOf(':') + 1);
             String hint = ConfigKeys.byName(name).isPresent() ? " (did you mean " + prefix + name + "?)"
                     : ConfigKeys.closest(name).map(k -> " (did you mean " + prefix + k + "?)").orElse("");
-            problems.add(fullKey + ": namespace '" + fullKey.substring(0, fullKey.indexOf(':')) + "' is neither this project's ("
-                    + project + ") nor one of " + String.join(", ", OTHER_NAMESPACES) + hint);
-        }
+            problems.add(first + (keys.size() == 1 ? "" : " and " + (keys.size() - 1) + " more") + ": namespace '" + namespace
+                    + "' is neither this project's (" + project + ") nor one of " + String.join(", ", OTHER_NAMESPACES) + hint);
+        });
     }
 
     // ---- typed readers: each records a problem and returns a harmless value so parsing can go on ----

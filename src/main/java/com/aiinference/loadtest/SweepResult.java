@@ -145,7 +145,7 @@ public record SweepResult(
 
     static SweepResult fromJson(JsonNode root, String source) {
         if (root == null || !root.isObject() || !KIND.equals(root.path("kind").asText())) {
-            String hint = root != null && root.has("requests") && root.has("config")
+            String hint = root != null && "loadtest".equals(root.path("command").asText())
                     ? " (it is a single loadtest report; make a sweep with 'loadtest sweep --report-json FILE')"
                     : " (make one with 'loadtest sweep --report-json FILE')";
             throw new SweepInputException(source + " is not a sweep report: no \"kind\": \"sweep\"" + hint);

@@ -27,9 +27,12 @@ class SettingsParserTest {
 
     @Test
     void theNamespaceIsTheProjectName() {
-        // Under another project name the same keys are someone else's: the required project is then missing.
+        // Under another project name the same keys are someone else's: refused as a namespace of neither this project
+        // nor a provider (one line for the namespace), and the required project is then missing.
         assertThatThrownBy(() -> SettingsParser.parse("other", DevStack.config()))
-                .hasMessage("other:gcpProject is required: set it with `pulumi config set gcpProject <project-id>`");
+                .hasMessageMatching("ai-inference:acceleratorType and \\d+ more: namespace 'ai-inference' is neither this project's"
+                        + " \\(other\\) nor one of gcp, kubernetes, pulumi \\(did you mean other:acceleratorType\\?\\); "
+                        + "other:gcpProject is required: set it with `pulumi config set gcpProject <project-id>`");
     }
 
     @Test

@@ -89,12 +89,12 @@ class SweepCommandTest {
 
         // the same sweep judged on an SLO no step met: exit 1, one line
         assertThat(run("loadtest", "capacity", "--sweep", json.toString(), "--users", "10", "--slo", "p95<1ms")).isEqualTo(1);
-        assertThat(err.toString().lines()).containsExactly("capacity: no step of the sweep met p95<1ms: the first, concurrency 1,"
+        assertThat(err.toString().lines()).containsExactly("loadtest capacity: no step of the sweep met p95<1ms: the first, concurrency 1,"
                 + " p95<1ms measured " + err.toString().replaceAll("(?s).*measured (\\S+);.*", "$1") + "; sweep lower loads, or more replicas per step");
 
         // a sweep of another endpoint
         assertThat(run("loadtest", "capacity", "--sweep", json.toString(), "--users", "10", "--url", "http://127.0.0.2:8000")).isEqualTo(2);
-        assertThat(err.toString().lines()).containsExactly("capacity: the sweep measured http://127.0.0.1:" + fake.port()
+        assertThat(err.toString().lines()).containsExactly("loadtest capacity: the sweep measured http://127.0.0.1:" + fake.port()
                 + ", not http://127.0.0.2:8000: sweep this endpoint first");
     }
 
@@ -104,7 +104,7 @@ class SweepCommandTest {
         int code = run("loadtest", "sweep", "--url", fake.baseUri().toString(), "--concurrency", "1,2",
                 "--step-duration", "300ms", "--slo", "p95<1ms", "--quiet", "--report-json", json.toString());
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString().lines().reduce((a, b) -> b).orElse("")).startsWith("sweep: no knee: the SLO broke at concurrency 1 (p95<1ms measured ");
+        assertThat(err.toString().lines().reduce((a, b) -> b).orElse("")).startsWith("loadtest sweep: no knee: the SLO broke at concurrency 1 (p95<1ms measured ");
         assertThat(JSON.readTree(json.toFile()).get("knee").isNull()).isTrue();
         assertThat(JSON.readTree(json.toFile()).get("steps").size()).isEqualTo(1);
     }
@@ -113,14 +113,14 @@ class SweepCommandTest {
     void badInputIsOneLineAndExitTwo() throws Exception {
         String url = fake.baseUri().toString();
         String[][] cases = {
-            {"sweep: --concurrency has no steps", "--concurrency", ""},
-            {"sweep: --concurrency '8,,16' has an empty step (steps are separated by single commas)", "--concurrency", "8,,16"},
-            {"sweep: --concurrency steps must rise from low to high, got 16 then 8 (8,16,8)", "--concurrency", "8,16,8"},
-            {"sweep: --rates steps must rise from low to high, got 2 then 2 (1,2,2)", "--rates", "1,2,2"},
-            {"sweep: --concurrency step 'x' is not a number", "--concurrency", "8,x"},
-            {"sweep: --concurrency and --rates are alternatives: give one", "--concurrency", "1", "--rates", "1"},
-            {"sweep: give the steps: --concurrency N,N,... (closed loop) or --rates R,R,... (open loop)"},
-            {"sweep: --replicas must be at least 1, got 0", "--concurrency", "1", "--replicas", "0"},
+            {"loadtest sweep: --concurrency has no steps", "--concurrency", ""},
+            {"loadtest sweep: --concurrency '8,,16' has an empty step (steps are separated by single commas)", "--concurrency", "8,,16"},
+            {"loadtest sweep: --concurrency steps must rise from low to high, got 16 then 8 (8,16,8)", "--concurrency", "8,16,8"},
+            {"loadtest sweep: --rates steps must rise from low to high, got 2 then 2 (1,2,2)", "--rates", "1,2,2"},
+            {"loadtest sweep: --concurrency step 'x' is not a number", "--concurrency", "8,x"},
+            {"loadtest sweep: --concurrency and --rates are alternatives: give one", "--concurrency", "1", "--rates", "1"},
+            {"loadtest sweep: give the steps: --concurrency N,N,... (closed loop) or --rates R,R,... (open loop)"},
+            {"loadtest sweep: --replicas must be at least 1, got 0", "--concurrency", "1", "--replicas", "0"},
         };
         for (String[] c : cases) {
             String[] args = new String[c.length + 2];
@@ -137,9 +137,9 @@ class SweepCommandTest {
         assertThat(run("loadtest", "--url", fake.generateUri().toString(), "--users", "1", "--duration", "200ms", "--quiet",
                 "--report-json", report.toString())).isZero();
         assertThat(run("loadtest", "capacity", "--sweep", report.toString(), "--users", "1000")).isEqualTo(2);
-        assertThat(err.toString().lines()).containsExactly("capacity: " + report + " is not a sweep report: no \"kind\": \"sweep\""
+        assertThat(err.toString().lines()).containsExactly("loadtest capacity: " + report + " is not a sweep report: no \"kind\": \"sweep\""
                 + " (it is a single loadtest report; make a sweep with 'loadtest sweep --report-json FILE')");
         assertThat(run("loadtest", "capacity", "--sweep", dir.resolve("none.json").toString(), "--users", "1000")).isEqualTo(2);
-        assertThat(err.toString().lines()).containsExactly("capacity: sweep file not found: " + dir.resolve("none.json"));
+        assertThat(err.toString().lines()).containsExactly("loadtest capacity: sweep file not found: " + dir.resolve("none.json"));
     }
 }
