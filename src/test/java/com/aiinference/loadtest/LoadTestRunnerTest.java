@@ -233,7 +233,11 @@ class LoadTestRunnerTest {
             java.util.concurrent.CompletableFuture<LoadTestResult> run = java.util.concurrent.CompletableFuture.supplyAsync(
                     () -> LoadTestRunner.run(quick().users(6).duration(Duration.ofSeconds(30)).build(), fake.generateUri(),
                             new PrintWriter(new StringWriter()), signal));
-            Thread.sleep(1000);
+            // All six answers are being generated (they take 300 ms + 9 x 10 ms), whatever the engine did before.
+            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (fake.stats().peakActive() < 6 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
             signal.stop("interrupted (Ctrl-C)");
             LoadTestResult r = run.get(5, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(r.abortReason()).isEqualTo("interrupted (Ctrl-C)");
