@@ -259,6 +259,24 @@ class LoadTestRunnerTest {
     }
 
     @Test
+    void keepsOneConnectionPerUserAndTimesTheFirstSecondLikeTheRest() {
+        // 100 ms to the first token, 4 more 10 ms apart: each user sends about 7 requests a second, all on the one
+        // keep-alive connection opened for it before the clock started.
+        FakeOllamaConfig timed = FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(100), Duration.ofMillis(10))
+                .withTokensPerAnswer(5).withParallelism(64, 0);
+        try (FakeOllama fake = FakeOllama.start(timed)) {
+            LoadTestResult r = run(quick().users(20).duration(Duration.ofMillis(2500)).build(), fake.generateUri());
+            assertThat(r.failed()).isZero();
+            assertThat(r.total()).isGreaterThan(60);
+            assertThat(fake.stats().peakConnections()).as("connections reused, one per user").isEqualTo(20);
+            LoadTestResult.TimelineRow first = r.timeline().get(0);
+            assertThat(first.requests()).isPositive();
+            assertBetween(first.ttftP50(), 100);
+            assertBetween(r.ttft().p50(), 100);
+        }
+    }
+
+    @Test
     void holdsAThousandConcurrentStreams() {
         // Long answers, so that all 1000 are open together even though opening 1000 connections takes the JDK
         // client a second or two on a busy 2-core machine.
