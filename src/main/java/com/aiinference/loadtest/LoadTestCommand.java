@@ -1,12 +1,10 @@
 package com.aiinference.loadtest;
 
+import com.aiinference.core.Check;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.cli.StackOutputsOptions;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -67,7 +65,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         TargetResolver.Target target = TargetResolver.resolve(url, stack, api, System.in);
         LoadTestConfig config = load.toConfig(target.stackModel().orElse("llama3.1:8b"));
         URI uri = target.uri();
-        checkReachable(uri);
+        TargetResolver.checkReachable(uri);
         String warning = null;
         if (TargetResolver.isLocal(uri) && !config.openLoop() && config.users() > LOCAL_USERS_WARNING_ABOVE) {
             warning = String.format(Locale.ROOT, "%s is a local address (kubectl port-forward?) and %d users were asked for:"
@@ -101,17 +99,13 @@ public final class LoadTestCommand implements Callable<Integer> {
             }
             out.print(MarkdownReport.render(result));
             out.flush();
-            try {
-                if (config.reportJson() != null) {
-                    Reports.writeJson(result.toJson(), config.reportJson());
-                    err.println("JSON report: " + config.reportJson());
-                }
-                if (config.reportHtml() != null) {
-                    Reports.writeText(HtmlReport.render(result), config.reportHtml());
-                    err.println("HTML report: " + config.reportHtml());
-                }
-            } catch (Reports.ReportException e) {
-                throw CliException.usage(e.getMessage());
+            if (config.reportJson() != null) {
+                Reports.writeJson(result.toJson(), config.reportJson());
+                err.println("JSON report: " + config.reportJson());
+            }
+            if (config.reportHtml() != null) {
+                Reports.writeText(HtmlReport.render(result), config.reportHtml());
+                err.println("HTML report: " + config.reportHtml());
             }
             err.flush();
         } finally {
@@ -129,26 +123,12 @@ public final class LoadTestCommand implements Callable<Integer> {
             throw new CliException(ExitCodes.CHECK_FAILED, result.noSuccessReason());
         }
         if (!result.passed()) {
-            long unmet = result.sloOutcomes().stream().filter(o -> !o.met()).count();
+            long unmet = result.sloOutcomes().stream().filter(Check::failed).count();
             throw new CliException(ExitCodes.CHECK_FAILED, unmet + " of " + result.sloOutcomes().size()
-                    + " SLO objectives not met: " + result.sloOutcomes().stream().filter(o -> !o.met())
-                            .map(o -> o.objective().text() + " (measured " + o.actualText() + ")")
+                    + " SLO objectives not met: " + result.sloOutcomes().stream().filter(Check::failed)
+                            .map(o -> o.name() + " (measured " + o.message() + ")")
                             .reduce((a, b) -> a + ", " + b).orElse(""));
         }
         return ExitCodes.OK;
-    }
-
-    /**
-     * One TCP connect before the run: an unreachable target is a usage error (exit 2), not a 100% failure report.
-     * {@code verify} runs the same check before it touches the cluster.
-     */
-    public static void checkReachable(URI uri) {
-        int port = uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(uri.getHost(), port), 5000);
-        } catch (IOException e) {
-            throw CliException.usage("cannot reach the endpoint " + uri.getHost() + ":" + port + " (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
-        }
     }
 }

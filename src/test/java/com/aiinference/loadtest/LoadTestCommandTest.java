@@ -2,7 +2,7 @@ package com.aiinference.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.aiinference.cli.Main;
+import com.aiinference.Main;
 import com.aiinference.simulate.FakeOllama;
 import com.aiinference.simulate.FakeOllamaConfig;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -268,7 +268,7 @@ class LoadTestCommandTest {
     /** The CLI in a child JVM, because the pulumi binary comes from an environment variable. */
     private static Process cli(String pulumi, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "com.aiinference.cli.Main"));
+                "-cp", System.getProperty("java.class.path"), "com.aiinference.Main"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("AI_INFERENCE_PULUMI", pulumi);
