@@ -65,7 +65,7 @@ echo "== date: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HE
 # ---------------------------------------------------------------- 1. instant answers: nginx, 50 connections
 ANSWER='{"model":"llama3.1:8b","created_at":"2026-01-01T00:00:00Z","response":"The cluster holds fifty users.","done":true,"done_reason":"stop","eval_count":6,"eval_duration":120000000}'
 cat > "$NGINX_DIR/nginx.conf" <<NGINX
-worker_processes 1;
+worker_processes auto;
 pid $NGINX_DIR/nginx.pid;
 error_log $NGINX_DIR/error.log;
 events { worker_connections 4096; }
@@ -83,7 +83,7 @@ nginx -c "$NGINX_DIR/nginx.conf"
 wait_port "$PORT_NGINX"
 URL_FAST="http://127.0.0.1:$PORT_NGINX/api/generate"
 echo
-echo "== 1. instant answers: nginx (1 worker) answers a fixed Ollama JSON; $CONNECTIONS connections, ${FAST_SECS}s, POST $URL_FAST"
+echo "== 1. instant answers: nginx (one worker per CPU) answers a fixed Ollama JSON; $CONNECTIONS connections, ${FAST_SECS}s, POST $URL_FAST"
 /usr/bin/time -f "$TIME" -o "$OUT/time-fast-loadtest.txt" \
   java -jar "$JAR" loadtest --url "$URL_FAST" --users "$CONNECTIONS" --duration "${FAST_SECS}s" --no-stream \
     --quiet --report-json "$OUT/fast-loadtest.json" > "$OUT/fast-loadtest.md" 2> "$OUT/fast-loadtest.err" || true

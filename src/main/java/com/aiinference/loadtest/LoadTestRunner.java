@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
 
 /**
  * Runs a load test: closed loop ({@code users} that each send the next request when the previous one ends) or
@@ -47,13 +48,29 @@ public final class LoadTestRunner {
 
     /** The same, stoppable from another thread (e.g. a Ctrl-C hook) through {@code signal}. */
     public static LoadTestResult run(LoadTestConfig config, URI target, PrintWriter progress, StopSignal signal) {
+        return runRecorded(config, target, progress, signal).result();
+    }
+
+    /**
+     * The same, with the run's raw HdrHistograms beside its result, so the runs of several processes can be merged
+     * exactly (histograms added, never percentiles averaged; counts are in the result).
+     */
+    public static Recorded runRecorded(LoadTestConfig config, URI target, PrintWriter progress, StopSignal signal) {
         Run run = new Run(config, target, progress, signal);
         try {
-            return run.execute();
+            LoadTestResult result = run.execute();
+            Metrics.RawHistograms h = run.metrics.histograms();
+            return new Recorded(result, h.latency(), h.ttft(), h.itl(), h.tpot());
         } finally {
             run.shutdown();
         }
     }
+
+    /**
+     * A run's result and its cumulative HdrHistograms of measured successes, in microseconds (1 us to 1 h, 3
+     * significant digits): end-to-end latency, TTFT, ITL and TPOT, the histograms the result's summaries come from.
+     */
+    public record Recorded(LoadTestResult result, Histogram latency, Histogram ttft, Histogram itl, Histogram tpot) {}
 
     /**
      * Ends a run early from another thread: no new requests, those in flight count as {@code aborted}, and the
@@ -216,7 +233,13 @@ public final class LoadTestRunner {
             ScheduledFuture<?> ticker = config.progress() == LoadTestConfig.Progress.QUIET ? null
                     : timers.scheduleAtFixedRate(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
             Thread arrivals = null;
-            if (config.openLoop()) {
+            if (refused != null) {
+                // Every request would be refused alike: one is sent (counted as client_error) and the run stops.
+                long now = System.nanoTime();
+                if (mayStart(now)) {
+                    client.loop(0).executor.execute(() -> send(client.loop(0), 0, now, null));
+                }
+            } else if (config.openLoop()) {
                 arrivals = new Thread(this::arrivals, "loadtest-arrivals");
                 arrivals.setDaemon(true);
                 arrivals.start();

@@ -277,6 +277,24 @@ class LoadTestRunnerTest {
     }
 
     @Test
+    void aRecordedRunCarriesTheHistogramsItsSummariesCameFrom() {
+        FakeOllamaConfig timed = FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(30), Duration.ofMillis(5))
+                .withTokensPerAnswer(4);
+        try (FakeOllama fake = FakeOllama.start(timed)) {
+            LoadTestRunner.Recorded rec = LoadTestRunner.runRecorded(quick().users(4).maxRequests(40)
+                    .duration(Duration.ofSeconds(10)).build(), fake.generateUri(), new PrintWriter(new StringWriter()),
+                    new LoadTestRunner.StopSignal());
+            LoadTestResult r = rec.result();
+            assertThat(r.succeeded()).isEqualTo(40);
+            assertThat(rec.latency().getTotalCount()).isEqualTo(40);
+            assertThat(rec.ttft().getTotalCount()).isEqualTo(40);
+            assertThat(rec.itl().getTotalCount()).as("3 gaps per 4-token answer").isEqualTo(120L).isEqualTo(r.itl().count());
+            assertThat(LatencySummary.ofMicros(rec.latency())).isEqualTo(r.latency());
+            assertThat(LatencySummary.ofMicros(rec.tpot())).isEqualTo(r.tpot());
+        }
+    }
+
+    @Test
     void holdsAThousandConcurrentStreams() {
         // Long answers, so that all 1000 are open together even though opening 1000 connections takes the JDK
         // client a second or two on a busy 2-core machine.
