@@ -144,44 +144,38 @@ echo "== 2. token streams: OpenAI SSE $URL_STREAM, 150 ms to the first token the
 echo
 echo "| streams | client | requests | errors | CPU s | CPU ms/request | CPU ratio to Python | peak RSS MB | TTFT p50 (server) | TTFT p50 error | mean ITL (server) | mean ITL error | load avg |"
 echo "| ------: | :----- | -------: | -----: | ----: | -------------: | ------------------: | ----------: | ----------------: | -------------: | ----------------: | -------------: | -------: |"
+# One client run against a fresh server: sets S_TTFT S_ITL (the server's figures), REQ ERR TTFT ITL (the client's),
+# CPU_S, MS (CPU ms per request), RSS, LOAD. tag: py or lt; the client's command follows.
+stream_run() {
+  local tag=$1 n=$2; shift 2
+  start_stream_server "$OUT/server-$tag-$n.log"
+  /usr/bin/time -f "$TIME" -o "$OUT/time-$tag-$n.txt" "$@" > "$OUT/$tag-$n.out" 2> "$OUT/$tag-$n.err" || true
+  LOAD=$(cut -d' ' -f1 /proc/loadavg)
+  stop_stream_server
+  read -r S_TTFT S_ITL _ < <(server_figures "$OUT/server-$tag-$n.log")
+  if [ "$tag" = py ]; then
+    read -r REQ ERR TTFT ITL < <(json "$OUT/$tag-$n.out" \
+      "d['requests'], d['requests'] - d['succeeded'], '%.2f' % d['ttft_p50_ms'], '%.3f' % d['itl_mean_ms']")
+  else
+    read -r REQ ERR TTFT ITL < <(json "$OUT/$tag-$n.report.json" \
+      "d['requests']['total'], d['requests']['failed'], '%.2f' % d['ttft_ms']['p50'], '%.3f' % d['itl_ms']['mean']")
+  fi
+  CPU_S=$(cpu_s "$OUT/time-$tag-$n.txt")
+  MS=$(awk -v c="$CPU_S" -v r="$REQ" 'BEGIN { printf "%.3f", c * 1000 / r }')
+  RSS=$(rss_mb "$OUT/time-$tag-$n.txt")
+}
+err() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.2f ms", a - b }'; }
+row() { # streams, client, ratio
+  printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s ms | %s | %s ms | %s | %s |\n" "$1" "$2" "$REQ" "$ERR" "$CPU_S" "$MS" \
+    "$3" "$RSS" "$S_TTFT" "$(err "$TTFT" "$S_TTFT")" "$S_ITL" "$(err "$ITL" "$S_ITL")" "$LOAD"
+}
 for N in $LEVELS; do
-  # Python reference client
-  start_stream_server "$OUT/server-py-$N.log"
-  /usr/bin/time -f "$TIME" -o "$OUT/time-py-$N.txt" \
-    $PY bench/stream_client.py --url "$URL_STREAM" --concurrency "$N" --duration "$SECS" --max-tokens 20 \
-      > "$OUT/py-$N.json" 2> "$OUT/py-$N.err" || true
-  LOAD_PY=$(cut -d' ' -f1 /proc/loadavg)
-  stop_stream_server
-  read -r S_TTFT_PY S_ITL_PY S_N_PY < <(server_figures "$OUT/server-py-$N.log")
-  PY_REQ=$(json "$OUT/py-$N.json" "d['requests']")
-  PY_ERR=$(json "$OUT/py-$N.json" "d['requests'] - d['succeeded']")
-  PY_TTFT=$(json "$OUT/py-$N.json" "'%.2f' % d['ttft_p50_ms']")
-  PY_ITL=$(json "$OUT/py-$N.json" "'%.3f' % d['itl_mean_ms']")
-  PY_CPU=$(cpu_s "$OUT/time-py-$N.txt")
-  PY_MS=$(awk -v c="$PY_CPU" -v r="$PY_REQ" 'BEGIN { printf "%.3f", c * 1000 / r }')
-
-  # ai-inference loadtest
-  start_stream_server "$OUT/server-lt-$N.log"
-  /usr/bin/time -f "$TIME" -o "$OUT/time-lt-$N.txt" \
-    java -jar "$JAR" loadtest --url "$URL_STREAM" --api openai-completions --users "$N" --duration "${SECS}s" \
-      --max-tokens 20 --timeout 60s --quiet --report-json "$OUT/lt-$N.json" > "$OUT/lt-$N.md" 2> "$OUT/lt-$N.err" || true
-  LOAD_LT=$(cut -d' ' -f1 /proc/loadavg)
-  stop_stream_server
-  read -r S_TTFT_LT S_ITL_LT S_N_LT < <(server_figures "$OUT/server-lt-$N.log")
-  LT_REQ=$(json "$OUT/lt-$N.json" "d['requests']['total'] + d.get('warmup_requests', 0)")
-  LT_ERR=$(json "$OUT/lt-$N.json" "d['requests']['failed']")
-  LT_TTFT=$(json "$OUT/lt-$N.json" "'%.2f' % d['ttft_ms']['p50']")
-  LT_ITL=$(json "$OUT/lt-$N.json" "'%.3f' % d['itl_ms']['mean']")
-  LT_CPU=$(cpu_s "$OUT/time-lt-$N.txt")
-  LT_MS=$(awk -v c="$LT_CPU" -v r="$LT_REQ" 'BEGIN { printf "%.3f", c * 1000 / r }')
-
-  err() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.2f ms", a - b }'; }
-  printf "| %s | Python asyncio/aiohttp | %s | %s | %s | %s | 1.00x | %s | %s ms | %s | %s ms | %s | %s |\n" "$N" "$PY_REQ" "$PY_ERR" \
-    "$PY_CPU" "$PY_MS" "$(rss_mb "$OUT/time-py-$N.txt")" "$S_TTFT_PY" "$(err "$PY_TTFT" "$S_TTFT_PY")" "$S_ITL_PY" \
-    "$(err "$PY_ITL" "$S_ITL_PY")" "$LOAD_PY"
-  printf "| %s | ai-inference loadtest | %s | %s | %s | %s | %s | %s | %s ms | %s | %s ms | %s | %s |\n" "$N" "$LT_REQ" "$LT_ERR" \
-    "$LT_CPU" "$LT_MS" "$(awk -v a="$LT_MS" -v b="$PY_MS" 'BEGIN { printf "%.2fx", a / b }')" "$(rss_mb "$OUT/time-lt-$N.txt")" \
-    "$S_TTFT_LT" "$(err "$LT_TTFT" "$S_TTFT_LT")" "$S_ITL_LT" "$(err "$LT_ITL" "$S_ITL_LT")" "$LOAD_LT"
+  stream_run py "$N" $PY bench/stream_client.py --url "$URL_STREAM" --concurrency "$N" --duration "$SECS" --max-tokens 20
+  PY_MS=$MS
+  row "$N" "Python asyncio/aiohttp" "1.00x"
+  stream_run lt "$N" java -jar "$JAR" loadtest --url "$URL_STREAM" --api openai-completions --users "$N" \
+    --duration "${SECS}s" --max-tokens 20 --timeout 60s --quiet --report-json "$OUT/lt-$N.report.json"
+  row "$N" "ai-inference loadtest" "$(awk -v a="$MS" -v b="$PY_MS" 'BEGIN { printf "%.2fx", a / b }')"
 done
 echo "(CPU and RSS of the client process only, start-up included; errors = requests that did not complete;"
 echo " TTFT/ITL error = the client's figure minus the server's own, from the send times the server logged)"

@@ -69,9 +69,7 @@ final class EngineWarmup {
                     @Override
                     public void ended(String errorKey, long endNanos) {
                         ok[0] = errorKey == null;
-                        metrics.finished(new RequestRecord(measured, origin, parser.firstTokenNanos, endNanos, errorKey,
-                                parser.itl, parser.itlCount, parser.outputTokens(), parser.tokensFromServer(),
-                                parser.evalCount, parser.evalDurationNanos));
+                        metrics.finished(RequestRecord.of(measured, origin, endNanos, errorKey, parser));
                     }
                 }, Unpooled.EMPTY_BUFFER);
                 channel.releaseOutbound();

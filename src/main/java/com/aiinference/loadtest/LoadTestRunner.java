@@ -535,9 +535,7 @@ public final class LoadTestRunner {
                     connection = null;
                 }
                 boolean ok = errorKey == null;
-                metrics.finished(new RequestRecord(measured, origin, ok ? parser.firstTokenNanos : 0, endNanos, errorKey,
-                        parser.itl, ok ? parser.itlCount : 0, ok ? parser.outputTokens() : 0,
-                        parser.tokensFromServer(), parser.evalCount, parser.evalDurationNanos));
+                metrics.finished(RequestRecord.of(measured, origin, endNanos, errorKey, parser));
                 inFlight.get(loopIndex).remove(this);
                 if (config.maxErrorRate() != null && !ok) {
                     checkErrorRate();
