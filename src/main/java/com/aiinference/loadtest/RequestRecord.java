@@ -13,13 +13,11 @@ package com.aiinference.loadtest;
  * @param tokensFromServer         whether {@code outputTokens} is the server's count
  * @param serverEvalCount          Ollama eval_count (0 if absent)
  * @param serverEvalDurationNanos  Ollama eval_duration (0 if absent)
- * @param inputTokens              the server's prompt token count (-1 if it gave none)
- * @param startNanos               when the request was handed to the client (= origin in a closed loop)
+ * @param inputTokens              the server's prompt token count (-1 if it gave none, or the request failed)
  */
 record RequestRecord(boolean measured, long originNanos, long firstTokenNanos, long endNanos, String errorKey,
                      long[] itlNanos, int itlCount, long outputTokens, boolean tokensFromServer,
-                     long serverEvalCount, long serverEvalDurationNanos, long inputTokens,
-                     long startNanos) {
+                     long serverEvalCount, long serverEvalDurationNanos, long inputTokens) {
     boolean ok() {
         return errorKey == null;
     }
@@ -27,5 +25,13 @@ record RequestRecord(boolean measured, long originNanos, long firstTokenNanos, l
     /** Cut by the user's stop: neither a success nor a failure. */
     boolean stoppedByUser() {
         return ErrorKind.STOPPED_BY_USER.key().equals(errorKey);
+    }
+
+    /** The record of a request that ended at {@code endNanos} ({@code errorKey} null: success) with this answer. */
+    static RequestRecord of(boolean measured, long originNanos, long endNanos, String errorKey, AnswerParser parser) {
+        boolean ok = errorKey == null;
+        return new RequestRecord(measured, originNanos, ok ? parser.firstTokenNanos : 0, endNanos, errorKey, parser.itl,
+                ok ? parser.itlCount : 0, ok ? parser.outputTokens() : 0, parser.tokensFromServer(), parser.evalCount,
+                parser.evalDurationNanos, ok ? parser.inputTokens : -1);
     }
 }

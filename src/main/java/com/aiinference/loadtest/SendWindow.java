@@ -5,15 +5,15 @@ package com.aiinference.loadtest;
  * out, {@code --max-requests} were sent, or the run was stopped. Rates (requests/s, tokens/s, the capacity figure)
  * count only requests that ended inside it and divide by its length, so the drain tail (the last answers finishing
  * after sending stopped, with fewer and fewer in flight) neither dilutes a closed loop's rate nor shortens an open
- * loop's. Not thread-safe: {@link Metrics} calls it under its lock.
+ * loop's. Thread-safe: the engine's event loops record into it without a lock.
  */
 final class SendWindow {
     private final long fromNanos;
-    private long endNanos;
-    private long ended;
-    private long succeeded;
-    private long outputTokens;
-    private long inputTokens;
+    private volatile long endNanos;
+    private final java.util.concurrent.atomic.LongAdder ended = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder succeeded = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder outputTokens = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder inputTokens = new java.util.concurrent.atomic.LongAdder();
 
     SendWindow(long fromNanos, long plannedEndNanos) {
         this.fromNanos = fromNanos;
@@ -21,7 +21,7 @@ final class SendWindow {
     }
 
     /** Sending stopped at {@code nanos} (earlier than planned). */
-    void closedAt(long nanos) {
+    synchronized void closedAt(long nanos) {
         endNanos = Math.max(fromNanos, Math.min(endNanos, nanos));
     }
 
@@ -30,11 +30,11 @@ final class SendWindow {
         if (endNanosOfRequest > endNanos) {
             return;
         }
-        ended++;
+        ended.increment();
         if (ok) {
-            succeeded++;
-            this.outputTokens += outputTokens;
-            this.inputTokens += Math.max(0, inputTokens);
+            this.outputTokens.add(outputTokens);
+            this.inputTokens.add(Math.max(0, inputTokens));
+            succeeded.increment();
         }
     }
 
@@ -44,10 +44,10 @@ final class SendWindow {
      */
     Figures figures() {
         double seconds = (endNanos - fromNanos) / 1e9;
-        if (succeeded == 0 || seconds < 1) {
+        if (succeeded.sum() == 0 || seconds < 1) {
             return null;
         }
-        return new Figures(seconds, ended, succeeded, outputTokens, inputTokens);
+        return new Figures(seconds, ended.sum(), succeeded.sum(), outputTokens.sum(), inputTokens.sum());
     }
 
     long endNanos() {
