@@ -71,7 +71,7 @@ class CapacityTest {
     @Test
     void filesThatAreNotSweepsAreRefusedNamingWhy() throws Exception {
         Path report = dir.resolve("run.json");
-        Files.writeString(report, "{\"config\":{},\"requests\":{\"total\":1}}");
+        Files.writeString(report, "{\"version\":{\"tool\":\"dev\",\"schema\":2},\"command\":\"loadtest\",\"load\":{}}");
         assertThatThrownBy(() -> SweepResult.read(report)).isInstanceOf(SweepInputException.class)
                 .hasMessage(report + " is not a sweep report: no \"kind\": \"sweep\" (it is a single loadtest report;"
                         + " make a sweep with 'loadtest sweep --report-json FILE')");

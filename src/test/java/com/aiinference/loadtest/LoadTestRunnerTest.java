@@ -243,14 +243,14 @@ class LoadTestRunnerTest {
             assertThat(r.stop()).isEqualTo(RunStop.byUser("Ctrl-C"));
             assertThat(r.aborted()).isFalse();
             assertThat(r.errors()).as("cut requests are not failures").isEmpty();
-            assertThat(r.stoppedByUser()).isEqualTo(6);
-            assertThat(r.successRate()).isEqualTo(1.0);
-            assertThat(r.succeeded()).isEqualTo(r.total()).isPositive();
+            assertThat(r.stoppedByUser()).as("the six answers being generated").isEqualTo(6);
+            assertThat(r.failed()).isZero();
+            assertThat(r.succeeded()).isEqualTo(r.total());
             assertThat(r.total() + r.stoppedByUser()).isEqualTo(fake.stats().generateRequests());
-            assertThat(r.windowSeconds()).as("the run's real length, not the 30s asked").isBetween(0.5, 5.0);
+            assertThat(r.windowSeconds()).as("the run's real length, not the 30s asked").isLessThan(10.0);
             String md = MarkdownReport.render(LoadTestReport.of(r));
-            assertThat(md).contains("| **Stability** | **100%** |", "stopped by the user (Ctrl-C) after ", "6 requests in flight"
-                    + " were cut and are not counted", "**NO ERRORS (STOPPED BY USER)**");
+            assertThat(md).contains("stopped by the user (Ctrl-C) after ", "6 requests in flight were cut and are not counted")
+                    .doesNotContain("aborted", "0.00%");
         }
     }
 
