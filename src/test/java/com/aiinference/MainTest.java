@@ -41,7 +41,7 @@ class MainTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         assertThat(run(out, err)).isEqualTo(ExitCodes.USAGE);
-        assertThat(err.toString()).startsWith("ai-inference: give a command: plan, loadtest, verify, simulate\n");
+        assertThat(err.toString()).startsWith("ai-inference: give a command: plan, loadtest, verify, status, simulate\n");
         assertThat(out.toString()).isEmpty();
         StringWriter err2 = new StringWriter();
         assertThat(run(new StringWriter(), err2, "simulate")).isEqualTo(ExitCodes.USAGE);
@@ -50,7 +50,7 @@ class MainTest {
 
     @Test
     void anUnknownCommandIsNamedEvenWithHelp() {
-        for (String[] args : new String[][] {{"status", "--help"}, {"status"}, {"simulate", "nodes", "--help"}}) {
+        for (String[] args : new String[][] {{"nope", "--help"}, {"nope"}, {"simulate", "nodes", "--help"}}) {
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             assertThat(run(out, err, args)).as(String.join(" ", args)).isEqualTo(ExitCodes.USAGE);

@@ -177,7 +177,7 @@ public final class LoadTestRunner {
             }
             this.live = switch (config.progress()) {
                 case LIVE -> true;
-                case AUTO -> Terminal.stderrIsTerminal();
+                case AUTO -> com.aiinference.core.Terminal.stderrIsInteractive();
                 default -> false;
             };
         }

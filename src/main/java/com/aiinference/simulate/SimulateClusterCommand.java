@@ -91,7 +91,7 @@ public final class SimulateClusterCommand implements Callable<Integer> {
                     + " (verify then judges 'model loaded' by readiness).")
     boolean networkPolicy;
 
-    @Option(names = "--dws-state", paramLabel = "STATE", defaultValue = "Provisioned",
+    @Option(names = "--dws-state", paramLabel = "STATE",
             description = "The ProvisioningRequest's state (DWS is on, as in the dev stack): Provisioned (default), BookingExpired"
                     + " (Provisioned, then the autoscaler's booking ran out; nodes and pods stay), Accepted, Pending,"
                     + " QuotaExceeded, ResourcePoolExhausted, Failed (not Provisioned: no nodes, no pods).")
@@ -99,6 +99,12 @@ public final class SimulateClusterCommand implements Callable<Integer> {
 
     @Option(names = "--no-dws", description = "A release without DWS queued provisioning (no ProvisioningRequest).")
     boolean noDws;
+
+    @Option(names = "--dws-walk", paramLabel = "STEP", converter = Durations.Converter.class,
+            description = "Enable DWS and walk the deployment to serving, one stage per STEP: request Pending -> Accepted -> "
+                    + "Provisioned (nodes join, driver installing) -> GPUs allocatable, pods pulling the image -> loading the "
+                    + "model -> every pod Ready. Watch it with: status --outputs FILE --wait 10m --interval 1s")
+    Duration dwsWalk;
 
     @Option(names = "--hpa-min", paramLabel = "N", description = "HPA minReplicas (default: --replicas, pinned).")
     Integer hpaMin;
@@ -159,11 +165,26 @@ public final class SimulateClusterCommand implements Callable<Integer> {
             throw CliException.usage("--hpa-max " + hpaMax + " is below the HPA minimum " + min
                     + (hpaMin == null ? " (--replicas)" : " (--hpa-min)"));
         }
-        if (noDws) {
-            dwsState = null;
+        if (noDws && (dwsState != null || dwsWalk != null)) {
+            throw CliException.usage("--no-dws and --dws-state/--dws-walk are alternatives: give one");
+        }
+        if (!noDws && dwsState == null && dwsWalk == null) {
+            dwsState = "Provisioned"; // DWS on, as in the dev stack
         }
         if (dwsState != null && !SimulatedCluster.DWS_STATES.containsKey(dwsState)) {
             throw CliException.usage("--dws-state '" + dwsState + "' is not one of " + String.join(", ", SimulatedCluster.DWS_STATES.keySet()));
+        }
+        if (dwsWalk != null && dwsState != null) { // --dws-state given: the walk starts at Pending
+            throw CliException.usage("--dws-walk and --dws-state are alternatives: the walk starts at Pending and ends Provisioned");
+        }
+        if (dwsWalk != null && (dwsWalk.isZero() || dwsWalk.isNegative())) {
+            throw CliException.usage("--dws-walk must be a positive duration, e.g. 20s");
+        }
+        if (dwsWalk != null && (!notReady.isEmpty() || !restartDuringRun.isEmpty() || !evictDuringRun.isEmpty())) {
+            throw CliException.usage("--dws-walk cannot be combined with --not-ready, --restart-during-run or --evict-during-run");
+        }
+        if (dwsWalk != null) {
+            dwsState = "Pending";
         }
         if (oomKill && restartDuringRun.isEmpty()) {
             throw CliException.usage("--oom-kill needs --restart-during-run POD (which pod is OOM-killed)");
@@ -229,6 +250,11 @@ public final class SimulateClusterCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println("simulate cluster: cannot handle " + failed + "; stop it with --max-duration");
             }
             printBanner(out, c);
+            if (dwsWalk != null) {
+                c.startWalk(dwsWalk);
+                out.printf("DWS walk: one stage every %s, from a Pending ProvisioningRequest to every pod Ready (%s)%n",
+                        com.aiinference.loadtest.Format.duration(dwsWalk), com.aiinference.loadtest.Format.duration(dwsWalk.multipliedBy(SimulatedCluster.WalkStage.values().length - 1)));
+            }
             started.countDown();
             try {
                 watchTraffic(c, out);

@@ -1,20 +1,38 @@
-package com.aiinference.loadtest;
+package com.aiinference.core;
 
 import java.io.File;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
-/**
- * Whether standard error is an interactive terminal: the live progress line goes to stderr, so stderr decides
- * (not stdin/stdout, which {@link System#console()} looks at): {@code loadtest ... > run.md} keeps the live line,
- * {@code loadtest ... 2> progress.log} gets plain lines without carriage returns.
- */
-final class Terminal {
-    private static volatile Boolean stderr;
-
+/** Whether the process talks to a person: live progress lines are rewritten in place only then. */
+public final class Terminal {
     private Terminal() {}
 
-    static boolean stderrIsTerminal() {
+    /** Whether the console is an interactive terminal. JDK 22+ returns a Console even when redirected; ask it. */
+    public static boolean isInteractive() {
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true; // JDK < 22: a Console exists only on a terminal
+        }
+    }
+
+    /**
+     * Whether standard error is an interactive terminal. Progress that goes to stderr keys on stderr (not on
+     * stdin/stdout, which {@link System#console()} looks at): {@code loadtest ... > run.md} keeps the live line,
+     * {@code 2> progress.log} gets plain lines without carriage returns.
+     */
+    public static boolean stderrIsInteractive() {
+        return stderrIsTerminal();
+    }
+
+    private static volatile Boolean stderr;
+
+    private static boolean stderrIsTerminal() {
         Boolean known = stderr;
         if (known == null) {
             known = probe();
