@@ -830,6 +830,8 @@ public final class FakeOllama implements AutoCloseable {
         long began;
         /** The modelled decode time, reported as eval_duration: one delay per token at the load it was made under. */
         long decodeNanos = config.interTokenDelay().toNanos();
+        /** When the next token is due (nanoTime). */
+        long due;
         /** Ollama's OpenAI layer names itself in every chunk; vLLM sends no fingerprint. */
         final String fingerprint = config.engine() == FakeOllamaConfig.Engine.VLLM ? ""
                 : "\"system_fingerprint\":\"fp_ollama\",";
@@ -856,7 +858,8 @@ public final class FakeOllama implements AutoCloseable {
             active++;
             peakActive.accumulateAndGet(active, Math::max);
             began = System.nanoTime();
-            schedule(began + config.timeToFirstToken().toNanos(), this::nextToken);
+            due = began + config.timeToFirstToken().toNanos();
+            schedule(due, this::nextToken);
         }
 
         int faultAt() {
@@ -886,7 +889,10 @@ public final class FakeOllama implements AutoCloseable {
             if (emitted < tokens) {
                 long delay = config.interTokenDelay(active).toNanos();
                 decodeNanos += delay;
-                schedule(System.nanoTime() + delay, this::nextToken);
+                // From the token's due time, not from now: a timer that fired late (a busy machine) does not push
+                // every later token back, so answers keep the modelled timing.
+                due += delay;
+                schedule(due, this::nextToken);
             } else {
                 complete();
             }

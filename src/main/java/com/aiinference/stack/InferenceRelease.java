@@ -67,6 +67,19 @@ public final class InferenceRelease extends ComponentResource {
             releaseDeps.add(keys);
         }
 
+        if (settings.engine().createsHfTokenSecret()) {
+            var token = new Secret(name + "-hf-token", SecretArgs.builder()
+                    .metadata(ObjectMetaArgs.builder()
+                            .name(ChartValues.hfTokenSecretName(settings))
+                            .namespace(nsName)
+                            .build())
+                    .type("Opaque")
+                    .stringData(Output.ofSecret(Map.of(ChartValues.HF_TOKEN_SECRET_KEY,
+                            settings.engine().hfToken().values().get(0))))
+                    .build(), CustomResourceOptions.builder().parent(this).provider(k8s).build());
+            releaseDeps.add(token);
+        }
+
         Output<Map<String, Object>> values = gpuPool.name.applyValue(pool -> ChartValues.of(settings, pool));
         this.release = new Release(name + "-release", ReleaseArgs.builder()
                 .name(w.releaseName())
@@ -100,7 +113,7 @@ public final class InferenceRelease extends ComponentResource {
                         .map(InferenceRelease::ingressAddress).flatMap(Optional::stream).findFirst().orElse("")
                 : t.t2.clusterIP().orElse(""));
         int port = settings.service().port();
-        this.endpoint = address.applyValue(ip -> ip.isEmpty() ? "" : "http://" + ip + ":" + port + "/api/generate");
+        this.endpoint = address.applyValue(ip -> ip.isEmpty() ? "" : "http://" + ip + ":" + port + endpointPath(settings));
 
         registerOutputs(Map.of(
                 "namespace", namespace,
@@ -108,6 +121,11 @@ public final class InferenceRelease extends ComponentResource {
                 "serviceName", serviceName,
                 "address", address,
                 "endpoint", endpoint));
+    }
+
+    /** The inference route clients post to: Ollama's generate API, or vLLM's OpenAI completions. */
+    public static String endpointPath(com.aiinference.config.Settings settings) {
+        return settings.engine().isVllm() ? "/v1/completions" : "/api/generate";
     }
 
     private static Optional<String> ingressAddress(LoadBalancerIngress ingress) {

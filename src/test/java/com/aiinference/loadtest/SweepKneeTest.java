@@ -73,7 +73,10 @@ class SweepKneeTest {
         }
         JsonNode root = JSON.readTree(sweep.toFile());
         assertThat(root.get("knee").toString()).as(out.toString()).isEqualTo("{\"concurrency\":24}");
-        assertThat(root.get("stopped").asText()).startsWith("the SLO broke at concurrency 32");
+        // It stops at the first step past the knee (the SLO breaks at 32), or already at the knee when the measured
+        // requests/s (which count each step's drain tail) rose less than 5%: either way no step above 32 runs.
+        assertThat(root.get("stopped").asText()).matches(
+                "the SLO broke at concurrency 32 .*|throughput stopped rising at concurrency 24 .*");
         for (JsonNode step : root.get("steps")) {
             int c = step.get("concurrency").asInt();
             assertThat(step.get("latency_ms").get("p50").asDouble()).as("p50 at " + c)
