@@ -702,8 +702,6 @@ public final class FakeOllama implements AutoCloseable {
         long began;
         /** The modelled decode time, reported as eval_duration: one delay per token at the load it was made under. */
         long decodeNanos = config.interTokenDelay().toNanos();
-        /** When the next token is due (nanoTime). */
-        long due;
         /** Ollama's OpenAI layer names itself in every chunk; vLLM sends no fingerprint. */
         final String fingerprint = config.engine() == FakeOllamaConfig.Engine.VLLM ? ""
                 : "\"system_fingerprint\":\"fp_ollama\",";
@@ -732,8 +730,7 @@ public final class FakeOllama implements AutoCloseable {
             active++;
             peakActive.accumulateAndGet(active, Math::max);
             began = System.nanoTime();
-            due = began + config.timeToFirstToken().toNanos();
-            schedule(due, this::nextToken);
+            schedule(began + config.timeToFirstToken().toNanos(), this::nextToken);
         }
 
         int faultAt() {
@@ -767,10 +764,7 @@ public final class FakeOllama implements AutoCloseable {
             if (emitted < tokens) {
                 long delay = config.interTokenDelay(active).toNanos();
                 decodeNanos += delay;
-                // From the token's due time, not from now: a timer that fired late (a busy machine) does not push
-                // every later token back, so answers keep the modelled timing.
-                due += delay;
-                schedule(due, this::nextToken);
+                schedule(System.nanoTime() + delay, this::nextToken);
             } else {
                 complete();
             }
