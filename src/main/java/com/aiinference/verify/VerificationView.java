@@ -138,7 +138,7 @@ final class VerificationView {
             PodState latest = a != null ? a : p;
             String lastTermination = latest.containers().stream().filter(c -> c.lastTerminationReason() != null)
                     .map(c -> c.name() + ": " + c.lastTerminationReason()).collect(Collectors.joining(", "));
-            String limit = latest.container(PlatformInspector.OLLAMA_CONTAINER).map(ContainerState::memoryLimit).orElse("-");
+            String limit = latest.inferenceContainer().map(ContainerState::memoryLimit).orElse("-");
             String served = v.traffic().stream().filter(t -> t.pod().equals(latest.name())).findFirst()
                     .map(t -> t.known() ? Format.count(t.served()) : "n/a").orElse(v.after().isEmpty() ? "-" : "n/a");
             cells.add(List.of(p.name(), p.nodeName() == null ? "-" : p.nodeName(), ready, restarts,
