@@ -55,6 +55,7 @@ public final class App {
         ctx.export("model", Output.of(s.workload().model()));
         ctx.export("memoryLimit", Output.of(s.workload().memoryLimit().text()));
         ctx.export("dwsEnabled", Output.of(s.gpuPool().queuedProvisioning()));
+        ctx.export("gpuProvisioning", Output.of(s.gpuPool().provisioning().configName()));
         ctx.export("hpaPinned", Output.of(s.workload().isHpaPinnedAt()));
     }
 
