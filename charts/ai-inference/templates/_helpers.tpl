@@ -131,7 +131,7 @@ image whose version the chart cannot know (the schema refuses them too; this als
 {{- end }}
 
 {{- define "ai-inference.validate.dws" -}}
-{{- if and .Values.dws.enabled (ne .Values.gpu.provisioning "queued") }}
+{{- if and .Values.dws.enabled .Values.gpu.provisioning (ne .Values.gpu.provisioning "queued") }}
 {{- fail (printf "dws.enabled needs gpu.provisioning queued (it is %s): a ProvisioningRequest only brings nodes to a queued pool" .Values.gpu.provisioning) }}
 {{- end }}
 {{- if and (eq .Values.gpu.provisioning "queued") (not .Values.dws.enabled) }}

@@ -183,7 +183,7 @@ class BadConfigCatalogTest {
                 Arguments.of(Arrays.asList("imageTag", "0.9.10"), "ollama-image-version",
                         "ai-inference:imageTag 0.9.10 is older than Ollama 0.17.1, which fixes CVE-2026-7482 (unauthenticated heap read through /api/create)"),
                 Arguments.of(Arrays.asList("hpaPinned", "false", "hpaMinReplicas", "5"), "dws-fixed-replicas",
-                        "ai-inference:queuedProvisioning true provisions a fixed set of nodes, but the HPA ranges 5..10 (ai-inference:hpaMinReplicas, ai-inference:hpaMaxReplicas); set them equal or ai-inference:hpaEnabled false"),
+                        "ai-inference:gpuProvisioning queued provisions a fixed set of nodes, but the HPA ranges 5..10 (ai-inference:hpaMinReplicas, ai-inference:hpaMaxReplicas); set them equal or ai-inference:hpaEnabled false"),
                 Arguments.of(Arrays.asList("hpaPinned", "false", "hpaMinReplicas", "8", "hpaMaxReplicas", "8"), "hpa-bounds",
                         "ai-inference:replicas 10 differs from the pinned HPA's 8 (ai-inference:hpaMinReplicas)"),
                 Arguments.of(Arrays.asList("gatewayEnabled", "false"), "gateway",
