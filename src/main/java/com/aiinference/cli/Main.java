@@ -1,6 +1,7 @@
 package com.aiinference.cli;
 
 import com.aiinference.loadtest.LoadTestCommand;
+import com.aiinference.loadtest.distributed.WorkerCommand;
 import com.aiinference.plan.PlanCommand;
 import com.aiinference.simulate.SimulateCommand;
 import com.aiinference.verify.VerifyCommand;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Command;
             PlanCommand.class,
             LoadTestCommand.class,
             VerifyCommand.class,
-            SimulateCommand.class
+            SimulateCommand.class,
+            WorkerCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -45,11 +47,7 @@ public final class Main implements Runnable {
 
     /** The configured command line: exit codes and one-line error reporting shared by every subcommand. */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
-        cl.setExitCodeExceptionMapper(ExitCodes::forException);
-        cl.setExecutionExceptionHandler(ExitCodes::handleExecutionException);
-        cl.setParameterExceptionHandler(ExitCodes::handleParameterException);
-        return cl;
+        return ExitCodes.configure(new CommandLine(new Main()));
     }
 
     @Override

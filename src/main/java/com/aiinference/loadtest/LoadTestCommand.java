@@ -3,11 +3,15 @@ package com.aiinference.loadtest;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.cli.StackOutputsOptions;
+import com.aiinference.loadtest.distributed.LocalWorkers;
+import com.aiinference.loadtest.distributed.WorkerOutcome;
+import com.aiinference.loadtest.distributed.WorkerSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -35,11 +39,14 @@ import picocli.CommandLine.Option;
             "0:the run completed, at least one request succeeded and every --slo objective was met",
             "1:no request succeeded (or none was measured), an --slo objective was not met, or the run was aborted"
                     + " (--max-error-rate, a request the HTTP client refused)",
-            "2:invalid usage or input, no target, target unreachable"
+            "1:also: a --workers worker died (the others' results are still reported)",
+            "2:invalid usage or input (a bad --workers count), no target, target unreachable"
         })
 public final class LoadTestCommand implements Callable<Integer> {
     /** The seed's note: port-forward tunnels are "strictly limited to low concurrency (<10 users)". */
     static final int LOCAL_USERS_WARNING_ABOVE = 10;
+    /** Worker JVMs on one machine; more belong in the cluster. */
+    static final int MAX_LOCAL_WORKERS = 32;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -54,6 +61,11 @@ public final class LoadTestCommand implements Callable<Integer> {
     @Mixin
     LoadTestOptions load;
 
+    @Option(names = "--workers", paramLabel = "N",
+            description = "Split the users (or the rate) over N worker processes on this machine and merge their results"
+                    + " exactly (histograms merged, counts summed). Default: one process, no workers.")
+    Integer workers;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -67,6 +79,18 @@ public final class LoadTestCommand implements Callable<Integer> {
         TargetResolver.Target target = TargetResolver.resolve(url, stack, api, System.in);
         LoadTestConfig config = load.toConfig(target.stackModel().orElse("llama3.1:8b"));
         URI uri = target.uri();
+        WorkerSpec workerSpec = null;
+        if (workers != null) {
+            try {
+                workerSpec = WorkerSpec.of(config, uri, workers);
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage(e.getMessage());
+            }
+            if (workers > MAX_LOCAL_WORKERS) {
+                throw CliException.usage("--workers " + workers + " is more than " + MAX_LOCAL_WORKERS
+                        + " processes on one machine (each is a JVM); use --in-cluster for more");
+            }
+        }
         checkReachable(uri);
         String warning = null;
         if (TargetResolver.isLocal(uri) && !config.openLoop() && config.users() > LOCAL_USERS_WARNING_ABOVE) {
@@ -75,17 +99,21 @@ public final class LoadTestCommand implements Callable<Integer> {
                     + " LoadBalancer endpoint (--stack).", uri.getHost(), config.users(), LOCAL_USERS_WARNING_ABOVE);
             err.println("warning: " + warning);
         }
-        err.printf(Locale.ROOT, "loadtest: %s -> %s, %s, %s%s (stops by %s)%n", config.api().cliName(), uri,
+        err.printf(Locale.ROOT, "loadtest: %s -> %s, %s, %s%s (stops by %s)%s%n", config.api().cliName(), uri,
                 config.openLoop() ? config.rate() + " req/s open loop" : config.users() + " users",
                 Durations.format(config.duration()),
                 config.warmup().isZero() ? "" : " after " + Durations.format(config.warmup()) + " warm-up",
-                Durations.format(config.maxRunTime()));
+                Durations.format(config.maxRunTime()), workers == null ? "" : ", " + workers + " worker processes");
         err.flush();
         // Ctrl-C stops the run and still prints and writes what was measured (in-flight requests count as aborted).
         LoadTestRunner.StopSignal signal = new LoadTestRunner.StopSignal();
+        LocalWorkers local = workerSpec == null ? null : new LocalWorkers(workerSpec, err);
         CountDownLatch reported = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             signal.stop("interrupted (Ctrl-C)");
+            if (local != null) {
+                local.stop();
+            }
             try {
                 reported.await(15, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -94,8 +122,22 @@ public final class LoadTestCommand implements Callable<Integer> {
         }, "loadtest-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
         LoadTestResult result;
+        String workerFailure = null;
         try {
-            result = LoadTestRunner.run(config, uri, err, signal);
+            if (local == null) {
+                result = LoadTestRunner.run(config, uri, err, signal);
+            } else {
+                List<WorkerOutcome> outcomes;
+                try {
+                    outcomes = local.run();
+                } catch (LocalWorkers.WorkersNotStarted e) {
+                    throw CliException.usage(e.getMessage());
+                }
+                workerFailure = WorkerOutcome.failureLine(outcomes);
+                final String failure = workerFailure;
+                result = WorkerOutcome.merge(outcomes, config, uri)
+                        .orElseThrow(() -> new CliException(ExitCodes.CHECK_FAILED, failure));
+            }
             if (warning != null) {
                 result = result.withWarning(warning);
             }
@@ -121,6 +163,9 @@ public final class LoadTestCommand implements Callable<Integer> {
             } catch (IllegalStateException shuttingDown) {
                 // Ctrl-C: the hook is running and has just been released
             }
+        }
+        if (workerFailure != null) {
+            throw new CliException(ExitCodes.CHECK_FAILED, workerFailure);
         }
         if (result.aborted()) {
             throw new CliException(ExitCodes.CHECK_FAILED, "aborted: " + result.abortReason());

@@ -62,6 +62,14 @@ public final class LoadTestRunner {
 
     /** The same, stoppable from another thread (e.g. a Ctrl-C hook) through {@code signal}. */
     public static LoadTestResult run(LoadTestConfig config, URI target, PrintWriter progress, StopSignal signal) {
+        return measure(config, target, progress, signal).toResult(config, target);
+    }
+
+    /**
+     * Runs the load and returns what was measured in mergeable form: a worker of a distributed run sends this to
+     * the coordinator, which merges every worker's and makes the one result ({@link Measurements#merge}).
+     */
+    public static Measurements measure(LoadTestConfig config, URI target, PrintWriter progress, StopSignal signal) {
         Run run = new Run(config, target, progress, signal);
         try {
             return run.execute();
@@ -203,7 +211,7 @@ public final class LoadTestRunner {
             };
         }
 
-        LoadTestResult execute() {
+        Measurements execute() {
             long tickMillis = live ? 1000 : 10_000;
             ScheduledFuture<?> ticker = config.progress() == LoadTestConfig.Progress.QUIET ? null
                     : timers.scheduleAtFixedRate(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
@@ -253,7 +261,7 @@ public final class LoadTestRunner {
                 }
             }
             List<String> warnings = new ArrayList<>();
-            return metrics.result(config, target, startedAt, abortReason, warnings);
+            return metrics.measurements(startedAt, abortReason, warnings);
         }
 
         /** Stops sending, and ends every request still in flight as aborted. */

@@ -1,13 +1,11 @@
 package com.aiinference.loadtest;
 
-import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -16,9 +14,8 @@ import org.HdrHistogram.Histogram;
  * included) goes in at once, so a reader never sees half a request.
  */
 final class Metrics {
-    private static final long HIGHEST_MICROS = TimeUnit.HOURS.toMicros(1);
-    private static final int MAX_SAMPLES = 4000;
-    private static final int BINS = 40;
+    private static final long HIGHEST_MICROS = Measurements.HIGHEST_MICROS;
+    private static final int MAX_SAMPLES = Measurements.MAX_SAMPLES;
 
     private final long startNanos;
     private final long measureFromNanos;
@@ -55,13 +52,13 @@ final class Metrics {
     }
 
     private static Histogram histogram() {
-        return new Histogram(1, HIGHEST_MICROS, 3);
+        return Measurements.runHistogram();
     }
 
     private static final class Second {
         final boolean warmup;
-        final Histogram latency = new Histogram(2);
-        final Histogram ttft = new Histogram(2);
+        final Histogram latency = Measurements.secondHistogram();
+        final Histogram ttft = Measurements.secondHistogram();
         long requests;
         long failed;
         long inFlight;
@@ -234,72 +231,29 @@ final class Metrics {
         return inFlight;
     }
 
-    synchronized LoadTestResult result(LoadTestConfig config, URI target, Instant startedAt, String abortReason,
-                                       List<String> warnings) {
-        double duration = Math.max(1e-3, (lastMeasuredEndNanos - measureFromNanos) / 1e9);
-        String source = withServerCount > 0 && withChunkCount > 0 ? "mixed"
-                : withServerCount > 0 ? "server" : withChunkCount > 0 ? "chunks" : "none";
-        List<LoadTestResult.TimelineRow> rows = new ArrayList<>();
+    /**
+     * What was measured, in the mergeable form ({@link Measurements}): the histograms themselves and a dense time
+     * line (a second in which nothing started or ended carries the in-flight count of the one before).
+     */
+    synchronized Measurements measurements(Instant startedAt, String abortReason, List<String> warnings) {
+        List<Measurements.SecondRow> rows = new ArrayList<>();
         if (!seconds.isEmpty()) {
             long carried = 0;
             for (int t = 0; t <= seconds.lastKey(); t++) {
                 Second s = seconds.get(t);
                 if (s == null) {
-                    // Nothing started or ended in this second: as many were in flight as at the end of the last one.
-                    rows.add(new LoadTestResult.TimelineRow(t, warmupSecond(t),
-                            0, 0, carried, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0));
+                    rows.add(Measurements.SecondRow.idle(warmupSecond(t), carried));
                     continue;
                 }
                 carried = s.inFlightAtEnd;
-                rows.add(new LoadTestResult.TimelineRow(t, s.warmup, s.requests, s.failed, s.inFlight,
-                        pct(s.latency, 50), pct(s.latency, 95), s.latency.getTotalCount() == 0 ? Double.NaN
-                                : s.latency.getMaxValue() / 1000.0,
-                        pct(s.ttft, 50), pct(s.ttft, 95), s.tokens));
+                rows.add(new Measurements.SecondRow(s.warmup, s.requests, s.failed, s.inFlight, s.inFlightAtEnd,
+                        s.tokens, s.latency.copy(), s.ttft.copy()));
             }
         }
-        long failed = failedMeasured();
-        if (succeeded + failed != total) {
-            // Every started request must have finished before a result is made; anything else is a bug here.
-            throw new IllegalStateException("accounting: " + total + " sent but " + succeeded + " succeeded + "
-                    + failed + " failed");
-        }
-        return new LoadTestResult(config, target, startedAt, duration, total, succeeded, errors,
-                LatencySummary.ofMicros(latency), LatencySummary.ofMicros(ttft), LatencySummary.ofMicros(itl),
-                LatencySummary.ofMicros(tpot), outputTokens, source,
-                serverSpeedCount == 0 ? Double.NaN : serverSpeedSum / serverSpeedCount, peakInFlight, warmupRequests,
-                rows, samples, bins(latency), abortReason, warnings, null);
-    }
-
-    private static double pct(Histogram h, double p) {
-        return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(p) / 1000.0;
-    }
-
-    /** Equal-width bins from the smallest to the largest latency (p99.9 caps the range so one outlier does not flatten it). */
-    private static List<LoadTestResult.Bin> bins(Histogram h) {
-        List<LoadTestResult.Bin> bins = new ArrayList<>();
-        if (h.getTotalCount() == 0) {
-            return bins;
-        }
-        double lo = h.getMinValue() / 1000.0;
-        double hi = h.getValueAtPercentile(99.9) / 1000.0;
-        double max = h.getMaxValue() / 1000.0;
-        if (hi <= lo) {
-            hi = lo + 1;
-        }
-        double width = (hi - lo) / BINS;
-        long[] counts = new long[BINS];
-        // Each recorded bucket goes to exactly one bin (by its median value): no double counting where the
-        // histogram's buckets (3 significant digits) are wider than a bin.
-        for (org.HdrHistogram.HistogramIterationValue v : h.recordedValues()) {
-            double ms = h.medianEquivalentValue(v.getValueIteratedTo()) / 1000.0;
-            int i = (int) Math.floor((ms - lo) / width);
-            counts[Math.max(0, Math.min(BINS - 1, i))] += v.getCountAddedInThisIterationStep();
-        }
-        for (int i = 0; i < BINS; i++) {
-            double from = lo + i * width;
-            double to = i == BINS - 1 ? Math.max(hi, max) : from + width;
-            bins.add(new LoadTestResult.Bin(from, to, counts[i]));
-        }
-        return bins;
+        long epochNanos = startedAt.getEpochSecond() * 1_000_000_000L + startedAt.getNano();
+        return new Measurements(epochNanos, measureFromNanos - startNanos, lastMeasuredEndNanos - startNanos, total,
+                succeeded, errors, warmupRequests, latency.copy(), ttft.copy(), itl.copy(), tpot.copy(), outputTokens,
+                withServerCount, withChunkCount, serverSpeedSum, serverSpeedCount, peakInFlight, rows, samples,
+                measuredSeen, abortReason, warnings);
     }
 }
