@@ -2,6 +2,7 @@ package com.aiinference.config;
 
 import static com.aiinference.config.ConfigKeys.*;
 
+import com.aiinference.core.Check;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +10,7 @@ import java.util.Optional;
 
 /**
  * Rules across keys that GKE, the scheduler or DWS would otherwise enforce late (a pod that never schedules, a node
- * pool request GKE rejects, an OOM-killed replica). Each rule yields a {@link PolicyCheck}; a failure names the
+ * pool request GKE rejects, an OOM-killed replica). Each rule yields a {@link Check}; a failure names the
  * key, the value and the rule. {@code pulumi up} refuses a config with any failed rule before registering anything;
  * {@code plan} reports all of them.
  */
@@ -25,13 +26,13 @@ public final class PolicyRules {
     static final String OLLAMA_MINIMUM = "0.17.1";
 
     private final Settings s;
-    private final List<PolicyCheck> checks = new ArrayList<>();
+    private final List<Check> checks = new ArrayList<>();
 
     private PolicyRules(Settings s) {
         this.s = s;
     }
 
-    public static List<PolicyCheck> check(Settings settings) {
+    public static List<Check> check(Settings settings) {
         PolicyRules r = new PolicyRules(settings);
         r.run();
         return List.copyOf(r.checks);
@@ -41,7 +42,7 @@ public final class PolicyRules {
     public static Settings requireValid(String project, java.util.Map<String, String> config,
                                         java.util.Set<String> secretKeys) {
         Settings settings = SettingsParser.parse(project, config, secretKeys);
-        List<String> failures = check(settings).stream().filter(c -> !c.passed()).map(PolicyCheck::message).toList();
+        List<String> failures = check(settings).stream().filter(Check::failed).map(Check::message).toList();
         if (!failures.isEmpty()) {
             throw new InvalidConfigException(failures);
         }
@@ -315,15 +316,15 @@ public final class PolicyRules {
     }
 
     private void rule(String name, boolean ok, String failure, String success) {
-        checks.add(ok ? PolicyCheck.pass(name, success) : PolicyCheck.fail(name, failure));
+        checks.add(ok ? Check.pass(name, success) : Check.fail(name, failure));
     }
 
     private void pass(String name, String message) {
-        checks.add(PolicyCheck.pass(name, message));
+        checks.add(Check.pass(name, message));
     }
 
     private void fail(String name, String message) {
-        checks.add(PolicyCheck.fail(name, message));
+        checks.add(Check.fail(name, message));
     }
 
     private String k(ConfigKey key) {

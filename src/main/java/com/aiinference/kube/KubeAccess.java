@@ -1,6 +1,5 @@
 package com.aiinference.kube;
 
-import com.aiinference.cli.CliException;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -32,7 +31,7 @@ public final class KubeAccess {
 
     public static KubeAccess fromText(String kubeconfigText, String source, String context) {
         if (kubeconfigText == null || kubeconfigText.isBlank()) {
-            throw CliException.usage("the kubeconfig from " + source + " is empty");
+            throw new KubeAccessException("the kubeconfig from " + source + " is empty");
         }
         return new KubeAccess(kubeconfigText, source, context);
     }
@@ -41,9 +40,9 @@ public final class KubeAccess {
         try {
             return fromText(Files.readString(file), "--kubeconfig " + file, context);
         } catch (java.nio.file.NoSuchFileException e) {
-            throw CliException.usage("--kubeconfig file not found: " + file);
+            throw new KubeAccessException("--kubeconfig file not found: " + file);
         } catch (IOException e) {
-            throw CliException.usage("cannot read --kubeconfig " + file + ": " + e.getMessage());
+            throw new KubeAccessException("cannot read --kubeconfig " + file + ": " + e.getMessage());
         }
     }
 
@@ -61,11 +60,11 @@ public final class KubeAccess {
                     : io.fabric8.kubernetes.client.utils.Serialization.asYaml(
                             new io.fabric8.kubernetes.api.model.ConfigBuilder(kubeconfig).withCurrentContext(context).build()));
         } catch (RuntimeException e) {
-            throw CliException.usage("the kubeconfig from " + source + " is not usable"
+            throw new KubeAccessException("the kubeconfig from " + source + " is not usable"
                     + (context == null ? "" : " with context '" + context + "'") + ": " + firstLine(e));
         }
         if (config.getMasterUrl() == null || config.getMasterUrl().isBlank()) {
-            throw CliException.usage("the kubeconfig from " + source + " names no cluster server");
+            throw new KubeAccessException("the kubeconfig from " + source + " names no cluster server");
         }
         config.setConnectionTimeout(CONNECT_TIMEOUT_MS);
         config.setRequestTimeout(REQUEST_TIMEOUT_MS);
@@ -84,19 +83,19 @@ public final class KubeAccess {
             parsed = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(kubeconfigText,
                     io.fabric8.kubernetes.api.model.Config.class);
         } catch (RuntimeException e) {
-            throw CliException.usage("the kubeconfig from " + source + " is not usable: " + firstLine(e));
+            throw new KubeAccessException("the kubeconfig from " + source + " is not usable: " + firstLine(e));
         }
         if (parsed == null || parsed.getClusters() == null || parsed.getClusters().isEmpty()) {
-            throw CliException.usage("the kubeconfig from " + source + " names no cluster");
+            throw new KubeAccessException("the kubeconfig from " + source + " names no cluster");
         }
         String wanted = context != null ? context : parsed.getCurrentContext();
         var contexts = parsed.getContexts() == null ? java.util.List.<io.fabric8.kubernetes.api.model.NamedContext>of()
                 : parsed.getContexts();
         if (wanted == null || wanted.isBlank()) {
-            throw CliException.usage("the kubeconfig from " + source + " has no current-context: give --context NAME");
+            throw new KubeAccessException("the kubeconfig from " + source + " has no current-context: give --context NAME");
         }
         if (contexts.stream().noneMatch(c -> wanted.equals(c.getName()))) {
-            throw CliException.usage("the kubeconfig from " + source + " has no context '" + wanted + "' (contexts: "
+            throw new KubeAccessException("the kubeconfig from " + source + " has no context '" + wanted + "' (contexts: "
                     + String.join(", ", contexts.stream().map(io.fabric8.kubernetes.api.model.NamedContext::getName).toList()) + ")");
         }
         // GKE kubeconfigs get their token from an exec plugin (gke-gcloud-auth-plugin); name it when credentials fail.
@@ -128,7 +127,7 @@ public final class KubeAccess {
                     ? "credentials refused (HTTP " + e.getCode() + ")" + execCommand()
                             .map(c -> "; the token comes from '" + c + "': is it installed and logged in?").orElse("")
                     : firstLine(e);
-            throw CliException.usage("cannot reach the Kubernetes API at " + client.getMasterUrl()
+            throw new KubeAccessException("cannot reach the Kubernetes API at " + client.getMasterUrl()
                     + " (kubeconfig from " + source + "): " + why);
         }
     }

@@ -1,5 +1,6 @@
 package com.aiinference.loadtest;
 
+import com.aiinference.core.Check;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -71,12 +72,12 @@ public final class HtmlReport {
             }
             sb.append("</table>");
         }
-        List<Slo.Outcome> slo = r.sloOutcomes();
+        List<Check> slo = r.sloOutcomes();
         if (!slo.isEmpty()) {
             sb.append("<h3>Service-level objectives</h3><table class=\"narrow\"><tr><th>objective</th><th>measured</th><th></th></tr>");
-            for (Slo.Outcome o : slo) {
-                sb.append("<tr><td><code>").append(escape(o.objective().text())).append("</code></td><td>").append(escape(o.actualText()))
-                        .append("</td><td class=\"").append(o.met() ? "pass\">PASS" : "fail\">FAIL").append("</td></tr>");
+            for (Check o : slo) {
+                sb.append("<tr><td><code>").append(escape(o.name())).append("</code></td><td>").append(escape(o.message()))
+                        .append("</td><td class=\"").append(o.passed() ? "pass\">PASS" : "fail\">FAIL").append("</td></tr>");
             }
             sb.append("</table>");
         }

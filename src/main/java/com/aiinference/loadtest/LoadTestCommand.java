@@ -1,15 +1,13 @@
 package com.aiinference.loadtest;
 
+import com.aiinference.core.Check;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.cli.StackOutputsOptions;
 import com.aiinference.loadtest.distributed.LocalWorkers;
 import com.aiinference.loadtest.distributed.WorkerOutcome;
 import com.aiinference.loadtest.distributed.WorkerSpec;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
@@ -38,9 +36,9 @@ import picocli.CommandLine.Option;
         exitCodeList = {
             "0:the run completed, at least one request succeeded and every --slo objective was met",
             "1:no request succeeded (or none was measured), an --slo objective was not met, or the run was aborted"
-                    + " (--max-error-rate, a request the HTTP client refused)",
-            "1:also: a --workers worker died (the others' results are still reported)",
-            "2:invalid usage or input (a bad --workers count), no target, target unreachable"
+                    + " (--max-error-rate, a request the HTTP client refused), or a --workers worker died (the others'"
+                    + " results are still reported)",
+            "2:invalid usage or input (e.g. a bad --workers count), no target, target unreachable"
         })
 public final class LoadTestCommand implements Callable<Integer> {
     /** The seed's note: port-forward tunnels are "strictly limited to low concurrency (<10 users)". */
@@ -91,7 +89,7 @@ public final class LoadTestCommand implements Callable<Integer> {
                         + " processes on one machine (each is a JVM); use --in-cluster for more");
             }
         }
-        checkReachable(uri);
+        TargetResolver.checkReachable(uri);
         String warning = null;
         if (TargetResolver.isLocal(uri) && !config.openLoop() && config.users() > LOCAL_USERS_WARNING_ABOVE) {
             warning = String.format(Locale.ROOT, "%s is a local address (kubectl port-forward?) and %d users were asked for:"
@@ -127,12 +125,7 @@ public final class LoadTestCommand implements Callable<Integer> {
             if (local == null) {
                 result = LoadTestRunner.run(config, uri, err, signal);
             } else {
-                List<WorkerOutcome> outcomes;
-                try {
-                    outcomes = local.run();
-                } catch (LocalWorkers.WorkersNotStarted e) {
-                    throw CliException.usage(e.getMessage());
-                }
+                List<WorkerOutcome> outcomes = local.run(); // a worker that cannot start: WorkersNotStarted, exit 2
                 workerFailure = WorkerOutcome.failureLine(outcomes);
                 final String failure = workerFailure;
                 result = WorkerOutcome.merge(outcomes, config, uri)
@@ -143,17 +136,13 @@ public final class LoadTestCommand implements Callable<Integer> {
             }
             out.print(MarkdownReport.render(result));
             out.flush();
-            try {
-                if (config.reportJson() != null) {
-                    Reports.writeJson(result.toJson(), config.reportJson());
-                    err.println("JSON report: " + config.reportJson());
-                }
-                if (config.reportHtml() != null) {
-                    Reports.writeText(HtmlReport.render(result), config.reportHtml());
-                    err.println("HTML report: " + config.reportHtml());
-                }
-            } catch (Reports.ReportException e) {
-                throw CliException.usage(e.getMessage());
+            if (config.reportJson() != null) {
+                Reports.writeJson(result.toJson(), config.reportJson());
+                err.println("JSON report: " + config.reportJson());
+            }
+            if (config.reportHtml() != null) {
+                Reports.writeText(HtmlReport.render(result), config.reportHtml());
+                err.println("HTML report: " + config.reportHtml());
             }
             err.flush();
         } finally {
@@ -174,26 +163,12 @@ public final class LoadTestCommand implements Callable<Integer> {
             throw new CliException(ExitCodes.CHECK_FAILED, result.noSuccessReason());
         }
         if (!result.passed()) {
-            long unmet = result.sloOutcomes().stream().filter(o -> !o.met()).count();
+            long unmet = result.sloOutcomes().stream().filter(Check::failed).count();
             throw new CliException(ExitCodes.CHECK_FAILED, unmet + " of " + result.sloOutcomes().size()
-                    + " SLO objectives not met: " + result.sloOutcomes().stream().filter(o -> !o.met())
-                            .map(o -> o.objective().text() + " (measured " + o.actualText() + ")")
+                    + " SLO objectives not met: " + result.sloOutcomes().stream().filter(Check::failed)
+                            .map(o -> o.name() + " (measured " + o.message() + ")")
                             .reduce((a, b) -> a + ", " + b).orElse(""));
         }
         return ExitCodes.OK;
-    }
-
-    /**
-     * One TCP connect before the run: an unreachable target is a usage error (exit 2), not a 100% failure report.
-     * {@code verify} runs the same check before it touches the cluster.
-     */
-    public static void checkReachable(URI uri) {
-        int port = uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(uri.getHost(), port), 5000);
-        } catch (IOException e) {
-            throw CliException.usage("cannot reach the endpoint " + uri.getHost() + ":" + port + " (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
-        }
     }
 }

@@ -1,5 +1,6 @@
 package com.aiinference.loadtest;
 
+import com.aiinference.core.Check;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -142,13 +143,13 @@ public record LoadTestResult(
     }
 
     /** The SLO outcomes of {@link LoadTestConfig#slo()}. */
-    public List<Slo.Outcome> sloOutcomes() {
+    public List<Check> sloOutcomes() {
         return config.slo().evaluate(this);
     }
 
     /** Whether the run passes: not aborted, at least one request succeeded, and every objective met (if any). */
     public boolean passed() {
-        return !aborted() && noSuccessReason() == null && sloOutcomes().stream().allMatch(Slo.Outcome::met);
+        return !aborted() && noSuccessReason() == null && sloOutcomes().stream().noneMatch(Check::failed);
     }
 
     /** The same result with the replicas that served traffic, as {@code verify} counts them on the cluster. */
@@ -210,11 +211,11 @@ public record LoadTestResult(
         root.put("peak_in_flight", peakInFlight);
         root.put("warmup_requests", warmupRequests);
         ArrayNode slo = root.putArray("slo");
-        for (Slo.Outcome o : sloOutcomes()) {
+        for (Check o : sloOutcomes()) {
             ObjectNode s = slo.addObject();
-            s.put("objective", o.objective().text());
-            number(s, "actual", o.actual());
-            s.put("met", o.met());
+            s.put("objective", o.name());
+            s.put("measured", o.message());
+            s.put("met", o.passed());
         }
         root.put("passed", passed());
         if (abortReason == null) {

@@ -1,5 +1,6 @@
 package com.aiinference.loadtest;
 
+import com.aiinference.core.Check;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -101,12 +102,11 @@ public final class MarkdownReport {
         if (!r.errors().isEmpty()) {
             sb.append("\nErrors: ").append(errorsInline(r.errors())).append('\n');
         }
-        List<Slo.Outcome> slo = r.sloOutcomes();
+        List<Check> slo = r.sloOutcomes();
         if (!slo.isEmpty()) {
             sb.append("\nSLO:");
-            for (Slo.Outcome o : slo) {
-                sb.append(String.format(Locale.ROOT, " %s %s (%s);", o.met() ? "PASS" : "FAIL", o.objective().text(),
-                        o.actualText()));
+            for (Check o : slo) {
+                sb.append(String.format(Locale.ROOT, " %s %s (%s);", o.status(), o.name(), o.message()));
             }
             sb.setLength(sb.length() - 1);
             sb.append('\n');

@@ -71,7 +71,7 @@ public final class Reports {
     }
 
     /** A report could not be written. */
-    public static final class ReportException extends RuntimeException {
+    public static final class ReportException extends com.aiinference.core.DomainException {
         private static final long serialVersionUID = 1L;
 
         ReportException(String message, Throwable cause) {

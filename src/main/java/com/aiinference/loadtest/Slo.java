@@ -1,5 +1,6 @@
 package com.aiinference.loadtest;
 
+import com.aiinference.core.Check;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,19 +53,16 @@ public final class Slo {
     /** What a metric is measured in. */
     public enum Unit { FRACTION, MILLIS, PER_SECOND }
 
-    /** An objective with the value measured and whether it was met. */
-    public record Outcome(Objective objective, double actual, boolean met) {
-        /** The measured value as the objective states it, e.g. {@code 99.95%}, {@code 2.71s}, {@code 18.2/s}. */
-        public String actualText() {
-            if (Double.isNaN(actual)) {
-                return "no data";
-            }
-            return switch (objective.unit()) {
-                case FRACTION -> Reports.percent(actual);
-                case MILLIS -> Durations.formatMillis(actual);
-                case PER_SECOND -> String.format(Locale.ROOT, "%.1f/s", actual);
-            };
+    /** The measured value as the objective states it, e.g. {@code 99.95%}, {@code 2.71s}, {@code 18.2/s}. */
+    static String measured(Objective objective, double actual) {
+        if (Double.isNaN(actual)) {
+            return "no data";
         }
+        return switch (objective.unit()) {
+            case FRACTION -> Reports.percent(actual);
+            case MILLIS -> Durations.formatMillis(actual);
+            case PER_SECOND -> String.format(Locale.ROOT, "%.1f/s", actual);
+        };
     }
 
     /** Parses the {@code --slo} text; an error names the objective that is wrong. */
@@ -183,12 +181,16 @@ public final class Slo {
         };
     }
 
-    /** Checks every objective against a result. */
-    public List<Outcome> evaluate(LoadTestResult result) {
-        List<Outcome> out = new ArrayList<>();
+    /**
+     * Checks every objective against a result: one {@link Check} per objective, named by the objective as written
+     * ({@code p95<5s}), PASS when met, its message the measured value ({@code 2.71s}, or {@code no data}).
+     */
+    public List<Check> evaluate(LoadTestResult result) {
+        List<Check> out = new ArrayList<>();
         for (Objective o : objectives) {
             double a = actual(o, result);
-            out.add(new Outcome(o, a, o.holds(a)));
+            String measured = measured(o, a);
+            out.add(Check.of(o.text(), o.holds(a), measured, measured));
         }
         return out;
     }

@@ -1,9 +1,11 @@
 package com.aiinference.loadtest;
 
-import com.aiinference.cli.CliException;
 import com.aiinference.cli.StackOutputs;
 import com.aiinference.cli.StackOutputsOptions;
+import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -30,14 +32,14 @@ public final class TargetResolver {
     /** Resolves {@code --url} or the stack options to the URL of {@code api}. */
     public static Target resolve(String url, StackOutputsOptions stack, Api api, InputStream stdin) {
         if (url != null && stack.isSet()) {
-            throw CliException.usage("--url and --stack/--outputs are alternatives: give one");
+            throw new TargetException("--url and --stack/--outputs are alternatives: give one");
         }
         if (url != null) {
             return new Target(forApi(parse(url, "--url"), api, true, "--url"), Optional.empty());
         }
         Optional<StackOutputs> outputs = stack.resolve(stdin);
         if (outputs.isEmpty()) {
-            throw CliException.usage("no target: give --url URL, --stack NAME or --outputs FILE");
+            throw new TargetException("no target: give --url URL, --stack NAME or --outputs FILE");
         }
         StackOutputs o = outputs.get();
         String endpoint = o.require(StackOutputs.ENDPOINT);
@@ -50,14 +52,14 @@ public final class TargetResolver {
         try {
             u = new URI(text.trim());
         } catch (URISyntaxException e) {
-            throw CliException.usage(what + " '" + text + "' is not a URL: " + e.getReason());
+            throw new TargetException(what + " '" + text + "' is not a URL: " + e.getReason());
         }
         String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw CliException.usage(what + " '" + text + "' must start with http:// or https://");
+            throw new TargetException(what + " '" + text + "' must start with http:// or https://");
         }
         if (u.getHost() == null || u.getHost().isBlank()) {
-            throw CliException.usage(what + " '" + text + "' has no host");
+            throw new TargetException(what + " '" + text + "' has no host");
         }
         return u;
     }
@@ -76,7 +78,7 @@ public final class TargetResolver {
             return u;
         }
         if (explicit) {
-            throw CliException.usage(what + " path " + path + " is the " + pathApi.cliName() + " API, but --api "
+            throw new TargetException(what + " path " + path + " is the " + pathApi.cliName() + " API, but --api "
                     + api.cliName() + " posts to " + api.path() + " (change one)");
         }
         return withPath(u, api.path());
@@ -86,7 +88,7 @@ public final class TargetResolver {
         try {
             return new URI(u.getScheme(), u.getRawUserInfo(), u.getHost(), u.getPort(), path, null, null);
         } catch (URISyntaxException e) {
-            throw CliException.usage("cannot build URL for " + u + ": " + e.getMessage());
+            throw new TargetException("cannot build URL for " + u + ": " + e.getMessage());
         }
     }
 
@@ -94,5 +96,19 @@ public final class TargetResolver {
     public static boolean isLocal(URI u) {
         String h = u.getHost() == null ? "" : u.getHost().toLowerCase(Locale.ROOT);
         return LOCAL_HOSTS.contains(h) || h.startsWith("127.");
+    }
+
+    /**
+     * One TCP connect before the run: an unreachable target is a usage error (exit 2), not a 100% failure report.
+     * {@code verify} runs the same check before it touches the cluster.
+     */
+    public static void checkReachable(URI uri) {
+        int port = uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(uri.getHost(), port), 5000);
+        } catch (IOException e) {
+            throw new TargetException("cannot reach the endpoint " + uri.getHost() + ":" + port + " (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+        }
     }
 }

@@ -3,12 +3,12 @@ package com.aiinference.plan;
 import com.aiinference.chart.ChartException;
 import com.aiinference.chart.ChartRenderer;
 import com.aiinference.chart.RenderedChart;
-import com.aiinference.cli.CliException;
 import com.aiinference.config.InvalidConfigException;
-import com.aiinference.config.PolicyCheck;
 import com.aiinference.config.PolicyRules;
 import com.aiinference.config.Settings;
 import com.aiinference.config.SettingsParser;
+import com.aiinference.core.Check;
+import com.aiinference.core.Check.Status;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,44 +24,30 @@ public final class Plan {
     public static final String RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
     public static final String NODE_POOL_TYPE = "gcp:container/nodePool:NodePool";
 
-    /** One check as the plan reports it. */
-    public record Check(String name, Status status, String message) {
-        static Check of(PolicyCheck c) {
-            return new Check(c.name(), c.passed() ? Status.PASS : Status.FAIL, c.message());
-        }
-    }
-
-    public enum Status {
-        PASS, FAIL, SKIP;
-
-        public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
-
     public record Report(String project, String stack, Settings settings, List<RegisteredResource> resources,
                          Map<String, Object> outputs, Set<String> secretOutputs, List<Check> checks,
                          Optional<RenderedChart> rendered) {
         public boolean passed() {
-            return checks.stream().noneMatch(c -> c.status() == Status.FAIL);
+            return checks.stream().noneMatch(Check::failed);
         }
     }
 
     private Plan() {}
 
     /**
-     * @throws CliException (usage) when the config is malformed: unknown keys, wrong types, bad quantities or CIDRs
+     * @throws InvalidConfigException naming the stack file when the config is malformed: unknown keys, wrong types, bad
+     *     quantities or CIDRs
      */
     public static Report run(Path projectDir, String project, String stack, StackFile stackFile) {
         Settings settings;
         try {
             settings = SettingsParser.parse(project, stackFile.config(), stackFile.secretKeys());
         } catch (InvalidConfigException e) {
-            throw CliException.usage(stackFile.path() + ": " + String.join("; ", e.problems()));
+            throw e.in(stackFile.path());
         }
         List<Check> checks = new ArrayList<>();
-        PolicyRules.check(settings).forEach(c -> checks.add(Check.of(c)));
-        if (checks.stream().anyMatch(c -> c.status() == Status.FAIL)) {
+        PolicyRules.check(settings).forEach(checks::add);
+        if (checks.stream().anyMatch(Check::failed)) {
             checks.add(new Check("program", Status.SKIP,
                     "not run: the program refuses this config before registering any resource"));
             checks.add(new Check("chart-render", Status.SKIP, "not run: config rules failed"));
@@ -76,7 +62,7 @@ public final class Plan {
         }
         checks.add(new Check("program", Status.PASS, run.resources().size()
                 + " resources registered on the mock engine, " + run.outputs().size() + " outputs"));
-        ProgramChecks.check(run, settings).forEach(c -> checks.add(Check.of(c)));
+        ProgramChecks.check(run, settings).forEach(checks::add);
 
         Optional<RenderedChart> rendered = Optional.empty();
         Optional<RegisteredResource> release = run.ofType(RELEASE_TYPE).stream().findFirst();
@@ -107,7 +93,7 @@ public final class Plan {
         checks.add(new Check("chart-render", Status.PASS, "helm template " + name + " " + chartPath + " -n " + namespace
                 + " with the release's values: " + chart.objects().size() + " objects"));
         String pool = String.valueOf(((Map<?, ?>) values.getOrDefault("gpu", Map.of())).get("nodePool"));
-        RenderedChartChecks.check(chart, settings, pool).forEach(c -> checks.add(Check.of(c)));
+        RenderedChartChecks.check(chart, settings, pool).forEach(checks::add);
         return Optional.of(chart);
     }
 }

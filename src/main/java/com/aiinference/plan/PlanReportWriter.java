@@ -1,5 +1,6 @@
 package com.aiinference.plan;
 
+import com.aiinference.core.Check;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -31,7 +32,7 @@ final class PlanReportWriter {
         root.put("resources", resources);
         root.put("outputs", maskedOutputs(report));
         List<Map<String, Object>> checks = new ArrayList<>();
-        for (Plan.Check c : report.checks()) {
+        for (Check c : report.checks()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", c.name());
             m.put("status", c.status().label());
@@ -65,11 +66,11 @@ final class PlanReportWriter {
         out.println();
         out.println("Checks:");
         int width = report.checks().stream().mapToInt(c -> c.name().length()).max().orElse(0);
-        for (Plan.Check c : report.checks()) {
+        for (Check c : report.checks()) {
             out.printf("  %-4s  %-" + width + "s  %s%n", c.status().name(), c.name(), c.message());
         }
-        long failed = report.checks().stream().filter(c -> c.status() == Plan.Status.FAIL).count();
-        long skipped = report.checks().stream().filter(c -> c.status() == Plan.Status.SKIP).count();
+        long failed = report.checks().stream().filter(c -> c.status() == Check.Status.FAIL).count();
+        long skipped = report.checks().stream().filter(c -> c.status() == Check.Status.SKIP).count();
         out.println();
         out.println(failed == 0
                 ? report.checks().size() + " checks: all passed" + (skipped > 0 ? " (" + skipped + " skipped)" : "")

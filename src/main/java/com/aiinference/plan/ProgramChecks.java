@@ -2,7 +2,7 @@ package com.aiinference.plan;
 
 import static com.aiinference.config.Settings.ProviderPlugins.GCP_FLEX_START_MINIMUM;
 
-import com.aiinference.config.PolicyCheck;
+import com.aiinference.core.Check;
 import com.aiinference.config.PolicyRules;
 import com.aiinference.config.Settings;
 import java.util.ArrayList;
@@ -13,28 +13,28 @@ import java.util.Map;
 final class ProgramChecks {
     private ProgramChecks() {}
 
-    static List<PolicyCheck> check(MockEngineRun.Result run, Settings s) {
-        List<PolicyCheck> out = new ArrayList<>();
+    static List<Check> check(MockEngineRun.Result run, Settings s) {
+        List<Check> out = new ArrayList<>();
 
         // Provider plugins: the versions the engine is asked to load.
         var gcp = run.ofType("pulumi:providers:gcp");
         var k8s = run.ofType("pulumi:providers:kubernetes");
         if (gcp.size() != 1 || k8s.size() != 1) {
-            out.add(PolicyCheck.fail("provider-plugins", "expected one gcp and one kubernetes provider, registered "
+            out.add(Check.fail("provider-plugins", "expected one gcp and one kubernetes provider, registered "
                     + gcp.size() + " and " + k8s.size()));
         } else if (!gcp.get(0).version().matches("\\d+\\.\\d+\\.\\d+")
                 || PolicyRules.compareRelease(gcp.get(0).version(), GCP_FLEX_START_MINIMUM) < 0) {
             // What the engine would load, against the floor (not against the config value: the program passes that
             // through, so comparing the two could never fail). An SDK-default or missing version lands here too.
-            out.add(PolicyCheck.fail("provider-plugins", "gcp provider registered with plugin version "
+            out.add(Check.fail("provider-plugins", "gcp provider registered with plugin version "
                     + (gcp.get(0).version().isEmpty() ? "(none: the SDK's own 7.0.0)" : gcp.get(0).version())
                     + ", not an exact release at or above " + GCP_FLEX_START_MINIMUM
                     + " (the first that sends nodeConfig.flexStart)"));
         } else if (k8s.get(0).version().isEmpty()) {
-            out.add(PolicyCheck.fail("provider-plugins", "kubernetes provider registered without a plugin version"
+            out.add(Check.fail("provider-plugins", "kubernetes provider registered without a plugin version"
                     + " (the SDK's own 4.0.0 would be loaded)"));
         } else {
-            out.add(PolicyCheck.pass("provider-plugins", "gcp plugin " + gcp.get(0).version() + " (>= "
+            out.add(Check.pass("provider-plugins", "gcp plugin " + gcp.get(0).version() + " (>= "
                     + GCP_FLEX_START_MINIMUM + " for nodeConfig.flexStart), kubernetes plugin "
                     + k8s.get(0).version() + " (explicit providers)"));
         }
@@ -51,14 +51,14 @@ final class ProgramChecks {
             }
         }
         out.add(defaulted.isEmpty()
-                ? PolicyCheck.pass("explicit-providers", "every resource names an explicit provider")
-                : PolicyCheck.fail("explicit-providers", "default provider used by " + String.join(", ", defaulted)));
+                ? Check.pass("explicit-providers", "every resource names an explicit provider")
+                : Check.fail("explicit-providers", "default provider used by " + String.join(", ", defaulted)));
 
         // The GPU pool request: the DWS fields on the wire under the current provider's names.
         var pools = run.ofType(Plan.NODE_POOL_TYPE).stream()
                 .filter(r -> s.gpuPool().name().equals(r.input("name"))).toList();
         if (pools.size() != 1) {
-            out.add(PolicyCheck.fail("gpu-pool-request", "expected one node pool named " + s.gpuPool().name()));
+            out.add(Check.fail("gpu-pool-request", "expected one node pool named " + s.gpuPool().name()));
             return out;
         }
         var pool = pools.get(0);
@@ -88,12 +88,12 @@ final class ProgramChecks {
             wrong.add("nodeConfig.taints lacks nvidia.com/gpu");
         }
         out.add(wrong.isEmpty()
-                ? PolicyCheck.pass("gpu-pool-request", "node pool " + s.gpuPool().name() + ": "
+                ? Check.pass("gpu-pool-request", "node pool " + s.gpuPool().name() + ": "
                         + (s.gpuPool().queuedProvisioning() ? "queuedProvisioning.enabled=true, " : "")
                         + (s.gpuPool().flexStart() ? "nodeConfig.flexStart=true, " : "")
                         + "0.." + s.gpuPool().maxNodes() + " nodes ANY, initial 0, auto-repair "
                         + (Boolean.TRUE.equals(pool.input("management.autoRepair")) ? "on" : "off"))
-                : PolicyCheck.fail("gpu-pool-request", "node pool " + s.gpuPool().name() + ": " + String.join("; ", wrong)));
+                : Check.fail("gpu-pool-request", "node pool " + s.gpuPool().name() + ": " + String.join("; ", wrong)));
         return out;
     }
 

@@ -1,7 +1,7 @@
 package com.aiinference.plan;
 
 import com.aiinference.chart.RenderedChart;
-import com.aiinference.config.PolicyCheck;
+import com.aiinference.core.Check;
 import com.aiinference.config.Quantity;
 import com.aiinference.config.Settings;
 import com.aiinference.stack.ChartValues;
@@ -25,24 +25,24 @@ import java.util.Optional;
 final class RenderedChartChecks {
     private RenderedChartChecks() {}
 
-    static List<PolicyCheck> check(RenderedChart chart, Settings s, String gpuPoolName) {
-        List<PolicyCheck> out = new ArrayList<>();
+    static List<Check> check(RenderedChart chart, Settings s, String gpuPoolName) {
+        List<Check> out = new ArrayList<>();
         var w = s.workload();
         var pool = s.gpuPool();
         int capacity = pool.gpuCapacity() / Math.max(1, w.gpusPerPod());
 
         Optional<Deployment> deployment = chart.single(Deployment.class);
         if (deployment.isEmpty()) {
-            out.add(PolicyCheck.fail("rendered-deployment", "the chart rendered no Deployment"));
+            out.add(Check.fail("rendered-deployment", "the chart rendered no Deployment"));
             return out;
         }
         PodSpec pod = deployment.get().getSpec().getTemplate().getSpec();
         Optional<Container> ollama = pod.getContainers().stream().filter(c -> "ollama".equals(c.getName())).findFirst();
         if (ollama.isEmpty()) {
-            out.add(PolicyCheck.fail("rendered-deployment", "the Deployment has no container named ollama"));
+            out.add(Check.fail("rendered-deployment", "the Deployment has no container named ollama"));
             return out;
         }
-        out.add(PolicyCheck.pass("rendered-deployment", "Deployment " + deployment.get().getMetadata().getName()
+        out.add(Check.pass("rendered-deployment", "Deployment " + deployment.get().getMetadata().getName()
                 + " with containers " + pod.getContainers().stream().map(Container::getName).toList()));
 
         // Memory: the limit the pod really gets, against the node's allocatable memory.
@@ -52,7 +52,7 @@ final class RenderedChartChecks {
         for (Container c : pod.getContainers()) {
             var q = limit(c, "memory");
             if (q.isEmpty()) {
-                out.add(PolicyCheck.fail("rendered-memory-limit", "container " + c.getName() + " has no memory limit"));
+                out.add(Check.fail("rendered-memory-limit", "container " + c.getName() + " has no memory limit"));
                 return out;
             }
             podLimit = podLimit.add(q.get().value());
@@ -61,13 +61,13 @@ final class RenderedChartChecks {
             }
         }
         if (!w.memoryLimit().text().equals(ollamaLimit)) {
-            out.add(PolicyCheck.fail("rendered-memory-limit", "ollama's rendered memory limit " + ollamaLimit
+            out.add(Check.fail("rendered-memory-limit", "ollama's rendered memory limit " + ollamaLimit
                     + " differs from " + s.project() + ":memoryLimit " + w.memoryLimit()));
         } else if (podLimit.compareTo(allocatable) > 0) {
-            out.add(PolicyCheck.fail("rendered-memory-limit", "the pod's containers limit " + Quantity.formatGiB(podLimit)
+            out.add(Check.fail("rendered-memory-limit", "the pod's containers limit " + Quantity.formatGiB(podLimit)
                     + " in total, above the " + Quantity.formatGiB(allocatable) + " left on " + pool.machine().name()));
         } else {
-            out.add(PolicyCheck.pass("rendered-memory-limit", "pod memory limits " + Quantity.formatGiB(podLimit)
+            out.add(Check.pass("rendered-memory-limit", "pod memory limits " + Quantity.formatGiB(podLimit)
                     + " (ollama " + ollamaLimit + ") <= " + Quantity.formatGiB(allocatable) + " on " + pool.machine().name()));
         }
 
@@ -75,15 +75,15 @@ final class RenderedChartChecks {
         long gpus = pod.getContainers().stream().map(c -> limit(c, "nvidia.com/gpu"))
                 .flatMap(Optional::stream).mapToLong(q -> q.value().longValue()).sum();
         out.add(gpus == w.gpusPerPod()
-                ? PolicyCheck.pass("rendered-gpu-per-pod", gpus + " nvidia.com/gpu per pod")
-                : PolicyCheck.fail("rendered-gpu-per-pod", "the pod asks for " + gpus + " nvidia.com/gpu, expected "
+                ? Check.pass("rendered-gpu-per-pod", gpus + " nvidia.com/gpu per pod")
+                : Check.fail("rendered-gpu-per-pod", "the pod asks for " + gpus + " nvidia.com/gpu, expected "
                         + w.gpusPerPod()));
 
         // Scheduling onto the pool the stack created.
         String selector = Optional.ofNullable(pod.getNodeSelector()).map(m -> m.get("cloud.google.com/gke-nodepool")).orElse(null);
         out.add(gpuPoolName.equals(selector)
-                ? PolicyCheck.pass("rendered-node-selector", "pods select node pool " + selector)
-                : PolicyCheck.fail("rendered-node-selector", "pods select node pool " + selector + ", the stack creates "
+                ? Check.pass("rendered-node-selector", "pods select node pool " + selector)
+                : Check.fail("rendered-node-selector", "pods select node pool " + selector + ", the stack creates "
                         + gpuPoolName));
         List<String> tolerated = Optional.ofNullable(pod.getTolerations()).orElse(List.of()).stream()
                 .map(Toleration::getKey).toList();
@@ -91,32 +91,32 @@ final class RenderedChartChecks {
                 ? List.of("nvidia.com/gpu", "cloud.google.com/gke-queued") : List.of("nvidia.com/gpu");
         List<String> missing = needed.stream().filter(t -> !tolerated.contains(t)).toList();
         out.add(missing.isEmpty()
-                ? PolicyCheck.pass("rendered-tolerations", "pods tolerate " + needed)
-                : PolicyCheck.fail("rendered-tolerations", "pods do not tolerate the pool's taint(s) " + missing));
+                ? Check.pass("rendered-tolerations", "pods tolerate " + needed)
+                : Check.fail("rendered-tolerations", "pods do not tolerate the pool's taint(s) " + missing));
 
         // Replicas against the pool.
         Integer replicas = deployment.get().getSpec().getReplicas();
         Optional<HorizontalPodAutoscaler> hpa = chart.single(HorizontalPodAutoscaler.class);
         if (w.hpaEnabled() && hpa.isEmpty()) {
-            out.add(PolicyCheck.fail("rendered-replicas", "hpaEnabled is true but the chart rendered no HorizontalPodAutoscaler"));
+            out.add(Check.fail("rendered-replicas", "hpaEnabled is true but the chart rendered no HorizontalPodAutoscaler"));
         } else if (hpa.isPresent()) {
             int min = Optional.ofNullable(hpa.get().getSpec().getMinReplicas()).orElse(1);
             int max = hpa.get().getSpec().getMaxReplicas();
             if (max > capacity) {
-                out.add(PolicyCheck.fail("rendered-replicas", "HPA maxReplicas " + max + " exceeds the " + capacity
+                out.add(Check.fail("rendered-replicas", "HPA maxReplicas " + max + " exceeds the " + capacity
                         + " pods the GPU pool holds"));
             } else if (min != w.hpaMinReplicas() || max != w.hpaMaxReplicas()) {
-                out.add(PolicyCheck.fail("rendered-replicas", "HPA renders " + min + ".." + max + ", config says "
+                out.add(Check.fail("rendered-replicas", "HPA renders " + min + ".." + max + ", config says "
                         + w.hpaMinReplicas() + ".." + w.hpaMaxReplicas()));
             } else {
-                out.add(PolicyCheck.pass("rendered-replicas", "HPA " + min + ".." + max
+                out.add(Check.pass("rendered-replicas", "HPA " + min + ".." + max
                         + (min == max ? " (pinned)" : "") + " <= " + capacity + " GPU node(s)"));
             }
         } else if (replicas == null || replicas > capacity) {
-            out.add(PolicyCheck.fail("rendered-replicas", "Deployment replicas " + replicas + " exceeds the " + capacity
+            out.add(Check.fail("rendered-replicas", "Deployment replicas " + replicas + " exceeds the " + capacity
                     + " pods the GPU pool holds"));
         } else {
-            out.add(PolicyCheck.pass("rendered-replicas", replicas + " replica(s) <= " + capacity + " GPU node(s)"));
+            out.add(Check.pass("rendered-replicas", replicas + " replica(s) <= " + capacity + " GPU node(s)"));
         }
 
         provisioningRequest(chart, s, out);
@@ -124,17 +124,17 @@ final class RenderedChartChecks {
         return out;
     }
 
-    private static void provisioningRequest(RenderedChart chart, Settings s, List<PolicyCheck> out) {
+    private static void provisioningRequest(RenderedChart chart, Settings s, List<Check> out) {
         List<GenericKubernetesResource> prs = chart.ofKind("ProvisioningRequest").stream()
                 .filter(GenericKubernetesResource.class::isInstance).map(GenericKubernetesResource.class::cast).toList();
         if (!s.gpuPool().queuedProvisioning()) {
             out.add(prs.isEmpty()
-                    ? PolicyCheck.pass("rendered-provisioning-request", "no ProvisioningRequest (queued provisioning off)")
-                    : PolicyCheck.fail("rendered-provisioning-request", "a ProvisioningRequest is rendered but queued provisioning is off"));
+                    ? Check.pass("rendered-provisioning-request", "no ProvisioningRequest (queued provisioning off)")
+                    : Check.fail("rendered-provisioning-request", "a ProvisioningRequest is rendered but queued provisioning is off"));
             return;
         }
         if (prs.size() != 1) {
-            out.add(PolicyCheck.fail("rendered-provisioning-request", "expected one ProvisioningRequest, rendered " + prs.size()));
+            out.add(Check.fail("rendered-provisioning-request", "expected one ProvisioningRequest, rendered " + prs.size()));
             return;
         }
         Object spec = prs.get(0).getAdditionalProperties().get("spec");
@@ -148,38 +148,38 @@ final class RenderedChartChecks {
             }
         }
         if (!"queued-provisioning.gke.io".equals(cls)) {
-            out.add(PolicyCheck.fail("rendered-provisioning-request", "ProvisioningRequest class " + cls
+            out.add(Check.fail("rendered-provisioning-request", "ProvisioningRequest class " + cls
                     + ", expected queued-provisioning.gke.io"));
         } else if (count > s.gpuPool().maxNodes()) {
-            out.add(PolicyCheck.fail("rendered-provisioning-request", "ProvisioningRequest asks for " + count
+            out.add(Check.fail("rendered-provisioning-request", "ProvisioningRequest asks for " + count
                     + " pod(s), above the pool's " + s.gpuPool().maxNodes() + " nodes"));
         } else {
-            out.add(PolicyCheck.pass("rendered-provisioning-request", "ProvisioningRequest "
+            out.add(Check.pass("rendered-provisioning-request", "ProvisioningRequest "
                     + prs.get(0).getMetadata().getName() + " asks queued-provisioning.gke.io for " + count + " pod(s)"));
         }
     }
 
-    private static void service(RenderedChart chart, Settings s, List<PolicyCheck> out) {
+    private static void service(RenderedChart chart, Settings s, List<Check> out) {
         String expected = ChartValues.fullname(s.workload().releaseName());
         Optional<Service> svc = chart.ofType(Service.class).stream()
                 .filter(x -> expected.equals(x.getMetadata().getName())).findFirst();
         if (svc.isEmpty()) {
-            out.add(PolicyCheck.fail("rendered-service", "no Service named " + expected + " (the stack reads it back by that name)"));
+            out.add(Check.fail("rendered-service", "no Service named " + expected + " (the stack reads it back by that name)"));
             return;
         }
         var spec = svc.get().getSpec();
         boolean port = spec.getPorts().stream().anyMatch(p -> p.getPort() == s.service().port());
         List<String> ranges = Optional.ofNullable(spec.getLoadBalancerSourceRanges()).orElse(List.of());
         if (!s.service().type().equals(spec.getType())) {
-            out.add(PolicyCheck.fail("rendered-service", "Service type " + spec.getType() + ", config says " + s.service().type()));
+            out.add(Check.fail("rendered-service", "Service type " + spec.getType() + ", config says " + s.service().type()));
         } else if (!port) {
-            out.add(PolicyCheck.fail("rendered-service", "Service " + expected + " has no port " + s.service().port()));
+            out.add(Check.fail("rendered-service", "Service " + expected + " has no port " + s.service().port()));
         } else if (s.service().isLoadBalancer() && !s.service().internal()
                 && !ranges.containsAll(s.service().loadBalancerSourceRanges())) {
-            out.add(PolicyCheck.fail("rendered-service", "Service source ranges " + ranges + " miss "
+            out.add(Check.fail("rendered-service", "Service source ranges " + ranges + " miss "
                     + s.service().loadBalancerSourceRanges()));
         } else {
-            out.add(PolicyCheck.pass("rendered-service", "Service " + expected + " " + spec.getType() + " port "
+            out.add(Check.pass("rendered-service", "Service " + expected + " " + spec.getType() + " port "
                     + s.service().port() + (ranges.isEmpty() ? "" : " from " + ranges)));
         }
     }

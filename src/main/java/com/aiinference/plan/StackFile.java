@@ -1,6 +1,5 @@
 package com.aiinference.plan;
 
-import com.aiinference.cli.CliException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -35,14 +34,14 @@ public record StackFile(Path path, Map<String, String> config, Set<String> secre
             return new StackFile(path, config, secrets);
         }
         if (!(doc instanceof Map<?, ?> top)) {
-            throw CliException.usage("stack file " + path + " is not a YAML mapping");
+            throw new StackFileException("stack file " + path + " is not a YAML mapping");
         }
         Object block = top.get("config");
         if (block == null) {
             return new StackFile(path, config, secrets);
         }
         if (!(block instanceof Map<?, ?> entries)) {
-            throw CliException.usage("stack file " + path + ": 'config' is not a mapping of keys to values");
+            throw new StackFileException("stack file " + path + ": 'config' is not a mapping of keys to values");
         }
         Map<String, String> written = new LinkedHashMap<>();
         for (var e : entries.entrySet()) {
@@ -52,7 +51,7 @@ public record StackFile(Path path, Map<String, String> config, Set<String> secre
             }
             String earlier = written.put(key, String.valueOf(e.getKey()));
             if (earlier != null) {
-                throw CliException.usage("stack file " + path + " sets " + key + " twice (as " + earlier + " and "
+                throw new StackFileException("stack file " + path + " sets " + key + " twice (as " + earlier + " and "
                         + e.getKey() + "); keep one");
             }
             Object value = e.getValue();
@@ -63,7 +62,7 @@ public record StackFile(Path path, Map<String, String> config, Set<String> secre
                 try {
                     config.put(key, JSON.writeValueAsString(value));
                 } catch (JsonProcessingException ex) {
-                    throw CliException.usage("stack file " + path + ": cannot read " + key);
+                    throw new StackFileException("stack file " + path + ": cannot read " + key);
                 }
             } else {
                 config.put(key, value == null ? "" : String.valueOf(value));
@@ -78,7 +77,7 @@ public record StackFile(Path path, Map<String, String> config, Set<String> secre
         if (doc instanceof Map<?, ?> m && m.get("name") instanceof String name && !name.isBlank()) {
             return name;
         }
-        throw CliException.usage("project file " + projectFile + " has no 'name'");
+        throw new StackFileException("project file " + projectFile + " has no 'name'");
     }
 
     private static Object loadYaml(Path path, String what) {
@@ -89,15 +88,15 @@ public record StackFile(Path path, Map<String, String> config, Set<String> secre
             options.setAllowDuplicateKeys(false);
             return new Yaml(new SafeConstructor(options)).load(Files.readString(path));
         } catch (NoSuchFileException e) {
-            throw CliException.usage(what + " not found: " + path);
+            throw new StackFileException(what + " not found: " + path);
         } catch (IOException e) {
-            throw CliException.usage("cannot read " + what + " " + path + ": " + e.getMessage());
+            throw new StackFileException("cannot read " + what + " " + path + ": " + e.getMessage());
         } catch (DuplicateKeyException e) {
             String problem = e.getProblem() == null ? "found a duplicate key" : e.getProblem().strip();
             String line = e.getProblemMark() == null ? "" : " at line " + (e.getProblemMark().getLine() + 1);
-            throw CliException.usage(what + " " + path + ": " + problem + line + "; keep one");
+            throw new StackFileException(what + " " + path + ": " + problem + line + "; keep one");
         } catch (YAMLException e) {
-            throw CliException.usage(what + " " + path + " is not valid YAML: "
+            throw new StackFileException(what + " " + path + " is not valid YAML: "
                     + e.getMessage().strip().replaceAll("\\s*\\R\\s*", " "));
         }
     }

@@ -1,5 +1,6 @@
 package com.aiinference.verify;
 
+import com.aiinference.core.Check;
 import com.aiinference.loadtest.Durations;
 import com.aiinference.loadtest.HtmlReport;
 import com.aiinference.loadtest.LoadTestConfig;
@@ -49,8 +50,8 @@ final class LoadTestPhase implements LoadPhase {
     public LoadOutcome run(URI endpoint, PrintWriter progress) {
         result = LoadTestRunner.run(config, endpoint, progress);
         List<String> slo = new ArrayList<>();
-        for (Slo.Outcome o : result.sloOutcomes()) {
-            slo.add(o.objective().text() + ": " + (o.met() ? "met" : "NOT met") + " (" + o.actualText() + ")");
+        for (Check o : result.sloOutcomes()) {
+            slo.add(o.name() + ": " + (o.passed() ? "met" : "NOT met") + " (" + o.message() + ")");
         }
         if (result.aborted()) {
             slo.add("aborted: " + result.abortReason());
@@ -93,12 +94,11 @@ final class LoadTestPhase implements LoadPhase {
         List<ReportRow> rows = List.of(new ReportRow("Cluster", report.verified() ? "VERIFIED" : "NOT VERIFIED",
                 report.stabilityNotes()));
         StringBuilder checks = new StringBuilder("<table><tr><th>Check</th><th>Stage</th><th>Result</th><th>Detail</th></tr>");
-        for (Check c : report.checks()) {
-            checks.append("<tr><td><code>").append(HtmlReport.escape(c.name())).append("</code></td><td>")
-                    .append(c.stage().name().toLowerCase(Locale.ROOT)).append("</td><td class=\"")
-                    .append(c.status() == Check.Status.FAIL ? "fail" : c.status() == Check.Status.PASS ? "pass" : "warn")
-                    .append("\">").append(c.status()).append("</td><td>").append(HtmlReport.escape(c.detail())).append("</td></tr>");
-        }
+        report.stages().forEach((stage, list) -> list.forEach(c -> checks.append("<tr><td><code>")
+                .append(HtmlReport.escape(c.name())).append("</code></td><td>").append(stage.label()).append("</td><td class=\"")
+                .append(c.failed() ? "fail" : c.passed() ? "pass" : "warn")
+                .append("\">").append(c.status()).append("</td><td>").append(HtmlReport.escape(c.message()))
+                .append("</td></tr>")));
         checks.append("</table>");
         StringBuilder pods = new StringBuilder("<table><tr><th>Pod</th><th>Node</th><th>Ready</th><th class=\"num\">Restarts</th>"
                 + "<th>Last termination</th><th class=\"num\">Requests served</th></tr>");

@@ -1,6 +1,6 @@
 package com.aiinference.verify;
 
-import com.aiinference.verify.Check.Stage;
+import com.aiinference.core.Check;
 import com.aiinference.verify.PlatformSnapshot.ContainerState;
 import com.aiinference.verify.PlatformSnapshot.PodState;
 import com.aiinference.verify.PlatformSnapshot.ProvisioningState;
@@ -30,7 +30,7 @@ public final class VerificationChecks {
         checks.add(deploymentReady(s, e, namespace, release));
         checks.add(hpaPinned(s, e));
         checks.add(provisioningRequest(s, e, release));
-        checks.add(podsReady(s, e, Stage.BEFORE));
+        checks.add(podsReady(s, e));
         checks.add(onePodPerNode(s));
         checks.add(memoryLimit(s, e));
         checks.add(modelLoaded(s, e));
@@ -41,19 +41,19 @@ public final class VerificationChecks {
     static Check deploymentReady(PlatformSnapshot s, Expectations e, String namespace, String release) {
         String name = "deployment-ready";
         if (s.deployment().isEmpty()) {
-            return Check.fail(name, Stage.BEFORE, "no Deployment labelled app.kubernetes.io/instance=" + release
+            return Check.fail(name, "no Deployment labelled app.kubernetes.io/instance=" + release
                     + " in namespace " + namespace);
         }
         var d = s.deployment().get();
         if (e.replicas() != null && d.desired() != e.replicas()) {
-            return Check.fail(name, Stage.BEFORE, "Deployment " + d.name() + " wants " + d.desired()
+            return Check.fail(name, "Deployment " + d.name() + " wants " + d.desired()
                     + " replicas, expected " + e.replicas());
         }
         if (d.ready() < d.desired()) {
-            return Check.fail(name, Stage.BEFORE, "Deployment " + d.name() + ": " + d.ready() + "/" + d.desired()
+            return Check.fail(name, "Deployment " + d.name() + ": " + d.ready() + "/" + d.desired()
                     + " replicas ready");
         }
-        return Check.pass(name, Stage.BEFORE, "Deployment " + d.name() + ": " + d.ready() + "/" + d.desired()
+        return Check.pass(name, "Deployment " + d.name() + ": " + d.ready() + "/" + d.desired()
                 + " replicas ready");
     }
 
@@ -61,25 +61,25 @@ public final class VerificationChecks {
         String name = "hpa-pinned";
         if (s.hpa().isEmpty()) {
             return Boolean.TRUE.equals(e.hpaPinned())
-                    ? Check.fail(name, Stage.BEFORE, "no HPA (autoscaling/v2) targets the Deployment, expected one pinned at "
+                    ? Check.fail(name, "no HPA (autoscaling/v2) targets the Deployment, expected one pinned at "
                             + (e.replicas() == null ? "min = max" : e.replicas()))
-                    : Check.skip(name, Stage.BEFORE, "no HPA targets the Deployment");
+                    : Check.skip(name, "no HPA targets the Deployment");
         }
         var h = s.hpa().get();
         String state = "HPA " + h.name() + ": min " + h.min() + ", max " + h.max() + ", current " + h.current();
         if (Boolean.FALSE.equals(e.hpaPinned()) || (e.hpaPinned() == null && !h.pinned())) {
-            return Check.skip(name, Stage.BEFORE, state + " (not pinned by configuration)");
+            return Check.skip(name, state + " (not pinned by configuration)");
         }
         if (!h.pinned()) {
-            return Check.fail(name, Stage.BEFORE, state + ": not pinned (min != max), it can scale during the run");
+            return Check.fail(name, state + ": not pinned (min != max), it can scale during the run");
         }
         if (e.replicas() != null && h.min() != e.replicas()) {
-            return Check.fail(name, Stage.BEFORE, state + ": pinned at " + h.min() + ", expected " + e.replicas());
+            return Check.fail(name, state + ": pinned at " + h.min() + ", expected " + e.replicas());
         }
         if (h.current() != h.min()) {
-            return Check.fail(name, Stage.BEFORE, state + ": current replicas differ from the pin");
+            return Check.fail(name, state + ": current replicas differ from the pin");
         }
-        return Check.pass(name, Stage.BEFORE, "HPA " + h.name() + ": min = max = current = " + h.min());
+        return Check.pass(name, "HPA " + h.name() + ": min = max = current = " + h.min());
     }
 
     static Check provisioningRequest(PlatformSnapshot s, Expectations e, String release) {
@@ -87,23 +87,23 @@ public final class VerificationChecks {
         Optional<ProvisioningState> pr = s.provisioningRequest();
         if (pr.isEmpty()) {
             return Boolean.TRUE.equals(e.dwsEnabled())
-                    ? Check.fail(name, Stage.BEFORE, "DWS is enabled but no ProvisioningRequest is labelled "
+                    ? Check.fail(name, "DWS is enabled but no ProvisioningRequest is labelled "
                             + "app.kubernetes.io/instance=" + release)
-                    : Check.skip(name, Stage.BEFORE, "DWS queued provisioning not enabled");
+                    : Check.skip(name, "DWS queued provisioning not enabled");
         }
         ProvisioningState p = pr.get();
         String why = p.explaining().map(Object::toString).orElse("no conditions yet");
         if (Boolean.FALSE.equals(e.dwsEnabled())) {
-            return Check.warn(name, Stage.BEFORE, "DWS is disabled but ProvisioningRequest " + p.name() + " exists ("
+            return Check.warn(name, "DWS is disabled but ProvisioningRequest " + p.name() + " exists ("
                     + p.phase().name().toLowerCase() + ")");
         }
         return switch (p.phase()) {
-            case PROVISIONED -> Check.pass(name, Stage.BEFORE, "ProvisioningRequest " + p.name() + " Provisioned");
+            case PROVISIONED -> Check.pass(name, "ProvisioningRequest " + p.name() + " Provisioned");
             case BOOKING_EXPIRED -> bookingExpired(name, p, s, why);
-            case FAILED -> Check.fail(name, Stage.BEFORE, "ProvisioningRequest " + p.name() + " failed: " + why);
-            case ACCEPTED -> Check.fail(name, Stage.BEFORE, "ProvisioningRequest " + p.name()
+            case FAILED -> Check.fail(name, "ProvisioningRequest " + p.name() + " failed: " + why);
+            case ACCEPTED -> Check.fail(name, "ProvisioningRequest " + p.name()
                     + " accepted but not provisioned: " + why);
-            case PENDING -> Check.fail(name, Stage.BEFORE, "ProvisioningRequest " + p.name() + " pending: " + why);
+            case PENDING -> Check.fail(name, "ProvisioningRequest " + p.name() + " pending: " + why);
         };
     }
 
@@ -112,27 +112,27 @@ public final class VerificationChecks {
         long running = s.pods().stream()
                 .filter(pod -> "Running".equals(pod.phase()) && pod.nodeName() != null && !pod.nodeName().isBlank()).count();
         if (running == 0) {
-            return Check.fail(name, Stage.BEFORE, "ProvisioningRequest " + p.name() + " booking expired with no pod of the"
+            return Check.fail(name, "ProvisioningRequest " + p.name() + " booking expired with no pod of the"
                     + " release running on a node: the provisioned capacity was not consumed (" + why + ")");
         }
-        return Check.pass(name, Stage.BEFORE, "ProvisioningRequest " + p.name() + " Provisioned; booking expired after "
+        return Check.pass(name, "ProvisioningRequest " + p.name() + " Provisioned; booking expired after "
                 + running + " pod(s) of the release started running on its nodes (capacity consumed; nodes stay until "
                 + "maxRunDurationSeconds)");
     }
 
-    static Check podsReady(PlatformSnapshot s, Expectations e, Stage stage) {
-        String name = stage == Stage.BEFORE ? "pods-ready" : "pods-ready-after";
+    static Check podsReady(PlatformSnapshot s, Expectations e) {
+        String name = "pods-ready";
         List<String> notReady = s.pods().stream().filter(p -> !p.ready())
                 .map(p -> p.name() + " (" + p.phase() + ")").toList();
         int expected = e.replicas() != null ? e.replicas() : s.deployment().map(d -> d.desired()).orElse(s.pods().size());
         long ready = s.pods().stream().filter(PodState::ready).count();
         if (!notReady.isEmpty()) {
-            return Check.fail(name, stage, ready + "/" + expected + " pods ready; not ready: " + String.join(", ", notReady));
+            return Check.fail(name, ready + "/" + expected + " pods ready; not ready: " + String.join(", ", notReady));
         }
         if (ready != expected) {
-            return Check.fail(name, stage, ready + " pods ready, expected " + expected);
+            return Check.fail(name, ready + " pods ready, expected " + expected);
         }
-        return Check.pass(name, stage, ready + "/" + expected + " pods ready");
+        return Check.pass(name, ready + "/" + expected + " pods ready");
     }
 
     static Check onePodPerNode(PlatformSnapshot s) {
@@ -152,15 +152,15 @@ public final class VerificationChecks {
                 .forEach(p -> problems.add(p.name() + " runs on " + p.nodeName() + ", a node without a GPU ("
                         + PlatformInspector.ACCELERATOR_LABEL + " not set)"));
         if (!problems.isEmpty()) {
-            return Check.fail(name, Stage.BEFORE, String.join("; ", problems));
+            return Check.fail(name, String.join("; ", problems));
         }
         if (s.pods().isEmpty()) {
-            return Check.fail(name, Stage.BEFORE, "no inference pods");
+            return Check.fail(name, "no inference pods");
         }
         List<String> gpus = s.pods().stream().map(PodState::nodeAccelerator).filter(a -> a != null && !a.isEmpty())
                 .distinct().toList();
         String what = gpus.isEmpty() ? " distinct nodes (node labels not readable)" : " distinct " + String.join("/", gpus) + " nodes";
-        return Check.pass(name, Stage.BEFORE, s.pods().size() + " pods on " + byNode.size() + what);
+        return Check.pass(name, s.pods().size() + " pods on " + byNode.size() + what);
     }
 
     static Check memoryLimit(PlatformSnapshot s, Expectations e) {
@@ -177,13 +177,13 @@ public final class VerificationChecks {
             }
         }
         if (s.pods().isEmpty()) {
-            return Check.skip(name, Stage.BEFORE, "no pods to inspect");
+            return Check.skip(name, "no pods to inspect");
         }
         if (!problems.isEmpty()) {
-            return Check.fail(name, Stage.BEFORE, String.join("; ", problems));
+            return Check.fail(name, String.join("; ", problems));
         }
         String limit = s.pods().get(0).container(PlatformInspector.OLLAMA_CONTAINER).map(ContainerState::memoryLimit).orElse("?");
-        return Check.pass(name, Stage.BEFORE, "every ollama container limited to " + limit);
+        return Check.pass(name, "every ollama container limited to " + limit);
     }
 
     static boolean sameQuantity(String a, String b) {
@@ -197,16 +197,16 @@ public final class VerificationChecks {
     static Check modelLoaded(PlatformSnapshot s, Expectations e) {
         String name = "model-loaded";
         if (s.pods().isEmpty()) {
-            return Check.skip(name, Stage.BEFORE, "no pods to inspect");
+            return Check.skip(name, "no pods to inspect");
         }
         String model = e.model() == null ? "the model" : e.model();
         List<String> missing = s.pods().stream().filter(p -> !p.model().loaded())
                 .map(p -> p.name() + " (" + p.model().evidence() + ")").toList();
         if (!missing.isEmpty()) {
-            return Check.fail(name, Stage.BEFORE, model + " not loaded in " + String.join(", ", missing));
+            return Check.fail(name, model + " not loaded in " + String.join(", ", missing));
         }
         String evidence = s.pods().get(0).model().evidence();
-        return Check.pass(name, Stage.BEFORE, model + " loaded in " + s.pods().size() + "/" + s.pods().size()
+        return Check.pass(name, model + " loaded in " + s.pods().size() + "/" + s.pods().size()
                 + " pods (" + evidence + ")");
     }
 
@@ -222,8 +222,8 @@ public final class VerificationChecks {
             }
         }
         return restarted.isEmpty()
-                ? Check.pass(name, Stage.BEFORE, "no container has restarted")
-                : Check.warn(name, Stage.BEFORE, "restarted before this run (not counted against it): "
+                ? Check.pass(name, "no container has restarted")
+                : Check.warn(name, "restarted before this run (not counted against it): "
                         + String.join("; ", restarted));
     }
 
@@ -263,9 +263,9 @@ public final class VerificationChecks {
                 .filter(o -> after.pods().stream().noneMatch(p -> p.name().equals(o.pod())))
                 .forEach(o -> problems.add(o.pod() + " " + o.detail()));
         if (!problems.isEmpty()) {
-            return Check.fail(name, Stage.AFTER, String.join("; ", problems));
+            return Check.fail(name, String.join("; ", problems));
         }
-        return Check.pass(name, Stage.AFTER, "0 restarts, 0 OOM kills during the run");
+        return Check.pass(name, "0 restarts, 0 OOM kills during the run");
     }
 
     static Check evictions(PlatformSnapshot before, PlatformSnapshot after, List<PodWatch.Observation> seen,
@@ -284,9 +284,9 @@ public final class VerificationChecks {
                         && problems.stream().noneMatch(p -> p.startsWith(o.pod() + " ")))
                 .forEach(o -> problems.add(o.pod() + " " + o.detail()));
         if (!problems.isEmpty()) {
-            return Check.fail(name, Stage.AFTER, String.join("; ", problems));
+            return Check.fail(name, String.join("; ", problems));
         }
-        return Check.pass(name, Stage.AFTER, "0 evictions, same " + after.pods().size() + " pods before and after");
+        return Check.pass(name, "0 evictions, same " + after.pods().size() + " pods before and after");
     }
 
     static Check readyThroughout(PlatformSnapshot after, List<PodWatch.Observation> seen, Optional<String> watchFailure) {
@@ -300,9 +300,9 @@ public final class VerificationChecks {
             List<String> names = new ArrayList<>();
             notReady.forEach((pod, n) -> names.add(pod + (after.pods().stream().anyMatch(p -> p.name().equals(pod) && !p.ready())
                     ? " still not ready" : " not ready for a while")));
-            return Check.fail(name, Stage.AFTER, String.join("; ", names) + how);
+            return Check.fail(name, String.join("; ", names) + how);
         }
-        return Check.pass(name, Stage.AFTER, "all " + after.pods().size() + " pods stayed ready" + how);
+        return Check.pass(name, "all " + after.pods().size() + " pods stayed ready" + how);
     }
 
     /** Requests each replica's gateway served between the snapshots (pods matched by uid). */
@@ -334,7 +334,7 @@ public final class VerificationChecks {
         List<ReplicaTraffic> known = traffic.stream().filter(ReplicaTraffic::known).toList();
         if (known.isEmpty()) {
             String why = traffic.isEmpty() ? "no pods" : traffic.get(0).unknownReason();
-            return Check.skip(name, Stage.AFTER, "per-replica traffic not measurable: " + why);
+            return Check.skip(name, "per-replica traffic not measurable: " + why);
         }
         List<String> idle = known.stream().filter(t -> !t.servedTraffic()).map(ReplicaTraffic::pod).toList();
         long served = known.stream().filter(ReplicaTraffic::servedTraffic).count();
@@ -345,8 +345,8 @@ public final class VerificationChecks {
                 + (idle.isEmpty() ? "" : "; idle: " + String.join(", ", idle))
                 + (unknown.isEmpty() ? "" : "; not measured: " + String.join(", ", unknown));
         return served >= expected && idle.isEmpty()
-                ? Check.pass(name, Stage.AFTER, detail)
-                : Check.fail(name, Stage.AFTER, detail);
+                ? Check.pass(name, detail)
+                : Check.fail(name, detail);
     }
 
     private static String minMax(List<ReplicaTraffic> known) {
@@ -358,12 +358,12 @@ public final class VerificationChecks {
     public static Check load(LoadOutcome load) {
         String name = "load-slo";
         if (load.total() == 0) {
-            return Check.fail(name, Stage.RUN, "no request completed during the run");
+            return Check.fail(name, "no request completed during the run");
         }
         String detail = load.sloResults().isEmpty()
                 ? String.format(java.util.Locale.ROOT, "%d/%d requests succeeded (no SLO given)", load.succeeded(), load.total())
                 : String.join("; ", load.sloResults());
-        return load.sloMet() ? Check.pass(name, Stage.RUN, detail) : Check.fail(name, Stage.RUN, detail);
+        return load.sloMet() ? Check.pass(name, detail) : Check.fail(name, detail);
     }
 
     private static Map<String, PodState> byUid(PlatformSnapshot s) {

@@ -1,5 +1,6 @@
 package com.aiinference.verify;
 
+import com.aiinference.core.Check;
 import com.aiinference.loadtest.Reports;
 import com.aiinference.verify.PlatformSnapshot.ContainerState;
 import com.aiinference.verify.PlatformSnapshot.PodState;
@@ -27,24 +28,31 @@ public record VerificationReport(
         Expectations expected,
         PlatformSnapshot before,
         Optional<PlatformSnapshot> after,
-        List<Check> checks,
+        Map<Stage, List<Check>> stages,
         List<ReplicaTraffic> traffic,
         Optional<LoadOutcome> load,
         String loadSkippedReason,
         List<PodWatch.Observation> observations) {
 
     public VerificationReport {
-        checks = List.copyOf(checks);
+        var byStage = new java.util.EnumMap<Stage, List<Check>>(Stage.class);
+        stages.forEach((stage, list) -> byStage.put(stage, List.copyOf(list)));
+        stages = java.util.Collections.unmodifiableMap(byStage);
         traffic = List.copyOf(traffic);
         observations = List.copyOf(observations);
     }
 
+    /** Every check, stage by stage (before the load, the run, after it). */
+    public List<Check> checks() {
+        return stages.values().stream().flatMap(List::stream).toList();
+    }
+
     public boolean verified() {
-        return checks.stream().noneMatch(Check::failed) && load.isPresent();
+        return checks().stream().noneMatch(Check::failed) && load.isPresent();
     }
 
     public List<Check> failures() {
-        return checks.stream().filter(Check::failed).toList();
+        return checks().stream().filter(Check::failed).toList();
     }
 
     /** One line for stderr/CI logs saying why it is not verified. */
@@ -52,7 +60,7 @@ public record VerificationReport(
         if (verified()) {
             return "VERIFIED";
         }
-        List<String> failed = failures().stream().map(c -> c.name() + ": " + c.detail()).collect(Collectors.toList());
+        List<String> failed = failures().stream().map(c -> c.name() + ": " + c.message()).collect(Collectors.toList());
         if (load.isEmpty() && loadSkippedReason != null) {
             failed.add("load skipped: " + loadSkippedReason);
         }
@@ -179,11 +187,10 @@ public record VerificationReport(
         md.append("| **Capacity** | **").append(capacityResult()).append("** | ").append(cell(capacityNotes())).append(" |\n\n");
 
         md.append("### Checks\n| Check | Stage | Result | Detail |\n| :--- | :--- | :--- | :--- |\n");
-        for (Check c : checks) {
-            md.append("| ").append(c.name()).append(" | ").append(c.stage().name().toLowerCase(Locale.ROOT)).append(" | ")
-                    .append(c.status() == Check.Status.FAIL ? "**FAIL**" : c.status().name()).append(" | ")
-                    .append(cell(c.detail())).append(" |\n");
-        }
+        stages.forEach((stage, list) -> list.forEach(c -> md.append("| ").append(c.name()).append(" | ")
+                .append(stage.label()).append(" | ")
+                .append(c.failed() ? "**FAIL**" : c.status().name()).append(" | ")
+                .append(cell(c.message())).append(" |\n")));
         if (load.isEmpty() && loadSkippedReason != null) {
             md.append("| load | run | **SKIPPED** | ").append(cell(loadSkippedReason)).append(" |\n");
         }
@@ -286,7 +293,8 @@ public record VerificationReport(
             capacity.putNull("replicasServed");
         }
         ArrayNode checksNode = root.putArray("checks");
-        checks.forEach(c -> checksNode.add(mapper.valueToTree(c)));
+        stages.forEach((stage, list) -> list.forEach(c -> checksNode.addObject().put("name", c.name())
+                .put("stage", stage.name()).put("status", c.status().name()).put("message", c.message())));
         root.set("traffic", mapper.valueToTree(traffic));
         root.set("before", mapper.valueToTree(before));
         after.ifPresentOrElse(a -> root.set("after", mapper.valueToTree(a)), () -> root.putNull("after"));

@@ -1,10 +1,12 @@
 package com.aiinference.verify;
 
+import com.aiinference.core.Check;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -28,9 +30,11 @@ public final class Verifier {
     public VerificationReport run() {
         PlatformInspector inspector = new PlatformInspector(client, target);
         PlatformSnapshot before = inspector.snapshot();
-        List<Check> checks = new ArrayList<>(VerificationChecks.before(before, target.expected(), target.namespace(), target.release()));
+        Map<Stage, List<Check>> checks = new EnumMap<>(Stage.class);
+        checks.put(Stage.BEFORE, VerificationChecks.before(before, target.expected(), target.namespace(), target.release()));
         log.printf("before: %s%n", summary(before));
-        checks.stream().filter(Check::failed).forEach(c -> log.printf("before: FAIL %s: %s%n", c.name(), c.detail()));
+        checks.get(Stage.BEFORE).stream().filter(Check::failed)
+                .forEach(c -> log.printf("before: FAIL %s: %s%n", c.name(), c.message()));
         log.flush();
 
         long ready = before.pods().stream().filter(PlatformSnapshot.PodState::ready).count();
@@ -49,11 +53,11 @@ public final class Verifier {
             seen = watch.observations();
             watchFailure = watch.failure();
         }
-        checks.add(VerificationChecks.load(outcome));
+        checks.put(Stage.RUN, List.of(VerificationChecks.load(outcome)));
         PlatformSnapshot after = inspector.snapshot();
         log.printf("after: %s%n", summary(after));
         log.flush();
-        checks.addAll(VerificationChecks.after(before, after, seen, watchFailure, runStart, target.expected()));
+        checks.put(Stage.AFTER, VerificationChecks.after(before, after, seen, watchFailure, runStart, target.expected()));
         return new VerificationReport(target.namespace(), target.release(), String.valueOf(target.endpoint()),
                 load.users(), target.expected(), before, Optional.of(after), checks, VerificationChecks.traffic(before, after),
                 Optional.of(outcome), null, seen);

@@ -5,7 +5,6 @@ import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.cli.StackOutputs;
 import com.aiinference.cli.StackOutputsOptions;
-import com.aiinference.loadtest.LoadTestCommand;
 import com.aiinference.loadtest.LoadTestConfig;
 import com.aiinference.loadtest.LoadTestOptions;
 import com.aiinference.loadtest.TargetResolver;
@@ -117,7 +116,7 @@ public final class VerifyCommand implements Callable<Integer> {
 
         try (KubernetesClient client = target.access().connect()) {
             var version = target.access().ensureReachable(client);
-            LoadTestCommand.checkReachable(target.endpoint());
+            TargetResolver.checkReachable(target.endpoint());
             String k8s = version.getGitVersion() != null ? version.getGitVersion()
                     : "0".equals(version.getMajor()) ? "version not reported" : version.getMajor() + "." + version.getMinor();
             err.printf(Locale.ROOT, "verify: release %s in namespace %s on %s (Kubernetes %s), load %s%n",

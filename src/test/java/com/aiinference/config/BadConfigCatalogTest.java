@@ -3,6 +3,7 @@ package com.aiinference.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.aiinference.core.Check;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -197,8 +198,8 @@ class BadConfigCatalogTest {
     @MethodSource("ruleViolations")
     void ruleViolationsFailExactlyTheirRule(List<String> overrides, String rule, String message) {
         Settings s = DevStack.settings(overrides.toArray(String[]::new));
-        List<PolicyCheck> failed = PolicyRules.check(s).stream().filter(c -> !c.passed()).toList();
-        assertThat(failed).extracting(PolicyCheck::name, PolicyCheck::message)
+        List<Check> failed = PolicyRules.check(s).stream().filter(Check::failed).toList();
+        assertThat(failed).extracting(Check::name, Check::message)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(rule, message));
         assertThatThrownBy(() -> PolicyRules.requireValid(DevStack.PROJECT, DevStack.with(overrides.toArray(String[]::new)), DevStack.SECRET_KEYS))
                 .isInstanceOf(InvalidConfigException.class)

@@ -2,6 +2,7 @@ package com.aiinference.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.aiinference.core.Check;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -44,13 +45,13 @@ class PolicyRulesTest {
     void chartOnlyRulesAcceptWhatTheChartAccepts() {
         // Each of these renders with the chart, so the stack must not refuse it either.
         assertThat(PolicyRules.check(DevStack.settings("keepAlive", "1h30m", "imageTag", "0.17.1")))
-                .filteredOn(c -> !c.passed()).isEmpty();
+                .filteredOn(Check::failed).isEmpty();
         assertThat(PolicyRules.check(DevStack.settings("hpaEnabled", "false", "hpaMinReplicas", "1")))
-                .filteredOn(c -> !c.passed()).isEmpty();
+                .filteredOn(Check::failed).isEmpty();
         assertThat(PolicyRules.check(DevStack.settings("gatewayEnabled", "false", "internalLoadBalancer", "true")))
-                .filteredOn(c -> !c.passed()).isEmpty();
+                .filteredOn(Check::failed).isEmpty();
         assertThat(PolicyRules.check(DevStack.settings("serviceType", "ClusterIP", "loadBalancerSourceRanges", "[]")))
-                .filteredOn(c -> !c.passed()).isEmpty();
+                .filteredOn(Check::failed).isEmpty();
         assertThat(PolicyRules.compareRelease("0.17.10", "0.17.1")).isPositive();
         assertThat(PolicyRules.compareRelease("1.0.0", "0.17.1")).isPositive();
     }
@@ -59,16 +60,16 @@ class PolicyRulesTest {
     void withoutTheGatewayThePodOnlyNeedsOllamasResources() {
         Settings s = DevStack.settings("cpuRequest", "11.5", "memoryLimit", "42.8Gi", "memoryRequest", "40Gi",
                 "gatewayEnabled", "false", "serviceType", "ClusterIP", "loadBalancerSourceRanges", "[]");
-        List<PolicyCheck> checks = PolicyRules.check(s);
-        assertThat(checks).filteredOn(c -> !c.passed()).isEmpty();
-        assertThat(checks).filteredOn(c -> c.name().equals("cpu-request-fits-node")).extracting(PolicyCheck::message)
+        List<Check> checks = PolicyRules.check(s);
+        assertThat(checks).filteredOn(Check::failed).isEmpty();
+        assertThat(checks).filteredOn(c -> c.name().equals("cpu-request-fits-node")).extracting(Check::message)
                 .containsExactly("cpuRequest 11.5 fits the 11.9 CPU allocatable on g2-standard-12 less 200m for DaemonSets (11.7)");
     }
 
     @Test
     void theDevStackPassesWithTheGatewayCounted() {
         assertThat(PolicyRules.check(DevStack.settings())).filteredOn(c -> c.name().equals("cpu-request-fits-node"))
-                .extracting(PolicyCheck::message)
+                .extracting(Check::message)
                 .containsExactly("cpuRequest 8 + gateway 500m fits the 11.9 CPU allocatable on g2-standard-12 less 200m for DaemonSets (11.7)");
     }
 }

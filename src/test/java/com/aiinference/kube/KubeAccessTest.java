@@ -3,7 +3,6 @@ package com.aiinference.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.aiinference.cli.CliException;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -52,7 +51,7 @@ class KubeAccessTest {
                 """), "output 'kubeconfig' of dev", null);
             try (var client = access.connect()) {
                 assertThatThrownBy(() -> access.ensureReachable(client))
-                        .isInstanceOf(CliException.class)
+                        .isInstanceOf(KubeAccessException.class)
                         .hasMessage("cannot reach the Kubernetes API at " + server + "/ (kubeconfig from output 'kubeconfig' of dev):"
                                 + " credentials refused (HTTP 401); the token comes from 'gke-gcloud-auth-plugin-not-installed':"
                                 + " is it installed and logged in?");

@@ -2,7 +2,7 @@ package com.aiinference.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.aiinference.cli.Main;
+import com.aiinference.Main;
 import com.aiinference.simulate.FakeOllama;
 import com.aiinference.simulate.FakeOllamaConfig;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -103,8 +103,9 @@ class LoadTestCommandTest {
         assertThat(out.toString().replaceAll("\\s+", " ")).contains("Exit codes: "
                 + "0 the run completed, at least one request succeeded and every --slo objective was met "
                 + "1 no request succeeded (or none was measured), an --slo objective was not met, or the run was aborted"
-                + " (--max-error-rate, a request the HTTP client refused) "
-                + "2 invalid usage or input, no target, target unreachable");
+                + " (--max-error-rate, a request the HTTP client refused), or a --workers worker died (the others'"
+                + " results are still reported) "
+                + "2 invalid usage or input (e.g. a bad --workers count), no target, target unreachable");
     }
 
     @Test
@@ -268,7 +269,7 @@ class LoadTestCommandTest {
     /** The CLI in a child JVM, because the pulumi binary comes from an environment variable. */
     private static Process cli(String pulumi, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "com.aiinference.cli.Main"));
+                "-cp", System.getProperty("java.class.path"), "com.aiinference.Main"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("AI_INFERENCE_PULUMI", pulumi);

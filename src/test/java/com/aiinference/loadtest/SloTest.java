@@ -3,6 +3,7 @@ package com.aiinference.loadtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.aiinference.core.Check;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
@@ -20,27 +21,27 @@ class SloTest {
     private static final LatencySummary LATENCY = new LatencySummary(100, 2700, 2650, 2900, 3100, 4000, 4500);
     private static final LatencySummary TTFT = new LatencySummary(100, 180, 170, 300, 450, 900, 1200);
 
-    private static List<Slo.Outcome> evaluate(String slo, long total, long ok) {
+    private static List<Check> evaluate(String slo, long total, long ok) {
         LoadTestConfig c = LoadTestConfig.builder().slo(Slo.parse(slo)).build();
         return result(c, total, ok, LATENCY, TTFT).sloOutcomes();
     }
 
     @Test
     void theIssuesExampleIsMetOrNotByEachObjective() {
-        List<Slo.Outcome> o = evaluate("success>=99.9%,p95<5s,ttft_p95<1s", 1000, 999);
-        assertThat(o).extracting(Slo.Outcome::met).containsExactly(true, true, true);
-        assertThat(o).extracting(Slo.Outcome::actualText).containsExactly("99.90%", "3.1s", "450ms");
-        assertThat(evaluate("success>=99.9%,p95<3s,ttft_p95<=450ms", 1000, 998)).extracting(Slo.Outcome::met)
+        List<Check> o = evaluate("success>=99.9%,p95<5s,ttft_p95<1s", 1000, 999);
+        assertThat(o).extracting(Check::passed).containsExactly(true, true, true);
+        assertThat(o).extracting(Check::message).containsExactly("99.90%", "3.1s", "450ms");
+        assertThat(evaluate("success>=99.9%,p95<3s,ttft_p95<=450ms", 1000, 998)).extracting(Check::passed)
                 .containsExactly(false, false, true);
     }
 
     @Test
     void acceptsEveryMetricAndUnit() {
-        List<Slo.Outcome> o = evaluate("error_rate<0.01, p50<2.7s, latency_max<5s, mean>2s, p99<=4000ms, ttft_p50<0.2s, rps>=10, tokens_per_s>99, itl_p95<1m", 100, 100);
-        assertThat(o).extracting(x -> x.objective().metric()).containsExactly("error_rate", "p50", "latency_max", "mean", "p99",
-                "ttft_p50", "rps", "tokens_per_s", "itl_p95");
-        assertThat(o).extracting(Slo.Outcome::met).containsExactly(true, true, true, true, true, true, true, true, false);
-        assertThat(o.get(8).actualText()).isEqualTo("no data");
+        List<Check> o = evaluate("error_rate<0.01, p50<2.7s, latency_max<5s, mean>2s, p99<=4000ms, ttft_p50<0.2s, rps>=10, tokens_per_s>99, itl_p95<1m", 100, 100);
+        assertThat(o).extracting(Check::name).containsExactly("error_rate<0.01", "p50<2.7s", "latency_max<5s", "mean>2s", "p99<=4000ms",
+                "ttft_p50<0.2s", "rps>=10", "tokens_per_s>99", "itl_p95<1m");
+        assertThat(o).extracting(Check::passed).containsExactly(true, true, true, true, true, true, true, true, false);
+        assertThat(o.get(8).message()).isEqualTo("no data");
     }
 
     @Test

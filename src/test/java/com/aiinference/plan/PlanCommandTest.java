@@ -3,7 +3,7 @@ package com.aiinference.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.aiinference.chart.ChartRenderer;
-import com.aiinference.cli.Main;
+import com.aiinference.Main;
 import com.aiinference.config.DevStack;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -3,7 +3,7 @@ package com.aiinference.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.aiinference.config.DevStack;
-import com.aiinference.config.PolicyCheck;
+import com.aiinference.core.Check;
 import com.aiinference.config.Settings;
 import java.util.List;
 import java.util.Set;
@@ -22,7 +22,7 @@ class ProgramChecksTest {
         settings = DevStack.settings();
     }
 
-    private static PolicyCheck providerPlugins(MockEngineRun.Result r) {
+    private static Check providerPlugins(MockEngineRun.Result r) {
         return ProgramChecks.check(r, settings).stream().filter(c -> c.name().equals("provider-plugins"))
                 .findFirst().orElseThrow();
     }
@@ -39,19 +39,19 @@ class ProgramChecksTest {
 
     @Test
     void theDevStackPassesAboveTheFloor() {
-        assertThat(providerPlugins(run)).isEqualTo(PolicyCheck.pass("provider-plugins",
+        assertThat(providerPlugins(run)).isEqualTo(Check.pass("provider-plugins",
                 "gcp plugin 9.37.0 (>= 8.32.0 for nodeConfig.flexStart), kubernetes plugin 4.34.2 (explicit providers)"));
     }
 
     @Test
     void aProviderWithoutAVersionFails() {
-        assertThat(providerPlugins(withGcpPluginVersion(""))).isEqualTo(PolicyCheck.fail("provider-plugins",
+        assertThat(providerPlugins(withGcpPluginVersion(""))).isEqualTo(Check.fail("provider-plugins",
                 "gcp provider registered with plugin version (none: the SDK's own 7.0.0), not an exact release at or above 8.32.0 (the first that sends nodeConfig.flexStart)"));
     }
 
     @Test
     void aProviderBelowTheFloorFails() {
-        assertThat(providerPlugins(withGcpPluginVersion("8.31.9"))).isEqualTo(PolicyCheck.fail("provider-plugins",
+        assertThat(providerPlugins(withGcpPluginVersion("8.31.9"))).isEqualTo(Check.fail("provider-plugins",
                 "gcp provider registered with plugin version 8.31.9, not an exact release at or above 8.32.0 (the first that sends nodeConfig.flexStart)"));
         assertThat(providerPlugins(withGcpPluginVersion("9.0.0-alpha.1")).passed()).isFalse();
         assertThat(providerPlugins(withGcpPluginVersion("8.32.0")).passed()).isTrue();

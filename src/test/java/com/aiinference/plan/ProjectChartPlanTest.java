@@ -3,7 +3,7 @@ package com.aiinference.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.aiinference.cli.Main;
+import com.aiinference.Main;
 import com.aiinference.config.DevStack;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.aiinference.chart.ChartRenderer;
 import com.aiinference.chart.RenderedChart;
 import com.aiinference.config.DevStack;
-import com.aiinference.config.PolicyCheck;
+import com.aiinference.core.Check;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -51,13 +51,13 @@ class RenderedChartChecksTest {
             spec: {type: LoadBalancer, loadBalancerSourceRanges: [203.0.113.0/24, 198.51.100.0/24], ports: [{port: 8000}]}
             """;
 
-    private static List<PolicyCheck> check(String manifest) {
+    private static List<Check> check(String manifest) {
         RenderedChart chart = new RenderedChart(manifest, ChartRenderer.parse(manifest));
         return RenderedChartChecks.check(chart, DevStack.settings(), "l4-pool");
     }
 
-    private static List<String> failed(List<PolicyCheck> checks) {
-        return checks.stream().filter(c -> !c.passed()).map(c -> c.name() + ": " + c.message()).toList();
+    private static List<String> failed(List<Check> checks) {
+        return checks.stream().filter(Check::failed).map(c -> c.name() + ": " + c.message()).toList();
     }
 
     @Test

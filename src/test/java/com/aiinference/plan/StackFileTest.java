@@ -3,7 +3,7 @@ package com.aiinference.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.aiinference.cli.CliException;
+import com.aiinference.cli.ExitCodes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,24 +47,24 @@ class StackFileTest {
                   ai-inference:memoryLimit: 40Gi
                   ai-inference:numParallel: 8
                   ai-inference:memoryLimit: 46Gi
-                """)).isInstanceOf(CliException.class)
+                """)).isInstanceOf(StackFileException.class)
                 .hasMessage("stack file " + dir.resolve("Pulumi.t.yaml")
                         + ": found duplicate key ai-inference:memoryLimit at line 4; keep one")
-                .satisfies(e -> assertThat(((CliException) e).exitCode()).isEqualTo(2));
+                .satisfies(e -> assertThat(ExitCodes.forException(e)).isEqualTo(ExitCodes.USAGE));
         assertThatThrownBy(() -> read("""
                 config:
                   numParallel: 8
                   ai-inference:numParallel: 4
-                """)).isInstanceOf(CliException.class)
+                """)).isInstanceOf(StackFileException.class)
                 .hasMessage("stack file " + dir.resolve("Pulumi.t.yaml")
                         + " sets ai-inference:numParallel twice (as numParallel and ai-inference:numParallel); keep one");
     }
 
     @Test
     void badFilesAreUsageErrors() throws IOException {
-        assertThatThrownBy(() -> read("config: [a, b]")).isInstanceOf(CliException.class)
+        assertThatThrownBy(() -> read("config: [a, b]")).isInstanceOf(StackFileException.class)
                 .hasMessageEndingWith(": 'config' is not a mapping of keys to values");
-        assertThatThrownBy(() -> read("config:\n  a: [\n")).isInstanceOf(CliException.class)
+        assertThatThrownBy(() -> read("config:\n  a: [\n")).isInstanceOf(StackFileException.class)
                 .hasMessageContaining("is not valid YAML");
         assertThatThrownBy(() -> StackFile.read(dir.resolve("Pulumi.none.yaml"), "ai-inference"))
                 .hasMessageStartingWith("stack file not found: ");

@@ -33,7 +33,7 @@ class SimulateClusterSignalTest {
         List<String> cmd = List.of(java, "-cp", System.getProperty("java.class.path"),
                 "-Djna.tmpdir=" + System.getProperty("jna.tmpdir", dir.resolve("jna").toString()),
                 "-Dproject.basedir=" + System.getProperty("project.basedir", ""),
-                "com.aiinference.cli.Main", "simulate", "cluster", "--outputs", outputs.toString(), "--replicas", "2",
+                "com.aiinference.Main", "simulate", "cluster", "--outputs", outputs.toString(), "--replicas", "2",
                 "--max-duration", "60s");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {

@@ -2,7 +2,7 @@ package com.aiinference.simulate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.aiinference.cli.Main;
+import com.aiinference.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.aiinference.chart.ChartRenderer;
 import com.aiinference.config.DevStack;
-import com.aiinference.config.PolicyCheck;
+import com.aiinference.core.Check;
 import com.aiinference.config.PolicyRules;
 import com.aiinference.config.Settings;
 import java.util.List;
@@ -42,7 +42,7 @@ class ChartRuleMirrorTest {
     @MethodSource("configs")
     void theChartAndTheRulesAgree(List<String> overrides, String failingRule) {
         Settings s = DevStack.settings(overrides.toArray(String[]::new));
-        List<String> failed = PolicyRules.check(s).stream().filter(c -> !c.passed()).map(PolicyCheck::name).toList();
+        List<String> failed = PolicyRules.check(s).stream().filter(Check::failed).map(Check::name).toList();
         var render = (Runnable) () -> ChartRenderer.projectChart()
                 .template(s.workload().releaseName(), s.workload().namespace(), ChartValues.of(s, s.gpuPool().name()));
         if (failingRule.isEmpty()) {

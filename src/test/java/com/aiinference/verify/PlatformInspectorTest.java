@@ -3,6 +3,7 @@ package com.aiinference.verify;
 import com.aiinference.kube.KubeAccess;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.aiinference.core.Check;
 import com.aiinference.simulate.SimulatedCluster;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import java.nio.file.Path;
@@ -81,7 +82,7 @@ class PlatformInspectorTest {
                         .isEqualTo(PlatformSnapshot.ProvisioningState.Phase.BOOKING_EXPIRED);
                 Check c = VerificationChecks.provisioningRequest(s, e, "ai-inference");
                 assertThat(c.status()).isEqualTo(Check.Status.PASS);
-                assertThat(c.detail()).contains("booking expired after 2 pod(s) of the release started running on its nodes");
+                assertThat(c.message()).contains("booking expired after 2 pod(s) of the release started running on its nodes");
             }
         }
     }

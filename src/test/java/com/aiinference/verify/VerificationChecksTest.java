@@ -2,6 +2,7 @@ package com.aiinference.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.aiinference.core.Check;
 import com.aiinference.verify.PlatformSnapshot.Condition;
 import com.aiinference.verify.PlatformSnapshot.ContainerState;
 import com.aiinference.verify.PlatformSnapshot.DeploymentState;
@@ -37,7 +38,7 @@ class VerificationChecksTest {
         List<Check> checks = VerificationChecks.before(snapshot(List.of(pod(0, 0, null, 1), pod(1, 0, null, 1), pod(2, 0, null, 1))),
                 EXPECTED, "ai-inference", "ai-inference");
         assertThat(checks).allMatch(c -> c.status() == Check.Status.PASS || c.status() == Check.Status.SKIP);
-        assertThat(checks).extracting(Check::detail).contains("Deployment ai-inference: 3/3 replicas ready",
+        assertThat(checks).extracting(Check::message).contains("Deployment ai-inference: 3/3 replicas ready",
                 "HPA ai-inference: min = max = current = 3", "3 pods on 3 distinct nvidia-l4 nodes",
                 "every ollama container limited to 40Gi");
     }
@@ -48,7 +49,7 @@ class VerificationChecksTest {
         s = new PlatformSnapshot(s.takenAt(), s.deployment(), Optional.of(new HpaState("ai-inference", 1, 3, 3, 3)),
                 Optional.empty(), s.pods(), List.of());
         assertThat(VerificationChecks.hpaPinned(s, EXPECTED))
-                .isEqualTo(Check.fail("hpa-pinned", Check.Stage.BEFORE,
+                .isEqualTo(Check.fail("hpa-pinned",
                         "HPA ai-inference: min 1, max 3, current 3: not pinned (min != max), it can scale during the run"));
     }
 
@@ -59,7 +60,7 @@ class VerificationChecksTest {
         Check c = VerificationChecks.memoryLimit(snapshot(List.of(pod(0, 0, null, 1))),
                 new Expectations(1, null, "46Gi", null, null));
         assertThat(c.failed()).isTrue();
-        assertThat(c.detail()).isEqualTo("ai-inference-abc-0: ollama memory limit 40Gi, expected 46Gi");
+        assertThat(c.message()).isEqualTo("ai-inference-abc-0: ollama memory limit 40Gi, expected 46Gi");
     }
 
     @Test
@@ -67,7 +68,7 @@ class VerificationChecksTest {
         PodState a = pod(0, 0, null, 1);
         PodState b = pod(1, 0, null, 1);
         b = new PodState(b.name(), b.uid(), a.nodeName(), b.phase(), true, b.containers(), b.model(), b.requests(), "nvidia-l4");
-        assertThat(VerificationChecks.onePodPerNode(snapshot(List.of(a, b))).detail())
+        assertThat(VerificationChecks.onePodPerNode(snapshot(List.of(a, b))).message())
                 .isEqualTo("node node-0 runs 2 pods (ai-inference-abc-0, ai-inference-abc-1)");
     }
 
@@ -75,7 +76,7 @@ class VerificationChecksTest {
     void podOnANodeWithoutGpuFails() {
         PodState a = pod(0, 0, null, 1);
         a = new PodState(a.name(), a.uid(), "default-pool-1", a.phase(), true, a.containers(), a.model(), a.requests(), "");
-        assertThat(VerificationChecks.onePodPerNode(snapshot(List.of(a))).detail())
+        assertThat(VerificationChecks.onePodPerNode(snapshot(List.of(a))).message())
                 .isEqualTo("ai-inference-abc-0 runs on default-pool-1, a node without a GPU (cloud.google.com/gke-accelerator not set)");
     }
 
@@ -94,7 +95,7 @@ class VerificationChecksTest {
         s = new PlatformSnapshot(s.takenAt(), s.deployment(), s.hpa(),
                 Optional.of(new ProvisioningState("ai-inference-6d5f8", ProvisioningState.Phase.ACCEPTED, List.of(accepted, quota))),
                 s.pods(), List.of());
-        assertThat(VerificationChecks.provisioningRequest(s, new Expectations(1, null, null, true, null), "ai-inference").detail())
+        assertThat(VerificationChecks.provisioningRequest(s, new Expectations(1, null, null, true, null), "ai-inference").message())
                 .isEqualTo("ProvisioningRequest ai-inference-6d5f8 accepted but not provisioned: "
                         + "Provisioned=False (QuotaExceeded): NVIDIA_L4_GPUS quota exceeded");
     }
@@ -116,13 +117,13 @@ class VerificationChecksTest {
         PlatformSnapshot running = withPr(snapshot(List.of(pod(0, 0, null, 1), pod(1, 0, null, 1))), pr);
         Check pass = VerificationChecks.provisioningRequest(running, dws, "ai-inference");
         assertThat(pass.status()).isEqualTo(Check.Status.PASS);
-        assertThat(pass.detail()).isEqualTo("ProvisioningRequest ai-inference-6d5f8 Provisioned; booking expired after 2 pod(s)"
+        assertThat(pass.message()).isEqualTo("ProvisioningRequest ai-inference-6d5f8 Provisioned; booking expired after 2 pod(s)"
                 + " of the release started running on its nodes (capacity consumed; nodes stay until maxRunDurationSeconds)");
 
         PodState pending = new PodState("ai-inference-abc-0", "uid-0", null, "Pending", false, List.of(), null, null, null);
         Check fail = VerificationChecks.provisioningRequest(withPr(snapshot(List.of(pending)), pr), dws, "ai-inference");
         assertThat(fail.status()).isEqualTo(Check.Status.FAIL);
-        assertThat(fail.detail()).isEqualTo("ProvisioningRequest ai-inference-6d5f8 booking expired with no pod of the release"
+        assertThat(fail.message()).isEqualTo("ProvisioningRequest ai-inference-6d5f8 booking expired with no pod of the release"
                 + " running on a node: the provisioned capacity was not consumed (BookingExpired=True"
                 + " (CapacityReservationTimeExpired): Capacity reservation time is expired)");
         assertThat(VerificationChecks.provisioningRequest(withPr(snapshot(List.of()), pr), dws, "ai-inference").status())
@@ -139,7 +140,7 @@ class VerificationChecksTest {
         PlatformSnapshot after = snapshot(List.of(pod(0, 0, null, 50), pod(1, 1, "OOMKilled", 40), pod(2, 0, null, 45)));
         Check c = VerificationChecks.restartsDuringRun(before, after, List.of());
         assertThat(c.failed()).isTrue();
-        assertThat(c.detail()).isEqualTo("ai-inference-abc-1/ollama OOM-killed 1x during the run (last termination: OOMKilled, exit 137)");
+        assertThat(c.message()).isEqualTo("ai-inference-abc-1/ollama OOM-killed 1x during the run (last termination: OOMKilled, exit 137)");
     }
 
     @Test
@@ -151,7 +152,7 @@ class VerificationChecksTest {
         assertThat(traffic).extracting(ReplicaTraffic::served).containsExactly(20L, 14L, 0L);
         Check c = VerificationChecks.replicasServed(traffic, EXPECTED, after);
         assertThat(c.failed()).isTrue();
-        assertThat(c.detail()).isEqualTo("2/3 replicas served traffic, 14-20 requests each; idle: ai-inference-abc-2");
+        assertThat(c.message()).isEqualTo("2/3 replicas served traffic, 14-20 requests each; idle: ai-inference-abc-2");
     }
 
     @Test
@@ -161,7 +162,7 @@ class VerificationChecksTest {
                 new ModelState(true, "x"), RequestCounter.of(3), "nvidia-l4");
         List<PodState> afterPods = new ArrayList<>(List.of(pod(0, 0, null, 5), fresh));
         Check c = VerificationChecks.evictions(before, snapshot(afterPods), List.of(), Instant.now());
-        assertThat(c.detail()).isEqualTo("ai-inference-abc-1 gone; ai-inference-abc-9 new (replacement)");
+        assertThat(c.message()).isEqualTo("ai-inference-abc-1 gone; ai-inference-abc-9 new (replacement)");
     }
 
     @Test

@@ -2,7 +2,7 @@ package com.aiinference.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.aiinference.cli.Main;
+import com.aiinference.Main;
 import com.aiinference.simulate.SimulatedCluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -242,7 +242,7 @@ public final class LocalWorkers {
     }
 
     /** A worker could not start: nothing ran. */
-    public static final class WorkersNotStarted extends RuntimeException {
+    public static final class WorkersNotStarted extends com.aiinference.core.DomainException {
         private static final long serialVersionUID = 1L;
 
         WorkersNotStarted(String message) {

@@ -3,7 +3,7 @@ package com.aiinference.loadtest.distributed;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.loadtest.Durations;
-import com.aiinference.loadtest.LoadTestCommand;
+import com.aiinference.loadtest.TargetResolver;
 import com.aiinference.loadtest.LoadTestConfig;
 import com.aiinference.loadtest.LoadTestRunner;
 import com.aiinference.loadtest.Measurements;
@@ -76,7 +76,7 @@ public final class WorkerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
-        LoadTestCommand.checkReachable(workerSpec.targetUri());
+        TargetResolver.checkReachable(workerSpec.targetUri());
         String label = "worker " + (i + 1) + "/" + workerSpec.workers();
         err.printf(Locale.ROOT, "%s: %s -> %s, %s, %s%n", label, share.api().cliName(), workerSpec.target(),
                 share.openLoop() ? share.rate() + " req/s open loop" : share.users() + " users",

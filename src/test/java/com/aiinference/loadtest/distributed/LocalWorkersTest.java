@@ -2,7 +2,7 @@ package com.aiinference.loadtest.distributed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.aiinference.cli.Main;
+import com.aiinference.Main;
 import com.aiinference.simulate.FakeOllama;
 import com.aiinference.simulate.FakeOllamaConfig;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -3,7 +3,7 @@ package com.aiinference.loadtest.distributed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.aiinference.cli.Main;
+import com.aiinference.Main;
 import com.aiinference.loadtest.Api;
 import com.aiinference.loadtest.LoadTestConfig;
 import com.aiinference.loadtest.Measurements;

@@ -1,5 +1,7 @@
-package com.aiinference.cli;
+package com.aiinference;
 
+import com.aiinference.cli.ExitCodes;
+import com.aiinference.cli.VersionProvider;
 import com.aiinference.loadtest.LoadTestCommand;
 import com.aiinference.loadtest.distributed.WorkerCommand;
 import com.aiinference.plan.PlanCommand;
@@ -9,8 +11,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code ai-inference} command line: offline plan of the Pulumi stack, the load test and the
- * end-to-end verification of a deployed stack.
+ * The {@code ai-inference} command line, the root that knows every command: offline plan of the Pulumi stack, the
+ * load test, the end-to-end verification of a deployed stack and the offline simulator. It sits beside {@link App}
+ * (the Pulumi program); the {@code cli} package holds the shared options, converters and exit codes.
  */
 @Command(
         name = "ai-inference",

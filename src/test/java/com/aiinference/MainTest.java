@@ -1,7 +1,8 @@
-package com.aiinference.cli;
+package com.aiinference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.aiinference.cli.ExitCodes;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;

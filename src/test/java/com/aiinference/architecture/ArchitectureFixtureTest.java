@@ -1,0 +1,66 @@
+package com.aiinference.architecture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.aiinference.loadtest.archfixture.LoadTestThatKnowsVerify;
+import com.aiinference.plan.archfixture.PlanThatRunsOtherCommands;
+import com.aiinference.stack.archfixture.StackThatKnowsTheCli;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.EvaluationResult;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rules of {@link Layers} are not vacuous: each one fails on a fixture class (test sources only) that adds the
+ * dependency it forbids, and names the offending dependency.
+ */
+class ArchitectureFixtureTest {
+    private static final JavaClasses FIXTURES = new ClassFileImporter().importClasses(StackThatKnowsTheCli.class,
+            LoadTestThatKnowsVerify.class, PlanThatRunsOtherCommands.class, PlanThatRunsOtherCommands.PlanBroke.class);
+
+    private static String violations(ArchRule rule) {
+        EvaluationResult result = rule.evaluate(FIXTURES);
+        assertThat(result.hasViolation()).as("%s must catch its fixture", rule.getDescription()).isTrue();
+        return String.join("\n", result.getFailureReport().getDetails());
+    }
+
+    @Test
+    void theStackReachingForAnExitCodeIsCaught() {
+        assertThat(violations(Layers.PROGRAM_KNOWS_NO_CLI))
+                .contains("StackThatKnowsTheCli").contains("com.aiinference.cli.ExitCodes");
+        assertThatThrownBy(() -> Layers.PROGRAM_KNOWS_NO_CLI.check(FIXTURES))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("StackThatKnowsTheCli");
+    }
+
+    @Test
+    void theLoadTestReachingIntoVerifyIsCaught() {
+        assertThat(violations(Layers.LOADTEST_KNOWS_NO_VERIFY))
+                .contains("LoadTestThatKnowsVerify").contains("com.aiinference.verify.Stage");
+    }
+
+    @Test
+    void domainCodeThrowingACliExceptionIsCaught() {
+        assertThat(violations(Layers.EXIT_CODES_ONLY_IN_CLI))
+                .contains("LoadTestThatKnowsVerify").contains("com.aiinference.cli.CliException")
+                .contains("StackThatKnowsTheCli").contains("com.aiinference.cli.ExitCodes");
+    }
+
+    @Test
+    void aCommandUsedOutsideTheRootIsCaught() {
+        assertThat(violations(Layers.COMMANDS_ONLY_FROM_ROOT))
+                .contains("PlanThatRunsOtherCommands").contains("com.aiinference.loadtest.LoadTestCommand");
+    }
+
+    @Test
+    void theSimulatorOnAProductionPathIsCaught() {
+        assertThat(violations(Layers.SIMULATE_ONLY_FROM_ROOT))
+                .contains("PlanThatRunsOtherCommands").contains("com.aiinference.simulate.FakeOllama");
+    }
+
+    @Test
+    void anExceptionOutsideTheDomainFamilyIsCaught() {
+        assertThat(violations(Layers.DOMAIN_ERRORS_ARE_DOMAIN_EXCEPTIONS)).contains("PlanBroke");
+    }
+}

@@ -1,0 +1,126 @@
+package com.aiinference.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.aiinference.Main;
+import com.aiinference.cli.CliException;
+import com.aiinference.cli.ExitCodes;
+import com.aiinference.core.DomainException;
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+import java.util.List;
+import picocli.CommandLine;
+
+/**
+ * The layers of the project as rules the build checks ({@link ArchitectureTest}). Each rule says in its
+ * description what it protects; {@link ArchitectureFixtureTest} shows each one failing on a class that breaks it.
+ */
+final class Layers {
+    static final String ROOT = "com.aiinference";
+    static final String CLI = ROOT + ".cli..";
+    static final String CORE = ROOT + ".core..";
+    static final String CONFIG = ROOT + ".config..";
+    static final String STACK = ROOT + ".stack..";
+    static final String CHART = ROOT + ".chart..";
+    static final String PLAN = ROOT + ".plan..";
+    static final String LOADTEST = ROOT + ".loadtest..";
+    static final String VERIFY = ROOT + ".verify..";
+    static final String SIMULATE = ROOT + ".simulate..";
+
+    private Layers() {}
+
+    /** The Pulumi program and the facts it is built from know nothing of the command line. */
+    static final ArchRule PROGRAM_KNOWS_NO_CLI = noClasses()
+            .that().resideInAnyPackage(STACK, CONFIG, CHART, CORE)
+            .or().haveFullyQualifiedName(ROOT + ".App")
+            .should().dependOnClassesThat().resideInAnyPackage(CLI, "picocli..")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName(ROOT + ".Main")
+            .because("stack, config and chart are the Pulumi program's; `pulumi up` runs them without any command line");
+
+    /** Nor of the commands built on them. */
+    static final ArchRule PROGRAM_KNOWS_NO_COMMANDS = noClasses()
+            .that().resideInAnyPackage(STACK, CONFIG, CHART, CORE)
+            .should().dependOnClassesThat().resideInAnyPackage(PLAN, LOADTEST, VERIFY, SIMULATE)
+            .because("plan, loadtest, verify and simulate use the program, never the other way round");
+
+    /** The shared core depends on nothing else of the project. */
+    static final ArchRule CORE_STANDS_ALONE = classes()
+            .that().resideInAPackage(CORE)
+            .should().onlyDependOnClassesThat().resideOutsideOfPackage(ROOT + "..")
+            .orShould().dependOnClassesThat().resideInAPackage(CORE)
+            .because("every layer may use core, so core may use no layer");
+
+    /** The load test stands on its own: verify uses it, it does not know verify. */
+    static final ArchRule LOADTEST_KNOWS_NO_VERIFY = noClasses()
+            .that().resideInAPackage(LOADTEST)
+            .should().dependOnClassesThat().resideInAnyPackage(VERIFY, PLAN, SIMULATE)
+            .because("loadtest runs against any endpoint; verify builds on it");
+
+    /** The simulator is for trying things offline: no production command path reaches it. */
+    static final ArchRule SIMULATE_ONLY_FROM_ROOT = noClasses()
+            .that().resideOutsideOfPackage(SIMULATE)
+            .and().doNotBelongToAnyOf(Main.class)
+            .should().dependOnClassesThat().resideInAPackage(SIMULATE)
+            .because("only the CLI root registers the simulate command; plan, loadtest and verify never run a fake");
+
+    /** Only the CLI root knows every command: a command is used by its own package and by {@link Main}. */
+    static final ArchRule COMMANDS_ONLY_FROM_ROOT = classes()
+            .that().resideInAPackage(ROOT + "..")
+            .and().doNotBelongToAnyOf(Main.class)
+            .should(new ArchCondition<JavaClass>("use no command of another package") {
+                @Override
+                public void check(JavaClass c, ConditionEvents events) {
+                    for (Dependency d : c.getDirectDependenciesFromSelf()) {
+                        JavaClass target = d.getTargetClass();
+                        if (target.isAnnotatedWith(CommandLine.Command.class)
+                                && !target.getPackageName().equals(c.getPackageName())) {
+                            events.add(SimpleConditionEvent.violated(c, d.getDescription()));
+                        }
+                    }
+                }
+            })
+            .because("the CLI root (com.aiinference.Main) is the one place that knows every command");
+
+    /**
+     * Exit codes belong to the command line: outside the cli package and the root, only classes that are part of a
+     * command (picocli commands and their option classes) use {@link CliException} or {@link ExitCodes}; domain code
+     * throws a {@link DomainException} and the CLI maps it.
+     */
+    static final ArchRule EXIT_CODES_ONLY_IN_CLI = noClasses()
+            .that().resideOutsideOfPackage(CLI)
+            .and().doNotBelongToAnyOf(Main.class)
+            .and(not(partOfACommand()))
+            .should().dependOnClassesThat().belongToAnyOf(CliException.class, ExitCodes.class)
+            .because("domain code throws domain exceptions; only the CLI maps them to exit codes");
+
+    /** Domain errors are one family, mapped in one place. */
+    static final ArchRule DOMAIN_ERRORS_ARE_DOMAIN_EXCEPTIONS = classes()
+            .that().resideInAPackage(ROOT + "..")
+            .and().resideOutsideOfPackage(CLI)
+            .and().areAssignableTo(RuntimeException.class)
+            .should().beAssignableTo(DomainException.class)
+            .because("cli.ExitCodes maps DomainException to exit 2; any other exception is reported as an internal error");
+
+    static final List<ArchRule> ALL = List.of(PROGRAM_KNOWS_NO_CLI, PROGRAM_KNOWS_NO_COMMANDS, CORE_STANDS_ALONE,
+            LOADTEST_KNOWS_NO_VERIFY, SIMULATE_ONLY_FROM_ROOT, COMMANDS_ONLY_FROM_ROOT, EXIT_CODES_ONLY_IN_CLI,
+            DOMAIN_ERRORS_ARE_DOMAIN_EXCEPTIONS);
+
+    /** A picocli command, or a class whose fields are picocli options (a mixin or an argument group). */
+    static DescribedPredicate<JavaClass> partOfACommand() {
+        return DescribedPredicate.describe("part of a picocli command", c -> c.isAnnotatedWith(CommandLine.Command.class)
+                || c.getAllFields().stream().anyMatch(f -> f.isAnnotatedWith(CommandLine.Option.class)
+                        || f.isAnnotatedWith(CommandLine.Parameters.class) || f.isAnnotatedWith(CommandLine.Mixin.class)
+                        || f.isAnnotatedWith(CommandLine.ArgGroup.class))
+                || (c.getEnclosingClass().isPresent() && c.getEnclosingClass().get().isAnnotatedWith(CommandLine.Command.class)));
+    }
+
+    private static <T> DescribedPredicate<T> not(DescribedPredicate<T> p) {
+        return DescribedPredicate.not(p);
+    }
+}
