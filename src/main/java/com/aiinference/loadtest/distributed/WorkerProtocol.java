@@ -20,7 +20,7 @@ public final class WorkerProtocol {
 
     private WorkerProtocol() {}
 
-    static String resultLine(Measurements m) {
+    public static String resultLine(Measurements m) {
         try {
             return RESULT_PREFIX + WorkerSpec.JSON.writeValueAsString(m);
         } catch (JsonProcessingException e) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.aiinference.Main;
 import com.aiinference.simulate.FakeOllama;
 import com.aiinference.simulate.FakeOllamaConfig;
+import com.aiinference.simulate.SimulatedJobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -63,8 +64,8 @@ class InClusterCommandTest {
         return lines[lines.length - 1];
     }
 
-    private FakeJobController cluster(Map<Integer, FakeJobController.Fault> faults) {
-        FakeJobController c = new FakeJobController(fake.generateUri(), faults, dir);
+    private MockCluster cluster(Map<Integer, SimulatedJobs.Fault> faults) {
+        MockCluster c = new MockCluster(fake.generateUri(), faults);
         c.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("ai-inference").endMetadata().build())
                 .create();
         return c;
@@ -87,7 +88,7 @@ class InClusterCommandTest {
 
     @Test
     void threePodsOfAnIndexedJobLoadTheServiceFromInsideAndEveryRequestIsCounted() throws Exception {
-        try (FakeJobController c = cluster(Map.of())) {
+        try (MockCluster c = cluster(Map.of())) {
             Path json = dir.resolve("run.json");
             int code = run("loadtest", "--outputs", outputs(c.kubeconfig()).toString(), "--in-cluster", "--workers", "3",
                     "--users", "6", "--duration", "2s", "--worker-image", "registry.example/ai-inference:test",
@@ -117,7 +118,7 @@ class InClusterCommandTest {
 
     @Test
     void aPodThatIsOomKilledIsNamedAndTheOthersAreReported() throws Exception {
-        try (FakeJobController c = cluster(Map.of(1, FakeJobController.Fault.OOM_KILLED))) {
+        try (MockCluster c = cluster(Map.of(1, SimulatedJobs.Fault.OOM_KILLED))) {
             int code = run("loadtest", "--outputs", outputs(c.kubeconfig()).toString(), "--in-cluster", "--workers", "3",
                     "--users", "3", "--duration", "1s", "--worker-image", "img:1");
             assertThat(code).as(err.toString()).isEqualTo(1);
@@ -130,11 +131,11 @@ class InClusterCommandTest {
 
     @Test
     void anImageThatCannotBePulledIsOneLineAndTheJobIsDeleted() throws Exception {
-        try (FakeJobController c = cluster(Map.of(0, FakeJobController.Fault.IMAGE_PULL))) {
+        try (MockCluster c = cluster(Map.of(0, SimulatedJobs.Fault.IMAGE_PULL))) {
             int code = run("loadtest", "--outputs", outputs(c.kubeconfig()).toString(), "--in-cluster", "--workers", "2",
                     "--users", "2", "--duration", "1s", "--worker-image", "img:bad");
             assertThat(code).isEqualTo(2);
-            assertThat(lastLine(err)).matches("loadtest: worker pod ai-inference-loadtest-[0-9a-f]{6}-0-x0 cannot start:"
+            assertThat(lastLine(err)).matches("loadtest: worker pod ai-inference-loadtest-[0-9a-f]{6}-0-[0-9a-f]+ cannot start:"
                     + " ErrImagePull: failed to pull and unpack image \"img:bad\": not found \\(image img:bad\\)");
             assertThat(c.client().batch().v1().jobs().inNamespace("ai-inference").list().getItems()).isEmpty();
             assertThat(c.client().secrets().inNamespace("ai-inference").list().getItems()).isEmpty();
@@ -164,7 +165,7 @@ class InClusterCommandTest {
 
     @Test
     void usageErrorsBeforeAnythingIsCreated() throws Exception {
-        try (FakeJobController c = cluster(Map.of())) {
+        try (MockCluster c = cluster(Map.of())) {
             String outputs = outputs(c.kubeconfig()).toString();
             assertThat(run("loadtest", "--url", fake.generateUri().toString(), "--in-cluster")).isEqualTo(2);
             assertThat(lastLine(err)).isEqualTo("loadtest: --in-cluster needs --stack NAME or --outputs FILE (the kubeconfig,"
