@@ -16,8 +16,6 @@ import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,6 +35,7 @@ import picocli.CommandLine.Option;
             "Target: --url, or the 'endpoint' output of --stack NAME / --outputs FILE.",
             "Prints the Verified Results table (Markdown) on stdout; progress goes to stderr."
         },
+        subcommands = {SweepCommand.class, CapacityCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the run completed, at least one request succeeded and every --slo objective was met",
@@ -78,12 +77,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Api api;
-        try {
-            api = Api.parse(load.api);
-        } catch (IllegalArgumentException e) {
-            throw CliException.usage(e.getMessage());
-        }
+        Api api = load.api();
         TargetResolver.Target target = TargetResolver.resolve(url, stack, api, System.in);
         LoadTestConfig config = load.toConfig(target.stackModel().orElse("llama3.1:8b"));
         URI uri = target.uri();
@@ -123,26 +117,12 @@ public final class LoadTestCommand implements Callable<Integer> {
             return runInCluster(inCluster, config, out, err);
         }
         // Ctrl-C stops the run and still prints and writes what was measured (in-flight requests count as aborted).
-        LoadTestRunner.StopSignal signal = new LoadTestRunner.StopSignal();
-        LocalWorkers local = workerSpec == null ? null : new LocalWorkers(workerSpec, err);
-        CountDownLatch reported = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            signal.stop("interrupted (Ctrl-C)");
-            if (local != null) {
-                local.stop();
-            }
-            try {
-                reported.await(15, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "loadtest-interrupt");
-        Runtime.getRuntime().addShutdownHook(hook);
         LoadTestResult result;
         String workerFailure = null;
-        try {
+        LocalWorkers local = workerSpec == null ? null : new LocalWorkers(workerSpec, err);
+        try (InterruptHook interrupt = new InterruptHook("loadtest", local == null ? () -> { } : local::stop)) {
             if (local == null) {
-                result = LoadTestRunner.run(config, uri, err, signal);
+                result = LoadTestRunner.run(config, uri, err, interrupt.signal());
             } else {
                 List<WorkerOutcome> outcomes = local.run(); // a worker that cannot start: WorkersNotStarted, exit 2
                 workerFailure = WorkerOutcome.failureLine(outcomes);
@@ -154,13 +134,6 @@ public final class LoadTestCommand implements Callable<Integer> {
                 result = result.withWarning(warning);
             }
             report(result, config, out, err);
-        } finally {
-            reported.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the hook is running and has just been released
-            }
         }
         return verdict(result, workerFailure);
     }
