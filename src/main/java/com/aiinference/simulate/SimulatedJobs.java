@@ -66,7 +66,7 @@ public final class SimulatedJobs implements AutoCloseable {
         this.client = client;
         this.serviceAddress = serviceAddress;
         this.faults = Map.copyOf(faults);
-        loop.scheduleWithFixedDelay(this::reconcile, 50, 100, TimeUnit.MILLISECONDS);
+        loop.scheduleWithFixedDelay(this::reconcile, 200, 500, TimeUnit.MILLISECONDS);
     }
 
     /** The log of a pod, for a request path {@code /api/v1/namespaces/NS/pods/POD/log...}; empty if it is no log path. */

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
  */
 public final class InClusterOptions {
     /** The stack output naming the Artifact Registry repository the worker image is pushed to. */
-    public static final String WORKER_REPOSITORY_OUTPUT = "workerImageRepository";
+    public static final String WORKER_REPOSITORY_OUTPUT = StackOutputs.WORKER_IMAGE_REPOSITORY;
     /** The image name inside that repository (Jib pushes it; see the pom's worker-image profile). */
     public static final String IMAGE_NAME = "ai-inference";
     /** Pods: a loaded client should not also be a starved one, so each worker pod asks for a whole core. */
