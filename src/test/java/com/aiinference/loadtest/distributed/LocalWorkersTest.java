@@ -2,24 +2,16 @@ package com.aiinference.loadtest.distributed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.aiinference.Main;
-import com.aiinference.simulate.FakeOllama;
-import com.aiinference.simulate.FakeOllamaConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code loadtest --workers N} black-box, with real worker JVMs against the simulator on 127.0.0.1: every request
@@ -29,45 +21,21 @@ import picocli.CommandLine;
 @Timeout(180)
 class LocalWorkersTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private FakeOllama fake;
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    @RegisterExtension
+    final CommandHarness cli = new CommandHarness();
 
     @TempDir
     Path dir;
 
-    @BeforeEach
-    void startFake() {
-        fake = FakeOllama.start(FakeOllamaConfig.defaults()
-                .withTiming(Duration.ofMillis(30), Duration.ofMillis(5)).withTokensPerAnswer(10));
-    }
-
-    @AfterEach
-    void stopFake() {
-        fake.close();
-    }
-
-    private int run(String... args) {
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
-    }
-
-    private static String lastLine(StringWriter w) {
-        String[] lines = w.toString().strip().split("\n");
-        return lines[lines.length - 1];
-    }
-
     @Test
     void threeWorkerProcessesAccountForEveryRequestTheServerAnswered() throws Exception {
         Path json = dir.resolve("run.json");
-        int code = run("loadtest", "--url", fake.generateUri().toString(), "--users", "6", "--duration", "2s",
+        int code = cli.run("loadtest", "--url", cli.fake.generateUri().toString(), "--users", "6", "--duration", "2s",
                 "--workers", "3", "--report-json", json.toString(), "--slo", "success>=99.9%");
-        assertThat(code).as(err.toString()).isZero();
+        assertThat(code).as(cli.err.toString()).isZero();
         JsonNode report = JSON.readTree(json.toFile());
         long total = report.path("requests").path("total").asLong();
-        assertThat(total).isPositive().isEqualTo(fake.requestsServed());
+        assertThat(total).isPositive().isEqualTo(cli.fake.requestsServed());
         assertThat(report.path("requests").path("succeeded").asLong()).isEqualTo(total);
         long timelineSum = 0;
         for (JsonNode row : report.path("timeline")) {
@@ -76,42 +44,42 @@ class LocalWorkersTest {
         assertThat(timelineSum).isEqualTo(total);
         assertThat(report.path("output_tokens").asLong()).isEqualTo(10 * total);
         assertThat(report.path("peak_in_flight").asLong()).isBetween(1L, 6L);
-        assertThat(err.toString()).contains("6 users, 2s", "3 worker processes",
+        assertThat(cli.err.toString()).contains("6 users, 2s", "3 worker processes",
                 "worker 1/3: ollama -> ", "worker 2/3: ollama -> ", "worker 3/3: ollama -> ", ", 2 users, 2s");
-        assertThat(out.toString()).contains("### Verified Results (6 users, 2s,", "| **Stability** | **100%** | " + total + "/" + total);
+        assertThat(cli.out.toString()).contains("### Verified Results (6 users, 2s,", "| **Stability** | **100%** | " + total + "/" + total);
     }
 
     @Test
     void aWorkerThatDiesIsNamedAndTheOthersAreStillReported() throws Exception {
-        CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> run("loadtest", "--url",
-                fake.generateUri().toString(), "--users", "3", "--duration", "8s", "--workers", "3", "--quiet"));
+        CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> cli.run("loadtest", "--url",
+                cli.fake.generateUri().toString(), "--users", "3", "--duration", "8s", "--workers", "3", "--quiet"));
         // Wait until the load runs (all three started and said go), then kill one worker JVM as the OOM killer would.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (fake.requestsServed() < 3 && System.nanoTime() < deadline && !code.isDone()) {
+        while (cli.fake.requestsServed() < 3 && System.nanoTime() < deadline && !code.isDone()) {
             Thread.sleep(50);
         }
         // The worker JVMs are this JVM's only children (the simulator runs in this JVM).
         List<ProcessHandle> workers = ProcessHandle.current().children().toList();
         assertThat(workers).hasSize(3);
         workers.get(1).destroyForcibly();
-        assertThat(code.get(120, TimeUnit.SECONDS)).as(err.toString()).isEqualTo(1);
-        assertThat(lastLine(err)).startsWith("loadtest: 1 of 3 workers failed: worker ").contains("died (exit 137)");
-        assertThat(out.toString()).contains("### Verified Results (3 users, 8s,", "gave no result, its requests are not in this report");
-        assertThat(out.toString()).doesNotContain("| **Stability** | **100%** | 0/0");
+        assertThat(code.get(120, TimeUnit.SECONDS)).as(cli.err.toString()).isEqualTo(1);
+        assertThat(cli.lastErrLine()).startsWith("loadtest: 1 of 3 workers failed: worker ").contains("died (exit 137)");
+        assertThat(cli.out.toString()).contains("### Verified Results (3 users, 8s,", "gave no result, its requests are not in this report");
+        assertThat(cli.out.toString()).doesNotContain("| **Stability** | **100%** | 0/0");
     }
 
     @Test
     void aBadWorkerCountIsOneLineBeforeAnythingStarts() {
-        String url = fake.generateUri().toString();
-        assertThat(run("loadtest", "--url", url, "--users", "4", "--workers", "0")).isEqualTo(2);
-        assertThat(lastLine(err)).isEqualTo("loadtest: --workers must be at least 1, got 0");
-        assertThat(run("loadtest", "--url", url, "--users", "4", "--workers", "5")).isEqualTo(2);
-        assertThat(lastLine(err)).isEqualTo("loadtest: --workers 5 is more than --users 4: every worker needs at least one user");
-        assertThat(run("loadtest", "--url", url, "--users", "40", "--workers", "33")).isEqualTo(2);
-        assertThat(lastLine(err)).isEqualTo("loadtest: --workers 33 is more than 32 processes on one machine (each is a JVM);"
+        String url = cli.fake.generateUri().toString();
+        assertThat(cli.run("loadtest", "--url", url, "--users", "4", "--workers", "0")).isEqualTo(2);
+        assertThat(cli.lastErrLine()).isEqualTo("loadtest: --workers must be at least 1, got 0");
+        assertThat(cli.run("loadtest", "--url", url, "--users", "4", "--workers", "5")).isEqualTo(2);
+        assertThat(cli.lastErrLine()).isEqualTo("loadtest: --workers 5 is more than --users 4: every worker needs at least one user");
+        assertThat(cli.run("loadtest", "--url", url, "--users", "40", "--workers", "33")).isEqualTo(2);
+        assertThat(cli.lastErrLine()).isEqualTo("loadtest: --workers 33 is more than 32 processes on one machine (each is a JVM);"
                 + " use --in-cluster for more");
-        assertThat(run("loadtest", "--url", url, "--rate", "5", "--max-requests", "2", "--workers", "3")).isEqualTo(2);
-        assertThat(lastLine(err)).isEqualTo("loadtest: --workers 3 is more than --max-requests 2: every worker needs at least one request");
-        assertThat(fake.requestsServed()).isZero();
+        assertThat(cli.run("loadtest", "--url", url, "--rate", "5", "--max-requests", "2", "--workers", "3")).isEqualTo(2);
+        assertThat(cli.lastErrLine()).isEqualTo("loadtest: --workers 3 is more than --max-requests 2: every worker needs at least one request");
+        assertThat(cli.fake.requestsServed()).isZero();
     }
 }
