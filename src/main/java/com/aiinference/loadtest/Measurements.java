@@ -333,17 +333,30 @@ public record Measurements(
     static final class HistogramCodec {
         private HistogramCodec() {}
 
-        static String encode(Histogram h) {
+        static byte[] bytes(Histogram h) {
             ByteBuffer buffer = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
             int length = h.encodeIntoCompressedByteBuffer(buffer);
-            return Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buffer.array(), length));
+            return java.util.Arrays.copyOf(buffer.array(), length);
+        }
+
+        static Histogram fromBytes(byte[] bytes) {
+            try {
+                return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes), 2);
+            } catch (DataFormatException | IllegalArgumentException | java.nio.BufferUnderflowException e) {
+                throw new IllegalArgumentException("not an HdrHistogram encoding: " + e.getMessage(), e);
+            }
+        }
+
+        static String encode(Histogram h) {
+            return Base64.getEncoder().encodeToString(bytes(h));
         }
 
         static Histogram decode(String text) {
             try {
-                return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(text)), 2);
-            } catch (DataFormatException | IllegalArgumentException e) {
-                throw new IllegalArgumentException("not an HdrHistogram encoding: " + e.getMessage(), e);
+                return fromBytes(Base64.getDecoder().decode(text));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage().startsWith("not an HdrHistogram") ? e.getMessage()
+                        : "not an HdrHistogram encoding: " + e.getMessage(), e);
             }
         }
 
