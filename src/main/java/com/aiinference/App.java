@@ -39,7 +39,7 @@ public final class App {
         var network = new Network(name, s, gcp, ComponentResourceOptions.builder().build());
         var cluster = new Cluster(name, s, network, gcp, version, ComponentResourceOptions.builder().build());
         var gpuPool = new GpuNodePool(s.gpuPool().name(), s, cluster, gcp, ComponentResourceOptions.builder().build());
-        var app = new InferenceRelease(s.workload().releaseName(), s, cluster, gpuPool,
+        var app = new InferenceRelease(s.workload().releaseName(), s, network, cluster, gpuPool, gcp,
                 ComponentResourceOptions.builder().build());
 
         // loadtest/verify --in-cluster run their workers from this repository's image (the deploy workflow pushes it).

@@ -6,6 +6,7 @@ import com.aiinference.loadtest.LoadTestCommand;
 import com.aiinference.loadtest.distributed.WorkerCommand;
 import com.aiinference.plan.PlanCommand;
 import com.aiinference.simulate.SimulateCommand;
+import com.aiinference.verify.StatusCommand;
 import com.aiinference.verify.VerifyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Command;
             PlanCommand.class,
             LoadTestCommand.class,
             VerifyCommand.class,
+            StatusCommand.class,
             SimulateCommand.class,
             WorkerCommand.class
         },
