@@ -61,6 +61,7 @@ public final class App {
         ctx.export("engine", Output.of(s.engine().kind()));
         ctx.export("memoryLimit", Output.of(s.workload().memoryLimit().text()));
         ctx.export("dwsEnabled", Output.of(s.gpuPool().queuedProvisioning()));
+        ctx.export("gpuProvisioning", Output.of(s.gpuPool().provisioning().configName()));
         ctx.export("hpaPinned", Output.of(s.workload().isHpaPinnedAt()));
         ctx.export("workerImageRepository", workerImages.url);
     }

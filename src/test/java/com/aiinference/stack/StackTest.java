@@ -91,7 +91,7 @@ class StackTest {
     @Test
     void withoutDwsTheExtraFieldsAreNotSent() {
         var plain = MockEngineRun.run(DevStack.PROJECT, "dev",
-                DevStack.with("queuedProvisioning", "false", "flexStart", "false", "gpuMinNodes", "2", "gpuAutoRepair", "true"), Set.of());
+                DevStack.with("gpuProvisioning", "on-demand", "gpuMinNodes", "2", "gpuAutoRepair", "true"), Set.of());
         assertThat(plain.errors()).isEmpty();
         var pool = plain.resources().stream().filter(r -> r.name().equals("l4-pool-nodes")).findFirst().orElseThrow();
         assertThat(pool.inputs()).doesNotContainKey("queuedProvisioning");
@@ -194,9 +194,9 @@ class StackTest {
                 "replicaCount", "image.tag", "engine", "model.name",
                 "ollama.numParallel", "ollama.maxQueue", "ollama.keepAlive", "ollama.contextLength", "ollama.flashAttention",
                 "resources.requests.cpu", "resources.requests.memory", "resources.limits.memory",
-                "gpu.count", "gpu.acceleratorType", "gpu.nodePool",
+                "gpu.count", "gpu.acceleratorType", "gpu.nodePool", "gpu.provisioning",
                 "autoscaling.enabled", "autoscaling.minReplicas", "autoscaling.maxReplicas",
-                "dws.enabled", "dws.maxRunDurationSeconds", "dws.flexStart",
+                "dws.enabled", "dws.maxRunDurationSeconds", "dws.flexStart", "dws.generation",
                 "service.type", "service.port", "service.loadBalancerSourceRanges", "service.internal", "service.allowPublicAccess",
                 "service.addressName",
                 "gateway.enabled", "gateway.apiKeys.existingSecret");
@@ -209,7 +209,9 @@ class StackTest {
         // The pool name comes from the registered node pool, so the nodeSelector matches what GKE creates.
         assertThat(release.input("values.gpu.nodePool")).isEqualTo(gpuPool().input("name"));
         assertThat(release.input("values.autoscaling")).isEqualTo(Map.of("enabled", true, "minReplicas", 10, "maxReplicas", 10));
-        assertThat(release.input("values.dws")).isEqualTo(Map.of("enabled", true, "maxRunDurationSeconds", 604800, "flexStart", true));
+        assertThat(release.input("values.dws")).isEqualTo(Map.of("enabled", true, "maxRunDurationSeconds", 604800, "flexStart", true,
+                "generation", 1));
+        assertThat(release.input("values.gpu.provisioning")).isEqualTo("queued");
         assertThat(release.input("values.service.type")).isEqualTo("LoadBalancer");
         assertThat(release.input("values.service.port")).isEqualTo(8000);
         assertThat(release.input("values.service.loadBalancerSourceRanges")).isEqualTo(List.of("203.0.113.0/24", "198.51.100.0/24"));
@@ -265,7 +267,7 @@ class StackTest {
     void outputsAreTheContractNamesAndKubeconfigIsSecret() {
         assertThat(run.outputs().keySet()).containsExactlyInAnyOrder("externalIp", "endpoint", "clusterName", "location", "gkeVersion",
                 "gpuNodePool", "namespace", "serviceName", "releaseName", "kubeconfig", "replicas", "model", "engine",
-                "memoryLimit", "dwsEnabled", "hpaPinned", "workerImageRepository");
+                "memoryLimit", "dwsEnabled", "gpuProvisioning", "hpaPinned", "workerImageRepository");
         assertThat(run.secretOutputs()).containsExactly("kubeconfig");
         assertThat(run.outputs()).containsEntry("externalIp", PlanMocks.MOCK_EXTERNAL_IP)
                 .containsEntry("endpoint", "http://" + PlanMocks.MOCK_EXTERNAL_IP + ":8000/api/generate")
