@@ -3,10 +3,19 @@ package com.aiinference.loadtest;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.cli.StackOutputsOptions;
+import com.aiinference.cli.StackOutputs;
+import com.aiinference.kube.KubeAccess;
+import com.aiinference.loadtest.distributed.ClusterWorkers;
+import com.aiinference.loadtest.distributed.InClusterOptions;
+import com.aiinference.loadtest.distributed.LocalWorkers;
+import com.aiinference.loadtest.distributed.WorkerOutcome;
+import com.aiinference.loadtest.distributed.WorkerSpec;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,12 +40,19 @@ import picocli.CommandLine.Option;
         exitCodeList = {
             "0:the run completed, at least one request succeeded and every --slo objective was met",
             "1:no request succeeded (or none was measured), an --slo objective was not met, or the run was aborted"
-                    + " (--max-error-rate, every request failing, a request the HTTP client refused)",
-            "2:invalid usage or input, no target, target unreachable, the pre-flight request failed",
+                    + " (--max-error-rate, every request failing, a request the HTTP client refused), or a --workers"
+                    + " worker died (the others' results are still reported)",
+            "2:invalid usage or input (e.g. a bad --workers count), no target, target unreachable, the pre-flight"
+                    + " request failed",
             "130:stopped by Ctrl-C: the report of what was measured is still printed and written; requests cut by"
                     + " the stop are counted apart, not as failures"
         })
 public final class LoadTestCommand implements Callable<Integer> {
+    /** Worker JVMs on one machine; more belong in the cluster. */
+    static final int MAX_LOCAL_WORKERS = 32;
+    /** Pods of one Indexed Job: each result is read from a pod log, one by one. */
+    static final int MAX_CLUSTER_WORKERS = 100;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -50,6 +66,14 @@ public final class LoadTestCommand implements Callable<Integer> {
     @Mixin
     LoadTestOptions load;
 
+    @Option(names = "--workers", paramLabel = "N",
+            description = "Split the users (or the rate) over N worker processes on this machine and merge their results"
+                    + " exactly (histograms merged, counts summed). Default: one process, no workers.")
+    Integer workers;
+
+    @Mixin
+    InClusterOptions cluster;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -58,49 +82,75 @@ public final class LoadTestCommand implements Callable<Integer> {
         TargetResolver.Target target = TargetResolver.resolve(url, stack, api, System.in);
         LoadTestConfig config = load.toConfig(target.stackModel().orElse("llama3.1:8b"));
         URI uri = target.uri();
-        TargetResolver.checkReachable(uri);
+        cluster.check();
+        WorkerSpec workerSpec = null;
+        InCluster inCluster = null;
+        if (cluster.inCluster()) {
+            inCluster = inCluster(target, config, uri);
+            workerSpec = inCluster.spec();
+            uri = inCluster.spec().targetUri();
+        } else if (workers != null) {
+            workerSpec = spec(config, uri, workers);
+            if (workers > MAX_LOCAL_WORKERS) {
+                throw CliException.usage("--workers " + workers + " is more than " + MAX_LOCAL_WORKERS
+                        + " processes on one machine (each is a JVM); use --in-cluster for more");
+            }
+            TargetResolver.checkReachable(uri);
+        } else {
+            TargetResolver.checkReachable(uri);
+        }
+        // The pre-flight request goes from here: in-cluster the target is the Service's DNS name, which only the pods reach.
         Preflight.Answer preflight = null;
-        if (load.preflight()) {
+        if (load.preflight() && inCluster == null) {
             preflight = Preflight.check(config, uri);
             err.printf(Locale.ROOT, "loadtest: pre-flight request answered in %s%s%n", Format.millis(preflight.latencyMs()),
                     Double.isNaN(preflight.ttftMs()) ? "" : " (first token " + Format.millis(preflight.ttftMs()) + ")");
         }
-        String warning = PortForwardWarning.of(uri, config.load(), preflight).orElse(null);
+        String warning = inCluster != null ? null : PortForwardWarning.of(uri, config.load(), preflight).orElse(null);
         if (warning != null) {
             err.println("warning: " + warning);
         }
-        err.printf(Locale.ROOT, "loadtest: %s -> %s, %s, %s%s (stops by %s)%n", config.api().cliName(), uri,
+        err.printf(Locale.ROOT, "loadtest: %s -> %s, %s, %s%s (stops by %s)%s%n", config.api().cliName(), uri,
                 config.load().describe(), Format.duration(config.duration()),
                 config.warmup().isZero() ? "" : " after " + Format.duration(config.warmup()) + " warm-up",
-                Format.duration(config.maxRunTime()));
+                Format.duration(config.maxRunTime()), inCluster != null ? ", " + workerSpec.workers()
+                        + " worker pod(s) in namespace " + inCluster.namespace()
+                        : workers == null ? "" : ", " + workers + " worker processes");
         err.flush();
+        if (inCluster != null) {
+            return runInCluster(inCluster, config, out, err);
+        }
         // Ctrl-C stops the run and still prints and writes what was measured (requests cut by it are counted apart).
         LoadTestResult result;
         Report report;
-        try (InterruptHook interrupt = new InterruptHook("loadtest")) {
-            result = LoadTestRunner.run(config, uri, err, interrupt.signal());
+        String workerFailure = null;
+        LocalWorkers local = workerSpec == null ? null : new LocalWorkers(workerSpec, err);
+        try (InterruptHook interrupt = new InterruptHook("loadtest", local == null ? () -> { } : local::stop)) {
+            if (local == null) {
+                result = LoadTestRunner.run(config, uri, err, interrupt.signal());
+            } else {
+                List<WorkerOutcome> outcomes = local.run(); // a worker that cannot start: WorkersNotStarted, exit 2
+                workerFailure = WorkerOutcome.failureLine(outcomes);
+                final String failure = workerFailure;
+                result = WorkerOutcome.merge(outcomes, config, uri)
+                        .orElseThrow(() -> new CliException(ExitCodes.CHECK_FAILED, failure));
+            }
             if (warning != null) {
                 result = result.withWarning(warning);
             }
-            report = LoadTestReport.of(result);
-            out.print(MarkdownReport.render(report));
-            out.flush();
-            if (config.reportJson() != null) {
-                Reports.writeJson(report, config.reportJson());
-                err.println("JSON report: " + config.reportJson());
-            }
-            if (config.reportHtml() != null) {
-                Reports.writeText(HtmlReport.render(report), config.reportHtml());
-                err.println("HTML report: " + config.reportHtml());
-            }
-            if (config.saveRequests() != null) {
-                err.println("requests: " + config.saveRequests());
-            }
-            if (result.stoppedByUserSignal()) {
-                // Before the hook is released: once it is, the JVM ends (exit 130) and prints nothing more.
-                err.println("loadtest: " + LoadTestReport.stopLine(report.load()));
-            }
-            err.flush();
+            // Inside the hook: once it is released after a Ctrl-C, the JVM ends (exit 130) and prints nothing more.
+            report = report(result, config, out, err);
+        }
+        return verdict(result, report, workerFailure);
+    }
+
+    /**
+     * The report's verdict as an exit code: a failed worker is 1, the user's stop 130, an abort, nothing succeeded or
+     * an unmet SLO 1.
+     */
+    private static int verdict(LoadTestResult result, Report report, String workerFailure) {
+        if (workerFailure != null) {
+            throw new CliException(ExitCodes.CHECK_FAILED, workerFailure);
         }
         if (result.stoppedByUserSignal()) {
             return ExitCodes.INTERRUPTED;
@@ -110,5 +160,81 @@ public final class LoadTestCommand implements Callable<Integer> {
                     + String.join("; ", report.verdict().reasons()));
         }
         return ExitCodes.OK;
+    }
+
+    /** Prints the Markdown report, writes the JSON and HTML reports, and says where everything went. */
+    private static Report report(LoadTestResult result, LoadTestConfig config, PrintWriter out, PrintWriter err) {
+        Report report = LoadTestReport.of(result);
+        out.print(MarkdownReport.render(report));
+        out.flush();
+        if (config.reportJson() != null) {
+            Reports.writeJson(report, config.reportJson());
+            err.println("JSON report: " + config.reportJson());
+        }
+        if (config.reportHtml() != null) {
+            Reports.writeText(HtmlReport.render(report), config.reportHtml());
+            err.println("HTML report: " + config.reportHtml());
+        }
+        if (config.saveRequests() != null) {
+            err.println("requests: " + config.saveRequests());
+        }
+        if (result.stoppedByUserSignal()) {
+            err.println("loadtest: " + LoadTestReport.stopLine(report.load()));
+        }
+        err.flush();
+        return report;
+    }
+
+    private static WorkerSpec spec(LoadTestConfig config, URI uri, int n) {
+        try {
+            return WorkerSpec.of(config, uri, n);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
+        }
+    }
+
+    /** What {@code --in-cluster} needs from the stack: where the Service is, the kubeconfig, the worker image. */
+    private record InCluster(WorkerSpec spec, String namespace, String release, String image, KubeAccess access) {}
+
+    private InCluster inCluster(TargetResolver.Target target, LoadTestConfig config, URI endpoint) {
+        StackOutputs o = target.outputs().orElseThrow(() -> CliException.usage(
+                "--in-cluster needs --stack NAME or --outputs FILE (the kubeconfig, namespace and Service come from the"
+                        + " stack outputs), not --url"));
+        int n = workers == null ? 1 : workers;
+        if (n > MAX_CLUSTER_WORKERS) {
+            throw CliException.usage("--workers " + n + " is more than " + MAX_CLUSTER_WORKERS + " pods");
+        }
+        String namespace = o.get(StackOutputs.NAMESPACE).orElse("ai-inference");
+        String release = o.get(StackOutputs.RELEASE_NAME).orElse("ai-inference");
+        URI inside = InClusterOptions.serviceUrl(o.require(StackOutputs.SERVICE_NAME), namespace, endpoint);
+        WorkerSpec spec = spec(config, inside, n);
+        String image = cluster.image(target.outputs(), LoadTestCommand.class.getPackage().getImplementationVersion());
+        KubeAccess access = KubeAccess.fromText(o.require(StackOutputs.KUBECONFIG), "output 'kubeconfig' of " + o.source(), null);
+        return new InCluster(spec, namespace, release, image, access);
+    }
+
+    /** The load from the pods of an Indexed Job; Ctrl-C deletes the Job. */
+    private int runInCluster(InCluster c, LoadTestConfig config, PrintWriter out, PrintWriter err) {
+        try (KubernetesClient client = c.access().connect()) {
+            c.access().ensureReachable(client); // unreachable or refused: one line, exit 2
+            ClusterWorkers job = cluster.workers(client, c.namespace(), c.release(), c.image(), c.spec(), err);
+            Thread hook = new Thread(() -> job.stop("interrupted (Ctrl-C)"), "loadtest-in-cluster-interrupt");
+            Runtime.getRuntime().addShutdownHook(hook);
+            List<WorkerOutcome> outcomes;
+            try {
+                outcomes = job.run();
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // Ctrl-C: the hook is running
+                }
+            }
+            String failure = WorkerOutcome.failureLine(outcomes);
+            LoadTestResult result = WorkerOutcome.merge(outcomes, config, c.spec().targetUri())
+                    .orElseThrow(() -> new CliException(ExitCodes.CHECK_FAILED, failure));
+            Report report = report(result, config, out, err);
+            return verdict(result, report, failure);
+        }
     }
 }

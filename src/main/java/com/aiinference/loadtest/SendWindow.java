@@ -50,6 +50,11 @@ final class SendWindow {
         return new Figures(seconds, ended.sum(), succeeded.sum(), outputTokens.sum(), inputTokens.sum());
     }
 
+    /** What ended inside the window so far, whatever its length (for a mergeable record; {@code seconds} is 0). */
+    Figures counts() {
+        return new Figures(0, ended.sum(), succeeded.sum(), outputTokens.sum(), inputTokens.sum());
+    }
+
     long endNanos() {
         return endNanos;
     }

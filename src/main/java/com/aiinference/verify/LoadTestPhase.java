@@ -25,13 +25,32 @@ import java.util.Optional;
 final class LoadTestPhase implements LoadPhase {
     private final LoadTestConfig config;
     private final boolean preflight;
+    private final Load load;
     private LoadTestResult result;
     private String warning;
 
+    /**
+     * How the load runs: in this process ({@link LoadTestRunner}), or from elsewhere (the pods of
+     * {@code --in-cluster}) with the merged result and, if some worker gave nothing, one line that says so.
+     */
+    interface Load {
+        Run run(LoadTestConfig config, URI endpoint, PrintWriter progress);
+    }
+
+    /** A load's result, and why part of it is missing (null when nothing is). */
+    record Run(LoadTestResult result, String failure) {}
+
     /** {@code defaultSlo} applies when the options name no SLO: verify always gates on something. */
     LoadTestPhase(LoadTestConfig config, String defaultSlo, boolean preflight) {
+        this(config, defaultSlo, preflight,
+                (c, endpoint, progress) -> new Run(LoadTestRunner.run(c, endpoint, progress), null));
+    }
+
+    /** {@code preflight}: send one request from this process first (not when the load starts inside the cluster). */
+    LoadTestPhase(LoadTestConfig config, String defaultSlo, boolean preflight, Load load) {
         this.preflight = preflight;
         this.config = config.slo().isEmpty() ? config.toBuilder().slo(Slo.parse(defaultSlo)).build() : config;
+        this.load = load;
     }
 
     LoadTestConfig config() {
@@ -75,8 +94,12 @@ final class LoadTestPhase implements LoadPhase {
 
     @Override
     public LoadOutcome run(URI endpoint, PrintWriter progress) {
-        result = LoadTestRunner.run(config, endpoint, progress);
+        Run run = load.run(config, endpoint, progress);
+        result = run.result();
         List<String> slo = new ArrayList<>();
+        if (run.failure() != null) {
+            slo.add("load incomplete: " + run.failure());
+        }
         for (com.aiinference.core.Check o : result.sloOutcomes()) {
             slo.add(o.name() + ": " + (o.passed() ? "met" : "NOT met") + " (" + o.message() + ")");
         }
@@ -90,7 +113,7 @@ final class LoadTestPhase implements LoadPhase {
                 result.succeeded(), result.failed(), errors, l.mean(), l.p50(), l.p95(), l.p99(),
                 result.ttft().isEmpty() ? null : result.ttft().p95(), result.requestsPerSecond(),
                 "none".equals(result.outputTokensSource()) ? null : result.outputTokensPerSecond(),
-                result.passed(), slo, Reports.json().valueToTree(LoadReport.of(result)));
+                result.passed() && run.failure() == null, slo, Reports.json().valueToTree(LoadReport.of(result)));
     }
 
     private LoadTestResult completed(VerificationReport report) {

@@ -124,8 +124,10 @@ class LoadTestCommandTest {
         assertThat(out.toString().replaceAll("\\s+", " ")).contains("Exit codes: "
                 + "0 the run completed, at least one request succeeded and every --slo objective was met "
                 + "1 no request succeeded (or none was measured), an --slo objective was not met, or the run was aborted"
-                + " (--max-error-rate, every request failing, a request the HTTP client refused) "
-                + "2 invalid usage or input, no target, target unreachable, the pre-flight request failed "
+                + " (--max-error-rate, every request failing, a request the HTTP client refused), or a --workers"
+                + " worker died (the others' results are still reported) "
+                + "2 invalid usage or input (e.g. a bad --workers count), no target, target unreachable, the pre-flight"
+                + " request failed "
                 + "130 stopped by Ctrl-C: the report of what was measured is still printed and written; requests cut by"
                 + " the stop are counted apart, not as failures");
     }
