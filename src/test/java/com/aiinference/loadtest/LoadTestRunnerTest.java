@@ -157,7 +157,8 @@ class LoadTestRunnerTest {
             assertThat(open.ttft().p90()).isGreaterThan(800);
             assertThat(open.durationSeconds()).isGreaterThan(open.total() * 0.1 - 0.2);
 
-            LoadTestResult closed = run(quick().users(1).duration(Duration.ofMillis(600)).build(), fake.generateUri());
+            // About 15 answers, so one late by a scheduling hiccup on a busy machine stays above p90.
+            LoadTestResult closed = run(quick().users(1).duration(Duration.ofMillis(1500)).build(), fake.generateUri());
             assertThat(closed.latency().p90()).isBetween(100.0 - EARLY_TOLERANCE_MS, 100.0 + LATE_TOLERANCE_MS);
         }
     }
