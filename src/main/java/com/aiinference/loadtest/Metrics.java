@@ -200,7 +200,15 @@ final class Metrics {
     void finished(RequestRecord r) {
         Second s = second(r.endNanos());
         max(s.inFlight, inFlight.get());
-        s.inFlightAtEnd = inFlight.decrementAndGet();
+        try {
+            count(r, s);
+        } finally {
+            // Last: the engine ends a run when nothing is in flight, so every count must be in before this.
+            s.inFlightAtEnd = inFlight.decrementAndGet();
+        }
+    }
+
+    private void count(RequestRecord r, Second s) {
         if (!r.measured()) {
             // A warm-up request that ends after the warm-up is in no row: measured rows count measured requests only,
             // so they add up to the total.

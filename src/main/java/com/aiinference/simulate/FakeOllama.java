@@ -617,6 +617,8 @@ public final class FakeOllama implements AutoCloseable {
         final long created = Instant.now().getEpochSecond();
         final StringBuilder text = new StringBuilder();
         long began;
+        /** When the next token is due: on the server's own clock, so a late token does not delay the ones after it. */
+        long due;
         long firstSent;
         long lastSent;
         int emitted;
@@ -642,7 +644,8 @@ public final class FakeOllama implements AutoCloseable {
             active++;
             peakActive.accumulateAndGet(active, Math::max);
             began = System.nanoTime();
-            schedule(began + config.timeToFirstToken().toNanos(), this::nextToken);
+            due = began + config.timeToFirstToken().toNanos();
+            schedule(due, this::nextToken);
         }
 
         int faultAt() {
@@ -674,7 +677,8 @@ public final class FakeOllama implements AutoCloseable {
                 }
             }
             if (emitted < tokens) {
-                schedule(System.nanoTime() + config.interTokenDelay().toNanos(), this::nextToken);
+                due += config.interTokenDelay().toNanos();
+                schedule(due, this::nextToken);
             } else {
                 complete();
             }

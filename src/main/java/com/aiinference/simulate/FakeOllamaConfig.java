@@ -11,7 +11,8 @@ import java.util.Objects;
  *
  * <p>Timing model, per answer of {@code n} tokens, once a generation slot is free: the first token is written
  * {@code timeToFirstToken} after the slot was taken, each further token {@code interTokenDelay} after the previous
- * one, and the final {@code done} line right after the last token. So a client should see
+ * one was due (times on the server's clock: a token written late by a busy machine does not push back the ones
+ * after it), and the final {@code done} line right after the last token. So a client should see
  * TTFT = queue wait + timeToFirstToken and latency = TTFT + (n - 1) * interTokenDelay.
  *
  * @param port              TCP port on 127.0.0.1; 0 picks a free one
