@@ -173,8 +173,7 @@ public final class SettingsParser {
                 bool(HPA_ENABLED),
                 bool(HPA_PINNED),
                 integerAsIs(HPA_MIN_REPLICAS),
-                integerAsIs(HPA_MAX_REPLICAS),
-                positive(RELEASE_TIMEOUT));
+                integerAsIs(HPA_MAX_REPLICAS));
 
         List<String> sourceRanges = list(LB_SOURCE_RANGES);
         Set<String> seenRanges = new java.util.HashSet<>();

@@ -15,6 +15,13 @@ public final class ChartValues {
 
     /** @param gpuNodePool the GKE name of the GPU pool (the pods' nodeSelector {@code cloud.google.com/gke-nodepool}) */
     public static Map<String, Object> of(Settings s, String gpuNodePool) {
+        return of(s, gpuNodePool, "");
+    }
+
+    /**
+     * @param addressName the reserved address the load balancer takes ("" for an ephemeral one or no load balancer)
+     */
+    public static Map<String, Object> of(Settings s, String gpuNodePool, String addressName) {
         var w = s.workload();
         var pool = s.gpuPool();
         var svc = s.service();
@@ -49,7 +56,8 @@ public final class ChartValues {
                 "port", svc.port(),
                 "loadBalancerSourceRanges", svc.loadBalancerSourceRanges(),
                 "internal", svc.internal(),
-                "allowPublicAccess", svc.allowPublicAccess()));
+                "allowPublicAccess", svc.allowPublicAccess(),
+                "addressName", addressName));
         values.put("gateway", map(
                 "enabled", svc.gatewayEnabled(),
                 "apiKeys", map("existingSecret", apiKeysSecretName(s))));
@@ -64,6 +72,11 @@ public final class ChartValues {
 
     /** The key inside that Secret (the chart's {@code gateway.apiKeys.secretKey} default): keys one per line. */
     public static final String API_KEYS_SECRET_KEY = "api-keys";
+
+    /** The name of the regional address the stack reserves for the endpoint (one release per stack). */
+    public static String addressName(Settings s) {
+        return s.cluster().name() + "-endpoint";
+    }
 
     /**
      * The chart's fullname for a release, as {@code helm create}'s helper computes it: the release name when it
