@@ -162,12 +162,19 @@ public final class PolicyRules {
         }
         if (w.numParallel() < 1) {
             fail("num-parallel", k(NUM_PARALLEL) + " " + w.numParallel() + " must be at least 1");
-        } else if (w.numParallel() > 64) {
-            // The chart's schema caps ollama.numParallel at 64.
-            fail("num-parallel", k(NUM_PARALLEL) + " " + w.numParallel() + " exceeds the chart's maximum of 64");
+        } else if (w.numParallel() > (s.engine().isVllm() ? 1024 : 64)) {
+            // The chart's schema caps ollama.numParallel at 64 and vllm.maxNumSeqs at 1024.
+            fail("num-parallel", k(NUM_PARALLEL) + " " + w.numParallel() + " exceeds the chart's maximum of "
+                    + (s.engine().isVllm() ? "1024 (vllm.maxNumSeqs)" : "64"));
         } else {
-            pass("num-parallel", "OLLAMA_NUM_PARALLEL " + w.numParallel() + " x " + w.peakReplicas() + " replica(s) = "
-                    + (long) w.numParallel() * w.peakReplicas() + " requests in flight");
+            pass("num-parallel", (s.engine().isVllm() ? "vLLM --max-num-seqs " : "OLLAMA_NUM_PARALLEL ") + w.numParallel()
+                    + " x " + w.peakReplicas() + " replica(s) = " + (long) w.numParallel() * w.peakReplicas()
+                    + " requests in flight");
+        }
+        if (w.numParallel() >= 1 && w.numParallel() <= (s.engine().isVllm() ? 1024 : 64)) {
+            checks.add(GpuFit.check(s));
+        } else {
+            checks.add(Check.skip(GpuFit.CHECK, "not judged: " + k(NUM_PARALLEL) + " is out of range"));
         }
 
         // --- DWS queued provisioning: what GKE rejects on such a pool ---

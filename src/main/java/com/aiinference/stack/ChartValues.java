@@ -29,13 +29,28 @@ public final class ChartValues {
         Map<String, Object> values = new LinkedHashMap<>();
         values.put("replicaCount", w.replicas());
         values.put("image", map("tag", w.imageTag()));
-        values.put("model", map("name", w.model()));
-        values.put("ollama", map(
-                "numParallel", w.numParallel(),
-                "maxQueue", w.maxQueue(),
-                "keepAlive", w.keepAlive(),
-                "contextLength", w.contextLength(),
-                "flashAttention", w.flashAttention()));
+        var engine = s.engine();
+        values.put("engine", engine.kind());
+        if (engine.isVllm()) {
+            // model, numParallel and contextLength mean the same for either engine: the served model, the sequences
+            // one replica serves at once, the context length.
+            values.put("vllm", map(
+                    "model", w.model(),
+                    "maxNumSeqs", w.numParallel(),
+                    "maxModelLen", w.contextLength(),
+                    "gpuMemoryUtilization", engine.gpuMemoryUtilization(),
+                    "dtype", engine.dtype(),
+                    "quantization", engine.quantization(),
+                    "hfToken", map("existingSecret", engine.createsHfTokenSecret() ? hfTokenSecretName(s) : "")));
+        } else {
+            values.put("model", map("name", w.model()));
+            values.put("ollama", map(
+                    "numParallel", w.numParallel(),
+                    "maxQueue", w.maxQueue(),
+                    "keepAlive", w.keepAlive(),
+                    "contextLength", w.contextLength(),
+                    "flashAttention", w.flashAttention()));
+        }
         values.put("resources", map(
                 "requests", map("cpu", w.cpuRequest().text(), "memory", w.memoryRequest().text()),
                 "limits", map("memory", w.memoryLimit().text())));
@@ -69,6 +84,14 @@ public final class ChartValues {
         return s.service().createsApiKeySecret() ? fullname(s.workload().releaseName()) + "-api-keys"
                 : s.service().apiKeysSecret();
     }
+
+    /** The Secret the stack creates from {@code hfToken} for vLLM (key {@link #HF_TOKEN_SECRET_KEY}). */
+    public static String hfTokenSecretName(Settings s) {
+        return fullname(s.workload().releaseName()) + "-hf-token";
+    }
+
+    /** The key inside that Secret (the chart's {@code vllm.hfToken.secretKey} default). */
+    public static final String HF_TOKEN_SECRET_KEY = "hf-token";
 
     /** The key inside that Secret (the chart's {@code gateway.apiKeys.secretKey} default): keys one per line. */
     public static final String API_KEYS_SECRET_KEY = "api-keys";
