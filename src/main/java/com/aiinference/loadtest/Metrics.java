@@ -396,7 +396,7 @@ final class Metrics {
             long sampledFrom;
             synchronized (samplesLock) {
                 sampleCopy = new ArrayList<>(samples);
-                sampledFrom = sampled;
+                sampledFrom = sampled.get();
             }
             long epochNanos = startedAt.getEpochSecond() * 1_000_000_000L + startedAt.getNano();
             return new Measurements(epochNanos, measureFromNanos - startNanos, lastMeasuredEndNanos.get() - startNanos,
