@@ -69,6 +69,7 @@ class PlanCommandTest {
                 .contains("plugin=9.37.0").contains("plugin=4.34.2")
                 .containsPattern("externalIp +203\\.0\\.113\\.10   <- MOCK address")
                 .containsPattern("kubeconfig +\\[secret\\]")
+                .containsPattern("workerImageRepository +us-central1-docker\\.pkg\\.dev/my-gcp-project-id/ai-inference-workers")
                 .contains("PASS  chart-render")
                 .contains("PASS  rendered-memory-limit")
                 .contains("PASS  rendered-provisioning-request")

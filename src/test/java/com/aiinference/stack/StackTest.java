@@ -131,7 +131,7 @@ class StackTest {
         var components = run.resources().stream().filter(r -> r.type().startsWith("ai-inference:")).toList();
         assertThat(components).extracting(RegisteredResource::type).containsExactlyInAnyOrder(
                 "ai-inference:gke:Network", "ai-inference:gke:Cluster", "ai-inference:gke:GpuNodePool",
-                "ai-inference:app:InferenceRelease");
+                "ai-inference:app:InferenceRelease", "ai-inference:gcp:WorkerImageRepository");
         assertThat(gpuPool().parent()).isEqualTo(single("ai-inference:gke:GpuNodePool", "l4-pool").urn());
         assertThat(single("gcp:container/cluster:Cluster", "ai-inference-gke").parent())
                 .isEqualTo(single("ai-inference:gke:Cluster", "ai-inference").urn());
@@ -165,6 +165,21 @@ class StackTest {
         var system = single("gcp:container/nodePool:NodePool", "ai-inference-system-pool");
         assertThat(system.inputs()).doesNotContainKey("queuedProvisioning");
         assertThat(system.input("nodeConfig.machineType")).isEqualTo("e2-standard-4");
+    }
+
+    @Test
+    void theWorkerImageRepositoryIsPrivateDockerReadableByTheNodes() {
+        var repo = single("gcp:artifactregistry/repository:Repository", "ai-inference-worker-images-repo");
+        assertThat(repo.input("format")).isEqualTo("DOCKER");
+        assertThat(repo.input("location")).isEqualTo("us-central1");
+        assertThat(repo.input("repositoryId")).isEqualTo("ai-inference-workers");
+        assertThat(repo.input("project")).isEqualTo("my-gcp-project-id");
+        assertThat(repo.parent()).isEqualTo(single("ai-inference:gcp:WorkerImageRepository", "ai-inference-worker-images").urn());
+        assertThat(String.valueOf(repo.input("cleanupPolicies"))).contains("DELETE", "2592000s", "KEEP", "keepCount=10");
+        var reader = single("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember", "ai-inference-worker-images-nodes-reader");
+        assertThat(reader.input("role")).isEqualTo("roles/artifactregistry.reader");
+        assertThat(reader.input("repository")).isEqualTo("ai-inference-workers");
+        assertThat(reader.input("member")).isEqualTo("serviceAccount:ai-inference-nodes@my-gcp-project-id.iam.gserviceaccount.com");
     }
 
     @Test
@@ -252,7 +267,7 @@ class StackTest {
     void outputsAreTheContractNamesAndKubeconfigIsSecret() {
         assertThat(run.outputs().keySet()).containsExactlyInAnyOrder("externalIp", "endpoint", "clusterName", "location", "gkeVersion",
                 "gpuNodePool", "namespace", "serviceName", "releaseName", "kubeconfig", "replicas", "model", "engine",
-                "memoryLimit", "dwsEnabled", "gpuProvisioning", "hpaPinned");
+                "memoryLimit", "dwsEnabled", "gpuProvisioning", "hpaPinned", "workerImageRepository");
         assertThat(run.secretOutputs()).containsExactly("kubeconfig");
         assertThat(run.outputs()).containsEntry("externalIp", PlanMocks.MOCK_EXTERNAL_IP)
                 .containsEntry("endpoint", "http://" + PlanMocks.MOCK_EXTERNAL_IP + ":8000/api/generate")
@@ -260,7 +275,8 @@ class StackTest {
                 .containsEntry("gpuNodePool", "l4-pool").containsEntry("namespace", "ai-inference")
                 .containsEntry("serviceName", "ai-inference").containsEntry("releaseName", "ai-inference")
                 .containsEntry("replicas", 10).containsEntry("dwsEnabled", true).containsEntry("hpaPinned", true)
-                .containsEntry("memoryLimit", "40Gi").containsEntry("model", "llama3.1:8b");
+                .containsEntry("memoryLimit", "40Gi").containsEntry("model", "llama3.1:8b")
+                .containsEntry("workerImageRepository", "us-central1-docker.pkg.dev/my-gcp-project-id/ai-inference-workers");
     }
 
     @Test
