@@ -57,7 +57,8 @@ public final class ChartValues {
         values.put("gpu", map(
                 "count", w.gpusPerPod(),
                 "acceleratorType", pool.acceleratorType(),
-                "nodePool", gpuNodePool));
+                "nodePool", gpuNodePool,
+                "provisioning", pool.provisioning().configName()));
         values.put("autoscaling", map(
                 "enabled", w.hpaEnabled(),
                 "minReplicas", w.hpaMinReplicas(),
@@ -65,7 +66,8 @@ public final class ChartValues {
         values.put("dws", map(
                 "enabled", pool.queuedProvisioning(),
                 "maxRunDurationSeconds", pool.maxRunDurationSeconds(),
-                "flexStart", pool.flexStart()));
+                "flexStart", pool.flexStart(),
+                "generation", pool.dwsGeneration()));
         values.put("service", map(
                 "type", svc.type(),
                 "port", svc.port(),

@@ -1,5 +1,6 @@
 package com.aiinference.verify;
 
+import com.aiinference.kube.KubeAccess;
 import com.aiinference.verify.PlatformSnapshot.Condition;
 import com.aiinference.verify.PlatformSnapshot.ContainerState;
 import com.aiinference.verify.PlatformSnapshot.DeploymentState;

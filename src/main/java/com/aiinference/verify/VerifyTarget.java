@@ -1,5 +1,6 @@
 package com.aiinference.verify;
 
+import com.aiinference.kube.KubeAccess;
 import java.net.URI;
 
 /**

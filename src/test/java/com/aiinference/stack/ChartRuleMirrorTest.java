@@ -35,7 +35,7 @@ class ChartRuleMirrorTest {
                 Arguments.of(List.of("gatewayEnabled", "false", "internalLoadBalancer", "true"), ""),
                 Arguments.of(List.of("serviceType", "ClusterIP", "loadBalancerSourceRanges", "[]"), ""),
                 Arguments.of(List.of("keepAlive", "1h30m", "imageTag", "0.17.1"), ""),
-                Arguments.of(List.of("queuedProvisioning", "false", "hpaPinned", "false", "hpaMinReplicas", "5"), ""));
+                Arguments.of(List.of("gpuProvisioning", "on-demand", "hpaPinned", "false", "hpaMinReplicas", "5"), ""));
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
