@@ -78,9 +78,9 @@ public final class LoadTestCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Api api = load.api();
-        TargetResolver.Target target = TargetResolver.resolve(url, stack, api, System.in);
-        LoadTestConfig config = load.toConfig(target.stackModel().orElse("llama3.1:8b"));
+        load.api(); // a bad --api is exit 2 before the stack is read
+        TargetResolver.Target target = TargetResolver.resolve(url, stack, load::apiFor, System.in);
+        LoadTestConfig config = load.toConfig(target.stackModel().orElse("llama3.1:8b"), target.api());
         URI uri = target.uri();
         cluster.check();
         WorkerSpec workerSpec = null;

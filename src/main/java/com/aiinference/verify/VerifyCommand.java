@@ -119,7 +119,8 @@ public final class VerifyCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         // Validates every load option first (a bad --slo is exit 2 before anything connects).
         LoadTestConfig asked = load.toConfig(FALLBACK_MODEL);
-        TargetResolver.Target resolved = TargetResolver.resolve(url, stack, asked.api(), System.in);
+        TargetResolver.Target resolved = TargetResolver.resolve(url, stack, load::apiFor, System.in);
+        asked = asked.toBuilder().api(resolved.api()).build();
         Optional<StackOutputs> outputs = resolved.outputs();
         VerifyTarget target = target(resolved.uri(), outputs, load.modelGiven() ? asked.model() : null);
         // The load asks for --model if given, else the model the stack deployed.
