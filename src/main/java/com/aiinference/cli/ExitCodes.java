@@ -83,7 +83,9 @@ public final class ExitCodes {
     }
 
     private static String commands(CommandLine cl) {
-        return String.join(", ", cl.getSubcommands().keySet().stream().filter(n -> !n.equals("help")).toList());
+        return String.join(", ", cl.getSubcommands().entrySet().stream()
+                .filter(e -> !e.getKey().equals("help") && !e.getValue().getCommandSpec().usageMessage().hidden())
+                .map(java.util.Map.Entry::getKey).toList());
     }
 
     public static int handleParameterException(CommandLine.ParameterException ex, String[] args) {

@@ -159,9 +159,9 @@ class SweepCommandTest {
             assertThat(run("loadtest", "--outputs", outputs.toString(), "--users", "1", "--duration", "300ms", "--quiet"))
                     .as(err.toString()).isZero();
             assertThat(err.toString()).contains("loadtest: openai-completions -> " + vllm.baseUri() + "/v1/completions");
-            // an explicit --api still wins (and Ollama's route is not served by vLLM)
+            // an explicit --api still wins (and Ollama's route is not served by vLLM: the pre-flight request says so, exit 2)
             assertThat(run("loadtest", "--outputs", outputs.toString(), "--api", "ollama", "--users", "1", "--duration",
-                    "300ms", "--quiet")).isEqualTo(1);
+                    "300ms", "--quiet")).isEqualTo(2);
         }
     }
 }

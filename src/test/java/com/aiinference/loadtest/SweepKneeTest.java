@@ -93,10 +93,10 @@ class SweepKneeTest {
 
         // a separate run: 60 users against 3 replicas behind a round-robin front holds the SLO (20 each: 772 ms) ...
         assertThat(runBehindFront(3, 60)).as(out + "\n" + err).isZero();
-        assertThat(out.toString()).contains("SLO: PASS " + SLO);
+        assertThat(out.toString()).contains("**SLO MET**", "| " + SLO + " | slo | PASS |");
         // ... and one replica fewer does not (30 users each: L(30) = 1,052 ms modelled)
         assertThat(runBehindFront(2, 60)).as(out.toString()).isEqualTo(1);
-        assertThat(out.toString()).contains("SLO: FAIL " + SLO);
+        assertThat(out.toString()).contains("**SLO NOT MET**", "| " + SLO + " | slo | FAIL |");
     }
 
     private int runBehindFront(int replicas, int users) {
