@@ -96,7 +96,7 @@ class SweepKneeTest {
         assertThat(out.toString()).contains("**SLO MET**", "| " + SLO + " | slo | PASS |");
         // ... and one replica fewer does not (30 users each: L(30) = 1,052 ms modelled)
         assertThat(runBehindFront(2, 60)).as(out.toString()).isEqualTo(1);
-        assertThat(out.toString()).contains("**SLO NOT MET**", "| " + SLO + " | slo | FAIL |");
+        assertThat(out.toString()).contains("**SLO NOT MET**", "| " + SLO + " | slo | **FAIL** |");
     }
 
     private int runBehindFront(int replicas, int users) {
