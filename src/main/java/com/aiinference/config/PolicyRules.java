@@ -7,12 +7,14 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.maven.artifact.versioning.ComparableVersion;
 
 /**
  * Rules across keys that GKE, the scheduler or DWS would otherwise enforce late (a pod that never schedules, a node
- * pool request GKE rejects, an OOM-killed replica). Each rule yields a {@link Check}; a failure names the
- * key, the value and the rule. {@code pulumi up} refuses a config with any failed rule before registering anything;
- * {@code plan} reports all of them.
+ * pool request GKE rejects, an OOM-killed replica): only what the chart cannot know (node allocatable memory and CPU,
+ * GKE and DWS limits, CIDR overlap). The chart's own rules stay in the chart ({@code stack.ChartValidation} asks it).
+ * Each rule yields a {@link Check}; a failure names the key, the value and the rule. {@code pulumi up} refuses a
+ * config with any failed rule before registering anything ({@code stack.StackRules}); {@code plan} reports them all.
  */
 public final class PolicyRules {
     /**
@@ -22,8 +24,6 @@ public final class PolicyRules {
     static final Quantity GATEWAY_CPU = Quantity.parse("500m").orElseThrow();
     static final Quantity GATEWAY_MEMORY_REQUEST = Quantity.parse("128Mi").orElseThrow();
     static final Quantity GATEWAY_MEMORY_LIMIT = Quantity.parse("128Mi").orElseThrow();
-    /** First Ollama release with the CVE-2026-7482 fix; the chart refuses older tags (validate.image). */
-    static final String OLLAMA_MINIMUM = "0.17.1";
 
     private final Settings s;
     private final List<Check> checks = new ArrayList<>();
@@ -36,17 +36,6 @@ public final class PolicyRules {
         PolicyRules r = new PolicyRules(settings);
         r.run();
         return List.copyOf(r.checks);
-    }
-
-    /** Parses and checks, throwing on any problem: what {@code App.stack} does before creating anything. */
-    public static Settings requireValid(String project, java.util.Map<String, String> config,
-                                        java.util.Set<String> secretKeys) {
-        Settings settings = SettingsParser.parse(project, config, secretKeys);
-        List<String> failures = check(settings).stream().filter(Check::failed).map(Check::message).toList();
-        if (!failures.isEmpty()) {
-            throw new InvalidConfigException(failures);
-        }
-        return settings;
     }
 
     private void run() {
@@ -65,9 +54,7 @@ public final class PolicyRules {
         } else {
             pass("accelerator-fits-machine", m.name() + " carries " + m.acceleratorCount() + " x " + m.acceleratorType());
         }
-        if (w.gpusPerPod() < 1) {
-            fail("gpus-per-pod", k(GPUS_PER_POD) + " " + w.gpusPerPod() + " must be at least 1");
-        } else if (w.gpusPerPod() > pool.acceleratorsPerNode()) {
+        if (w.gpusPerPod() > pool.acceleratorsPerNode()) {
             fail("gpus-per-pod", k(GPUS_PER_POD) + " " + w.gpusPerPod() + " exceeds the " + pool.acceleratorsPerNode()
                     + " GPU(s) of one " + m.name() + " node");
         } else {
@@ -93,13 +80,6 @@ public final class PolicyRules {
             pass("memory-limit-fits-node", "memoryLimit " + w.memoryLimit()
                     + (gw ? " + gateway " + GATEWAY_MEMORY_LIMIT : "") + " fits " + room);
         }
-        if (w.memoryRequest().compareTo(w.memoryLimit()) > 0) {
-            fail("memory-request-within-limit", k(MEMORY_REQUEST) + " " + w.memoryRequest() + " exceeds "
-                    + k(MEMORY_LIMIT) + " " + w.memoryLimit());
-        } else {
-            pass("memory-request-within-limit", "memoryRequest " + w.memoryRequest() + " <= memoryLimit " + w.memoryLimit()
-                    + (w.memoryRequest().compareTo(w.memoryLimit()) == 0 ? " (Guaranteed QoS)" : ""));
-        }
         BigDecimal cpu = m.allocatableCpu();
         BigDecimal cpuUsable = cpu.subtract(pool.daemonSetCpu().value());
         String cpuRoom = "the " + cores(cpu) + " CPU allocatable on " + m.name()
@@ -119,56 +99,22 @@ public final class PolicyRules {
                     + " fits " + cpuRoom);
         }
 
-        // --- the Ollama image: the chart refuses releases before the CVE-2026-7482 fix ---
-        if (w.imageTag().isEmpty()) {
-            pass("ollama-image-version", "the chart's pinned appVersion (0.17.1 or later)");
-        } else {
-            rule("ollama-image-version", compareRelease(w.imageTag(), OLLAMA_MINIMUM) >= 0,
-                    k(IMAGE_TAG) + " " + w.imageTag() + " is older than Ollama " + OLLAMA_MINIMUM
-                            + ", which fixes CVE-2026-7482 (unauthenticated heap read through /api/create)",
-                    "Ollama " + w.imageTag() + " >= " + OLLAMA_MINIMUM);
-        }
-
         // --- replicas and the HPA against the pool ---
         int capacity = pool.gpuCapacity() / Math.max(1, w.gpusPerPod());
         String holds = "the " + pool.maxNodes() + " x " + m.name() + " pool holds " + capacity + " pod(s) of "
                 + Math.max(1, w.gpusPerPod()) + " GPU";
-        if (w.replicas() < 1) {
-            fail("replicas-fit-pool", k(REPLICAS) + " " + w.replicas() + " must be at least 1");
-        } else if (w.replicas() > capacity) {
+        if (w.replicas() > capacity) {
             fail("replicas-fit-pool", k(REPLICAS) + " " + w.replicas() + " exceeds what " + holds);
         } else if (w.hpaEnabled() && w.hpaMaxReplicas() > capacity) {
             fail("replicas-fit-pool", k(HPA_MAX_REPLICAS) + " " + w.hpaMaxReplicas() + " exceeds what " + holds);
         } else {
             pass("replicas-fit-pool", "at most " + w.peakReplicas() + " replica(s); " + holds);
         }
-        if (!w.hpaEnabled()) {
-            pass("hpa-bounds", "no HPA: " + w.replicas() + " fixed replica(s)");
-        } else if (w.hpaMinReplicas() < 1) {
-            fail("hpa-bounds", k(HPA_MIN_REPLICAS) + " " + w.hpaMinReplicas() + " must be at least 1");
-        } else if (w.hpaMinReplicas() > w.hpaMaxReplicas()) {
-            fail("hpa-bounds", k(HPA_MIN_REPLICAS) + " " + w.hpaMinReplicas() + " exceeds " + k(HPA_MAX_REPLICAS)
-                    + " " + w.hpaMaxReplicas());
-        } else if (w.hpaPinned() && w.hpaMinReplicas() != w.hpaMaxReplicas()) {
-            fail("hpa-bounds", k(HPA_MIN_REPLICAS) + " " + w.hpaMinReplicas() + " differs from " + k(HPA_MAX_REPLICAS)
-                    + " " + w.hpaMaxReplicas() + " but " + k(HPA_PINNED) + " is true (a pinned HPA has min = max)");
-        } else if (w.hpaMinReplicas() == w.hpaMaxReplicas() && w.replicas() != w.hpaMinReplicas()) {
-            // The chart treats min = max as pinned whatever hpaPinned says, and refuses a replicaCount that differs.
-            fail("hpa-bounds", k(REPLICAS) + " " + w.replicas() + " differs from the pinned HPA's "
-                    + w.hpaMinReplicas() + " (" + k(HPA_MIN_REPLICAS) + ")");
-        } else {
-            pass("hpa-bounds", w.hpaPinned() ? "HPA pinned at " + w.hpaMinReplicas()
-                    : "HPA " + w.hpaMinReplicas() + ".." + w.hpaMaxReplicas());
-        }
-        if (w.numParallel() < 1) {
-            fail("num-parallel", k(NUM_PARALLEL) + " " + w.numParallel() + " must be at least 1");
-        } else if (w.numParallel() > 64) {
-            // The chart's schema caps ollama.numParallel at 64.
-            fail("num-parallel", k(NUM_PARALLEL) + " " + w.numParallel() + " exceeds the chart's maximum of 64");
-        } else {
-            pass("num-parallel", "OLLAMA_NUM_PARALLEL " + w.numParallel() + " x " + w.peakReplicas() + " replica(s) = "
-                    + (long) w.numParallel() * w.peakReplicas() + " requests in flight");
-        }
+        // hpaPinned is the stack's own idea (the chart only sees min and max): a pinned HPA has min = max.
+        rule("hpa-pinned", !w.hpaEnabled() || !w.hpaPinned() || w.hpaMinReplicas() == w.hpaMaxReplicas(),
+                k(HPA_MIN_REPLICAS) + " " + w.hpaMinReplicas() + " differs from " + k(HPA_MAX_REPLICAS)
+                        + " " + w.hpaMaxReplicas() + " but " + k(HPA_PINNED) + " is true (a pinned HPA has min = max)",
+                !w.hpaEnabled() ? "no HPA" : w.hpaPinned() ? "HPA pinned at " + w.hpaMinReplicas() : "HPA not pinned");
 
         // --- DWS queued provisioning: what GKE rejects on such a pool ---
         if (pool.minNodes() > pool.maxNodes()) {
@@ -193,13 +139,6 @@ public final class PolicyRules {
             rule("dws-no-compact-placement", !pool.compactPlacement(),
                     k(COMPACT_PLACEMENT) + " true is not allowed with queued provisioning",
                     "no compact placement");
-            // Mirrors the chart's validate.dws: the ProvisioningRequest asks for a fixed node count.
-            rule("dws-fixed-replicas", !w.hpaEnabled() || w.hpaMinReplicas() == w.hpaMaxReplicas(),
-                    k(QUEUED_PROVISIONING) + " true provisions a fixed set of nodes, but the HPA ranges "
-                            + w.hpaMinReplicas() + ".." + w.hpaMaxReplicas() + " (" + k(HPA_MIN_REPLICAS) + ", "
-                            + k(HPA_MAX_REPLICAS) + "); set them equal or " + k(HPA_ENABLED) + " false",
-                    w.hpaEnabled() ? "HPA pinned at " + w.hpaMinReplicas() + " for the provisioned nodes"
-                            : w.replicas() + " fixed replica(s) for the provisioned nodes");
             rule("dws-no-auto-repair", !pool.autoRepair(),
                     k(GPU_AUTO_REPAIR) + " true is not allowed with queued provisioning (GKE rejects auto-repair on queued pools)",
                     "auto-repair off");
@@ -209,19 +148,15 @@ public final class PolicyRules {
             rule("dws-gke-version", v.compareTo(GkeVersion.DWS_MINIMUM) >= 0,
                     k(GKE_VERSION) + " " + v + " is below " + GkeVersion.DWS_MINIMUM + ", the minimum for queued provisioning on flex-start",
                     "GKE " + v + " >= " + GkeVersion.DWS_MINIMUM);
-            rule("dws-max-run-duration", pool.maxRunDurationSeconds() <= 604800,
-                    k(DWS_MAX_RUN_DURATION) + " " + pool.maxRunDurationSeconds() + " exceeds DWS's 7-day maximum (604800)",
-                    "nodes live at most " + pool.maxRunDurationSeconds() + "s (" + pool.maxRunDurationSeconds() / 3600 + "h)");
         }
         rule("gpu-driver-image", !"LATEST".equals(pool.driverVersion()) || "COS_CONTAINERD".equals(pool.imageType()),
                 k(GPU_DRIVER_VERSION) + " LATEST needs " + k(GPU_IMAGE_TYPE) + " COS_CONTAINERD, not " + pool.imageType(),
                 "driver " + pool.driverVersion() + " on " + pool.imageType());
 
-        // --- network ranges and exposure ---
+        // --- network ranges ---
         if (s.network().createsNetwork()) {
             networkRanges();
         }
-        exposure();
     }
 
     private void networkRanges() {
@@ -240,75 +175,9 @@ public final class PolicyRules {
         }
     }
 
-    /**
-     * The chart's validate.exposure and validate.gateway rules (charts/ai-inference/templates/_helpers.tpl), named
-     * by config key, so {@code pulumi up} stops before the network and cluster exist rather than at the Release.
-     */
-    private void exposure() {
-        var svc = s.service();
-        List<String> ranges = svc.loadBalancerSourceRanges();
-        boolean publicLb = svc.isLoadBalancer() && !svc.internal();
-        if (svc.internal() && !svc.isLoadBalancer()) {
-            fail("service-options", k(INTERNAL_LB) + " true needs " + k(SERVICE_TYPE) + " LoadBalancer (it is "
-                    + svc.type() + ")");
-        } else if (svc.internal() && svc.allowPublicAccess()) {
-            fail("service-options", k(INTERNAL_LB) + " true and " + k(ALLOW_PUBLIC_ACCESS)
-                    + " true contradict each other; choose one");
-        } else if (!ranges.isEmpty() && !svc.isLoadBalancer()) {
-            fail("service-options", k(LB_SOURCE_RANGES) + " " + String.join(", ", ranges) + " only applies to "
-                    + k(SERVICE_TYPE) + " LoadBalancer (it is " + svc.type() + ")");
-        } else {
-            pass("service-options", svc.type() + (svc.internal() ? " (internal)" : "") + " on port " + svc.port());
-        }
-
-        if (!svc.isLoadBalancer()) {
-            pass("public-exposure", "ClusterIP Service: not exposed outside the cluster");
-        } else if (svc.internal()) {
-            pass("public-exposure", "internal LoadBalancer: reachable from the VPC only");
-        } else {
-            boolean anywhere = ranges.stream().map(Cidr::parse).flatMap(Optional::stream).anyMatch(Cidr::isAnywhere);
-            if (anywhere && !svc.allowPublicAccess()) {
-                fail("public-exposure", k(LB_SOURCE_RANGES) + " 0.0.0.0/0 opens the endpoint to the internet; set "
-                        + k(ALLOW_PUBLIC_ACCESS) + " true to mean it");
-            } else if (ranges.isEmpty() && !svc.allowPublicAccess()) {
-                fail("public-exposure", k(LB_SOURCE_RANGES) + " [] leaves a public LoadBalancer open to everyone; list the client CIDRs, or set "
-                        + k(INTERNAL_LB) + " true, or " + k(ALLOW_PUBLIC_ACCESS) + " true");
-            } else if (svc.allowPublicAccess() && ranges.isEmpty()) {
-                pass("public-exposure", "public LoadBalancer open to 0.0.0.0/0 (allowPublicAccess)");
-            } else {
-                pass("public-exposure", "public LoadBalancer limited to " + String.join(", ", ranges));
-            }
-        }
-
-        if (svc.gatewayEnabled()) {
-            pass("gateway", "gateway forwards only the inference API"
-                    + (svc.createsApiKeySecret() || !svc.apiKeysSecret().isEmpty() ? " and checks API keys" : ""));
-        } else if (publicLb) {
-            fail("gateway", k(GATEWAY_ENABLED) + " false on a public LoadBalancer would expose the whole Ollama API "
-                    + "(pull, create, push, delete); keep the gateway, or set " + k(INTERNAL_LB) + " true or "
-                    + k(SERVICE_TYPE) + " ClusterIP");
-        } else if (!svc.apiKeysSecret().isEmpty()) {
-            fail("gateway", k(API_KEYS_SECRET) + " " + svc.apiKeysSecret() + " needs " + k(GATEWAY_ENABLED)
-                    + " true: the gateway checks the keys");
-        } else if (svc.createsApiKeySecret()) {
-            fail("gateway", k(API_KEYS) + " needs " + k(GATEWAY_ENABLED) + " true: the gateway checks the keys");
-        } else {
-            pass("gateway", "gateway off: the whole Ollama API is reachable " + (svc.isLoadBalancer()
-                    ? "from the VPC" : "inside the cluster"));
-        }
-    }
-
-    /** Compares two exact x.y.z releases numerically (the parser has checked the form). */
+    /** Compares two releases as Maven orders versions (numerically per part: 0.17.10 after 0.17.9). */
     public static int compareRelease(String a, String b) {
-        String[] x = a.split("\\.");
-        String[] y = b.split("\\.");
-        for (int i = 0; i < 3; i++) {
-            int c = new java.math.BigInteger(x[i]).compareTo(new java.math.BigInteger(y[i]));
-            if (c != 0) {
-                return c;
-            }
-        }
-        return 0;
+        return new ComparableVersion(a).compareTo(new ComparableVersion(b));
     }
 
     private static String cores(BigDecimal cpu) {

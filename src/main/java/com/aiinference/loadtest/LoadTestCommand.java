@@ -1,19 +1,20 @@
 package com.aiinference.loadtest;
 
-import com.aiinference.core.Check;
+import com.aiinference.chart.ChartContract;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.cli.StackOutputsOptions;
+import com.aiinference.core.Check;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code loadtest}: load an Ollama (or OpenAI-compatible) endpoint, print the Verified Results table, write
@@ -63,7 +64,7 @@ public final class LoadTestCommand implements Callable<Integer> {
             throw CliException.usage(e.getMessage());
         }
         TargetResolver.Target target = TargetResolver.resolve(url, stack, api, System.in);
-        LoadTestConfig config = load.toConfig(target.stackModel().orElse("llama3.1:8b"));
+        LoadTestConfig config = load.toConfig(target.stackModel().orElse(ChartContract.DEFAULT_MODEL));
         URI uri = target.uri();
         TargetResolver.checkReachable(uri);
         String warning = null;

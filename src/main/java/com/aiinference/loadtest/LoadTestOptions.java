@@ -1,5 +1,6 @@
 package com.aiinference.loadtest;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.cli.CliException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
 /**
@@ -54,12 +56,18 @@ public final class LoadTestOptions {
             description = "Model to ask. Default: the stack's 'model' output with --stack/--outputs, else llama3.1:8b.")
     String model;
 
-    @Option(names = "--prompt", paramLabel = "TEXT", description = "The prompt (repeatable: used in turn).")
-    List<String> prompt = new ArrayList<>();
+    /** {@code --prompt} (repeatable) or {@code --prompts FILE}: one exclusive picocli argument group. */
+    static final class Prompts {
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "The prompt (repeatable: used in turn).")
+        List<String> prompt = new ArrayList<>();
 
-    @Option(names = "--prompts", paramLabel = "FILE",
-            description = "Prompts, one per line, or JSONL with a \"prompt\" field; used in turn.")
-    Path promptsFile;
+        @Option(names = "--prompts", paramLabel = "FILE",
+                description = "Prompts, one per line, or JSONL with a \"prompt\" field; used in turn.")
+        Path promptsFile;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Prompts prompts;
 
     @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "128",
             description = "num_predict / max_tokens per answer (0 = the server decides). Default: ${DEFAULT-VALUE}.")
@@ -116,9 +124,6 @@ public final class LoadTestOptions {
         if (rate != null && !rampUp.isZero()) {
             throw CliException.usage("--ramp-up applies to --users (closed loop); with --rate use --warmup");
         }
-        if (!prompt.isEmpty() && promptsFile != null) {
-            throw CliException.usage("--prompt and --prompts are alternatives: give one");
-        }
         List<LoadTestConfig.Header> headers = new ArrayList<>();
         for (String h : header) {
             try {
@@ -133,8 +138,9 @@ public final class LoadTestOptions {
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
-        List<String> prompts = promptsFile != null ? readPrompts(promptsFile)
-                : prompt.isEmpty() ? List.of(DEFAULT_PROMPT) : prompt;
+        List<String> prompts = this.prompts == null ? List.of(DEFAULT_PROMPT)
+                : this.prompts.promptsFile != null ? readPrompts(this.prompts.promptsFile)
+                : this.prompts.prompt.isEmpty() ? List.of(DEFAULT_PROMPT) : this.prompts.prompt;
         try {
             return LoadTestConfig.builder()
                     .api(a)
@@ -164,7 +170,7 @@ public final class LoadTestOptions {
 
     /** The configuration with the default model llama3.1:8b when --model was not given. */
     public LoadTestConfig toConfig() {
-        return toConfig("llama3.1:8b");
+        return toConfig(ChartContract.DEFAULT_MODEL);
     }
 
     /** One prompt per line, or JSONL objects with a "prompt" (or "text") field; blank lines are skipped. */

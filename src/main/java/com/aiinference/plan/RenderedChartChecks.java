@@ -1,10 +1,10 @@
 package com.aiinference.plan;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.chart.RenderedChart;
-import com.aiinference.core.Check;
 import com.aiinference.config.Quantity;
 import com.aiinference.config.Settings;
-import com.aiinference.stack.ChartValues;
+import com.aiinference.core.Check;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -37,7 +37,7 @@ final class RenderedChartChecks {
             return out;
         }
         PodSpec pod = deployment.get().getSpec().getTemplate().getSpec();
-        Optional<Container> ollama = pod.getContainers().stream().filter(c -> "ollama".equals(c.getName())).findFirst();
+        Optional<Container> ollama = pod.getContainers().stream().filter(c -> ChartContract.OLLAMA_CONTAINER.equals(c.getName())).findFirst();
         if (ollama.isEmpty()) {
             out.add(Check.fail("rendered-deployment", "the Deployment has no container named ollama"));
             return out;
@@ -147,7 +147,7 @@ final class RenderedChartChecks {
                 }
             }
         }
-        if (!"queued-provisioning.gke.io".equals(cls)) {
+        if (!ChartContract.QUEUED_PROVISIONING_CLASS.equals(cls)) {
             out.add(Check.fail("rendered-provisioning-request", "ProvisioningRequest class " + cls
                     + ", expected queued-provisioning.gke.io"));
         } else if (count > s.gpuPool().maxNodes()) {
@@ -160,13 +160,13 @@ final class RenderedChartChecks {
     }
 
     private static void service(RenderedChart chart, Settings s, List<Check> out) {
-        String expected = ChartValues.fullname(s.workload().releaseName());
-        Optional<Service> svc = chart.ofType(Service.class).stream()
-                .filter(x -> expected.equals(x.getMetadata().getName())).findFirst();
-        if (svc.isEmpty()) {
-            out.add(Check.fail("rendered-service", "no Service named " + expected + " (the stack reads it back by that name)"));
+        List<Service> services = chart.ofType(Service.class);
+        if (services.size() != 1) {
+            out.add(Check.fail("rendered-service", services.size() + " Services rendered; the stack reads back exactly one"));
             return;
         }
+        Optional<Service> svc = Optional.of(services.get(0));
+        String expected = svc.get().getMetadata().getName();
         var spec = svc.get().getSpec();
         boolean port = spec.getPorts().stream().anyMatch(p -> p.getPort() == s.service().port());
         List<String> ranges = Optional.ofNullable(spec.getLoadBalancerSourceRanges()).orElse(List.of());

@@ -1,5 +1,6 @@
 package com.aiinference.simulate;
 
+import com.aiinference.chart.ChartContract;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -38,7 +39,7 @@ public record FakeOllamaConfig(
         long seed,
         String version) {
 
-    public static final String DEFAULT_MODEL = "llama3.1:8b";
+    public static final String DEFAULT_MODEL = ChartContract.DEFAULT_MODEL;
 
     public FakeOllamaConfig {
         Objects.requireNonNull(models, "models");

@@ -1,5 +1,6 @@
 package com.aiinference.stack;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.config.Settings;
 import com.pulumi.core.Output;
 import com.pulumi.kubernetes.core.v1.Namespace;
@@ -36,7 +37,8 @@ public final class InferenceRelease extends ComponentResource {
     public final Output<String> endpoint;
     public final Release release;
 
-    public InferenceRelease(String name, Settings settings, Cluster cluster, GpuNodePool gpuPool,
+    /** @param chartServiceName the chart's Service for this release, as the chart renders it ({@code StackRules.Accepted}) */
+    public InferenceRelease(String name, Settings settings, String chartServiceName, Cluster cluster, GpuNodePool gpuPool,
                             ComponentResourceOptions options) {
         super(TYPE, name, options);
         var w = settings.workload();
@@ -46,7 +48,7 @@ public final class InferenceRelease extends ComponentResource {
                 .metadata(ObjectMetaArgs.builder()
                         .name(w.namespace())
                         .labels(Map.of(
-                                "app.kubernetes.io/part-of", ChartValues.CHART_NAME,
+                                ChartContract.PART_OF_LABEL, ChartContract.CHART_NAME,
                                 // Ollama and nginx run fine under "baseline": no privileged or host access allowed.
                                 "pod-security.kubernetes.io/enforce", "baseline"))
                         .build())
@@ -61,7 +63,7 @@ public final class InferenceRelease extends ComponentResource {
                             .namespace(nsName)
                             .build())
                     .type("Opaque")
-                    .stringData(Output.ofSecret(Map.of(ChartValues.API_KEYS_SECRET_KEY,
+                    .stringData(Output.ofSecret(Map.of(ChartContract.API_KEYS_SECRET_KEY,
                             String.join("\n", settings.service().apiKeys().values()) + "\n")))
                     .build(), CustomResourceOptions.builder().parent(this).provider(k8s).build());
             releaseDeps.add(keys);
@@ -83,7 +85,7 @@ public final class InferenceRelease extends ComponentResource {
                 .dependsOn(releaseDeps)
                 .build());
 
-        String service = ChartValues.fullname(w.releaseName());
+        String service = chartServiceName;
         Output<String> serviceId = release.status().applyValue(st ->
                 st.namespace().orElse(w.namespace()) + "/" + service);
         var svc = Service.get(name + "-service", serviceId, CustomResourceOptions.builder()

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,6 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The engine against a {@link FakeOllama} on 127.0.0.1 whose timing and faults are known, so every figure can be
  * checked against what the server did.
  */
+@Tag("timing")
 @Timeout(60)
 class LoadTestRunnerTest {
 
