@@ -3,6 +3,7 @@ package com.aiinference;
 import com.aiinference.config.InvalidConfigException;
 import com.aiinference.config.Settings;
 import com.aiinference.stack.Cluster;
+import com.aiinference.stack.ControlPlaneVersion;
 import com.aiinference.stack.DeploymentConfig;
 import com.aiinference.stack.GpuNodePool;
 import com.aiinference.stack.InferenceRelease;
@@ -38,9 +39,12 @@ public final class App {
         Settings s = accepted.settings();
         String name = s.cluster().name();
 
-        var gcp = Providers.gcp(name + "-gcp", s);
+        // The control-plane version is looked up (and checked against the DWS floor) first; the provider that creates
+        // every GCP resource gets its project only once that passed, so a refused version creates nothing.
+        var version = new ControlPlaneVersion(s, Providers.gcp(name + "-gcp-lookups", s, Output.of(s.gcp().projectId())));
+        var gcp = Providers.gcp(name + "-gcp", s, version.project);
         var network = new Network(name, s, gcp, ComponentResourceOptions.builder().build());
-        var cluster = new Cluster(name, s, network, gcp, ComponentResourceOptions.builder().build());
+        var cluster = new Cluster(name, s, network, gcp, version, ComponentResourceOptions.builder().build());
         var gpuPool = new GpuNodePool(s.gpuPool().name(), s, cluster, gcp, ComponentResourceOptions.builder().build());
         var app = new InferenceRelease(s.workload().releaseName(), s, accepted.serviceName(), cluster, gpuPool,
                 ComponentResourceOptions.builder().build());
@@ -49,6 +53,7 @@ public final class App {
         ctx.export("endpoint", app.endpoint);
         ctx.export("clusterName", cluster.name);
         ctx.export("location", cluster.location);
+        ctx.export("gkeVersion", cluster.version);
         ctx.export("gpuNodePool", gpuPool.name);
         ctx.export("namespace", app.namespace);
         ctx.export("serviceName", app.serviceName);

@@ -48,8 +48,8 @@ public final class ConfigKeys {
             "GKE cluster name.");
     public static final ConfigKey RELEASE_CHANNEL = string("releaseChannel", "REGULAR",
             "GKE release channel: RAPID, REGULAR or STABLE.");
-    public static final ConfigKey GKE_VERSION = string("gkeVersion", "1.32.2-gke.1652000",
-            "Minimum GKE control-plane version; queued provisioning with flex-start needs 1.32.2-gke.1652000 or later.");
+    public static final ConfigKey GKE_VERSION = string("gkeVersion", "",
+            "GKE control-plane version: empty = the release channel's default; a minor such as 1.33 = its newest patch in the channel, resolved at deploy time; a full version is pinned as is (channels drop patches within months). DWS and flex-start need 1.32.2-gke.1652000 or later, checked against the resolved version.");
     public static final ConfigKey DELETION_PROTECTION = bool("deletionProtection", true,
             "Refuse to delete the cluster (set false before `pulumi destroy`).");
     public static final ConfigKey SYSTEM_MACHINE_TYPE = string("systemMachineType", "e2-standard-4",

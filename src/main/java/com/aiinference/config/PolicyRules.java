@@ -144,10 +144,15 @@ public final class PolicyRules {
                     "auto-repair off");
         }
         if (pool.queuedProvisioning() || pool.flexStart()) {
-            GkeVersion v = s.cluster().minVersion();
-            rule("dws-gke-version", v.compareTo(GkeVersion.DWS_MINIMUM) >= 0,
-                    k(GKE_VERSION) + " " + v + " is below " + GkeVersion.DWS_MINIMUM + ", the minimum for queued provisioning on flex-start",
-                    "GKE " + v + " >= " + GkeVersion.DWS_MINIMUM);
+            GkeVersionPin v = s.cluster().version();
+            String floor = GkeVersion.DWS_MINIMUM + ", the minimum for queued provisioning on flex-start";
+            switch (v.against(GkeVersion.DWS_MINIMUM)) {
+                case -1 -> fail("dws-gke-version", k(GKE_VERSION) + " " + v.text() + " is below " + floor);
+                case 1 -> pass("dws-gke-version", "GKE " + v.text() + " >= " + GkeVersion.DWS_MINIMUM);
+                default -> pass("dws-gke-version", (v.kind() == GkeVersionPin.Kind.MINOR ? "GKE " + v.text()
+                        + " resolved" : "the " + s.cluster().releaseChannel() + " channel's default version")
+                        + " is checked against " + GkeVersion.DWS_MINIMUM + " at deploy time, before the cluster is created");
+            }
         }
         rule("gpu-driver-image", !"LATEST".equals(pool.driverVersion()) || "COS_CONTAINERD".equals(pool.imageType()),
                 k(GPU_DRIVER_VERSION) + " LATEST needs " + k(GPU_IMAGE_TYPE) + " COS_CONTAINERD, not " + pool.imageType(),

@@ -30,7 +30,8 @@ public record Settings(
         }
     }
 
-    public record Cluster(String name, String releaseChannel, GkeVersion minVersion, boolean deletionProtection,
+    /** @param version what {@code gkeVersion} asks for; {@code pulumi up} resolves a minor or the channel's default */
+    public record Cluster(String name, String releaseChannel, GkeVersionPin version, boolean deletionProtection,
                           String systemMachineType, int systemNodesPerZone) {}
 
     public record GpuPool(String name, MachineShape machine, String acceleratorType, int acceleratorsPerNode,

@@ -103,9 +103,10 @@ public final class SettingsParser {
         }
 
         String gkeVersionText = str(GKE_VERSION);
-        GkeVersion gkeVersion = GkeVersion.parse(gkeVersionText).orElse(null);
+        GkeVersionPin gkeVersion = GkeVersionPin.parse(gkeVersionText).orElse(null);
         if (gkeVersion == null) {
-            bad(GKE_VERSION, gkeVersionText, "is not a GKE version (e.g. " + GkeVersion.DWS_MINIMUM + ")");
+            bad(GKE_VERSION, gkeVersionText, "is not a GKE version: leave it empty (the release channel's default), "
+                    + "give a minor such as 1.33, or a full version such as " + GkeVersion.DWS_MINIMUM);
         }
         String clusterName = label(CLUSTER_NAME);
         if (clusterName.length() > 24) {

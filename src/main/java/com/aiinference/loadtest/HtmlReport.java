@@ -319,7 +319,7 @@ public final class HtmlReport {
     }
 
     /** An axis range widened to "nice" ticks (1, 2, 5 x 10^n). */
-    private record Axis(double min, double max, double step) {
+    record Axis(double min, double max, double step) {
         static Axis of(double lo, double hi) {
             if (hi <= lo) {
                 hi = lo + 1;
@@ -360,7 +360,7 @@ public final class HtmlReport {
         return sb.toString();
     }
 
-    private static final String CSS = """
+    static final String CSS = """
             :root { --ink:#1f2933; --muted:#616e7c; --line:#e4e7eb; --blue:#2f6fde; --orange:#e8833a; --red:#d64545; --green:#2f9e44; }
             * { box-sizing: border-box; }
             body { margin:0; background:#f5f7fa; color:var(--ink); font:15px/1.45 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }

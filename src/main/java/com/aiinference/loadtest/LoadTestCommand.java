@@ -9,8 +9,7 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,6 +28,7 @@ import picocli.CommandLine;
             "Target: --url, or the 'endpoint' output of --stack NAME / --outputs FILE.",
             "Prints the Verified Results table (Markdown) on stdout; progress goes to stderr."
         },
+        subcommands = {SweepCommand.class, CapacityCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the run completed, at least one request succeeded and every --slo objective was met",
@@ -57,12 +57,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Api api;
-        try {
-            api = Api.parse(load.api);
-        } catch (IllegalArgumentException e) {
-            throw CliException.usage(e.getMessage());
-        }
+        Api api = load.api();
         TargetResolver.Target target = TargetResolver.resolve(url, stack, api, System.in);
         LoadTestConfig config = load.toConfig(target.stackModel().orElse(ChartContract.DEFAULT_MODEL));
         URI uri = target.uri();
@@ -81,20 +76,9 @@ public final class LoadTestCommand implements Callable<Integer> {
                 Durations.format(config.maxRunTime()));
         err.flush();
         // Ctrl-C stops the run and still prints and writes what was measured (in-flight requests count as aborted).
-        LoadTestRunner.StopSignal signal = new LoadTestRunner.StopSignal();
-        CountDownLatch reported = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            signal.stop("interrupted (Ctrl-C)");
-            try {
-                reported.await(15, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "loadtest-interrupt");
-        Runtime.getRuntime().addShutdownHook(hook);
         LoadTestResult result;
-        try {
-            result = LoadTestRunner.run(config, uri, err, signal);
+        try (InterruptHook interrupt = new InterruptHook("loadtest")) {
+            result = LoadTestRunner.run(config, uri, err, interrupt.signal());
             if (warning != null) {
                 result = result.withWarning(warning);
             }
@@ -109,13 +93,6 @@ public final class LoadTestCommand implements Callable<Integer> {
                 err.println("HTML report: " + config.reportHtml());
             }
             err.flush();
-        } finally {
-            reported.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the hook is running and has just been released
-            }
         }
         if (result.aborted()) {
             throw new CliException(ExitCodes.CHECK_FAILED, "aborted: " + result.abortReason());

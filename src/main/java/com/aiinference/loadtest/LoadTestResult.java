@@ -62,7 +62,7 @@ public record LoadTestResult(
         List<Bin> latencyHistogram,
         String abortReason,
         List<String> warnings,
-        Integer replicasServed) {
+        Integer replicasServed) implements Slo.Measured {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -156,8 +156,32 @@ public final class Slo {
         return STATS.contains(rest) ? rest : null;
     }
 
+    /**
+     * What an objective can be checked against: one run ({@link LoadTestResult}), or one step of a sweep read back
+     * from its JSON ({@link SweepStep}).
+     */
+    public interface Measured {
+        /** Measured requests. */
+        long total();
+
+        /** Share of measured requests that succeeded. */
+        double successRate();
+
+        double requestsPerSecond();
+
+        double outputTokensPerSecond();
+
+        LatencySummary latency();
+
+        LatencySummary ttft();
+
+        LatencySummary itl();
+
+        LatencySummary tpot();
+    }
+
     /** The measured value of an objective's metric in its unit ({@code NaN} when there is no data). */
-    static double actual(Objective o, LoadTestResult r) {
+    static double actual(Objective o, Measured r) {
         return switch (o.metric()) {
             case "success" -> r.total() == 0 ? Double.NaN : r.successRate();
             case "error_rate" -> r.total() == 0 ? Double.NaN : 1.0 - r.successRate();
@@ -185,7 +209,7 @@ public final class Slo {
      * Checks every objective against a result: one {@link Check} per objective, named by the objective as written
      * ({@code p95<5s}), PASS when met, its message the measured value ({@code 2.71s}, or {@code no data}).
      */
-    public List<Check> evaluate(LoadTestResult result) {
+    public List<Check> evaluate(Measured result) {
         List<Check> out = new ArrayList<>();
         for (Objective o : objectives) {
             double a = actual(o, result);

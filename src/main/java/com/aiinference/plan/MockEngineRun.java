@@ -23,7 +23,7 @@ public final class MockEngineRun {
 
     /** The outcome: registered resources in registration order, outputs (secret ones listed), program errors. */
     public record Result(List<RegisteredResource> resources, Map<String, Object> outputs, Set<String> secretOutputs,
-                         List<String> errors) {
+                         List<String> errors, List<RecordedInvoke> invokes) {
         public boolean succeeded() {
             return errors.isEmpty();
         }
@@ -87,7 +87,8 @@ public final class MockEngineRun {
             }
         }
         List<RegisteredResource> recorded = monitor[0] == null ? List.of() : monitor[0].recorded();
-        return new Result(recorded, new LinkedHashMap<>(outputs), secret, errors);
+        List<RecordedInvoke> invokes = monitor[0] == null ? List.of() : monitor[0].invokes();
+        return new Result(recorded, new LinkedHashMap<>(outputs), secret, errors, invokes);
     }
 
     /** The first line of the innermost message: the program's own refusal rather than the runner's wrapping. */

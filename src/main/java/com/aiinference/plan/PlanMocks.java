@@ -62,8 +62,52 @@ public final class PlanMocks implements Mocks {
         state.put("status", Map.of("loadBalancer", Map.of("ingress", List.of(Map.of("ip", MOCK_EXTERNAL_IP)))));
     }
 
+    /** The invoke that resolves the control-plane version (gcp.container.getEngineVersions). */
+    public static final String ENGINE_VERSIONS_TOKEN = "gcp:container/getEngineVersions:getEngineVersions";
+
+    /**
+     * MOCK versions each release channel offers, newest first, standing in for GKE's answer (the real list changes
+     * weekly and comes from GKE at deploy time). Shaped so that every minor from 1.31 (below the DWS floor) to 1.34
+     * resolves somewhere, as the real channels do for some months.
+     */
+    public static final Map<String, List<String>> MOCK_CHANNEL_VERSIONS = Map.of(
+            "RAPID", List.of("1.34.1-gke.1000000", "1.33.5-gke.1100000"),
+            "REGULAR", List.of("1.33.5-gke.1000000", "1.33.4-gke.1000000", "1.32.9-gke.1000000"),
+            "STABLE", List.of("1.33.4-gke.1000000", "1.32.8-gke.1000000", "1.31.12-gke.1000000"));
+
     @Override
     public CompletableFuture<Map<String, Object>> callAsync(CallArgs args) {
+        if (ENGINE_VERSIONS_TOKEN.equals(args.token)) {
+            return CompletableFuture.completedFuture(engineVersions(args.args));
+        }
         return CompletableFuture.completedFuture(Map.of());
+    }
+
+    /** What the provider makes of GKE's server config: each channel's default, and its newest version with the prefix. */
+    private static Map<String, Object> engineVersions(Map<String, Object> args) {
+        String prefix = String.valueOf(args.getOrDefault("versionPrefix", ""));
+        Map<String, Object> defaults = new LinkedHashMap<>();
+        Map<String, Object> latest = new LinkedHashMap<>();
+        MOCK_CHANNEL_VERSIONS.forEach((channel, versions) -> {
+            defaults.put(channel, versions.get(0));
+            versions.stream().filter(v -> v.startsWith(prefix)).findFirst().ifPresent(v -> latest.put(channel, v));
+        });
+        List<String> valid = MOCK_CHANNEL_VERSIONS.values().stream().flatMap(List::stream)
+                .filter(v -> v.startsWith(prefix)).distinct().sorted(java.util.Comparator.reverseOrder()).toList();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("id", "mock-engine-versions");
+        result.put("project", args.getOrDefault("project", "project"));
+        result.put("location", args.getOrDefault("location", ""));
+        if (!prefix.isEmpty()) {
+            result.put("versionPrefix", prefix);
+        }
+        result.put("defaultClusterVersion", MOCK_CHANNEL_VERSIONS.get("REGULAR").get(0));
+        result.put("latestMasterVersion", valid.isEmpty() ? "" : valid.get(0));
+        result.put("latestNodeVersion", valid.isEmpty() ? "" : valid.get(0));
+        result.put("validMasterVersions", valid);
+        result.put("validNodeVersions", valid);
+        result.put("releaseChannelDefaultVersion", defaults);
+        result.put("releaseChannelLatestVersion", latest);
+        return result;
     }
 }

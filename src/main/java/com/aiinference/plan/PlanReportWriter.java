@@ -71,10 +71,13 @@ final class PlanReportWriter {
         }
         long failed = report.checks().stream().filter(c -> c.status() == Check.Status.FAIL).count();
         long skipped = report.checks().stream().filter(c -> c.status() == Check.Status.SKIP).count();
+        long warned = report.checks().stream().filter(c -> c.status() == Check.Status.WARN).count();
+        String others = (warned > 0 ? ", " + warned + " warning" + (warned > 1 ? "s" : "") : "")
+                + (skipped > 0 ? ", " + skipped + " skipped" : "");
         out.println();
         out.println(failed == 0
-                ? report.checks().size() + " checks: all passed" + (skipped > 0 ? " (" + skipped + " skipped)" : "")
-                : report.checks().size() + " checks: " + failed + " failed" + (skipped > 0 ? ", " + skipped + " skipped" : ""));
+                ? report.checks().size() + " checks: all passed" + (others.isEmpty() ? "" : " (" + others.substring(2) + ")")
+                : report.checks().size() + " checks: " + failed + " failed" + others);
         out.flush();
     }
 
@@ -88,6 +91,9 @@ final class PlanReportWriter {
         String v = String.valueOf(value);
         if (v.contains(PlanMocks.MOCK_EXTERNAL_IP)) {
             return "   <- MOCK address (RFC 5737); the real one comes from GKE's load balancer";
+        }
+        if (PlanMocks.MOCK_CHANNEL_VERSIONS.values().stream().anyMatch(l -> l.contains(v))) {
+            return "   <- MOCK version; the real one comes from GKE (getEngineVersions) at deploy time";
         }
         return "";
     }

@@ -2,6 +2,7 @@ package com.aiinference.plan;
 
 import static com.aiinference.config.Settings.ProviderPlugins.GCP_FLEX_START_MINIMUM;
 
+import com.aiinference.config.GkeVersionPin;
 import com.aiinference.core.Check;
 import com.aiinference.config.PolicyRules;
 import com.aiinference.config.Settings;
@@ -17,11 +18,18 @@ final class ProgramChecks {
         List<Check> out = new ArrayList<>();
 
         // Provider plugins: the versions the engine is asked to load.
-        var gcp = run.ofType("pulumi:providers:gcp");
+        // The gcp provider that creates resources, and (when the version is looked up) the one getEngineVersions is
+        // asked through: both must load the pinned plugin.
+        var gcpAll = run.ofType("pulumi:providers:gcp");
+        var gcp = gcpAll.stream().filter(p -> !p.name().endsWith("-lookups")).toList();
         var k8s = run.ofType("pulumi:providers:kubernetes");
+        boolean samePlugin = gcpAll.stream().map(RegisteredResource::version).distinct().count() <= 1;
         if (gcp.size() != 1 || k8s.size() != 1) {
             out.add(Check.fail("provider-plugins", "expected one gcp and one kubernetes provider, registered "
                     + gcp.size() + " and " + k8s.size()));
+        } else if (!samePlugin) {
+            out.add(Check.fail("provider-plugins", "the gcp providers ask for different plugin versions "
+                    + gcpAll.stream().map(RegisteredResource::version).toList()));
         } else if (!gcp.get(0).version().matches("\\d+\\.\\d+\\.\\d+")
                 || PolicyRules.compareRelease(gcp.get(0).version(), GCP_FLEX_START_MINIMUM) < 0) {
             // What the engine would load, against the floor (not against the config value: the program passes that
@@ -53,6 +61,8 @@ final class ProgramChecks {
         out.add(defaulted.isEmpty()
                 ? Check.pass("explicit-providers", "every resource names an explicit provider")
                 : Check.fail("explicit-providers", "default provider used by " + String.join(", ", defaulted)));
+
+        out.add(controlPlaneVersion(run, s, gcpAll.stream().map(RegisteredResource::urn).toList()));
 
         // The GPU pool request: the DWS fields on the wire under the current provider's names.
         var pools = run.ofType(Plan.NODE_POOL_TYPE).stream()
@@ -95,6 +105,62 @@ final class ProgramChecks {
                         + (Boolean.TRUE.equals(pool.input("management.autoRepair")) ? "on" : "off"))
                 : Check.fail("gpu-pool-request", "node pool " + s.gpuPool().name() + ": " + String.join("; ", wrong)));
         return out;
+    }
+
+    /**
+     * The version the cluster is registered with: no exact patch unless {@code gkeVersion} pins one, a minor resolved
+     * through {@code getEngineVersions} asked for that minor's prefix in the cluster's region on the pinned provider.
+     */
+    private static Check controlPlaneVersion(MockEngineRun.Result run, Settings s, List<String> gcpProviders) {
+        var clusters = run.ofType("gcp:container/cluster:Cluster");
+        if (clusters.size() != 1) {
+            return Check.fail("gke-version", "expected one GKE cluster, registered " + clusters.size());
+        }
+        Object registered = clusters.get(0).input("minMasterVersion");
+        GkeVersionPin pin = s.cluster().version();
+        String channel = s.cluster().releaseChannel();
+        var lookups = run.invokes().stream().filter(i -> PlanMocks.ENGINE_VERSIONS_TOKEN.equals(i.token())).toList();
+        if (pin.kind() == GkeVersionPin.Kind.EXACT) {
+            // Allowed, but the one setting here that can break a later `pulumi up` by itself.
+            return pin.text().equals(registered) && lookups.isEmpty()
+                    ? Check.warn("gke-version", "minMasterVersion=" + registered + " pinned by gkeVersion: GKE refuses "
+                            + "a version its " + channel + " channel no longer offers (\"Master version must be one of ...\"), "
+                            + "and channels drop patches within months; prefer a minor such as " + pin.major() + "."
+                            + pin.minor() + " or leave gkeVersion empty")
+                    : Check.fail("gke-version", "minMasterVersion is " + registered + ", gkeVersion pins " + pin.text());
+        }
+        if (lookups.size() != 1) {
+            return Check.fail("gke-version", "expected one getEngineVersions lookup, made " + lookups.size());
+        }
+        var lookup = lookups.get(0);
+        String prefix = pin.versionPrefix().orElse(null);
+        List<String> wrong = new ArrayList<>();
+        if (!s.gcp().region().equals(lookup.args().get("location"))) {
+            wrong.add("location " + lookup.args().get("location") + ", the cluster is in " + s.gcp().region());
+        }
+        if (!java.util.Objects.equals(prefix, lookup.args().get("versionPrefix"))) {
+            wrong.add("versionPrefix " + lookup.args().get("versionPrefix") + ", expected " + prefix);
+        }
+        if (!gcpProviders.contains(lookup.provider())) {
+            wrong.add("not asked through the pinned gcp provider");
+        }
+        String answer = String.valueOf(((Map<?, ?>) lookup.result().getOrDefault(pin.kind() == GkeVersionPin.Kind.MINOR
+                ? "releaseChannelLatestVersion" : "releaseChannelDefaultVersion", Map.of())).get(channel));
+        if (pin.kind() == GkeVersionPin.Kind.MINOR && !answer.equals(registered)) {
+            wrong.add("minMasterVersion " + registered + ", the lookup resolved " + answer);
+        }
+        if (pin.kind() == GkeVersionPin.Kind.CHANNEL_DEFAULT && registered != null) {
+            wrong.add("minMasterVersion " + registered + " registered, but gkeVersion is empty (the channel decides)");
+        }
+        if (!wrong.isEmpty()) {
+            return Check.fail("gke-version", "getEngineVersions: " + String.join("; ", wrong));
+        }
+        String mock = PlanMocks.MOCK_CHANNEL_VERSIONS.values().stream().anyMatch(l -> l.contains(answer)) ? "MOCK " : "";
+        return Check.pass("gke-version", pin.kind() == GkeVersionPin.Kind.MINOR
+                ? "gkeVersion " + pin.text() + " resolved by getEngineVersions(" + s.gcp().region() + ", " + prefix
+                        + ") to the " + channel + " channel's newest " + mock + answer + " (minMasterVersion)"
+                : "no minMasterVersion: the " + channel + " channel's default, " + mock + answer
+                        + " by getEngineVersions(" + s.gcp().region() + ")");
     }
 
     private static void expect(List<String> wrong, RegisteredResource r, String path, Object expected) {

@@ -19,6 +19,8 @@ import pulumirpc.Resource.ReadResourceRequest;
 import pulumirpc.Resource.ReadResourceResponse;
 import pulumirpc.Resource.RegisterResourceRequest;
 import pulumirpc.Resource.RegisterResourceResponse;
+import pulumirpc.Resource.ResourceInvokeRequest;
+import pulumirpc.Resource.ResourceInvokeResponse;
 
 /**
  * The mock engine's monitor, recording every register and read request as the SDK serialised it: type, name,
@@ -37,6 +39,23 @@ final class RecordingMonitor extends MockMonitor {
 
     RecordingMonitor(Mocks mocks, Log log) {
         super(mocks, log);
+    }
+
+    private final List<RecordedInvoke> invokes = Collections.synchronizedList(new ArrayList<>());
+
+    List<RecordedInvoke> invokes() {
+        synchronized (invokes) {
+            return List.copyOf(invokes);
+        }
+    }
+
+    @Override
+    public CompletableFuture<ResourceInvokeResponse> invokeAsync(ResourceInvokeRequest request) {
+        return super.invokeAsync(request).thenApply(response -> {
+            invokes.add(new RecordedInvoke(request.getTok(), providerUrn(request.getProvider()), request.getVersion(),
+                    toMap(request.getArgs()), toMap(response.getReturn())));
+            return response;
+        });
     }
 
     List<RegisteredResource> recorded() {

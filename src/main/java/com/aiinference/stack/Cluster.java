@@ -50,6 +50,8 @@ public final class Cluster extends ComponentResource {
     public final Output<String> location;
     public final Output<String> endpoint;
     public final Output<String> nodeServiceAccount;
+    /** The control-plane version GKE is asked for: the channel's default, a resolved minor, or the pinned one. */
+    public final Output<String> version;
     /** Secret: kubeconfig YAML for this cluster (gke-gcloud-auth-plugin). */
     public final Output<String> kubeconfig;
     public final com.pulumi.kubernetes.Provider kubernetesProvider;
@@ -58,7 +60,8 @@ public final class Cluster extends ComponentResource {
 
     private final com.pulumi.gcp.container.Cluster cluster;
 
-    public Cluster(String name, Settings settings, Network network, Provider gcp, ComponentResourceOptions options) {
+    public Cluster(String name, Settings settings, Network network, Provider gcp, ControlPlaneVersion version,
+                   ComponentResourceOptions options) {
         super(TYPE, name, options);
         var c = settings.cluster();
         String project = settings.gcp().projectId();
@@ -94,7 +97,7 @@ public final class Cluster extends ComponentResource {
                         .servicesSecondaryRangeName(network.servicesRangeName)
                         .build())
                 .releaseChannel(ClusterReleaseChannelArgs.builder().channel(c.releaseChannel()).build())
-                .minMasterVersion(c.minVersion().text())
+                .minMasterVersion(version.minMasterVersion)
                 .workloadIdentityConfig(ClusterWorkloadIdentityConfigArgs.builder()
                         .workloadPool(project + ".svc.id.goog")
                         .build())
@@ -143,6 +146,7 @@ public final class Cluster extends ComponentResource {
         this.location = cluster.location();
         this.endpoint = cluster.endpoint();
         this.nodeServiceAccount = nodeSa.email();
+        this.version = version.resolved;
         this.kubeconfig = Output.tuple(cluster.name(), cluster.location(), cluster.endpoint(), cluster.masterAuth())
                 .applyValue(t -> Kubeconfig.yaml(
                         Kubeconfig.contextName(project, t.t2, t.t1),

@@ -1,6 +1,7 @@
 package com.aiinference.stack;
 
 import com.aiinference.config.Settings;
+import com.pulumi.core.Output;
 import com.pulumi.gcp.Provider;
 import com.pulumi.gcp.ProviderArgs;
 import com.pulumi.resources.CustomResourceOptions;
@@ -13,9 +14,10 @@ import com.pulumi.resources.CustomResourceOptions;
 public final class Providers {
     private Providers() {}
 
-    public static Provider gcp(String name, Settings settings) {
+    /** @param project the provider's default project; an output when resources must wait for a deploy-time check */
+    public static Provider gcp(String name, Settings settings, Output<String> project) {
         return new Provider(name, ProviderArgs.builder()
-                .project(settings.gcp().projectId())
+                .project(project)
                 .region(settings.gcp().region())
                 .build(), CustomResourceOptions.builder()
                 .version(settings.providers().gcpVersion())

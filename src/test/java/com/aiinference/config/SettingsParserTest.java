@@ -59,7 +59,8 @@ class SettingsParserTest {
     @Test
     void defaultsComeFromTheRegistry() {
         Settings s = SettingsParser.parse(DevStack.PROJECT, Map.of("ai-inference:gcpProject", "my-gcp-project-id"));
-        assertThat(s.cluster().minVersion()).isEqualTo(GkeVersion.DWS_MINIMUM);
+        // No patch pinned: GKE's release channel picks the version.
+        assertThat(s.cluster().version()).isEqualTo(GkeVersionPin.CHANNEL_DEFAULT);
         assertThat(s.gpuPool().driverVersion()).isEqualTo(ConfigKeys.GPU_DRIVER_VERSION.defaultValue());
         assertThat(s.providers().gcpVersion()).isEqualTo("9.37.0");
         assertThat(s.providers().kubernetesVersion()).isEqualTo("4.34.2");

@@ -76,6 +76,32 @@ class PlanCommandTest {
     }
 
     @Test
+    void devStackRegistersNoControlPlanePatch() {
+        Run r = plan("--stack", "dev");
+        assertThat(r.out()).doesNotContain("minMasterVersion=")
+                .contains("PASS  gke-version").contains("no minMasterVersion: the REGULAR channel's default, MOCK ")
+                .containsPattern("gkeVersion +1\\.33\\.5-gke\\.1000000   <- MOCK version");
+    }
+
+    @Test
+    void aMinorGkeVersionIsResolvedAndPasses() throws IOException {
+        appendToDevStack("  ai-inference:gkeVersion: \"1.33\"\n");
+        Run r = plan("--stack", "dev");
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(r.out()).contains("minMasterVersion=1.33.5-gke.1000000")
+                .contains("gkeVersion 1.33 resolved by getEngineVersions(us-central1, 1.33.) to the REGULAR channel's newest MOCK 1.33.5-gke.1000000");
+    }
+
+    @Test
+    void anExactPatchPinPassesWithAWarning() throws IOException {
+        appendToDevStack("  ai-inference:gkeVersion: 1.33.2-gke.1111000\n");
+        Run r = plan("--stack", "dev");
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(r.out()).contains("WARN  gke-version").contains("channels drop patches within months")
+                .containsPattern("\\d+ checks: all passed \\(1 warning\\)");
+    }
+
+    @Test
     void jsonHasExactlyTheDocumentedShape() throws IOException {
         Run r = plan("--stack", "dev", "--output", "json");
         assertThat(r.exit()).as(r.err()).isZero();

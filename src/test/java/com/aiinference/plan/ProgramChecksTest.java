@@ -34,7 +34,7 @@ class ProgramChecksTest {
                         : new RegisteredResource(r.type(), r.name(), r.urn(), r.parent(), r.provider(), version,
                         r.inputs(), r.dependencies(), r.custom(), r.read(), r.ignoreChanges()))
                 .toList();
-        return new MockEngineRun.Result(changed, run.outputs(), run.secretOutputs(), run.errors());
+        return new MockEngineRun.Result(changed, run.outputs(), run.secretOutputs(), run.errors(), run.invokes());
     }
 
     @Test

@@ -103,10 +103,11 @@ class StackTest {
     @Test
     void providersArePinnedToTheConfiguredPluginVersions() {
         assertThat(single("pulumi:providers:gcp", "ai-inference-gcp").version()).isEqualTo("9.37.0");
+        assertThat(single("pulumi:providers:gcp", "ai-inference-gcp-lookups").version()).isEqualTo("9.37.0");
         assertThat(single("pulumi:providers:kubernetes", "ai-inference-k8s").version()).isEqualTo("4.34.2");
         var bumped = MockEngineRun.run(DevStack.PROJECT, "dev",
                 DevStack.with("gcpProviderVersion", "9.40.0", "kubernetesProviderVersion", "4.35.0"), Set.of());
-        assertThat(bumped.ofType("pulumi:providers:gcp")).singleElement().extracting(RegisteredResource::version).isEqualTo("9.40.0");
+        assertThat(bumped.ofType("pulumi:providers:gcp")).hasSize(2).extracting(RegisteredResource::version).containsOnly("9.40.0");
         assertThat(bumped.ofType("pulumi:providers:kubernetes")).singleElement().extracting(RegisteredResource::version).isEqualTo("4.35.0");
     }
 
@@ -149,7 +150,7 @@ class StackTest {
         assertThat(c.input("enableShieldedNodes")).isEqualTo(true);
         assertThat(c.input("removeDefaultNodePool")).isEqualTo(true);
         assertThat(c.input("releaseChannel.channel")).isEqualTo("REGULAR");
-        assertThat(c.input("minMasterVersion")).isEqualTo("1.32.2-gke.1652000");
+        assertThat(c.inputs()).doesNotContainKey("minMasterVersion"); // the channel's default: ControlPlaneVersionTest
         assertThat(c.input("deletionProtection")).isEqualTo(false);
         assertThat(c.ignoreChanges()).containsExactlyInAnyOrder("nodeConfig", "initialNodeCount");
         String sa = "ai-inference-nodes@my-gcp-project-id.iam.gserviceaccount.com";
@@ -207,7 +208,7 @@ class StackTest {
 
     @Test
     void outputsAreTheContractNamesAndKubeconfigIsSecret() {
-        assertThat(run.outputs().keySet()).containsExactlyInAnyOrder("externalIp", "endpoint", "clusterName", "location",
+        assertThat(run.outputs().keySet()).containsExactlyInAnyOrder("externalIp", "endpoint", "clusterName", "location", "gkeVersion",
                 "gpuNodePool", "namespace", "serviceName", "releaseName", "kubeconfig", "replicas", "model",
                 "memoryLimit", "dwsEnabled", "hpaPinned");
         assertThat(run.secretOutputs()).containsExactly("kubeconfig");

@@ -1,0 +1,177 @@
+package com.aiinference.loadtest;
+
+import com.aiinference.cli.CliException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
+
+/**
+ * The options of a run that are not its load shape: what each request asks (API, model, prompts, answer length,
+ * headers, streaming), the warm-up, the SLO gate and the reports. {@code loadtest} and {@code verify} mix these in
+ * through {@link LoadTestOptions} (with {@code --users}/{@code --rate}); {@code loadtest sweep} mixes them in beside
+ * its own list of load steps.
+ */
+public final class RunOptions {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "0s", converter = Durations.Converter.class,
+            description = "Requests that start in this first stretch are sent but left out of the results. Default: ${DEFAULT-VALUE}.")
+    Duration warmup;
+
+    @Option(names = "--api", paramLabel = "API", defaultValue = "ollama",
+            description = "ollama (/api/generate, NDJSON), openai-completions (/v1/completions, SSE) or openai-chat (/v1/chat/completions, SSE). Default: ${DEFAULT-VALUE}.")
+    String api;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "NAME",
+            description = "Model to ask. Default: the stack's 'model' output with --stack/--outputs, else llama3.1:8b.")
+    String model;
+
+    /** {@code --prompt} (repeatable) or {@code --prompts FILE}: one exclusive picocli argument group. */
+    static final class Prompts {
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "The prompt (repeatable: used in turn).")
+        List<String> prompt = new ArrayList<>();
+
+        @Option(names = "--prompts", paramLabel = "FILE",
+                description = "Prompts, one per line, or JSONL with a \"prompt\" field; used in turn.")
+        Path promptsFile;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Prompts prompts;
+
+    @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "128",
+            description = "num_predict / max_tokens per answer (0 = the server decides). Default: ${DEFAULT-VALUE}.")
+    int maxTokens;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "120s", converter = Durations.Converter.class,
+            description = "Limit for one whole answer, sending to last line. Default: ${DEFAULT-VALUE}.")
+    Duration timeout;
+
+    @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'",
+            description = "Extra request header, e.g. an API key (repeatable; values never appear in reports).")
+    List<String> header = new ArrayList<>();
+
+    @Option(names = "--stream", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Stream answers (default); --no-stream asks for one JSON answer (no TTFT/ITL then).")
+    boolean stream;
+
+    @Option(names = "--slo", paramLabel = "OBJECTIVES",
+            description = "Pass/fail gate, e.g. \"success>=99.9%%,p95<5s,ttft_p95<1s\": exit 1 when unmet.")
+    String slo;
+
+    @Option(names = "--report-json", paramLabel = "FILE", description = "Write the JSON report here.")
+    Path reportJson;
+
+    @Option(names = "--report-html", paramLabel = "FILE", description = "Write a self-contained HTML report with charts here.")
+    Path reportHtml;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the open-loop arrivals. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--quiet", description = "No progress lines while running.")
+    boolean quiet;
+
+    /** Whether --model was given. */
+    public boolean modelGiven() {
+        return model != null;
+    }
+
+    /** The --api dialect, or a usage error naming the bad value. */
+    public Api api() {
+        try {
+            return Api.parse(api);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
+        }
+    }
+
+    /** The --slo objectives, or a usage error naming the bad objective. */
+    Slo slo() {
+        try {
+            return Slo.parse(slo);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
+        }
+    }
+
+    /**
+     * A builder holding everything but the load shape, with this model when --model was not given; the caller sets
+     * users or rate, the duration, and builds (a bad value is then an {@link IllegalArgumentException}).
+     */
+    LoadTestConfig.Builder builder(String defaultModel) {
+        Api a = api();
+        List<LoadTestConfig.Header> headers = new ArrayList<>();
+        for (String h : header) {
+            try {
+                headers.add(LoadTestConfig.Header.parse(h));
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage(e.getMessage());
+            }
+        }
+        Slo objectives = slo();
+        List<String> prompts = this.prompts == null ? List.of(LoadTestOptions.DEFAULT_PROMPT)
+                : this.prompts.promptsFile != null ? readPrompts(this.prompts.promptsFile)
+                : this.prompts.prompt.isEmpty() ? List.of(LoadTestOptions.DEFAULT_PROMPT) : this.prompts.prompt;
+        return LoadTestConfig.builder()
+                .api(a)
+                .model(model != null ? model : defaultModel)
+                .prompts(prompts)
+                .maxTokens(maxTokens)
+                .stream(stream)
+                .warmup(warmup)
+                .timeout(timeout)
+                .headers(headers)
+                .slo(objectives)
+                .reportJson(reportJson)
+                .reportHtml(reportHtml)
+                .progress(quiet ? LoadTestConfig.Progress.QUIET : LoadTestConfig.Progress.AUTO)
+                .seed(seed);
+    }
+
+    /** One prompt per line, or JSONL objects with a "prompt" (or "text") field; blank lines are skipped. */
+    static List<String> readPrompts(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw CliException.usage("--prompts file not found: " + file);
+        } catch (IOException e) {
+            throw CliException.usage("cannot read --prompts " + file + ": " + e.getMessage());
+        }
+        List<String> prompts = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            if (line.startsWith("{")) {
+                JsonNode n;
+                try {
+                    n = JSON.readTree(line);
+                } catch (IOException e) {
+                    throw CliException.usage("--prompts " + file + " line " + (i + 1) + " starts with '{' but is not valid JSON");
+                }
+                String p = n.path("prompt").asText(n.path("text").asText(""));
+                if (p.isBlank()) {
+                    throw CliException.usage("--prompts " + file + " line " + (i + 1) + " has no \"prompt\" text");
+                }
+                prompts.add(p);
+            } else {
+                prompts.add(line);
+            }
+        }
+        if (prompts.isEmpty()) {
+            throw CliException.usage("--prompts " + file + " has no prompts");
+        }
+        return prompts;
+    }
+}

@@ -1,0 +1,205 @@
+package com.aiinference.loadtest;
+
+import com.aiinference.chart.ChartContract;
+import com.aiinference.cli.CliException;
+import com.aiinference.cli.ExitCodes;
+import com.aiinference.cli.StackOutputs;
+import com.aiinference.cli.StackOutputsOptions;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code loadtest sweep}: the load test step by step from low to high load until throughput stops rising or the
+ * SLO breaks; prints the table, marks the knee, writes JSON for {@code loadtest capacity} and an HTML curve.
+ */
+@Command(
+        name = "sweep",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Run the load test in steps of concurrency (--concurrency 8,16,32) or open-loop rate (--rates 1,2,4),",
+            "each a short bounded run on the same endpoint, until every step ran, a step breaks the SLO, or throughput",
+            "rises less than --min-gain over the best step before. Prints the table and the knee (the highest load",
+            "within the SLO); --report-json feeds 'loadtest capacity'. Without --slo the knee only needs",
+            "success>=99.9%: give a latency objective (e.g. --slo \"p95<5s\") for a useful knee."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:the sweep ran and found a knee (at least the first step was within the SLO)",
+            "1:even the first step broke the SLO (knee null), or the sweep was stopped (Ctrl-C)",
+            "2:invalid usage or input (empty or non-rising steps), no target, target unreachable"
+        })
+public final class SweepCommand implements Callable<Integer> {
+    /** The SLO a knee needs when --slo is not given: verify's default success share. */
+    static final String DEFAULT_SLO = "success>=99.9%";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--url", paramLabel = "URL",
+            description = "Endpoint, e.g. http://<LB_IP>:8000/v1/completions (a bare http://host:port gets the --api path).")
+    String url;
+
+    @Mixin
+    StackOutputsOptions stack;
+
+    @Option(names = "--concurrency", paramLabel = "N,N,...",
+            description = "Closed-loop steps: concurrent users per step, rising, e.g. 8,16,32,64.")
+    String concurrency;
+
+    @Option(names = "--rates", paramLabel = "R,R,...",
+            description = "Open-loop steps instead: requests/s per step (Poisson arrivals), rising, e.g. 1,2,4,8.")
+    String rates;
+
+    @Option(names = "--step-duration", paramLabel = "DURATION", defaultValue = "20s", converter = Durations.Converter.class,
+            description = "Measured window of each step (each step also ends within --warmup + this + --timeout). Default: ${DEFAULT-VALUE}.")
+    Duration stepDuration;
+
+    @Option(names = "--replicas", paramLabel = "R",
+            description = "Replicas serving the endpoint during the sweep (for per-replica capacity). Default: the stack outputs' 'replicas', else 1.")
+    Integer replicas;
+
+    @Option(names = "--min-gain", paramLabel = "FRACTION", defaultValue = "5%", converter = Durations.FractionConverter.class,
+            description = "A step whose requests/s rise less than this over the best step before ends the sweep (throughput stopped rising). Default: ${DEFAULT-VALUE}.")
+    double minGain;
+
+    @Mixin
+    RunOptions run;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Api api = run.api();
+        if ((concurrency == null) == (rates == null)) {
+            throw CliException.usage(concurrency == null
+                    ? "give the steps: --concurrency N,N,... (closed loop) or --rates R,R,... (open loop)"
+                    : "--concurrency and --rates are alternatives: give one");
+        }
+        String loadKey = concurrency != null ? SweepResult.CONCURRENCY : SweepResult.RATE;
+        List<Double> loads = parseSteps(concurrency != null ? concurrency : rates, loadKey);
+        TargetResolver.Target target = TargetResolver.resolve(url, stack, api, System.in);
+        int r;
+        String replicasSource;
+        if (replicas != null) {
+            if (replicas < 1) {
+                throw CliException.usage("--replicas must be at least 1, got " + replicas);
+            }
+            r = replicas;
+            replicasSource = "--replicas";
+        } else {
+            Optional<String> fromStack = target.outputs().flatMap(o -> o.get("replicas"));
+            if (fromStack.isPresent()) {
+                r = parseReplicas(fromStack.get(), target.outputs().get());
+                replicasSource = "stack output 'replicas' of " + target.outputs().get().source();
+            } else {
+                r = 1;
+                replicasSource = "default (no --replicas, no stack outputs)";
+            }
+        }
+        if (stepDuration.isZero() || stepDuration.isNegative()) {
+            throw CliException.usage("--step-duration must be more than 0");
+        }
+        LoadTestConfig.Builder base = run.builder(target.stackModel().orElse(ChartContract.DEFAULT_MODEL)).duration(stepDuration);
+        if (run.slo == null || run.slo.isBlank()) {
+            base.slo(Slo.parse(DEFAULT_SLO));
+        }
+        Sweep sweep;
+        try {
+            sweep = new Sweep(loadKey, loads, stepDuration, minGain, base.users(1).build());
+        } catch (IllegalArgumentException | SweepInputException e) {
+            throw CliException.usage(e.getMessage());
+        }
+        URI uri = target.uri();
+        TargetResolver.checkReachable(uri);
+        err.printf(Locale.ROOT, "sweep: %s -> %s, %s %s, %s per step, SLO %s, %d replica%s (%s) (stops by %s)%n",
+                api.cliName(), uri, loadKey, joined(loads), Durations.format(stepDuration), sweep.base().slo(), r,
+                r == 1 ? "" : "s", replicasSource, Durations.format(sweep.maxRunTime()));
+        err.flush();
+        SweepResult result;
+        try (InterruptHook interrupt = new InterruptHook("sweep")) {
+            result = sweep.run(uri, r, replicasSource, (load, step) -> SweepStep.of(load, LoadTestRunner.run(step, uri, err, interrupt.signal())), err);
+            out.print(SweepReport.markdown(result));
+            out.flush();
+            try {
+                if (run.reportJson != null) {
+                    Reports.writeJson(result.toJson(), run.reportJson);
+                    err.println("JSON report: " + run.reportJson + " (loadtest capacity --sweep " + run.reportJson
+                            + " --users N)");
+                }
+                if (run.reportHtml != null) {
+                    Reports.writeText(SweepReport.html(result), run.reportHtml);
+                    err.println("HTML report: " + run.reportHtml);
+                }
+            } catch (Reports.ReportException e) {
+                throw CliException.usage(e.getMessage());
+            }
+            err.flush();
+        }
+        if (result.steps().stream().anyMatch(s -> s.aborted() != null)) {
+            throw new CliException(ExitCodes.CHECK_FAILED, "stopped: " + result.stopped());
+        }
+        if (result.knee().isEmpty()) {
+            throw new CliException(ExitCodes.CHECK_FAILED, "no knee: " + result.stopped());
+        }
+        return ExitCodes.OK;
+    }
+
+    /** {@code 8,16,32}: numbers, positive and rising (the order is checked by {@link Sweep}). */
+    static List<Double> parseSteps(String text, String loadKey) {
+        String flag = SweepResult.RATE.equals(loadKey) ? "--rates" : "--concurrency";
+        List<Double> list = new ArrayList<>();
+        for (String part : text.split(",", -1)) {
+            String p = part.strip();
+            if (p.isEmpty()) {
+                if (text.isBlank()) {
+                    break;
+                }
+                throw CliException.usage(flag + " '" + text + "' has an empty step (steps are separated by single commas)");
+            }
+            try {
+                list.add(Double.parseDouble(p));
+            } catch (NumberFormatException e) {
+                throw CliException.usage(flag + " step '" + p + "' is not a number");
+            }
+        }
+        if (list.isEmpty()) {
+            throw CliException.usage(flag + " has no steps");
+        }
+        return list;
+    }
+
+    private static int parseReplicas(String text, StackOutputs outputs) {
+        try {
+            int n = (int) Double.parseDouble(text);
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message
+        }
+        throw CliException.usage("stack output 'replicas' of " + outputs.source() + " is not a replica count: '" + text
+                + "' (give --replicas)");
+    }
+
+    private static String joined(List<Double> loads) {
+        StringBuilder sb = new StringBuilder();
+        for (double v : loads) {
+            if (sb.length() > 0) {
+                sb.append(',');
+            }
+            sb.append(v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v));
+        }
+        return sb.toString();
+    }
+}
