@@ -18,22 +18,26 @@ import org.apache.maven.artifact.versioning.ComparableVersion;
  */
 public final class PolicyRules {
     /**
-     * The gateway sidecar's resources: the stack does not set {@code gateway.resources}, so the chart's defaults in
-     * charts/ai-inference/values.yaml apply (PolicyRulesTest reads them there and fails when they change).
+     * The gateway sidecar's resources as the chart renders them (the stack reads them from the rendered pod, so they
+     * are the chart's numbers, never a copy): CPU request (= its limit) and memory limit.
      */
-    static final Quantity GATEWAY_CPU = Quantity.parse("500m").orElseThrow();
-    static final Quantity GATEWAY_MEMORY_REQUEST = Quantity.parse("128Mi").orElseThrow();
-    static final Quantity GATEWAY_MEMORY_LIMIT = Quantity.parse("128Mi").orElseThrow();
+    public record Sidecar(Quantity cpu, Quantity memoryLimit) {}
 
     private final Settings s;
+    private final Optional<Sidecar> gateway;
     private final List<Check> checks = new ArrayList<>();
 
-    private PolicyRules(Settings s) {
+    private PolicyRules(Settings s, Optional<Sidecar> gateway) {
         this.s = s;
+        this.gateway = gateway;
     }
 
-    public static List<Check> check(Settings settings) {
-        PolicyRules r = new PolicyRules(settings);
+    /**
+     * @param gateway the gateway container's resources in the rendered pod; empty when the chart did not render (then
+     *     the node-fit rules are not checked when the gateway is on: the chart's refusal is reported instead)
+     */
+    public static List<Check> check(Settings settings, Optional<Sidecar> gateway) {
+        PolicyRules r = new PolicyRules(settings, gateway);
         r.run();
         return List.copyOf(r.checks);
     }
@@ -63,40 +67,11 @@ public final class PolicyRules {
 
         // --- memory and CPU against the node's allocatable: the whole pod, gateway sidecar included ---
         boolean gw = s.service().gatewayEnabled();
-        BigDecimal allocatable = m.allocatableMemoryBytes();
-        BigDecimal usable = allocatable.subtract(pool.daemonSetMemory().value());
-        String alloc = Quantity.formatGiB(allocatable);
-        String room = "the " + alloc + " allocatable on " + m.name()
-                + (pool.daemonSetMemory().isPositive() ? " less " + pool.daemonSetMemory() + " for DaemonSets ("
-                + Quantity.formatGiB(usable) + ")" : "");
-        BigDecimal podMemoryLimit = w.memoryLimit().value().add(gw ? GATEWAY_MEMORY_LIMIT.value() : BigDecimal.ZERO);
-        String memoryLimit = k(MEMORY_LIMIT) + " " + w.memoryLimit() + (gw ? " plus the gateway's "
-                + GATEWAY_MEMORY_LIMIT + " (" + k(GATEWAY_ENABLED) + " true) = " + Quantity.formatGiB(podMemoryLimit) : "");
-        if (podMemoryLimit.compareTo(allocatable) > 0) {
-            fail("memory-limit-fits-node", memoryLimit + " exceeds the " + alloc + " allocatable on " + m.name());
-        } else if (podMemoryLimit.compareTo(usable) > 0) {
-            fail("memory-limit-fits-node", memoryLimit + " exceeds " + room);
+        if (gw && gateway.isEmpty()) {
+            skip("memory-limit-fits-node", "not checked: the chart did not render the pod (see chart-accepts-values)");
+            skip("cpu-request-fits-node", "not checked: the chart did not render the pod (see chart-accepts-values)");
         } else {
-            pass("memory-limit-fits-node", "memoryLimit " + w.memoryLimit()
-                    + (gw ? " + gateway " + GATEWAY_MEMORY_LIMIT : "") + " fits " + room);
-        }
-        BigDecimal cpu = m.allocatableCpu();
-        BigDecimal cpuUsable = cpu.subtract(pool.daemonSetCpu().value());
-        String cpuRoom = "the " + cores(cpu) + " CPU allocatable on " + m.name()
-                + (pool.daemonSetCpu().isPositive() ? " less " + pool.daemonSetCpu() + " for DaemonSets ("
-                + cores(cpuUsable) + ")" : "");
-        // The Ollama container's CPU limit is its request (the chart's limits.cpu ""), and the gateway's request
-        // equals its limit, so the pod's CPU request is also its limit.
-        BigDecimal podCpu = w.cpuRequest().value().add(gw ? GATEWAY_CPU.value() : BigDecimal.ZERO);
-        String cpuRequest = k(CPU_REQUEST) + " " + w.cpuRequest() + (gw ? " plus the gateway's " + GATEWAY_CPU
-                + " (" + k(GATEWAY_ENABLED) + " true) = " + cores(podCpu) : "");
-        if (podCpu.compareTo(cpu) > 0) {
-            fail("cpu-request-fits-node", cpuRequest + " exceeds the " + cores(cpu) + " CPU allocatable on " + m.name());
-        } else if (podCpu.compareTo(cpuUsable) > 0) {
-            fail("cpu-request-fits-node", cpuRequest + " exceeds " + cpuRoom);
-        } else {
-            pass("cpu-request-fits-node", "cpuRequest " + w.cpuRequest() + (gw ? " + gateway " + GATEWAY_CPU : "")
-                    + " fits " + cpuRoom);
+            podFitsNode(gw);
         }
 
         // --- replicas and the HPA against the pool ---
@@ -164,6 +139,50 @@ public final class PolicyRules {
         }
     }
 
+    /** The pod's memory limit and CPU request (Ollama plus the gateway the chart adds) against the node's allocatable. */
+    private void podFitsNode(boolean gw) {
+        var pool = s.gpuPool();
+        var w = s.workload();
+        MachineShape m = pool.machine();
+        Quantity gatewayMemory = gateway.map(Sidecar::memoryLimit).orElse(Quantity.parse("0").orElseThrow());
+        Quantity gatewayCpu = gateway.map(Sidecar::cpu).orElse(Quantity.parse("0").orElseThrow());
+        BigDecimal allocatable = m.allocatableMemoryBytes();
+        BigDecimal usable = allocatable.subtract(pool.daemonSetMemory().value());
+        String alloc = Quantity.formatGiB(allocatable);
+        String room = "the " + alloc + " allocatable on " + m.name()
+                + (pool.daemonSetMemory().isPositive() ? " less " + pool.daemonSetMemory() + " for DaemonSets ("
+                + Quantity.formatGiB(usable) + ")" : "");
+        BigDecimal podMemoryLimit = w.memoryLimit().value().add(gw ? gatewayMemory.value() : BigDecimal.ZERO);
+        String memoryLimit = k(MEMORY_LIMIT) + " " + w.memoryLimit() + (gw ? " plus the gateway's "
+                + gatewayMemory + " (" + k(GATEWAY_ENABLED) + " true) = " + Quantity.formatGiB(podMemoryLimit) : "");
+        if (podMemoryLimit.compareTo(allocatable) > 0) {
+            fail("memory-limit-fits-node", memoryLimit + " exceeds the " + alloc + " allocatable on " + m.name());
+        } else if (podMemoryLimit.compareTo(usable) > 0) {
+            fail("memory-limit-fits-node", memoryLimit + " exceeds " + room);
+        } else {
+            pass("memory-limit-fits-node", "memoryLimit " + w.memoryLimit()
+                    + (gw ? " + gateway " + gatewayMemory : "") + " fits " + room);
+        }
+        BigDecimal cpu = m.allocatableCpu();
+        BigDecimal cpuUsable = cpu.subtract(pool.daemonSetCpu().value());
+        String cpuRoom = "the " + cores(cpu) + " CPU allocatable on " + m.name()
+                + (pool.daemonSetCpu().isPositive() ? " less " + pool.daemonSetCpu() + " for DaemonSets ("
+                + cores(cpuUsable) + ")" : "");
+        // The Ollama container's CPU limit is its request (the chart's limits.cpu ""), and the gateway's request
+        // equals its limit, so the pod's CPU request is also its limit.
+        BigDecimal podCpu = w.cpuRequest().value().add(gw ? gatewayCpu.value() : BigDecimal.ZERO);
+        String cpuRequest = k(CPU_REQUEST) + " " + w.cpuRequest() + (gw ? " plus the gateway's " + gatewayCpu
+                + " (" + k(GATEWAY_ENABLED) + " true) = " + cores(podCpu) : "");
+        if (podCpu.compareTo(cpu) > 0) {
+            fail("cpu-request-fits-node", cpuRequest + " exceeds the " + cores(cpu) + " CPU allocatable on " + m.name());
+        } else if (podCpu.compareTo(cpuUsable) > 0) {
+            fail("cpu-request-fits-node", cpuRequest + " exceeds " + cpuRoom);
+        } else {
+            pass("cpu-request-fits-node", "cpuRequest " + w.cpuRequest() + (gw ? " + gateway " + gatewayCpu : "")
+                    + " fits " + cpuRoom);
+        }
+    }
+
     private void networkRanges() {
         var n = s.network();
         Optional<Cidr> subnet = Cidr.parse(n.subnetCidr());
@@ -199,6 +218,10 @@ public final class PolicyRules {
 
     private void fail(String name, String message) {
         checks.add(Check.fail(name, message));
+    }
+
+    private void skip(String name, String message) {
+        checks.add(Check.skip(name, message));
     }
 
     private String k(ConfigKey key) {

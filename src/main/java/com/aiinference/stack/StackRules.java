@@ -1,16 +1,21 @@
 package com.aiinference.stack;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.chart.RenderedChart;
 import com.aiinference.config.InvalidConfigException;
 import com.aiinference.config.PolicyRules;
+import com.aiinference.config.Quantity;
 import com.aiinference.config.Settings;
 import com.aiinference.config.SettingsParser;
 import com.aiinference.core.Check;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -34,9 +39,28 @@ public final class StackRules {
 
     /** Every rule's check, Java's first and then the chart's. */
     public static List<Check> check(Settings settings, Path projectDir) {
-        List<Check> checks = new ArrayList<>(PolicyRules.check(settings));
-        checks.add(ChartValidation.validate(settings, projectDir).check());
+        ChartValidation.Verdict chart = ChartValidation.validate(settings, projectDir);
+        List<Check> checks = new ArrayList<>(PolicyRules.check(settings, gateway(chart)));
+        checks.add(chart.check());
         return checks;
+    }
+
+    /**
+     * The gateway container's CPU request and memory limit in the pod the chart rendered: the node-fit rules count
+     * the chart's own numbers (its {@code gateway.resources}), not a copy of them.
+     */
+    static Optional<PolicyRules.Sidecar> gateway(ChartValidation.Verdict verdict) {
+        return verdict.chart().flatMap(c -> c.single(Deployment.class))
+                .flatMap(d -> d.getSpec().getTemplate().getSpec().getContainers().stream()
+                        .filter(c -> ChartContract.GATEWAY_CONTAINER.equals(c.getName())).findFirst())
+                .map(Container::getResources)
+                .flatMap(r -> quantity(r.getRequests(), "cpu").flatMap(cpu -> quantity(r.getLimits(), "memory")
+                        .map(memory -> new PolicyRules.Sidecar(cpu, memory))));
+    }
+
+    private static Optional<Quantity> quantity(Map<String, io.fabric8.kubernetes.api.model.Quantity> resources,
+                                               String name) {
+        return Optional.ofNullable(resources).map(m -> m.get(name)).flatMap(q -> Quantity.parse(q.toString()));
     }
 
     /**
@@ -47,9 +71,9 @@ public final class StackRules {
     public static Accepted requireValid(String project, Map<String, String> config, Set<String> secretKeys,
                                         Path projectDir) {
         Settings settings = SettingsParser.parse(project, config, secretKeys);
-        List<String> failures = new ArrayList<>(PolicyRules.check(settings).stream().filter(Check::failed)
-                .map(Check::message).toList());
         ChartValidation.Verdict chart = ChartValidation.validate(settings, projectDir);
+        List<String> failures = new ArrayList<>(PolicyRules.check(settings, gateway(chart)).stream()
+                .filter(Check::failed).map(Check::message).toList());
         failures.addAll(chart.problems());
         if (!failures.isEmpty()) {
             throw new InvalidConfigException(failures);
