@@ -47,16 +47,21 @@ public final class StackRules {
 
     /**
      * The gateway container's CPU request and memory limit in the pod the chart rendered: the node-fit rules count
-     * the chart's own numbers (its {@code gateway.resources}), not a copy of them.
+     * the chart's own numbers (its {@code gateway.resources}), not a copy of them. Empty when the chart did not render;
+     * a resource the container does not state counts as Kubernetes counts it (a request defaults to the limit, else 0).
      */
     static Optional<PolicyRules.Sidecar> gateway(ChartValidation.Verdict verdict) {
-        return verdict.chart().flatMap(c -> c.single(Deployment.class))
-                .flatMap(d -> d.getSpec().getTemplate().getSpec().getContainers().stream()
-                        .filter(c -> ChartContract.GATEWAY_CONTAINER.equals(c.getName())).findFirst())
+        return verdict.chart().map(chart -> chart.single(Deployment.class).stream()
+                .flatMap(d -> d.getSpec().getTemplate().getSpec().getContainers().stream())
+                .filter(c -> ChartContract.GATEWAY_CONTAINER.equals(c.getName())).findFirst()
                 .map(Container::getResources)
-                .flatMap(r -> quantity(r.getRequests(), "cpu").flatMap(cpu -> quantity(r.getLimits(), "memory")
-                        .map(memory -> new PolicyRules.Sidecar(cpu, memory))));
+                .map(r -> new PolicyRules.Sidecar(
+                        quantity(r.getRequests(), "cpu").or(() -> quantity(r.getLimits(), "cpu")).orElse(ZERO),
+                        quantity(r.getLimits(), "memory").or(() -> quantity(r.getRequests(), "memory")).orElse(ZERO)))
+                .orElse(new PolicyRules.Sidecar(ZERO, ZERO)));
     }
+
+    private static final Quantity ZERO = Quantity.parse("0").orElseThrow();
 
     private static Optional<Quantity> quantity(Map<String, io.fabric8.kubernetes.api.model.Quantity> resources,
                                                String name) {
