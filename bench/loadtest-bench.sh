@@ -1,140 +1,217 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark of the load generators on this machine, against one local fake Ollama (127.0.0.1 only):
-#   1. throughput: ai-inference loadtest, wrk and autocannon, same request, same connections, same duration;
-#      prints requests/s and client CPU (user+sys of the client process, from /usr/bin/time) per request.
-#   2. capacity: the most concurrent *streaming* users ai-inference loadtest holds (every stream completes,
-#      all in flight at once), with its peak memory (max RSS).
-# Every process is bounded in time and stops by itself. Re-run: bench/loadtest-bench.sh [seconds-per-run]
+# Side-by-side benchmark of the load test's engine on this machine, every client against the same local servers
+# (127.0.0.1 only), one after another, in one run:
+#   1. instant answers: ai-inference loadtest vs wrk, against nginx answering a fixed Ollama JSON (50 connections);
+#      requests/s and client CPU (user+sys of the client process) per request.
+#   2. token streams: ai-inference loadtest vs a reference Python asyncio/aiohttp client (bench/stream_client.py,
+#      written in the style of vLLM's benchmark request functions) at 50, 500 and 2,000 concurrent streams, OpenAI
+#      SSE (/v1/completions), 20 tokens 20 ms apart after 150 ms, against `simulate ollama`, which logs the send time
+#      of every answer's first and last token (--timing-log): CPU per request, peak RSS, and TTFT p50 / mean ITL
+#      minus the server's own figures from its log (the client's timing error).
+#   3. 10,000 concurrent streams held by ai-inference loadtest: every request accounted for, peak RSS.
+#   4. process start-up: one request, whole process (JVM start, engine warm-up, connect, answer, report).
+# Every process is bounded in time and stops by itself. Re-run:
+#   bench/loadtest-bench.sh [seconds-per-stream-run]      (default 20; BENCH_LEVELS="50 500 2000" to choose levels)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-SECONDS_PER_RUN="${1:-15}"
-CONNECTIONS="${BENCH_CONNECTIONS:-50}"
-STREAM_USERS="${BENCH_STREAM_USERS:-1000 2000 4000 8000}"
-AUTOCANNON_VERSION=9.0.0
-PORT_FAST="${BENCH_PORT_FAST:-18431}"
+SECS="${1:-20}"
+LEVELS="${BENCH_LEVELS:-50 500 2000}"
+BIG="${BENCH_BIG:-10000}"
+FAST_SECS="${BENCH_FAST_SECS:-15}"
+CONNECTIONS=50
+PORT_NGINX="${BENCH_PORT_NGINX:-18431}"
 PORT_STREAM="${BENCH_PORT_STREAM:-18432}"
 JAR=target/ai-inference.jar
 OUT=bench/out
+PY=/usr/bin/python3
 mkdir -p "$OUT"
+rm -f "$OUT"/*.json "$OUT"/*.txt "$OUT"/*.log "$OUT"/*.md "$OUT"/*.err 2>/dev/null || true
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "bench: '$1' is missing ($2)" >&2; exit 2; }; }
 need java "JDK 17+"
 need wrk "apt-get install -y wrk"
-need npm "Node.js and npm"
+need nginx "apt-get install -y nginx-light"
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (apt-get install -y time)" >&2; exit 2; }
+$PY -c 'import aiohttp' 2>/dev/null || { echo "bench: python3-aiohttp is missing (apt-get install -y python3-aiohttp)" >&2; exit 2; }
+[ -f "$JAR" ] || ./mvnw -q -o -B package -DskipTests
 
-if [ ! -f "$JAR" ]; then
-  ./mvnw -q -o -B package -DskipTests
-fi
-
-# autocannon into a temporary prefix (never committed), pinned.
-AC_DIR="$(mktemp -d)"
-SIM_PIDS=()
+PIDS=()
+NGINX_DIR="$(mktemp -d)"
 cleanup() {
-  for p in "${SIM_PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  rm -rf "$AC_DIR"
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  [ -f "$NGINX_DIR/nginx.pid" ] && kill "$(cat "$NGINX_DIR/nginx.pid")" 2>/dev/null || true
+  rm -rf "$NGINX_DIR"
 }
 trap cleanup EXIT
-npm install --silent --no-audit --no-fund --prefix "$AC_DIR" "autocannon@$AUTOCANNON_VERSION" >/dev/null
-AUTOCANNON="$AC_DIR/node_modules/.bin/autocannon"
 
-start_fake() { # port, extra args...
-  local port=$1; shift
-  java -jar "$JAR" simulate ollama --port "$port" --max-duration 30m "$@" > "$OUT/fake-$port.log" 2>&1 &
-  SIM_PIDS+=($!)
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+wait_port() {
+  for _ in $(seq 1 200); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
     sleep 0.1
   done
-  echo "bench: fake Ollama did not start on port $port" >&2; cat "$OUT/fake-$port.log" >&2; exit 2
+  echo "bench: nothing listens on port $1" >&2; exit 2
 }
-
-# /usr/bin/time -f "%U %S %M" -> user s, sys s, max RSS KiB (last line of the file)
-cpu_ms() { tail -1 "$1" | awk '{printf "%.0f", ($1 + $2) * 1000}'; }
+# /usr/bin/time -f "%U %S %M %e" -> user s, sys s, max RSS KiB, wall s (last line of the file)
+cpu_s() { tail -1 "$1" | awk '{printf "%.2f", $1 + $2}'; }
 rss_mb() { tail -1 "$1" | awk '{printf "%.0f", $3 / 1024}'; }
+wall_s() { tail -1 "$1" | awk '{printf "%.2f", $4}'; }
+json() { $PY -c "import json,sys; d=json.load(open('$1')); print($2)"; }
+TIME='%U %S %M %e'
 
+echo "== machine: $(nproc) CPUs, $(java -version 2>&1 | head -1), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== date: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+
+# ---------------------------------------------------------------- 1. instant answers: nginx, 50 connections
+ANSWER='{"model":"llama3.1:8b","created_at":"2026-01-01T00:00:00Z","response":"The cluster holds fifty users.","done":true,"done_reason":"stop","eval_count":6,"eval_duration":120000000}'
+cat > "$NGINX_DIR/nginx.conf" <<NGINX
+worker_processes auto;
+pid $NGINX_DIR/nginx.pid;
+error_log $NGINX_DIR/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $NGINX_DIR;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$PORT_NGINX;
+    location / { default_type application/json; return 200 '$ANSWER'; }
+  }
+}
+NGINX
+nginx -c "$NGINX_DIR/nginx.conf"
+wait_port "$PORT_NGINX"
+URL_FAST="http://127.0.0.1:$PORT_NGINX/api/generate"
+echo
+echo "== 1. instant answers: nginx (one worker per CPU) answers a fixed Ollama JSON; $CONNECTIONS connections, ${FAST_SECS}s, POST $URL_FAST"
+/usr/bin/time -f "$TIME" -o "$OUT/time-fast-loadtest.txt" \
+  java -jar "$JAR" loadtest --url "$URL_FAST" --users "$CONNECTIONS" --duration "${FAST_SECS}s" --no-stream \
+    --quiet --report-json "$OUT/fast-loadtest.json" > "$OUT/fast-loadtest.md" 2> "$OUT/fast-loadtest.err" || true
+LT_REQ=$(json "$OUT/fast-loadtest.json" "d['requests']['succeeded']")
+LT_FAIL=$(json "$OUT/fast-loadtest.json" "d['requests']['failed']")
+LT_RPS=$(json "$OUT/fast-loadtest.json" "round(d['requests_per_s'])")
 BODY='{"model":"llama3.1:8b","prompt":"Explain in one paragraph why a GPU speeds up LLM inference.","stream":false,"options":{"num_predict":16}}'
-URL="http://127.0.0.1:$PORT_FAST/api/generate"
-
-echo "== machine: $(nproc) CPUs, $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== 1. throughput: fixed answers (no generation delay), $CONNECTIONS connections, ${SECONDS_PER_RUN}s each, POST $URL"
-start_fake "$PORT_FAST" --ttft 0ms --itl 0ms --tokens 16 --parallel 100000 --max-queue 0
-
-# ai-inference loadtest: closed loop, $CONNECTIONS users = $CONNECTIONS keep-alive connections, answer not streamed.
-/usr/bin/time -f "%U %S %M" -o "$OUT/time-loadtest.txt" \
-  java -jar "$JAR" loadtest --url "$URL" --users "$CONNECTIONS" --duration "${SECONDS_PER_RUN}s" --no-stream \
-    --max-tokens 16 --quiet --report-json "$OUT/loadtest.json" > "$OUT/loadtest.md" 2> "$OUT/loadtest.err" || true
-LT_REQ=$(python3 -c "import json;d=json.load(open('$OUT/loadtest.json'));print(d['requests']['succeeded'])")
-LT_FAIL=$(python3 -c "import json;d=json.load(open('$OUT/loadtest.json'));print(d['requests']['failed'])")
-LT_RPS=$(python3 -c "import json;d=json.load(open('$OUT/loadtest.json'));print(round(d['requests_per_s']))")
-
-# The same with the C2 JIT off: shows how much of the JVM's CPU in a short run is compilation, not load generation.
-/usr/bin/time -f "%U %S %M" -o "$OUT/time-loadtest-c1.txt" \
-  java -XX:TieredStopAtLevel=1 -jar "$JAR" loadtest --url "$URL" --users "$CONNECTIONS" --duration "${SECONDS_PER_RUN}s" --no-stream \
-    --max-tokens 16 --quiet --report-json "$OUT/loadtest-c1.json" > "$OUT/loadtest-c1.md" 2> "$OUT/loadtest-c1.err" || true
-LT1_REQ=$(python3 -c "import json;d=json.load(open('$OUT/loadtest-c1.json'));print(d['requests']['succeeded'])")
-LT1_FAIL=$(python3 -c "import json;d=json.load(open('$OUT/loadtest-c1.json'));print(d['requests']['failed'])")
-LT1_RPS=$(python3 -c "import json;d=json.load(open('$OUT/loadtest-c1.json'));print(round(d['requests_per_s']))")
-
 cat > "$OUT/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '$BODY'
 LUA
-/usr/bin/time -f "%U %S %M" -o "$OUT/time-wrk.txt" \
-  wrk -t 2 -c "$CONNECTIONS" -d "${SECONDS_PER_RUN}s" -s "$OUT/post.lua" "$URL" > "$OUT/wrk.txt" 2>&1
-WRK_REQ=$(awk '/requests in/ {print $1}' "$OUT/wrk.txt")
-WRK_RPS=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$OUT/wrk.txt")
-WRK_ERR=$(awk '/Non-2xx|Socket errors/ {print}' "$OUT/wrk.txt" | tr '\n' ' ')
+/usr/bin/time -f "$TIME" -o "$OUT/time-fast-wrk.txt" \
+  wrk -t 2 -c "$CONNECTIONS" -d "${FAST_SECS}s" -s "$OUT/post.lua" "$URL_FAST" > "$OUT/fast-wrk.txt" 2>&1
+WRK_REQ=$(awk '/requests in/ {print $1}' "$OUT/fast-wrk.txt")
+WRK_RPS=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$OUT/fast-wrk.txt")
+WRK_ERR=$(awk '/Non-2xx|Socket errors/ {print}' "$OUT/fast-wrk.txt" | tr '\n' ' ')
+us_per_req() { awk -v c="$1" -v r="$2" 'BEGIN { if (r > 0) printf "%.1f", c * 1e6 / r; else print "n/a" }'; }
+echo
+echo "| client | requests | req/s | ratio to wrk | CPU s | CPU µs/request | RSS MB | errors |"
+echo "| :----- | -------: | ----: | -----------: | ----: | -------------: | -----: | :----- |"
+printf "| ai-inference loadtest | %s | %s | %s | %s | %s | %s | %s |\n" "$LT_REQ" "$LT_RPS" \
+  "$(awk -v a="$LT_RPS" -v b="$WRK_RPS" 'BEGIN { printf "%.2fx", a / b }')" "$(cpu_s "$OUT/time-fast-loadtest.txt")" \
+  "$(us_per_req "$(cpu_s "$OUT/time-fast-loadtest.txt")" "$LT_REQ")" "$(rss_mb "$OUT/time-fast-loadtest.txt")" "$LT_FAIL"
+printf "| wrk (-t 2) | %s | %s | 1.00x | %s | %s | %s | %s |\n" "$WRK_REQ" "$WRK_RPS" "$(cpu_s "$OUT/time-fast-wrk.txt")" \
+  "$(us_per_req "$(cpu_s "$OUT/time-fast-wrk.txt")" "$WRK_REQ")" "$(rss_mb "$OUT/time-fast-wrk.txt")" "${WRK_ERR:-0}"
+echo "(CPU of ai-inference includes JVM start-up, engine warm-up and JIT compilation; see part 4)"
 
-/usr/bin/time -f "%U %S %M" -o "$OUT/time-autocannon.txt" \
-  "$AUTOCANNON" -c "$CONNECTIONS" -d "$SECONDS_PER_RUN" -m POST -H "Content-Type=application/json" -b "$BODY" \
-    --json "$URL" > "$OUT/autocannon.json" 2> "$OUT/autocannon.err"
-AC_REQ=$(python3 -c "import json;d=json.load(open('$OUT/autocannon.json'));print(d['2xx'])")
-AC_RPS=$(python3 -c "import json;d=json.load(open('$OUT/autocannon.json'));print(round(d['requests']['average']))")
-AC_ERR=$(python3 -c "import json;d=json.load(open('$OUT/autocannon.json'));print(d['errors']+d['non2xx'])")
-
-row() { # name, requests, req/s, cpu-ms, rss-MB, errors
-  local us_per_req
-  us_per_req=$(awk -v c="$4" -v r="$2" 'BEGIN { if (r > 0) printf "%.1f", c * 1000 / r; else print "n/a" }')
-  printf "| %-26s | %9s | %8s | %8s | %12s | %7s | %s |\n" "$1" "$2" "$3" "$4" "$us_per_req" "$5" "$6"
+# ---------------------------------------------------------------- 2. token streams
+start_stream_server() { # log file
+  java -jar "$JAR" simulate ollama --port "$PORT_STREAM" --ttft 150ms --itl 20ms --tokens 20 --parallel 100000 \
+    --max-queue 0 --max-duration 30m --timing-log "$1" > "$1.server" 2>&1 &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  wait_port "$PORT_STREAM"
 }
+stop_stream_server() {
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+}
+# The server's own figures from its log: TTFT p50 (first token sent - request received) and mean ITL.
+server_figures() {
+  $PY - "$1" <<'PY'
+import statistics, sys
+ttft, gaps, n = [], 0.0, 0
+for line in open(sys.argv[1]):
+    r, f, l, t = (int(x) for x in line.split())
+    ttft.append((f - r) / 1000)
+    if t > 1:
+        gaps += (l - f) / 1000
+        n += t - 1
+print("%.2f %.3f %d" % (statistics.median(ttft), gaps / n, len(ttft)))
+PY
+}
+URL_STREAM="http://127.0.0.1:$PORT_STREAM/v1/completions"
 echo
-echo "| client                     |  requests |    req/s |  CPU ms | CPU µs/req   | RSS MB | errors |"
-echo "| :------------------------- | --------: | -------: | ------: | -----------: | -----: | :----- |"
-row "ai-inference loadtest"   "$LT_REQ"  "$LT_RPS"  "$(cpu_ms "$OUT/time-loadtest.txt")"   "$(rss_mb "$OUT/time-loadtest.txt")"   "$LT_FAIL"
-row "  same, -XX:TieredStopAtLevel=1" "$LT1_REQ" "$LT1_RPS" "$(cpu_ms "$OUT/time-loadtest-c1.txt")" "$(rss_mb "$OUT/time-loadtest-c1.txt")" "$LT1_FAIL"
-row "wrk 4.1.0 (-t 2)"        "$WRK_REQ" "$WRK_RPS" "$(cpu_ms "$OUT/time-wrk.txt")"        "$(rss_mb "$OUT/time-wrk.txt")"        "${WRK_ERR:-0}"
-row "autocannon $AUTOCANNON_VERSION" "$AC_REQ" "$AC_RPS" "$(cpu_ms "$OUT/time-autocannon.txt")" "$(rss_mb "$OUT/time-autocannon.txt")" "$AC_ERR"
-echo "(CPU = user+sys of the whole client process for the run, JVM start-up and JIT compilation included for"
-echo " ai-inference: the second row runs it without the C2 compiler;"
-echo " the fake server shares the same $(nproc) CPUs with each client in turn)"
-
+echo "== 2. token streams: OpenAI SSE $URL_STREAM, 150 ms to the first token then 20 tokens 20 ms apart, ${SECS}s per run"
 echo
-echo "== 2. concurrent streaming users held by ai-inference loadtest (answers: 1s to first token + 59 x 50ms = ~3.95s,"
-echo "     streamed as NDJSON; a level passes when every request succeeds and all users were in flight at once)"
-start_fake "$PORT_STREAM" --ttft 1s --itl 50ms --tokens 60 --parallel 100000 --max-queue 0
-echo
-echo "| users | requests | succeeded | peak in flight | TTFT p50 | latency p50 | latency p99 | client RSS MB | client CPU s | result |"
-echo "| ----: | -------: | --------: | -------------: | -------: | ----------: | ----------: | ------------: | -----------: | :----- |"
-BEST=0
-for USERS in $STREAM_USERS; do
-  /usr/bin/time -f "%U %S %M" -o "$OUT/time-stream-$USERS.txt" \
-    java -jar "$JAR" loadtest --url "http://127.0.0.1:$PORT_STREAM/api/generate" --users "$USERS" --duration 8s \
-      --max-tokens 60 --timeout 60s --quiet --report-json "$OUT/stream-$USERS.json" > "$OUT/stream-$USERS.md" 2> "$OUT/stream-$USERS.err" || true
-  if [ ! -s "$OUT/stream-$USERS.json" ]; then
-    echo "| $USERS | - | - | - | - | - | - | $(rss_mb "$OUT/time-stream-$USERS.txt") | - | failed: $(tail -1 "$OUT/stream-$USERS.err") |"
-    break
+echo "| streams | client | requests | errors | CPU s | CPU ms/request | CPU ratio to Python | peak RSS MB | TTFT p50 (server) | TTFT p50 error | mean ITL (server) | mean ITL error | load avg |"
+echo "| ------: | :----- | -------: | -----: | ----: | -------------: | ------------------: | ----------: | ----------------: | -------------: | ----------------: | -------------: | -------: |"
+# One client run against a fresh server: sets S_TTFT S_ITL (the server's figures), REQ ERR TTFT ITL (the client's),
+# CPU_S, MS (CPU ms per request), RSS, LOAD. tag: py or lt; the client's command follows.
+stream_run() {
+  local tag=$1 n=$2; shift 2
+  start_stream_server "$OUT/server-$tag-$n.log"
+  /usr/bin/time -f "$TIME" -o "$OUT/time-$tag-$n.txt" "$@" > "$OUT/$tag-$n.out" 2> "$OUT/$tag-$n.err" || true
+  LOAD=$(cut -d' ' -f1 /proc/loadavg)
+  stop_stream_server
+  read -r S_TTFT S_ITL _ < <(server_figures "$OUT/server-$tag-$n.log")
+  if [ "$tag" = py ]; then
+    read -r REQ ERR TTFT ITL < <(json "$OUT/$tag-$n.out" \
+      "d['requests'], d['requests'] - d['succeeded'], '%.2f' % d['ttft_p50_ms'], '%.3f' % d['itl_mean_ms']")
+  else
+    read -r REQ ERR TTFT ITL < <(json "$OUT/$tag-$n.report.json" \
+      "d['requests']['total'], d['requests']['failed'], '%.2f' % d['ttft_ms']['p50'], '%.3f' % d['itl_ms']['mean']")
   fi
-  read -r TOTAL OK PEAK TTFT P50 P99 < <(python3 -c "
-import json; d = json.load(open('$OUT/stream-$USERS.json'))
-f = lambda v: '-' if v is None else '%.2fs' % (v / 1000)
-print(d['requests']['total'], d['requests']['succeeded'], d['peak_in_flight'], f(d['ttft_ms']['p50']), f(d['latency_ms']['p50']), f(d['latency_ms']['p99']))")
-  CPU_S=$(tail -1 "$OUT/time-stream-$USERS.txt" | awk '{printf "%.1f", $1 + $2}')
-  if [ "$OK" = "$TOTAL" ] && [ "$PEAK" -ge "$USERS" ]; then RESULT=held; BEST=$USERS; else RESULT="NOT held"; fi
-  echo "| $USERS | $TOTAL | $OK | $PEAK | $TTFT | $P50 | $P99 | $(rss_mb "$OUT/time-stream-$USERS.txt") | $CPU_S | $RESULT |"
-  [ "$RESULT" = held ] || break
+  CPU_S=$(cpu_s "$OUT/time-$tag-$n.txt")
+  MS=$(awk -v c="$CPU_S" -v r="$REQ" 'BEGIN { printf "%.3f", c * 1000 / r }')
+  RSS=$(rss_mb "$OUT/time-$tag-$n.txt")
+}
+err() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.2f ms", a - b }'; }
+row() { # streams, client, ratio
+  printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s ms | %s | %s ms | %s | %s |\n" "$1" "$2" "$REQ" "$ERR" "$CPU_S" "$MS" \
+    "$3" "$RSS" "$S_TTFT" "$(err "$TTFT" "$S_TTFT")" "$S_ITL" "$(err "$ITL" "$S_ITL")" "$LOAD"
+}
+for N in $LEVELS; do
+  stream_run py "$N" $PY bench/stream_client.py --url "$URL_STREAM" --concurrency "$N" --duration "$SECS" --max-tokens 20
+  PY_MS=$MS
+  row "$N" "Python asyncio/aiohttp" "1.00x"
+  stream_run lt "$N" java -jar "$JAR" loadtest --url "$URL_STREAM" --api openai-completions --users "$N" \
+    --duration "${SECS}s" --max-tokens 20 --timeout 60s --quiet --report-json "$OUT/lt-$N.report.json"
+  row "$N" "ai-inference loadtest" "$(awk -v a="$MS" -v b="$PY_MS" 'BEGIN { printf "%.2fx", a / b }')"
 done
+echo "(CPU and RSS of the client process only, start-up included; errors = requests that did not complete;"
+echo " TTFT/ITL error = the client's figure minus the server's own, from the send times the server logged)"
+
+# ---------------------------------------------------------------- 3. 10,000 concurrent streams
 echo
-echo "largest level held: $BEST concurrent streaming users"
+echo "== 3. $BIG concurrent streams held by ai-inference loadtest (1 s to the first token, then 20 tokens 200 ms apart)"
+java -jar "$JAR" simulate ollama --port "$PORT_STREAM" --ttft 1s --itl 200ms --tokens 20 --parallel 100000 \
+  --max-queue 0 --max-duration 30m > "$OUT/server-big.log" 2>&1 &
+SERVER_PID=$!
+PIDS+=("$SERVER_PID")
+wait_port "$PORT_STREAM"
+/usr/bin/time -f "$TIME" -o "$OUT/time-big.txt" \
+  java -jar "$JAR" loadtest --url "$URL_STREAM" --api openai-completions --users "$BIG" --duration "${SECS}s" \
+    --max-tokens 20 --timeout 120s --quiet --report-json "$OUT/big.json" > "$OUT/big.md" 2> "$OUT/big.err" || true
+stop_stream_server
+read -r B_TOTAL B_OK B_ERR B_PEAK < <(json "$OUT/big.json" \
+  "d['requests']['total'], d['requests']['succeeded'], d['requests']['failed'], d['peak_in_flight']")
+echo
+echo "| streams | requests | succeeded | failed | succeeded + failed = requests | peak in flight | peak RSS MB | CPU s |"
+echo "| ------: | -------: | --------: | -----: | :---------------------------- | -------------: | ----------: | ----: |"
+printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n" "$BIG" "$B_TOTAL" "$B_OK" "$B_ERR" \
+  "$([ $((B_OK + B_ERR)) -eq "$B_TOTAL" ] && echo yes || echo NO)" "$B_PEAK" "$(rss_mb "$OUT/time-big.txt")" "$(cpu_s "$OUT/time-big.txt")"
+
+# ---------------------------------------------------------------- 4. start-up
+echo
+echo "== 4. process start-up: one request to nginx, whole process"
+/usr/bin/time -f "$TIME" -o "$OUT/time-start-lt.txt" \
+  java -jar "$JAR" loadtest --url "$URL_FAST" --users 1 --max-requests 1 --duration 30s --no-stream --quiet \
+    > "$OUT/start-lt.md" 2> "$OUT/start-lt.err" || true
+/usr/bin/time -f "$TIME" -o "$OUT/time-start-wrk.txt" \
+  wrk -t 1 -c 1 -d 1s -s "$OUT/post.lua" "$URL_FAST" > /dev/null 2>&1
+echo
+echo "| client | wall s | CPU s | peak RSS MB |"
+echo "| :----- | -----: | ----: | ----------: |"
+printf "| ai-inference loadtest (1 request) | %s | %s | %s |\n" "$(wall_s "$OUT/time-start-lt.txt")" "$(cpu_s "$OUT/time-start-lt.txt")" "$(rss_mb "$OUT/time-start-lt.txt")"
+printf "| wrk (1 s run) | %s | %s | %s |\n" "$(wall_s "$OUT/time-start-wrk.txt")" "$(cpu_s "$OUT/time-start-wrk.txt")" "$(rss_mb "$OUT/time-start-wrk.txt")"
+echo
+echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -2,7 +2,6 @@ package com.aiinference.loadtest;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -234,7 +233,13 @@ final class AnswerParser {
 
     /** A whole (not streamed) answer body, complete at {@code now}. */
     void body(String body, long now) {
-        JsonNode n = parse(body);
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        body(b, 0, b.length, now);
+    }
+
+    /** A whole (not streamed) answer body in {@code buf[off, off + len)}, complete at {@code now}. */
+    void body(byte[] buf, int off, int len, long now) {
+        JsonNode n = parse(buf, off, len);
         if (n == null) {
             return;
         }
@@ -263,15 +268,15 @@ final class AnswerParser {
         return serverTokens >= 0;
     }
 
-    private JsonNode parse(String text) {
+    private JsonNode parse(byte[] buf, int off, int len) {
         try {
-            JsonNode n = JSON.readTree(text);
+            JsonNode n = JSON.readTree(buf, off, len);
             if (n == null || !n.isObject()) {
                 failure = ErrorKind.MALFORMED_BODY;
                 return null;
             }
             return n;
-        } catch (JsonProcessingException e) {
+        } catch (IOException e) {
             failure = ErrorKind.MALFORMED_BODY;
             return null;
         }

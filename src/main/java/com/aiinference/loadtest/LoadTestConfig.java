@@ -101,9 +101,8 @@ public record LoadTestConfig(
         }
 
         /**
-         * Names the JDK HttpClient refuses in {@code HttpRequest.Builder.header} (IllegalArgumentException
-         * "restricted header name"): jdk.internal.net.http.common.Utils' disallowed set, JDK 12 to 25. The
-         * system property {@code jdk.httpclient.allowRestrictedHeaders} could lift it; loadtest does not set it.
+         * Names the load test's HTTP client sets itself and refuses from the caller ({@link LoadClient#encode}), the
+         * set the JDK HttpClient refuses too.
          */
         static final java.util.Set<String> RESTRICTED = java.util.Set.of("connection", "content-length", "expect", "host", "upgrade");
 

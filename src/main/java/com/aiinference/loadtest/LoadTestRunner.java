@@ -2,51 +2,37 @@ package com.aiinference.loadtest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
 
 /**
  * Runs a load test: closed loop ({@code users} that each send the next request when the previous one ends) or
  * open loop (Poisson arrivals at {@code rate}, latency counted from each request's scheduled send time, so a slow
  * server cannot hide its queueing behind a slow client: no coordinated omission).
  *
- * <p>One shared JDK {@link HttpClient} over HTTP/1.1. Answers are read with non-blocking line subscribers on a
- * small executor, so thousands of concurrent streams need no thread each (Java 17 has no virtual threads). The
- * JDK client keeps no per-host connection limit for HTTP/1.1: each concurrent request gets its own connection,
- * kept alive for reuse by the next request.
+ * <p>The HTTP/1.1 client is {@link LoadClient}: one Netty event loop per core, keep-alive connections pooled per
+ * loop, answers parsed on the loop as their bytes arrive ({@link HttpConnection}), request deadlines on the same
+ * loop. A closed-loop user lives on one loop and sends its next request from the callback that ended the last one,
+ * on the connection that just came free. Figures go into lock-free HdrHistogram recorders ({@link Metrics}).
+ * Before the clock starts, the answer-reading code is run until compiled and a closed loop's connections are opened,
+ * so the first second of a run is timed like the last.
  */
 public final class LoadTestRunner {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -62,13 +48,29 @@ public final class LoadTestRunner {
 
     /** The same, stoppable from another thread (e.g. a Ctrl-C hook) through {@code signal}. */
     public static LoadTestResult run(LoadTestConfig config, URI target, PrintWriter progress, StopSignal signal) {
+        return runRecorded(config, target, progress, signal).result();
+    }
+
+    /**
+     * The same, with the run's raw HdrHistograms beside its result, so the runs of several processes can be merged
+     * exactly (histograms added, never percentiles averaged; counts are in the result).
+     */
+    public static Recorded runRecorded(LoadTestConfig config, URI target, PrintWriter progress, StopSignal signal) {
         Run run = new Run(config, target, progress, signal);
         try {
-            return run.execute();
+            LoadTestResult result = run.execute();
+            Metrics.RawHistograms h = run.metrics.histograms();
+            return new Recorded(result, h.latency(), h.ttft(), h.itl(), h.tpot());
         } finally {
             run.shutdown();
         }
     }
+
+    /**
+     * A run's result and its cumulative HdrHistograms of measured successes, in microseconds (1 us to 1 h, 3
+     * significant digits): end-to-end latency, TTFT, ITL and TPOT, the histograms the result's summaries come from.
+     */
+    public record Recorded(LoadTestResult result, Histogram latency, Histogram ttft, Histogram itl, Histogram tpot) {}
 
     /**
      * Ends a run early from another thread: no new requests, those in flight count as {@code aborted}, and the
@@ -139,16 +141,17 @@ public final class LoadTestRunner {
         final StopSignal signal;
         final URI target;
         final PrintWriter progress;
-        final ThreadPoolExecutor callbacks;
+        /** Progress ticks only; request deadlines run on the event loops. */
         final ScheduledThreadPoolExecutor timers;
-        final HttpClient client;
-        final byte[][] bodies;
-        final long startNanos;
-        final long measureFromNanos;
-        final long endNanos;
+        final LoadClient client;
+        /** Set when the client refuses the request itself (a header it will not send): the first request fails. */
+        final RuntimeException refused;
+        final List<Set<Exchange>> inFlight = new ArrayList<>();
         final Instant startedAt = Instant.now();
-        final Metrics metrics;
-        final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
+        long startNanos;
+        long measureFromNanos;
+        long endNanos;
+        Metrics metrics;
         final AtomicLong sequence = new AtomicLong();
         final AtomicLong measuredSent = new AtomicLong();
         /** Requests between "may start" and "in flight": the run cannot end while one is on its way. */
@@ -163,31 +166,31 @@ public final class LoadTestRunner {
             this.config = config;
             this.target = target;
             this.progress = progress;
-            int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-            // Threads for the client's response handling and our line parsing: one per core is enough, nothing blocks.
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 10, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(), daemon("loadtest-http"));
-            pool.allowCoreThreadTimeOut(true);
-            this.callbacks = pool;
             this.timers = new ScheduledThreadPoolExecutor(1, daemon("loadtest-timer"));
             timers.setRemoveOnCancelPolicy(true);
-            this.client = HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(min(config.timeout(), Duration.ofSeconds(10)))
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    .executor(callbacks)
-                    .build();
-            this.bodies = config.prompts().stream().map(p -> requestBody(config, p)).toArray(byte[][]::new);
+            String accept = config.stream() ? (config.api() == Api.OLLAMA ? "application/x-ndjson" : "text/event-stream")
+                    : "application/json";
+            byte[][] encoded;
+            RuntimeException refusal = null;
+            try {
+                encoded = config.prompts().stream()
+                        .map(p -> LoadClient.encode(target, requestBody(config, p), accept, config.headers()))
+                        .toArray(byte[][]::new);
+            } catch (IllegalArgumentException e) {
+                refusal = e;
+                encoded = new byte[][] {new byte[0]};
+            }
+            this.refused = refusal;
+            int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+            this.client = new LoadClient(target, encoded, threads, min(config.timeout(), Duration.ofSeconds(10)));
+            for (int i = 0; i < threads; i++) {
+                inFlight.add(new HashSet<>());
+            }
             this.live = switch (config.progress()) {
                 case LIVE -> true;
                 case AUTO -> isTerminal();
                 default -> false;
             };
-            this.startNanos = System.nanoTime();
-            this.lastTickNanos = startNanos;
-            this.measureFromNanos = startNanos + config.warmup().toNanos();
-            this.endNanos = measureFromNanos + config.duration().toNanos();
-            this.metrics = new Metrics(startNanos, measureFromNanos);
         }
 
         private static Duration min(Duration a, Duration b) {
@@ -203,12 +206,40 @@ public final class LoadTestRunner {
             };
         }
 
+        /**
+         * Everything that would make the first second slower than the last happens before the clock starts: the
+         * code that reads answers runs until compiled ({@link EngineWarmup}), and a closed loop's connections are
+         * open (wrk opens its connections before it counts, too).
+         */
+        void prepare() {
+            EngineWarmup.run(config, () -> signal.reason() != null);
+            if (!config.openLoop() && refused == null && signal.reason() == null) {
+                int[] perLoop = new int[client.loopCount()];
+                for (int u = 0; u < config.users(); u++) {
+                    perLoop[u % perLoop.length]++;
+                }
+                client.preconnect(perLoop, min(config.timeout(), Duration.ofSeconds(10)));
+            }
+        }
+
         LoadTestResult execute() {
+            prepare();
+            this.startNanos = System.nanoTime();
+            this.lastTickNanos = startNanos;
+            this.measureFromNanos = startNanos + config.warmup().toNanos();
+            this.endNanos = measureFromNanos + config.duration().toNanos();
+            this.metrics = new Metrics(startNanos, measureFromNanos);
             long tickMillis = live ? 1000 : 10_000;
             ScheduledFuture<?> ticker = config.progress() == LoadTestConfig.Progress.QUIET ? null
                     : timers.scheduleAtFixedRate(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
             Thread arrivals = null;
-            if (config.openLoop()) {
+            if (refused != null) {
+                // Every request would be refused alike: one is sent (counted as client_error) and the run stops.
+                long now = System.nanoTime();
+                if (mayStart(now)) {
+                    client.loop(0).executor.execute(() -> send(client.loop(0), 0, now, null));
+                }
+            } else if (config.openLoop()) {
                 arrivals = new Thread(this::arrivals, "loadtest-arrivals");
                 arrivals.setDaemon(true);
                 arrivals.start();
@@ -216,7 +247,8 @@ public final class LoadTestRunner {
                 long rampNanos = config.rampUp().toNanos();
                 for (int u = 0; u < config.users(); u++) {
                     long delay = config.users() == 1 ? 0 : rampNanos * u / config.users();
-                    timers.schedule(this::userTurn, delay, TimeUnit.NANOSECONDS);
+                    User user = new User(client.loop(u % client.loopCount()), u % client.loopCount());
+                    user.loop.executor.schedule(user::turn, delay, TimeUnit.NANOSECONDS);
                 }
             }
             // Hard bound: the last request may start just before the end and then runs into its timeout.
@@ -224,7 +256,7 @@ public final class LoadTestRunner {
             while (true) {
                 long now = System.nanoTime();
                 boolean noMoreSends = stopping || now >= endNanos;
-                if (noMoreSends && sendingNow.get() == 0 && inFlight.isEmpty()) {
+                if (noMoreSends && sendingNow.get() == 0 && metrics.inFlight() == 0) {
                     break;
                 }
                 String stopReason = signal.reason();
@@ -256,28 +288,26 @@ public final class LoadTestRunner {
             return metrics.result(config, target, startedAt, abortReason, warnings);
         }
 
-        /** Stops sending, and ends every request still in flight as aborted. */
+        /** Stops sending, and ends every request still in flight as aborted (each on its own event loop). */
         void stop(String reason) {
             if (abortReason == null) {
                 abortReason = reason;
             }
             stopping = true;
-            for (Exchange e : inFlight) {
-                e.finish(ErrorKind.ABORTED.key(), System.nanoTime());
+            for (int i = 0; i < client.loopCount(); i++) {
+                Set<Exchange> open = inFlight.get(i);
+                client.loop(i).executor.execute(() -> {
+                    for (Exchange e : open.toArray(new Exchange[0])) {
+                        e.finish(ErrorKind.ABORTED.key(), System.nanoTime());
+                    }
+                });
             }
         }
 
         void shutdown() {
             stopping = true;
             timers.shutdownNow();
-            // JDK 21+ HttpClient is AutoCloseable (closes idle connections); on 17 they close when the client is collected.
-            if (client instanceof AutoCloseable closeable) {
-                try {
-                    closeable.close();
-                } catch (Exception ignored) {
-                    // nothing in flight any more; best effort
-                }
-            }
+            client.close();
         }
 
         /** May a request that would start now be sent? Reserves it against {@code --max-requests}. */
@@ -296,20 +326,36 @@ public final class LoadTestRunner {
             return true;
         }
 
-        /** Closed loop: one user's next request, sent when the previous one ended. */
-        void userTurn() {
-            long now = System.nanoTime();
-            if (!mayStart(now)) {
-                return;
+        /** Closed loop: one user, on one event loop; it sends its next request when the previous one ended. */
+        final class User {
+            final LoadClient.Loop loop;
+            final int index;
+
+            User(LoadClient.Loop loop, int index) {
+                this.loop = loop;
+                this.index = index;
             }
-            send(now, this::userTurn);
+
+            void turn() {
+                long now = System.nanoTime();
+                if (!mayStart(now)) {
+                    return;
+                }
+                send(loop, index, now, this::turn);
+            }
         }
 
-        /** Open loop: Poisson arrivals; each request's latency counts from its scheduled time, however late it is sent. */
+        /**
+         * Open loop: Poisson arrivals; each request's latency counts from its scheduled time, however late it is
+         * sent. This thread keeps the schedule (parking to the arrival, finer than a selector's millisecond) and hands
+         * each arrival to the next event loop.
+         */
         void arrivals() {
             Random random = new Random(config.seed());
             double meanGapNanos = 1e9 / config.rate();
             long next = startNanos;
+            int loops = client.loopCount();
+            int turn = 0;
             while (true) {
                 next += (long) (-Math.log(1.0 - random.nextDouble()) * meanGapNanos);
                 long wait;
@@ -319,64 +365,58 @@ public final class LoadTestRunner {
                 if (!mayStart(next)) {
                     return;
                 }
-                send(next, null);
+                long origin = next;
+                int index = turn++ % loops;
+                LoadClient.Loop loop = client.loop(index);
+                loop.executor.execute(() -> send(loop, index, origin, null));
             }
         }
 
-        /** Sends one request; the caller got {@code true} from {@link #mayStart}. */
-        void send(long origin, Runnable then) {
+        /** Sends one request on {@code loop} (called on it); the caller got {@code true} from {@link #mayStart}. */
+        void send(LoadClient.Loop loop, int index, long origin, Runnable then) {
             try {
-                sendNow(origin, then);
+                sendNow(loop, index, origin, then);
             } finally {
                 sendingNow.decrementAndGet();
             }
         }
 
-        private void sendNow(long origin, Runnable then) {
-            Exchange ex = new Exchange(origin, then);
+        private void sendNow(LoadClient.Loop loop, int index, long origin, Runnable then) {
+            Exchange ex = new Exchange(loop, index, origin, then);
             ex.measured = metrics.started(origin);
-            inFlight.add(ex);
+            inFlight.get(index).add(ex);
             if (abortReason != null) {
                 // stop() ran while this request was on its way: it ends like the others in flight.
                 ex.finish(ErrorKind.ABORTED.key(), System.nanoTime());
                 return;
             }
-            HttpRequest request;
-            try {
-                request = buildRequest();
-            } catch (RuntimeException e) {
-                clientError(ex, e);
+            if (refused != null) {
+                clientError(ex, refused);
                 return;
             }
-            ex.deadline = timers.schedule(ex::timedOut, origin + config.timeout().toNanos() - System.nanoTime(),
+            ex.deadline = loop.executor.schedule(ex::timedOut, origin + config.timeout().toNanos() - System.nanoTime(),
                     TimeUnit.NANOSECONDS);
-            try {
-                ex.response = client.sendAsync(request, ex::handler);
-                // Completes on a client thread; no extra hand-off (each one costs context switches per request).
-                ex.response.whenComplete(ex::responded);
-            } catch (RuntimeException e) {
-                clientError(ex, e);
+            HttpConnection c = loop.idle();
+            if (c != null) {
+                ex.start(c);
+                return;
             }
-        }
-
-        private HttpRequest buildRequest() {
-            byte[] body = bodies[(int) (sequence.getAndIncrement() % bodies.length)];
-            HttpRequest.Builder rb = HttpRequest.newBuilder(target)
-                    .timeout(config.timeout())
-                    .header("Content-Type", "application/json")
-                    .header("Accept", config.stream() ? (config.api() == Api.OLLAMA ? "application/x-ndjson" : "text/event-stream")
-                            : "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-            for (LoadTestConfig.Header h : config.headers()) {
-                rb.header(h.name(), h.value());
-            }
-            return rb.build();
+            loop.connect((opened, err) -> {
+                if (ex.finished) {
+                    if (opened != null) {
+                        loop.release(opened);
+                    }
+                } else if (opened == null) {
+                    ex.finish(HttpConnection.classify(err, false).key(), System.nanoTime());
+                } else {
+                    ex.start(opened);
+                }
+            });
         }
 
         /**
-         * The client refused the request before sending it (e.g. the JDK's IllegalArgumentException "restricted header
-         * name"). It is counted as {@code client_error} and the run stops: every request is built alike, so all would
-         * fail the same way, and retrying at once from inside {@code finish} would recurse without end.
+         * The client refused the request before sending it (a header it will not send). It is counted as
+         * {@code client_error} and the run stops: every request is built alike, so all would fail the same way.
          */
         private void clientError(Exchange ex, RuntimeException e) {
             String why = "a request could not be sent: " + e.getClass().getSimpleName()
@@ -434,209 +474,82 @@ public final class LoadTestRunner {
         }
 
         /**
-         * One request: its answer parser, deadline and the single place where it ends. For a streamed 200 answer it
-         * is also the body subscriber: it splits the raw bytes into lines itself and hands each line's bytes to the
-         * parser with the time they arrived (no String or line-subscriber machinery per token).
+         * One request: its answer parser, deadline and the single place where it ends. Lives on one event loop; the
+         * connection that carries it reports the answer's end, a deadline or a stop ends it early.
          */
-        final class Exchange implements HttpResponse.BodySubscriber<String> {
-            /** A line longer than this without a line break is not an NDJSON/SSE answer. */
-            static final int MAX_LINE_BYTES = 4 * 1024 * 1024;
+        final class Exchange implements HttpConnection.Request {
+            final LoadClient.Loop loop;
+            final int loopIndex;
             final long origin;
             final Runnable then;
             final AnswerParser parser = new AnswerParser(config.api());
-            final AtomicBoolean finished = new AtomicBoolean();
-            final CompletableFuture<String> body = new CompletableFuture<>();
             boolean measured;
-            volatile boolean timedOut;
-            volatile boolean headersReceived;
-            volatile Flow.Subscription subscription;
-            volatile ScheduledFuture<?> deadline;
-            volatile CompletableFuture<HttpResponse<String>> response;
-            byte[] pending = new byte[2048];
-            int pendingLength;
+            boolean finished;
+            ScheduledFuture<?> deadline;
+            HttpConnection connection;
 
-            Exchange(long origin, Runnable then) {
+            Exchange(LoadClient.Loop loop, int loopIndex, long origin, Runnable then) {
+                this.loop = loop;
+                this.loopIndex = loopIndex;
                 this.origin = origin;
                 this.then = then;
             }
 
-            HttpResponse.BodySubscriber<String> handler(HttpResponse.ResponseInfo info) {
-                headersReceived = true;
-                if (info.statusCode() == 200 && config.stream()) {
-                    return this;
-                }
-                return HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8);
+            void start(HttpConnection c) {
+                connection = c;
+                c.send(this, client.request(sequence.getAndIncrement()));
             }
 
             @Override
-            public CompletionStage<String> getBody() {
-                return body;
+            public boolean stream() {
+                return config.stream();
             }
 
             @Override
-            public void onSubscribe(Flow.Subscription s) {
-                subscription = s;
-                if (finished.get()) {
-                    s.cancel();
-                } else {
-                    s.request(Long.MAX_VALUE);
-                }
+            public AnswerParser parser() {
+                return parser;
             }
 
             @Override
-            public void onNext(List<ByteBuffer> items) {
-                long now = System.nanoTime();
-                if (finished.get()) {
-                    return;
-                }
-                for (ByteBuffer b : items) {
-                    int n = b.remaining();
-                    if (pendingLength + n > pending.length) {
-                        if (pendingLength + n > MAX_LINE_BYTES) {
-                            finish(ErrorKind.MALFORMED_BODY.key(), now);
-                            return;
-                        }
-                        pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + n));
-                    }
-                    b.get(pending, pendingLength, n);
-                    pendingLength += n;
-                }
-                int start = 0;
-                for (int i = 0; i < pendingLength; i++) {
-                    if (pending[i] == '\n') {
-                        if (!parser.line(pending, start, i - start, now)) {
-                            // Unusable answer: stop reading (closes the connection) and count it now.
-                            finish(parser.failure.key(), now);
-                            return;
-                        }
-                        start = i + 1;
-                    }
-                }
-                if (start > 0) {
-                    System.arraycopy(pending, start, pending, 0, pendingLength - start);
-                    pendingLength -= start;
-                }
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                body.completeExceptionally(t);
-            }
-
-            @Override
-            public void onComplete() {
-                if (pendingLength > 0 && !parser.line(pending, 0, pendingLength, System.nanoTime())) {
-                    pendingLength = 0;
-                }
-                body.complete("");
-            }
-
-            void responded(HttpResponse<String> resp, Throwable err) {
-                long now = System.nanoTime();
-                if (finished.get()) {
-                    return;
-                }
-                if (err != null) {
-                    finish(classify(err, this), now);
-                    return;
-                }
-                int status = resp.statusCode();
-                if (status != 200) {
-                    finish(classifyStatus(status, resp.body()), now);
-                    return;
-                }
-                if (!config.stream()) {
-                    parser.body(resp.body(), now);
-                }
-                if (parser.failure != null) {
-                    finish(parser.failure.key(), now);
-                } else if (!parser.complete()) {
-                    finish(ErrorKind.STREAM_CUT.key(), now);
-                } else {
-                    finish(null, parser.doneNanos > 0 ? parser.doneNanos : now);
-                }
+            public void ended(String errorKey, long endNanos) {
+                connection = null;
+                finish(errorKey, endNanos);
             }
 
             void timedOut() {
-                timedOut = true;
                 finish(ErrorKind.TIMEOUT.key(), System.nanoTime());
             }
 
-            /** Ends this request exactly once: records it, frees its connection if still open, starts the next turn. */
+            /** Ends this request exactly once: records it, drops its connection if still busy, starts the next turn. */
             void finish(String errorKey, long endNanos) {
-                if (!finished.compareAndSet(false, true)) {
+                if (finished) {
                     return;
                 }
+                finished = true;
                 ScheduledFuture<?> d = deadline;
                 if (d != null) {
                     d.cancel(false);
                 }
-                if (errorKey != null) {
-                    Flow.Subscription s = subscription;
-                    if (s != null) {
-                        s.cancel();
-                    }
-                    CompletableFuture<?> r = response;
-                    if (r != null) {
-                        r.cancel(true);
-                    }
+                if (connection != null) {
+                    connection.abandon(this);
+                    connection = null;
                 }
                 boolean ok = errorKey == null;
-                metrics.finished(new RequestRecord(measured, origin, ok ? parser.firstTokenNanos : 0, endNanos, errorKey,
-                        parser.itl, ok ? parser.itlCount : 0, ok ? parser.outputTokens() : 0,
-                        parser.tokensFromServer(), parser.evalCount, parser.evalDurationNanos));
-                inFlight.remove(this);
+                metrics.finished(RequestRecord.of(measured, origin, endNanos, errorKey, parser));
+                inFlight.get(loopIndex).remove(this);
                 if (config.maxErrorRate() != null && !ok) {
                     checkErrorRate();
                 }
                 if (then != null) {
-                    // The user's next request starts right here (sendAsync does not block).
-                    then.run();
+                    if (ok) {
+                        then.run(); // the user's next request starts right here, on its connection's loop
+                    } else {
+                        // After a failure, through the loop's queue: a failure that comes back at once (nothing
+                        // listens) must not recurse.
+                        loop.executor.execute(then);
+                    }
                 }
             }
-        }
-
-        ErrorKind kindOf(Throwable err, Exchange ex) {
-            Throwable t = err;
-            while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-                t = t.getCause();
-            }
-            if (ex.timedOut || t instanceof HttpTimeoutException) {
-                return ErrorKind.TIMEOUT;
-            }
-            if (t instanceof CancellationException) {
-                return ErrorKind.ABORTED;
-            }
-            if (t instanceof ConnectException) {
-                return ErrorKind.CONNECTION_REFUSED;
-            }
-            // The JDK client wraps the socket's own exception: "chunked transfer encoding, state: READING_LENGTH"
-            // caused by "Connection reset", "fixed content-length: N, bytes received: M" caused by EOFException,
-            // "HTTP/1.1 header parser received no bytes" when the peer closed before the status line.
-            boolean reset = false;
-            boolean eof = false;
-            for (Throwable c = t; c != null; c = c.getCause()) {
-                String msg = String.valueOf(c.getMessage()).toLowerCase(Locale.ROOT);
-                if (msg.contains("connection reset") || msg.contains("broken pipe")) {
-                    reset = true;
-                }
-                if (c instanceof java.io.EOFException || msg.contains("eof reached") || msg.contains("fixed content-length")
-                        || msg.contains("chunked transfer encoding") || msg.contains("no bytes") || msg.contains("closed")) {
-                    eof = true;
-                }
-            }
-            if (reset) {
-                return ErrorKind.CONNECTION_RESET;
-            }
-            if (eof) {
-                // Peer closed: inside an answer that had started it is a cut stream, before it a dropped connection.
-                return ex.subscription != null || ex.headersReceived ? ErrorKind.STREAM_CUT : ErrorKind.CONNECTION_RESET;
-            }
-            return ErrorKind.CONNECTION_ERROR;
-        }
-
-        String classify(Throwable err, Exchange ex) {
-            return kindOf(err, ex).key();
         }
     }
 

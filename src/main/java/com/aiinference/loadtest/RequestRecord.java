@@ -20,4 +20,12 @@ record RequestRecord(boolean measured, long originNanos, long firstTokenNanos, l
     boolean ok() {
         return errorKey == null;
     }
+
+    /** The record of a request that ended at {@code endNanos} ({@code errorKey} null: success) with this answer. */
+    static RequestRecord of(boolean measured, long originNanos, long endNanos, String errorKey, AnswerParser parser) {
+        boolean ok = errorKey == null;
+        return new RequestRecord(measured, originNanos, ok ? parser.firstTokenNanos : 0, endNanos, errorKey, parser.itl,
+                ok ? parser.itlCount : 0, ok ? parser.outputTokens() : 0, parser.tokensFromServer(), parser.evalCount,
+                parser.evalDurationNanos);
+    }
 }

@@ -4,33 +4,40 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -39,12 +46,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code GET /}, {@code /api/version}, {@code /api/tags}, {@code /api/ps}. Timing, parallelism, queue and
  * faults follow {@link FakeOllamaConfig}.
  *
- * <p>Why a small NIO server and not {@code com.sun.net.httpserver}: a fake GPU server spends nearly all its time
- * <em>waiting</em> between tokens. Here one selector thread with a timer queue holds any number of open streams
- * (10,000 cost a few MB, no thread each), and the server owns the bytes on the wire, which fault injection needs:
- * a TCP reset mid-stream (SO_LINGER 0 then close), a stream that ends without its last line, a stall, a
- * non-JSON line. The JDK server runs a blocking handler per exchange and offers no way to reset a connection.
- * The HTTP/1.1 subset is what load tools send: Content-Length request bodies, keep-alive, chunked responses.
+ * <p>Served by one Netty event loop (one thread owns every connection, queue and timer of this server, so its state
+ * needs no lock): any number of open streams cost a few MB and no thread each. Requests are decoded by Netty's HTTP
+ * codec; answers are written as raw bytes, because fault injection needs to own them: a TCP reset mid-stream
+ * (SO_LINGER 0 then close), a stream that ends without its last line, a stall, a non-JSON line, a body shorter than
+ * its Content-Length. A chunked answer's head goes out with its first chunk, in one write, as Go's net/http does
+ * for Ollama.
  */
 public final class FakeOllama implements AutoCloseable {
 
@@ -58,19 +65,17 @@ public final class FakeOllama implements AutoCloseable {
     };
 
     private final FakeOllamaConfig config;
-    private final ServerSocketChannel server;
-    private final Selector selector;
-    private final Thread ioThread;
+    private final NioEventLoopGroup group;
+    private final EventLoop loop;
+    private final Channel server;
     private final Random random;
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final ArrayDeque<Generation> waiting = new ArrayDeque<>();
-    private final Set<Connection> connections = new HashSet<>();
     private final Set<String> models;
-    private volatile boolean running = true;
-    private long timerSeq;
     private long idSeq;
     private int active;
+    /** When set, one line per finished answer with its server-side times ({@link #logTimes}). */
+    private Writer timingLog;
+    private final long clockZero = System.nanoTime();
 
     private final AtomicLong httpRequests = new AtomicLong();
     private final AtomicLong generateRequests = new AtomicLong();
@@ -90,36 +95,47 @@ public final class FakeOllama implements AutoCloseable {
     private final AtomicLong openConnections = new AtomicLong();
     private final AtomicLong peakConnections = new AtomicLong();
 
-    private FakeOllama(FakeOllamaConfig config) throws IOException {
+    private FakeOllama(FakeOllamaConfig config) {
         this.config = config;
         this.models = new HashSet<>(config.models());
         this.random = new Random(config.seed());
-        this.selector = Selector.open();
-        this.server = ServerSocketChannel.open();
-        try {
-            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            // A deep accept backlog: load tests open hundreds of connections in the same millisecond.
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()), 4096);
-            server.configureBlocking(false);
-            server.register(selector, SelectionKey.OP_ACCEPT);
-        } catch (IOException e) {
-            server.close();
-            selector.close();
-            throw e;
+        this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("fake-ollama", true));
+        this.loop = group.next();
+        ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                // A deep accept backlog: load tests open thousands of connections in the same millisecond.
+                .option(ChannelOption.SO_BACKLOG, 16_384)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new HttpRequestDecoder(4096, MAX_HEADER_BYTES, 64 * 1024),
+                                new HttpObjectAggregator(MAX_BODY_BYTES), new Connection());
+                    }
+                });
+        ChannelFuture bound = b.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()))
+                .awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            Throwable t = bound.cause();
+            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + config.port() + ": " + t.getMessage(),
+                    t instanceof IOException io ? io : new IOException(t));
         }
-        this.ioThread = new Thread(this::loop, "fake-ollama-" + port());
-        ioThread.setDaemon(true);
+        this.server = bound.channel();
     }
 
     /** Starts a server on 127.0.0.1 with this behaviour; close it when done. */
     public static FakeOllama start(FakeOllamaConfig config) {
-        try {
-            FakeOllama fake = new FakeOllama(config);
-            fake.ioThread.start();
-            return fake;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + config.port() + ": " + e.getMessage(), e);
-        }
+        return new FakeOllama(config);
+    }
+
+    /**
+     * From now on, writes one line per answer that ended in full to {@code log}: {@code received_us first_token_us
+     * last_token_us tokens}, microseconds on this server's clock (since it started), the times the bytes were handed
+     * to the socket. A benchmark compares a client's TTFT and ITL with these.
+     */
+    public void logTimes(Writer log) {
+        loop.execute(() -> timingLog = log);
     }
 
     public FakeOllamaConfig config() {
@@ -127,7 +143,7 @@ public final class FakeOllama implements AutoCloseable {
     }
 
     public int port() {
-        return server.socket().getLocalPort();
+        return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
     /** {@code http://127.0.0.1:PORT} */
@@ -196,211 +212,102 @@ public final class FakeOllama implements AutoCloseable {
     /** Stops listening, drops every connection and waits (bounded) for the I/O thread to end. */
     @Override
     public void close() {
-        running = false;
-        selector.wakeup();
-        try {
-            ioThread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    // ---------------------------------------------------------------- I/O loop (one thread owns all state)
-
-    private void loop() {
-        try {
-            while (running) {
-                long waitMillis = 0;
-                Timer next = timers.peek();
-                if (next != null) {
-                    long nanos = next.deadline - System.nanoTime();
-                    waitMillis = nanos <= 0 ? -1 : Math.max(1, (nanos + 999_999) / 1_000_000);
-                }
-                if (waitMillis < 0) {
-                    selector.selectNow();
-                } else {
-                    selector.select(waitMillis);
-                }
-                Runnable task;
-                while ((task = tasks.poll()) != null) {
-                    task.run();
-                }
-                Iterator<SelectionKey> it = selector.selectedKeys().iterator();
-                while (it.hasNext()) {
-                    SelectionKey key = it.next();
-                    it.remove();
-                    handle(key);
-                }
-                runDueTimers();
-            }
-        } catch (IOException e) {
-            // The selector itself failed; nothing sensible to do but stop serving.
-        } finally {
-            for (Connection c : new ArrayList<>(connections)) {
-                c.closeQuietly();
-            }
+        server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        Writer log = timingLog;
+        if (log != null) {
             try {
-                server.close();
-                selector.close();
+                log.flush();
             } catch (IOException ignored) {
-                // closing anyway
+                // the log is the caller's; best effort
             }
-        }
-    }
-
-    private void handle(SelectionKey key) {
-        try {
-            if (!key.isValid()) {
-                return;
-            }
-            if (key.isAcceptable()) {
-                accept();
-                return;
-            }
-            Connection c = (Connection) key.attachment();
-            if (key.isWritable()) {
-                c.flush();
-            }
-            if (key.isValid() && key.isReadable()) {
-                c.read();
-            }
-        } catch (IOException e) {
-            Object att = key.attachment();
-            if (att instanceof Connection c) {
-                c.closeQuietly();
-            }
-        }
-    }
-
-    private void accept() throws IOException {
-        SocketChannel ch;
-        while ((ch = server.accept()) != null) {
-            ch.configureBlocking(false);
-            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            Connection c = new Connection(ch);
-            c.key = ch.register(selector, SelectionKey.OP_READ, c);
-            connections.add(c);
-            peakConnections.accumulateAndGet(openConnections.incrementAndGet(), Math::max);
-        }
-    }
-
-    private void runDueTimers() {
-        long now = System.nanoTime();
-        Timer t;
-        while ((t = timers.peek()) != null && t.deadline <= now) {
-            timers.poll();
-            t.action.run();
         }
     }
 
     private void schedule(long deadlineNanos, Runnable action) {
-        timers.add(new Timer(deadlineNanos, timerSeq++, action));
+        loop.schedule(action, deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
     }
 
-    private record Timer(long deadline, long seq, Runnable action) implements Comparable<Timer> {
-        @Override
-        public int compareTo(Timer o) {
-            int c = Long.compare(deadline, o.deadline);
-            return c != 0 ? c : Long.compare(seq, o.seq);
-        }
-    }
+    // ---------------------------------------------------------------- HTTP/1.1 connection (on the event loop)
 
-    // ---------------------------------------------------------------- HTTP/1.1 connection
-
-    private final class Connection {
-        final SocketChannel ch;
-        SelectionKey key;
-        byte[] in = new byte[8192];
-        int inLength;
-        final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
+    private final class Connection extends ChannelInboundHandlerAdapter {
+        Channel ch;
+        /** Requests that arrived while an answer was going out (pipelining): served in order. */
+        final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
         boolean responding;
-        /** The current response is fully queued for writing (its last byte is in {@link #out}). */
-        boolean responseComplete;
         boolean closeAfterResponse;
         boolean closed;
         Generation generation;
         /** Head of a chunked response, sent with its first chunk (as Go's net/http does for Ollama). */
         byte[] pendingHead;
 
-        Connection(SocketChannel ch) {
-            this.ch = ch;
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ch = ctx.channel();
+            peakConnections.accumulateAndGet(openConnections.incrementAndGet(), Math::max);
         }
 
-        void read() throws IOException {
-            if (inLength == in.length) {
-                if (in.length >= MAX_HEADER_BYTES + MAX_BODY_BYTES) {
-                    closeQuietly();
-                    return;
-                }
-                in = java.util.Arrays.copyOf(in, in.length * 2);
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof FullHttpRequest req)) {
+                ReferenceCountUtil.release(msg);
+                return;
             }
-            int n = ch.read(ByteBuffer.wrap(in, inLength, in.length - inLength));
-            if (n < 0) {
+            if (closed) {
+                req.release();
+                return;
+            }
+            queued.add(req);
+            serveNext();
+        }
+
+        void serveNext() {
+            FullHttpRequest req;
+            while (!responding && !closed && (req = queued.poll()) != null) {
+                try {
+                    serve(req);
+                } finally {
+                    req.release();
+                }
+            }
+        }
+
+        private void serve(FullHttpRequest req) {
+            responding = true;
+            if (req.decoderResult().isFailure()) {
+                Throwable cause = req.decoderResult().cause();
+                if (cause instanceof TooLongFrameException) {
+                    respond(431, "text/plain", "request header too large", true);
+                } else {
+                    respond(400, "text/plain", "malformed request", true);
+                }
+                return;
+            }
+            closeAfterResponse = !HttpUtil.isKeepAlive(req);
+            httpRequests.incrementAndGet();
+            byte[] body = new byte[req.content().readableBytes()];
+            req.content().getBytes(req.content().readerIndex(), body);
+            route(this, req.method().name(), req.uri(), body);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof TooLongFrameException) {
+                responding = true;
+                respond(413, "text/plain", "request body too large", true);
+            } else {
+                closeQuietly();
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (!closed) {
                 // The client hung up. If it was waiting for an answer, that answer is abandoned.
                 if (generation != null && !generation.finished) {
                     clientAborts.incrementAndGet();
-                    generation.abandon();
                 }
-                closeQuietly();
-                return;
-            }
-            inLength += n;
-            if (!responding) {
-                parseRequests();
-            }
-        }
-
-        void parseRequests() {
-            while (!responding && !closed && inLength > 0) {
-                int headerEnd = indexOf(in, inLength, "\r\n\r\n");
-                if (headerEnd < 0) {
-                    if (inLength > MAX_HEADER_BYTES) {
-                        respond(431, "text/plain", "request header too large", true);
-                    }
-                    return;
-                }
-                String head = new String(in, 0, headerEnd, StandardCharsets.ISO_8859_1);
-                String[] lines = head.split("\r\n");
-                String[] requestLine = lines[0].split(" ");
-                if (requestLine.length != 3 || !requestLine[2].startsWith("HTTP/1.")) {
-                    respond(400, "text/plain", "malformed request line", true);
-                    return;
-                }
-                Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-                for (int i = 1; i < lines.length; i++) {
-                    int colon = lines[i].indexOf(':');
-                    if (colon > 0) {
-                        headers.put(lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim());
-                    }
-                }
-                if (headers.containsKey("Transfer-Encoding")) {
-                    respond(411, "text/plain", "send the request body with Content-Length", true);
-                    return;
-                }
-                int contentLength;
-                try {
-                    contentLength = Integer.parseInt(headers.getOrDefault("Content-Length", "0"));
-                } catch (NumberFormatException e) {
-                    respond(400, "text/plain", "invalid Content-Length", true);
-                    return;
-                }
-                if (contentLength < 0 || contentLength > MAX_BODY_BYTES) {
-                    respond(413, "text/plain", "request body too large", true);
-                    return;
-                }
-                int total = headerEnd + 4 + contentLength;
-                if (inLength < total) {
-                    return;
-                }
-                byte[] body = java.util.Arrays.copyOfRange(in, headerEnd + 4, total);
-                System.arraycopy(in, total, in, 0, inLength - total);
-                inLength -= total;
-                closeAfterResponse = "close".equalsIgnoreCase(headers.get("Connection"))
-                        || "HTTP/1.0".equals(requestLine[2]);
-                responding = true;
-                responseComplete = false;
-                httpRequests.incrementAndGet();
-                route(this, requestLine[0], requestLine[1], body);
+                markClosed();
             }
         }
 
@@ -455,98 +362,63 @@ public final class FakeOllama implements AutoCloseable {
 
         void finishResponse() {
             generation = null;
-            responseComplete = true;
             if (closeAfterResponse) {
-                if (out.isEmpty()) {
-                    closeQuietly();
-                }
-                // else: closed by flush() once the bytes are out
+                closeAfterWrites();
                 return;
             }
             responding = false;
             // Requests that arrived while this one was answered (pipelining) are served now, in order.
-            tasks.add(this::parseRequests);
-            selector.wakeup();
+            if (!queued.isEmpty()) {
+                loop.execute(this::serveNext);
+            }
         }
 
         void write(byte[] bytes) {
             if (closed) {
                 return;
             }
-            out.add(ByteBuffer.wrap(bytes));
-            try {
-                flush();
-            } catch (IOException e) {
-                closeQuietly();
-            }
-        }
-
-        void flush() throws IOException {
-            while (!out.isEmpty()) {
-                ByteBuffer b = out.peek();
-                ch.write(b);
-                if (b.hasRemaining()) {
-                    key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
-                    return;
-                }
-                out.poll();
-            }
-            if (key.isValid()) {
-                key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
-            }
-            if (closeAfterResponse && responseComplete) {
-                closeQuietly();
-            }
+            ch.writeAndFlush(Unpooled.wrappedBuffer(bytes), ch.voidPromise());
         }
 
         /** RST instead of FIN: with SO_LINGER 0 the kernel discards unsent data and resets the connection. */
         void reset() {
-            try {
-                ch.setOption(StandardSocketOptions.SO_LINGER, 0);
-            } catch (IOException | UnsupportedOperationException ignored) {
-                // plain close then
+            if (closed) {
+                return;
             }
-            out.clear();
+            ch.config().setOption(ChannelOption.SO_LINGER, 0);
             closeQuietly();
+        }
+
+        /** Closes once what was written is out (a body cut short must still reach the client). */
+        void closeAfterWrites() {
+            if (closed) {
+                return;
+            }
+            markClosed();
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
 
         void closeQuietly() {
             if (closed) {
                 return;
             }
+            markClosed();
+            ch.close();
+        }
+
+        private void markClosed() {
             closed = true;
-            connections.remove(this);
             openConnections.decrementAndGet();
+            queued.forEach(FullHttpRequest::release);
+            queued.clear();
             if (generation != null && !generation.finished) {
                 generation.abandon();
-            }
-            try {
-                if (key != null) {
-                    key.cancel();
-                }
-                ch.close();
-            } catch (IOException ignored) {
-                // already gone
             }
         }
     }
 
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
-
-    private static int indexOf(byte[] a, int length, String needle) {
-        byte[] n = needle.getBytes(StandardCharsets.ISO_8859_1);
-        outer:
-        for (int i = 0; i + n.length <= length; i++) {
-            for (int j = 0; j < n.length; j++) {
-                if (a[i + j] != n[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
-    }
 
     private static String reason(int status) {
         return switch (status) {
@@ -745,6 +617,8 @@ public final class FakeOllama implements AutoCloseable {
         final long created = Instant.now().getEpochSecond();
         final StringBuilder text = new StringBuilder();
         long began;
+        long firstSent;
+        long lastSent;
         int emitted;
         boolean started;
         boolean finished;
@@ -794,6 +668,10 @@ public final class FakeOllama implements AutoCloseable {
                     c.startChunked(api == Api.OLLAMA ? "application/x-ndjson" : "text/event-stream");
                 }
                 c.chunk(tokenEvent(word));
+                lastSent = System.nanoTime();
+                if (emitted == 1) {
+                    firstSent = lastSent;
+                }
             }
             if (emitted < tokens) {
                 schedule(System.nanoTime() + config.interTokenDelay().toNanos(), this::nextToken);
@@ -839,7 +717,7 @@ public final class FakeOllama implements AutoCloseable {
                                 + "Content-Length: " + (promised.length * 2) + "\r\nConnection: close\r\n\r\n")
                                 .getBytes(StandardCharsets.ISO_8859_1));
                         c.write(promised);
-                        c.closeQuietly();
+                        c.closeAfterWrites();
                     }
                 }
                 default -> throw new IllegalStateException(fault.name());
@@ -868,6 +746,9 @@ public final class FakeOllama implements AutoCloseable {
                     + ",\"total_tokens\":" + (promptTokens + tokens) + "}";
             release();
             completed.incrementAndGet();
+            if (timingLog != null && stream) {
+                logTimes();
+            }
             switch (api) {
                 case OLLAMA -> {
                     String done = "{\"model\":" + modelJson + ",\"created_at\":\"" + Instant.now() + "\",\"response\":"
@@ -910,6 +791,15 @@ public final class FakeOllama implements AutoCloseable {
                                 + usage + "}", false);
                     }
                 }
+            }
+        }
+
+        void logTimes() {
+            try {
+                timingLog.write((received - clockZero) / 1000 + " " + (firstSent - clockZero) / 1000 + " "
+                        + (lastSent - clockZero) / 1000 + " " + emitted + "\n");
+            } catch (IOException e) {
+                timingLog = null; // the log went away; serving goes on
             }
         }
 

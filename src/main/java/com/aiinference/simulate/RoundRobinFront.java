@@ -1,21 +1,51 @@
 package com.aiinference.simulate;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,8 +71,8 @@ public final class RoundRobinFront implements AutoCloseable {
         private final AtomicLong requests = new AtomicLong();
         private final AtomicLong forwarded = new AtomicLong();
         private final AtomicLong inFlight = new AtomicLong();
-        /** One flag per answer being streamed; set, the copy loop stops at the next chunk. */
-        private final Set<AtomicBoolean> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        /** One cut per answer being relayed; running it ends that answer's stream for the client at once. */
+        private final Set<Runnable> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         Backend(URI base) {
             this.base = base;
@@ -88,8 +118,9 @@ public final class RoundRobinFront implements AutoCloseable {
          */
         public int dropInFlight() {
             int n = 0;
-            for (AtomicBoolean cut : streams) {
-                if (cut.compareAndSet(false, true)) {
+            for (Runnable cut : streams) {
+                if (streams.remove(cut)) {
+                    cut.run();
                     n++;
                 }
             }
@@ -102,27 +133,49 @@ public final class RoundRobinFront implements AutoCloseable {
         }
     }
 
-    private final HttpServer server;
-    private final ExecutorService executor;
-    private final HttpClient client;
+    private final NioEventLoopGroup group;
+    private final EventLoop loop;
+    private final Channel server;
+    private final Bootstrap upstream;
     private final List<Backend> backends;
+    /** Keep-alive connections to each backend, idle; on the front's one event loop. */
+    private final Map<Backend, ArrayDeque<Channel>> idle = new HashMap<>();
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicLong forwarded = new AtomicLong();
     private volatile LongConsumer onRequest = n -> { };
 
-    private RoundRobinFront(List<URI> upstreams, int port) throws IOException {
+    private RoundRobinFront(List<URI> upstreams, int port) {
         this.backends = upstreams.stream().map(Backend::new).toList();
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
-        // One thread per in-flight request: a streaming answer holds its thread for its whole duration.
-        this.executor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "front");
-            t.setDaemon(true);
-            return t;
-        });
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).executor(executor).build();
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
+        backends.forEach(b -> idle.put(b, new ArrayDeque<>()));
+        // One event loop carries every client and backend connection: the front's state needs no lock.
+        this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("front", true));
+        this.loop = group.next();
+        this.upstream = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new HttpClientCodec(), new Relay());
+                    }
+                });
+        ChannelFuture bound = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(8 * 1024 * 1024),
+                                new Front());
+                    }
+                })
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw new java.io.UncheckedIOException("cannot listen on 127.0.0.1:" + port + ": "
+                    + bound.cause().getMessage(), new java.io.IOException(bound.cause()));
+        }
+        this.server = bound.channel();
     }
 
     /** Starts the front on 127.0.0.1 ({@code port} 0 picks a free one). */
@@ -130,17 +183,11 @@ public final class RoundRobinFront implements AutoCloseable {
         if (upstreams.isEmpty()) {
             throw new IllegalArgumentException("a front needs at least one backend");
         }
-        try {
-            RoundRobinFront f = new RoundRobinFront(upstreams, port);
-            f.server.start();
-            return f;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), e);
-        }
+        return new RoundRobinFront(upstreams, port);
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
     public URI baseUri() {
@@ -172,79 +219,254 @@ public final class RoundRobinFront implements AutoCloseable {
         return null;
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
+    private static FullHttpResponse plain(HttpResponseStatus status, String text) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        HttpUtil.setContentLength(r, r.content().readableBytes());
+        return r;
+    }
+
+    /** A client connection of the front: one request at a time, relayed to the next ready backend. */
+    private final class Front extends SimpleChannelInboundHandler<FullHttpRequest> {
+        /** The exchange relaying the current answer, if any. */
+        Exchange current;
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             Backend b = pick();
+            boolean keepAlive = HttpUtil.isKeepAlive(req);
             if (b == null) {
-                byte[] msg = "no ready backend\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                ex.sendResponseHeaders(503, msg.length);
-                ex.getResponseBody().write(msg);
+                FullHttpResponse r = plain(HttpResponseStatus.SERVICE_UNAVAILABLE, "no ready backend\n");
+                ChannelFuture f = ctx.writeAndFlush(r);
+                if (!keepAlive) {
+                    f.addListener(ChannelFutureListener.CLOSE);
+                }
                 return;
             }
             b.forwarded.incrementAndGet();
             b.requests.incrementAndGet();
             b.inFlight.incrementAndGet();
             onRequest.accept(forwarded.incrementAndGet());
-            try {
-                forward(ex, b);
-            } finally {
-                b.inFlight.decrementAndGet();
+            DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, req.method(), req.uri(),
+                    req.content().retain());
+            req.headers().forEach(h -> {
+                if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                    out.headers().add(h.getKey(), h.getValue());
+                }
+            });
+            out.headers().set(HttpHeaderNames.HOST, b.base().getHost() + ":" + b.base().getPort());
+            HttpUtil.setContentLength(out, out.content().readableBytes());
+            Exchange ex = new Exchange(ctx.channel(), b, keepAlive);
+            current = ex;
+            ex.forward(out);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (current != null) {
+                current.clientGone();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    /** One request relayed: the client's channel, the backend, the backend connection once it has one. */
+    private final class Exchange {
+        final Channel client;
+        final Backend backend;
+        final boolean keepAlive;
+        final Runnable cut = () -> loop.execute(this::cut);
+        Channel up;
+        boolean headSent;
+        boolean done;
+
+        Exchange(Channel client, Backend backend, boolean keepAlive) {
+            this.client = client;
+            this.backend = backend;
+            this.keepAlive = keepAlive;
+        }
+
+        void forward(FullHttpRequest req) {
+            backend.streams.add(cut);
+            Channel c;
+            ArrayDeque<Channel> pool = idle.get(backend);
+            while ((c = pool.pollLast()) != null && !c.isActive()) {
+                // closed while idle
+            }
+            if (c != null) {
+                send(c, req);
+                return;
+            }
+            upstream.connect(backend.base().getHost(), backend.base().getPort()).addListener((ChannelFuture f) -> {
+                if (f.isSuccess()) {
+                    send(f.channel(), req);
+                } else {
+                    req.release();
+                    failed(f.cause());
+                }
+            });
+        }
+
+        private void send(Channel c, FullHttpRequest req) {
+            if (done) {
+                req.release();
+                idle.get(backend).addLast(c);
+                return;
+            }
+            up = c;
+            c.pipeline().get(Relay.class).exchange = this;
+            c.writeAndFlush(req);
+        }
+
+        /** The backend's answer, piece by piece, as it arrives. */
+        void relay(HttpObject msg) {
+            if (done) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (msg instanceof HttpResponse r) {
+                DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status());
+                r.headers().forEach(h -> {
+                    if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                        head.headers().add(h.getKey(), h.getValue());
+                    }
+                });
+                // The length of a stream is not known: chunked, each piece flushed as it comes (TTFT survives the hop).
+                HttpUtil.setTransferEncodingChunked(head, true);
+                if (!keepAlive) {
+                    head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                }
+                headSent = true;
+                lastResponse = r;
+                client.write(head);
+            }
+            if (msg instanceof HttpContent content) {
+                boolean last = msg instanceof LastHttpContent;
+                if (last) {
+                    boolean reusable = lastResponse != null && HttpUtil.isKeepAlive(lastResponse) && up.isActive();
+                    Channel c = up;
+                    end(content.retain());
+                    if (reusable) {
+                        c.pipeline().get(Relay.class).exchange = null;
+                        idle.get(backend).addLast(c);
+                    } else {
+                        c.close();
+                    }
+                } else {
+                    client.writeAndFlush(new DefaultHttpContent(content.content().retain()));
+                }
+            }
+            ReferenceCountUtil.release(msg);
+        }
+
+        HttpResponse lastResponse;
+
+        /** Ends the client's answer (the last chunk, or the connection when it asked to close). */
+        private void end(HttpContent last) {
+            done = true;
+            backend.streams.remove(cut);
+            backend.inFlight.decrementAndGet();
+            ChannelFuture f = client.writeAndFlush(last instanceof LastHttpContent ? last
+                    : new DefaultLastHttpContent(last.content()));
+            if (!keepAlive) {
+                f.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        /** The backend failed: before its answer a 502, inside it the client's stream just ends. */
+        void failed(Throwable cause) {
+            if (done) {
+                return;
+            }
+            if (!headSent) {
+                done = true;
+                backend.streams.remove(cut);
+                backend.inFlight.decrementAndGet();
+                ChannelFuture f = client.writeAndFlush(plain(HttpResponseStatus.BAD_GATEWAY,
+                        "upstream " + backend.base() + " failed: " + cause.getMessage() + "\n"));
+                if (!keepAlive) {
+                    f.addListener(ChannelFutureListener.CLOSE);
+                }
+                if (up != null) {
+                    up.close();
+                }
+            } else {
+                cut();
+            }
+        }
+
+        /** The backend's container died (dropInFlight) or went away mid-answer: the stream ends without its final line. */
+        void cut() {
+            if (done) {
+                return;
+            }
+            if (!headSent) {
+                failed(new java.io.IOException("connection dropped"));
+                return;
+            }
+            if (up != null) {
+                up.pipeline().get(Relay.class).exchange = null;
+                up.close();
+            }
+            end(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+
+        /** The client hung up: the backend connection goes too (the backend sees the client abort). */
+        void clientGone() {
+            if (done) {
+                return;
+            }
+            done = true;
+            backend.streams.remove(cut);
+            backend.inFlight.decrementAndGet();
+            if (up != null) {
+                up.close();
             }
         }
     }
 
-    private void forward(HttpExchange ex, Backend b) throws IOException {
-        URI target = b.base().resolve(ex.getRequestURI().getRawPath()
-                + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()));
-        byte[] body = ex.getRequestBody().readAllBytes();
-        HttpRequest.Builder req = HttpRequest.newBuilder(target)
-                .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
-        ex.getRequestHeaders().forEach((k, vs) -> {
-            if (!HOP_BY_HOP.contains(k.toLowerCase(java.util.Locale.ROOT))) {
-                vs.forEach(v -> req.header(k, v));
+    /** A backend connection's handler: hands each piece of the answer to the exchange it carries. */
+    private final class Relay extends ChannelInboundHandlerAdapter {
+        Exchange exchange;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Exchange ex = exchange;
+            if (ex == null || !(msg instanceof HttpObject o)) {
+                ReferenceCountUtil.release(msg);
+                return;
             }
-        });
-        HttpResponse<InputStream> resp;
-        try {
-            resp = client.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            // What a client of a real LB sees when the pod behind it dies: the connection goes away.
-            byte[] msg = ("upstream " + b.base() + " failed: " + e.getMessage() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(502, msg.length);
-            ex.getResponseBody().write(msg);
-            return;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
+            ex.relay(o);
         }
-        resp.headers().map().forEach((k, vs) -> {
-            if (!HOP_BY_HOP.contains(k.toLowerCase(java.util.Locale.ROOT)) && !k.startsWith(":")) {
-                ex.getResponseHeaders().put(k, vs);
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            Exchange ex = exchange;
+            if (ex != null) {
+                exchange = null;
+                ex.failed(new java.io.IOException("backend closed the connection"));
             }
-        });
-        AtomicBoolean cut = new AtomicBoolean();
-        b.streams.add(cut);
-        try (InputStream in = resp.body()) {
-            ex.sendResponseHeaders(resp.statusCode(), 0); // chunked: the length of a stream is not known
-            OutputStream out = ex.getResponseBody();
-            byte[] buf = new byte[8192];
-            int n;
-            while ((n = in.read(buf)) >= 0 && !cut.get()) {
-                out.write(buf, 0, n);
-                out.flush();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Exchange ex = exchange;
+            exchange = null;
+            ctx.close();
+            if (ex != null) {
+                ex.failed(cause);
             }
-            // Cut (dropInFlight): the client's stream ends here, without its final line.
-        } catch (IOException gone) {
-            // The backend went away mid-answer: the same for the client.
-        } finally {
-            b.streams.remove(cut);
         }
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }

@@ -75,6 +75,12 @@ public final class SimulateOllamaCommand implements Callable<Integer> {
             description = "Stop by itself after this long. Default: ${DEFAULT-VALUE}.")
     Duration maxDuration;
 
+    @Option(names = "--timing-log", paramLabel = "FILE",
+            description = "Write one line per streamed answer that ended in full: received, first-token and last-token"
+                    + " send times in microseconds on the server's clock, and the token count (bench/ compares a"
+                    + " client's TTFT and ITL with them).")
+    java.nio.file.Path timingLog;
+
     /** Counted down to stop early (tests); Ctrl-C stops through the shutdown hook. */
     final CountDownLatch stop = new CountDownLatch(1);
 
@@ -91,11 +97,23 @@ public final class SimulateOllamaCommand implements Callable<Integer> {
             throw CliException.usage("--max-duration must be more than 0");
         }
         PrintWriter out = spec.commandLine().getOut();
+        java.io.Writer log = null;
+        if (timingLog != null) {
+            try {
+                log = java.nio.file.Files.newBufferedWriter(timingLog, java.nio.charset.StandardCharsets.US_ASCII);
+            } catch (java.io.IOException e) {
+                throw CliException.usage("--timing-log " + timingLog + " cannot be written: " + e.getMessage());
+            }
+        }
         FakeOllama fake;
         try {
             fake = FakeOllama.start(config);
         } catch (UncheckedIOException e) {
+            closeQuietly(log);
             throw new CliException(ExitCodes.USAGE, e.getMessage() + " (is the port in use? try --port 0)");
+        }
+        if (log != null) {
+            fake.logTimes(log);
         }
         CountDownLatch reported = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -125,6 +143,7 @@ public final class SimulateOllamaCommand implements Callable<Integer> {
             out.flush();
         } finally {
             fake.close();
+            closeQuietly(log);
             reported.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -133,5 +152,15 @@ public final class SimulateOllamaCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    private static void closeQuietly(java.io.Writer w) {
+        if (w != null) {
+            try {
+                w.close();
+            } catch (java.io.IOException ignored) {
+                // the server's answers are what counted
+            }
+        }
     }
 }

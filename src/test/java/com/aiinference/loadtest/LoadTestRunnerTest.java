@@ -235,7 +235,11 @@ class LoadTestRunnerTest {
             java.util.concurrent.CompletableFuture<LoadTestResult> run = java.util.concurrent.CompletableFuture.supplyAsync(
                     () -> LoadTestRunner.run(quick().users(6).duration(Duration.ofSeconds(30)).build(), fake.generateUri(),
                             new PrintWriter(new StringWriter()), signal));
-            Thread.sleep(1000);
+            // All six answers are being generated (they take 300 ms + 9 x 10 ms), whatever the engine did before.
+            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (fake.stats().peakActive() < 6 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
             signal.stop("interrupted (Ctrl-C)");
             LoadTestResult r = run.get(5, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(r.abortReason()).isEqualTo("interrupted (Ctrl-C)");
@@ -253,6 +257,42 @@ class LoadTestRunnerTest {
                     fake.generateUri());
             assertThat(r.peakInFlight()).isEqualTo(8);
             assertThat(r.timeline().get(0).inFlight()).isBetween(4L, 6L);
+        }
+    }
+
+    @Test
+    void keepsOneConnectionPerUserAndTimesTheFirstSecondLikeTheRest() {
+        // 100 ms to the first token, 4 more 10 ms apart: each user sends about 7 requests a second, all on the one
+        // keep-alive connection opened for it before the clock started.
+        FakeOllamaConfig timed = FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(100), Duration.ofMillis(10))
+                .withTokensPerAnswer(5).withParallelism(64, 0);
+        try (FakeOllama fake = FakeOllama.start(timed)) {
+            LoadTestResult r = run(quick().users(20).duration(Duration.ofMillis(2500)).build(), fake.generateUri());
+            assertThat(r.failed()).isZero();
+            assertThat(r.total()).isGreaterThan(60);
+            assertThat(fake.stats().peakConnections()).as("connections reused, one per user").isEqualTo(20);
+            LoadTestResult.TimelineRow first = r.timeline().get(0);
+            assertThat(first.requests()).isPositive();
+            assertBetween(first.ttftP50(), 100);
+            assertBetween(r.ttft().p50(), 100);
+        }
+    }
+
+    @Test
+    void aRecordedRunCarriesTheHistogramsItsSummariesCameFrom() {
+        FakeOllamaConfig timed = FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(30), Duration.ofMillis(5))
+                .withTokensPerAnswer(4);
+        try (FakeOllama fake = FakeOllama.start(timed)) {
+            LoadTestRunner.Recorded rec = LoadTestRunner.runRecorded(quick().users(4).maxRequests(40)
+                    .duration(Duration.ofSeconds(10)).build(), fake.generateUri(), new PrintWriter(new StringWriter()),
+                    new LoadTestRunner.StopSignal());
+            LoadTestResult r = rec.result();
+            assertThat(r.succeeded()).isEqualTo(40);
+            assertThat(rec.latency().getTotalCount()).isEqualTo(40);
+            assertThat(rec.ttft().getTotalCount()).isEqualTo(40);
+            assertThat(rec.itl().getTotalCount()).as("3 gaps per 4-token answer").isEqualTo(120L).isEqualTo(r.itl().count());
+            assertThat(LatencySummary.ofMicros(rec.latency())).isEqualTo(r.latency());
+            assertThat(LatencySummary.ofMicros(rec.tpot())).isEqualTo(r.tpot());
         }
     }
 

@@ -203,6 +203,27 @@ class FakeOllamaTest {
     }
 
     @Test
+    void logsTheSendTimesOfEveryStreamedAnswerOnItsOwnClock() throws Exception {
+        java.io.StringWriter log = new java.io.StringWriter();
+        FakeOllamaConfig timed = FAST.withTiming(Duration.ofMillis(40), Duration.ofMillis(10)).withTokensPerAnswer(5);
+        try (FakeOllama fake = FakeOllama.start(timed)) {
+            fake.logTimes(log);
+            post(fake.generateUri(), "{\"model\":\"llama3.1:8b\",\"prompt\":\"x\"}");
+            post(fake.baseUri().resolve("/v1/completions"), "{\"model\":\"llama3.1:8b\",\"prompt\":\"x\",\"stream\":true}");
+            post(fake.generateUri(), "{\"model\":\"llama3.1:8b\",\"prompt\":\"x\",\"stream\":false}");
+        }
+        String[] lines = log.toString().split("\n");
+        assertThat(lines).as("one line per streamed answer, none for the unstreamed one").hasSize(2);
+        for (String line : lines) {
+            long[] f = java.util.Arrays.stream(line.split(" ")).mapToLong(Long::parseLong).toArray();
+            assertThat(f).hasSize(4);
+            assertThat(f[1] - f[0]).as("first token sent after the 40 ms time to first token").isGreaterThanOrEqualTo(40_000);
+            assertThat(f[2] - f[1]).as("4 more tokens, 10 ms apart").isGreaterThanOrEqualTo(40_000);
+            assertThat(f[3]).isEqualTo(5);
+        }
+    }
+
+    @Test
     void rejectsImpossibleSettings() {
         assertThatThrownBy(() -> FakeOllamaConfig.defaults().withParallelism(0, 1))
                 .hasMessage("parallel must be at least 1, got 0");

@@ -1,0 +1,282 @@
+package com.aiinference.loadtest;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Locale;
+import javax.net.ssl.SSLException;
+
+/**
+ * One keep-alive HTTP/1.1 connection of the load test, as the last handler of its Netty pipeline (after the
+ * response decoder). It carries one request at a time and reads the answer on the event loop as the bytes arrive:
+ * a streamed 200 answer is split into lines in a buffer that belongs to the connection and reused by every request
+ * on it, and each line goes to the request's {@link AnswerParser} with the time its bytes were read. No per-stream
+ * subscriber, no String per token, no hand-off to another thread.
+ *
+ * <p>Every method runs on the connection's event loop.
+ */
+final class HttpConnection extends ChannelInboundHandlerAdapter {
+    /** A line longer than this without a line break is not an NDJSON/SSE answer. */
+    static final int MAX_LINE_BYTES = 4 * 1024 * 1024;
+    /** Non-200 bodies are kept up to this size, for classifying ("server busy", "model ... not found"). */
+    static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+    /** The request a connection carries, as the connection sees it. */
+    interface Request {
+        /** Streamed answer expected (NDJSON / SSE lines). */
+        boolean stream();
+
+        AnswerParser parser();
+
+        /** The answer ended (errorKey null: success) at endNanos; the connection has let go of this request. */
+        void ended(String errorKey, long endNanos);
+    }
+
+    /** Where a connection goes back when its answer ended and the server keeps it open (null: never reused). */
+    interface Pool {
+        void release(HttpConnection c);
+
+        void closed(HttpConnection c);
+    }
+
+    private final Pool pool;
+    private Channel channel;
+    private Request current;
+    private byte[] buf = new byte[4096];
+    private int len;
+    private int status;
+    private boolean keepAlive;
+    private boolean headersSeen;
+    private boolean lines;
+    private boolean reused;
+
+    HttpConnection(Pool pool) {
+        this.pool = pool;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    boolean isOpen() {
+        return channel != null && channel.isActive();
+    }
+
+    /** Whether this connection carried a request before the current one (kept alive). */
+    boolean reused() {
+        return reused;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    /** Sends {@code request} (its bytes) on this connection; the answer ends in {@link Request#ended}. */
+    void send(Request r, ByteBuf requestBytes) {
+        current = r;
+        len = 0;
+        status = 0;
+        headersSeen = false;
+        lines = false;
+        keepAlive = true;
+        channel.writeAndFlush(requestBytes, channel.voidPromise());
+    }
+
+    /**
+     * The request gave up on its answer (timeout, stop): the connection is closed, since the rest of that answer
+     * would still arrive on it.
+     */
+    void abandon(Request r) {
+        if (current == r) {
+            current = null;
+            channel.close();
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        long now = System.nanoTime();
+        try {
+            if (current == null) {
+                return; // nothing asked for this (an answer after its request gave up): dropped with the connection
+            }
+            if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
+                fail(ErrorKind.CONNECTION_ERROR.key(), now);
+                return;
+            }
+            if (msg instanceof HttpResponse response) {
+                headersSeen = true;
+                status = response.status().code();
+                keepAlive = HttpUtil.isKeepAlive(response);
+                lines = status == 200 && current.stream();
+            }
+            if (msg instanceof HttpContent content) {
+                if (!content(content.content(), now)) {
+                    return;
+                }
+                if (msg instanceof LastHttpContent) {
+                    end(now);
+                }
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** Takes the bytes of one read; false once the request has ended (unusable answer). */
+    private boolean content(ByteBuf in, long now) {
+        int n = in.readableBytes();
+        if (n == 0) {
+            return true;
+        }
+        if (!lines) {
+            int limit = status == 200 ? MAX_LINE_BYTES : MAX_ERROR_BODY_BYTES;
+            int keep = Math.min(n, limit - len);
+            if (status == 200 && keep < n) {
+                fail(ErrorKind.MALFORMED_BODY.key(), now);
+                return false;
+            }
+            append(in, keep);
+            return true;
+        }
+        if (len + n > MAX_LINE_BYTES) {
+            fail(ErrorKind.MALFORMED_BODY.key(), now);
+            return false;
+        }
+        int scanFrom = len;
+        append(in, n);
+        AnswerParser parser = current.parser();
+        int start = 0;
+        for (int i = scanFrom; i < len; i++) {
+            if (buf[i] == '\n') {
+                if (!parser.line(buf, start, i - start, now)) {
+                    // Unusable answer: counted now, and the connection is dropped (the rest would still come on it).
+                    fail(parser.failure.key(), now);
+                    return false;
+                }
+                start = i + 1;
+            }
+        }
+        if (start > 0) {
+            System.arraycopy(buf, start, buf, 0, len - start);
+            len -= start;
+        }
+        return true;
+    }
+
+    private void append(ByteBuf in, int n) {
+        if (len + n > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+        }
+        in.getBytes(in.readerIndex(), buf, len, n);
+        len += n;
+    }
+
+    /** The answer's last byte arrived. */
+    private void end(long now) {
+        Request r = current;
+        AnswerParser parser = r.parser();
+        String error;
+        long endNanos = now;
+        if (status != 200) {
+            error = LoadTestRunner.classifyStatus(status, new String(buf, 0, len, StandardCharsets.UTF_8));
+        } else {
+            if (lines) {
+                if (len > 0) {
+                    parser.line(buf, 0, len, now); // a last line without its line break
+                }
+            } else {
+                parser.body(buf, 0, len, now);
+            }
+            if (parser.failure != null) {
+                error = parser.failure.key();
+            } else if (!parser.complete()) {
+                error = ErrorKind.STREAM_CUT.key();
+            } else {
+                error = null;
+                endNanos = parser.doneNanos > 0 ? parser.doneNanos : now;
+            }
+        }
+        current = null;
+        len = 0;
+        if (buf.length > 64 * 1024) {
+            buf = new byte[4096]; // one huge answer does not pin its buffer to the connection
+        }
+        if (keepAlive && error == null && pool != null && channel.isActive()) {
+            reused = true;
+            pool.release(this);
+        } else if (keepAlive && status != 200 && pool != null && channel.isActive()) {
+            // An error status with a complete body leaves the connection usable.
+            reused = true;
+            pool.release(this);
+        } else {
+            channel.close();
+        }
+        r.ended(error, endNanos);
+    }
+
+    private void fail(String errorKey, long now) {
+        Request r = current;
+        current = null;
+        channel.close();
+        r.ended(errorKey, now);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (pool != null) {
+            pool.closed(this);
+        }
+        if (current != null) {
+            // The peer closed: inside an answer that had started it is a cut stream, before it a dropped connection.
+            fail(headersSeen ? ErrorKind.STREAM_CUT.key() : ErrorKind.CONNECTION_RESET.key(), System.nanoTime());
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (current != null) {
+            fail(classify(cause, headersSeen).key(), System.nanoTime());
+        } else {
+            ctx.close();
+        }
+    }
+
+    /** The error kind of a failed connect, read or write. */
+    static ErrorKind classify(Throwable cause, boolean answerStarted) {
+        Throwable t = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (t instanceof io.netty.channel.ConnectTimeoutException) {
+            return ErrorKind.TIMEOUT;
+        }
+        if (t instanceof ConnectException) {
+            return ErrorKind.CONNECTION_REFUSED;
+        }
+        if (t instanceof SSLException) {
+            return ErrorKind.CONNECTION_ERROR;
+        }
+        if (t instanceof ClosedChannelException) {
+            return answerStarted ? ErrorKind.STREAM_CUT : ErrorKind.CONNECTION_RESET;
+        }
+        if (t instanceof IOException) {
+            String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
+            if (m.contains("reset") || m.contains("broken pipe")) {
+                return ErrorKind.CONNECTION_RESET;
+            }
+        }
+        return ErrorKind.CONNECTION_ERROR;
+    }
+}
