@@ -149,6 +149,9 @@ image whose version the chart cannot know (the schema refuses them too; this als
 {{- if and $s.internal $s.allowPublicAccess }}
 {{- fail "service.internal=true and service.allowPublicAccess=true contradict each other; choose one" }}
 {{- end }}
+{{- if and $s.addressName (ne $s.type "LoadBalancer") }}
+{{- fail (printf "service.addressName only applies to service.type LoadBalancer (it is %s)" $s.type) }}
+{{- end }}
 {{- if and $s.loadBalancerSourceRanges (ne $s.type "LoadBalancer") }}
 {{- fail (printf "service.loadBalancerSourceRanges only applies to service.type LoadBalancer (it is %s)" $s.type) }}
 {{- end }}

@@ -46,8 +46,8 @@ public final class App {
         var network = new Network(name, s, gcp, ComponentResourceOptions.builder().build());
         var cluster = new Cluster(name, s, network, gcp, version, ComponentResourceOptions.builder().build());
         var gpuPool = new GpuNodePool(s.gpuPool().name(), s, cluster, gcp, ComponentResourceOptions.builder().build());
-        var app = new InferenceRelease(s.workload().releaseName(), s, accepted.serviceName(), cluster, gpuPool,
-                ComponentResourceOptions.builder().build());
+        var app = new InferenceRelease(s.workload().releaseName(), s, accepted.serviceName(), network, cluster, gpuPool,
+                gcp, ComponentResourceOptions.builder().build());
 
         ctx.export("externalIp", app.address);
         ctx.export("endpoint", app.endpoint);

@@ -5,6 +5,7 @@ import com.aiinference.cli.VersionProvider;
 import com.aiinference.loadtest.LoadTestCommand;
 import com.aiinference.plan.PlanCommand;
 import com.aiinference.simulate.SimulateCommand;
+import com.aiinference.verify.StatusCommand;
 import com.aiinference.verify.VerifyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Command;
             PlanCommand.class,
             LoadTestCommand.class,
             VerifyCommand.class,
+            StatusCommand.class,
             SimulateCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",

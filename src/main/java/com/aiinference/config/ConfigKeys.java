@@ -148,8 +148,6 @@ public final class ConfigKeys {
             "Existing Secret in the namespace holding the gateway's API keys, one per line under key api-keys (empty = none).");
     public static final ConfigKey API_KEYS = ConfigKey.secret("apiKeys",
             "Gateway bearer API keys, comma-separated; must be set with --secret (plaintext is refused). Stored in a Secret the stack creates.");
-    public static final ConfigKey RELEASE_TIMEOUT = integer("releaseTimeoutSeconds", 1800,
-            "How long `pulumi up` waits for the release to become ready (DWS provisioning and model pull).");
 
     // Provider plugins
     public static final ConfigKey GCP_PLUGIN_VERSION = string("gcpProviderVersion", "9.37.0",
@@ -167,7 +165,7 @@ public final class ConfigKeys {
             NAMESPACE, RELEASE_NAME, CHART_PATH, IMAGE_TAG, MODEL, NUM_PARALLEL, MAX_QUEUE, KEEP_ALIVE, CONTEXT_LENGTH,
             FLASH_ATTENTION, CPU_REQUEST, MEMORY_REQUEST, MEMORY_LIMIT, GPUS_PER_POD, REPLICAS, HPA_ENABLED,
             HPA_PINNED, HPA_MIN_REPLICAS, HPA_MAX_REPLICAS, SERVICE_TYPE, SERVICE_PORT, LB_SOURCE_RANGES, INTERNAL_LB,
-            ALLOW_PUBLIC_ACCESS, GATEWAY_ENABLED, API_KEYS_SECRET, API_KEYS, RELEASE_TIMEOUT,
+            ALLOW_PUBLIC_ACCESS, GATEWAY_ENABLED, API_KEYS_SECRET, API_KEYS,
             GCP_PLUGIN_VERSION, K8S_PLUGIN_VERSION);
 
     private static final Map<String, ConfigKey> BY_NAME;

@@ -48,7 +48,7 @@ public record Settings(
                            int numParallel, int maxQueue, String keepAlive, int contextLength, boolean flashAttention,
                            Quantity cpuRequest, Quantity memoryRequest, Quantity memoryLimit, int gpusPerPod,
                            int replicas, boolean hpaEnabled, boolean hpaPinned, int hpaMinReplicas,
-                           int hpaMaxReplicas, int releaseTimeoutSeconds) {
+                           int hpaMaxReplicas) {
         /** Replicas the pool must hold at most: the HPA's max when it owns the count. */
         public int peakReplicas() {
             return hpaEnabled ? Math.max(hpaMaxReplicas, replicas) : replicas;

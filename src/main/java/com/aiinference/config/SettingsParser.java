@@ -167,8 +167,7 @@ public final class SettingsParser {
                 bool(HPA_ENABLED),
                 bool(HPA_PINNED),
                 integerAsIs(HPA_MIN_REPLICAS),
-                integerAsIs(HPA_MAX_REPLICAS),
-                positive(RELEASE_TIMEOUT));
+                integerAsIs(HPA_MAX_REPLICAS));
 
         // Source ranges, port and Secret name go to the chart as they are; its schema judges their form.
         List<String> sourceRanges = list(LB_SOURCE_RANGES);

@@ -123,17 +123,9 @@ public final class LoadTestRunner {
         return body.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Whether stdout is an interactive terminal. JDK 22+ returns a Console even when redirected; ask it. */
+    /** Whether stdout is an interactive terminal. */
     static boolean isTerminal() {
-        java.io.Console console = System.console();
-        if (console == null) {
-            return false;
-        }
-        try {
-            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
-        } catch (ReflectiveOperationException e) {
-            return true; // JDK < 22: a Console exists only on a terminal
-        }
+        return com.aiinference.core.Terminal.isInteractive();
     }
 
     private static final class Run {

@@ -16,6 +16,7 @@ final class KeySettings {
         PATHS.put("gcp:compute/subnetwork:Subnetwork", List.of("name", "ipCidrRange", "secondaryIpRanges"));
         PATHS.put("gcp:serviceaccount/account:Account", List.of("accountId"));
         PATHS.put("gcp:projects/iAMMember:IAMMember", List.of("role"));
+        PATHS.put("gcp:compute/address:Address", List.of("name", "addressType", "region", "networkTier", "subnetwork"));
         PATHS.put("gcp:container/cluster:Cluster", List.of("name", "location", "releaseChannel.channel",
                 "minMasterVersion", "networkingMode", "datapathProvider", "workloadIdentityConfig.workloadPool", "enableShieldedNodes",
                 "removeDefaultNodePool", "deletionProtection"));
@@ -25,11 +26,10 @@ final class KeySettings {
                 "nodeConfig.reservationAffinity.consumeReservationType", "nodeConfig.taints", "nodeLocations"));
         PATHS.put("kubernetes:core/v1:Namespace", List.of("metadata.name"));
         PATHS.put("kubernetes:core/v1:Secret", List.of("metadata.name", "stringData"));
-        PATHS.put("kubernetes:helm.sh/v3:Release", List.of("name", "chart", "namespace", "timeout",
+        PATHS.put("kubernetes:helm.sh/v3:Release", List.of("name", "chart", "namespace", "skipAwait",
                 "values.model.name", "values.replicaCount", "values.ollama.numParallel",
                 "values.resources.limits.memory", "values.autoscaling", "values.dws.enabled",
-                "values.service.type", "values.service.port"));
-        PATHS.put("kubernetes:core/v1:Service", List.of("id"));
+                "values.service.type", "values.service.port", "values.service.addressName"));
     }
 
     private KeySettings() {}

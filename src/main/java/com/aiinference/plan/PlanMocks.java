@@ -12,12 +12,14 @@ import java.util.concurrent.CompletableFuture;
 /**
  * What the cloud would answer, for the offline plan: each resource echoes its inputs plus the few computed fields the
  * program reads (self links, the service account's email, the cluster's endpoint and CA, the release status, the
- * Service's load balancer). Addresses come from the documentation ranges of RFC 5737 so they can never be mistaken
+ * reserved endpoint address, the engine versions GKE offers). Addresses come from the documentation ranges of RFC 5737 so they can never be mistaken
  * for real ones, and the plan labels them as mock values.
  */
 public final class PlanMocks implements Mocks {
-    /** The LoadBalancer IP the plan shows (TEST-NET-3): the real one comes from GKE's load balancer. */
+    /** The reserved external address the plan shows (TEST-NET-3): the real one comes from Google Cloud at reservation. */
     public static final String MOCK_EXTERNAL_IP = "203.0.113.10";
+    /** The reserved internal address the plan shows (in the default subnet range; marked MOCK in the report). */
+    public static final String MOCK_INTERNAL_IP = "10.10.0.100";
     /** The control-plane endpoint the plan shows (TEST-NET-2). */
     public static final String MOCK_ENDPOINT = "198.51.100.1";
     static final String MOCK_CA = Base64.getEncoder().encodeToString(
@@ -46,20 +48,11 @@ public final class PlanMocks implements Mocks {
                     "namespace", args.inputs.getOrDefault("namespace", "default"),
                     "status", "deployed",
                     "revision", 1));
-            case "kubernetes:core/v1:Service" -> serviceState(state, id);
+            case "gcp:compute/address:Address" -> state.put("address",
+                    "INTERNAL".equals(args.inputs.get("addressType")) ? MOCK_INTERNAL_IP : MOCK_EXTERNAL_IP);
             default -> { }
         }
         return CompletableFuture.completedFuture(ResourceResult.of(Optional.of(id), state));
-    }
-
-    /** {@code Service.get}: the chart's Service as GKE would report it once the load balancer is up. */
-    private static void serviceState(Map<String, Object> state, String id) {
-        int slash = id.indexOf('/');
-        String namespace = slash < 0 ? "default" : id.substring(0, slash);
-        String name = slash < 0 ? id : id.substring(slash + 1);
-        state.put("metadata", Map.of("name", name, "namespace", namespace));
-        state.put("spec", Map.of("type", "LoadBalancer", "clusterIP", "10.20.0.10"));
-        state.put("status", Map.of("loadBalancer", Map.of("ingress", List.of(Map.of("ip", MOCK_EXTERNAL_IP)))));
     }
 
     /** The invoke that resolves the control-plane version (gcp.container.getEngineVersions). */

@@ -90,7 +90,10 @@ final class PlanReportWriter {
     private static String mockNote(String key, Object value) {
         String v = String.valueOf(value);
         if (v.contains(PlanMocks.MOCK_EXTERNAL_IP)) {
-            return "   <- MOCK address (RFC 5737); the real one comes from GKE's load balancer";
+            return "   <- MOCK address (RFC 5737); the real one is reserved in Google Cloud by `pulumi up`";
+        }
+        if (v.contains(PlanMocks.MOCK_INTERNAL_IP)) {
+            return "   <- MOCK address; the real one is reserved in the subnet by `pulumi up`";
         }
         if (PlanMocks.MOCK_CHANNEL_VERSIONS.values().stream().anyMatch(l -> l.contains(v))) {
             return "   <- MOCK version; the real one comes from GKE (getEngineVersions) at deploy time";

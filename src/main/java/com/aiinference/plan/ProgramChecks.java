@@ -63,6 +63,8 @@ final class ProgramChecks {
                 : Check.fail("explicit-providers", "default provider used by " + String.join(", ", defaulted)));
 
         out.add(controlPlaneVersion(run, s, gcpAll.stream().map(RegisteredResource::urn).toList()));
+        out.add(releaseDoesNotWait(run));
+        out.add(endpointAddress(run, s));
 
         // The GPU pool request: the DWS fields on the wire under the current provider's names.
         var pools = run.ofType(Plan.NODE_POOL_TYPE).stream()
@@ -161,6 +163,63 @@ final class ProgramChecks {
                         + ") to the " + channel + " channel's newest " + mock + answer + " (minMasterVersion)"
                 : "no minMasterVersion: the " + channel + " channel's default, " + mock + answer
                         + " by getEngineVersions(" + s.gcp().region() + ")");
+    }
+
+    /**
+     * {@code pulumi up} must not wait for pods: with DWS they need the queue (hours at worst), node boot, the driver
+     * install and the model pull. No read of the chart's Service either (a phantom create in every preview).
+     */
+    private static Check releaseDoesNotWait(MockEngineRun.Result run) {
+        var releases = run.ofType(Plan.RELEASE_TYPE);
+        if (releases.size() != 1) {
+            return Check.fail("release-does-not-wait", "expected one Helm release, registered " + releases.size());
+        }
+        var reads = run.resources().stream().filter(RegisteredResource::read).map(r -> r.type() + " " + r.name()).toList();
+        if (!Boolean.TRUE.equals(releases.get(0).input("skipAwait"))) {
+            return Check.fail("release-does-not-wait", "the Helm release has skipAwait " + releases.get(0).input("skipAwait")
+                    + ": `pulumi up` would wait for every pod (the DWS queue, node boot, driver and model pull)");
+        }
+        if (!reads.isEmpty()) {
+            return Check.fail("release-does-not-wait", "resources read back after the release (a create in every preview): " + reads);
+        }
+        return Check.pass("release-does-not-wait", "Helm release skipAwait=true: `pulumi up` returns once the objects "
+                + "exist; `status --wait` follows the pods");
+    }
+
+    /** The endpoint's reserved regional address, and the release's values naming it. */
+    private static Check endpointAddress(MockEngineRun.Result run, Settings s) {
+        var addresses = run.ofType("gcp:compute/address:Address");
+        var release = run.ofType(Plan.RELEASE_TYPE);
+        Object named = release.isEmpty() ? null : release.get(0).input("values.service.addressName");
+        if (!s.service().isLoadBalancer()) {
+            return addresses.isEmpty() && "".equals(named)
+                    ? Check.pass("endpoint-address", "ClusterIP Service: no address reserved; the endpoint is the Service's DNS name")
+                    : Check.fail("endpoint-address", "a ClusterIP Service with a reserved address or service.addressName " + named);
+        }
+        if (addresses.size() != 1) {
+            return Check.fail("endpoint-address", "expected one reserved address for the LoadBalancer, registered " + addresses.size());
+        }
+        var a = addresses.get(0);
+        String type = s.service().internal() ? "INTERNAL" : "EXTERNAL";
+        List<String> wrong = new ArrayList<>();
+        if (!type.equals(a.input("addressType"))) {
+            wrong.add("addressType " + a.input("addressType") + ", expected " + type);
+        }
+        if (!s.gcp().region().equals(a.input("region"))) {
+            wrong.add("region " + a.input("region") + ", the cluster is in " + s.gcp().region());
+        }
+        if (s.service().internal() && a.input("subnetwork") == null) {
+            wrong.add("an internal address without the cluster's subnetwork");
+        }
+        if (!java.util.Objects.equals(a.input("name"), named)) {
+            wrong.add("the release's service.addressName is " + named + ", the address is " + a.input("name"));
+        }
+        Object ip = run.outputs().get("externalIp");
+        String mock = PlanMocks.MOCK_EXTERNAL_IP.equals(ip) || PlanMocks.MOCK_INTERNAL_IP.equals(ip) ? "MOCK " : "";
+        return wrong.isEmpty()
+                ? Check.pass("endpoint-address", type + " regional address " + a.input("name") + " in " + s.gcp().region()
+                        + " reserved for the LoadBalancer; externalIp/endpoint outputs come from it (" + mock + ip + ")")
+                : Check.fail("endpoint-address", String.join("; ", wrong));
     }
 
     private static void expect(List<String> wrong, RegisteredResource r, String path, Object expected) {

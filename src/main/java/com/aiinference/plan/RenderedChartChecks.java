@@ -162,7 +162,8 @@ final class RenderedChartChecks {
     private static void service(RenderedChart chart, Settings s, List<Check> out) {
         List<Service> services = chart.ofType(Service.class);
         if (services.size() != 1) {
-            out.add(Check.fail("rendered-service", services.size() + " Services rendered; the stack reads back exactly one"));
+            out.add(Check.fail("rendered-service", services.size() + " Services rendered; the stack's serviceName output is"
+                    + " the one Service the chart renders"));
             return;
         }
         Optional<Service> svc = Optional.of(services.get(0));
@@ -182,7 +183,27 @@ final class RenderedChartChecks {
             out.add(Check.pass("rendered-service", "Service " + expected + " " + spec.getType() + " port "
                     + s.service().port() + (ranges.isEmpty() ? "" : " from " + ranges)));
         }
+        if (s.service().isLoadBalancer()) {
+            // The load balancer takes the stack's reserved address by name, the way GKE documents it.
+            var annotations = Optional.ofNullable(svc.get().getMetadata().getAnnotations()).orElse(java.util.Map.of());
+            String address = annotations.get(ADDRESS_ANNOTATION);
+            boolean rbs = "enabled".equals(annotations.get(RBS_ANNOTATION));
+            String wanted = ChartValues.addressName(s);
+            if (!wanted.equals(address)) {
+                out.add(Check.fail("rendered-service-address", "Service " + expected + " has " + ADDRESS_ANNOTATION
+                        + " " + address + ", the stack reserves " + wanted));
+            } else if (!s.service().internal() && !rbs) {
+                out.add(Check.fail("rendered-service-address", "public Service " + expected + " names address " + address
+                        + " without " + RBS_ANNOTATION + ": \"enabled\" (GKE's L4 controller that reads the annotation)"));
+            } else {
+                out.add(Check.pass("rendered-service-address", "Service " + expected + " takes reserved address " + address
+                        + " (" + ADDRESS_ANNOTATION + (s.service().internal() ? ", internal" : ", " + RBS_ANNOTATION) + ")"));
+            }
+        }
     }
+
+    static final String ADDRESS_ANNOTATION = "networking.gke.io/load-balancer-ip-addresses";
+    static final String RBS_ANNOTATION = "cloud.google.com/l4-rbs";
 
     private static Optional<Quantity> limit(Container c, String resource) {
         if (c.getResources() == null || c.getResources().getLimits() == null) {

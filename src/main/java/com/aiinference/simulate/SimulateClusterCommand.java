@@ -90,6 +90,12 @@ public final class SimulateClusterCommand implements Callable<Integer> {
                     + "ResourcePoolExhausted, Failed (not Provisioned: no nodes, no pods).")
     String dwsState;
 
+    @Option(names = "--dws-walk", paramLabel = "STEP", converter = Durations.Converter.class,
+            description = "Enable DWS and walk the deployment to serving, one stage per STEP: request Pending -> Accepted -> "
+                    + "Provisioned (nodes join, driver installing) -> GPUs allocatable, pods pulling the image -> loading the "
+                    + "model -> every pod Ready. Watch it with: status --outputs FILE --wait 10m --interval 1s")
+    Duration dwsWalk;
+
     @Option(names = "--hpa-min", paramLabel = "N", description = "HPA minReplicas (default: --replicas, pinned).")
     Integer hpaMin;
 
@@ -151,6 +157,18 @@ public final class SimulateClusterCommand implements Callable<Integer> {
         }
         if (dwsState != null && !SimulatedCluster.DWS_STATES.containsKey(dwsState)) {
             throw CliException.usage("--dws-state '" + dwsState + "' is not one of " + String.join(", ", SimulatedCluster.DWS_STATES.keySet()));
+        }
+        if (dwsWalk != null && dwsState != null) {
+            throw CliException.usage("--dws-walk and --dws-state are alternatives: the walk starts at Pending and ends Provisioned");
+        }
+        if (dwsWalk != null && (dwsWalk.isZero() || dwsWalk.isNegative())) {
+            throw CliException.usage("--dws-walk must be a positive duration, e.g. 20s");
+        }
+        if (dwsWalk != null && (!notReady.isEmpty() || !restartDuringRun.isEmpty() || !evictDuringRun.isEmpty())) {
+            throw CliException.usage("--dws-walk cannot be combined with --not-ready, --restart-during-run or --evict-during-run");
+        }
+        if (dwsWalk != null) {
+            dwsState = "Pending";
         }
         if (oomKill && restartDuringRun.isEmpty()) {
             throw CliException.usage("--oom-kill needs --restart-during-run POD (which pod is OOM-killed)");
@@ -216,6 +234,11 @@ public final class SimulateClusterCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println("simulate cluster: cannot handle " + failed + "; stop it with --max-duration");
             }
             printBanner(out, c);
+            if (dwsWalk != null) {
+                c.startWalk(dwsWalk);
+                out.printf("DWS walk: one stage every %s, from a Pending ProvisioningRequest to every pod Ready (%s)%n",
+                        Durations.format(dwsWalk), Durations.format(dwsWalk.multipliedBy(SimulatedCluster.WalkStage.values().length - 1)));
+            }
             started.countDown();
             try {
                 watchTraffic(c, out);

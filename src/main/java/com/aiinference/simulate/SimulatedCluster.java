@@ -421,20 +421,171 @@ public final class SimulatedCluster implements AutoCloseable {
         boolean provisioned = spec.dwsState() == null || List.of("Provisioned", "BookingExpired").contains(spec.dwsState());
         if (provisioned) {
             for (int i = 0; i < spec.replicas(); i++) {
-                String node = nodeName(i);
-                // A node the pods' nodeSelector matches: the GPU pool's labels the chart selects on.
-                Map<String, String> nodeLabels = new LinkedHashMap<>();
-                if (template.getSpec().getNodeSelector() != null) {
-                    nodeLabels.putAll(template.getSpec().getNodeSelector());
-                }
-                nodeLabels.put("kubernetes.io/hostname", node);
-                client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node).withLabels(nodeLabels).endMetadata()
-                        .withNewStatus().addToAllocatable("nvidia.com/gpu", new Quantity("1"))
-                        .addToAllocatable("memory", new Quantity("45474648Ki")).endStatus().build()).create();
+                String node = createNode(i, 1);
                 client.pods().inNamespace(ns).resource(pod(podNames.get(i), node)).create();
             }
         }
         syncControllers();
+    }
+
+    /**
+     * A GPU node the pods' nodeSelector matches (the GPU pool's labels the chart selects on), advertising {@code gpus}
+     * allocatable {@code nvidia.com/gpu} (0 while GKE's driver installer runs).
+     */
+    private String createNode(int i, int gpus) {
+        String node = nodeName(i);
+        Map<String, String> nodeLabels = new LinkedHashMap<>();
+        if (template.getSpec().getNodeSelector() != null) {
+            nodeLabels.putAll(template.getSpec().getNodeSelector());
+        }
+        nodeLabels.put("kubernetes.io/hostname", node);
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node).withLabels(nodeLabels)
+                .withCreationTimestamp(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).endMetadata()
+                .withNewStatus().addToAllocatable("nvidia.com/gpu", new Quantity(String.valueOf(gpus)))
+                .addToAllocatable("memory", new Quantity("45474648Ki")).endStatus().build()).createOr(n -> n.update());
+        return node;
+    }
+
+    // ---- the DWS walk: a queued request's way to serving, step by step ----
+
+    /** The stages {@link #walkTo} moves the release through, in the order a real deployment passes them. */
+    public enum WalkStage {
+        /** The request exists, the autoscaler has not looked at it; pods exist and wait for a node. */
+        PENDING,
+        /** Accepted into the queue; Provisioned=False while it waits for capacity. */
+        ACCEPTED,
+        /** Provisioned: all nodes joined at once, GKE's driver installer still running (no GPU allocatable). */
+        PROVISIONED,
+        /** GPUs allocatable; the pods are scheduled and pull their image. */
+        DRIVER_READY,
+        /** Containers run; the entrypoint pulls and loads the model (not Ready yet). */
+        MODEL_LOADING,
+        /** Every pod Ready with the model loaded: what a cluster seeded as Provisioned looks like. */
+        READY
+    }
+
+    private volatile WalkStage walked;
+
+    /** The walk's current stage; empty when the cluster was not started for a walk. */
+    public java.util.Optional<WalkStage> walkStage() {
+        return java.util.Optional.ofNullable(walked);
+    }
+
+    /**
+     * Moves a cluster started with DWS state Pending (no nodes, no pods) to {@code stage}, changing the objects the way
+     * the autoscaler, the node pool, the scheduler and the kubelet would. Stages only go forward.
+     */
+    public synchronized void walkTo(WalkStage stage) {
+        if (!"Pending".equals(spec.dwsState())) {
+            throw new IllegalStateException("the DWS walk starts from a cluster seeded with DWS state Pending");
+        }
+        WalkStage from = walked;
+        for (WalkStage s : WalkStage.values()) {
+            if ((from == null || s.compareTo(from) > 0) && s.compareTo(stage) <= 0) {
+                apply(s);
+                walked = s;
+            }
+        }
+        syncControllers();
+    }
+
+    /** Walks from PENDING to READY on the simulation's timer, one stage per {@code step}. */
+    public void startWalk(Duration step) {
+        walkTo(WalkStage.PENDING);
+        WalkStage[] stages = WalkStage.values();
+        for (int i = 1; i < stages.length; i++) {
+            WalkStage s = stages[i];
+            timers.schedule(() -> walkTo(s), step.toMillis() * i, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void apply(WalkStage stage) {
+        String ns = spec.namespace();
+        switch (stage) {
+            case PENDING -> {
+                for (String name : podNames) {
+                    replacePod(waitingPod(name, null, null));
+                }
+            }
+            case ACCEPTED -> setProvisioningConditions("Accepted");
+            case PROVISIONED -> {
+                setProvisioningConditions("Provisioned");
+                for (int i = 0; i < spec.replicas(); i++) {
+                    createNode(i, 0);
+                }
+            }
+            case DRIVER_READY -> {
+                for (int i = 0; i < spec.replicas(); i++) {
+                    createNode(i, 1);
+                    replacePod(waitingPod(podNames.get(i), nodeName(i), "ContainerCreating"));
+                }
+            }
+            case MODEL_LOADING -> {
+                for (int i = 0; i < spec.replicas(); i++) {
+                    Pod p = pod(podNames.get(i), nodeName(i));
+                    setReadiness(p, "False");
+                    p.getStatus().getContainerStatuses().forEach(c -> c.setReady(false));
+                    replacePod(p);
+                }
+            }
+            case READY -> {
+                for (int i = 0; i < spec.replicas(); i++) {
+                    replacePod(pod(podNames.get(i), nodeName(i)));
+                }
+            }
+        }
+        if (ns.isEmpty()) {
+            throw new IllegalStateException("no namespace");
+        }
+    }
+
+    private void replacePod(Pod p) {
+        var pods = client.pods().inNamespace(spec.namespace());
+        if (pods.withName(p.getMetadata().getName()).get() != null) {
+            pods.withName(p.getMetadata().getName()).delete();
+        }
+        pods.resource(p).create();
+    }
+
+    /** The request's conditions as the named state of {@link #DWS_STATES} shows them, stamped now. */
+    private void setProvisioningConditions(String state) {
+        var requests = client.genericKubernetesResources(PlatformInspector.PROVISIONING_REQUESTS).inNamespace(spec.namespace());
+        for (GenericKubernetesResource pr : requests.list().getItems()) {
+            String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+            List<Map<String, Object>> conditions = new ArrayList<>();
+            for (String[] c : DWS_STATES.get(state)) {
+                conditions.add(Map.of("type", c[0], "status", c[1], "reason", c[2], "message", c[3], "lastTransitionTime", now));
+            }
+            pr.setAdditionalProperty("status", Map.of("conditions", conditions));
+            requests.resource(pr).update();
+        }
+    }
+
+    /**
+     * A pod the ReplicaSet created that is not running yet: unscheduled (no node: PodScheduled=False, as the scheduler
+     * reports a pod waiting for queued capacity), or scheduled with its containers waiting ({@code reason}).
+     */
+    private Pod waitingPod(String name, String node, String reason) {
+        Pod p = pod(name, node);
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        p.getStatus().setPhase("Pending");
+        p.getStatus().setConditions(new ArrayList<>(List.of(node == null
+                ? new io.fabric8.kubernetes.api.model.PodConditionBuilder().withType("PodScheduled").withStatus("False")
+                        .withReason("Unschedulable").withMessage("0/3 nodes are available: 3 node(s) didn't match Pod's node "
+                                + "affinity/selector. preemption: not eligible; waiting for the ProvisioningRequest's nodes")
+                        .withLastTransitionTime(now).build()
+                : new io.fabric8.kubernetes.api.model.PodConditionBuilder().withType("PodScheduled").withStatus("True")
+                        .withLastTransitionTime(now).build())));
+        p.getStatus().setContainerStatuses(node == null ? List.of() : template.getSpec().getContainers().stream()
+                .map(c -> new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withReady(false)
+                        .withRestartCount(0).withStarted(false).withNewState().withNewWaiting().withReason(reason)
+                        .endWaiting().endState().build())
+                .toList());
+        p.getStatus().setInitContainerStatuses(List.of());
+        if (node == null) {
+            p.getSpec().setNodeName(null);
+        }
+        return p;
     }
 
     /** {@code helm install} does not create test hooks ({@code helm test} does). */

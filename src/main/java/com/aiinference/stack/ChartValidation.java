@@ -64,7 +64,7 @@ public final class ChartValidation {
     public static Verdict validate(Settings s, Path projectDir) {
         var w = s.workload();
         Path chartDir = projectDir.resolve(w.chartPath());
-        ChartValues values = ChartValues.build(s, s.gpuPool().name());
+        ChartValues values = ChartValues.build(s, s.gpuPool().name(), ChartValues.releaseAddressName(s));
         try {
             RenderedChart chart = new ChartRenderer(chartDir).template(w.releaseName(), w.namespace(), values.values());
             return new Verdict(Optional.of(chart), List.of());

@@ -22,11 +22,18 @@ public final class ChartValues {
 
     /** @param gpuNodePool the GKE name of the GPU pool (the pods' nodeSelector {@code cloud.google.com/gke-nodepool}) */
     public static Map<String, Object> of(Settings s, String gpuNodePool) {
-        return build(s, gpuNodePool).values();
+        return of(s, gpuNodePool, "");
+    }
+
+    /**
+     * @param addressName the reserved address the load balancer takes ("" for an ephemeral one or no load balancer)
+     */
+    public static Map<String, Object> of(Settings s, String gpuNodePool, String addressName) {
+        return build(s, gpuNodePool, addressName).values();
     }
 
     /** The values with their sources. */
-    public static ChartValues build(Settings s, String gpuNodePool) {
+    public static ChartValues build(Settings s, String gpuNodePool, String addressName) {
         var w = s.workload();
         var pool = s.gpuPool();
         var svc = s.service();
@@ -56,6 +63,8 @@ public final class ChartValues {
         v.put("service.loadBalancerSourceRanges", LB_SOURCE_RANGES, svc.loadBalancerSourceRanges());
         v.put("service.internal", INTERNAL_LB, svc.internal());
         v.put("service.allowPublicAccess", ALLOW_PUBLIC_ACCESS, svc.allowPublicAccess());
+        // The reserved address is named after the cluster (addressName): clusterName is the key behind it.
+        v.put("service.addressName", CLUSTER_NAME, addressName);
         v.put("gateway.enabled", GATEWAY_ENABLED, svc.gatewayEnabled());
         v.put("gateway.apiKeys.existingSecret", svc.createsApiKeySecret() ? API_KEYS : API_KEYS_SECRET,
                 apiKeysSecretName(s));
@@ -69,6 +78,16 @@ public final class ChartValues {
     public static String apiKeysSecretName(Settings s) {
         return s.service().createsApiKeySecret() ? s.workload().releaseName() + "-api-keys"
                 : s.service().apiKeysSecret();
+    }
+
+    /** The name of the regional address the stack reserves for the endpoint (one release per stack). */
+    public static String addressName(Settings s) {
+        return s.cluster().name() + "-endpoint";
+    }
+
+    /** The address name the release gets: the reserved one for a LoadBalancer, else "" (no address is reserved). */
+    public static String releaseAddressName(Settings s) {
+        return s.service().isLoadBalancer() ? addressName(s) : "";
     }
 
     /** The values as the chart reads them (nested maps). */

@@ -36,13 +36,11 @@ public final class Cluster extends ComponentResource {
     public static final String TYPE = "ai-inference:gke:Cluster";
 
     /**
-     * Only what nodes need to ship logs and metrics (GKE's hardening guide); no Editor, no default compute SA.
-     * Images here are public; pulling private ones would add roles/artifactregistry.reader.
+     * GKE's own least-privilege role for node service accounts, which bundles what nodes need today (logging,
+     * monitoring, resource metadata, autoscaling metrics) and follows GKE when that changes; no Editor, no default
+     * compute SA. Images here are public; pulling private ones adds roles/artifactregistry.reader on the repository.
      */
-    public static final List<String> NODE_ROLES = List.of(
-            "roles/logging.logWriter",
-            "roles/monitoring.metricWriter",
-            "roles/monitoring.viewer");
+    public static final List<String> NODE_ROLES = List.of("roles/container.defaultNodeServiceAccount");
 
     static final List<String> NODE_OAUTH_SCOPES = List.of("https://www.googleapis.com/auth/cloud-platform");
 
@@ -92,6 +90,10 @@ public final class Cluster extends ComponentResource {
                 // GKE Dataplane V2 (Cilium) enforces NetworkPolicy; without it (and without the Calico add-on) the
                 // chart's policy that keeps Ollama's port 11434 behind the gateway is accepted but does nothing.
                 .datapathProvider("ADVANCED_DATAPATH")
+                // GKE subsetting: internal LoadBalancer Services are run by GKE's L4 controller (GCE_VM_IP NEGs),
+                // which gives them the reserved address the chart names (networking.gke.io/load-balancer-ip-addresses).
+                // It can be turned on later but never off, so it is on from the start.
+                .enableL4IlbSubsetting(true)
                 .ipAllocationPolicy(ClusterIpAllocationPolicyArgs.builder()
                         .clusterSecondaryRangeName(network.podsRangeName)
                         .servicesSecondaryRangeName(network.servicesRangeName)

@@ -3,14 +3,13 @@ package com.aiinference.stack;
 import com.aiinference.chart.ChartContract;
 import com.aiinference.config.Settings;
 import com.pulumi.core.Output;
+import com.pulumi.gcp.Provider;
+import com.pulumi.gcp.compute.Address;
+import com.pulumi.gcp.compute.AddressArgs;
 import com.pulumi.kubernetes.core.v1.Namespace;
 import com.pulumi.kubernetes.core.v1.NamespaceArgs;
 import com.pulumi.kubernetes.core.v1.Secret;
 import com.pulumi.kubernetes.core.v1.SecretArgs;
-import com.pulumi.kubernetes.core.v1.Service;
-import com.pulumi.kubernetes.core.v1.outputs.LoadBalancerIngress;
-import com.pulumi.kubernetes.core.v1.outputs.LoadBalancerStatus;
-import com.pulumi.kubernetes.core.v1.outputs.ServiceStatus;
 import com.pulumi.kubernetes.helm.v3.Release;
 import com.pulumi.kubernetes.helm.v3.ReleaseArgs;
 import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
@@ -19,12 +18,12 @@ import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * Ollama on the GPU pool: the namespace, the Helm release of {@code charts/ai-inference} with values from the typed
- * settings, and the chart's Service read back after the release so its load balancer address becomes an output.
- * Every resource here names the cluster's Kubernetes provider explicitly.
+ * Ollama on the GPU pool: the endpoint's reserved regional address, the namespace, and the Helm release of
+ * {@code charts/ai-inference} with values from the typed settings (the Service takes the reserved address). The
+ * release does not wait for pods, so {@code pulumi up} finishes in minutes whatever the DWS queue does. Every in-cluster
+ * resource names the cluster's Kubernetes provider explicitly.
  */
 public final class InferenceRelease extends ComponentResource {
     public static final String TYPE = "ai-inference:app:InferenceRelease";
@@ -32,14 +31,14 @@ public final class InferenceRelease extends ComponentResource {
     public final Output<String> namespace;
     public final Output<String> releaseName;
     public final Output<String> serviceName;
-    /** The LoadBalancer's IP (or the ClusterIP for a ClusterIP Service). */
+    /** The reserved address of the LoadBalancer ("" for a ClusterIP Service). */
     public final Output<String> address;
     public final Output<String> endpoint;
     public final Release release;
 
     /** @param chartServiceName the chart's Service for this release, as the chart renders it ({@code StackRules.Accepted}) */
-    public InferenceRelease(String name, Settings settings, String chartServiceName, Cluster cluster, GpuNodePool gpuPool,
-                            ComponentResourceOptions options) {
+    public InferenceRelease(String name, Settings settings, String chartServiceName, Network network, Cluster cluster,
+                            GpuNodePool gpuPool, Provider gcp, ComponentResourceOptions options) {
         super(TYPE, name, options);
         var w = settings.workload();
         var k8s = cluster.kubernetesProvider;
@@ -69,15 +68,34 @@ public final class InferenceRelease extends ComponentResource {
             releaseDeps.add(keys);
         }
 
-        Output<Map<String, Object>> values = gpuPool.name.applyValue(pool -> ChartValues.of(settings, pool));
+        // The endpoint's address is reserved first, so it is known before any load balancer or GPU node exists and
+        // stays the same when the Service is recreated (allow-lists and clients keep working across redeploys).
+        var svcSettings = settings.service();
+        Output<String> reserved;
+        Output<String> addressName;
+        if (svcSettings.isLoadBalancer()) {
+            var address = new Address(name + "-address", endpointAddress(settings, network), CustomResourceOptions.builder()
+                    .parent(this)
+                    .provider(gcp)
+                    .build());
+            reserved = address.address();
+            addressName = address.name();
+        } else {
+            reserved = Output.of("");
+            addressName = Output.of("");
+        }
+
+        Output<Map<String, Object>> values = Output.tuple(gpuPool.name, addressName)
+                .applyValue(t -> ChartValues.of(settings, t.t1, t.t2));
         this.release = new Release(name + "-release", ReleaseArgs.builder()
                 .name(w.releaseName())
                 .chart(w.chartPath())
                 .namespace(nsName)
                 .values(values)
-                // DWS provisioning, the driver install and the first model pull all happen before pods are Ready.
-                .timeout(w.releaseTimeoutSeconds())
-                .skipAwait(false)
+                // `pulumi up` installs the objects and returns: it does not wait for pods, which need the DWS queue
+                // (hours at worst), node boot, the driver install and the model pull. `ai-inference status --wait`
+                // follows that part, and `verify --wait-ready` gates on it.
+                .skipAwait(true)
                 .cleanupOnFail(true)
                 .build(), CustomResourceOptions.builder()
                 .parent(this)
@@ -85,24 +103,18 @@ public final class InferenceRelease extends ComponentResource {
                 .dependsOn(releaseDeps)
                 .build());
 
+        // The outputs come from the reservation and the name the chart rendered (StackRules.Accepted), not from reading the Service back (a read
+        // whose id is only known after the release would show as a phantom create in every preview).
         String service = chartServiceName;
-        Output<String> serviceId = release.status().applyValue(st ->
-                st.namespace().orElse(w.namespace()) + "/" + service);
-        var svc = Service.get(name + "-service", serviceId, CustomResourceOptions.builder()
-                .parent(this)
-                .provider(k8s)
-                .dependsOn(release)
-                .build());
-
+        int port = svcSettings.port();
         this.namespace = nsName;
         this.releaseName = release.status().applyValue(st -> st.name().orElse(w.releaseName()));
-        this.serviceName = svc.metadata().applyValue(m -> m.name().orElse(service));
-        this.address = Output.tuple(svc.status(), svc.spec()).applyValue(t -> settings.service().isLoadBalancer()
-                ? t.t1.flatMap(ServiceStatus::loadBalancer).map(LoadBalancerStatus::ingress).orElse(List.of()).stream()
-                        .map(InferenceRelease::ingressAddress).flatMap(Optional::stream).findFirst().orElse("")
-                : t.t2.clusterIP().orElse(""));
-        int port = settings.service().port();
-        this.endpoint = address.applyValue(ip -> ip.isEmpty() ? "" : "http://" + ip + ":" + port + "/api/generate");
+        this.serviceName = Output.of(service);
+        this.address = reserved;
+        this.endpoint = svcSettings.isLoadBalancer()
+                ? reserved.applyValue(ip -> "http://" + ip + ":" + port + "/api/generate")
+                // A ClusterIP Service is reached in the cluster by its DNS name (an in-cluster load test, port-forward).
+                : nsName.applyValue(n -> "http://" + service + "." + n + ".svc.cluster.local:" + port + "/api/generate");
 
         registerOutputs(Map.of(
                 "namespace", namespace,
@@ -112,7 +124,22 @@ public final class InferenceRelease extends ComponentResource {
                 "endpoint", endpoint));
     }
 
-    private static Optional<String> ingressAddress(LoadBalancerIngress ingress) {
-        return ingress.ip().or(ingress::hostname);
+    /**
+     * A regional address in the cluster's region: EXTERNAL for a public load balancer, INTERNAL in the cluster's subnet
+     * for an internal one (GKE takes an internal LB's address from the subnet its nodes use).
+     */
+    private static AddressArgs endpointAddress(Settings settings, Network network) {
+        var args = AddressArgs.builder()
+                .name(ChartValues.addressName(settings))
+                .project(settings.gcp().projectId())
+                .region(settings.gcp().region())
+                .description("Endpoint of " + settings.cluster().name() + " (" + settings.workload().releaseName()
+                        + " LoadBalancer, port " + settings.service().port() + ")");
+        if (settings.service().internal()) {
+            args.addressType("INTERNAL").subnetwork(network.subnetwork);
+        } else {
+            args.addressType("EXTERNAL").networkTier("PREMIUM");
+        }
+        return args.build();
     }
 }

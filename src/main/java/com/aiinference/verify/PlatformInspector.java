@@ -61,7 +61,7 @@ public final class PlatformInspector {
 
     public PlatformSnapshot snapshot() {
         Instant now = Instant.now();
-        Optional<Deployment> deployment = findDeployment();
+        Optional<Deployment> deployment = findDeployment(client, target);
         List<Pod> pods = client.pods().inNamespace(target.namespace()).withLabels(target.podSelector()).list()
                 .getItems().stream()
                 .filter(p -> inferenceComponent(p.getMetadata().getLabels()))
@@ -97,7 +97,7 @@ public final class PlatformInspector {
         return new PlatformSnapshot(now,
                 deployment.map(PlatformInspector::deploymentState),
                 deployment.flatMap(this::findHpa).map(PlatformInspector::hpaState),
-                findProvisioningRequest(pods),
+                findProvisioningRequestObject(client, target, pods).map(PlatformInspector::provisioningState),
                 podStates,
                 evictions(deployment.map(d -> d.getMetadata().getName()).orElse(null)));
     }
@@ -108,7 +108,7 @@ public final class PlatformInspector {
         return component == null || component.equals(ChartContract.INFERENCE_COMPONENT);
     }
 
-    private Optional<Deployment> findDeployment() {
+    static Optional<Deployment> findDeployment(KubernetesClient client, VerifyTarget target) {
         return client.apps().deployments().inNamespace(target.namespace()).withLabels(target.podSelector()).list()
                 .getItems().stream()
                 .filter(d -> inferenceComponent(d.getMetadata().getLabels()))
@@ -146,7 +146,8 @@ public final class PlatformInspector {
      * The ProvisioningRequest the pods consume (their annotation names it), else the newest one with the release's
      * labels: an upgrade that changed its spec creates a new, differently named request.
      */
-    private Optional<ProvisioningState> findProvisioningRequest(List<Pod> pods) {
+    static Optional<GenericKubernetesResource> findProvisioningRequestObject(KubernetesClient client, VerifyTarget target,
+                                                                           List<Pod> pods) {
         List<GenericKubernetesResource> requests;
         try {
             requests = client.genericKubernetesResources(PROVISIONING_REQUESTS).inNamespace(target.namespace())
@@ -169,7 +170,7 @@ public final class PlatformInspector {
                 .orElseGet(() -> requests.stream()
                         .max(Comparator.comparing(r -> Objects.toString(r.getMetadata().getCreationTimestamp(), "")))
                         .orElseThrow());
-        return Optional.of(provisioningState(chosen));
+        return Optional.of(chosen);
     }
 
     static ProvisioningState provisioningState(GenericKubernetesResource r) {

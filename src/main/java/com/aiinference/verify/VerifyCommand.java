@@ -60,20 +60,8 @@ public final class VerifyCommand implements Callable<Integer> {
     @Mixin
     StackOutputsOptions stack;
 
-    @Option(names = "--kubeconfig", paramLabel = "FILE",
-            description = "Kubeconfig file (instead of the stack's secret 'kubeconfig' output). ~/.kube/config is never read implicitly.")
-    Path kubeconfig;
-
-    @Option(names = "--context", paramLabel = "NAME", description = "Kubeconfig context (default: its current-context).")
-    String context;
-
-    @Option(names = {"-n", "--namespace"}, paramLabel = "NS",
-            description = "Namespace of the release (default: the stack's 'namespace' output, else ai-inference).")
-    String namespace;
-
-    @Option(names = "--release", paramLabel = "NAME",
-            description = "Helm release name (default: the stack's 'releaseName' output, else ai-inference).")
-    String release;
+    @Mixin
+    ClusterOptions cluster;
 
     @Option(names = "--url", paramLabel = "URL",
             description = "Endpoint for the load, e.g. http://<LB_IP>:8000/api/generate (default: the stack's 'endpoint').")
@@ -94,6 +82,12 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--hpa-pinned", negatable = true,
             description = "Expect the HPA pinned, min = max = current (default: the stack's 'hpaPinned'; by hand: checked if min = max).")
     Boolean hpaPinned;
+
+    @Option(names = "--wait-ready", paramLabel = "DURATION", converter = com.aiinference.loadtest.Durations.Converter.class,
+            description = "First wait, as 'status --wait' does, until every replica is Ready with the model loaded behind the "
+                    + "load balancer (polling every 1/30 of DURATION, 0.2-10s); a failed state or no readiness in time is "
+                    + "exit 1 and no load is sent. E.g. 2h right after 'pulumi up'.")
+    java.time.Duration waitReady;
 
     @Option(names = "--report-md", paramLabel = "FILE", description = "Also write the Markdown report here.")
     Path reportMd;
@@ -116,6 +110,9 @@ public final class VerifyCommand implements Callable<Integer> {
 
         try (KubernetesClient client = target.access().connect()) {
             var version = target.access().ensureReachable(client);
+            if (waitReady != null) {
+                awaitReady(client, target, outputs, err);
+            }
             TargetResolver.checkReachable(target.endpoint());
             String k8s = version.getGitVersion() != null ? version.getGitVersion()
                     : "0".equals(version.getMajor()) ? "version not reported" : version.getMajor() + "." + version.getMinor();
@@ -138,21 +135,27 @@ public final class VerifyCommand implements Callable<Integer> {
         }
     }
 
-    private VerifyTarget target(URI endpoint, Optional<StackOutputs> outputs, String modelOption) {
-        KubeAccess access;
-        if (kubeconfig != null) {
-            access = KubeAccess.fromFile(kubeconfig, context);
-        } else if (outputs.isPresent()) {
-            StackOutputs o = outputs.get();
-            access = KubeAccess.fromText(o.require(StackOutputs.KUBECONFIG), "output 'kubeconfig' of " + o.source(), context);
-        } else {
-            throw CliException.usage("no Kubernetes access: give --stack NAME / --outputs FILE (with a 'kubeconfig' output)"
-                    + " or --kubeconfig FILE");
+    /** {@code --wait-ready}: the status watch, then exit 1 unless ready. */
+    private void awaitReady(KubernetesClient client, VerifyTarget target, Optional<StackOutputs> outputs, PrintWriter err) {
+        if (waitReady.isNegative() || waitReady.isZero()) {
+            throw CliException.usage("--wait-ready must be a positive duration, e.g. 2h");
         }
-        String ns = namespace != null ? namespace
-                : outputs.flatMap(o -> o.get(StackOutputs.NAMESPACE)).orElse("ai-inference");
-        String rel = release != null ? release
-                : outputs.flatMap(o -> o.get(StackOutputs.RELEASE_NAME)).orElse("ai-inference");
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        java.time.Duration interval = java.time.Duration.ofMillis(
+                Math.max(200, Math.min(10_000, waitReady.toMillis() / 30)));
+        var inspector = new StatusInspector(client, target, StatusInspector.Expected.from(outputs, target.release()), clock);
+        PlatformStatus status = new StatusWatch(inspector, clock, interval).follow(inspector.read(), waitReady, err);
+        if (!status.ready()) {
+            throw new CliException(ExitCodes.CHECK_FAILED, (status.failed() ? "" : "not ready after "
+                    + com.aiinference.loadtest.Durations.format(waitReady) + ": ") + status.stage().name() + ": "
+                    + status.summary() + " (no load sent)");
+        }
+    }
+
+    private VerifyTarget target(URI endpoint, Optional<StackOutputs> outputs, String modelOption) {
+        KubeAccess access = cluster.access(outputs);
+        String ns = cluster.namespace(outputs);
+        String rel = cluster.release(outputs);
         Integer expectedReplicas = replicas != null ? replicas
                 : outputs.flatMap(o -> o.get("replicas")).map(v -> parseInt(v, "replicas", outputs.get())).orElse(null);
         if (expectedReplicas != null && expectedReplicas < 1) {

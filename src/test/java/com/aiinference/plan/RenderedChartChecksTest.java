@@ -47,7 +47,7 @@ class RenderedChartChecksTest {
             ---
             apiVersion: v1
             kind: Service
-            metadata: {name: ai-inference}
+            metadata: {name: ai-inference, annotations: {networking.gke.io/load-balancer-ip-addresses: ai-inference-endpoint, cloud.google.com/l4-rbs: enabled}}
             spec: {type: LoadBalancer, loadBalancerSourceRanges: [203.0.113.0/24, 198.51.100.0/24], ports: [{port: 8000}]}
             """;
 
@@ -90,5 +90,15 @@ class RenderedChartChecksTest {
         assertThat(failed(check(deployment("40Gi", "1", "l4-pool", TOLERATE_BOTH)
                 + REST.replace("loadBalancerSourceRanges: [203.0.113.0/24, 198.51.100.0/24], ", ""))))
                 .containsExactly("rendered-service: Service source ranges [] miss [203.0.113.0/24, 198.51.100.0/24]");
+    }
+
+    @Test
+    void aServiceThatIgnoresTheReservedAddressFails() {
+        assertThat(failed(check(deployment("40Gi", "1", "l4-pool", TOLERATE_BOTH)
+                + REST.replace("networking.gke.io/load-balancer-ip-addresses: ai-inference-endpoint, ", ""))))
+                .containsExactly("rendered-service-address: Service ai-inference has networking.gke.io/load-balancer-ip-addresses null, the stack reserves ai-inference-endpoint");
+        assertThat(failed(check(deployment("40Gi", "1", "l4-pool", TOLERATE_BOTH)
+                + REST.replace(", cloud.google.com/l4-rbs: enabled", ""))))
+                .containsExactly("rendered-service-address: public Service ai-inference names address ai-inference-endpoint without cloud.google.com/l4-rbs: \"enabled\" (GKE's L4 controller that reads the annotation)");
     }
 }

@@ -117,10 +117,10 @@ class StackTest {
         String k8s = single("pulumi:providers:kubernetes", "ai-inference-k8s").urn();
         var inCluster = run.resources().stream().filter(r -> r.type().startsWith("kubernetes:")).toList();
         assertThat(inCluster).extracting(RegisteredResource::type).containsExactlyInAnyOrder( // no API keys in dev
-                "kubernetes:core/v1:Namespace", "kubernetes:helm.sh/v3:Release", "kubernetes:core/v1:Service");
+                "kubernetes:core/v1:Namespace", "kubernetes:helm.sh/v3:Release");
         assertThat(inCluster).allSatisfy(r -> assertThat(r.provider()).as(r.name()).isEqualTo(k8s));
         var cloud = run.resources().stream().filter(r -> r.type().startsWith("gcp:")).toList();
-        assertThat(cloud).hasSizeGreaterThanOrEqualTo(9);
+        assertThat(cloud).hasSizeGreaterThanOrEqualTo(8); // VPC, subnet, node SA + role, cluster, 2 pools, address
         assertThat(cloud).allSatisfy(r -> assertThat(r.provider()).as(r.name()).isEqualTo(gcp));
         // The Kubernetes provider takes its kubeconfig from the cluster, as a secret.
         assertThat(single("pulumi:providers:kubernetes", "ai-inference-k8s").inputs()).containsEntry("kubeconfig", "[secret]");
@@ -156,8 +156,10 @@ class StackTest {
         String sa = "ai-inference-nodes@my-gcp-project-id.iam.gserviceaccount.com";
         assertThat(c.input("nodeConfig.serviceAccount")).isEqualTo(sa);
         assertThat(gpuPool().input("nodeConfig.serviceAccount")).isEqualTo(sa);
-        assertThat(run.ofType("gcp:projects/iAMMember:IAMMember")).extracting(r -> r.input("role")).containsExactlyInAnyOrder(
-                "roles/logging.logWriter", "roles/monitoring.metricWriter", "roles/monitoring.viewer");
+        assertThat(run.ofType("gcp:projects/iAMMember:IAMMember")).extracting(r -> r.input("role")).containsExactly(
+                "roles/container.defaultNodeServiceAccount");
+        // Internal LoadBalancers go through GKE's L4 controller, which reads the reserved-address annotation.
+        assertThat(c.input("enableL4IlbSubsetting")).isEqualTo(true);
         assertThat(run.ofType("gcp:projects/iAMMember:IAMMember")).allSatisfy(r ->
                 assertThat(r.input("member")).isEqualTo("serviceAccount:" + sa));
         var system = single("gcp:container/nodePool:NodePool", "ai-inference-system-pool");
@@ -181,6 +183,7 @@ class StackTest {
                 "autoscaling.enabled", "autoscaling.minReplicas", "autoscaling.maxReplicas",
                 "dws.enabled", "dws.maxRunDurationSeconds", "dws.flexStart",
                 "service.type", "service.port", "service.loadBalancerSourceRanges", "service.internal", "service.allowPublicAccess",
+                "service.addressName",
                 "gateway.enabled", "gateway.apiKeys.existingSecret");
         assertThat(release.input("values.replicaCount")).isEqualTo(10);
         assertThat(release.input("values.model.name")).isEqualTo("llama3.1:8b");
@@ -199,11 +202,48 @@ class StackTest {
     }
 
     @Test
-    void serviceIsReadBackAfterTheRelease() {
-        var svc = single("kubernetes:core/v1:Service", "ai-inference-service");
-        assertThat(svc.read()).isTrue();
-        assertThat(svc.input("id")).isEqualTo("ai-inference/ai-inference");
-        assertThat(svc.dependencies()).contains(single("kubernetes:helm.sh/v3:Release", "ai-inference-release").urn());
+    void theReleaseDoesNotWaitForPodsAndNothingIsReadBack() {
+        var release = single("kubernetes:helm.sh/v3:Release", "ai-inference-release");
+        assertThat(release.input("skipAwait")).isEqualTo(true);
+        assertThat(release.inputs()).doesNotContainKey("timeout");
+        // No Service.get after the release: its id is unknown in a preview, which shows it as a create every time.
+        assertThat(run.resources()).noneMatch(RegisteredResource::read);
+    }
+
+    @Test
+    void theEndpointIsAReservedRegionalAddressKnownBeforeAnyNode() {
+        var address = single("gcp:compute/address:Address", "ai-inference-address");
+        assertThat(address.input("name")).isEqualTo("ai-inference-endpoint");
+        assertThat(address.input("addressType")).isEqualTo("EXTERNAL");
+        assertThat(address.input("region")).isEqualTo("us-central1");
+        assertThat(address.parent()).isEqualTo(single("ai-inference:app:InferenceRelease", "ai-inference").urn());
+        var release = single("kubernetes:helm.sh/v3:Release", "ai-inference-release");
+        assertThat(release.input("values.service.addressName")).isEqualTo("ai-inference-endpoint");
+        // The outputs come from the reservation (the mock's answer), not from the load balancer.
+        assertThat(run.outputs()).containsEntry("externalIp", PlanMocks.MOCK_EXTERNAL_IP);
+    }
+
+    @Test
+    void anInternalLoadBalancerGetsAnInternalAddressInTheSubnet() {
+        var internal = MockEngineRun.run(DevStack.PROJECT, "dev",
+                DevStack.with("internalLoadBalancer", "true", "loadBalancerSourceRanges", "[]"), Set.of());
+        assertThat(internal.errors()).isEmpty();
+        var address = internal.ofType("gcp:compute/address:Address").get(0);
+        assertThat(address.input("addressType")).isEqualTo("INTERNAL");
+        assertThat(address.input("subnetwork")).isEqualTo(
+                "https://www.googleapis.com/compute/v1/projects/my-gcp-project-id/regions/us-central1/subnetworks/ai-inference-subnet");
+        assertThat(internal.outputs()).containsEntry("externalIp", PlanMocks.MOCK_INTERNAL_IP)
+                .containsEntry("endpoint", "http://" + PlanMocks.MOCK_INTERNAL_IP + ":8000/api/generate");
+    }
+
+    @Test
+    void aClusterIpServiceReservesNothingAndItsEndpointIsTheServiceDnsName() {
+        var clusterIp = MockEngineRun.run(DevStack.PROJECT, "dev",
+                DevStack.with("serviceType", "ClusterIP", "loadBalancerSourceRanges", "[]"), Set.of());
+        assertThat(clusterIp.errors()).isEmpty();
+        assertThat(clusterIp.ofType("gcp:compute/address:Address")).isEmpty();
+        assertThat(clusterIp.outputs()).containsEntry("externalIp", "")
+                .containsEntry("endpoint", "http://ai-inference.ai-inference.svc.cluster.local:8000/api/generate");
     }
 
     @Test
