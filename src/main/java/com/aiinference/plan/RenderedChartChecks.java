@@ -5,6 +5,7 @@ import com.aiinference.chart.RenderedChart;
 import com.aiinference.config.Quantity;
 import com.aiinference.config.Settings;
 import com.aiinference.core.Check;
+import com.aiinference.stack.ChartValues;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PodSpec;
