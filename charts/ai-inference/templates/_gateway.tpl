@@ -3,7 +3,10 @@ Routes the gateway forwards to Ollama; everything else is refused without reachi
 */}}
 {{- define "ai-inference.gateway.routes" -}}
 {{- $routes := list "/" "/api/generate" "/api/chat" "/api/tags" "/api/version" }}
-{{- if .Values.gateway.openAICompatible }}
+{{- if eq .Values.engine "vllm" }}
+{{- /* vLLM: the OpenAI inference routes only (not /metrics, /tokenize, /load_lora_adapter, ...). */}}
+{{- $routes = list "/v1/completions" "/v1/chat/completions" "/v1/models" }}
+{{- else if .Values.gateway.openAICompatible }}
 {{- $routes = concat $routes (list "/v1/completions" "/v1/chat/completions" "/v1/models") }}
 {{- end }}
 {{- toJson $routes }}
@@ -13,7 +16,7 @@ Routes the gateway forwards to Ollama; everything else is refused without reachi
 nginx.conf of the gateway. It runs unprivileged on a read-only root: pid and temp files live in /tmp (an emptyDir).
 */}}
 {{- define "ai-inference.gateway.nginxConf" -}}
-# ai-inference gateway: forwards only inference routes to Ollama in the same pod and refuses the rest
+# ai-inference gateway: forwards only inference routes to {{ if eq .Values.engine "vllm" }}vLLM{{ else }}Ollama{{ end }} in the same pod and refuses the rest
 # (pull, create, push, delete, copy, blobs, ...). Rendered by the ai-inference Helm chart.
 worker_processes {{ .Values.gateway.workerProcesses }};
 pid /tmp/nginx.pid;
@@ -43,8 +46,8 @@ http {
     }
 {{- end }}
 
-    upstream ollama {
-        server 127.0.0.1:11434;
+    upstream engine {
+        server 127.0.0.1:{{ include "ai-inference.enginePort" . }};
         keepalive 32;
     }
 
@@ -75,7 +78,7 @@ http {
                 return 401 '{"error":"missing or invalid API key: send Authorization: Bearer <key>"}\n';
             }
 {{- end }}
-            proxy_pass http://ollama;
+            proxy_pass http://engine;
         }
 {{- end }}
 
@@ -97,6 +100,13 @@ http {
         location = /stub_status {
             stub_status;
         }
+{{- if eq .Values.engine "vllm" }}
+
+        # vLLM's Prometheus metrics (running and waiting requests, KV-cache use) for `verify`, on the pod-only port.
+        location = /metrics {
+            proxy_pass http://engine;
+        }
+{{- end }}
 
         location / {
             return 404 '{"error":"not found"}\n';

@@ -64,6 +64,53 @@ app.kubernetes.io/component: inference
 {{- printf "%s:%s" .Values.image.repository (include "ai-inference.imageTag" .) }}
 {{- end }}
 
+{{- define "ai-inference.vllmImage" -}}
+{{- printf "%s:%s" .Values.vllm.image.repository .Values.vllm.image.tag }}
+{{- end }}
+
+{{/*
+The inference container: its name, image and port for the engine (the gateway forwards to this port).
+*/}}
+{{- define "ai-inference.engineContainer" -}}
+{{- if eq .Values.engine "vllm" }}vllm{{ else }}ollama{{ end }}
+{{- end }}
+
+{{- define "ai-inference.engineImage" -}}
+{{- if eq .Values.engine "vllm" }}{{ include "ai-inference.vllmImage" . }}{{ else }}{{ include "ai-inference.image" . }}{{ end }}
+{{- end }}
+
+{{- define "ai-inference.enginePort" -}}
+{{- if eq .Values.engine "vllm" }}8000{{ else }}11434{{ end }}
+{{- end }}
+
+{{/*
+The model name clients send: vLLM's served name, or Ollama's model name.
+*/}}
+{{- define "ai-inference.servedModel" -}}
+{{- if eq .Values.engine "vllm" }}{{ default .Values.vllm.model .Values.vllm.servedModelName }}{{ else }}{{ .Values.model.name }}{{ end }}
+{{- end }}
+
+{{/*
+`vllm serve` arguments: the model, then the knobs (one flag per value, so the rendered pod shows each setting).
+*/}}
+{{- define "ai-inference.vllmArgs" -}}
+{{- $v := .Values.vllm }}
+- {{ $v.model | quote }}
+- "--host=0.0.0.0"
+- "--port={{ include "ai-inference.enginePort" . }}"
+- {{ printf "--served-model-name=%s" (include "ai-inference.servedModel" .) | quote }}
+- {{ printf "--max-num-seqs=%d" (int $v.maxNumSeqs) | quote }}
+- {{ printf "--max-model-len=%d" (int $v.maxModelLen) | quote }}
+- {{ printf "--gpu-memory-utilization=%v" $v.gpuMemoryUtilization | quote }}
+- {{ printf "--dtype=%s" $v.dtype | quote }}
+{{- with $v.quantization }}
+- {{ printf "--quantization=%s" . | quote }}
+{{- end }}
+{{- with $v.extraArgs }}
+{{- toYaml . | nindent 0 }}
+{{- end }}
+{{- end }}
+
 {{- define "ai-inference.gatewayImage" -}}
 {{- printf "%s:%s" .Values.gateway.image.repository .Values.gateway.image.tag }}
 {{- end }}
@@ -104,6 +151,18 @@ Every rule is included once from deployment.yaml, so `helm template` and `helm i
 {{- include "ai-inference.validate.gateway" . }}
 {{- include "ai-inference.validate.modelCache" . }}
 {{- include "ai-inference.validate.resources" . }}
+{{- include "ai-inference.validate.vllm" . }}
+{{- end }}
+
+{{- define "ai-inference.validate.vllm" -}}
+{{- if eq .Values.engine "vllm" }}
+{{- if and (hasPrefix "/" .Values.vllm.model) (ne .Values.modelCache.type "existingClaim") }}
+{{- fail (printf "vllm.model %s is a path in the model cache, which only modelCache.type existingClaim provides (an emptyDir starts empty); use a Hugging Face id or set modelCache.existingClaim" .Values.vllm.model) }}
+{{- end }}
+{{- if and .Values.gpu.count (gt (int .Values.gpu.count) 1) }}
+{{- fail (printf "engine vllm with gpu.count %d: the chart runs one GPU per vLLM server (no --tensor-parallel-size); use gpu.count 1" (int .Values.gpu.count)) }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{- define "ai-inference.validate.image" -}}
@@ -304,8 +363,8 @@ metadata:
 spec:
   {{- include "ai-inference.schedulingSpec" . | nindent 2 }}
   containers:
-    - name: ollama
-      image: {{ include "ai-inference.image" . }}
+    - name: {{ include "ai-inference.engineContainer" . }}
+      image: {{ include "ai-inference.engineImage" . }}
       resources:
         {{- include "ai-inference.ollamaResources" . | nindent 8 }}
     {{- if .Values.gateway.enabled }}

@@ -61,6 +61,7 @@ public final class App {
         ctx.export("kubeconfig", cluster.kubeconfig);
         ctx.export("replicas", Output.of(s.workload().peakReplicas()));
         ctx.export("model", Output.of(s.workload().model()));
+        ctx.export("engine", Output.of(s.engine().kind()));
         ctx.export("memoryLimit", Output.of(s.workload().memoryLimit().text()));
         ctx.export("dwsEnabled", Output.of(s.gpuPool().queuedProvisioning()));
         ctx.export("hpaPinned", Output.of(s.workload().isHpaPinnedAt()));

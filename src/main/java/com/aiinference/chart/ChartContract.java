@@ -17,6 +17,9 @@ public final class ChartContract {
     public static final String OLLAMA_CONTAINER = "ollama";
     public static final String OLLAMA_PORT_NAME = "ollama";
     public static final int OLLAMA_PORT = 11434;
+    /** The inference container with {@code engine: vllm}: vLLM's OpenAI server on {@value #VLLM_PORT}. */
+    public static final String VLLM_CONTAINER = "vllm";
+    public static final int VLLM_PORT = 8000;
     /** The gateway sidecar: the API on {@value #GATEWAY_PORT} ({@value #GATEWAY_PORT_NAME}), nginx stub_status on {@value #METRICS_PORT}. */
     public static final String GATEWAY_CONTAINER = "gateway";
     public static final String GATEWAY_PORT_NAME = "http";

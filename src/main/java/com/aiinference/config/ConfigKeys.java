@@ -102,16 +102,26 @@ public final class ConfigKeys {
             "Path of the Helm chart, relative to the project directory.");
     public static final ConfigKey IMAGE_TAG = string("imageTag", "",
             "Ollama image tag: an exact release x.y.z, 0.17.1 or later; empty uses the chart's pinned appVersion.");
+    public static final ConfigKey ENGINE = string("engine", "ollama",
+            "Inference engine: ollama (the seed's) or vllm (vLLM's OpenAI server with continuous batching); model, numParallel and contextLength apply to either.");
     public static final ConfigKey MODEL = string("model", ChartContract.DEFAULT_MODEL,
-            "Ollama model pulled and served by every replica.");
+            "Model served by every replica: an Ollama name (llama3.1:8b) with engine ollama, a Hugging Face id (meta-llama/Llama-3.1-8B-Instruct) with engine vllm.");
     public static final ConfigKey NUM_PARALLEL = integer("numParallel", 8,
-            "OLLAMA_NUM_PARALLEL: requests each replica serves at once.");
+            "Requests each replica serves at once: OLLAMA_NUM_PARALLEL, or vLLM's --max-num-seqs.");
     public static final ConfigKey MAX_QUEUE = integer("maxQueue", 512,
             "OLLAMA_MAX_QUEUE: requests waiting per replica before HTTP 503.");
     public static final ConfigKey KEEP_ALIVE = string("keepAlive", "-1",
             "OLLAMA_KEEP_ALIVE: -1 (keep the model loaded), whole seconds, or a duration such as 5m or 1h30m.");
     public static final ConfigKey CONTEXT_LENGTH = integer("contextLength", 4096,
-            "OLLAMA_CONTEXT_LENGTH (KV cache grows with numParallel x contextLength).");
+            "Context length in tokens: OLLAMA_CONTEXT_LENGTH, or vLLM's --max-model-len (KV cache grows with numParallel x contextLength).");
+    public static final ConfigKey GPU_MEMORY_UTILIZATION = string("gpuMemoryUtilization", "0.9",
+            "vLLM's --gpu-memory-utilization: share of the GPU's memory vLLM may take (above 0, at most 0.98).");
+    public static final ConfigKey DTYPE = string("dtype", "auto",
+            "vLLM's --dtype: auto (the model's own, bfloat16 for Llama 3.x), bfloat16 or float16.");
+    public static final ConfigKey QUANTIZATION = string("quantization", "",
+            "vLLM's --quantization for pre-quantized weights: awq, gptq, fp8, ... (empty = none).");
+    public static final ConfigKey HF_TOKEN = ConfigKey.secret("hfToken",
+            "Hugging Face token for gated models with engine vllm; must be set with --secret. Stored in a Secret the stack creates.");
     public static final ConfigKey FLASH_ATTENTION = bool("flashAttention", true,
             "OLLAMA_FLASH_ATTENTION.");
     public static final ConfigKey CPU_REQUEST = string("cpuRequest", "8",
@@ -162,8 +172,8 @@ public final class ConfigKeys {
             GPU_POOL_NAME, GPU_MACHINE_TYPE, ACCELERATOR_TYPE, ACCELERATORS_PER_NODE, GPU_NODE_COUNT, GPU_MIN_NODES,
             GPU_DRIVER_VERSION, GPU_IMAGE_TYPE, GPU_DISK_SIZE_GB, QUEUED_PROVISIONING, FLEX_START, GPU_AUTO_REPAIR,
             RESERVATION_AFFINITY, COMPACT_PLACEMENT, DWS_MAX_RUN_DURATION, DAEMONSET_MEMORY, DAEMONSET_CPU,
-            NAMESPACE, RELEASE_NAME, CHART_PATH, IMAGE_TAG, MODEL, NUM_PARALLEL, MAX_QUEUE, KEEP_ALIVE, CONTEXT_LENGTH,
-            FLASH_ATTENTION, CPU_REQUEST, MEMORY_REQUEST, MEMORY_LIMIT, GPUS_PER_POD, REPLICAS, HPA_ENABLED,
+            NAMESPACE, RELEASE_NAME, CHART_PATH, IMAGE_TAG, ENGINE, MODEL, NUM_PARALLEL, MAX_QUEUE, KEEP_ALIVE, CONTEXT_LENGTH,
+            FLASH_ATTENTION, GPU_MEMORY_UTILIZATION, DTYPE, QUANTIZATION, HF_TOKEN, CPU_REQUEST, MEMORY_REQUEST, MEMORY_LIMIT, GPUS_PER_POD, REPLICAS, HPA_ENABLED,
             HPA_PINNED, HPA_MIN_REPLICAS, HPA_MAX_REPLICAS, SERVICE_TYPE, SERVICE_PORT, LB_SOURCE_RANGES, INTERNAL_LB,
             ALLOW_PUBLIC_ACCESS, GATEWAY_ENABLED, API_KEYS_SECRET, API_KEYS,
             GCP_PLUGIN_VERSION, K8S_PLUGIN_VERSION);

@@ -90,6 +90,12 @@ public final class PolicyRules {
                 k(HPA_MIN_REPLICAS) + " " + w.hpaMinReplicas() + " differs from " + k(HPA_MAX_REPLICAS)
                         + " " + w.hpaMaxReplicas() + " but " + k(HPA_PINNED) + " is true (a pinned HPA has min = max)",
                 !w.hpaEnabled() ? "no HPA" : w.hpaPinned() ? "HPA pinned at " + w.hpaMinReplicas() : "HPA not pinned");
+        // The GPU-fit judgement needs a parallelism the chart accepts (its schema: 1..64 for Ollama, 1..1024 for vLLM).
+        if (w.numParallel() >= 1 && w.numParallel() <= (s.engine().isVllm() ? 1024 : 64)) {
+            checks.add(GpuFit.check(s));
+        } else {
+            checks.add(Check.skip(GpuFit.CHECK, "not judged: " + k(NUM_PARALLEL) + " is out of the chart's range"));
+        }
 
         // --- DWS queued provisioning: what GKE rejects on such a pool ---
         if (pool.minNodes() > pool.maxNodes()) {

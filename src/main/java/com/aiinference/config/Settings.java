@@ -14,7 +14,33 @@ public record Settings(
         GpuPool gpuPool,
         Workload workload,
         Service service,
-        ProviderPlugins providers) {
+        ProviderPlugins providers,
+        Engine engine) {
+
+    /**
+     * The inference engine and its vLLM knobs. The model, parallelism and context length are the workload's
+     * ({@code model}, {@code numParallel}, {@code contextLength}) whichever engine serves them.
+     *
+     * @param kind                 {@link #OLLAMA} or {@link #VLLM}
+     * @param gpuMemoryUtilization vLLM's --gpu-memory-utilization
+     * @param dtype                vLLM's --dtype
+     * @param quantization         vLLM's --quantization ("" = none)
+     * @param hfToken              Hugging Face token for gated models (empty = none); never printed
+     */
+    public record Engine(String kind, double gpuMemoryUtilization, String dtype, String quantization,
+                         SecretList hfToken) {
+        public static final String OLLAMA = "ollama";
+        public static final String VLLM = "vllm";
+
+        public boolean isVllm() {
+            return VLLM.equals(kind);
+        }
+
+        /** Whether the stack creates the Hugging Face token Secret. */
+        public boolean createsHfTokenSecret() {
+            return isVllm() && !hfToken.values().isEmpty();
+        }
+    }
 
     public record Gcp(String projectId, String region, List<String> gpuZones) {
         public Gcp {

@@ -208,7 +208,38 @@ public final class SettingsParser {
                 gcpPluginVersion(),
                 matching(K8S_PLUGIN_VERSION, SEMVER, "is not a plugin version (e.g. 4.34.2)"));
 
-        return new Settings(project, gcp, network, cluster, gpuPool, workload, service, providers);
+        String engineKind = oneOf(ENGINE, Settings.Engine.OLLAMA, Settings.Engine.VLLM);
+        double gpuMemory = Double.NaN;
+        String utilization = str(GPU_MEMORY_UTILIZATION);
+        try {
+            gpuMemory = Double.parseDouble(utilization);
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        if (!(gpuMemory > 0 && gpuMemory <= 0.98)) {
+            bad(GPU_MEMORY_UTILIZATION, utilization, "is not a share of the GPU's memory above 0 and at most 0.98 (e.g. 0.9)");
+        }
+        List<String> hfToken = new ArrayList<>();
+        String rawToken = str(HF_TOKEN);
+        if (!rawToken.isEmpty()) {
+            if (!secretKeys.contains(key(HF_TOKEN))) {
+                problem(HF_TOKEN, "must be set as a secret: pulumi config set --secret " + HF_TOKEN.name() + " <token>");
+            }
+            if (!Settings.Engine.VLLM.equals(engineKind)) {
+                problem(HF_TOKEN, "is only used with " + key(ENGINE) + " vllm (Ollama pulls from its own registry)");
+            }
+            hfToken.add(rawToken.strip());
+        }
+        var engine = new Settings.Engine(engineKind, gpuMemory,
+                oneOf(DTYPE, "auto", "bfloat16", "float16"),
+                oneOf(QUANTIZATION, "", "awq", "awq_marlin", "gptq", "gptq_marlin", "fp8", "bitsandbytes"),
+                new Settings.SecretList(hfToken));
+        if (engine.isVllm() && !workload.model().contains("/")) {
+            bad(MODEL, workload.model(), "is an Ollama model name, but " + key(ENGINE)
+                    + " vllm serves a Hugging Face id such as meta-llama/Llama-3.1-8B-Instruct");
+        }
+
+        return new Settings(project, gcp, network, cluster, gpuPool, workload, service, providers, engine);
     }
 
     private void rejectUnknownKeys() {

@@ -27,7 +27,8 @@ final class KeySettings {
         PATHS.put("kubernetes:core/v1:Namespace", List.of("metadata.name"));
         PATHS.put("kubernetes:core/v1:Secret", List.of("metadata.name", "stringData"));
         PATHS.put("kubernetes:helm.sh/v3:Release", List.of("name", "chart", "namespace", "skipAwait",
-                "values.model.name", "values.replicaCount", "values.ollama.numParallel",
+                "values.engine", "values.model.name", "values.vllm.model", "values.replicaCount", "values.ollama.numParallel",
+                "values.vllm.maxNumSeqs", "values.vllm.maxModelLen",
                 "values.resources.limits.memory", "values.autoscaling", "values.dws.enabled",
                 "values.service.type", "values.service.port", "values.service.addressName"));
     }

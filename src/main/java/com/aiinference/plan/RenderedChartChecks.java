@@ -38,9 +38,10 @@ final class RenderedChartChecks {
             return out;
         }
         PodSpec pod = deployment.get().getSpec().getTemplate().getSpec();
-        Optional<Container> ollama = pod.getContainers().stream().filter(c -> ChartContract.OLLAMA_CONTAINER.equals(c.getName())).findFirst();
+        String engineName = s.engine().kind();
+        Optional<Container> ollama = pod.getContainers().stream().filter(c -> engineName.equals(c.getName())).findFirst();
         if (ollama.isEmpty()) {
-            out.add(Check.fail("rendered-deployment", "the Deployment has no container named ollama"));
+            out.add(Check.fail("rendered-deployment", "the Deployment has no container named " + engineName));
             return out;
         }
         out.add(Check.pass("rendered-deployment", "Deployment " + deployment.get().getMetadata().getName()
@@ -62,14 +63,14 @@ final class RenderedChartChecks {
             }
         }
         if (!w.memoryLimit().text().equals(ollamaLimit)) {
-            out.add(Check.fail("rendered-memory-limit", "ollama's rendered memory limit " + ollamaLimit
+            out.add(Check.fail("rendered-memory-limit", engineName + "'s rendered memory limit " + ollamaLimit
                     + " differs from " + s.project() + ":memoryLimit " + w.memoryLimit()));
         } else if (podLimit.compareTo(allocatable) > 0) {
             out.add(Check.fail("rendered-memory-limit", "the pod's containers limit " + Quantity.formatGiB(podLimit)
                     + " in total, above the " + Quantity.formatGiB(allocatable) + " left on " + pool.machine().name()));
         } else {
             out.add(Check.pass("rendered-memory-limit", "pod memory limits " + Quantity.formatGiB(podLimit)
-                    + " (ollama " + ollamaLimit + ") <= " + Quantity.formatGiB(allocatable) + " on " + pool.machine().name()));
+                    + " (" + engineName + " " + ollamaLimit + ") <= " + Quantity.formatGiB(allocatable) + " on " + pool.machine().name()));
         }
 
         // GPUs: exactly gpusPerPod per pod, so one pod lands per L4 node.

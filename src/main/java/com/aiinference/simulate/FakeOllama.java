@@ -44,7 +44,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * A local stand-in for an Ollama server on 127.0.0.1: {@code POST /api/generate} (NDJSON stream or one JSON),
  * the OpenAI-compatible {@code POST /v1/completions} and {@code /v1/chat/completions} (SSE), and the probes
  * {@code GET /}, {@code /api/version}, {@code /api/tags}, {@code /api/ps}. Timing, parallelism, queue and
- * faults follow {@link FakeOllamaConfig}.
+ * faults follow {@link FakeOllamaConfig}. With {@link FakeOllamaConfig.Engine#VLLM} it speaks vLLM's OpenAI server
+ * instead: the two OpenAI routes, {@code GET /v1/models}, {@code /health} and {@code /metrics} (the Prometheus
+ * gauges and counters {@code verify} and a dashboard read), and nothing of Ollama's API.
  *
  * <p>Served by one Netty event loop (one thread owns every connection, queue and timer of this server, so its state
  * needs no lock): any number of open streams cost a few MB and no thread each. Requests are decoded by Netty's HTTP
@@ -94,6 +96,8 @@ public final class FakeOllama implements AutoCloseable {
     private final AtomicLong peakQueued = new AtomicLong();
     private final AtomicLong openConnections = new AtomicLong();
     private final AtomicLong peakConnections = new AtomicLong();
+    private final AtomicLong promptTokensTotal = new AtomicLong();
+    private final java.util.Map<String, AtomicLong> finishedByReason = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     private FakeOllama(FakeOllamaConfig config) {
         this.config = config;
@@ -443,6 +447,10 @@ public final class FakeOllama implements AutoCloseable {
     private void route(Connection c, String method, String target, byte[] body) {
         String path = target.contains("?") ? target.substring(0, target.indexOf('?')) : target;
         boolean get = "GET".equals(method) || "HEAD".equals(method);
+        if (config.engine() == FakeOllamaConfig.Engine.VLLM) {
+            routeVllm(c, method, path, get, body);
+            return;
+        }
         switch (path) {
             case "/" -> {
                 if (get) {
@@ -459,6 +467,81 @@ public final class FakeOllama implements AutoCloseable {
             case "/v1/chat/completions" -> postOnly(c, method, Api.CHAT, body);
             default -> c.respond(404, "text/plain", "404 page not found", false);
         }
+    }
+
+    /** vLLM's OpenAI server: its routes only (FastAPI answers 404 {"detail":"Not Found"} to any other). */
+    private void routeVllm(Connection c, String method, String path, boolean get, byte[] body) {
+        switch (path) {
+            case "/health" -> {
+                if (get) {
+                    c.respond(200, "application/json", "", false);
+                } else {
+                    c.respond(405, "application/json", "{\"detail\":\"Method Not Allowed\"}", false);
+                }
+            }
+            case "/v1/models" -> getOnly(c, get, this::modelsJson);
+            case "/metrics" -> {
+                if (get) {
+                    c.respond(200, "text/plain; version=0.0.4; charset=utf-8", metricsText(), false);
+                } else {
+                    c.respond(405, "application/json", "{\"detail\":\"Method Not Allowed\"}", false);
+                }
+            }
+            case "/v1/completions" -> postOnly(c, method, Api.COMPLETIONS, body);
+            case "/v1/chat/completions" -> postOnly(c, method, Api.CHAT, body);
+            default -> c.respond(404, "application/json", "{\"detail\":\"Not Found\"}", false);
+        }
+    }
+
+    /** {@code GET /v1/models} as vLLM answers it: the served model names, owned by vllm. */
+    private String modelsJson() {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("object", "list");
+        ArrayNode list = root.putArray("data");
+        for (String m : config.models()) {
+            ObjectNode o = list.addObject();
+            o.put("id", m);
+            o.put("object", "model");
+            o.put("created", 1_767_225_600L);
+            o.put("owned_by", "vllm");
+            o.put("root", m);
+            o.putNull("parent");
+            o.put("max_model_len", 8192);
+        }
+        return root.toString();
+    }
+
+    /**
+     * {@code GET /metrics}: vLLM's scheduler gauges and request counters in the Prometheus text format (names as vLLM
+     * V1 exports them). KV-cache use is modelled as the share of the {@code --max-num-seqs} slots in use: each running
+     * sequence holds one slot's share of the cache.
+     */
+    private String metricsText() {
+        StringBuilder sb = new StringBuilder(2048);
+        String label = "{model_name=" + quote(config.models().get(0)) + "}";
+        gauge(sb, "vllm:num_requests_running", "Number of requests in model execution batches.", label, active);
+        gauge(sb, "vllm:num_requests_waiting", "Number of requests waiting to be processed.", label, waiting.size());
+        gauge(sb, "vllm:kv_cache_usage_perc", "KV-cache usage. 1 means 100 percent usage.", label,
+                (double) active / config.numParallel());
+        sb.append("# HELP vllm:request_success_total Count of successfully processed requests.\n")
+                .append("# TYPE vllm:request_success_total counter\n");
+        for (var e : finishedByReason.entrySet()) {
+            sb.append("vllm:request_success_total{finished_reason=\"").append(e.getKey()).append("\",model_name=")
+                    .append(quote(config.models().get(0))).append("} ").append(e.getValue().get()).append(".0\n");
+        }
+        counter(sb, "vllm:prompt_tokens_total", "Number of prefill tokens processed.", label, promptTokensTotal.get());
+        counter(sb, "vllm:generation_tokens_total", "Number of generation tokens processed.", label, tokensSent.get());
+        return sb.toString();
+    }
+
+    private static void gauge(StringBuilder sb, String name, String help, String label, double value) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append('\n').append("# TYPE ").append(name)
+                .append(" gauge\n").append(name).append(label).append(' ').append(value).append('\n');
+    }
+
+    private static void counter(StringBuilder sb, String name, String help, String label, long value) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append('\n').append("# TYPE ").append(name)
+                .append(" counter\n").append(name).append(label).append(' ').append(value).append(".0\n");
     }
 
     private void getOnly(Connection c, boolean get, java.util.function.Supplier<String> json) {
@@ -534,7 +617,7 @@ public final class FakeOllama implements AutoCloseable {
         c.generation = g;
         if (active < config.numParallel()) {
             g.begin();
-        } else if (waiting.size() < config.maxQueue()) {
+        } else if (config.engine() == FakeOllamaConfig.Engine.VLLM || waiting.size() < config.maxQueue()) {
             waiting.add(g);
             peakQueued.accumulateAndGet(waiting.size(), Math::max);
         } else {
@@ -617,6 +700,11 @@ public final class FakeOllama implements AutoCloseable {
         final long created = Instant.now().getEpochSecond();
         final StringBuilder text = new StringBuilder();
         long began;
+        /** The modelled decode time, reported as eval_duration: one delay per token at the load it was made under. */
+        long decodeNanos = config.interTokenDelay().toNanos();
+        /** Ollama's OpenAI layer names itself in every chunk; vLLM sends no fingerprint. */
+        final String fingerprint = config.engine() == FakeOllamaConfig.Engine.VLLM ? ""
+                : "\"system_fingerprint\":\"fp_ollama\",";
         long firstSent;
         long lastSent;
         int emitted;
@@ -674,7 +762,9 @@ public final class FakeOllama implements AutoCloseable {
                 }
             }
             if (emitted < tokens) {
-                schedule(System.nanoTime() + config.interTokenDelay().toNanos(), this::nextToken);
+                long delay = config.interTokenDelay(active).toNanos();
+                decodeNanos += delay;
+                schedule(System.nanoTime() + delay, this::nextToken);
             } else {
                 complete();
             }
@@ -729,10 +819,10 @@ public final class FakeOllama implements AutoCloseable {
                 case OLLAMA -> "{\"model\":" + modelJson + ",\"created_at\":\"" + Instant.now()
                         + "\",\"response\":\"" + word + "\",\"done\":false}\n";
                 case COMPLETIONS -> "data: {\"id\":\"" + id + "\",\"object\":\"text_completion\",\"created\":"
-                        + created + ",\"model\":" + modelJson + ",\"system_fingerprint\":\"fp_ollama\","
+                        + created + ",\"model\":" + modelJson + "," + fingerprint
                         + "\"choices\":[{\"text\":\"" + word + "\",\"index\":0,\"finish_reason\":null}]}\n\n";
                 case CHAT -> "data: {\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":"
-                        + created + ",\"model\":" + modelJson + ",\"system_fingerprint\":\"fp_ollama\","
+                        + created + ",\"model\":" + modelJson + "," + fingerprint
                         + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"" + word
                         + "\"},\"finish_reason\":null}]}\n\n";
             };
@@ -740,12 +830,14 @@ public final class FakeOllama implements AutoCloseable {
 
         void complete() {
             long now = System.nanoTime();
-            long evalNs = tokens * config.interTokenDelay().toNanos();
+            long evalNs = decodeNanos;
             long promptNs = config.timeToFirstToken().toNanos();
             String usage = "{\"prompt_tokens\":" + promptTokens + ",\"completion_tokens\":" + tokens
                     + ",\"total_tokens\":" + (promptTokens + tokens) + "}";
             release();
             completed.incrementAndGet();
+            promptTokensTotal.addAndGet(promptTokens);
+            finishedByReason.computeIfAbsent(doneReason, k -> new AtomicLong()).incrementAndGet();
             if (timingLog != null && stream) {
                 logTimes();
             }
@@ -771,7 +863,7 @@ public final class FakeOllama implements AutoCloseable {
                                 : "\"choices\":[{\"text\":\"\",\"index\":0,\"finish_reason\":\"" + doneReason + "\"}]";
                         String object = api == Api.CHAT ? "chat.completion.chunk" : "text_completion";
                         String head = "data: {\"id\":\"" + id + "\",\"object\":\"" + object + "\",\"created\":"
-                                + created + ",\"model\":" + modelJson + ",\"system_fingerprint\":\"fp_ollama\",";
+                                + created + ",\"model\":" + modelJson + "," + fingerprint;
                         c.chunk(head + finish + "}\n\n");
                         if (includeUsage) {
                             c.chunk(head + "\"choices\":[],\"usage\":" + usage + "}\n\n");
@@ -787,7 +879,7 @@ public final class FakeOllama implements AutoCloseable {
                         String object = api == Api.CHAT ? "chat.completion" : "text_completion";
                         c.respond(200, "application/json; charset=utf-8", "{\"id\":\"" + id + "\",\"object\":\""
                                 + object + "\",\"created\":" + created + ",\"model\":" + modelJson
-                                + ",\"system_fingerprint\":\"fp_ollama\",\"choices\":[" + choice + "],\"usage\":"
+                                + "," + fingerprint + "\"choices\":[" + choice + "],\"usage\":"
                                 + usage + "}", false);
                     }
                 }

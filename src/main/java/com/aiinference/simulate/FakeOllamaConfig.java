@@ -11,9 +11,16 @@ import java.util.Objects;
  * {@code OLLAMA_MAX_QUEUE}), and which faults it injects.
  *
  * <p>Timing model, per answer of {@code n} tokens, once a generation slot is free: the first token is written
- * {@code timeToFirstToken} after the slot was taken, each further token {@code interTokenDelay} after the previous
- * one, and the final {@code done} line right after the last token. So a client should see
- * TTFT = queue wait + timeToFirstToken and latency = TTFT + (n - 1) * interTokenDelay.
+ * {@code timeToFirstToken} after the slot was taken, each further token {@link #interTokenDelay(int)} after the
+ * previous one, and the final {@code done} line right after the last token.
+ *
+ * <p>Batching: a GPU decodes every running sequence in one step, and a step takes longer the more sequences it
+ * holds. The model: the delay before a sequence's next token is {@code interTokenDelay + interTokenDelayPerSequence
+ * x (sequences decoding at that moment - 1)}. With {@code d} sequences decoding throughout, a client sees
+ * TTFT = queue wait + timeToFirstToken and latency = TTFT + (n - 1) x (interTokenDelay + perSequence x (d - 1)), and
+ * one replica's token rate d / (interTokenDelay + perSequence x (d - 1)) levels off towards 1 / perSequence:
+ * latency grows with load while throughput flattens, which is the knee a sweep looks for. A per-sequence delay of 0
+ * is the plain model (fixed delay whatever the load).
  *
  * @param port              TCP port on 127.0.0.1; 0 picks a free one
  * @param models            model names served; any other gets 404 like Ollama
@@ -26,6 +33,8 @@ import java.util.Objects;
  * @param faults            fractions of requests that fail on purpose
  * @param seed              seed of the fault draws, so a run is repeatable
  * @param version           what {@code GET /api/version} answers
+ * @param engine            which server's API this fake speaks: Ollama's (and its OpenAI routes) or vLLM's
+ * @param interTokenDelayPerSequence extra delay per token for each other sequence decoding at once (batching)
  */
 public record FakeOllamaConfig(
         int port,
@@ -37,9 +46,38 @@ public record FakeOllamaConfig(
         int maxQueue,
         Faults faults,
         long seed,
-        String version) {
+        String version,
+        Engine engine,
+        Duration interTokenDelayPerSequence) {
 
     public static final String DEFAULT_MODEL = ChartContract.DEFAULT_MODEL;
+
+    /** The inference server a fake stands for. */
+    public enum Engine {
+        /**
+         * Ollama: {@code /api/generate}, {@code /api/tags}, {@code /api/ps}, {@code /} and the OpenAI routes; a full
+         * queue answers 503.
+         */
+        OLLAMA,
+        /**
+         * vLLM's OpenAI server: {@code /v1/completions}, {@code /v1/chat/completions}, {@code /v1/models},
+         * {@code /health}, {@code /metrics} (Prometheus); {@code numParallel} is {@code --max-num-seqs}; requests
+         * beyond it wait (vLLM has no queue limit, so {@code maxQueue} is not applied).
+         */
+        VLLM;
+
+        public String cliName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** The Ollama fake with the plain timing model (no per-sequence delay). */
+    public FakeOllamaConfig(int port, List<String> models, int tokensPerAnswer, Duration timeToFirstToken,
+                            Duration interTokenDelay, int numParallel, int maxQueue, Faults faults, long seed,
+                            String version) {
+        this(port, models, tokensPerAnswer, timeToFirstToken, interTokenDelay, numParallel, maxQueue, faults, seed,
+                version, Engine.OLLAMA, Duration.ZERO);
+    }
 
     public FakeOllamaConfig {
         Objects.requireNonNull(models, "models");
@@ -47,7 +85,12 @@ public record FakeOllamaConfig(
         Objects.requireNonNull(interTokenDelay, "interTokenDelay");
         Objects.requireNonNull(faults, "faults");
         Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(interTokenDelayPerSequence, "interTokenDelayPerSequence");
         models = List.copyOf(models);
+        if (interTokenDelayPerSequence.isNegative()) {
+            throw new IllegalArgumentException("the per-sequence inter-token delay must not be negative");
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -76,37 +119,54 @@ public record FakeOllamaConfig(
 
     public FakeOllamaConfig withPort(int v) {
         return new FakeOllamaConfig(v, models, tokensPerAnswer, timeToFirstToken, interTokenDelay, numParallel,
-                maxQueue, faults, seed, version);
+                maxQueue, faults, seed, version, engine, interTokenDelayPerSequence);
     }
 
     public FakeOllamaConfig withModels(List<String> v) {
         return new FakeOllamaConfig(port, v, tokensPerAnswer, timeToFirstToken, interTokenDelay, numParallel,
-                maxQueue, faults, seed, version);
+                maxQueue, faults, seed, version, engine, interTokenDelayPerSequence);
     }
 
     public FakeOllamaConfig withTokensPerAnswer(int v) {
         return new FakeOllamaConfig(port, models, v, timeToFirstToken, interTokenDelay, numParallel, maxQueue,
-                faults, seed, version);
+                faults, seed, version, engine, interTokenDelayPerSequence);
     }
 
     public FakeOllamaConfig withTiming(Duration ttft, Duration itl) {
         return new FakeOllamaConfig(port, models, tokensPerAnswer, ttft, itl, numParallel, maxQueue, faults, seed,
-                version);
+                version, engine, interTokenDelayPerSequence);
     }
 
     public FakeOllamaConfig withParallelism(int parallel, int queue) {
         return new FakeOllamaConfig(port, models, tokensPerAnswer, timeToFirstToken, interTokenDelay, parallel,
-                queue, faults, seed, version);
+                queue, faults, seed, version, engine, interTokenDelayPerSequence);
     }
 
     public FakeOllamaConfig withFaults(Faults v) {
         return new FakeOllamaConfig(port, models, tokensPerAnswer, timeToFirstToken, interTokenDelay, numParallel,
-                maxQueue, v, seed, version);
+                maxQueue, v, seed, version, engine, interTokenDelayPerSequence);
     }
 
     public FakeOllamaConfig withSeed(long v) {
         return new FakeOllamaConfig(port, models, tokensPerAnswer, timeToFirstToken, interTokenDelay, numParallel,
-                maxQueue, faults, v, version);
+                maxQueue, faults, v, version, engine, interTokenDelayPerSequence);
+    }
+
+    /** The same fake speaking {@code e}'s API. */
+    public FakeOllamaConfig withEngine(Engine e) {
+        return new FakeOllamaConfig(port, models, tokensPerAnswer, timeToFirstToken, interTokenDelay, numParallel,
+                maxQueue, faults, seed, version, e, interTokenDelayPerSequence);
+    }
+
+    /** The same fake with this extra delay per token for each other sequence decoding at once. */
+    public FakeOllamaConfig withBatching(Duration perSequence) {
+        return new FakeOllamaConfig(port, models, tokensPerAnswer, timeToFirstToken, interTokenDelay, numParallel,
+                maxQueue, faults, seed, version, engine, perSequence);
+    }
+
+    /** The delay before a sequence's next token while {@code decoding} sequences (itself included) decode at once. */
+    public Duration interTokenDelay(int decoding) {
+        return interTokenDelay.plus(interTokenDelayPerSequence.multipliedBy(Math.max(0, decoding - 1)));
     }
 
     /**

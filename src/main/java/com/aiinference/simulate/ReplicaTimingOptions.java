@@ -23,6 +23,32 @@ public final class ReplicaTimingOptions {
     Duration itl;
 
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "8",
-            description = "Answers each replica generates at once (OLLAMA_NUM_PARALLEL). Default: ${DEFAULT-VALUE}.")
+            description = "Answers each replica generates at once (OLLAMA_NUM_PARALLEL; vLLM's --max-num-seqs). Default: ${DEFAULT-VALUE}.")
     int parallel;
+
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "ollama",
+            description = "ollama (Ollama's API, 503 when the queue is full) or vllm (vLLM's OpenAI server: /v1/completions,"
+                    + " /v1/chat/completions, /v1/models, /health, /metrics; requests beyond --parallel wait). Default: ${DEFAULT-VALUE}.")
+    String engine;
+
+    @Option(names = "--itl-per-seq", paramLabel = "DURATION", defaultValue = "0ms", converter = Durations.Converter.class,
+            description = "Batching: each token waits --itl plus this for every other sequence decoding at once, so"
+                    + " latency grows with load and throughput levels off at 1/this tokens/s per replica. Default: ${DEFAULT-VALUE}"
+                    + " (fixed --itl whatever the load).")
+    Duration itlPerSeq;
+
+    /** The --engine value, or an {@link IllegalArgumentException} naming it. */
+    FakeOllamaConfig.Engine engine() {
+        for (FakeOllamaConfig.Engine e : FakeOllamaConfig.Engine.values()) {
+            if (e.cliName().equals(engine)) {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException("--engine must be ollama or vllm, got '" + engine + "'");
+    }
+
+    /** A replica's configuration: these timings on top of {@code base}. */
+    FakeOllamaConfig apply(FakeOllamaConfig base) {
+        return base.withTokensPerAnswer(tokens).withTiming(ttft, itl).withEngine(engine()).withBatching(itlPerSeq);
+    }
 }

@@ -178,8 +178,8 @@ public final class SimulateClusterCommand implements Callable<Integer> {
         try {
             clusterSpec = new SimulatedCluster.Spec(namespace, release, replicas, model, memoryLimit, !noGateway, dwsState,
                     hpaMin == null ? replicas : hpaMin, hpaMax == null ? replicas : hpaMax, timing.parallel);
-            replicaConfig = FakeOllamaConfig.defaults().withModels(List.of(model)).withTokensPerAnswer(timing.tokens)
-                    .withTiming(timing.ttft, timing.itl).withParallelism(timing.parallel, 512);
+            replicaConfig = timing.apply(FakeOllamaConfig.defaults().withModels(List.of(model)))
+                    .withParallelism(timing.parallel, 512);
             new io.fabric8.kubernetes.api.model.Quantity(memoryLimit).getNumericalAmount();
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());

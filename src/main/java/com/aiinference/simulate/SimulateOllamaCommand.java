@@ -23,9 +23,11 @@ import picocli.CommandLine.Option;
         name = "ollama",
         mixinStandardHelpOptions = true,
         description = {
-            "Serve a fake Ollama (and its OpenAI-compatible API) on 127.0.0.1 until Ctrl-C or --max-duration.",
-            "Answers take about --ttft + (tokens - 1) x --itl once one of --parallel slots is free;",
-            "--max-queue more requests wait, the rest get 503 'server busy' like Ollama."
+            "Serve a fake Ollama (and its OpenAI-compatible API), or with --engine vllm a fake vLLM OpenAI server,",
+            "on 127.0.0.1 until Ctrl-C or --max-duration.",
+            "Answers take about --ttft + (tokens - 1) x (--itl + --itl-per-seq x (sequences decoding at once - 1))",
+            "once one of --parallel slots is free; Ollama: --max-queue more requests wait, the rest get 503",
+            "'server busy'; vLLM: every request beyond --parallel waits."
         },
         sortOptions = false)
 public final class SimulateOllamaCommand implements Callable<Integer> {
@@ -88,8 +90,8 @@ public final class SimulateOllamaCommand implements Callable<Integer> {
     public Integer call() {
         FakeOllamaConfig config;
         try {
-            config = new FakeOllamaConfig(port, models, timing.tokens, timing.ttft, timing.itl, timing.parallel, maxQueue,
-                    new FakeOllamaConfig.Faults(busy, reset, stall, garbage, cut), seed, "0.17.1");
+            config = timing.apply(new FakeOllamaConfig(port, models, timing.tokens, timing.ttft, timing.itl, timing.parallel,
+                    maxQueue, new FakeOllamaConfig.Faults(busy, reset, stall, garbage, cut), seed, "0.17.1"));
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
@@ -127,10 +129,14 @@ public final class SimulateOllamaCommand implements Callable<Integer> {
         }, "simulate-ollama-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            out.printf("fake Ollama listening on %s (models %s; %d tokens, ttft %s, itl %s, parallel %d, queue %d%s)%n",
-                    fake.baseUri(), String.join(",", config.models()), timing.tokens, Durations.format(timing.ttft),
-                    Durations.format(timing.itl), timing.parallel, maxQueue, config.faults().any() ? ", faults on" : "");
-            out.printf("endpoint: %s%n", fake.generateUri());
+            boolean vllm = config.engine() == FakeOllamaConfig.Engine.VLLM;
+            out.printf("fake %s listening on %s (models %s; %d tokens, ttft %s, itl %s%s, %s %d%s%s)%n",
+                    vllm ? "vLLM" : "Ollama", fake.baseUri(), String.join(",", config.models()), timing.tokens,
+                    Durations.format(timing.ttft), Durations.format(timing.itl),
+                    timing.itlPerSeq.isZero() ? "" : " + " + Durations.format(timing.itlPerSeq) + " per other sequence",
+                    vllm ? "max-num-seqs" : "parallel", timing.parallel, vllm ? "" : ", queue " + maxQueue,
+                    config.faults().any() ? ", faults on" : "");
+            out.printf("endpoint: %s%n", vllm ? fake.baseUri().resolve("/v1/completions") : fake.generateUri());
             out.printf("stops after %s or on Ctrl-C%n", Durations.format(maxDuration));
             out.flush();
             try {

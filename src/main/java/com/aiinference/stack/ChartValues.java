@@ -40,12 +40,26 @@ public final class ChartValues {
         ChartValues v = new ChartValues();
         v.put("replicaCount", REPLICAS, w.replicas());
         v.put("image.tag", IMAGE_TAG, w.imageTag());
-        v.put("model.name", MODEL, w.model());
-        v.put("ollama.numParallel", NUM_PARALLEL, w.numParallel());
-        v.put("ollama.maxQueue", MAX_QUEUE, w.maxQueue());
-        v.put("ollama.keepAlive", KEEP_ALIVE, w.keepAlive());
-        v.put("ollama.contextLength", CONTEXT_LENGTH, w.contextLength());
-        v.put("ollama.flashAttention", FLASH_ATTENTION, w.flashAttention());
+        var engine = s.engine();
+        v.put("engine", ENGINE, engine.kind());
+        if (engine.isVllm()) {
+            // model, numParallel and contextLength mean the same for either engine: the served model, the sequences
+            // one replica serves at once, the context length.
+            v.put("vllm.model", MODEL, w.model());
+            v.put("vllm.maxNumSeqs", NUM_PARALLEL, w.numParallel());
+            v.put("vllm.maxModelLen", CONTEXT_LENGTH, w.contextLength());
+            v.put("vllm.gpuMemoryUtilization", GPU_MEMORY_UTILIZATION, engine.gpuMemoryUtilization());
+            v.put("vllm.dtype", DTYPE, engine.dtype());
+            v.put("vllm.quantization", QUANTIZATION, engine.quantization());
+            v.put("vllm.hfToken.existingSecret", HF_TOKEN, engine.createsHfTokenSecret() ? hfTokenSecretName(s) : "");
+        } else {
+            v.put("model.name", MODEL, w.model());
+            v.put("ollama.numParallel", NUM_PARALLEL, w.numParallel());
+            v.put("ollama.maxQueue", MAX_QUEUE, w.maxQueue());
+            v.put("ollama.keepAlive", KEEP_ALIVE, w.keepAlive());
+            v.put("ollama.contextLength", CONTEXT_LENGTH, w.contextLength());
+            v.put("ollama.flashAttention", FLASH_ATTENTION, w.flashAttention());
+        }
         v.put("resources.requests.cpu", CPU_REQUEST, w.cpuRequest().text());
         v.put("resources.requests.memory", MEMORY_REQUEST, w.memoryRequest().text());
         v.put("resources.limits.memory", MEMORY_LIMIT, w.memoryLimit().text());
@@ -79,6 +93,17 @@ public final class ChartValues {
         return s.service().createsApiKeySecret() ? s.workload().releaseName() + "-api-keys"
                 : s.service().apiKeysSecret();
     }
+
+    /** The Secret the stack creates from {@code hfToken} for vLLM (key {@link #HF_TOKEN_SECRET_KEY}). */
+    public static String hfTokenSecretName(Settings s) {
+        return s.workload().releaseName() + "-hf-token";
+    }
+
+    /** The key inside that Secret (the chart's {@code vllm.hfToken.secretKey} default). */
+    public static final String HF_TOKEN_SECRET_KEY = "hf-token";
+
+    /** The key inside that Secret (the chart's {@code gateway.apiKeys.secretKey} default): keys one per line. */
+    public static final String API_KEYS_SECRET_KEY = "api-keys";
 
     /** The name of the regional address the stack reserves for the endpoint (one release per stack). */
     public static String addressName(Settings s) {

@@ -68,6 +68,19 @@ public final class InferenceRelease extends ComponentResource {
             releaseDeps.add(keys);
         }
 
+        if (settings.engine().createsHfTokenSecret()) {
+            var token = new Secret(name + "-hf-token", SecretArgs.builder()
+                    .metadata(ObjectMetaArgs.builder()
+                            .name(ChartValues.hfTokenSecretName(settings))
+                            .namespace(nsName)
+                            .build())
+                    .type("Opaque")
+                    .stringData(Output.ofSecret(Map.of(ChartValues.HF_TOKEN_SECRET_KEY,
+                            settings.engine().hfToken().values().get(0))))
+                    .build(), CustomResourceOptions.builder().parent(this).provider(k8s).build());
+            releaseDeps.add(token);
+        }
+
         // The endpoint's address is reserved first, so it is known before any load balancer or GPU node exists and
         // stays the same when the Service is recreated (allow-lists and clients keep working across redeploys).
         var svcSettings = settings.service();
@@ -112,9 +125,9 @@ public final class InferenceRelease extends ComponentResource {
         this.serviceName = Output.of(service);
         this.address = reserved;
         this.endpoint = svcSettings.isLoadBalancer()
-                ? reserved.applyValue(ip -> "http://" + ip + ":" + port + "/api/generate")
+                ? reserved.applyValue(ip -> "http://" + ip + ":" + port + endpointPath(settings))
                 // A ClusterIP Service is reached in the cluster by its DNS name (an in-cluster load test, port-forward).
-                : nsName.applyValue(n -> "http://" + service + "." + n + ".svc.cluster.local:" + port + "/api/generate");
+                : nsName.applyValue(n -> "http://" + service + "." + n + ".svc.cluster.local:" + port + endpointPath(settings));
 
         registerOutputs(Map.of(
                 "namespace", namespace,
@@ -122,6 +135,11 @@ public final class InferenceRelease extends ComponentResource {
                 "serviceName", serviceName,
                 "address", address,
                 "endpoint", endpoint));
+    }
+
+    /** The inference route clients post to: Ollama's generate API, or vLLM's OpenAI completions. */
+    public static String endpointPath(com.aiinference.config.Settings settings) {
+        return settings.engine().isVllm() ? "/v1/completions" : "/api/generate";
     }
 
     /**

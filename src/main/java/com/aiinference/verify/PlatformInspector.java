@@ -41,6 +41,15 @@ import java.util.concurrent.TimeoutException;
 
 /** Reads a {@link PlatformSnapshot} of one release through the Kubernetes API. */
 public final class PlatformInspector {
+    // The chart's names (ChartContract), under the names this class and its callers use.
+    public static final String OLLAMA_CONTAINER = ChartContract.OLLAMA_CONTAINER;
+    /** The chart's container with {@code engine: vllm}: vLLM's OpenAI server on port 8000. */
+    public static final String VLLM_CONTAINER = ChartContract.VLLM_CONTAINER;
+    static final int VLLM_PORT = ChartContract.VLLM_PORT;
+    public static final String GATEWAY_CONTAINER = ChartContract.GATEWAY_CONTAINER;
+    static final int OLLAMA_PORT = ChartContract.OLLAMA_PORT;
+    static final int METRICS_PORT = ChartContract.METRICS_PORT;
+    static final String COMPONENT_LABEL = ChartContract.COMPONENT_LABEL;
     static final String ACCELERATOR_LABEL = "cloud.google.com/gke-accelerator";
 
     /** The CRD is not built into fabric8; naming the plural avoids a discovery round trip. */
@@ -265,7 +274,11 @@ public final class PlatformInspector {
      */
     private ModelState modelState(Pod pod, boolean ready) {
         String model = target.expected().model();
-        int port = containerPort(pod, ChartContract.OLLAMA_CONTAINER, ChartContract.OLLAMA_PORT_NAME, ChartContract.OLLAMA_PORT);
+        boolean vllm = pod.getSpec().getContainers().stream().anyMatch(c -> VLLM_CONTAINER.equals(c.getName()));
+        if (vllm) {
+            return vllmModelState(pod, ready, model);
+        }
+        int port = containerPort(pod, OLLAMA_CONTAINER, ChartContract.OLLAMA_PORT_NAME, OLLAMA_PORT);
         ProxyAnswer ps = proxyGet(pod.getMetadata().getName(), port, "api/ps");
         if (ps.code() == 200) {
             try {
@@ -285,7 +298,29 @@ public final class PlatformInspector {
         return new ModelState(ready, "readiness (pod proxy to /api/ps: " + ps.describe() + ")");
     }
 
-    /** Ollama names a model without a tag as {@code :latest} (the chart's normal form, {@link ChartContract#modelRef}). */
+    /**
+     * vLLM serves only the model it loaded, and {@code GET /v1/models} (through the pod proxy) lists it once it is
+     * served; the served name must be the one the stack deployed.
+     */
+    private ModelState vllmModelState(Pod pod, boolean ready, String model) {
+        int port = containerPort(pod, VLLM_CONTAINER, VLLM_CONTAINER, VLLM_PORT);
+        ProxyAnswer answer = proxyGet(pod.getMetadata().getName(), port, "v1/models");
+        if (answer.code() == 200) {
+            try {
+                List<String> served = new ArrayList<>();
+                for (JsonNode m : JSON.readTree(answer.body()).path("data")) {
+                    served.add(m.path("id").asText());
+                }
+                boolean found = model == null ? !served.isEmpty() : served.contains(model);
+                return new ModelState(found, "/v1/models lists " + (served.isEmpty() ? "no model" : String.join(", ", served)));
+            } catch (Exception e) {
+                return new ModelState(ready, "readiness (/v1/models answer unreadable: " + e.getClass().getSimpleName() + ")");
+            }
+        }
+        return new ModelState(ready, "readiness (pod proxy to /v1/models: " + answer.describe() + ")");
+    }
+
+    /** Ollama names a model without a tag as {@code :latest}. */
     static boolean sameModel(String a, String b) {
         return ChartContract.sameModel(a, b);
     }

@@ -94,6 +94,11 @@ public record PlatformSnapshot(
             return containers.stream().filter(c -> c.name().equals(containerName)).findFirst();
         }
 
+        /** The inference engine's container: {@code ollama} or, with the chart's {@code engine: vllm}, {@code vllm}. */
+        public Optional<ContainerState> inferenceContainer() {
+            return container(PlatformInspector.OLLAMA_CONTAINER).or(() -> container(PlatformInspector.VLLM_CONTAINER));
+        }
+
         public int restarts() {
             return containers.stream().mapToInt(ContainerState::restartCount).sum();
         }

@@ -168,9 +168,9 @@ public final class VerificationChecks {
         String name = "memory-limit";
         List<String> problems = new ArrayList<>();
         for (PodState p : s.pods()) {
-            Optional<ContainerState> c = p.container(ChartContract.OLLAMA_CONTAINER);
+            Optional<ContainerState> c = p.inferenceContainer();
             if (c.isEmpty()) {
-                problems.add(p.name() + " has no '" + ChartContract.OLLAMA_CONTAINER + "' container");
+                problems.add(p.name() + " has no '" + PlatformInspector.OLLAMA_CONTAINER + "' or '" + PlatformInspector.VLLM_CONTAINER + "' container");
             } else if (c.get().memoryLimit() == null) {
                 problems.add(p.name() + ": ollama has no memory limit");
             } else if (e.memoryLimit() != null && !sameQuantity(c.get().memoryLimit(), e.memoryLimit())) {
@@ -183,7 +183,7 @@ public final class VerificationChecks {
         if (!problems.isEmpty()) {
             return Check.fail(name, String.join("; ", problems));
         }
-        String limit = s.pods().get(0).container(ChartContract.OLLAMA_CONTAINER).map(ContainerState::memoryLimit).orElse("?");
+        String limit = s.pods().get(0).inferenceContainer().map(ContainerState::memoryLimit).orElse("?");
         return Check.pass(name, "every ollama container limited to " + limit);
     }
 

@@ -217,7 +217,7 @@ public record VerificationReport(
             PodState latest = a != null ? a : p;
             String lastTermination = latest.containers().stream().filter(c -> c.lastTerminationReason() != null)
                     .map(c -> c.name() + ": " + c.lastTerminationReason()).collect(Collectors.joining(", "));
-            String limit = latest.container(ChartContract.OLLAMA_CONTAINER).map(ContainerState::memoryLimit).orElse("-");
+            String limit = latest.inferenceContainer().map(ContainerState::memoryLimit).orElse("-");
             String served = traffic.stream().filter(t -> t.pod().equals(latest.name())).findFirst()
                     .map(t -> t.known() ? String.valueOf(t.served()) : "n/a").orElse(after.isEmpty() ? "-" : "n/a");
             md.append("| ").append(p.name()).append(" | ").append(p.nodeName() == null ? "-" : p.nodeName()).append(" | ")

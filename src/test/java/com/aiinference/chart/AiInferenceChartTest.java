@@ -67,12 +67,20 @@ class AiInferenceChartTest {
                 .containsEntry("app.kubernetes.io/name", "ai-inference")
                 .containsEntry("app.kubernetes.io/instance", "ai-inference")
                 .containsEntry("app.kubernetes.io/component", "inference");
-        Container ollama = container(chart, "ollama");
-        assertThat(ollama.getPorts()).singleElement()
-                .satisfies(p -> assertThat(p.getName()).isEqualTo("ollama"))
-                .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(11434));
-        assertThat(env(ollama)).containsEntry("OLLAMA_HOST", "0.0.0.0:11434");
-        assertThat(ollama.getImage()).isEqualTo("docker.io/ollama/ollama:0.17.7");
+        if ("vllm".equals(ChartScenarios.values(scenario).get("engine"))) {
+            Container vllm = container(chart, "vllm");
+            assertThat(vllm.getPorts()).singleElement()
+                    .satisfies(p -> assertThat(p.getName()).isEqualTo("vllm"))
+                    .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(8000));
+            assertThat(vllm.getImage()).isEqualTo("docker.io/vllm/vllm-openai:v0.25.0");
+        } else {
+            Container ollama = container(chart, "ollama");
+            assertThat(ollama.getPorts()).singleElement()
+                    .satisfies(p -> assertThat(p.getName()).isEqualTo("ollama"))
+                    .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(11434));
+            assertThat(env(ollama)).containsEntry("OLLAMA_HOST", "0.0.0.0:11434");
+            assertThat(ollama.getImage()).isEqualTo("docker.io/ollama/ollama:0.17.7");
+        }
 
         Service service = chart.single(Service.class).orElseThrow();
         assertThat(service.getMetadata().getName()).isEqualTo("ai-inference");
@@ -420,7 +428,7 @@ class AiInferenceChartTest {
     }
 
     static Set<String> forwardedRoutes(String conf) {
-        Matcher m = Pattern.compile("location = (\\S+) \\{(?:(?!location ).)*?proxy_pass http://ollama;", Pattern.DOTALL).matcher(conf);
+        Matcher m = Pattern.compile("location = (\\S+) \\{(?:(?!location ).)*?proxy_pass http://engine;", Pattern.DOTALL).matcher(conf);
         Set<String> routes = new LinkedHashSet<>();
         while (m.find()) {
             routes.add(m.group(1));

@@ -176,7 +176,7 @@ class StackTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> values = (Map<String, Object>) release.input("values");
         assertThat(leafKeys("", values)).containsExactlyInAnyOrder(
-                "replicaCount", "image.tag", "model.name",
+                "replicaCount", "image.tag", "engine", "model.name",
                 "ollama.numParallel", "ollama.maxQueue", "ollama.keepAlive", "ollama.contextLength", "ollama.flashAttention",
                 "resources.requests.cpu", "resources.requests.memory", "resources.limits.memory",
                 "gpu.count", "gpu.acceleratorType", "gpu.nodePool",
@@ -249,7 +249,7 @@ class StackTest {
     @Test
     void outputsAreTheContractNamesAndKubeconfigIsSecret() {
         assertThat(run.outputs().keySet()).containsExactlyInAnyOrder("externalIp", "endpoint", "clusterName", "location", "gkeVersion",
-                "gpuNodePool", "namespace", "serviceName", "releaseName", "kubeconfig", "replicas", "model",
+                "gpuNodePool", "namespace", "serviceName", "releaseName", "kubeconfig", "replicas", "model", "engine",
                 "memoryLimit", "dwsEnabled", "hpaPinned");
         assertThat(run.secretOutputs()).containsExactly("kubeconfig");
         assertThat(run.outputs()).containsEntry("externalIp", PlanMocks.MOCK_EXTERNAL_IP)
