@@ -190,6 +190,12 @@ image whose version the chart cannot know (the schema refuses them too; this als
 {{- end }}
 
 {{- define "ai-inference.validate.dws" -}}
+{{- if and .Values.dws.enabled .Values.gpu.provisioning (ne .Values.gpu.provisioning "queued") }}
+{{- fail (printf "dws.enabled needs gpu.provisioning queued (it is %s): a ProvisioningRequest only brings nodes to a queued pool" .Values.gpu.provisioning) }}
+{{- end }}
+{{- if and (eq .Values.gpu.provisioning "queued") (not .Values.dws.enabled) }}
+{{- fail "gpu.provisioning queued needs dws.enabled: a queued pool gets nodes only through the chart's ProvisioningRequest" }}
+{{- end }}
 {{- if .Values.dws.enabled }}
 {{- if not .Values.gpu.nodePool }}
 {{- fail "dws.enabled needs gpu.nodePool: the ProvisioningRequest's PodTemplate must select the queued-provisioning node pool by name" }}
@@ -283,8 +289,11 @@ Scheduling, shared by the Deployment's pods and the DWS PodTemplate (GKE require
 {{- if .Values.gpu.nodePool }}
 {{- $_ := set $sel "cloud.google.com/gke-nodepool" .Values.gpu.nodePool }}
 {{- end }}
-{{- if and .Values.dws.enabled .Values.dws.flexStart }}
+{{- if or (and .Values.dws.enabled .Values.dws.flexStart) (eq .Values.gpu.provisioning "flex-start") }}
 {{- $_ := set $sel "cloud.google.com/gke-flex-start" "true" }}
+{{- end }}
+{{- if eq .Values.gpu.provisioning "spot" }}
+{{- $_ := set $sel "cloud.google.com/gke-spot" "true" }}
 {{- end }}
 {{- toYaml (merge $sel .Values.nodeSelector) }}
 {{- end }}
@@ -298,6 +307,13 @@ Scheduling, shared by the Deployment's pods and the DWS PodTemplate (GKE require
 # GKE taints queued-provisioning pools; only pods that consume a ProvisioningRequest belong there.
 - key: cloud.google.com/gke-queued
   operator: Exists
+  effect: NoSchedule
+{{- end }}
+{{- if eq .Values.gpu.provisioning "spot" }}
+# Spot nodes may carry GKE's spot taint (pools created with it); these pods are meant for them.
+- key: cloud.google.com/gke-spot
+  operator: Equal
+  value: "true"
   effect: NoSchedule
 {{- end }}
 {{- with .Values.tolerations }}
@@ -378,6 +394,10 @@ spec:
 {{- define "ai-inference.dws.hash" -}}
 {{- /* Only what sizes and places the nodes: an image upgrade keeps the provisioned nodes. */}}
 {{- $spec := dict "count" (include "ai-inference.replicas" .) "maxRunDurationSeconds" (toString .Values.dws.maxRunDurationSeconds) "scheduling" (include "ai-inference.schedulingSpec" .) "ollama" (include "ai-inference.ollamaResources" .) }}
+{{- /* A generation above 1 renews the request; generation 1 keeps the names charts before it rendered. */}}
+{{- if gt (int .Values.dws.generation) 1 }}
+{{- $_ := set $spec "generation" (toString .Values.dws.generation) }}
+{{- end }}
 {{- if .Values.gateway.enabled }}
 {{- $_ := set $spec "gateway" (include "ai-inference.gatewayResources" .) }}
 {{- end }}

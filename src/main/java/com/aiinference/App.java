@@ -10,6 +10,7 @@ import com.aiinference.stack.InferenceRelease;
 import com.aiinference.stack.Network;
 import com.aiinference.stack.Providers;
 import com.aiinference.stack.StackRules;
+import com.aiinference.stack.WorkerImageRepository;
 import com.pulumi.Context;
 import com.pulumi.Pulumi;
 import com.pulumi.core.Output;
@@ -49,6 +50,10 @@ public final class App {
         var app = new InferenceRelease(s.workload().releaseName(), s, accepted.serviceName(), network, cluster, gpuPool,
                 gcp, ComponentResourceOptions.builder().build());
 
+        // loadtest/verify --in-cluster run their workers from this repository's image (the deploy workflow pushes it).
+        var workerImages = new WorkerImageRepository(name + "-worker-images", s, gcp, cluster.nodeServiceAccount,
+                ComponentResourceOptions.builder().build());
+
         ctx.export("externalIp", app.address);
         ctx.export("endpoint", app.endpoint);
         ctx.export("clusterName", cluster.name);
@@ -64,7 +69,9 @@ public final class App {
         ctx.export("engine", Output.of(s.engine().kind()));
         ctx.export("memoryLimit", Output.of(s.workload().memoryLimit().text()));
         ctx.export("dwsEnabled", Output.of(s.gpuPool().queuedProvisioning()));
+        ctx.export("gpuProvisioning", Output.of(s.gpuPool().provisioning().configName()));
         ctx.export("hpaPinned", Output.of(s.workload().isHpaPinnedAt()));
+        ctx.export("workerImageRepository", workerImages.url);
     }
 
     /**

@@ -3,6 +3,7 @@ package com.aiinference;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.cli.VersionProvider;
 import com.aiinference.loadtest.LoadTestCommand;
+import com.aiinference.loadtest.distributed.WorkerCommand;
 import com.aiinference.plan.PlanCommand;
 import com.aiinference.simulate.SimulateCommand;
 import com.aiinference.verify.StatusCommand;
@@ -26,7 +27,8 @@ import picocli.CommandLine.Command;
             LoadTestCommand.class,
             VerifyCommand.class,
             StatusCommand.class,
-            SimulateCommand.class
+            SimulateCommand.class,
+            WorkerCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -50,11 +52,7 @@ public final class Main implements Runnable {
 
     /** The configured command line: exit codes and one-line error reporting shared by every subcommand. */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
-        cl.setExitCodeExceptionMapper(ExitCodes::forException);
-        cl.setExecutionExceptionHandler(ExitCodes::handleExecutionException);
-        cl.setParameterExceptionHandler(ExitCodes::handleParameterException);
-        return cl;
+        return ExitCodes.configure(new CommandLine(new Main()));
     }
 
     @Override

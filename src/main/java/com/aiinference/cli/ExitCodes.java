@@ -17,6 +17,14 @@ public final class ExitCodes {
 
     private ExitCodes() {}
 
+    /** Installs the exit-code mapping and the one-line error handlers on a command line (the root, or a worker's). */
+    public static CommandLine configure(CommandLine cl) {
+        cl.setExitCodeExceptionMapper(ExitCodes::forException);
+        cl.setExecutionExceptionHandler(ExitCodes::handleExecutionException);
+        cl.setParameterExceptionHandler(ExitCodes::handleParameterException);
+        return cl;
+    }
+
     /** The exit code of an exception that ended a command. */
     public static int forException(Throwable t) {
         if (t instanceof CliException ce) {

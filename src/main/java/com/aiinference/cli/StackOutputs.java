@@ -27,6 +27,8 @@ public final class StackOutputs {
     public static final String NAMESPACE = "namespace";
     public static final String SERVICE_NAME = "serviceName";
     public static final String RELEASE_NAME = "releaseName";
+    /** The Artifact Registry repository of the load-test worker image ({@code --in-cluster}). */
+    public static final String WORKER_IMAGE_REPOSITORY = "workerImageRepository";
 
     /** Environment variable naming the pulumi executable (default {@code pulumi} on PATH). */
     public static final String PULUMI_BINARY_ENV = "AI_INFERENCE_PULUMI";

@@ -76,14 +76,14 @@ public final class ConfigKeys {
             "Node image of the GPU pool: COS_CONTAINERD or UBUNTU_CONTAINERD.");
     public static final ConfigKey GPU_DISK_SIZE_GB = integer("gpuDiskSizeGb", 200,
             "Boot disk of each GPU node in GB (holds the image and the model cache).");
-    public static final ConfigKey QUEUED_PROVISIONING = bool("queuedProvisioning", true,
-            "DWS queued provisioning: nodes only arrive, all together, through a ProvisioningRequest.");
-    public static final ConfigKey FLEX_START = bool("flexStart", true,
-            "Run the pool on DWS flex-start VMs (current GKE requires it with queued provisioning).");
+    public static final ConfigKey GPU_PROVISIONING = string("gpuProvisioning", "queued",
+            "How GPU nodes are obtained: queued (DWS queued provisioning on flex-start VMs: all nodes at once through a ProvisioningRequest, at most 7 days), flex-start (DWS flex-start VMs added one by one by the autoscaler, each at most 7 days), on-demand, spot (preemptible), or reservation (a named Compute Engine reservation, e.g. a DWS calendar-mode future reservation: gpuReservation).");
+    public static final ConfigKey GPU_RESERVATION = string("gpuReservation", "",
+            "Name of the Compute Engine reservation the GPU nodes consume (gpuProvisioning reservation only; give its zone as the one gpuZones entry).");
+    public static final ConfigKey DWS_GENERATION = integer("dwsGeneration", 1,
+            "Generation of the ProvisioningRequest (gpuProvisioning queued): raise it to renew before the nodes expire; a new request needs new capacity and the service is down until it is granted.");
     public static final ConfigKey GPU_AUTO_REPAIR = bool("gpuAutoRepair", false,
             "Auto-repair of GPU nodes; GKE rejects it on queued-provisioning pools.");
-    public static final ConfigKey RESERVATION_AFFINITY = string("reservationAffinity", "NO_RESERVATION",
-            "Reservation affinity of the GPU nodes: NO_RESERVATION or ANY_RESERVATION (queued pools: NO_RESERVATION).");
     public static final ConfigKey COMPACT_PLACEMENT = bool("compactPlacement", false,
             "Compact placement policy for the GPU pool; not allowed with queued provisioning.");
     public static final ConfigKey DWS_MAX_RUN_DURATION = integer("dwsMaxRunDurationSeconds", 604800,
@@ -170,8 +170,8 @@ public final class ConfigKeys {
             NETWORK_NAME, SUBNETWORK_NAME, SUBNET_CIDR, PODS_CIDR, SERVICES_CIDR, PODS_RANGE_NAME, SERVICES_RANGE_NAME,
             CLUSTER_NAME, RELEASE_CHANNEL, GKE_VERSION, DELETION_PROTECTION, SYSTEM_MACHINE_TYPE, SYSTEM_NODES_PER_ZONE,
             GPU_POOL_NAME, GPU_MACHINE_TYPE, ACCELERATOR_TYPE, ACCELERATORS_PER_NODE, GPU_NODE_COUNT, GPU_MIN_NODES,
-            GPU_DRIVER_VERSION, GPU_IMAGE_TYPE, GPU_DISK_SIZE_GB, QUEUED_PROVISIONING, FLEX_START, GPU_AUTO_REPAIR,
-            RESERVATION_AFFINITY, COMPACT_PLACEMENT, DWS_MAX_RUN_DURATION, DAEMONSET_MEMORY, DAEMONSET_CPU,
+            GPU_DRIVER_VERSION, GPU_IMAGE_TYPE, GPU_DISK_SIZE_GB, GPU_PROVISIONING, GPU_RESERVATION, DWS_GENERATION, GPU_AUTO_REPAIR,
+            COMPACT_PLACEMENT, DWS_MAX_RUN_DURATION, DAEMONSET_MEMORY, DAEMONSET_CPU,
             NAMESPACE, RELEASE_NAME, CHART_PATH, IMAGE_TAG, ENGINE, MODEL, NUM_PARALLEL, MAX_QUEUE, KEEP_ALIVE, CONTEXT_LENGTH,
             FLASH_ATTENTION, GPU_MEMORY_UTILIZATION, DTYPE, QUANTIZATION, HF_TOKEN, CPU_REQUEST, MEMORY_REQUEST, MEMORY_LIMIT, GPUS_PER_POD, REPLICAS, HPA_ENABLED,
             HPA_PINNED, HPA_MIN_REPLICAS, HPA_MAX_REPLICAS, SERVICE_TYPE, SERVICE_PORT, LB_SOURCE_RANGES, INTERNAL_LB,

@@ -104,24 +104,20 @@ public final class PolicyRules {
         } else {
             pass("gpu-autoscaling-bounds", "GPU pool autoscales " + pool.minNodes() + ".." + pool.maxNodes() + " nodes");
         }
+        gpuProvisioning();
         if (pool.queuedProvisioning()) {
             // FACTS.md (GKE provisioningrequest how-to): current GKE creates queued pools with both
-            // --enable-queued-provisioning and --flex-start; a queued pool on standard VMs is refused.
-            rule("dws-flex-start", pool.flexStart(),
-                    k(FLEX_START) + " false is not allowed with " + k(QUEUED_PROVISIONING)
-                            + " true (current GKE runs queued provisioning on flex-start VMs: set " + k(FLEX_START) + " true)",
-                    "queued provisioning on flex-start VMs");
+            // --enable-queued-provisioning and --flex-start (the program sends both for gpuProvisioning queued).
             rule("dws-min-nodes", pool.minNodes() == 0,
-                    k(GPU_MIN_NODES) + " " + pool.minNodes() + " must be 0 with queued provisioning (nodes only come through a ProvisioningRequest)",
+                    k(GPU_MIN_NODES) + " " + pool.minNodes() + " must be 0 with " + k(GPU_PROVISIONING)
+                            + " queued (nodes only come through a ProvisioningRequest)",
                     "queued pool starts at 0 nodes");
-            rule("dws-no-reservation", "NO_RESERVATION".equals(pool.reservationAffinity()),
-                    k(RESERVATION_AFFINITY) + " " + pool.reservationAffinity() + " is not allowed with queued provisioning (use NO_RESERVATION)",
-                    "reservation affinity NO_RESERVATION");
             rule("dws-no-compact-placement", !pool.compactPlacement(),
-                    k(COMPACT_PLACEMENT) + " true is not allowed with queued provisioning",
+                    k(COMPACT_PLACEMENT) + " true is not allowed with " + k(GPU_PROVISIONING) + " queued",
                     "no compact placement");
             rule("dws-no-auto-repair", !pool.autoRepair(),
-                    k(GPU_AUTO_REPAIR) + " true is not allowed with queued provisioning (GKE rejects auto-repair on queued pools)",
+                    k(GPU_AUTO_REPAIR) + " true is not allowed with " + k(GPU_PROVISIONING)
+                            + " queued (GKE rejects auto-repair on queued pools)",
                     "auto-repair off");
         }
         if (pool.queuedProvisioning() || pool.flexStart()) {
@@ -186,6 +182,50 @@ public final class PolicyRules {
         } else {
             pass("cpu-request-fits-node", "cpuRequest " + w.cpuRequest() + (gw ? " + gateway " + gatewayCpu : "")
                     + " fits " + cpuRoom);
+        }
+    }
+
+    /**
+     * Each provisioning mode's rules (GKE facts): where the nodes come from, what GKE refuses on such a pool, and what
+     * replaces a lost node. Only queued provisioning renews through a new ProvisioningRequest ({@code dwsGeneration}).
+     */
+    private void gpuProvisioning() {
+        var pool = s.gpuPool();
+        String mode = k(GPU_PROVISIONING) + " " + pool.provisioning().configName();
+        if (!pool.reservation().isEmpty() && pool.provisioning() != Settings.Provisioning.RESERVATION) {
+            fail("gpu-provisioning", k(GPU_RESERVATION) + " " + pool.reservation() + " is only used with "
+                    + k(GPU_PROVISIONING) + " reservation (it is " + pool.provisioning().configName() + ")");
+            return;
+        }
+        if (pool.dwsGeneration() != 1 && !pool.queuedProvisioning()) {
+            fail("gpu-provisioning", k(DWS_GENERATION) + " " + pool.dwsGeneration() + " names a new ProvisioningRequest, "
+                    + "which only " + k(GPU_PROVISIONING) + " queued has (it is " + pool.provisioning().configName() + ")");
+            return;
+        }
+        switch (pool.provisioning()) {
+            case QUEUED -> pass("gpu-provisioning", mode + ": all " + pool.maxNodes() + " nodes at once through "
+                    + "ProvisioningRequest generation " + pool.dwsGeneration() + ", removed after "
+                    + pool.maxRunDurationSeconds() / 3600 + "h; a lost node is not replaced until a new request");
+            case FLEX_START -> rule("gpu-provisioning", !pool.compactPlacement(),
+                    k(COMPACT_PLACEMENT) + " true is not allowed with " + mode + " (flex-start VMs take no placement policy)",
+                    mode + ": the autoscaler adds flex-start VMs one by one (0.." + pool.maxNodes()
+                            + "), each removed after at most 7 days and replaced while pods need it");
+            case ON_DEMAND -> pass("gpu-provisioning", mode + ": the autoscaler keeps " + pool.minNodes() + ".."
+                    + pool.maxNodes() + " on-demand nodes and replaces lost ones (needs on-demand L4 quota and capacity)");
+            case SPOT -> pass("gpu-provisioning", mode + ": preemptible Spot VMs, " + pool.minNodes() + ".."
+                    + pool.maxNodes() + "; GKE may reclaim any node at any time and the autoscaler replaces it");
+            case RESERVATION -> {
+                if (pool.reservation().isEmpty()) {
+                    fail("gpu-provisioning", mode + " needs " + k(GPU_RESERVATION) + " (the reservation's name)");
+                } else if (s.gcp().gpuZones().size() != 1) {
+                    fail("gpu-provisioning", mode + " needs exactly one " + k(GPU_ZONES)
+                            + " entry, the zone of reservation " + pool.reservation() + " (it is "
+                            + s.gcp().gpuZones() + ")");
+                } else {
+                    pass("gpu-provisioning", mode + ": nodes consume reservation " + pool.reservation() + " in "
+                            + s.gcp().gpuZones().get(0) + " (SPECIFIC_RESERVATION), replaced from it while it lasts");
+                }
+            }
         }
     }
 

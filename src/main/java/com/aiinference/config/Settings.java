@@ -62,11 +62,30 @@ public record Settings(
 
     public record GpuPool(String name, MachineShape machine, String acceleratorType, int acceleratorsPerNode,
                           int maxNodes, int minNodes, String driverVersion, String imageType, int diskSizeGb,
-                          boolean queuedProvisioning, boolean flexStart, boolean autoRepair,
-                          String reservationAffinity, boolean compactPlacement, int maxRunDurationSeconds,
+                          Provisioning provisioning, String reservation, int dwsGeneration, boolean autoRepair,
+                          boolean compactPlacement, int maxRunDurationSeconds,
                           Quantity daemonSetMemory, Quantity daemonSetCpu) {
         public int gpuCapacity() {
             return maxNodes * acceleratorsPerNode;
+        }
+
+        /** DWS queued provisioning: nodes only through a ProvisioningRequest, all together. */
+        public boolean queuedProvisioning() {
+            return provisioning == Provisioning.QUEUED;
+        }
+
+        /** The nodes are DWS flex-start VMs (queued pools run on them too). */
+        public boolean flexStart() {
+            return provisioning == Provisioning.QUEUED || provisioning == Provisioning.FLEX_START;
+        }
+
+        public boolean spot() {
+            return provisioning == Provisioning.SPOT;
+        }
+
+        /** GKE's consumeReservationType for the pool: a named reservation, or none (DWS and spot cannot use one). */
+        public String reservationAffinity() {
+            return provisioning == Provisioning.RESERVATION ? "SPECIFIC_RESERVATION" : "NO_RESERVATION";
         }
     }
 
@@ -111,6 +130,26 @@ public record Settings(
         @Override
         public String toString() {
             return "[secret x" + values.size() + "]";
+        }
+    }
+
+    /** How the GPU nodes are obtained ({@code gpuProvisioning}). */
+    public enum Provisioning {
+        QUEUED("queued"), FLEX_START("flex-start"), ON_DEMAND("on-demand"), SPOT("spot"), RESERVATION("reservation");
+
+        private final String configName;
+
+        Provisioning(String configName) {
+            this.configName = configName;
+        }
+
+        /** The value as {@code gpuProvisioning} spells it (and the chart's {@code gpu.provisioning}). */
+        public String configName() {
+            return configName;
+        }
+
+        public static java.util.Optional<Provisioning> byConfigName(String name) {
+            return java.util.Arrays.stream(values()).filter(p -> p.configName.equals(name)).findFirst();
         }
     }
 

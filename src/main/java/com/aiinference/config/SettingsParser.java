@@ -26,6 +26,8 @@ public final class SettingsParser {
     private static final Pattern ZONE_FORM = Pattern.compile("([a-z]+-[a-z]+[0-9]+)-[a-z]");
     /** RFC 1035 labels, as GKE and Kubernetes want for cluster, pool, namespace and release names. */
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z]([-a-z0-9]{0,38}[a-z0-9])?");
+    /** A Compute Engine resource name (RFC 1035, up to 63), or empty. */
+    private static final Pattern RESERVATION_NAME = Pattern.compile("([a-z]([-a-z0-9]{0,61}[a-z0-9])?)?");
     private static final Pattern MACHINE_TYPE = Pattern.compile("[a-z][a-z0-9]*-[a-z0-9-]+");
     private static final Pattern SEMVER = Pattern.compile("\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?");
     private static final Pattern EXACT_RELEASE = Pattern.compile("\\d+\\.\\d+\\.\\d+");
@@ -138,10 +140,11 @@ public final class SettingsParser {
                 oneOf(GPU_DRIVER_VERSION, "DEFAULT", "LATEST"),
                 oneOf(GPU_IMAGE_TYPE, "COS_CONTAINERD", "UBUNTU_CONTAINERD"),
                 atLeast(GPU_DISK_SIZE_GB, 10),
-                bool(QUEUED_PROVISIONING),
-                bool(FLEX_START),
+                Settings.Provisioning.byConfigName(oneOf(GPU_PROVISIONING, "queued", "flex-start", "on-demand", "spot",
+                        "reservation")).orElseThrow(),
+                matching(GPU_RESERVATION, RESERVATION_NAME, "is not a Compute Engine reservation name (lowercase letters, digits, hyphens; up to 63)"),
+                atLeast(DWS_GENERATION, 1),
                 bool(GPU_AUTO_REPAIR),
-                oneOf(RESERVATION_AFFINITY, "NO_RESERVATION", "ANY_RESERVATION"),
                 bool(COMPACT_PLACEMENT),
                 integerAsIs(DWS_MAX_RUN_DURATION),
                 quantity(DAEMONSET_MEMORY, true),

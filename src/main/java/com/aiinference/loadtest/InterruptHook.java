@@ -14,8 +14,14 @@ final class InterruptHook implements AutoCloseable {
     private final Thread hook;
 
     InterruptHook(String name) {
+        this(name, () -> { });
+    }
+
+    /** The same, also running {@code alsoOnStop} (e.g. telling worker processes to stop). */
+    InterruptHook(String name, Runnable alsoOnStop) {
         hook = new Thread(() -> {
             signal.stop("interrupted (Ctrl-C)");
+            alsoOnStop.run();
             try {
                 reported.await(15, TimeUnit.SECONDS);
             } catch (InterruptedException e) {

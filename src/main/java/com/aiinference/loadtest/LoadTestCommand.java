@@ -5,10 +5,19 @@ import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.cli.StackOutputsOptions;
 import com.aiinference.core.Check;
+import com.aiinference.cli.StackOutputs;
+import com.aiinference.kube.KubeAccess;
+import com.aiinference.loadtest.distributed.ClusterWorkers;
+import com.aiinference.loadtest.distributed.InClusterOptions;
+import com.aiinference.loadtest.distributed.LocalWorkers;
+import com.aiinference.loadtest.distributed.WorkerOutcome;
+import com.aiinference.loadtest.distributed.WorkerSpec;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,12 +42,17 @@ import picocli.CommandLine;
         exitCodeList = {
             "0:the run completed, at least one request succeeded and every --slo objective was met",
             "1:no request succeeded (or none was measured), an --slo objective was not met, or the run was aborted"
-                    + " (--max-error-rate, a request the HTTP client refused)",
-            "2:invalid usage or input, no target, target unreachable"
+                    + " (--max-error-rate, a request the HTTP client refused), or a --workers worker died (the others'"
+                    + " results are still reported)",
+            "2:invalid usage or input (e.g. a bad --workers count), no target, target unreachable"
         })
 public final class LoadTestCommand implements Callable<Integer> {
     /** The seed's note: port-forward tunnels are "strictly limited to low concurrency (<10 users)". */
     static final int LOCAL_USERS_WARNING_ABOVE = 10;
+    /** Worker JVMs on one machine; more belong in the cluster. */
+    static final int MAX_LOCAL_WORKERS = 32;
+    /** Pods of one Indexed Job: each result is read from a pod log, one by one. */
+    static final int MAX_CLUSTER_WORKERS = 100;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -53,46 +67,83 @@ public final class LoadTestCommand implements Callable<Integer> {
     @Mixin
     LoadTestOptions load;
 
+    @Option(names = "--workers", paramLabel = "N",
+            description = "Split the users (or the rate) over N worker processes on this machine and merge their results"
+                    + " exactly (histograms merged, counts summed). Default: one process, no workers.")
+    Integer workers;
+
+    @Mixin
+    InClusterOptions cluster;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Api api = load.api();
-        TargetResolver.Target target = TargetResolver.resolve(url, stack, api, System.in);
-        LoadTestConfig config = load.toConfig(target.stackModel().orElse(ChartContract.DEFAULT_MODEL));
+        load.api(); // a bad --api is exit 2 before the stack is read
+        TargetResolver.Target target = TargetResolver.resolve(url, stack, load::apiFor, System.in);
+        LoadTestConfig config = load.toConfig(target.stackModel().orElse(ChartContract.DEFAULT_MODEL), target.api());
         URI uri = target.uri();
-        TargetResolver.checkReachable(uri);
+        cluster.check();
+        WorkerSpec workerSpec = null;
+        InCluster inCluster = null;
+        if (cluster.inCluster()) {
+            inCluster = inCluster(target, config, uri);
+            workerSpec = inCluster.spec();
+            uri = inCluster.spec().targetUri();
+        } else if (workers != null) {
+            workerSpec = spec(config, uri, workers);
+            if (workers > MAX_LOCAL_WORKERS) {
+                throw CliException.usage("--workers " + workers + " is more than " + MAX_LOCAL_WORKERS
+                        + " processes on one machine (each is a JVM); use --in-cluster for more");
+            }
+            TargetResolver.checkReachable(uri);
+        } else {
+            TargetResolver.checkReachable(uri);
+        }
         String warning = null;
-        if (TargetResolver.isLocal(uri) && !config.openLoop() && config.users() > LOCAL_USERS_WARNING_ABOVE) {
+        if (inCluster == null && TargetResolver.isLocal(uri) && !config.openLoop() && config.users() > LOCAL_USERS_WARNING_ABOVE) {
             warning = String.format(Locale.ROOT, "%s is a local address (kubectl port-forward?) and %d users were asked for:"
                     + " port-forward tunnels hold fewer than %d concurrent users well; for the real figure use the"
                     + " LoadBalancer endpoint (--stack).", uri.getHost(), config.users(), LOCAL_USERS_WARNING_ABOVE);
             err.println("warning: " + warning);
         }
-        err.printf(Locale.ROOT, "loadtest: %s -> %s, %s, %s%s (stops by %s)%n", config.api().cliName(), uri,
+        err.printf(Locale.ROOT, "loadtest: %s -> %s, %s, %s%s (stops by %s)%s%n", config.api().cliName(), uri,
                 config.openLoop() ? config.rate() + " req/s open loop" : config.users() + " users",
                 Durations.format(config.duration()),
                 config.warmup().isZero() ? "" : " after " + Durations.format(config.warmup()) + " warm-up",
-                Durations.format(config.maxRunTime()));
+                Durations.format(config.maxRunTime()), inCluster != null ? ", " + workerSpec.workers()
+                        + " worker pod(s) in namespace " + inCluster.namespace()
+                        : workers == null ? "" : ", " + workers + " worker processes");
         err.flush();
+        if (inCluster != null) {
+            return runInCluster(inCluster, config, out, err);
+        }
         // Ctrl-C stops the run and still prints and writes what was measured (in-flight requests count as aborted).
         LoadTestResult result;
-        try (InterruptHook interrupt = new InterruptHook("loadtest")) {
-            result = LoadTestRunner.run(config, uri, err, interrupt.signal());
+        String workerFailure = null;
+        LocalWorkers local = workerSpec == null ? null : new LocalWorkers(workerSpec, err);
+        try (InterruptHook interrupt = new InterruptHook("loadtest", local == null ? () -> { } : local::stop)) {
+            if (local == null) {
+                result = LoadTestRunner.run(config, uri, err, interrupt.signal());
+            } else {
+                List<WorkerOutcome> outcomes = local.run(); // a worker that cannot start: WorkersNotStarted, exit 2
+                workerFailure = WorkerOutcome.failureLine(outcomes);
+                final String failure = workerFailure;
+                result = WorkerOutcome.merge(outcomes, config, uri)
+                        .orElseThrow(() -> new CliException(ExitCodes.CHECK_FAILED, failure));
+            }
             if (warning != null) {
                 result = result.withWarning(warning);
             }
-            out.print(MarkdownReport.render(result));
-            out.flush();
-            if (config.reportJson() != null) {
-                Reports.writeJson(result.toJson(), config.reportJson());
-                err.println("JSON report: " + config.reportJson());
-            }
-            if (config.reportHtml() != null) {
-                Reports.writeText(HtmlReport.render(result), config.reportHtml());
-                err.println("HTML report: " + config.reportHtml());
-            }
-            err.flush();
+            report(result, config, out, err);
+        }
+        return verdict(result, workerFailure);
+    }
+
+    /** The report's verdict as an exit code: a failed worker, an abort, nothing succeeded, or an unmet SLO is 1. */
+    private static int verdict(LoadTestResult result, String workerFailure) {
+        if (workerFailure != null) {
+            throw new CliException(ExitCodes.CHECK_FAILED, workerFailure);
         }
         if (result.aborted()) {
             throw new CliException(ExitCodes.CHECK_FAILED, "aborted: " + result.abortReason());
@@ -108,5 +159,72 @@ public final class LoadTestCommand implements Callable<Integer> {
                             .reduce((a, b) -> a + ", " + b).orElse(""));
         }
         return ExitCodes.OK;
+    }
+
+    private static void report(LoadTestResult result, LoadTestConfig config, PrintWriter out, PrintWriter err) {
+        out.print(MarkdownReport.render(result));
+        out.flush();
+        if (config.reportJson() != null) {
+            Reports.writeJson(result.toJson(), config.reportJson());
+            err.println("JSON report: " + config.reportJson());
+        }
+        if (config.reportHtml() != null) {
+            Reports.writeText(HtmlReport.render(result), config.reportHtml());
+            err.println("HTML report: " + config.reportHtml());
+        }
+        err.flush();
+    }
+
+    private static WorkerSpec spec(LoadTestConfig config, URI uri, int n) {
+        try {
+            return WorkerSpec.of(config, uri, n);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
+        }
+    }
+
+    /** What {@code --in-cluster} needs from the stack: where the Service is, the kubeconfig, the worker image. */
+    private record InCluster(WorkerSpec spec, String namespace, String release, String image, KubeAccess access) {}
+
+    private InCluster inCluster(TargetResolver.Target target, LoadTestConfig config, URI endpoint) {
+        StackOutputs o = target.outputs().orElseThrow(() -> CliException.usage(
+                "--in-cluster needs --stack NAME or --outputs FILE (the kubeconfig, namespace and Service come from the"
+                        + " stack outputs), not --url"));
+        int n = workers == null ? 1 : workers;
+        if (n > MAX_CLUSTER_WORKERS) {
+            throw CliException.usage("--workers " + n + " is more than " + MAX_CLUSTER_WORKERS + " pods");
+        }
+        String namespace = o.get(StackOutputs.NAMESPACE).orElse("ai-inference");
+        String release = o.get(StackOutputs.RELEASE_NAME).orElse("ai-inference");
+        URI inside = InClusterOptions.serviceUrl(o.require(StackOutputs.SERVICE_NAME), namespace, endpoint);
+        WorkerSpec spec = spec(config, inside, n);
+        String image = cluster.image(target.outputs(), LoadTestCommand.class.getPackage().getImplementationVersion());
+        KubeAccess access = KubeAccess.fromText(o.require(StackOutputs.KUBECONFIG), "output 'kubeconfig' of " + o.source(), null);
+        return new InCluster(spec, namespace, release, image, access);
+    }
+
+    /** The load from the pods of an Indexed Job; Ctrl-C deletes the Job. */
+    private int runInCluster(InCluster c, LoadTestConfig config, PrintWriter out, PrintWriter err) {
+        try (KubernetesClient client = c.access().connect()) {
+            c.access().ensureReachable(client); // unreachable or refused: one line, exit 2
+            ClusterWorkers job = cluster.workers(client, c.namespace(), c.release(), c.image(), c.spec(), err);
+            Thread hook = new Thread(() -> job.stop("interrupted (Ctrl-C)"), "loadtest-in-cluster-interrupt");
+            Runtime.getRuntime().addShutdownHook(hook);
+            List<WorkerOutcome> outcomes;
+            try {
+                outcomes = job.run();
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // Ctrl-C: the hook is running
+                }
+            }
+            String failure = WorkerOutcome.failureLine(outcomes);
+            LoadTestResult result = WorkerOutcome.merge(outcomes, config, c.spec().targetUri())
+                    .orElseThrow(() -> new CliException(ExitCodes.CHECK_FAILED, failure));
+            report(result, config, out, err);
+            return verdict(result, failure);
+        }
     }
 }

@@ -52,6 +52,16 @@ public final class LoadTestOptions {
         return run.api();
     }
 
+    /** {@link RunOptions#apiFor}: --api, or the deployed engine's dialect. */
+    public Api apiFor(java.util.Optional<com.aiinference.cli.StackOutputs> outputs) {
+        return run.apiFor(outputs);
+    }
+
+    /** The configuration these options describe, with this model when --model was not given, speaking {@code api}. */
+    public LoadTestConfig toConfig(String defaultModel, Api api) {
+        return toConfig(defaultModel).toBuilder().api(api).build();
+    }
+
     /** The configuration these options describe, with this model when --model was not given. */
     public LoadTestConfig toConfig(String defaultModel) {
         if (rate != null && !(rate > 0)) {

@@ -56,11 +56,20 @@ public final class LoadTestRunner {
      * exactly (histograms added, never percentiles averaged; counts are in the result).
      */
     public static Recorded runRecorded(LoadTestConfig config, URI target, PrintWriter progress, StopSignal signal) {
+        Measurements m = measure(config, target, progress, signal);
+        return new Recorded(m.toResult(config, target), m.latency(), m.ttft(), m.itl(), m.tpot());
+    }
+
+    /**
+     * Runs the load and returns everything it measured in mergeable form ({@link Measurements}: the histograms, the
+     * counts, the time line with each second's histograms). A worker of a distributed run sends this to the
+     * coordinator, which merges every worker's into one result ({@link Measurements#merge}); one process turns it
+     * into its result the same way.
+     */
+    public static Measurements measure(LoadTestConfig config, URI target, PrintWriter progress, StopSignal signal) {
         Run run = new Run(config, target, progress, signal);
         try {
-            LoadTestResult result = run.execute();
-            Metrics.RawHistograms h = run.metrics.histograms();
-            return new Recorded(result, h.latency(), h.ttft(), h.itl(), h.tpot());
+            return run.execute();
         } finally {
             run.shutdown();
         }
@@ -214,7 +223,7 @@ public final class LoadTestRunner {
             }
         }
 
-        LoadTestResult execute() {
+        Measurements execute() {
             prepare();
             this.startNanos = System.nanoTime();
             this.lastTickNanos = startNanos;
@@ -277,7 +286,7 @@ public final class LoadTestRunner {
                 }
             }
             List<String> warnings = new ArrayList<>();
-            return metrics.result(config, target, startedAt, abortReason, warnings);
+            return metrics.measurements(startedAt, abortReason, warnings);
         }
 
         /** Stops sending, and ends every request still in flight as aborted (each on its own event loop). */

@@ -1,6 +1,5 @@
 package com.aiinference.loadtest;
 
-import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,9 +26,8 @@ import org.HdrHistogram.Recorder;
  * seconds after the second ended, so a long run does not hold a histogram per second.
  */
 final class Metrics {
-    private static final long HIGHEST_MICROS = TimeUnit.HOURS.toMicros(1);
-    private static final int MAX_SAMPLES = 4000;
-    private static final int BINS = 40;
+    private static final long HIGHEST_MICROS = Measurements.HIGHEST_MICROS;
+    private static final int MAX_SAMPLES = Measurements.MAX_SAMPLES;
     /** A second's row is folded this long after the second ended (a request's end is recorded just after it). */
     private static final long ROW_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
@@ -85,7 +83,7 @@ final class Metrics {
     }
 
     private static Histogram histogram() {
-        return new Histogram(1, HIGHEST_MICROS, 3);
+        return Measurements.runHistogram();
     }
 
     private static Recorder recorder() {
@@ -99,8 +97,8 @@ final class Metrics {
      */
     private static final class Second {
         final boolean warmup;
-        final Recorder latency = new Recorder(2);
-        final Recorder ttft = new Recorder(2);
+        final Recorder latency = new Recorder(Measurements.SECOND_DIGITS);
+        final Recorder ttft = new Recorder(Measurements.SECOND_DIGITS);
         final AtomicLong requests = new AtomicLong();
         final AtomicLong failed = new AtomicLong();
         final AtomicLong tokens = new AtomicLong();
@@ -113,9 +111,9 @@ final class Metrics {
     }
 
     /**
-     * A folded second: its counts (exact), and the percentiles of what its recorders held when it was folded, taken
-     * from small histograms that are dropped once the second is two seconds old (so a long run does not keep a
-     * histogram per second).
+     * A folded second: its counts (exact), and its latency and TTFT histograms in HdrHistogram's compressed encoding
+     * (a few hundred bytes, so a long run does not keep a live histogram per second). A request recorded after its
+     * second was folded is added at the next fold.
      */
     private static final class Row {
         final boolean warmup;
@@ -124,11 +122,8 @@ final class Metrics {
         long tokens;
         long inFlight;
         long inFlightAtEnd;
-        double latencyP50 = Double.NaN;
-        double latencyP95 = Double.NaN;
-        double latencyMax = Double.NaN;
-        double ttftP50 = Double.NaN;
-        double ttftP95 = Double.NaN;
+        byte[] latency;
+        byte[] ttft;
 
         Row(boolean warmup) {
             this.warmup = warmup;
@@ -140,23 +135,30 @@ final class Metrics {
             tokens += s.tokens.getAndSet(0);
             inFlight = Math.max(inFlight, s.inFlight.get());
             inFlightAtEnd = s.inFlightAtEnd;
-            Histogram l = s.latency.getIntervalHistogram();
-            Histogram t = s.ttft.getIntervalHistogram();
-            // Stragglers folded later count in the row; their latency changes the percentiles only of a row that had none.
-            if (l.getTotalCount() > 0 && Double.isNaN(latencyP50)) {
-                latencyP50 = pct(l, 50);
-                latencyP95 = pct(l, 95);
-                latencyMax = l.getMaxValue() / 1000.0;
-            }
-            if (t.getTotalCount() > 0 && Double.isNaN(ttftP50)) {
-                ttftP50 = pct(t, 50);
-                ttftP95 = pct(t, 95);
-            }
+            latency = addTo(latency, s.latency.getIntervalHistogram());
+            ttft = addTo(ttft, s.ttft.getIntervalHistogram());
         }
 
-        LoadTestResult.TimelineRow toTimelineRow(int t) {
-            return new LoadTestResult.TimelineRow(t, warmup, requests, failed, inFlight, latencyP50, latencyP95,
-                    latencyMax, ttftP50, ttftP95, tokens);
+        private static byte[] addTo(byte[] encoded, Histogram more) {
+            if (more.getTotalCount() == 0 && encoded != null) {
+                return encoded;
+            }
+            Histogram h = decode(encoded);
+            h.add(more);
+            return Measurements.HistogramCodec.bytes(h);
+        }
+
+        static Histogram decode(byte[] encoded) {
+            Histogram h = Measurements.secondHistogram();
+            if (encoded != null) {
+                h.add(Measurements.HistogramCodec.fromBytes(encoded));
+            }
+            return h;
+        }
+
+        Measurements.SecondRow toSecondRow() {
+            return new Measurements.SecondRow(warmup, requests, failed, inFlight, inFlightAtEnd, tokens, decode(latency),
+                    decode(ttft));
         }
     }
 
@@ -355,100 +357,44 @@ final class Metrics {
         return inFlight.get();
     }
 
-    /** The run's figures; every request started must have finished (the engine waits for that). */
-    LoadTestResult result(LoadTestConfig config, URI target, Instant startedAt, String abortReason,
-                          List<String> warnings) {
+    /**
+     * What was measured, in the mergeable form ({@link Measurements}): the cumulative histograms themselves and a
+     * dense time line whose rows carry their own histograms (a second in which nothing started or ended carries the
+     * in-flight count of the one before). Every request started must have finished (the engine waits for that).
+     */
+    Measurements measurements(Instant startedAt, String abortReason, List<String> warnings) {
         synchronized (readerLock) {
             drain(System.nanoTime());
             for (Map.Entry<Integer, Second> e : seconds.entrySet()) {
                 fold(e.getKey(), e.getValue());
             }
-            double duration = Math.max(1e-3, (lastMeasuredEndNanos.get() - measureFromNanos) / 1e9);
-            long server = withServerCount.sum();
-            long chunks = withChunkCount.sum();
-            String source = server > 0 && chunks > 0 ? "mixed" : server > 0 ? "server" : chunks > 0 ? "chunks" : "none";
-            List<LoadTestResult.TimelineRow> timeline = new ArrayList<>();
+            List<Measurements.SecondRow> timeline = new ArrayList<>();
             if (!rows.isEmpty()) {
                 long carried = 0;
                 for (int t = 0; t <= rows.lastKey(); t++) {
                     Row row = rows.get(t);
                     if (row == null) {
-                        // Nothing started or ended in this second: as many were in flight as at the end of the last one.
-                        timeline.add(new LoadTestResult.TimelineRow(t, warmupSecond(t),
-                                0, 0, carried, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0));
+                        timeline.add(Measurements.SecondRow.idle(warmupSecond(t), carried));
                         continue;
                     }
                     carried = row.inFlightAtEnd;
-                    timeline.add(row.toTimelineRow(t));
+                    timeline.add(row.toSecondRow());
                 }
             }
             Map<String, Long> errorCounts = new TreeMap<>();
             errors.forEach((k, v) -> errorCounts.put(k, v.sum()));
-            long ok = succeeded.sum();
-            long bad = errorCounts.values().stream().mapToLong(Long::longValue).sum();
-            long sent = total.sum();
-            if (ok + bad != sent) {
-                // Every started request must have finished before a result is made; anything else is a bug here.
-                throw new IllegalStateException("accounting: " + sent + " sent but " + ok + " succeeded + "
-                        + bad + " failed");
-            }
-            long speedCount = serverSpeedCount.sum();
             List<LoadTestResult.Sample> sampleCopy;
+            long sampledFrom;
             synchronized (samplesLock) {
                 sampleCopy = new ArrayList<>(samples);
+                sampledFrom = sampled;
             }
-            return new LoadTestResult(config, target, startedAt, duration, sent, ok, errorCounts,
-                    LatencySummary.ofMicros(latency), LatencySummary.ofMicros(ttft), LatencySummary.ofMicros(itl),
-                    LatencySummary.ofMicros(tpot), outputTokens.sum(), source,
-                    speedCount == 0 ? Double.NaN : serverSpeedSum.sum() / speedCount, peakInFlight.get(),
-                    warmupRequests.sum(), timeline, sampleCopy, bins(latency), abortReason, warnings, null);
+            long epochNanos = startedAt.getEpochSecond() * 1_000_000_000L + startedAt.getNano();
+            return new Measurements(epochNanos, measureFromNanos - startNanos, lastMeasuredEndNanos.get() - startNanos,
+                    total.sum(), succeeded.sum(), errorCounts, warmupRequests.sum(), latency.copy(), ttft.copy(),
+                    itl.copy(), tpot.copy(), outputTokens.sum(), withServerCount.sum(), withChunkCount.sum(),
+                    serverSpeedSum.sum(), serverSpeedCount.sum(), peakInFlight.get(), timeline, sampleCopy, sampledFrom,
+                    abortReason, warnings);
         }
-    }
-
-    /**
-     * Copies of the cumulative histograms (microseconds) of measured successes: latency, TTFT, ITL, TPOT, for a
-     * caller that merges runs (several worker processes) exactly. Call after {@link #result}.
-     */
-    RawHistograms histograms() {
-        synchronized (readerLock) {
-            drain(System.nanoTime());
-            return new RawHistograms(latency.copy(), ttft.copy(), itl.copy(), tpot.copy());
-        }
-    }
-
-    /** The run's cumulative HdrHistograms (microseconds), mergeable with {@link Histogram#add}. */
-    record RawHistograms(Histogram latency, Histogram ttft, Histogram itl, Histogram tpot) {}
-
-    private static double pct(Histogram h, double p) {
-        return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(p) / 1000.0;
-    }
-
-    /** Equal-width bins from the smallest to the largest latency (p99.9 caps the range so one outlier does not flatten it). */
-    private static List<LoadTestResult.Bin> bins(Histogram h) {
-        List<LoadTestResult.Bin> bins = new ArrayList<>();
-        if (h.getTotalCount() == 0) {
-            return bins;
-        }
-        double lo = h.getMinValue() / 1000.0;
-        double hi = h.getValueAtPercentile(99.9) / 1000.0;
-        double max = h.getMaxValue() / 1000.0;
-        if (hi <= lo) {
-            hi = lo + 1;
-        }
-        double width = (hi - lo) / BINS;
-        long[] counts = new long[BINS];
-        // Each recorded bucket goes to exactly one bin (by its median value): no double counting where the
-        // histogram's buckets (3 significant digits) are wider than a bin.
-        for (org.HdrHistogram.HistogramIterationValue v : h.recordedValues()) {
-            double ms = h.medianEquivalentValue(v.getValueIteratedTo()) / 1000.0;
-            int i = (int) Math.floor((ms - lo) / width);
-            counts[Math.max(0, Math.min(BINS - 1, i))] += v.getCountAddedInThisIterationStep();
-        }
-        for (int i = 0; i < BINS; i++) {
-            double from = lo + i * width;
-            double to = i == BINS - 1 ? Math.max(hi, max) : from + width;
-            bins.add(new LoadTestResult.Bin(from, to, counts[i]));
-        }
-        return bins;
     }
 }

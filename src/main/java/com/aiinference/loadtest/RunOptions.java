@@ -27,8 +27,9 @@ public final class RunOptions {
             description = "Requests that start in this first stretch are sent but left out of the results. Default: ${DEFAULT-VALUE}.")
     Duration warmup;
 
-    @Option(names = "--api", paramLabel = "API", defaultValue = "ollama",
-            description = "ollama (/api/generate, NDJSON), openai-completions (/v1/completions, SSE) or openai-chat (/v1/chat/completions, SSE). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--api", paramLabel = "API",
+            description = "ollama (/api/generate, NDJSON), openai-completions (/v1/completions, SSE) or openai-chat (/v1/chat/completions, SSE)."
+                    + " Default: openai-completions when the stack's 'engine' output is vllm, else ollama.")
     String api;
 
     @Option(names = {"-m", "--model"}, paramLabel = "NAME",
@@ -85,13 +86,25 @@ public final class RunOptions {
         return model != null;
     }
 
-    /** The --api dialect, or a usage error naming the bad value. */
+    /** The --api dialect (ollama when not given), or a usage error naming the bad value. */
     public Api api() {
         try {
-            return Api.parse(api);
+            return Api.parse(api == null ? Api.OLLAMA.cliName() : api);
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
+    }
+
+    /**
+     * The dialect for a target: --api when given, else the one the deployed engine speaks (a stack whose
+     * {@code engine} output is {@code vllm} serves OpenAI completions), else ollama.
+     */
+    public Api apiFor(java.util.Optional<com.aiinference.cli.StackOutputs> outputs) {
+        if (api != null) {
+            return api();
+        }
+        boolean vllm = outputs.flatMap(o -> o.get("engine")).filter("vllm"::equals).isPresent();
+        return vllm ? Api.OPENAI_COMPLETIONS : Api.OLLAMA;
     }
 
     /** The --slo objectives, or a usage error naming the bad objective. */

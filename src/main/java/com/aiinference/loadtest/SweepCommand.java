@@ -88,7 +88,8 @@ public final class SweepCommand implements Callable<Integer> {
         }
         String loadKey = concurrency != null ? SweepResult.CONCURRENCY : SweepResult.RATE;
         List<Double> loads = parseSteps(concurrency != null ? concurrency : rates, loadKey);
-        TargetResolver.Target target = TargetResolver.resolve(url, stack, api, System.in);
+        TargetResolver.Target target = TargetResolver.resolve(url, stack, run::apiFor, System.in);
+        api = target.api();
         int r;
         String replicasSource;
         if (replicas != null) {
@@ -110,7 +111,7 @@ public final class SweepCommand implements Callable<Integer> {
         if (stepDuration.isZero() || stepDuration.isNegative()) {
             throw CliException.usage("--step-duration must be more than 0");
         }
-        LoadTestConfig.Builder base = run.builder(target.stackModel().orElse(ChartContract.DEFAULT_MODEL)).duration(stepDuration);
+        LoadTestConfig.Builder base = run.builder(target.stackModel().orElse(ChartContract.DEFAULT_MODEL)).api(api).duration(stepDuration);
         if (run.slo == null || run.slo.isBlank()) {
             base.slo(Slo.parse(DEFAULT_SLO));
         }

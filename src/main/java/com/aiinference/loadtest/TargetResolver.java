@@ -22,7 +22,7 @@ public final class TargetResolver {
     private TargetResolver() {}
 
     /** A resolved target: the URL to post to, and the stack outputs it came from (if any). */
-    public record Target(URI uri, Optional<StackOutputs> outputs) {
+    public record Target(URI uri, Optional<StackOutputs> outputs, Api api) {
         /** The stack's {@code model} output, if the target came from a stack that has one. */
         public Optional<String> stackModel() {
             return outputs.flatMap(o -> o.get("model"));
@@ -31,11 +31,18 @@ public final class TargetResolver {
 
     /** Resolves {@code --url} or the stack options to the URL of {@code api}. */
     public static Target resolve(String url, StackOutputsOptions stack, Api api, InputStream stdin) {
+        return resolve(url, stack, outputs -> api, stdin);
+    }
+
+    /** The same, with the API chosen from the stack outputs (if any): e.g. the engine the stack deployed. */
+    public static Target resolve(String url, StackOutputsOptions stack,
+                                 java.util.function.Function<Optional<StackOutputs>, Api> apiFor, InputStream stdin) {
         if (url != null && stack.isSet()) {
             throw new TargetException("--url and --stack/--outputs are alternatives: give one");
         }
         if (url != null) {
-            return new Target(forApi(parse(url, "--url"), api, true, "--url"), Optional.empty());
+            Api api = apiFor.apply(Optional.empty());
+            return new Target(forApi(parse(url, "--url"), api, true, "--url"), Optional.empty(), api);
         }
         Optional<StackOutputs> outputs = stack.resolve(stdin);
         if (outputs.isEmpty()) {
@@ -44,7 +51,8 @@ public final class TargetResolver {
         StackOutputs o = outputs.get();
         String endpoint = o.require(StackOutputs.ENDPOINT);
         String what = "output 'endpoint' of " + o.source();
-        return new Target(forApi(parse(endpoint, what), api, false, what), outputs);
+        Api api = apiFor.apply(outputs);
+        return new Target(forApi(parse(endpoint, what), api, false, what), outputs, api);
     }
 
     private static URI parse(String text, String what) {

@@ -22,14 +22,14 @@ final class KeySettings {
                 "removeDefaultNodePool", "deletionProtection"));
         PATHS.put("gcp:container/nodePool:NodePool", List.of("name", "nodeConfig.machineType",
                 "nodeConfig.guestAccelerators", "nodeCount", "initialNodeCount", "autoscaling",
-                "queuedProvisioning.enabled", "nodeConfig.flexStart", "management.autoRepair",
+                "queuedProvisioning.enabled", "nodeConfig.flexStart", "nodeConfig.spot", "management.autoRepair",
                 "nodeConfig.reservationAffinity.consumeReservationType", "nodeConfig.taints", "nodeLocations"));
         PATHS.put("kubernetes:core/v1:Namespace", List.of("metadata.name"));
         PATHS.put("kubernetes:core/v1:Secret", List.of("metadata.name", "stringData"));
         PATHS.put("kubernetes:helm.sh/v3:Release", List.of("name", "chart", "namespace", "skipAwait",
                 "values.engine", "values.model.name", "values.vllm.model", "values.replicaCount", "values.ollama.numParallel",
                 "values.vllm.maxNumSeqs", "values.vllm.maxModelLen",
-                "values.resources.limits.memory", "values.autoscaling", "values.dws.enabled",
+                "values.resources.limits.memory", "values.autoscaling", "values.gpu.provisioning", "values.dws.enabled",
                 "values.service.type", "values.service.port", "values.service.addressName"));
     }
 

@@ -85,7 +85,6 @@ final class ProgramChecks {
         if (s.gpuPool().queuedProvisioning()) {
             expect(wrong, pool, "queuedProvisioning.enabled", true);
             expect(wrong, pool, "autoscaling.totalMinNodeCount", 0);
-            expect(wrong, pool, "nodeConfig.reservationAffinity.consumeReservationType", "NO_RESERVATION");
             expect(wrong, pool, "management.autoRepair", false);
             if (pool.input("placementPolicy") != null) {
                 wrong.add("placementPolicy is set");
@@ -93,6 +92,20 @@ final class ProgramChecks {
         }
         if (s.gpuPool().flexStart()) {
             expect(wrong, pool, "nodeConfig.flexStart", true);
+        } else if (pool.input("nodeConfig.flexStart") != null) {
+            wrong.add("nodeConfig.flexStart is set for gpuProvisioning " + s.gpuPool().provisioning().configName());
+        }
+        if (s.gpuPool().spot()) {
+            expect(wrong, pool, "nodeConfig.spot", true);
+        } else if (pool.input("nodeConfig.spot") != null) {
+            wrong.add("nodeConfig.spot is set for gpuProvisioning " + s.gpuPool().provisioning().configName());
+        }
+        if (!s.gpuPool().queuedProvisioning() && pool.input("queuedProvisioning") != null) {
+            wrong.add("queuedProvisioning is set for gpuProvisioning " + s.gpuPool().provisioning().configName());
+        }
+        expect(wrong, pool, "nodeConfig.reservationAffinity.consumeReservationType", s.gpuPool().reservationAffinity());
+        if (s.gpuPool().provisioning() == com.aiinference.config.Settings.Provisioning.RESERVATION) {
+            expect(wrong, pool, "nodeConfig.reservationAffinity.values", List.of(s.gpuPool().reservation()));
         }
         boolean tainted = pool.input("nodeConfig.taints") instanceof List<?> taints && taints.stream()
                 .anyMatch(t -> t instanceof Map<?, ?> m && "nvidia.com/gpu".equals(m.get("key")));
@@ -100,10 +113,14 @@ final class ProgramChecks {
             wrong.add("nodeConfig.taints lacks nvidia.com/gpu");
         }
         out.add(wrong.isEmpty()
-                ? Check.pass("gpu-pool-request", "node pool " + s.gpuPool().name() + ": "
+                ? Check.pass("gpu-pool-request", "node pool " + s.gpuPool().name() + " ("
+                        + s.gpuPool().provisioning().configName() + "): "
                         + (s.gpuPool().queuedProvisioning() ? "queuedProvisioning.enabled=true, " : "")
                         + (s.gpuPool().flexStart() ? "nodeConfig.flexStart=true, " : "")
-                        + "0.." + s.gpuPool().maxNodes() + " nodes ANY, initial 0, auto-repair "
+                        + (s.gpuPool().spot() ? "nodeConfig.spot=true, " : "")
+                        + (s.gpuPool().provisioning() == com.aiinference.config.Settings.Provisioning.RESERVATION
+                                ? "reservation " + s.gpuPool().reservation() + ", " : "")
+                        + s.gpuPool().minNodes() + ".." + s.gpuPool().maxNodes() + " nodes ANY, initial 0, auto-repair "
                         + (Boolean.TRUE.equals(pool.input("management.autoRepair")) ? "on" : "off"))
                 : Check.fail("gpu-pool-request", "node pool " + s.gpuPool().name() + ": " + String.join("; ", wrong)));
         return out;

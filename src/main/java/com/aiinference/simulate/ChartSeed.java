@@ -57,7 +57,7 @@ public final class ChartSeed {
         put(c, "hpaPinned", String.valueOf(spec.hpaPinned()));
         put(c, "hpaMinReplicas", String.valueOf(spec.hpaMin()));
         put(c, "hpaMaxReplicas", String.valueOf(spec.hpaMax()));
-        put(c, "queuedProvisioning", String.valueOf(spec.dwsState() != null));
+        put(c, "gpuProvisioning", spec.dwsState() != null ? "queued" : "on-demand");
         put(c, "serviceType", "LoadBalancer");
         put(c, "servicePort", "8000");
         put(c, "gatewayEnabled", String.valueOf(spec.gateway()));

@@ -166,6 +166,7 @@ public final class SimulatedCluster implements AutoCloseable {
     private final KubernetesMockServer server;
     private final KubernetesClient client;
     private final RoundRobinFront front;
+    private final SimulatedJobs jobs;
     // Read by the mock server's event loop (pod proxy) while faults change them.
     private final List<String> podNames = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int replacements;
@@ -196,6 +197,8 @@ public final class SimulatedCluster implements AutoCloseable {
                 new PodProxyDispatcher(responses), false);
         server.start(InetAddress.getLoopbackAddress(), 0);
         this.client = new KubernetesClientBuilder().withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(kubeconfig())).build();
+        // loadtest/verify --in-cluster: worker Jobs run here, their load aimed at the front as the Service would be.
+        this.jobs = new SimulatedJobs(client, front.baseUri(), Map.of());
         for (int i = 0; i < spec.replicas(); i++) {
             String name = podName(deploymentName(), i);
             podNames.add(name);
@@ -307,6 +310,7 @@ public final class SimulatedCluster implements AutoCloseable {
         o.put("memoryLimit", spec.memoryLimit());
         o.put("dwsEnabled", spec.dwsState() != null);
         o.put("hpaPinned", spec.hpaPinned());
+        o.put("workerImageRepository", "simulated.local/ai-inference");
         return o;
     }
 
@@ -825,6 +829,12 @@ public final class SimulatedCluster implements AutoCloseable {
 
         @Override
         public MockResponse dispatch(RecordedRequest request) {
+            java.util.Optional<java.util.Optional<String>> log = "GET".equals(request.getMethod()) && jobs != null
+                    ? jobs.log(request.getPath()) : java.util.Optional.empty();
+            if (log.isPresent()) {
+                return log.get().map(text -> new MockResponse().setResponseCode(200).setBody(text))
+                        .orElseGet(() -> status(404, "pod log not found"));
+            }
             Matcher m = POD_PROXY.matcher(request.getPath().split("\\?", 2)[0]);
             if (!m.matches()) {
                 return super.dispatch(request);
@@ -872,6 +882,7 @@ public final class SimulatedCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        jobs.close();
         timers.shutdownNow();
         client.close();
         server.shutdown();

@@ -66,12 +66,14 @@ public final class ChartValues {
         v.put("gpu.count", GPUS_PER_POD, w.gpusPerPod());
         v.put("gpu.acceleratorType", ACCELERATOR_TYPE, pool.acceleratorType());
         v.put("gpu.nodePool", GPU_POOL_NAME, gpuNodePool);
+        v.put("gpu.provisioning", GPU_PROVISIONING, pool.provisioning().configName());
         v.put("autoscaling.enabled", HPA_ENABLED, w.hpaEnabled());
         v.put("autoscaling.minReplicas", HPA_MIN_REPLICAS, w.hpaMinReplicas());
         v.put("autoscaling.maxReplicas", HPA_MAX_REPLICAS, w.hpaMaxReplicas());
-        v.put("dws.enabled", QUEUED_PROVISIONING, pool.queuedProvisioning());
+        v.put("dws.enabled", GPU_PROVISIONING, pool.queuedProvisioning());
         v.put("dws.maxRunDurationSeconds", DWS_MAX_RUN_DURATION, pool.maxRunDurationSeconds());
-        v.put("dws.flexStart", FLEX_START, pool.flexStart());
+        v.put("dws.flexStart", GPU_PROVISIONING, pool.flexStart());
+        v.put("dws.generation", DWS_GENERATION, pool.dwsGeneration());
         v.put("service.type", SERVICE_TYPE, svc.type());
         v.put("service.port", SERVICE_PORT, svc.port());
         v.put("service.loadBalancerSourceRanges", LB_SOURCE_RANGES, svc.loadBalancerSourceRanges());

@@ -80,6 +80,7 @@ public final class DwsNodePoolArgs extends ResourceArgs {
         @Import(name = "shieldedInstanceConfig") final @Nullable Output<NodePoolNodeConfigShieldedInstanceConfigArgs> shieldedInstanceConfig;
         @Import(name = "workloadMetadataConfig") final @Nullable Output<NodePoolNodeConfigWorkloadMetadataConfigArgs> workloadMetadataConfig;
         @Import(name = "flexStart") final @Nullable Output<Boolean> flexStart;
+        @Import(name = "spot") final @Nullable Output<Boolean> spot;
 
         NodeConfig(Builder b) {
             this.machineType = b.machineType;
@@ -96,6 +97,7 @@ public final class DwsNodePoolArgs extends ResourceArgs {
             this.shieldedInstanceConfig = b.shieldedInstanceConfig;
             this.workloadMetadataConfig = b.workloadMetadataConfig;
             this.flexStart = b.flexStart;
+            this.spot = b.spot;
         }
 
         static final class Builder {
@@ -113,6 +115,7 @@ public final class DwsNodePoolArgs extends ResourceArgs {
             Output<NodePoolNodeConfigShieldedInstanceConfigArgs> shieldedInstanceConfig;
             Output<NodePoolNodeConfigWorkloadMetadataConfigArgs> workloadMetadataConfig;
             Output<Boolean> flexStart;
+            Output<Boolean> spot;
 
             NodeConfig build() {
                 return new NodeConfig(this);

@@ -32,6 +32,8 @@ public final class GpuNodePool extends ComponentResource {
 
     /** GKE taints GPU nodes with this when the cluster also has CPU pools; declared so it never goes missing. */
     public static final String GPU_TAINT_KEY = "nvidia.com/gpu";
+    /** The reservation affinity key that names a specific reservation. */
+    public static final String RESERVATION_NAME_KEY = "compute.googleapis.com/reservation-name";
 
     /** GKE pool name: the chart's nodeSelector {@code cloud.google.com/gke-nodepool} selects on it. */
     public final Output<String> name;
@@ -60,9 +62,12 @@ public final class GpuNodePool extends ComponentResource {
         nodeConfig.resourceLabels = Output.of(Map.of("app", "ai-inference", "pool", pool.name()));
         nodeConfig.taints = Output.of(List.of(NodePoolNodeConfigTaintArgs.builder()
                 .key(GPU_TAINT_KEY).value("present").effect("NO_SCHEDULE").build()));
-        nodeConfig.reservationAffinity = Output.of(NodePoolNodeConfigReservationAffinityArgs.builder()
-                .consumeReservationType(pool.reservationAffinity())
-                .build());
+        var affinity = NodePoolNodeConfigReservationAffinityArgs.builder().consumeReservationType(pool.reservationAffinity());
+        if (pool.provisioning() == Settings.Provisioning.RESERVATION) {
+            // A specific reservation (e.g. a DWS calendar-mode future reservation) is named by this key.
+            affinity.key(RESERVATION_NAME_KEY).values(List.of(pool.reservation()));
+        }
+        nodeConfig.reservationAffinity = Output.of(affinity.build());
         nodeConfig.serviceAccount = cluster.nodeServiceAccount;
         nodeConfig.oauthScopes = Output.of(Cluster.NODE_OAUTH_SCOPES);
         nodeConfig.shieldedInstanceConfig = Output.of(NodePoolNodeConfigShieldedInstanceConfigArgs.builder()
@@ -70,6 +75,7 @@ public final class GpuNodePool extends ComponentResource {
         nodeConfig.workloadMetadataConfig = Output.of(NodePoolNodeConfigWorkloadMetadataConfigArgs.builder()
                 .mode("GKE_METADATA").build());
         nodeConfig.flexStart = pool.flexStart() ? Output.of(true) : null;
+        nodeConfig.spot = pool.spot() ? Output.of(true) : null;
 
         var args = new DwsNodePoolArgs(
                 cluster.name,

@@ -26,11 +26,28 @@ import java.util.Optional;
  */
 final class LoadTestPhase implements LoadPhase {
     private final LoadTestConfig config;
+    private final Load load;
     private LoadTestResult result;
+
+    /**
+     * How the load runs: in this process ({@link LoadTestRunner}), or from elsewhere (the pods of
+     * {@code --in-cluster}) with the merged result and, if some worker gave nothing, one line that says so.
+     */
+    interface Load {
+        Run run(LoadTestConfig config, URI endpoint, PrintWriter progress);
+    }
+
+    /** A load's result, and why part of it is missing (null when nothing is). */
+    record Run(LoadTestResult result, String failure) {}
 
     /** {@code defaultSlo} applies when the options name no SLO: verify always gates on something. */
     LoadTestPhase(LoadTestConfig config, String defaultSlo) {
+        this(config, defaultSlo, (c, endpoint, progress) -> new Run(LoadTestRunner.run(c, endpoint, progress), null));
+    }
+
+    LoadTestPhase(LoadTestConfig config, String defaultSlo, Load load) {
         this.config = config.slo().isEmpty() ? config.toBuilder().slo(Slo.parse(defaultSlo)).build() : config;
+        this.load = load;
     }
 
     LoadTestConfig config() {
@@ -48,8 +65,12 @@ final class LoadTestPhase implements LoadPhase {
 
     @Override
     public LoadOutcome run(URI endpoint, PrintWriter progress) {
-        result = LoadTestRunner.run(config, endpoint, progress);
+        Run run = load.run(config, endpoint, progress);
+        result = run.result();
         List<String> slo = new ArrayList<>();
+        if (run.failure() != null) {
+            slo.add("load incomplete: " + run.failure());
+        }
         for (Check o : result.sloOutcomes()) {
             slo.add(o.name() + ": " + (o.passed() ? "met" : "NOT met") + " (" + o.message() + ")");
         }
@@ -64,7 +85,7 @@ final class LoadTestPhase implements LoadPhase {
                 result.succeeded(), result.failed(), errors, l.mean(), l.p50(), l.p95(), l.p99(),
                 result.ttft().isEmpty() ? null : result.ttft().p95(), result.requestsPerSecond(),
                 "none".equals(result.outputTokensSource()) ? null : result.outputTokensPerSecond(),
-                result.passed(), slo, result.toJson());
+                result.passed() && run.failure() == null, slo, result.toJson());
     }
 
     private LoadTestResult completed(VerificationReport report) {

@@ -1,6 +1,7 @@
 package com.aiinference.verify;
 
 import com.aiinference.chart.ChartContract;
+import com.aiinference.kube.KubeAccess;
 import com.aiinference.verify.PlatformSnapshot.Condition;
 import com.aiinference.verify.PlatformSnapshot.ContainerState;
 import com.aiinference.verify.PlatformSnapshot.DeploymentState;

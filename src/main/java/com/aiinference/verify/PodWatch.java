@@ -1,5 +1,6 @@
 package com.aiinference.verify;
 
+import com.aiinference.kube.KubeAccess;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;

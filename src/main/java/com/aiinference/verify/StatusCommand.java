@@ -1,5 +1,6 @@
 package com.aiinference.verify;
 
+import com.aiinference.kube.KubeAccess;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.cli.StackOutputs;

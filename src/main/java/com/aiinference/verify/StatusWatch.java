@@ -1,5 +1,7 @@
 package com.aiinference.verify;
 
+import com.aiinference.kube.KubeAccessException;
+import com.aiinference.kube.KubeAccess;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,11 +1,17 @@
 package com.aiinference.verify;
 
 import com.aiinference.chart.ChartContract;
+import com.aiinference.kube.KubeAccess;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.cli.StackOutputs;
 import com.aiinference.cli.StackOutputsOptions;
 import com.aiinference.loadtest.LoadTestConfig;
+import com.aiinference.loadtest.LoadTestResult;
+import com.aiinference.loadtest.distributed.ClusterWorkers;
+import com.aiinference.loadtest.distributed.InClusterOptions;
+import com.aiinference.loadtest.distributed.WorkerOutcome;
+import com.aiinference.loadtest.distributed.WorkerSpec;
 import com.aiinference.loadtest.LoadTestOptions;
 import com.aiinference.loadtest.TargetResolver;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +23,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -95,29 +102,63 @@ public final class VerifyCommand implements Callable<Integer> {
     @Mixin
     LoadTestOptions load;
 
+    @Mixin
+    InClusterOptions inCluster;
+
+    @Option(names = "--workers", paramLabel = "N",
+            description = "With --in-cluster: the load from N pods (default 1), their results merged exactly.")
+    Integer workers;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         // Validates every load option first (a bad --slo is exit 2 before anything connects).
         LoadTestConfig asked = load.toConfig(FALLBACK_MODEL);
-        TargetResolver.Target resolved = TargetResolver.resolve(url, stack, asked.api(), System.in);
+        TargetResolver.Target resolved = TargetResolver.resolve(url, stack, load::apiFor, System.in);
+        asked = asked.toBuilder().api(resolved.api()).build();
         Optional<StackOutputs> outputs = resolved.outputs();
         VerifyTarget target = target(resolved.uri(), outputs, load.modelGiven() ? asked.model() : null);
         // The load asks for --model if given, else the model the stack deployed.
         String requestModel = load.modelGiven() || target.expected().model() == null ? asked.model() : target.expected().model();
-        LoadTestPhase phase = new LoadTestPhase(asked.toBuilder().model(requestModel).build(), DEFAULT_SLO);
+        LoadTestConfig config = asked.toBuilder().model(requestModel).build();
+        inCluster.check();
+        if (workers != null && !inCluster.inCluster()) {
+            throw CliException.usage("verify --workers needs --in-cluster (the workers are pods)");
+        }
+        WorkerSpec workerSpec = null;
+        String image = null;
+        VerifyTarget outside = target;
+        if (inCluster.inCluster()) {
+            // The load starts inside the cluster, at the Service's DNS name: the endpoint's source ranges do not apply.
+            String service = outputs.flatMap(o -> o.get(StackOutputs.SERVICE_NAME)).orElse(target.release());
+            URI inside = InClusterOptions.serviceUrl(service, target.namespace(), target.endpoint());
+            try {
+                workerSpec = WorkerSpec.of(config, inside, workers == null ? 1 : workers);
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage(e.getMessage());
+            }
+            image = inCluster.image(outputs, VerifyCommand.class.getPackage().getImplementationVersion());
+            target = new VerifyTarget(target.access(), target.namespace(), target.release(), inside, target.expected());
+        }
 
         try (KubernetesClient client = target.access().connect()) {
             var version = target.access().ensureReachable(client);
             if (waitReady != null) {
-                awaitReady(client, target, outputs, err);
+                awaitReady(client, outside, outputs, err);
             }
-            TargetResolver.checkReachable(target.endpoint());
+            LoadTestPhase phase;
+            if (workerSpec == null) {
+                TargetResolver.checkReachable(target.endpoint());
+                phase = new LoadTestPhase(config, DEFAULT_SLO);
+            } else {
+                phase = new LoadTestPhase(config, DEFAULT_SLO, inCluster(client, target, image, workerSpec));
+            }
             String k8s = version.getGitVersion() != null ? version.getGitVersion()
                     : "0".equals(version.getMajor()) ? "version not reported" : version.getMajor() + "." + version.getMinor();
-            err.printf(Locale.ROOT, "verify: release %s in namespace %s on %s (Kubernetes %s), load %s%n",
-                    target.release(), target.namespace(), client.getMasterUrl(), k8s, target.endpoint());
+            err.printf(Locale.ROOT, "verify: release %s in namespace %s on %s (Kubernetes %s), load %s%s%n",
+                    target.release(), target.namespace(), client.getMasterUrl(), k8s, target.endpoint(),
+                    workerSpec == null ? "" : " from " + workerSpec.workers() + " pod(s) of " + image);
             err.flush();
             VerificationReport report;
             try {
@@ -226,5 +267,17 @@ public final class VerifyCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw CliException.usage("cannot write " + option + " " + file + ": " + e.getMessage());
         }
+    }
+
+    /** The load from the pods of an Indexed Job in the release's namespace, merged. */
+    private LoadTestPhase.Load inCluster(KubernetesClient client, VerifyTarget target, String image, WorkerSpec spec) {
+        return (config, endpoint, progress) -> {
+            ClusterWorkers job = inCluster.workers(client, target.namespace(), target.release(), image, spec, progress);
+            List<WorkerOutcome> outcomes = job.run();
+            String failure = WorkerOutcome.failureLine(outcomes);
+            LoadTestResult result = WorkerOutcome.merge(outcomes, config, endpoint)
+                    .orElseThrow(() -> new CliException(ExitCodes.CHECK_FAILED, failure));
+            return new LoadTestPhase.Run(result, failure);
+        };
     }
 }

@@ -1,6 +1,7 @@
 package com.aiinference.verify;
 
 import com.aiinference.chart.ChartContract;
+import com.aiinference.kube.KubeAccess;
 import java.net.URI;
 
 /**

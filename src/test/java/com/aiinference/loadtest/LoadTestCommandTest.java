@@ -103,8 +103,9 @@ class LoadTestCommandTest {
         assertThat(out.toString().replaceAll("\\s+", " ")).contains("Exit codes: "
                 + "0 the run completed, at least one request succeeded and every --slo objective was met "
                 + "1 no request succeeded (or none was measured), an --slo objective was not met, or the run was aborted"
-                + " (--max-error-rate, a request the HTTP client refused) "
-                + "2 invalid usage or input, no target, target unreachable");
+                + " (--max-error-rate, a request the HTTP client refused), or a --workers worker died (the others'"
+                + " results are still reported) "
+                + "2 invalid usage or input (e.g. a bad --workers count), no target, target unreachable");
     }
 
     @Test

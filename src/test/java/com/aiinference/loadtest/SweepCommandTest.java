@@ -142,4 +142,26 @@ class SweepCommandTest {
         assertThat(run("loadtest", "capacity", "--sweep", dir.resolve("none.json").toString(), "--users", "1000")).isEqualTo(2);
         assertThat(err.toString().lines()).containsExactly("capacity: sweep file not found: " + dir.resolve("none.json"));
     }
+
+    @Test
+    void aVllmStackIsLoadedThroughItsOpenAiRoutesWithoutAskingForApi() throws Exception {
+        String model = "meta-llama/Llama-3.1-8B-Instruct";
+        try (FakeOllama vllm = FakeOllama.start(FakeOllamaConfig.defaults().withModels(java.util.List.of(model))
+                .withEngine(FakeOllamaConfig.Engine.VLLM).withTiming(Duration.ofMillis(10), Duration.ofMillis(2))
+                .withTokensPerAnswer(5))) {
+            Path outputs = dir.resolve("outputs.json");
+            Files.writeString(outputs, "{\"endpoint\": \"" + vllm.baseUri() + "/v1/completions\", \"engine\": \"vllm\","
+                    + " \"model\": \"" + model + "\", \"replicas\": 2}");
+            assertThat(run("loadtest", "sweep", "--outputs", outputs.toString(), "--concurrency", "1", "--step-duration", "300ms",
+                    "--quiet")).as(err.toString()).isZero();
+            assertThat(err.toString()).contains("sweep: openai-completions -> " + vllm.baseUri() + "/v1/completions",
+                    "2 replicas (stack output 'replicas' of " + outputs + ")");
+            assertThat(run("loadtest", "--outputs", outputs.toString(), "--users", "1", "--duration", "300ms", "--quiet"))
+                    .as(err.toString()).isZero();
+            assertThat(err.toString()).contains("loadtest: openai-completions -> " + vllm.baseUri() + "/v1/completions");
+            // an explicit --api still wins (and Ollama's route is not served by vLLM)
+            assertThat(run("loadtest", "--outputs", outputs.toString(), "--api", "ollama", "--users", "1", "--duration",
+                    "300ms", "--quiet")).isEqualTo(1);
+        }
+    }
 }

@@ -72,7 +72,7 @@ class ControlPlaneVersionTest {
     @Test
     void theFloorOnlyMattersForDwsAndFlexStartPools() {
         var run = MockEngineRun.run(DevStack.PROJECT, "dev", DevStack.with("gkeVersion", "1.32",
-                "queuedProvisioning", "false", "flexStart", "false", "gpuAutoRepair", "true"), Set.of(),
+                "gpuProvisioning", "on-demand", "gpuAutoRepair", "true"), Set.of(),
                 answering("1.32.1-gke.1200000"));
         assertThat(cluster(run).input("minMasterVersion")).isEqualTo("1.32.1-gke.1200000");
     }
@@ -83,7 +83,7 @@ class ControlPlaneVersionTest {
         // 1.29 is below the floor: PolicyRules refuses it before the program runs; without DWS the lookup answers.
         assertThat(run.errors()).singleElement().asString().contains("ai-inference:gkeVersion 1.29 is below 1.32.2-gke.1652000");
         var plain = MockEngineRun.run(DevStack.PROJECT, "dev", DevStack.with("gkeVersion", "1.29",
-                "queuedProvisioning", "false", "flexStart", "false", "gpuAutoRepair", "true"), Set.of());
+                "gpuProvisioning", "on-demand", "gpuAutoRepair", "true"), Set.of());
         assertThat(plain.errors()).singleElement().asString().isEqualTo(
                 "ai-inference:gkeVersion 1.29: GKE offers no 1.29 version in us-central1 (REGULAR channel); pick a minor "
                         + "the channel offers, or leave ai-inference:gkeVersion empty for its default");

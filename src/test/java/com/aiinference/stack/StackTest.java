@@ -91,7 +91,7 @@ class StackTest {
     @Test
     void withoutDwsTheExtraFieldsAreNotSent() {
         var plain = MockEngineRun.run(DevStack.PROJECT, "dev",
-                DevStack.with("queuedProvisioning", "false", "flexStart", "false", "gpuMinNodes", "2", "gpuAutoRepair", "true"), Set.of());
+                DevStack.with("gpuProvisioning", "on-demand", "gpuMinNodes", "2", "gpuAutoRepair", "true"), Set.of());
         assertThat(plain.errors()).isEmpty();
         var pool = plain.resources().stream().filter(r -> r.name().equals("l4-pool-nodes")).findFirst().orElseThrow();
         assertThat(pool.inputs()).doesNotContainKey("queuedProvisioning");
@@ -131,7 +131,7 @@ class StackTest {
         var components = run.resources().stream().filter(r -> r.type().startsWith("ai-inference:")).toList();
         assertThat(components).extracting(RegisteredResource::type).containsExactlyInAnyOrder(
                 "ai-inference:gke:Network", "ai-inference:gke:Cluster", "ai-inference:gke:GpuNodePool",
-                "ai-inference:app:InferenceRelease");
+                "ai-inference:app:InferenceRelease", "ai-inference:gcp:WorkerImageRepository");
         assertThat(gpuPool().parent()).isEqualTo(single("ai-inference:gke:GpuNodePool", "l4-pool").urn());
         assertThat(single("gcp:container/cluster:Cluster", "ai-inference-gke").parent())
                 .isEqualTo(single("ai-inference:gke:Cluster", "ai-inference").urn());
@@ -168,6 +168,21 @@ class StackTest {
     }
 
     @Test
+    void theWorkerImageRepositoryIsPrivateDockerReadableByTheNodes() {
+        var repo = single("gcp:artifactregistry/repository:Repository", "ai-inference-worker-images-repo");
+        assertThat(repo.input("format")).isEqualTo("DOCKER");
+        assertThat(repo.input("location")).isEqualTo("us-central1");
+        assertThat(repo.input("repositoryId")).isEqualTo("ai-inference-workers");
+        assertThat(repo.input("project")).isEqualTo("my-gcp-project-id");
+        assertThat(repo.parent()).isEqualTo(single("ai-inference:gcp:WorkerImageRepository", "ai-inference-worker-images").urn());
+        assertThat(String.valueOf(repo.input("cleanupPolicies"))).contains("DELETE", "2592000s", "KEEP", "keepCount=10");
+        var reader = single("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember", "ai-inference-worker-images-nodes-reader");
+        assertThat(reader.input("role")).isEqualTo("roles/artifactregistry.reader");
+        assertThat(reader.input("repository")).isEqualTo("ai-inference-workers");
+        assertThat(reader.input("member")).isEqualTo("serviceAccount:ai-inference-nodes@my-gcp-project-id.iam.gserviceaccount.com");
+    }
+
+    @Test
     void releaseValuesUseExactlyTheChartContractKeys() {
         var release = single("kubernetes:helm.sh/v3:Release", "ai-inference-release");
         assertThat(release.input("chart")).isEqualTo("charts/ai-inference");
@@ -179,9 +194,9 @@ class StackTest {
                 "replicaCount", "image.tag", "engine", "model.name",
                 "ollama.numParallel", "ollama.maxQueue", "ollama.keepAlive", "ollama.contextLength", "ollama.flashAttention",
                 "resources.requests.cpu", "resources.requests.memory", "resources.limits.memory",
-                "gpu.count", "gpu.acceleratorType", "gpu.nodePool",
+                "gpu.count", "gpu.acceleratorType", "gpu.nodePool", "gpu.provisioning",
                 "autoscaling.enabled", "autoscaling.minReplicas", "autoscaling.maxReplicas",
-                "dws.enabled", "dws.maxRunDurationSeconds", "dws.flexStart",
+                "dws.enabled", "dws.maxRunDurationSeconds", "dws.flexStart", "dws.generation",
                 "service.type", "service.port", "service.loadBalancerSourceRanges", "service.internal", "service.allowPublicAccess",
                 "service.addressName",
                 "gateway.enabled", "gateway.apiKeys.existingSecret");
@@ -194,7 +209,9 @@ class StackTest {
         // The pool name comes from the registered node pool, so the nodeSelector matches what GKE creates.
         assertThat(release.input("values.gpu.nodePool")).isEqualTo(gpuPool().input("name"));
         assertThat(release.input("values.autoscaling")).isEqualTo(Map.of("enabled", true, "minReplicas", 10, "maxReplicas", 10));
-        assertThat(release.input("values.dws")).isEqualTo(Map.of("enabled", true, "maxRunDurationSeconds", 604800, "flexStart", true));
+        assertThat(release.input("values.dws")).isEqualTo(Map.of("enabled", true, "maxRunDurationSeconds", 604800, "flexStart", true,
+                "generation", 1));
+        assertThat(release.input("values.gpu.provisioning")).isEqualTo("queued");
         assertThat(release.input("values.service.type")).isEqualTo("LoadBalancer");
         assertThat(release.input("values.service.port")).isEqualTo(8000);
         assertThat(release.input("values.service.loadBalancerSourceRanges")).isEqualTo(List.of("203.0.113.0/24", "198.51.100.0/24"));
@@ -250,7 +267,7 @@ class StackTest {
     void outputsAreTheContractNamesAndKubeconfigIsSecret() {
         assertThat(run.outputs().keySet()).containsExactlyInAnyOrder("externalIp", "endpoint", "clusterName", "location", "gkeVersion",
                 "gpuNodePool", "namespace", "serviceName", "releaseName", "kubeconfig", "replicas", "model", "engine",
-                "memoryLimit", "dwsEnabled", "hpaPinned");
+                "memoryLimit", "dwsEnabled", "gpuProvisioning", "hpaPinned", "workerImageRepository");
         assertThat(run.secretOutputs()).containsExactly("kubeconfig");
         assertThat(run.outputs()).containsEntry("externalIp", PlanMocks.MOCK_EXTERNAL_IP)
                 .containsEntry("endpoint", "http://" + PlanMocks.MOCK_EXTERNAL_IP + ":8000/api/generate")
@@ -258,7 +275,8 @@ class StackTest {
                 .containsEntry("gpuNodePool", "l4-pool").containsEntry("namespace", "ai-inference")
                 .containsEntry("serviceName", "ai-inference").containsEntry("releaseName", "ai-inference")
                 .containsEntry("replicas", 10).containsEntry("dwsEnabled", true).containsEntry("hpaPinned", true)
-                .containsEntry("memoryLimit", "40Gi").containsEntry("model", "llama3.1:8b");
+                .containsEntry("memoryLimit", "40Gi").containsEntry("model", "llama3.1:8b")
+                .containsEntry("workerImageRepository", "us-central1-docker.pkg.dev/my-gcp-project-id/ai-inference-workers");
     }
 
     @Test

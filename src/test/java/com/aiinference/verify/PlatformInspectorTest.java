@@ -1,5 +1,6 @@
 package com.aiinference.verify;
 
+import com.aiinference.kube.KubeAccess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.aiinference.core.Check;

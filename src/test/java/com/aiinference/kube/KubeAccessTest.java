@@ -1,4 +1,4 @@
-package com.aiinference.verify;
+package com.aiinference.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package com.aiinference.verify;
+package com.aiinference.kube;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -16,8 +16,8 @@ import java.nio.file.Path;
  */
 public final class KubeAccess {
     /** Seconds to wait for the API server before calling it unreachable. */
-    static final int CONNECT_TIMEOUT_MS = 10_000;
-    static final int REQUEST_TIMEOUT_MS = 30_000;
+    public static final int CONNECT_TIMEOUT_MS = 10_000;
+    public static final int REQUEST_TIMEOUT_MS = 30_000;
 
     private final String kubeconfigText;
     private final String source;
@@ -133,7 +133,7 @@ public final class KubeAccess {
     }
 
     /** What went wrong, in a few words: fabric8 wraps the transport error in a generic "An error has occurred." */
-    static String firstLine(Throwable e) {
+    public static String firstLine(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof java.net.ConnectException) {
                 return "connection refused";

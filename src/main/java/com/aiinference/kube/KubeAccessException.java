@@ -1,4 +1,4 @@
-package com.aiinference.verify;
+package com.aiinference.kube;
 
 import com.aiinference.core.DomainException;
 
