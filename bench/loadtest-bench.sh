@@ -5,9 +5,9 @@
 #      requests/s and client CPU (user+sys of the client process) per request.
 #   2. token streams: ai-inference loadtest vs a reference Python asyncio/aiohttp client (bench/stream_client.py,
 #      written in the style of vLLM's benchmark request functions) at 50, 500 and 2,000 concurrent streams, OpenAI
-#      SSE (/v1/completions), 20 tokens 20 ms apart after 150 ms, against `simulate ollama`, which logs the send time
-#      of every answer's first and last token (--timing-log): CPU per request, peak RSS, and TTFT p50 / mean ITL
-#      minus the server's own figures from its log (the client's timing error).
+#      SSE (/v1/completions), 20 tokens 20 ms apart after 150 ms, against `simulate ollama` (one per level, warmed by
+#      a 5 s run), which logs the send time of every answer's first and last token (--timing-log): CPU per request,
+#      peak RSS, and TTFT p50 / mean ITL minus the server's own figures for the same answers (the timing error).
 #   3. 10,000 concurrent streams held by ai-inference loadtest: every request accounted for, peak RSS.
 #   4. process start-up: one request, whole process (JVM start, engine warm-up, connect, answer, report).
 # Every process is bounded in time and stops by itself. Re-run:
@@ -124,12 +124,14 @@ stop_stream_server() {
   kill "$SERVER_PID" 2>/dev/null || true
   wait "$SERVER_PID" 2>/dev/null || true
 }
-# The server's own figures from its log: TTFT p50 (first token sent - request received) and mean ITL.
+# The server's own figures from its log, lines FROM to TO (1-based, inclusive): TTFT p50 (first token sent - request
+# received) and mean ITL ((last - first) / (tokens - 1), over all gaps).
 server_figures() {
-  $PY - "$1" <<'PY'
+  $PY - "$1" "$2" "$3" <<'PY'
 import statistics, sys
 ttft, gaps, n = [], 0.0, 0
-for line in open(sys.argv[1]):
+lines = open(sys.argv[1]).read().splitlines()[int(sys.argv[2]) - 1:int(sys.argv[3])]
+for line in lines:
     r, f, l, t = (int(x) for x in line.split())
     ttft.append((f - r) / 1000)
     if t > 1:
@@ -144,38 +146,46 @@ echo "== 2. token streams: OpenAI SSE $URL_STREAM, 150 ms to the first token the
 echo
 echo "| streams | client | requests | errors | CPU s | CPU ms/request | CPU ratio to Python | peak RSS MB | TTFT p50 (server) | TTFT p50 error | mean ITL (server) | mean ITL error | load avg |"
 echo "| ------: | :----- | -------: | -----: | ----: | -------------: | ------------------: | ----------: | ----------------: | -------------: | ----------------: | -------------: | -------: |"
-# One client run against a fresh server: sets S_TTFT S_ITL (the server's figures), REQ ERR TTFT ITL (the client's),
+# One client run against the level's server: sets REQ ERR TTFT ITL (the client's figures), OK (answers it completed),
 # CPU_S, MS (CPU ms per request), RSS, LOAD. tag: py or lt; the client's command follows.
 stream_run() {
   local tag=$1 n=$2; shift 2
-  start_stream_server "$OUT/server-$tag-$n.log"
   /usr/bin/time -f "$TIME" -o "$OUT/time-$tag-$n.txt" "$@" > "$OUT/$tag-$n.out" 2> "$OUT/$tag-$n.err" || true
   LOAD=$(cut -d' ' -f1 /proc/loadavg)
-  stop_stream_server
-  read -r S_TTFT S_ITL _ < <(server_figures "$OUT/server-$tag-$n.log")
   if [ "$tag" = py ]; then
-    read -r REQ ERR TTFT ITL < <(json "$OUT/$tag-$n.out" \
-      "d['requests'], d['requests'] - d['succeeded'], '%.2f' % d['ttft_p50_ms'], '%.3f' % d['itl_mean_ms']")
+    read -r REQ ERR TTFT ITL OK < <(json "$OUT/$tag-$n.out" \
+      "d['requests'], d['requests'] - d['succeeded'], '%.2f' % d['ttft_p50_ms'], '%.3f' % d['itl_mean_ms'], d['succeeded']")
   else
-    read -r REQ ERR TTFT ITL < <(json "$OUT/$tag-$n.report.json" \
-      "d['requests']['total'], d['requests']['failed'], '%.2f' % d['ttft_ms']['p50'], '%.3f' % d['itl_ms']['mean']")
+    read -r REQ ERR TTFT ITL OK < <(json "$OUT/$tag-$n.report.json" \
+      "d['requests']['total'], d['requests']['failed'], '%.2f' % d['ttft_ms']['p50'], '%.3f' % d['itl_ms']['mean'], d['requests']['succeeded']")
   fi
   CPU_S=$(cpu_s "$OUT/time-$tag-$n.txt")
   MS=$(awk -v c="$CPU_S" -v r="$REQ" 'BEGIN { printf "%.3f", c * 1000 / r }')
   RSS=$(rss_mb "$OUT/time-$tag-$n.txt")
 }
 err() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.2f ms", a - b }'; }
-row() { # streams, client, ratio
+row() { # streams, client, ratio, server TTFT, server ITL
   printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s ms | %s | %s ms | %s | %s |\n" "$1" "$2" "$REQ" "$ERR" "$CPU_S" "$MS" \
-    "$3" "$RSS" "$S_TTFT" "$(err "$TTFT" "$S_TTFT")" "$S_ITL" "$(err "$ITL" "$S_ITL")" "$LOAD"
+    "$3" "$RSS" "$4" "$(err "$TTFT" "$4")" "$5" "$(err "$ITL" "$5")" "$LOAD"
 }
 for N in $LEVELS; do
+  # One server per level, warmed (JIT) by a short run first; its log's lines are split by each client's completed
+  # answers (one line per answer the server sent in full, in order; the runs follow each other).
+  start_stream_server "$OUT/server-$N.log"
+  $PY bench/stream_client.py --url "$URL_STREAM" --concurrency "$N" --duration 5 --max-tokens 20 > "$OUT/warm-$N.out" 2>&1 || true
+  W=$(json "$OUT/warm-$N.out" "d['succeeded']")
   stream_run py "$N" $PY bench/stream_client.py --url "$URL_STREAM" --concurrency "$N" --duration "$SECS" --max-tokens 20
-  PY_MS=$MS
-  row "$N" "Python asyncio/aiohttp" "1.00x"
+  PY_MS=$MS; PY_ROW=("$REQ" "$ERR" "$TTFT" "$ITL" "$CPU_S" "$MS" "$RSS" "$LOAD"); PY_OK=$OK
   stream_run lt "$N" java -jar "$JAR" loadtest --url "$URL_STREAM" --api openai-completions --users "$N" \
     --duration "${SECS}s" --max-tokens 20 --timeout 60s --quiet --report-json "$OUT/lt-$N.report.json"
-  row "$N" "ai-inference loadtest" "$(awk -v a="$MS" -v b="$PY_MS" 'BEGIN { printf "%.2fx", a / b }')"
+  LT_ROW=("$REQ" "$ERR" "$TTFT" "$ITL" "$CPU_S" "$MS" "$RSS" "$LOAD"); LT_OK=$OK
+  stop_stream_server
+  read -r S_TTFT_PY S_ITL_PY _ < <(server_figures "$OUT/server-$N.log" $((W + 1)) $((W + PY_OK)))
+  read -r S_TTFT_LT S_ITL_LT _ < <(server_figures "$OUT/server-$N.log" $((W + PY_OK + 1)) $((W + PY_OK + LT_OK)))
+  read -r REQ ERR TTFT ITL CPU_S MS RSS LOAD <<< "${PY_ROW[*]}"
+  row "$N" "Python asyncio/aiohttp" "1.00x" "$S_TTFT_PY" "$S_ITL_PY"
+  read -r REQ ERR TTFT ITL CPU_S MS RSS LOAD <<< "${LT_ROW[*]}"
+  row "$N" "ai-inference loadtest" "$(awk -v a="$MS" -v b="$PY_MS" 'BEGIN { printf "%.2fx", a / b }')" "$S_TTFT_LT" "$S_ITL_LT"
 done
 echo "(CPU and RSS of the client process only, start-up included; errors = requests that did not complete;"
 echo " TTFT/ITL error = the client's figure minus the server's own, from the send times the server logged)"

@@ -3,7 +3,6 @@ package com.aiinference.loadtest;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +28,10 @@ final class AnswerParser {
     long serverTokens = -1;
     long evalCount;
     long evalDurationNanos;
+    /** A whole (not streamed) answer is being read: text is not timed. */
+    private boolean whole;
+    /** Choice objects seen in OpenAI events. */
+    private int choiceCount;
     /** Set when the answer is unusable ({@link ErrorKind#MALFORMED_BODY} or {@link ErrorKind#SERVER_ERROR_IN_STREAM}). */
     ErrorKind failure;
 
@@ -166,6 +169,7 @@ final class AnswerParser {
                     choices = true;
                     while (p.nextToken() == JsonToken.START_OBJECT) {
                         texts += choice(p);
+                        choiceCount++;
                     }
                 }
                 case "usage" -> {
@@ -237,20 +241,24 @@ final class AnswerParser {
         body(b, 0, b.length, now);
     }
 
-    /** A whole (not streamed) answer body in {@code buf[off, off + len)}, complete at {@code now}. */
+    /**
+     * A whole (not streamed) answer body in {@code buf[off, off + len)}, complete at {@code now}: the same streaming
+     * parse as one line of a stream, without counting its text as a token (no TTFT or ITL without a stream).
+     */
     void body(byte[] buf, int off, int len, long now) {
-        JsonNode n = parse(buf, off, len);
-        if (n == null) {
-            return;
-        }
-        if (api == Api.OLLAMA) {
-            ollama(n, now, false);
-        } else {
-            openAi(n, now, false);
-            if (failure == null && n.path("choices").isArray() && !n.path("choices").isEmpty()) {
-                done = true;
-                doneNanos = now;
+        whole = true;
+        try (JsonParser p = JSON_FACTORY.createParser(buf, off, len)) {
+            if (api == Api.OLLAMA) {
+                ollamaLine(p, now);
+            } else {
+                openAiEvent(p, now);
+                if (failure == null && choiceCount > 0) {
+                    done = true;
+                    doneNanos = now;
+                }
             }
+        } catch (IOException e) {
+            failure = ErrorKind.MALFORMED_BODY;
         }
     }
 
@@ -268,75 +276,10 @@ final class AnswerParser {
         return serverTokens >= 0;
     }
 
-    private JsonNode parse(byte[] buf, int off, int len) {
-        try {
-            JsonNode n = JSON.readTree(buf, off, len);
-            if (n == null || !n.isObject()) {
-                failure = ErrorKind.MALFORMED_BODY;
-                return null;
-            }
-            return n;
-        } catch (IOException e) {
-            failure = ErrorKind.MALFORMED_BODY;
-            return null;
-        }
-    }
-
-    private void ollama(JsonNode n, long now, boolean streamed) {
-        if (n.has("error")) {
-            failure = ErrorKind.SERVER_ERROR_IN_STREAM;
-            return;
-        }
-        if (!n.has("done") && !n.has("response")) {
-            failure = ErrorKind.MALFORMED_BODY;
-            return;
-        }
-        String text = n.path("response").asText("");
-        if (text.isEmpty()) {
-            text = n.path("thinking").asText("");
-        }
-        if (streamed && !text.isEmpty()) {
-            token(now);
-        }
-        if (n.path("done").asBoolean(false)) {
-            done = true;
-            doneNanos = now;
-            if (n.has("eval_count")) {
-                evalCount = n.path("eval_count").asLong(0);
-                serverTokens = evalCount;
-            }
-            evalDurationNanos = n.path("eval_duration").asLong(0);
-        }
-    }
-
-    private void openAi(JsonNode n, long now, boolean streamed) {
-        if (n.has("error")) {
-            failure = ErrorKind.SERVER_ERROR_IN_STREAM;
-            return;
-        }
-        JsonNode usage = n.path("usage");
-        if (usage.has("completion_tokens")) {
-            serverTokens = usage.path("completion_tokens").asLong(0);
-        }
-        JsonNode choices = n.path("choices");
-        if (!choices.isArray()) {
-            failure = ErrorKind.MALFORMED_BODY;
-            return;
-        }
-        for (JsonNode c : choices) {
-            String text = api == Api.OPENAI_CHAT
-                    ? (streamed ? c.path("delta").path("content").asText("") : c.path("message").path("content").asText(""))
-                    : c.path("text").asText("");
-            if (streamed && !text.isEmpty()) {
-                token(now);
-            }
-            if (c.hasNonNull("finish_reason")) {
-                finishReasonSeen = true;
-            }
-        }
-    }
-
     private void token(long now) {
+        if (whole) {
+            return; // a whole answer's text is not a token arrival
+        }
         chunksWithText++;
         if (firstTokenNanos == 0) {
             firstTokenNanos = now;

@@ -5,9 +5,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.DoubleAdder;
@@ -61,8 +61,7 @@ final class Metrics {
 
     private final Object samplesLock = new Object();
     private final List<LoadTestResult.Sample> samples = new ArrayList<>();
-    private final Random sampling = new Random(7);
-    private long sampled;
+    private final AtomicLong sampled = new AtomicLong();
 
     // Reader side: touched only under readerLock.
     private final Object readerLock = new Object();
@@ -203,7 +202,15 @@ final class Metrics {
     void finished(RequestRecord r) {
         Second s = second(r.endNanos());
         max(s.inFlight, inFlight.get());
-        s.inFlightAtEnd = inFlight.decrementAndGet();
+        try {
+            count(r, s);
+        } finally {
+            // Last: the engine ends a run when nothing is in flight, so every count must be in before this.
+            s.inFlightAtEnd = inFlight.decrementAndGet();
+        }
+    }
+
+    private void count(RequestRecord r, Second s) {
         if (!r.measured()) {
             // A warm-up request that ends after the warm-up is in no row: measured rows count measured requests only,
             // so they add up to the total.
@@ -267,18 +274,20 @@ final class Metrics {
     }
 
     private void addSample(RequestRecord r, long latencyMicros) {
+        // Reservoir sampling keeps a uniform sample of all measured requests in bounded memory: request n replaces a
+        // random one with probability MAX_SAMPLES / n, so past the first few thousand most requests take no lock.
+        long n = sampled.incrementAndGet();
+        long j = n <= MAX_SAMPLES ? n - 1 : (long) (ThreadLocalRandom.current().nextDouble() * n);
+        if (j >= MAX_SAMPLES) {
+            return;
+        }
         LoadTestResult.Sample sample = new LoadTestResult.Sample((r.endNanos() - startNanos) / 1e9,
                 latencyMicros / 1000.0, r.ok());
         synchronized (samplesLock) {
-            long n = ++sampled;
-            // Reservoir sampling keeps a uniform sample of all measured requests in bounded memory.
             if (samples.size() < MAX_SAMPLES) {
                 samples.add(sample);
             } else {
-                long j = (long) (sampling.nextDouble() * n);
-                if (j < MAX_SAMPLES) {
-                    samples.set((int) j, sample);
-                }
+                samples.set((int) j, sample);
             }
         }
     }
@@ -387,7 +396,7 @@ final class Metrics {
             long sampledFrom;
             synchronized (samplesLock) {
                 sampleCopy = new ArrayList<>(samples);
-                sampledFrom = sampled;
+                sampledFrom = sampled.get();
             }
             long epochNanos = startedAt.getEpochSecond() * 1_000_000_000L + startedAt.getNano();
             return new Measurements(epochNanos, measureFromNanos - startNanos, lastMeasuredEndNanos.get() - startNanos,

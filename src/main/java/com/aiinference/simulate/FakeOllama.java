@@ -700,6 +700,8 @@ public final class FakeOllama implements AutoCloseable {
         final long created = Instant.now().getEpochSecond();
         final StringBuilder text = new StringBuilder();
         long began;
+        /** When the next token is due: on the server's own clock, so a late token does not delay the ones after it. */
+        long due;
         /** The modelled decode time, reported as eval_duration: one delay per token at the load it was made under. */
         long decodeNanos = config.interTokenDelay().toNanos();
         /** Ollama's OpenAI layer names itself in every chunk; vLLM sends no fingerprint. */
@@ -730,7 +732,8 @@ public final class FakeOllama implements AutoCloseable {
             active++;
             peakActive.accumulateAndGet(active, Math::max);
             began = System.nanoTime();
-            schedule(began + config.timeToFirstToken().toNanos(), this::nextToken);
+            due = began + config.timeToFirstToken().toNanos();
+            schedule(due, this::nextToken);
         }
 
         int faultAt() {
@@ -764,7 +767,8 @@ public final class FakeOllama implements AutoCloseable {
             if (emitted < tokens) {
                 long delay = config.interTokenDelay(active).toNanos();
                 decodeNanos += delay;
-                schedule(System.nanoTime() + delay, this::nextToken);
+                due += delay;
+                schedule(due, this::nextToken);
             } else {
                 complete();
             }

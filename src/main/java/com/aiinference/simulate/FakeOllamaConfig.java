@@ -12,7 +12,8 @@ import java.util.Objects;
  *
  * <p>Timing model, per answer of {@code n} tokens, once a generation slot is free: the first token is written
  * {@code timeToFirstToken} after the slot was taken, each further token {@link #interTokenDelay(int)} after the
- * previous one, and the final {@code done} line right after the last token.
+ * previous one was due (times on the server's clock: a token written late by a busy machine does not push back the
+ * ones after it), and the final {@code done} line right after the last token.
  *
  * <p>Batching: a GPU decodes every running sequence in one step, and a step takes longer the more sequences it
  * holds. The model: the delay before a sequence's next token is {@code interTokenDelay + interTokenDelayPerSequence

@@ -74,13 +74,14 @@ class LoadTestRunnerTest {
     @CsvSource({"OLLAMA,true", "OLLAMA,false", "OPENAI_CHAT,true", "OPENAI_CHAT,false", "OPENAI_COMPLETIONS,true",
             "OPENAI_COMPLETIONS,false"})
     void everyRequestIsAccountedForExactlyUnderInjectedFaults(Api api, boolean stream) {
+        // Answers take about 25 ms; the timeout only has to end the stalled ones, with room for a busy machine.
         FakeOllamaConfig faulty = FakeOllamaConfig.defaults()
                 .withTiming(Duration.ofMillis(5), Duration.ofMillis(2)).withTokensPerAnswer(8)
                 .withParallelism(64, 64)
                 .withFaults(new FakeOllamaConfig.Faults(0.1, 0.1, 0.05, 0.1, 0.1)).withSeed(42);
         try (FakeOllama fake = FakeOllama.start(faulty)) {
             LoadTestResult r = run(quick().api(api).stream(stream).users(16).duration(Duration.ofMillis(1500))
-                    .timeout(Duration.ofMillis(400)).build(), fake.baseUri().resolve(api.path()));
+                    .timeout(Duration.ofMillis(1500)).build(), fake.baseUri().resolve(api.path()));
             FakeOllama.Stats s = fake.stats();
 
             assertThat(r.total()).as("requests sent = requests the server received").isEqualTo(s.generateRequests());
@@ -164,7 +165,8 @@ class LoadTestRunnerTest {
             assertThat(open.ttft().p90()).isGreaterThan(800);
             assertThat(open.durationSeconds()).isGreaterThan(open.total() * 0.1 - 0.2);
 
-            LoadTestResult closed = run(quick().users(1).duration(Duration.ofMillis(600)).build(), fake.generateUri());
+            // About 15 answers, so one late by a scheduling hiccup on a busy machine stays above p90.
+            LoadTestResult closed = run(quick().users(1).duration(Duration.ofMillis(1500)).build(), fake.generateUri());
             assertThat(closed.latency().p90()).isBetween(100.0 - EARLY_TOLERANCE_MS, 100.0 + LATE_TOLERANCE_MS);
         }
     }
