@@ -184,7 +184,7 @@ image whose version the chart cannot know (the schema refuses them too; this als
 {{- fail (printf "autoscaling.minReplicas %d exceeds autoscaling.maxReplicas %d" (int $a.minReplicas) (int $a.maxReplicas)) }}
 {{- end }}
 {{- if and (eq (int $a.minReplicas) (int $a.maxReplicas)) (ne (int .Values.replicaCount) (int $a.minReplicas)) }}
-{{- fail (printf "replicaCount %d disagrees with the pinned HPA (autoscaling.minReplicas = maxReplicas = %d); set them equal" (int .Values.replicaCount) (int $a.minReplicas)) }}
+{{- fail (printf "replicaCount %d disagrees with the pinned HPA (autoscaling.minReplicas = autoscaling.maxReplicas = %d); set them equal" (int .Values.replicaCount) (int $a.minReplicas)) }}
 {{- end }}
 {{- end }}
 {{- end }}
@@ -201,7 +201,7 @@ image whose version the chart cannot know (the schema refuses them too; this als
 {{- fail "dws.enabled needs gpu.nodePool: the ProvisioningRequest's PodTemplate must select the queued-provisioning node pool by name" }}
 {{- end }}
 {{- if and .Values.autoscaling.enabled (ne (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
-{{- fail (printf "dws.enabled provisions a fixed set of nodes, but the HPA ranges %d..%d; pin autoscaling.minReplicas = maxReplicas or disable autoscaling" (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
+{{- fail (printf "dws.enabled=true provisions a fixed set of nodes, but the HPA ranges %d..%d (autoscaling.minReplicas..autoscaling.maxReplicas); set them equal or set autoscaling.enabled=false" (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
 {{- end }}
 {{- end }}
 {{- end }}
@@ -209,10 +209,10 @@ image whose version the chart cannot know (the schema refuses them too; this als
 {{- define "ai-inference.validate.exposure" -}}
 {{- $s := .Values.service }}
 {{- if and $s.internal (ne $s.type "LoadBalancer") }}
-{{- fail (printf "service.internal needs service.type LoadBalancer (it is %s)" $s.type) }}
+{{- fail (printf "service.internal=true needs service.type LoadBalancer (it is %s)" $s.type) }}
 {{- end }}
 {{- if and $s.internal $s.allowPublicAccess }}
-{{- fail "service.internal and service.allowPublicAccess contradict each other; choose one" }}
+{{- fail "service.internal=true and service.allowPublicAccess=true contradict each other; choose one" }}
 {{- end }}
 {{- if and $s.addressName (ne $s.type "LoadBalancer") }}
 {{- fail (printf "service.addressName only applies to service.type LoadBalancer (it is %s)" $s.type) }}

@@ -1,7 +1,6 @@
 package com.aiinference;
 
 import com.aiinference.config.InvalidConfigException;
-import com.aiinference.config.PolicyRules;
 import com.aiinference.config.Settings;
 import com.aiinference.stack.Cluster;
 import com.aiinference.stack.ControlPlaneVersion;
@@ -10,12 +9,14 @@ import com.aiinference.stack.GpuNodePool;
 import com.aiinference.stack.InferenceRelease;
 import com.aiinference.stack.Network;
 import com.aiinference.stack.Providers;
+import com.aiinference.stack.StackRules;
 import com.aiinference.stack.WorkerImageRepository;
 import com.pulumi.Context;
 import com.pulumi.Pulumi;
 import com.pulumi.core.Output;
 import com.pulumi.exceptions.RunException;
 import com.pulumi.resources.ComponentResourceOptions;
+import java.nio.file.Path;
 
 /**
  * The Pulumi program ({@code pulumi up}; {@code plan} runs the same {@link #stack} on the mock engine): a GKE cluster,
@@ -28,8 +29,15 @@ public final class App {
         Pulumi.run(App::stack);
     }
 
+    /** The program as {@code pulumi up} runs it: the working directory is the project's (Pulumi.yaml, the chart). */
     public static void stack(Context ctx) {
-        Settings s = settings(ctx);
+        stack(ctx, Path.of(""));
+    }
+
+    /** The program with the project directory given ({@code plan --project-dir}): the chart path is relative to it. */
+    public static void stack(Context ctx, Path projectDir) {
+        StackRules.Accepted accepted = accepted(ctx, projectDir);
+        Settings s = accepted.settings();
         String name = s.cluster().name();
 
         // The control-plane version is looked up (and checked against the DWS floor) first; the provider that creates
@@ -39,8 +47,8 @@ public final class App {
         var network = new Network(name, s, gcp, ComponentResourceOptions.builder().build());
         var cluster = new Cluster(name, s, network, gcp, version, ComponentResourceOptions.builder().build());
         var gpuPool = new GpuNodePool(s.gpuPool().name(), s, cluster, gcp, ComponentResourceOptions.builder().build());
-        var app = new InferenceRelease(s.workload().releaseName(), s, network, cluster, gpuPool, gcp,
-                ComponentResourceOptions.builder().build());
+        var app = new InferenceRelease(s.workload().releaseName(), s, accepted.serviceName(), network, cluster, gpuPool,
+                gcp, ComponentResourceOptions.builder().build());
 
         // loadtest/verify --in-cluster run their workers from this repository's image (the deploy workflow pushes it).
         var workerImages = new WorkerImageRepository(name + "-worker-images", s, gcp, cluster.nodeServiceAccount,
@@ -67,13 +75,14 @@ public final class App {
     }
 
     /**
-     * Config parsed and every rule checked before the first resource is registered. A refusal is a
-     * {@link RunException}: Pulumi prints its message (one line per problem) without a Java stack trace.
+     * Config parsed and every rule checked, the chart's own included (it renders the release's values), before the
+     * first resource is registered. A refusal is a {@link RunException}: Pulumi prints its message (one line per
+     * problem, each naming the key) without a Java stack trace.
      */
-    private static Settings settings(Context ctx) {
+    private static StackRules.Accepted accepted(Context ctx, Path projectDir) {
         try {
             var config = DeploymentConfig.all();
-            return PolicyRules.requireValid(ctx.projectName(), config, DeploymentConfig.secretKeys(config));
+            return StackRules.requireValid(ctx.projectName(), config, DeploymentConfig.secretKeys(config), projectDir);
         } catch (InvalidConfigException e) {
             throw new RunException(String.join("\n", e.problems()));
         }

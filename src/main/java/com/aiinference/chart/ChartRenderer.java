@@ -38,9 +38,13 @@ public final class ChartRenderer {
      * Maven build for tests) or else the working directory.
      */
     public static ChartRenderer projectChart() {
+        return new ChartRenderer(projectRoot().resolve(CHART_PATH));
+    }
+
+    /** The project root: the {@code project.basedir} system property (set by the Maven build) or the working directory. */
+    public static Path projectRoot() {
         String base = System.getProperty("project.basedir", "");
-        Path root = base.isBlank() ? Path.of("") : Path.of(base);
-        return new ChartRenderer(root.resolve(CHART_PATH));
+        return base.isBlank() ? Path.of("") : Path.of(base);
     }
 
     public Path chartDir() {
@@ -211,6 +215,8 @@ public final class ChartRenderer {
         if (message == null || message.isBlank()) {
             return "helm failed without a message";
         }
-        return message.strip().replaceAll("\\s*\\R\\s*", " ");
+        // helm-java has no --debug: Helm's hint about it is dropped.
+        return message.strip().replaceAll("\\s*Use --debug flag to render out invalid YAML\\s*$", "")
+                .replaceAll("\\s*\\R\\s*", " ");
     }
 }

@@ -6,10 +6,12 @@ import static com.aiinference.config.ConfigKey.integer;
 import static com.aiinference.config.ConfigKey.required;
 import static com.aiinference.config.ConfigKey.string;
 
+import com.aiinference.chart.ChartContract;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /**
  * Every key of the {@code ai-inference:} config namespace. {@code Pulumi.yaml}'s {@code config:} block declares the
@@ -102,7 +104,7 @@ public final class ConfigKeys {
             "Ollama image tag: an exact release x.y.z, 0.17.1 or later; empty uses the chart's pinned appVersion.");
     public static final ConfigKey ENGINE = string("engine", "ollama",
             "Inference engine: ollama (the seed's) or vllm (vLLM's OpenAI server with continuous batching); model, numParallel and contextLength apply to either.");
-    public static final ConfigKey MODEL = string("model", "llama3.1:8b",
+    public static final ConfigKey MODEL = string("model", ChartContract.DEFAULT_MODEL,
             "Model served by every replica: an Ollama name (llama3.1:8b) with engine ollama, a Hugging Face id (meta-llama/Llama-3.1-8B-Instruct) with engine vllm.");
     public static final ConfigKey NUM_PARALLEL = integer("numParallel", 8,
             "Requests each replica serves at once: OLLAMA_NUM_PARALLEL, or vLLM's --max-num-seqs.");
@@ -204,31 +206,13 @@ public final class ConfigKeys {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (ConfigKey k : ALL) {
-            int d = distance(name.toLowerCase(java.util.Locale.ROOT), k.name().toLowerCase(java.util.Locale.ROOT));
+            int d = LevenshteinDistance.getDefaultInstance().apply(name.toLowerCase(java.util.Locale.ROOT),
+                    k.name().toLowerCase(java.util.Locale.ROOT));
             if (d < bestDistance) {
                 bestDistance = d;
                 best = k.name();
             }
         }
         return bestDistance <= 3 ? Optional.of(best) : Optional.empty();
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

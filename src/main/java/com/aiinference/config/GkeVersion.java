@@ -3,6 +3,7 @@ package com.aiinference.config;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.maven.artifact.versioning.ComparableVersion;
 
 /** A GKE version such as {@code 1.32.2-gke.1652000}, ordered as GKE orders them (the gke build number last). */
 public record GkeVersion(String text, int major, int minor, int patch, long gkeBuild) implements Comparable<GkeVersion> {
@@ -20,13 +21,10 @@ public record GkeVersion(String text, int major, int minor, int patch, long gkeB
                 Integer.parseInt(m.group(3)), Long.parseLong(m.group(4))));
     }
 
+    /** Maven's version ordering: numbers compare as numbers, so 1.32.10 follows 1.32.9 and the gke build counts last. */
     @Override
     public int compareTo(GkeVersion o) {
-        int c = Integer.compare(major, o.major);
-        if (c == 0) c = Integer.compare(minor, o.minor);
-        if (c == 0) c = Integer.compare(patch, o.patch);
-        if (c == 0) c = Long.compare(gkeBuild, o.gkeBuild);
-        return c;
+        return new ComparableVersion(text).compareTo(new ComparableVersion(o.text));
     }
 
     @Override

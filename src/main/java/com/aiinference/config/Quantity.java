@@ -8,8 +8,9 @@ import java.util.regex.Pattern;
 
 /**
  * A Kubernetes resource quantity as the user wrote it ({@code 40Gi}, {@code 500Mi}, {@code 8}, {@code 500m}),
- * with its value in base units (bytes or cores). Only the forms people write for memory and CPU are accepted;
- * {@code 40GB} or {@code 40 Gi} are refused rather than guessed.
+ * with its value in base units (bytes or cores), computed by fabric8's {@code Quantity}. Only the forms people write
+ * for memory and CPU are accepted (fabric8 alone would also take {@code 1e3} or a bare sign); {@code 40GB} or
+ * {@code 40 Gi} are refused rather than guessed.
  */
 public record Quantity(String text, BigDecimal value) implements Comparable<Quantity> {
     private static final Pattern FORM = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?");
@@ -23,26 +24,9 @@ public record Quantity(String text, BigDecimal value) implements Comparable<Quan
         if (!m.matches()) {
             return Optional.empty();
         }
-        BigDecimal number = new BigDecimal(m.group(1));
-        String suffix = m.group(2) == null ? "" : m.group(2);
-        BigDecimal factor = switch (suffix) {
-            case "" -> BigDecimal.ONE;
-            case "m" -> new BigDecimal("0.001");
-            case "k" -> BigDecimal.TEN.pow(3);
-            case "M" -> BigDecimal.TEN.pow(6);
-            case "G" -> BigDecimal.TEN.pow(9);
-            case "T" -> BigDecimal.TEN.pow(12);
-            case "P" -> BigDecimal.TEN.pow(15);
-            case "E" -> BigDecimal.TEN.pow(18);
-            case "Ki" -> BigDecimal.valueOf(1L << 10);
-            case "Mi" -> BigDecimal.valueOf(1L << 20);
-            case "Gi" -> GI;
-            case "Ti" -> BigDecimal.valueOf(1L << 40);
-            case "Pi" -> BigDecimal.valueOf(1L << 50);
-            case "Ei" -> BigDecimal.valueOf(1L << 60);
-            default -> throw new IllegalStateException(suffix);
-        };
-        return Optional.of(new Quantity(text, number.multiply(factor)));
+        // The form is checked strictly above; the arithmetic is fabric8's, the Kubernetes client's own quantity model.
+        BigDecimal value = new io.fabric8.kubernetes.api.model.Quantity(text).getNumericalAmount();
+        return Optional.of(new Quantity(text, value));
     }
 
     public static Quantity ofGiB(double gib) {

@@ -31,14 +31,8 @@ public final class SettingsParser {
     private static final Pattern MACHINE_TYPE = Pattern.compile("[a-z][a-z0-9]*-[a-z0-9-]+");
     private static final Pattern SEMVER = Pattern.compile("\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?");
     private static final Pattern EXACT_RELEASE = Pattern.compile("\\d+\\.\\d+\\.\\d+");
-    /** An exact Ollama release (no "latest", no suffixes), or empty for the chart's appVersion. */
-    private static final Pattern IMAGE_TAG_FORM = Pattern.compile("(\\d+\\.\\d+\\.\\d+)?");
-    /** The chart schema's ollama.keepAlive pattern (charts/ai-inference/values.schema.json), verbatim. */
-    static final Pattern KEEP_ALIVE_FORM =
-            Pattern.compile("^(-1|[0-9]+|([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+)$");
     /** What nginx can compare in an Authorization header: no spaces, commas or quotes. */
     private static final Pattern API_KEY_FORM = Pattern.compile("[A-Za-z0-9._~+/=-]{16,256}");
-    private static final Pattern MODEL_FORM = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9._/-]*(:[a-zA-Z0-9._-]+)?");
 
     private final String project;
     private final Map<String, String> config;
@@ -152,7 +146,7 @@ public final class SettingsParser {
                 atLeast(DWS_GENERATION, 1),
                 bool(GPU_AUTO_REPAIR),
                 bool(COMPACT_PLACEMENT),
-                atLeast(DWS_MAX_RUN_DURATION, 600),
+                integerAsIs(DWS_MAX_RUN_DURATION),
                 quantity(DAEMONSET_MEMORY, true),
                 quantity(DAEMONSET_CPU, true));
 
@@ -160,15 +154,15 @@ public final class SettingsParser {
                 label(NAMESPACE),
                 label(RELEASE_NAME),
                 nonEmpty(CHART_PATH),
-                matching(IMAGE_TAG, IMAGE_TAG_FORM,
-                        "is not an exact Ollama release (x.y.z such as 0.17.7; empty = the chart's appVersion)"),
-                matching(MODEL, MODEL_FORM, "is not an Ollama model name (e.g. llama3.1:8b)"),
+                // The chart's values: their forms and ranges are the chart's schema's to judge (stack.ChartValidation).
+                str(IMAGE_TAG),
+                str(MODEL),
                 integerAsIs(NUM_PARALLEL),
-                between(MAX_QUEUE, 1, 100000),
-                keepAlive(),
-                between(CONTEXT_LENGTH, 512, 1048576),
+                integerAsIs(MAX_QUEUE),
+                str(KEEP_ALIVE),
+                integerAsIs(CONTEXT_LENGTH),
                 bool(FLASH_ATTENTION),
-                cpu(CPU_REQUEST),
+                quantity(CPU_REQUEST, false),
                 quantity(MEMORY_REQUEST, false),
                 quantity(MEMORY_LIMIT, false),
                 integerAsIs(GPUS_PER_POD),
@@ -178,25 +172,10 @@ public final class SettingsParser {
                 integerAsIs(HPA_MIN_REPLICAS),
                 integerAsIs(HPA_MAX_REPLICAS));
 
+        // Source ranges, port and Secret name go to the chart as they are; its schema judges their form.
         List<String> sourceRanges = list(LB_SOURCE_RANGES);
-        Set<String> seenRanges = new java.util.HashSet<>();
-        for (String range : sourceRanges) {
-            if (Cidr.parse(range).isEmpty()) {
-                bad(LB_SOURCE_RANGES, range, "is not a CIDR (e.g. 203.0.113.0/24)");
-            } else if (!seenRanges.add(range)) {
-                // The chart's schema has uniqueItems on service.loadBalancerSourceRanges.
-                bad(LB_SOURCE_RANGES, range, "is listed twice");
-            }
-        }
         int port = integerAsIs(SERVICE_PORT);
-        if (port < 1 || port > 65535) {
-            bad(SERVICE_PORT, port, "is not a TCP port (1-65535)");
-        }
         String apiKeysSecret = str(API_KEYS_SECRET);
-        // The chart's schema (gateway.apiKeys.existingSecret) allows a DNS label form without dots, up to 253.
-        if (!apiKeysSecret.isEmpty() && !Pattern.matches("[a-z0-9]([-a-z0-9]{0,251}[a-z0-9])?", apiKeysSecret)) {
-            bad(API_KEYS_SECRET, apiKeysSecret, "is not a Secret name the chart accepts (lowercase letters, digits and '-', at most 253)");
-        }
         List<String> apiKeys = new ArrayList<>();
         String rawKeys = str(API_KEYS);
         if (!rawKeys.isEmpty()) {
@@ -219,7 +198,7 @@ public final class SettingsParser {
             }
         }
         var service = new Settings.Service(
-                oneOf(SERVICE_TYPE, "LoadBalancer", "ClusterIP"),
+                str(SERVICE_TYPE),
                 port,
                 sourceRanges,
                 bool(INTERNAL_LB),
@@ -336,14 +315,6 @@ public final class SettingsParser {
         return v;
     }
 
-    private String keepAlive() {
-        String v = nonEmpty(KEEP_ALIVE);
-        if (!v.isEmpty() && !KEEP_ALIVE_FORM.matcher(v).matches()) {
-            bad(KEEP_ALIVE, v, "is not an Ollama keep-alive (-1, whole seconds, or a duration such as 5m or 1h30m)");
-        }
-        return v;
-    }
-
     private String label(ConfigKey key) {
         String v = str(key);
         if (!DNS_LABEL.matcher(v).matches()) {
@@ -416,25 +387,6 @@ public final class SettingsParser {
             bad(key, v, "is not an integer");
             return (Integer) key.defaultValue();
         }
-    }
-
-    private int between(ConfigKey key, int min, int max) {
-        int v = atLeast(key, min);
-        if (v > max) {
-            bad(key, v, "must be at most " + max);
-            return (Integer) key.defaultValue();
-        }
-        return v;
-    }
-
-    /** The chart schema's CPU form: whole or up to 3-decimal cores, or millicores ({@code 8}, {@code 7.5}, {@code 500m}). */
-    private Quantity cpu(ConfigKey key) {
-        Quantity q = quantity(key, false);
-        if (!q.text().matches("[0-9]+m|[0-9]+(\\.[0-9]{1,3})?") && Quantity.parse(q.text()).isPresent()
-                && q.text().equals(str(key))) {
-            bad(key, q.text(), "is not a CPU quantity (cores such as 8 or 7.5, or millicores such as 7500m)");
-        }
-        return q;
     }
 
     private int positive(ConfigKey key) {

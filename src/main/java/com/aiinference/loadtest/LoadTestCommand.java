@@ -1,8 +1,10 @@
 package com.aiinference.loadtest;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.cli.StackOutputsOptions;
+import com.aiinference.core.Check;
 import com.aiinference.cli.StackOutputs;
 import com.aiinference.kube.KubeAccess;
 import com.aiinference.loadtest.distributed.ClusterWorkers;
@@ -20,6 +22,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code loadtest}: load an Ollama (or OpenAI-compatible) endpoint, print the Verified Results table, write
@@ -80,7 +83,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         load.api(); // a bad --api is exit 2 before the stack is read
         TargetResolver.Target target = TargetResolver.resolve(url, stack, load::apiFor, System.in);
-        LoadTestConfig config = load.toConfig(target.stackModel().orElse("llama3.1:8b"), target.api());
+        LoadTestConfig config = load.toConfig(target.stackModel().orElse(ChartContract.DEFAULT_MODEL), target.api());
         URI uri = target.uri();
         cluster.check();
         WorkerSpec workerSpec = null;

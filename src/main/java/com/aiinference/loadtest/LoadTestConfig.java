@@ -1,5 +1,6 @@
 package com.aiinference.loadtest;
 
+import com.aiinference.chart.ChartContract;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -185,7 +186,7 @@ public record LoadTestConfig(
     /** Defaults are the seed's run: 50 users for 60 s, streaming /api/generate, llama3.1:8b. */
     public static final class Builder {
         private Api api = Api.OLLAMA;
-        private String model = "llama3.1:8b";
+        private String model = ChartContract.DEFAULT_MODEL;
         private List<String> prompts = List.of(LoadTestOptions.DEFAULT_PROMPT);
         private int maxTokens = 128;
         private boolean stream = true;

@@ -1,5 +1,6 @@
 package com.aiinference.loadtest;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.cli.CliException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -119,6 +120,6 @@ public final class LoadTestOptions {
 
     /** The configuration with the default model llama3.1:8b when --model was not given. */
     public LoadTestConfig toConfig() {
-        return toConfig("llama3.1:8b");
+        return toConfig(ChartContract.DEFAULT_MODEL);
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,12 +36,18 @@ public final class RunOptions {
             description = "Model to ask. Default: the stack's 'model' output with --stack/--outputs, else llama3.1:8b.")
     String model;
 
-    @Option(names = "--prompt", paramLabel = "TEXT", description = "The prompt (repeatable: used in turn).")
-    List<String> prompt = new ArrayList<>();
+    /** {@code --prompt} (repeatable) or {@code --prompts FILE}: one exclusive picocli argument group. */
+    static final class Prompts {
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "The prompt (repeatable: used in turn).")
+        List<String> prompt = new ArrayList<>();
 
-    @Option(names = "--prompts", paramLabel = "FILE",
-            description = "Prompts, one per line, or JSONL with a \"prompt\" field; used in turn.")
-    Path promptsFile;
+        @Option(names = "--prompts", paramLabel = "FILE",
+                description = "Prompts, one per line, or JSONL with a \"prompt\" field; used in turn.")
+        Path promptsFile;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Prompts prompts;
 
     @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "128",
             description = "num_predict / max_tokens per answer (0 = the server decides). Default: ${DEFAULT-VALUE}.")
@@ -115,9 +122,6 @@ public final class RunOptions {
      */
     LoadTestConfig.Builder builder(String defaultModel) {
         Api a = api();
-        if (!prompt.isEmpty() && promptsFile != null) {
-            throw CliException.usage("--prompt and --prompts are alternatives: give one");
-        }
         List<LoadTestConfig.Header> headers = new ArrayList<>();
         for (String h : header) {
             try {
@@ -127,8 +131,9 @@ public final class RunOptions {
             }
         }
         Slo objectives = slo();
-        List<String> prompts = promptsFile != null ? readPrompts(promptsFile)
-                : prompt.isEmpty() ? List.of(LoadTestOptions.DEFAULT_PROMPT) : prompt;
+        List<String> prompts = this.prompts == null ? List.of(LoadTestOptions.DEFAULT_PROMPT)
+                : this.prompts.promptsFile != null ? readPrompts(this.prompts.promptsFile)
+                : this.prompts.prompt.isEmpty() ? List.of(LoadTestOptions.DEFAULT_PROMPT) : this.prompts.prompt;
         return LoadTestConfig.builder()
                 .api(a)
                 .model(model != null ? model : defaultModel)

@@ -1,5 +1,6 @@
 package com.aiinference.loadtest;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.cli.StackOutputs;
@@ -110,7 +111,7 @@ public final class SweepCommand implements Callable<Integer> {
         if (stepDuration.isZero() || stepDuration.isNegative()) {
             throw CliException.usage("--step-duration must be more than 0");
         }
-        LoadTestConfig.Builder base = run.builder(target.stackModel().orElse("llama3.1:8b")).api(api).duration(stepDuration);
+        LoadTestConfig.Builder base = run.builder(target.stackModel().orElse(ChartContract.DEFAULT_MODEL)).api(api).duration(stepDuration);
         if (run.slo == null || run.slo.isBlank()) {
             base.slo(Slo.parse(DEFAULT_SLO));
         }

@@ -1,10 +1,12 @@
 package com.aiinference.plan;
 
 import com.aiinference.App;
+import com.aiinference.chart.ChartRenderer;
 import com.pulumi.core.Output;
 import com.pulumi.test.TestOptions;
 import com.pulumi.test.TestResult;
 import com.pulumi.test.internal.PulumiTestInternal;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -40,6 +42,12 @@ public final class MockEngineRun {
     /** As {@link #run(String, String, Map, Set)} with the given cloud answers (tests pass a spy). */
     public static Result run(String project, String stack, Map<String, String> config, Set<String> secretKeys,
                              com.pulumi.test.Mocks mocks) {
+        return run(ChartRenderer.projectRoot(), project, stack, config, secretKeys, mocks);
+    }
+
+    /** The program of the project at {@code projectDir} (its chart path is relative to it) on the mock engine. */
+    public static Result run(Path projectDir, String project, String stack, Map<String, String> config,
+                             Set<String> secretKeys, com.pulumi.test.Mocks mocks) {
         RecordingMonitor[] monitor = new RecordingMonitor[1];
         var test = PulumiTestInternal.builder()
                 .options(TestOptions.builder().projectName(project).stackName(stack).preview(false).build())
@@ -53,7 +61,7 @@ public final class MockEngineRun {
                 .build();
         TestResult result;
         try {
-            result = test.runTest(App::stack);
+            result = test.runTest(ctx -> App.stack(ctx, projectDir));
         } finally {
             PulumiTestInternal.cleanup();
         }

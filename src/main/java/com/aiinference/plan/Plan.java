@@ -4,11 +4,11 @@ import com.aiinference.chart.ChartException;
 import com.aiinference.chart.ChartRenderer;
 import com.aiinference.chart.RenderedChart;
 import com.aiinference.config.InvalidConfigException;
-import com.aiinference.config.PolicyRules;
 import com.aiinference.config.Settings;
 import com.aiinference.config.SettingsParser;
-import com.aiinference.core.Check;
 import com.aiinference.core.Check.Status;
+import com.aiinference.core.Check;
+import com.aiinference.stack.StackRules;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,8 +45,7 @@ public final class Plan {
         } catch (InvalidConfigException e) {
             throw e.in(stackFile.path());
         }
-        List<Check> checks = new ArrayList<>();
-        PolicyRules.check(settings).forEach(checks::add);
+        List<Check> checks = new ArrayList<>(StackRules.check(settings, projectDir));
         if (checks.stream().anyMatch(Check::failed)) {
             checks.add(new Check("program", Status.SKIP,
                     "not run: the program refuses this config before registering any resource"));
@@ -54,7 +53,8 @@ public final class Plan {
             return new Report(project, stack, settings, List.of(), Map.of(), Set.of(), checks, Optional.empty());
         }
 
-        MockEngineRun.Result run = MockEngineRun.run(project, stack, stackFile.config(), stackFile.secretKeys());
+        MockEngineRun.Result run = MockEngineRun.run(projectDir, project, stack, stackFile.config(), stackFile.secretKeys(),
+                new PlanMocks());
         if (!run.succeeded()) {
             checks.add(new Check("program", Status.FAIL, String.join("; ", run.errors())));
             return new Report(project, stack, settings, run.resources(), run.outputs(), run.secretOutputs(), checks,

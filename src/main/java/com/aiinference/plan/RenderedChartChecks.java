@@ -1,9 +1,10 @@
 package com.aiinference.plan;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.chart.RenderedChart;
-import com.aiinference.core.Check;
 import com.aiinference.config.Quantity;
 import com.aiinference.config.Settings;
+import com.aiinference.core.Check;
 import com.aiinference.stack.ChartValues;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -148,7 +149,7 @@ final class RenderedChartChecks {
                 }
             }
         }
-        if (!"queued-provisioning.gke.io".equals(cls)) {
+        if (!ChartContract.QUEUED_PROVISIONING_CLASS.equals(cls)) {
             out.add(Check.fail("rendered-provisioning-request", "ProvisioningRequest class " + cls
                     + ", expected queued-provisioning.gke.io"));
         } else if (count > s.gpuPool().maxNodes()) {
@@ -161,13 +162,14 @@ final class RenderedChartChecks {
     }
 
     private static void service(RenderedChart chart, Settings s, List<Check> out) {
-        String expected = ChartValues.fullname(s.workload().releaseName());
-        Optional<Service> svc = chart.ofType(Service.class).stream()
-                .filter(x -> expected.equals(x.getMetadata().getName())).findFirst();
-        if (svc.isEmpty()) {
-            out.add(Check.fail("rendered-service", "no Service named " + expected + " (the stack's serviceName output)"));
+        List<Service> services = chart.ofType(Service.class);
+        if (services.size() != 1) {
+            out.add(Check.fail("rendered-service", services.size() + " Services rendered; the stack's serviceName output is"
+                    + " the one Service the chart renders"));
             return;
         }
+        Optional<Service> svc = Optional.of(services.get(0));
+        String expected = svc.get().getMetadata().getName();
         var spec = svc.get().getSpec();
         boolean port = spec.getPorts().stream().anyMatch(p -> p.getPort() == s.service().port());
         List<String> ranges = Optional.ofNullable(spec.getLoadBalancerSourceRanges()).orElse(List.of());

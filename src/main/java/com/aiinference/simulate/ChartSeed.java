@@ -48,6 +48,8 @@ public final class ChartSeed {
         put(c, "releaseName", spec.release());
         put(c, "gpuPoolName", GPU_NODE_POOL);
         put(c, "model", spec.model());
+        // The pods' OLLAMA_NUM_PARALLEL is what the fake replicas serve at once (--parallel).
+        put(c, "numParallel", String.valueOf(spec.numParallel()));
         put(c, "memoryRequest", spec.memoryLimit());
         put(c, "memoryLimit", spec.memoryLimit());
         put(c, "replicas", String.valueOf(spec.replicas()));
@@ -93,7 +95,7 @@ public final class ChartSeed {
     private static final Map<String, String> FLAGS = Map.of(
             "namespace", "--namespace", "releaseName", "--release", "model", "--model", "memoryRequest", "--memory-limit",
             "memoryLimit", "--memory-limit", "replicas", "--replicas", "hpaMinReplicas", "--hpa-min",
-            "hpaMaxReplicas", "--hpa-max");
+            "hpaMaxReplicas", "--hpa-max", "numParallel", "--parallel");
 
     private static String asFlag(String problem) {
         for (var e : FLAGS.entrySet()) {

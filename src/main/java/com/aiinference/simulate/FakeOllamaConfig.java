@@ -1,5 +1,6 @@
 package com.aiinference.simulate;
 
+import com.aiinference.chart.ChartContract;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -50,7 +51,7 @@ public record FakeOllamaConfig(
         Engine engine,
         Duration interTokenDelayPerSequence) {
 
-    public static final String DEFAULT_MODEL = "llama3.1:8b";
+    public static final String DEFAULT_MODEL = ChartContract.DEFAULT_MODEL;
 
     /** The inference server a fake stands for. */
     public enum Engine {

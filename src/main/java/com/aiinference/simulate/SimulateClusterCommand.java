@@ -3,8 +3,8 @@ package com.aiinference.simulate;
 import com.aiinference.loadtest.Format;
 import com.aiinference.chart.ChartException;
 import com.aiinference.chart.ChartRenderer;
-import com.aiinference.chart.RenderedChart;
 import com.aiinference.chart.HelmSignals;
+import com.aiinference.chart.RenderedChart;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.loadtest.Durations;
@@ -20,15 +20,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code simulate cluster}: a deployed release on this machine, for the verify walk-through: a Kubernetes API (fabric8's
@@ -193,7 +193,7 @@ public final class SimulateClusterCommand implements Callable<Integer> {
         FakeOllamaConfig replicaConfig;
         try {
             clusterSpec = new SimulatedCluster.Spec(namespace, release, replicas, model, memoryLimit, !noGateway, dwsState,
-                    hpaMin == null ? replicas : hpaMin, hpaMax == null ? replicas : hpaMax);
+                    hpaMin == null ? replicas : hpaMin, hpaMax == null ? replicas : hpaMax, timing.parallel);
             replicaConfig = timing.apply(FakeOllamaConfig.defaults().withModels(List.of(model)))
                     .withParallelism(timing.parallel, 512);
             new io.fabric8.kubernetes.api.model.Quantity(memoryLimit).getNumericalAmount();

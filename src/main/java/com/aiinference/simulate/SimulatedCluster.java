@@ -1,5 +1,6 @@
 package com.aiinference.simulate;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.chart.ChartRenderer;
 import com.aiinference.chart.RenderedChart;
 import com.aiinference.verify.PlatformInspector;
@@ -74,7 +75,10 @@ public final class SimulatedCluster implements AutoCloseable {
 
     /** How the simulated release is configured (the chart values and stack outputs that verify compares with). */
     public record Spec(String namespace, String release, int replicas, String model, String memoryLimit,
-            boolean gateway, String dwsState, int hpaMin, int hpaMax) {
+            boolean gateway, String dwsState, int hpaMin, int hpaMax, int numParallel) {
+        /** The stack's default OLLAMA_NUM_PARALLEL (and the fake replicas' default parallelism). */
+        public static final int DEFAULT_NUM_PARALLEL = 8;
+
         public Spec {
             if (replicas < 1) {
                 throw new IllegalArgumentException("replicas must be at least 1, got " + replicas);
@@ -85,27 +89,33 @@ public final class SimulatedCluster implements AutoCloseable {
         }
 
         public static Spec defaults(int replicas) {
-            return new Spec("ai-inference", "ai-inference", replicas, "llama3.1:8b", "40Gi", true, null, replicas, replicas);
+            return new Spec(ChartContract.CHART_NAME, ChartContract.CHART_NAME, replicas, ChartContract.DEFAULT_MODEL, "40Gi", true,
+                    null, replicas, replicas, DEFAULT_NUM_PARALLEL);
         }
 
         public Spec withDwsState(String state) {
-            return new Spec(namespace, release, replicas, model, memoryLimit, gateway, state, hpaMin, hpaMax);
+            return new Spec(namespace, release, replicas, model, memoryLimit, gateway, state, hpaMin, hpaMax, numParallel);
         }
 
         public Spec withGateway(boolean g) {
-            return new Spec(namespace, release, replicas, model, memoryLimit, g, dwsState, hpaMin, hpaMax);
+            return new Spec(namespace, release, replicas, model, memoryLimit, g, dwsState, hpaMin, hpaMax, numParallel);
         }
 
         public Spec withHpa(int min, int max) {
-            return new Spec(namespace, release, replicas, model, memoryLimit, gateway, dwsState, min, max);
+            return new Spec(namespace, release, replicas, model, memoryLimit, gateway, dwsState, min, max, numParallel);
         }
 
         public Spec withMemoryLimit(String limit) {
-            return new Spec(namespace, release, replicas, model, limit, gateway, dwsState, hpaMin, hpaMax);
+            return new Spec(namespace, release, replicas, model, limit, gateway, dwsState, hpaMin, hpaMax, numParallel);
         }
 
         public Spec withModel(String m) {
-            return new Spec(namespace, release, replicas, m, memoryLimit, gateway, dwsState, hpaMin, hpaMax);
+            return new Spec(namespace, release, replicas, m, memoryLimit, gateway, dwsState, hpaMin, hpaMax, numParallel);
+        }
+
+        /** OLLAMA_NUM_PARALLEL of the rendered pods: the slots each fake replica serves at once. */
+        public Spec withNumParallel(int n) {
+            return new Spec(namespace, release, replicas, model, memoryLimit, gateway, dwsState, hpaMin, hpaMax, n);
         }
 
         public boolean hpaPinned() {
@@ -178,8 +188,8 @@ public final class SimulatedCluster implements AutoCloseable {
         this.deployment = chart.single(Deployment.class)
                 .orElseThrow(() -> new IllegalStateException("the chart rendered no Deployment"));
         this.template = deployment.getSpec().getTemplate();
-        this.ollamaPort = namedPort(template, PlatformInspector.OLLAMA_CONTAINER, "ollama");
-        this.metricsPort = namedPort(template, PlatformInspector.GATEWAY_CONTAINER, "metrics");
+        this.ollamaPort = namedPort(template, ChartContract.OLLAMA_CONTAINER, ChartContract.OLLAMA_PORT_NAME);
+        this.metricsPort = namedPort(template, ChartContract.GATEWAY_CONTAINER, ChartContract.METRICS_PORT_NAME);
         this.policyPorts = networkPolicyPorts(chart, template);
         this.front = RoundRobinFront.start(replicas, 0);
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
@@ -730,7 +740,7 @@ public final class SimulatedCluster implements AutoCloseable {
         }
         String s = ready ? "True" : "False";
         setReadiness(p, s);
-        p.getStatus().getContainerStatuses().stream().filter(c -> c.getName().equals(PlatformInspector.OLLAMA_CONTAINER))
+        p.getStatus().getContainerStatuses().stream().filter(c -> c.getName().equals(ChartContract.OLLAMA_CONTAINER))
                 .forEach(c -> c.setReady(ready));
         client.pods().inNamespace(spec.namespace()).resource(p).updateStatus();
         syncControllers();
@@ -748,7 +758,7 @@ public final class SimulatedCluster implements AutoCloseable {
         }
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         for (ContainerStatus c : p.getStatus().getContainerStatuses()) {
-            if (c.getName().equals(PlatformInspector.OLLAMA_CONTAINER)) {
+            if (c.getName().equals(ChartContract.OLLAMA_CONTAINER)) {
                 c.setRestartCount(c.getRestartCount() + 1);
                 c.setReady(false);
                 c.setLastState(new io.fabric8.kubernetes.api.model.ContainerStateBuilder().withNewTerminated()
@@ -837,7 +847,7 @@ public final class SimulatedCluster implements AutoCloseable {
                 return status(404, "pods \"" + pod + "\" not found");
             }
             RoundRobinFront.Backend backend = front.backends().get(replica);
-            if (port == metricsPort && m.group(4).equals("stub_status")) {
+            if (port == metricsPort && m.group(4).equals(ChartContract.STUB_STATUS_PATH)) {
                 long requests = backend.countDirect();
                 long active = backend.inFlight() + 1;
                 return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain")

@@ -1,15 +1,22 @@
 package com.aiinference.stack;
 
+import static com.aiinference.config.ConfigKeys.*;
+
+import com.aiinference.config.ConfigKey;
 import com.aiinference.config.Settings;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The values the stack gives {@code charts/ai-inference}, with exactly the keys of the chart contract (COMMON.md).
- * The Helm release and {@code plan}'s chart render use this same map.
+ * The values the stack gives {@code charts/ai-inference}, each with the config key that produced it, so that the
+ * chart's own refusals (its schema and its {@code fail} rules) can be told in the user's terms
+ * ({@link ChartValidation}). The Helm release and {@code plan}'s chart render use this same map.
  */
 public final class ChartValues {
-    public static final String CHART_NAME = "ai-inference";
+    private final Map<String, Object> values = new LinkedHashMap<>();
+    private final Map<String, ConfigKey> sources = new LinkedHashMap<>();
 
     private ChartValues() {}
 
@@ -22,74 +29,76 @@ public final class ChartValues {
      * @param addressName the reserved address the load balancer takes ("" for an ephemeral one or no load balancer)
      */
     public static Map<String, Object> of(Settings s, String gpuNodePool, String addressName) {
+        return build(s, gpuNodePool, addressName).values();
+    }
+
+    /** The values with their sources. */
+    public static ChartValues build(Settings s, String gpuNodePool, String addressName) {
         var w = s.workload();
         var pool = s.gpuPool();
         var svc = s.service();
-
-        Map<String, Object> values = new LinkedHashMap<>();
-        values.put("replicaCount", w.replicas());
-        values.put("image", map("tag", w.imageTag()));
+        ChartValues v = new ChartValues();
+        v.put("replicaCount", REPLICAS, w.replicas());
+        v.put("image.tag", IMAGE_TAG, w.imageTag());
         var engine = s.engine();
-        values.put("engine", engine.kind());
+        v.put("engine", ENGINE, engine.kind());
         if (engine.isVllm()) {
             // model, numParallel and contextLength mean the same for either engine: the served model, the sequences
             // one replica serves at once, the context length.
-            values.put("vllm", map(
-                    "model", w.model(),
-                    "maxNumSeqs", w.numParallel(),
-                    "maxModelLen", w.contextLength(),
-                    "gpuMemoryUtilization", engine.gpuMemoryUtilization(),
-                    "dtype", engine.dtype(),
-                    "quantization", engine.quantization(),
-                    "hfToken", map("existingSecret", engine.createsHfTokenSecret() ? hfTokenSecretName(s) : "")));
+            v.put("vllm.model", MODEL, w.model());
+            v.put("vllm.maxNumSeqs", NUM_PARALLEL, w.numParallel());
+            v.put("vllm.maxModelLen", CONTEXT_LENGTH, w.contextLength());
+            v.put("vllm.gpuMemoryUtilization", GPU_MEMORY_UTILIZATION, engine.gpuMemoryUtilization());
+            v.put("vllm.dtype", DTYPE, engine.dtype());
+            v.put("vllm.quantization", QUANTIZATION, engine.quantization());
+            v.put("vllm.hfToken.existingSecret", HF_TOKEN, engine.createsHfTokenSecret() ? hfTokenSecretName(s) : "");
         } else {
-            values.put("model", map("name", w.model()));
-            values.put("ollama", map(
-                    "numParallel", w.numParallel(),
-                    "maxQueue", w.maxQueue(),
-                    "keepAlive", w.keepAlive(),
-                    "contextLength", w.contextLength(),
-                    "flashAttention", w.flashAttention()));
+            v.put("model.name", MODEL, w.model());
+            v.put("ollama.numParallel", NUM_PARALLEL, w.numParallel());
+            v.put("ollama.maxQueue", MAX_QUEUE, w.maxQueue());
+            v.put("ollama.keepAlive", KEEP_ALIVE, w.keepAlive());
+            v.put("ollama.contextLength", CONTEXT_LENGTH, w.contextLength());
+            v.put("ollama.flashAttention", FLASH_ATTENTION, w.flashAttention());
         }
-        values.put("resources", map(
-                "requests", map("cpu", w.cpuRequest().text(), "memory", w.memoryRequest().text()),
-                "limits", map("memory", w.memoryLimit().text())));
-        values.put("gpu", map(
-                "count", w.gpusPerPod(),
-                "acceleratorType", pool.acceleratorType(),
-                "nodePool", gpuNodePool,
-                "provisioning", pool.provisioning().configName()));
-        values.put("autoscaling", map(
-                "enabled", w.hpaEnabled(),
-                "minReplicas", w.hpaMinReplicas(),
-                "maxReplicas", w.hpaMaxReplicas()));
-        values.put("dws", map(
-                "enabled", pool.queuedProvisioning(),
-                "maxRunDurationSeconds", pool.maxRunDurationSeconds(),
-                "flexStart", pool.flexStart(),
-                "generation", pool.dwsGeneration()));
-        values.put("service", map(
-                "type", svc.type(),
-                "port", svc.port(),
-                "loadBalancerSourceRanges", svc.loadBalancerSourceRanges(),
-                "internal", svc.internal(),
-                "allowPublicAccess", svc.allowPublicAccess(),
-                "addressName", addressName));
-        values.put("gateway", map(
-                "enabled", svc.gatewayEnabled(),
-                "apiKeys", map("existingSecret", apiKeysSecretName(s))));
-        return values;
+        v.put("resources.requests.cpu", CPU_REQUEST, w.cpuRequest().text());
+        v.put("resources.requests.memory", MEMORY_REQUEST, w.memoryRequest().text());
+        v.put("resources.limits.memory", MEMORY_LIMIT, w.memoryLimit().text());
+        v.put("gpu.count", GPUS_PER_POD, w.gpusPerPod());
+        v.put("gpu.acceleratorType", ACCELERATOR_TYPE, pool.acceleratorType());
+        v.put("gpu.nodePool", GPU_POOL_NAME, gpuNodePool);
+        v.put("gpu.provisioning", GPU_PROVISIONING, pool.provisioning().configName());
+        v.put("autoscaling.enabled", HPA_ENABLED, w.hpaEnabled());
+        v.put("autoscaling.minReplicas", HPA_MIN_REPLICAS, w.hpaMinReplicas());
+        v.put("autoscaling.maxReplicas", HPA_MAX_REPLICAS, w.hpaMaxReplicas());
+        v.put("dws.enabled", GPU_PROVISIONING, pool.queuedProvisioning());
+        v.put("dws.maxRunDurationSeconds", DWS_MAX_RUN_DURATION, pool.maxRunDurationSeconds());
+        v.put("dws.flexStart", GPU_PROVISIONING, pool.flexStart());
+        v.put("dws.generation", DWS_GENERATION, pool.dwsGeneration());
+        v.put("service.type", SERVICE_TYPE, svc.type());
+        v.put("service.port", SERVICE_PORT, svc.port());
+        v.put("service.loadBalancerSourceRanges", LB_SOURCE_RANGES, svc.loadBalancerSourceRanges());
+        v.put("service.internal", INTERNAL_LB, svc.internal());
+        v.put("service.allowPublicAccess", ALLOW_PUBLIC_ACCESS, svc.allowPublicAccess());
+        // The reserved address is named after the cluster (addressName): clusterName is the key behind it.
+        v.put("service.addressName", CLUSTER_NAME, addressName);
+        v.put("gateway.enabled", GATEWAY_ENABLED, svc.gatewayEnabled());
+        v.put("gateway.apiKeys.existingSecret", svc.createsApiKeySecret() ? API_KEYS : API_KEYS_SECRET,
+                apiKeysSecretName(s));
+        return v;
     }
 
-    /** The Secret the gateway reads its keys from: the one the stack creates from {@code apiKeys}, the named one, or "". */
+    /**
+     * The Secret the gateway reads its keys from: the one the stack creates from {@code apiKeys} (named after the
+     * release; the chart takes any name), the named one, or "".
+     */
     public static String apiKeysSecretName(Settings s) {
-        return s.service().createsApiKeySecret() ? fullname(s.workload().releaseName()) + "-api-keys"
+        return s.service().createsApiKeySecret() ? s.workload().releaseName() + "-api-keys"
                 : s.service().apiKeysSecret();
     }
 
     /** The Secret the stack creates from {@code hfToken} for vLLM (key {@link #HF_TOKEN_SECRET_KEY}). */
     public static String hfTokenSecretName(Settings s) {
-        return fullname(s.workload().releaseName()) + "-hf-token";
+        return s.workload().releaseName() + "-hf-token";
     }
 
     /** The key inside that Secret (the chart's {@code vllm.hfToken.secretKey} default). */
@@ -103,27 +112,55 @@ public final class ChartValues {
         return s.cluster().name() + "-endpoint";
     }
 
-    /**
-     * The chart's fullname for a release, as {@code helm create}'s helper computes it: the release name when it
-     * already contains the chart name, else {@code <release>-<chart>}, cut to 63 characters without a trailing dash.
-     * The Deployment, Service and HPA are named this.
-     */
-    public static String fullname(String releaseName) {
-        String name = releaseName.contains(CHART_NAME) ? releaseName : releaseName + "-" + CHART_NAME;
-        if (name.length() > 63) {
-            name = name.substring(0, 63);
-        }
-        while (name.endsWith("-")) {
-            name = name.substring(0, name.length() - 1);
-        }
-        return name;
+    /** The address name the release gets: the reserved one for a LoadBalancer, else "" (no address is reserved). */
+    public static String releaseAddressName(Settings s) {
+        return s.service().isLoadBalancer() ? addressName(s) : "";
     }
 
-    private static Map<String, Object> map(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
+    /** The values as the chart reads them (nested maps). */
+    public Map<String, Object> values() {
+        return Collections.unmodifiableMap(values);
+    }
+
+    /** The value paths the stack sets ({@code ollama.numParallel}) and the key each comes from, in order. */
+    public Map<String, ConfigKey> sources() {
+        return Collections.unmodifiableMap(sources);
+    }
+
+    /** The config key behind a value path, or behind the nearest path above it ({@code service.x.0} -> its list). */
+    public Optional<ConfigKey> source(String path) {
+        for (String p = path; !p.isEmpty(); p = p.contains(".") ? p.substring(0, p.lastIndexOf('.')) : "") {
+            ConfigKey key = sources.get(p);
+            if (key != null) {
+                return Optional.of(key);
+            }
         }
-        return m;
+        return Optional.empty();
+    }
+
+    /** The value at a dotted path ({@code service.loadBalancerSourceRanges.1} indexes a list), if set. */
+    public Optional<Object> valueAt(String path) {
+        Object node = values;
+        for (String part : path.split("\\.")) {
+            if (node instanceof Map<?, ?> m) {
+                node = m.get(part);
+            } else if (node instanceof java.util.List<?> l && part.matches("\\d+") && Integer.parseInt(part) < l.size()) {
+                node = l.get(Integer.parseInt(part));
+            } else {
+                return Optional.empty();
+            }
+        }
+        return Optional.ofNullable(node);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void put(String path, ConfigKey key, Object value) {
+        String[] parts = path.split("\\.");
+        Map<String, Object> node = values;
+        for (int i = 0; i < parts.length - 1; i++) {
+            node = (Map<String, Object>) node.computeIfAbsent(parts[i], k -> new LinkedHashMap<String, Object>());
+        }
+        node.put(parts[parts.length - 1], value);
+        sources.put(path, key);
     }
 }

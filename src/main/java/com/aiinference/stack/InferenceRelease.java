@@ -1,5 +1,6 @@
 package com.aiinference.stack;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.config.Settings;
 import com.pulumi.core.Output;
 import com.pulumi.gcp.Provider;
@@ -35,8 +36,9 @@ public final class InferenceRelease extends ComponentResource {
     public final Output<String> endpoint;
     public final Release release;
 
-    public InferenceRelease(String name, Settings settings, Network network, Cluster cluster, GpuNodePool gpuPool,
-                            Provider gcp, ComponentResourceOptions options) {
+    /** @param chartServiceName the chart's Service for this release, as the chart renders it ({@code StackRules.Accepted}) */
+    public InferenceRelease(String name, Settings settings, String chartServiceName, Network network, Cluster cluster,
+                            GpuNodePool gpuPool, Provider gcp, ComponentResourceOptions options) {
         super(TYPE, name, options);
         var w = settings.workload();
         var k8s = cluster.kubernetesProvider;
@@ -45,7 +47,7 @@ public final class InferenceRelease extends ComponentResource {
                 .metadata(ObjectMetaArgs.builder()
                         .name(w.namespace())
                         .labels(Map.of(
-                                "app.kubernetes.io/part-of", ChartValues.CHART_NAME,
+                                ChartContract.PART_OF_LABEL, ChartContract.CHART_NAME,
                                 // Ollama and nginx run fine under "baseline": no privileged or host access allowed.
                                 "pod-security.kubernetes.io/enforce", "baseline"))
                         .build())
@@ -60,7 +62,7 @@ public final class InferenceRelease extends ComponentResource {
                             .namespace(nsName)
                             .build())
                     .type("Opaque")
-                    .stringData(Output.ofSecret(Map.of(ChartValues.API_KEYS_SECRET_KEY,
+                    .stringData(Output.ofSecret(Map.of(ChartContract.API_KEYS_SECRET_KEY,
                             String.join("\n", settings.service().apiKeys().values()) + "\n")))
                     .build(), CustomResourceOptions.builder().parent(this).provider(k8s).build());
             releaseDeps.add(keys);
@@ -114,9 +116,9 @@ public final class InferenceRelease extends ComponentResource {
                 .dependsOn(releaseDeps)
                 .build());
 
-        // The outputs come from the reservation and the chart's naming rule, not from reading the Service back (a read
+        // The outputs come from the reservation and the name the chart rendered (StackRules.Accepted), not from reading the Service back (a read
         // whose id is only known after the release would show as a phantom create in every preview).
-        String service = ChartValues.fullname(w.releaseName());
+        String service = chartServiceName;
         int port = svcSettings.port();
         this.namespace = nsName;
         this.releaseName = release.status().applyValue(st -> st.name().orElse(w.releaseName()));

@@ -1,5 +1,6 @@
 package com.aiinference.verify;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.kube.KubeAccess;
 import com.aiinference.verify.PlatformSnapshot.Condition;
 import com.aiinference.verify.PlatformSnapshot.ContainerState;
@@ -18,7 +19,6 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpResponse;
+import io.fabric8.kubernetes.client.readiness.Readiness;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -41,16 +42,16 @@ import java.util.concurrent.TimeoutException;
 
 /** Reads a {@link PlatformSnapshot} of one release through the Kubernetes API. */
 public final class PlatformInspector {
-    public static final String OLLAMA_CONTAINER = "ollama";
+    // The chart's names (ChartContract), under the names this class and its callers use.
+    public static final String OLLAMA_CONTAINER = ChartContract.OLLAMA_CONTAINER;
     /** The chart's container with {@code engine: vllm}: vLLM's OpenAI server on port 8000. */
-    public static final String VLLM_CONTAINER = "vllm";
-    static final int VLLM_PORT = 8000;
-    public static final String GATEWAY_CONTAINER = "gateway";
-    static final int OLLAMA_PORT = 11434;
-    static final int METRICS_PORT = 8081;
-    static final String COMPONENT_LABEL = "app.kubernetes.io/component";
+    public static final String VLLM_CONTAINER = ChartContract.VLLM_CONTAINER;
+    static final int VLLM_PORT = ChartContract.VLLM_PORT;
+    public static final String GATEWAY_CONTAINER = ChartContract.GATEWAY_CONTAINER;
+    static final int OLLAMA_PORT = ChartContract.OLLAMA_PORT;
+    static final int METRICS_PORT = ChartContract.METRICS_PORT;
+    static final String COMPONENT_LABEL = ChartContract.COMPONENT_LABEL;
     static final String ACCELERATOR_LABEL = "cloud.google.com/gke-accelerator";
-    static final String CONSUME_PR_ANNOTATION = "autoscaling.x-k8s.io/consume-provisioning-request";
 
     /** The CRD is not built into fabric8; naming the plural avoids a discovery round trip. */
     public static final ResourceDefinitionContext PROVISIONING_REQUESTS = new ResourceDefinitionContext.Builder()
@@ -113,8 +114,8 @@ public final class PlatformInspector {
 
     static boolean inferenceComponent(Map<String, String> labels) {
         // The helm test pod carries the same name/instance labels; only the inference pods serve traffic.
-        String component = labels == null ? null : labels.get(COMPONENT_LABEL);
-        return component == null || component.equals("inference");
+        String component = labels == null ? null : labels.get(ChartContract.COMPONENT_LABEL);
+        return component == null || component.equals(ChartContract.INFERENCE_COMPONENT);
     }
 
     static Optional<Deployment> findDeployment(KubernetesClient client, VerifyTarget target) {
@@ -172,7 +173,7 @@ public final class PlatformInspector {
         }
         List<String> consumed = pods.stream()
                 .map(p -> p.getMetadata().getAnnotations() == null ? null
-                        : p.getMetadata().getAnnotations().get(CONSUME_PR_ANNOTATION))
+                        : p.getMetadata().getAnnotations().get(ChartContract.CONSUME_PROVISIONING_REQUEST))
                 .filter(Objects::nonNull).distinct().toList();
         GenericKubernetesResource chosen = requests.stream()
                 .filter(r -> consumed.contains(r.getMetadata().getName())).findFirst()
@@ -256,7 +257,7 @@ public final class PlatformInspector {
                     terminated == null ? null : terminated.getExitCode(),
                     limit == null ? null : limit.toString()));
         }
-        boolean ready = pod.getStatus() != null && isReady(pod.getStatus().getConditions());
+        boolean ready = Readiness.isPodReady(pod);
         String phase = pod.getStatus() == null || pod.getStatus().getPhase() == null ? "Unknown" : pod.getStatus().getPhase();
         boolean running = "Running".equals(phase);
         return new PodState(name, pod.getMetadata().getUid(), pod.getSpec().getNodeName(), phase, ready,
@@ -278,7 +279,7 @@ public final class PlatformInspector {
         if (vllm) {
             return vllmModelState(pod, ready, model);
         }
-        int port = containerPort(pod, OLLAMA_CONTAINER, OLLAMA_CONTAINER, OLLAMA_PORT);
+        int port = containerPort(pod, OLLAMA_CONTAINER, ChartContract.OLLAMA_PORT_NAME, OLLAMA_PORT);
         ProxyAnswer ps = proxyGet(pod.getMetadata().getName(), port, "api/ps");
         if (ps.code() == 200) {
             try {
@@ -322,20 +323,16 @@ public final class PlatformInspector {
 
     /** Ollama names a model without a tag as {@code :latest}. */
     static boolean sameModel(String a, String b) {
-        return normalizeModel(a).equals(normalizeModel(b));
-    }
-
-    private static String normalizeModel(String m) {
-        return m.contains(":") ? m : m + ":latest";
+        return ChartContract.sameModel(a, b);
     }
 
     private RequestCounter requestCounter(Pod pod) {
-        boolean hasGateway = pod.getSpec().getContainers().stream().anyMatch(c -> GATEWAY_CONTAINER.equals(c.getName()));
+        boolean hasGateway = pod.getSpec().getContainers().stream().anyMatch(c -> ChartContract.GATEWAY_CONTAINER.equals(c.getName()));
         if (!hasGateway) {
             return RequestCounter.unavailable("no gateway container (gateway.enabled=false)");
         }
-        int port = containerPort(pod, GATEWAY_CONTAINER, "metrics", METRICS_PORT);
-        ProxyAnswer answer = proxyGet(pod.getMetadata().getName(), port, "stub_status");
+        int port = containerPort(pod, ChartContract.GATEWAY_CONTAINER, ChartContract.METRICS_PORT_NAME, ChartContract.METRICS_PORT);
+        ProxyAnswer answer = proxyGet(pod.getMetadata().getName(), port, ChartContract.STUB_STATUS_PATH);
         if (answer.code() != 200) {
             return RequestCounter.unavailable("stub_status through the pod proxy: " + answer.describe());
         }
@@ -407,12 +404,6 @@ public final class PlatformInspector {
             }
         }
         return Instant.EPOCH;
-    }
-
-    /** Whether a pod condition list says Ready=True. */
-    static boolean isReady(List<PodCondition> conditions) {
-        return conditions != null && conditions.stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     private static int zero(Integer i) {

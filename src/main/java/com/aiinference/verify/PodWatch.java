@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.readiness.Readiness;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,7 +90,7 @@ public final class PodWatch implements AutoCloseable {
                             observations.add(new Observation(now, name, Observation.Kind.RESTARTED,
                                     (restarts - previous) + " restart(s)" + lastReason(pod).map(r -> ", last " + r).orElse("")));
                         }
-                        boolean ready = pod.getStatus() != null && PlatformInspector.isReady(pod.getStatus().getConditions());
+                        boolean ready = Readiness.isPodReady(pod);
                         if (!ready && pod.getMetadata().getDeletionTimestamp() == null) {
                             observations.add(new Observation(now, name, Observation.Kind.NOT_READY,
                                     "phase " + (pod.getStatus() == null ? "Unknown" : pod.getStatus().getPhase())));

@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.readiness.Readiness;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -211,7 +212,7 @@ public final class StatusInspector {
         for (Pod p : pods) {
             var status = p.getStatus();
             List<PodCondition> conditions = status == null || status.getConditions() == null ? List.of() : status.getConditions();
-            if (PlatformInspector.isReady(conditions)) {
+            if (Readiness.isPodReady(p)) {
                 ready++;
                 continue;
             }

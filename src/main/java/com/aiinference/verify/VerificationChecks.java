@@ -1,5 +1,6 @@
 package com.aiinference.verify;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.core.Check;
 import com.aiinference.verify.PlatformSnapshot.ContainerState;
 import com.aiinference.verify.PlatformSnapshot.PodState;

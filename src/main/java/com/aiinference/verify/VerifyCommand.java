@@ -1,5 +1,6 @@
 package com.aiinference.verify;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.kube.KubeAccess;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
@@ -28,10 +29,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code verify}: checks a deployed release through the Kubernetes API, loads it with {@code loadtest}'s runner while
@@ -63,7 +64,7 @@ public final class VerifyCommand implements Callable<Integer> {
      * more than 1 request in 1000 fails is not verified.
      */
     public static final String DEFAULT_SLO = "success>=99.9%";
-    private static final String FALLBACK_MODEL = "llama3.1:8b";
+    private static final String FALLBACK_MODEL = ChartContract.DEFAULT_MODEL;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,5 +1,6 @@
 package com.aiinference.verify;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.kube.KubeAccess;
 import java.net.URI;
 
@@ -16,8 +17,6 @@ public record VerifyTarget(
 
     /** Selector of the release's inference pods (the chart's name + instance labels). */
     public java.util.Map<String, String> podSelector() {
-        return java.util.Map.of(
-                "app.kubernetes.io/name", "ai-inference",
-                "app.kubernetes.io/instance", release);
+        return ChartContract.podSelector(release);
     }
 }

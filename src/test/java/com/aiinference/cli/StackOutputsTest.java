@@ -57,11 +57,9 @@ class StackOutputsTest {
     @Test
     void bothStackAndOutputsIsAUsageError() {
         StackOutputsOptions options = new StackOutputsOptions();
-        options.stack = "dev";
-        options.outputsFile = "x.json";
-        assertThatThrownBy(() -> options.resolve(null))
-                .isInstanceOf(CliException.class)
-                .hasMessage("--stack and --outputs are alternatives: give one");
+        assertThatThrownBy(() -> new picocli.CommandLine(options).parseArgs("--stack", "dev", "--outputs", "x.json"))
+                .isInstanceOf(picocli.CommandLine.MutuallyExclusiveArgsException.class)
+                .hasMessage("Error: --stack=NAME, --outputs=FILE are mutually exclusive (specify only one)");
         assertThat(new StackOutputsOptions().resolve(null)).isEmpty();
     }
 }

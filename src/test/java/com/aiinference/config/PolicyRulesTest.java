@@ -3,64 +3,40 @@ package com.aiinference.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.aiinference.core.Check;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
+import com.aiinference.stack.StackRules;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.yaml.snakeyaml.Yaml;
 
-/** Rules whose inputs live outside the stack's config: the chart's gateway defaults. */
+/** Rules whose inputs live outside the stack's config: the gateway sidecar the chart renders. */
 class PolicyRulesTest {
 
+    private static final Optional<PolicyRules.Sidecar> GATEWAY = Optional.of(new PolicyRules.Sidecar(
+            Quantity.parse("500m").orElseThrow(), Quantity.parse("128Mi").orElseThrow()));
+
+    /** The sidecar's numbers come from the pod the chart rendered: the stack reads the chart's own resources. */
     @Test
-    @SuppressWarnings("unchecked")
-    void gatewayResourcesAreTheChartDefaults() throws IOException {
-        Map<String, Object> values;
-        try (Reader r = Files.newBufferedReader(DevStack.projectDir().resolve("charts/ai-inference/values.yaml"))) {
-            values = new Yaml().load(r);
-        }
-        var res = (Map<String, Map<String, Object>>) ((Map<String, Object>) values.get("gateway")).get("resources");
-        assertThat(Quantity.parse(String.valueOf(res.get("requests").get("cpu"))).orElseThrow().value())
-                .isEqualByComparingTo(PolicyRules.GATEWAY_CPU.value());
-        assertThat(Quantity.parse(String.valueOf(res.get("limits").get("cpu"))).orElseThrow().value())
-                .isEqualByComparingTo(PolicyRules.GATEWAY_CPU.value());
-        assertThat(Quantity.parse(String.valueOf(res.get("requests").get("memory"))).orElseThrow().value())
-                .isEqualByComparingTo(PolicyRules.GATEWAY_MEMORY_REQUEST.value());
-        assertThat(Quantity.parse(String.valueOf(res.get("limits").get("memory"))).orElseThrow().value())
-                .isEqualByComparingTo(PolicyRules.GATEWAY_MEMORY_LIMIT.value());
+    void theGatewayCountedIsTheOneTheChartRenders() {
+        List<Check> checks = StackRules.check(DevStack.settings("gatewayEnabled", "true"), DevStack.projectDir());
+        assertThat(checks).filteredOn(c -> c.name().equals("memory-limit-fits-node")).extracting(Check::message)
+                .containsExactly("memoryLimit 40Gi + gateway 128Mi fits the 43.4Gi allocatable on g2-standard-12 less 512Mi for DaemonSets (42.9Gi)");
+        assertThat(StackRules.check(DevStack.settings("numParallel", "65"), DevStack.projectDir()))
+                .filteredOn(c -> c.name().endsWith("-fits-node")).extracting(Check::status)
+                .containsExactly(Check.Status.SKIP, Check.Status.SKIP);
     }
 
     @Test
-    @SuppressWarnings("unchecked")
-    void keepAliveFormIsTheChartSchemasPattern() throws IOException {
-        var schema = new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(DevStack.projectDir().resolve("charts/ai-inference/values.schema.json").toFile());
-        String pattern = schema.at("/properties/ollama/properties/keepAlive/pattern").asText();
-        assertThat(pattern).isEqualTo(SettingsParser.KEEP_ALIVE_FORM.pattern());
-    }
-
-    @Test
-    void chartOnlyRulesAcceptWhatTheChartAccepts() {
-        // Each of these renders with the chart, so the stack must not refuse it either.
-        assertThat(PolicyRules.check(DevStack.settings("keepAlive", "1h30m", "imageTag", "0.17.1")))
-                .filteredOn(Check::failed).isEmpty();
-        assertThat(PolicyRules.check(DevStack.settings("hpaEnabled", "false", "hpaMinReplicas", "1")))
-                .filteredOn(Check::failed).isEmpty();
-        assertThat(PolicyRules.check(DevStack.settings("gatewayEnabled", "false", "internalLoadBalancer", "true")))
-                .filteredOn(Check::failed).isEmpty();
-        assertThat(PolicyRules.check(DevStack.settings("serviceType", "ClusterIP", "loadBalancerSourceRanges", "[]")))
-                .filteredOn(Check::failed).isEmpty();
+    void releasesCompareAsNumbers() {
         assertThat(PolicyRules.compareRelease("0.17.10", "0.17.1")).isPositive();
         assertThat(PolicyRules.compareRelease("1.0.0", "0.17.1")).isPositive();
+        assertThat(PolicyRules.compareRelease("9.37.0", "9.37.0")).isZero();
     }
 
     @Test
     void withoutTheGatewayThePodOnlyNeedsOllamasResources() {
         Settings s = DevStack.settings("cpuRequest", "11.5", "memoryLimit", "42.8Gi", "memoryRequest", "40Gi",
                 "gatewayEnabled", "false", "serviceType", "ClusterIP", "loadBalancerSourceRanges", "[]");
-        List<Check> checks = PolicyRules.check(s);
+        List<Check> checks = PolicyRules.check(s, Optional.empty());
         assertThat(checks).filteredOn(Check::failed).isEmpty();
         assertThat(checks).filteredOn(c -> c.name().equals("cpu-request-fits-node")).extracting(Check::message)
                 .containsExactly("cpuRequest 11.5 fits the 11.9 CPU allocatable on g2-standard-12 less 200m for DaemonSets (11.7)");
@@ -68,7 +44,7 @@ class PolicyRulesTest {
 
     @Test
     void theDevStackPassesWithTheGatewayCounted() {
-        assertThat(PolicyRules.check(DevStack.settings())).filteredOn(c -> c.name().equals("cpu-request-fits-node"))
+        assertThat(PolicyRules.check(DevStack.settings(), GATEWAY)).filteredOn(c -> c.name().equals("cpu-request-fits-node"))
                 .extracting(Check::message)
                 .containsExactly("cpuRequest 8 + gateway 500m fits the 11.9 CPU allocatable on g2-standard-12 less 200m for DaemonSets (11.7)");
     }

@@ -3,6 +3,7 @@ package com.aiinference.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.aiinference.plan.StackFile;
+import com.aiinference.stack.StackRules;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,7 +58,7 @@ class PulumiYamlTest {
         assertThat(s.workload().numParallel()).isEqualTo(8);
         assertThat(s.service().port()).isEqualTo(8000);
         assertThat(s.service().loadBalancerSourceRanges()).isNotEmpty();
-        assertThat(PolicyRules.check(s)).allSatisfy(c -> assertThat(c.passed()).as(c.message()).isTrue());
+        assertThat(StackRules.check(s, DevStack.projectDir())).allSatisfy(c -> assertThat(c.passed()).as(c.message()).isTrue());
     }
 
     @Test
@@ -70,6 +71,6 @@ class PulumiYamlTest {
         minimal.put("ai-inference:gcpProject", "my-gcp-project-id");
         minimal.put("ai-inference:loadBalancerSourceRanges", "[\"203.0.113.0/24\"]");
         Settings s = SettingsParser.parse(DevStack.PROJECT, minimal);
-        assertThat(PolicyRules.check(s)).allSatisfy(c -> assertThat(c.passed()).as(c.message()).isTrue());
+        assertThat(StackRules.check(s, DevStack.projectDir())).allSatisfy(c -> assertThat(c.passed()).as(c.message()).isTrue());
     }
 }

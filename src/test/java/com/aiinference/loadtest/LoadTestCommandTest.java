@@ -184,6 +184,9 @@ class LoadTestCommandTest {
             {"loadtest: cannot reach the endpoint 127.0.0.1:" + closedPort + " (ConnectException: Connection refused)", "--url", "http://127.0.0.1:" + closedPort},
             {"loadtest: Invalid value for option '--duration': '5 minutes' is not a duration (examples: 60, 60s, 1.5s, 250ms, 2m, 1h)", "--url", url(), "--duration", "5 minutes"},
             {"loadtest: Invalid value for option '--max-error-rate': '150%' is not between 0 and 1 (0% and 100%)", "--url", url(), "--max-error-rate", "150%"},
+            // exclusive picocli argument groups
+            {"loadtest: Error: --stack=NAME, --outputs=FILE are mutually exclusive (specify only one)", "--stack", "dev", "--outputs", "x.json"},
+            {"loadtest: Error: --prompt=TEXT, --prompts=FILE are mutually exclusive (specify only one)", "--url", url(), "--prompt", "x", "--prompts", "p.txt"},
         };
         for (String[] c : cases) {
             out.getBuffer().setLength(0);

@@ -43,8 +43,10 @@ class LoadTestOptionsTest {
                 .hasMessage("--prompts " + f + " line 1 starts with '{' but is not valid JSON");
         Files.writeString(f, "\n\n");
         assertThatThrownBy(() -> parse("--prompts", f.toString()).toConfig()).hasMessage("--prompts " + f + " has no prompts");
-        assertThatThrownBy(() -> parse("--prompts", f.toString(), "--prompt", "x").toConfig())
-                .hasMessage("--prompt and --prompts are alternatives: give one");
+        assertThatThrownBy(() -> parse("--prompts", f.toString(), "--prompt", "x"))
+                .isInstanceOf(CommandLine.MutuallyExclusiveArgsException.class)
+                .hasMessage("Error: --prompt=TEXT, --prompts=FILE are mutually exclusive (specify only one)");
+        assertThat(parse("--prompt", "a", "--prompt", "b").toConfig().prompts()).containsExactly("a", "b");
     }
 
     @Test

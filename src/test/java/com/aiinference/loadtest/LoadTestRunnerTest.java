@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,11 +22,17 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The engine against a {@link FakeOllama} on 127.0.0.1 whose timing and faults are known, so every figure can be
  * checked against what the server did.
  */
+@Tag("timing")
 @Timeout(60)
 class LoadTestRunnerTest {
 
-    /** Measured timings may run late by scheduling noise on a shared 2-core machine, never early. */
-    static final double LATE_TOLERANCE_MS = 60;
+    /**
+     * Measured timings may run late by scheduling noise on a shared 2-core machine, never early. 60 ms was one bad day
+     * from flaking (a 100 ms answer measured 187 ms at load average 20); the early bound is the one that tests the
+     * engine (timing from the send, queueing counted), so the late one only has to stay well below the open-loop
+     * queueing figures (800 ms and more) it is compared with.
+     */
+    static final double LATE_TOLERANCE_MS = 250;
     static final double EARLY_TOLERANCE_MS = 2;
 
     private static LoadTestConfig.Builder quick() {

@@ -14,9 +14,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+@Tag("timing")
 @Timeout(20)
 class FakeOllamaTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -142,26 +144,25 @@ class FakeOllamaTest {
     @Test
     void fullQueueAnswers503ServerBusyLikeOllama() throws Exception {
         FakeOllamaConfig oneSlotNoQueue = FakeOllamaConfig.defaults()
-                .withTiming(Duration.ofMillis(300), Duration.ofMillis(1)).withTokensPerAnswer(2).withParallelism(1, 1);
+                .withTiming(Duration.ofMillis(1500), Duration.ofMillis(1)).withTokensPerAnswer(2).withParallelism(1, 1);
         try (FakeOllama fake = FakeOllama.start(oneSlotNoQueue)) {
             String body = "{\"model\":\"llama3.1:8b\",\"prompt\":\"x\"}";
             HttpRequest req = HttpRequest.newBuilder(fake.generateUri()).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+            // Ordered by what the server has seen, not by sleeping: the first holds the slot, the second the queue.
             CompletableFuture<HttpResponse<String>> first = http.sendAsync(req, HttpResponse.BodyHandlers.ofString());
-            Thread.sleep(80);
+            awaitStats(fake, st -> st.peakActive() == 1);
             CompletableFuture<HttpResponse<String>> second = http.sendAsync(req, HttpResponse.BodyHandlers.ofString());
-            Thread.sleep(80);
+            awaitStats(fake, st -> st.peakQueued() == 1);
             HttpResponse<String> third = http.send(req, HttpResponse.BodyHandlers.ofString());
             assertThat(third.statusCode()).isEqualTo(503);
             assertThat(third.body()).isEqualTo("{\"error\":\"server busy, please try again. maximum pending requests exceeded\"}");
             assertThat(first.get().statusCode()).isEqualTo(200);
-            long start = System.nanoTime();
             assertThat(second.get().statusCode()).isEqualTo(200);
             FakeOllama.Stats s = fake.stats();
             assertThat(s.rejectedBusy()).isEqualTo(1);
             assertThat(s.completed()).isEqualTo(2);
             assertThat(s.peakActive()).isEqualTo(1);
             assertThat(s.peakQueued()).isEqualTo(1);
-            assertThat(System.nanoTime() - start).isPositive();
         }
     }
 
@@ -231,5 +232,17 @@ class FakeOllamaTest {
                 .hasMessage("fault fractions add up to more than 1 (100%)");
         assertThatThrownBy(() -> FakeOllamaConfig.defaults().withModels(List.of()))
                 .hasMessage("models must name at least one model, got []");
+    }
+
+    /** Polls the server's counters (bounded at 10 s) instead of guessing with a sleep. */
+    private static void awaitStats(FakeOllama fake, java.util.function.Predicate<FakeOllama.Stats> condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.test(fake.stats())) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("server never reached the expected state: " + fake.stats().summary());
+            }
+            Thread.sleep(5);
+        }
     }
 }

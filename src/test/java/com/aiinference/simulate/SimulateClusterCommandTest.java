@@ -111,8 +111,8 @@ class SimulateClusterCommandTest {
         assertThat(run.err().lines().filter(l -> !l.isBlank()).toList()).singleElement().asString()
                 .startsWith("simulate cluster: the chart at ")
                 .contains("refuses the simulated settings: ")
-                .contains("dws.enabled provisions a fixed set of nodes, but the HPA ranges 1..4; pin autoscaling.minReplicas"
-                        + " = maxReplicas or disable autoscaling");
+                .contains("dws.enabled=true provisions a fixed set of nodes, but the HPA ranges 1..4 (autoscaling.minReplicas.."
+                        + "autoscaling.maxReplicas); set them equal or set autoscaling.enabled=false");
         assertThat(dir.resolve("x.json")).doesNotExist();
     }
 

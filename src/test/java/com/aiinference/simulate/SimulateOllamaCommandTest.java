@@ -9,10 +9,12 @@ import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 
+@Tag("timing")
 @Timeout(30)
 class SimulateOllamaCommandTest {
 

@@ -138,6 +138,18 @@ class SimulatedClusterChartTest {
                 .flatMap(c -> c.getPorts().stream()).map(p -> p.getName() + "/" + p.getContainerPort()).toList();
     }
 
+    /** simulate cluster --parallel 4 runs replicas with 4 slots: the pods it renders say OLLAMA_NUM_PARALLEL=4 too. */
+    @Test
+    void thePodsParallelismIsTheReplicasParallelism() {
+        RenderedChart chart = ChartSeed.render(SimulatedCluster.Spec.defaults(2).withNumParallel(4), ChartRenderer.projectChart());
+        Container ollama = chart.single(Deployment.class).orElseThrow().getSpec().getTemplate().getSpec().getContainers()
+                .stream().filter(c -> c.getName().equals("ollama")).findFirst().orElseThrow();
+        assertThat(ollama.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("OLLAMA_NUM_PARALLEL");
+            assertThat(e.getValue()).isEqualTo("4");
+        });
+    }
+
     @Test
     void valuesAreTheOnesTheStackPassesForTheDevStack() {
         // The seed's platform: 10 replicas, DWS, HPA pinned at 10, 40Gi, gateway on, LoadBalancer on 8000.

@@ -303,6 +303,24 @@ class StackTest {
         assertThat(refused.resources()).allSatisfy(r -> assertThat(r.type()).isEqualTo("pulumi:pulumi:Stack"));
     }
 
+    /** What `pulumi up` does with a value the chart refuses: the program asks the chart first and registers nothing. */
+    @Test
+    void aValueTheChartRefusesRegistersNothing() {
+        var refused = MockEngineRun.run(DevStack.PROJECT, "dev", DevStack.with("numParallel", "65", "gatewayEnabled", "false"), Set.of());
+        assertThat(refused.errors()).singleElement().asString().isEqualTo(
+                "ai-inference:numParallel 65 must be at most 64 (the chart's ollama.numParallel: OLLAMA_NUM_PARALLEL)");
+        assertThat(refused.resources()).allSatisfy(r -> assertThat(r.type()).isEqualTo("pulumi:pulumi:Stack"));
+    }
+
+    /** A chart found relative to the project directory the program runs in, as `pulumi up` runs it there. */
+    @Test
+    void theChartIsFoundUnderTheProjectDirectory(@org.junit.jupiter.api.io.TempDir java.nio.file.Path elsewhere) {
+        var nowhere = MockEngineRun.run(elsewhere, DevStack.PROJECT, "dev", DevStack.config(), Set.of(), new com.aiinference.plan.PlanMocks());
+        assertThat(nowhere.errors()).singleElement().asString().startsWith(
+                "ai-inference:chartPath charts/ai-inference: no Helm chart at " + elsewhere.toAbsolutePath().normalize());
+        assertThat(nowhere.resources()).allSatisfy(r -> assertThat(r.type()).isEqualTo("pulumi:pulumi:Stack"));
+    }
+
     @Test
     void aTypoInTheDeploymentsConfigIsRefusedByTheProgramItself() {
         // The program lists the deployment's config (not a copy the plan made) to find keys it does not declare.

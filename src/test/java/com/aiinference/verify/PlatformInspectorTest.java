@@ -24,6 +24,14 @@ class PlatformInspectorTest {
                 r.cluster.endpoint(), e);
     }
 
+    /** The bug this fixes: a registry port's colon is not a tag, so host:5000/m is host:5000/m:latest in `ollama ps`. */
+    @Test
+    void aModelFromARegistryWithAPortIsMatchedInItsNormalForm() {
+        assertThat(PlatformInspector.sameModel("registry.local:5000/m", "registry.local:5000/m:latest")).isTrue();
+        assertThat(PlatformInspector.sameModel("llama3.1", "llama3.1:latest")).isTrue();
+        assertThat(PlatformInspector.sameModel("registry.local:5000/m:v1", "registry.local:5000/m:latest")).isFalse();
+    }
+
     @Test
     void theRequestThePodsConsumeWinsOverAnOlderOneWithTheSameLabels() {
         try (SimulatedRelease r = new SimulatedRelease(SimulatedCluster.Spec.defaults(2).withDwsState("Provisioned"), dir)) {

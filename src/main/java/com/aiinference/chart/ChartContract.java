@@ -1,0 +1,68 @@
+package com.aiinference.chart;
+
+import java.util.Map;
+
+/**
+ * The names of {@code charts/ai-inference} that other code relies on: container and port names, labels, the
+ * ProvisioningRequest wiring and the model-reference normal form. The stack, {@code plan}'s checks, {@code verify} and
+ * {@code simulate} use these instead of literals; {@code ChartContractTest} renders the chart and holds it to them.
+ */
+public final class ChartContract {
+    /** The chart's name (its {@code app.kubernetes.io/name} label and the default fullname's suffix). */
+    public static final String CHART_NAME = "ai-inference";
+    /** The model the chart (and every command) uses when none is given. */
+    public static final String DEFAULT_MODEL = "llama3.1:8b";
+
+    /** The inference server's container and its port (named {@value #OLLAMA_PORT_NAME}). */
+    public static final String OLLAMA_CONTAINER = "ollama";
+    public static final String OLLAMA_PORT_NAME = "ollama";
+    public static final int OLLAMA_PORT = 11434;
+    /** The inference container with {@code engine: vllm}: vLLM's OpenAI server on {@value #VLLM_PORT}. */
+    public static final String VLLM_CONTAINER = "vllm";
+    public static final int VLLM_PORT = 8000;
+    /** The gateway sidecar: the API on {@value #GATEWAY_PORT} ({@value #GATEWAY_PORT_NAME}), nginx stub_status on {@value #METRICS_PORT}. */
+    public static final String GATEWAY_CONTAINER = "gateway";
+    public static final String GATEWAY_PORT_NAME = "http";
+    public static final int GATEWAY_PORT = 8080;
+    public static final String METRICS_PORT_NAME = "metrics";
+    public static final int METRICS_PORT = 8081;
+    /** The gateway's stub_status path on the metrics port. */
+    public static final String STUB_STATUS_PATH = "stub_status";
+
+    public static final String NAME_LABEL = "app.kubernetes.io/name";
+    public static final String INSTANCE_LABEL = "app.kubernetes.io/instance";
+    public static final String COMPONENT_LABEL = "app.kubernetes.io/component";
+    public static final String PART_OF_LABEL = "app.kubernetes.io/part-of";
+    /** The component label of the inference pods. */
+    public static final String INFERENCE_COMPONENT = "inference";
+
+    /** The key inside the API-key Secret ({@code gateway.apiKeys.secretKey}'s default): keys one per line. */
+    public static final String API_KEYS_SECRET_KEY = "api-keys";
+
+    /** DWS: pods name the ProvisioningRequest they consume (named {@code <fullname>-<hash of its spec>}) and its class. */
+    public static final String CONSUME_PROVISIONING_REQUEST = "autoscaling.x-k8s.io/consume-provisioning-request";
+    public static final String PROVISIONING_CLASS_ANNOTATION = "autoscaling.x-k8s.io/provisioning-class-name";
+    public static final String QUEUED_PROVISIONING_CLASS = "queued-provisioning.gke.io";
+
+    private ChartContract() {}
+
+    /** The selector of a release's pods (the chart's name and instance labels). */
+    public static Map<String, String> podSelector(String release) {
+        return Map.of(NAME_LABEL, CHART_NAME, INSTANCE_LABEL, release);
+    }
+
+    /**
+     * The name {@code ollama ps} prints for a model, as the chart's {@code ai-inference.modelRef} helper computes it:
+     * Ollama adds {@code :latest} when the last path segment has no tag ({@code host:5000/m} is {@code host:5000/m:latest};
+     * the colon of the registry port is not a tag).
+     */
+    public static String modelRef(String model) {
+        String last = model.substring(model.lastIndexOf('/') + 1);
+        return last.contains(":") ? model : model + ":latest";
+    }
+
+    /** Whether two model references name the same model once both are in the normal form. */
+    public static boolean sameModel(String a, String b) {
+        return modelRef(a).equals(modelRef(b));
+    }
+}

@@ -1,0 +1,194 @@
+package com.aiinference.stack;
+
+import static com.aiinference.config.ConfigKeys.CHART_PATH;
+
+import com.aiinference.chart.ChartException;
+import com.aiinference.chart.ChartRenderer;
+import com.aiinference.chart.RenderedChart;
+import com.aiinference.config.ConfigKey;
+import com.aiinference.config.Settings;
+import com.aiinference.core.Check;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The chart is the only home of its rules: the release's values are rendered by the chart itself (Helm through
+ * helm-java: {@code values.schema.json} first, then the {@code fail} rules of {@code templates/_helpers.tpl}) before
+ * any resource is registered, and each refusal is told back in the user's terms, naming the {@code ai-inference:KEY}
+ * that produced the value ({@link ChartValues#sources()}). Java keeps only what the chart cannot know (node
+ * allocatable, GKE and DWS limits, CIDR overlap, provider pins: {@code config.PolicyRules}).
+ */
+public final class ChartValidation {
+    /** The check's name in {@code plan}. */
+    public static final String CHECK = "chart-accepts-values";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SCHEMA_HEADER = "values don't meet the specifications of the schema(s)";
+    private static final Pattern SCHEMA_ITEM = Pattern.compile("^\\s*- at '([^']*)': (.*)$", Pattern.MULTILINE);
+    private static final Pattern FAIL = Pattern.compile("execution error at \\([^)]*\\): (.*)", Pattern.DOTALL);
+
+    private ChartValidation() {}
+
+    /** The verdict: the chart rendered (then its objects), or the refusals, one line each, naming the keys. */
+    public record Verdict(Optional<RenderedChart> chart, List<String> problems) {
+        public Verdict {
+            problems = List.copyOf(problems);
+        }
+
+        public boolean accepted() {
+            return problems.isEmpty();
+        }
+
+        /** As a check: PASS with the count of objects, or FAIL with every refusal. */
+        public Check check() {
+            return chart.filter(c -> accepted())
+                    .map(c -> Check.pass(CHECK, "the chart renders the release's values: " + c.objects().size() + " objects"))
+                    .orElseGet(() -> Check.fail(CHECK, String.join("; ", problems)));
+        }
+    }
+
+    /**
+     * Renders the chart at {@code projectDir}/{@code chartPath} with the values the stack would give the release
+     * (the GPU pool as configured by name).
+     */
+    public static Verdict validate(Settings s, Path projectDir) {
+        var w = s.workload();
+        Path chartDir = projectDir.resolve(w.chartPath());
+        ChartValues values = ChartValues.build(s, s.gpuPool().name(), ChartValues.releaseAddressName(s));
+        try {
+            RenderedChart chart = new ChartRenderer(chartDir).template(w.releaseName(), w.namespace(), values.values());
+            return new Verdict(Optional.of(chart), List.of());
+        } catch (ChartException e) {
+            return new Verdict(Optional.empty(), explain(e, s, values, chartDir));
+        }
+    }
+
+    /** Helm's refusal in the user's terms: one line per problem. */
+    static List<String> explain(ChartException e, Settings s, ChartValues values, Path chartDir) {
+        String raw = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
+        if (!Files.isRegularFile(chartDir.resolve("Chart.yaml"))) {
+            return List.of(s.key(CHART_PATH) + " " + s.workload().chartPath() + ": " + e.getMessage());
+        }
+        if (raw.contains(SCHEMA_HEADER)) {
+            JsonNode schema = schema(chartDir);
+            List<String> problems = new ArrayList<>();
+            Matcher m = SCHEMA_ITEM.matcher(raw);
+            while (m.find()) {
+                problems.add(schemaProblem(m.group(1), m.group(2).strip(), s, values, schema));
+            }
+            if (!problems.isEmpty()) {
+                return problems;
+            }
+        }
+        Matcher fail = FAIL.matcher(raw);
+        if (fail.find()) {
+            String message = fail.group(1).replaceAll("(?s)\\s*Use --debug flag to render out invalid YAML\\s*$", "");
+            return List.of(inKeys(message.strip().replaceAll("\\s*\\R\\s*", " "), s, values));
+        }
+        return List.of("the chart " + s.workload().chartPath() + " refuses the release's values: " + e.getMessage());
+    }
+
+    /** A {@code fail} message of the chart with every value path it names replaced by the key that set it. */
+    static String inKeys(String message, Settings s, ChartValues values) {
+        String out = message;
+        List<Map.Entry<String, ConfigKey>> byLength = new ArrayList<>(values.sources().entrySet());
+        byLength.sort(Comparator.comparingInt((Map.Entry<String, ConfigKey> e) -> e.getKey().length()).reversed());
+        for (var e : byLength) {
+            // Not inside a longer dotted name (x.service.type), but after ".." of a range (min..autoscaling.maxReplicas).
+            out = out.replaceAll("(?<![A-Za-z0-9_:])(?<![A-Za-z0-9_]\\.)" + Pattern.quote(e.getKey()) + "(?![A-Za-z0-9_])",
+                    Matcher.quoteReplacement(s.key(e.getValue())));
+        }
+        return out;
+    }
+
+    /** One schema error ({@code /ollama/numParallel}, {@code maximum: got 65, want 64}) as a line naming the key. */
+    static String schemaProblem(String pointer, String error, Settings s, ChartValues values, JsonNode schema) {
+        String path = pointer.replaceFirst("^/", "").replace('/', '.');
+        String shown = path.replaceAll("\\.(\\d+)(?=\\.|$)", "[$1]");
+        Optional<ConfigKey> key = values.source(path);
+        String who = key.map(s::key).orElse("the chart value " + (path.isEmpty() ? "(root)" : path));
+        Matcher twice = Pattern.compile("items at (\\d+) and (\\d+) are equal").matcher(error);
+        if (twice.find()) {
+            return who + " lists " + text(values.valueAt(path + "." + twice.group(1)).orElse("a value")) + " twice";
+        }
+        String value = values.valueAt(path).map(ChartValidation::text).orElse("");
+        String about = description(schema, pointer).map(d -> " (the chart's " + shown + ": " + d + ")").orElse("");
+        return who + (value.isEmpty() ? "" : " " + value) + " " + rule(error, node(schema, pointer)) + about;
+    }
+
+    /** The schema error in words; bounds are read from the schema itself (Helm prints 1048576 as 1.048576×10⁰⁶). */
+    private static String rule(String error, JsonNode node) {
+        Matcher m;
+        if ((m = Pattern.compile("^minimum: got .*, want (.*)$").matcher(error)).find()) {
+            return "must be at least " + node.path("minimum").asText(m.group(1));
+        }
+        if ((m = Pattern.compile("^maximum: got .*, want (.*)$").matcher(error)).find()) {
+            return "must be at most " + node.path("maximum").asText(m.group(1));
+        }
+        if ((m = Pattern.compile("^maxLength: got .*, want (.*)$").matcher(error)).find()) {
+            return "is longer than " + m.group(1).replace(",", "") + " characters";
+        }
+        if ((m = Pattern.compile("^minLength: got .*, want (.*)$").matcher(error)).find()) {
+            return "is shorter than " + m.group(1).replace(",", "") + " characters";
+        }
+        if ((m = Pattern.compile("^value must be one of (.*)$").matcher(error)).find()) {
+            return "must be one of " + m.group(1);
+        }
+        if (error.contains("does not match pattern")) {
+            return "is not a form the chart accepts";
+        }
+        return "is refused by the chart's schema: " + error;
+    }
+
+    private static String text(Object value) {
+        if (value instanceof List<?> list) {
+            return list.isEmpty() ? "[]" : String.join(", ", list.stream().map(String::valueOf).toList());
+        }
+        String s = String.valueOf(value);
+        return s.isEmpty() ? "\"\"" : s;
+    }
+
+    private static JsonNode schema(Path chartDir) {
+        try {
+            return JSON.readTree(Files.readString(chartDir.resolve("values.schema.json")));
+        } catch (IOException e) {
+            return JSON.createObjectNode();
+        }
+    }
+
+    /** The schema of the value at a JSON pointer ({@code /service/loadBalancerSourceRanges/0}). */
+    private static JsonNode node(JsonNode schema, String pointer) {
+        JsonNode node = schema;
+        for (String part : pointer.replaceFirst("^/", "").split("/")) {
+            if (!part.isEmpty()) {
+                node = part.matches("\\d+") && node.has("items") ? node.get("items") : node.path("properties").path(part);
+            }
+        }
+        return node;
+    }
+
+    /** The schema's description of the value at a JSON pointer; a list item without one is described by its list. */
+    static Optional<String> description(JsonNode schema, String pointer) {
+        JsonNode node = schema;
+        String described = "";
+        for (String part : pointer.replaceFirst("^/", "").split("/")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            node = part.matches("\\d+") && node.has("items") ? node.get("items") : node.path("properties").path(part);
+            // A list item without its own description is described by its list.
+            described = node.path("description").asText(described);
+        }
+        return described.isBlank() ? Optional.empty() : Optional.of(described);
+    }
+}
