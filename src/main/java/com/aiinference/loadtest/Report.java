@@ -92,6 +92,18 @@ public record Report(
             rows = rows.stream().map(List::copyOf).toList();
         }
 
+        private static final java.util.regex.Pattern FIGURE =
+                java.util.regex.Pattern.compile("n/a|-|\\d[\\d.,hm]* ?(ms|s|%)?( → \\d[\\d.,hm]* ?(ms|s|%)?)?");
+
+        /**
+         * Whether column {@code i} holds figures (right-aligned by every writer): not the first, and every cell a
+         * number, a latency, a share, {@code n/a} or {@code -} (a name, a node or {@code yes → no} stays left).
+         */
+        public boolean figures(int i) {
+            return i > 0 && !rows.isEmpty() && rows.stream().allMatch(r -> i >= r.size() || r.get(i) == null
+                    || FIGURE.matcher(r.get(i)).matches());
+        }
+
         /** The same table without its heading (for a table under a heading of its own). */
         public Table withoutTitle() {
             return new Table(null, columns, rows);
