@@ -98,7 +98,7 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--wait-ready", paramLabel = "DURATION", converter = com.aiinference.loadtest.Durations.Converter.class,
             description = "First wait, as 'status --wait' does, until every replica is Ready with the model loaded behind the "
                     + "load balancer (polling every 1/30 of DURATION, 0.2-10s); a failed state or no readiness in time is "
-                    + "exit 1 and no load is sent. E.g. 2h right after 'pulumi up'.")
+                    + "exit 1: no load is sent, the reports say why. E.g. 2h right after 'pulumi up'.")
     java.time.Duration waitReady;
 
     @Option(names = "--report-md", paramLabel = "FILE", description = "Also write the Markdown report here.")
@@ -149,12 +149,12 @@ public final class VerifyCommand implements Callable<Integer> {
 
         try (KubernetesClient client = target.access().connect()) {
             var version = target.access().ensureReachable(client);
-            if (waitReady != null) {
-                awaitReady(client, outside, outputs, err);
-            }
+            String notReady = waitReady == null ? null : awaitReady(client, outside, outputs, err).orElse(null);
             LoadTestPhase phase;
             if (workerSpec == null) {
-                TargetResolver.checkReachable(target.endpoint());
+                if (notReady == null) {
+                    TargetResolver.checkReachable(target.endpoint());
+                }
                 phase = new LoadTestPhase(config, DEFAULT_SLO, load.preflight());
             } else {
                 // No pre-flight request from here: the Service's DNS name is reached from inside the cluster only.
@@ -168,7 +168,7 @@ public final class VerifyCommand implements Callable<Integer> {
             err.flush();
             VerificationReport report;
             try {
-                report = new Verifier(client, target, phase, err).run();
+                report = new Verifier(client, target, phase, err, notReady).run();
             } catch (KubernetesClientException e) {
                 // Reachable but refusing (RBAC) or failing mid-way: the platform could not be inspected at all.
                 throw CliException.usage("the Kubernetes API at " + client.getMasterUrl() + " refused a request"
@@ -182,8 +182,12 @@ public final class VerifyCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code --wait-ready}: the status watch, then exit 1 unless ready. */
-    private void awaitReady(KubernetesClient client, VerifyTarget target, Optional<StackOutputs> outputs, PrintWriter err) {
+    /**
+     * {@code --wait-ready}: the status watch; empty when the release became ready, else why not (the load is then
+     * skipped, every requested report still written, exit 1).
+     */
+    private Optional<String> awaitReady(KubernetesClient client, VerifyTarget target, Optional<StackOutputs> outputs,
+                                        PrintWriter err) {
         if (waitReady.isNegative() || waitReady.isZero()) {
             throw CliException.usage("--wait-ready must be a positive duration, e.g. 2h");
         }
@@ -193,10 +197,11 @@ public final class VerifyCommand implements Callable<Integer> {
         var inspector = new StatusInspector(client, target, StatusInspector.Expected.from(outputs, target.release()), clock);
         PlatformStatus status = new StatusWatch(inspector, clock, interval).follow(inspector.read(), waitReady, err);
         if (!status.ready()) {
-            throw new CliException(ExitCodes.CHECK_FAILED, (status.failed() ? "" : "not ready after "
+            return Optional.of((status.failed() ? "" : "not ready after "
                     + com.aiinference.loadtest.Format.duration(waitReady) + ": ") + status.stage().name() + ": "
-                    + status.summary() + " (no load sent)");
+                    + status.summary());
         }
+        return Optional.empty();
     }
 
     private VerifyTarget target(URI endpoint, Optional<StackOutputs> outputs, String modelOption) {
