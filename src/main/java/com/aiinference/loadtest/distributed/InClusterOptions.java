@@ -25,6 +25,8 @@ public final class InClusterOptions {
     static final String DEFAULT_CPU = "1";
     static final String DEFAULT_MEMORY = "1Gi";
     static final Duration POLL = Duration.ofSeconds(2);
+    /** How long a Ctrl-C'd coordinator waits for the stopped pods' results and its report. */
+    public static final Duration HOLD = ClusterWorkers.STOP_WAIT.plusSeconds(20);
 
     @Option(names = "--in-cluster",
             description = "Run the load from inside the cluster: --workers pods (default 1) of a Kubernetes Indexed Job in"

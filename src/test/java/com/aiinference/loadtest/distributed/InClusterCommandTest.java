@@ -111,6 +111,30 @@ class InClusterCommandTest {
     }
 
     @Test
+    void anotherLoadTestJobRunningInTheNamespaceIsNamedInTheReport() throws Exception {
+        try (MockCluster c = cluster(Map.of())) {
+            // A Job left by a coordinator that was killed (kill -9): its pods still load the Service.
+            Job left = new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder().withNewMetadata()
+                    .withName("ai-inference-loadtest-0ld0ld").withNamespace("ai-inference")
+                    .addToLabels("app.kubernetes.io/component", WorkerJob.COMPONENT).endMetadata()
+                    .withNewSpec().withCompletions(2).withNewTemplate().withNewSpec().addNewContainer().withName("worker")
+                    .withImage("img:0").endContainer().withRestartPolicy("Never").endSpec().endTemplate().endSpec()
+                    .withNewStatus().withActive(2).endStatus().build();
+            c.client().batch().v1().jobs().inNamespace("ai-inference").resource(left).create();
+            int code = cli.run("loadtest", "--outputs", outputs(c.kubeconfig()).toString(), "--in-cluster", "--users", "2",
+                    "--duration", "1s", "--worker-image", "img:1", "--quiet");
+            assertThat(code).as(cli.err.toString()).isZero();
+            String line = "another load-test Job, ai-inference/ai-inference-loadtest-0ld0ld, was running in the namespace"
+                    + " (2 active pod(s)): its requests reach the same replicas and count in their traffic";
+            assertThat(cli.err.toString()).contains("cluster: warning: " + line);
+            assertThat(cli.out.toString()).contains(line);
+            // Someone else's Job is left alone.
+            assertThat(c.client().batch().v1().jobs().inNamespace("ai-inference").withName("ai-inference-loadtest-0ld0ld")
+                    .get()).isNotNull();
+        }
+    }
+
+    @Test
     void anUnreachableClusterIsOneLineWithExitTwo() throws Exception {
         int closed;
         try (ServerSocket s = new ServerSocket(0)) {
