@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.aiinference.simulate.SimulatedJobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -39,19 +37,8 @@ class InClusterCommandTest {
         return c;
     }
 
-    /** The stack outputs a deployed stack would give: an endpoint this machine cannot reach, the kubeconfig. */
     private Path outputs(String kubeconfig) throws Exception {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("endpoint", "http://203.0.113.10:8000/api/generate");
-        o.put("kubeconfig", kubeconfig);
-        o.put("namespace", "ai-inference");
-        o.put("serviceName", "ai-inference");
-        o.put("releaseName", "ai-inference");
-        o.put("model", "llama3.1:8b");
-        o.put("workerImageRepository", "us-central1-docker.pkg.dev/p/ai-inference");
-        Path file = dir.resolve("outputs.json");
-        Files.writeString(file, o.toString());
-        return file;
+        return MockCluster.outputs(dir, kubeconfig);
     }
 
     @Test

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.aiinference.testing.MainProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -94,17 +92,7 @@ class WorkersInterruptTest {
         }
     }
 
-    /** The stack outputs of a deployed stack whose kubeconfig is the mock API server's. */
     private Path outputs(String kubeconfig) throws Exception {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("endpoint", "http://203.0.113.10:8000/api/generate");
-        o.put("kubeconfig", kubeconfig);
-        o.put("namespace", "ai-inference");
-        o.put("serviceName", "ai-inference");
-        o.put("releaseName", "ai-inference");
-        o.put("model", "llama3.1:8b");
-        Path file = dir.resolve("outputs.json");
-        Files.writeString(file, o.toString());
-        return file;
+        return MockCluster.outputs(dir, kubeconfig);
     }
 }
