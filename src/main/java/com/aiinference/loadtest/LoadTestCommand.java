@@ -54,8 +54,6 @@ import picocli.CommandLine;
 public final class LoadTestCommand implements Callable<Integer> {
     /** Worker JVMs on one machine; more belong in the cluster. */
     static final int MAX_LOCAL_WORKERS = 32;
-    /** Pods of one Indexed Job: each result is read from a pod log, one by one. */
-    static final int MAX_CLUSTER_WORKERS = 100;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -252,10 +250,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         StackOutputs o = target.outputs().orElseThrow(() -> CliException.usage(
                 "--in-cluster needs --stack NAME or --outputs FILE (the kubeconfig, namespace and Service come from the"
                         + " stack outputs), not --url"));
-        int n = workers == null ? 1 : workers;
-        if (n > MAX_CLUSTER_WORKERS) {
-            throw CliException.usage("--workers " + n + " is more than " + MAX_CLUSTER_WORKERS + " pods");
-        }
+        int n = InClusterOptions.podCount(workers);
         String namespace = o.get(StackOutputs.NAMESPACE).orElse("ai-inference");
         String release = o.get(StackOutputs.RELEASE_NAME).orElse("ai-inference");
         URI inside = InClusterOptions.serviceUrl(o.require(StackOutputs.SERVICE_NAME), namespace, endpoint);

@@ -143,7 +143,7 @@ public final class VerifyCommand implements Callable<Integer> {
             String service = outputs.flatMap(o -> o.get(StackOutputs.SERVICE_NAME)).orElse(target.release());
             URI inside = InClusterOptions.serviceUrl(service, target.namespace(), target.endpoint());
             try {
-                workerSpec = WorkerSpec.of(config, inside, workers == null ? 1 : workers);
+                workerSpec = WorkerSpec.of(config, inside, InClusterOptions.podCount(workers));
             } catch (IllegalArgumentException e) {
                 throw CliException.usage(e.getMessage());
             }

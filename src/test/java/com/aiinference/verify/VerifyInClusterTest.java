@@ -91,11 +91,25 @@ class VerifyInClusterTest {
     }
 
     @Test
-    void workersWithoutInClusterIsAUsageError() throws Exception {
+    void badWorkerCountsAreOneLineAndNothingIsCreated() throws Exception {
         try (SimulatedRelease r = new SimulatedRelease(SimulatedCluster.Spec.defaults(1), dir)) {
             VerifyCommandTest.Run run = VerifyCommandTest.verify("--outputs", r.outputs.toString(), "--workers", "2");
             assertThat(run.exit()).isEqualTo(2);
             assertThat(run.errLines()).last().isEqualTo("verify: verify --workers needs --in-cluster (the workers are pods)");
+            run = VerifyCommandTest.verify("--outputs", r.outputs.toString(), "--in-cluster", "--worker-image", "img:1",
+                    "--users", "4", "--workers", "5");
+            assertThat(run.exit()).isEqualTo(2);
+            assertThat(run.errLines()).last()
+                    .isEqualTo("verify: --workers 5 is more than --users 4: every worker needs at least one user");
+            run = VerifyCommandTest.verify("--outputs", r.outputs.toString(), "--in-cluster", "--worker-image", "img:1",
+                    "--users", "200", "--workers", "101");
+            assertThat(run.exit()).isEqualTo(2);
+            assertThat(run.errLines()).last().isEqualTo("verify: --workers 101 is more than 100 pods");
+            run = VerifyCommandTest.verify("--outputs", r.outputs.toString(), "--in-cluster", "--worker-image", "img:1",
+                    "--users", "4", "--workers", "0");
+            assertThat(run.exit()).isEqualTo(2);
+            assertThat(run.errLines()).last().isEqualTo("verify: --workers must be at least 1, got 0");
+            assertThat(r.cluster.client().batch().v1().jobs().inAnyNamespace().list().getItems()).isEmpty();
         }
     }
 }

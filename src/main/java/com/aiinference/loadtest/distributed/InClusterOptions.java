@@ -46,6 +46,18 @@ public final class InClusterOptions {
             description = "With --in-cluster: memory request and limit of each worker pod. Default: ${DEFAULT-VALUE}.")
     String workerMemory;
 
+    /** Pods of one Indexed Job: each result is read from a pod log, one by one. */
+    static final int MAX_PODS = 100;
+
+    /** The pods for {@code --workers} (1 when not given); more than {@link #MAX_PODS} is a usage error. */
+    public static int podCount(Integer workers) {
+        int n = workers == null ? 1 : workers;
+        if (n > MAX_PODS) {
+            throw CliException.usage("--workers " + n + " is more than " + MAX_PODS + " pods");
+        }
+        return n;
+    }
+
     public boolean inCluster() {
         return inCluster;
     }
