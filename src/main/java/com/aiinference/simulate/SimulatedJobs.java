@@ -1,5 +1,6 @@
 package com.aiinference.simulate;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.loadtest.LoadTestRunner;
 import com.aiinference.loadtest.Measurements;
 import com.aiinference.loadtest.distributed.WorkerJob;
@@ -86,7 +87,7 @@ public final class SimulatedJobs implements AutoCloseable {
     private void reconcile() {
         try {
             for (Job job : client.batch().v1().jobs().inAnyNamespace()
-                    .withLabel("app.kubernetes.io/component", WorkerJob.COMPONENT).list().getItems()) {
+                    .withLabel(ChartContract.COMPONENT_LABEL, WorkerJob.COMPONENT).list().getItems()) {
                 if (seen.add(job.getMetadata().getNamespace() + "/" + job.getMetadata().getName())) {
                     created.add(job);
                     Thread t = new Thread(() -> runJob(job), "simulated-job-" + job.getMetadata().getName());

@@ -99,16 +99,11 @@ public final class ChartValues {
                 : s.service().apiKeysSecret();
     }
 
-    /** The Secret the stack creates from {@code hfToken} for vLLM (key {@link #HF_TOKEN_SECRET_KEY}). */
+    /** The Secret the stack creates from {@code hfToken} for vLLM (key {@code ChartContract.HF_TOKEN_SECRET_KEY}). */
     public static String hfTokenSecretName(Settings s) {
         return s.workload().releaseName() + "-hf-token";
     }
 
-    /** The key inside that Secret (the chart's {@code vllm.hfToken.secretKey} default). */
-    public static final String HF_TOKEN_SECRET_KEY = "hf-token";
-
-    /** The key inside that Secret (the chart's {@code gateway.apiKeys.secretKey} default): keys one per line. */
-    public static final String API_KEYS_SECRET_KEY = "api-keys";
 
     /** The name of the regional address the stack reserves for the endpoint (one release per stack). */
     public static String addressName(Settings s) {
