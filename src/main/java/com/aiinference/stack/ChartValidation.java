@@ -104,7 +104,10 @@ public final class ChartValidation {
             String message = fail.group(1).replaceAll("(?s)\\s*Use --debug flag to render out invalid YAML\\s*$", "")
                     .strip().replaceAll("\\s*\\R\\s*", " ");
             Set<ConfigKey> keys = new LinkedHashSet<>();
-            return refused(List.of(inKeys(message, s, values, keys)), keys);
+            String told = inKeys(message, s, values, keys);
+            List<String> unset = unsetPaths(told, schema(chartDir));
+            return refused(List.of(unset.isEmpty() ? told : told + " (no key of this stack sets "
+                    + String.join(" or ", unset) + ": the chart's default is used)"), keys);
         }
         return refused(List.of("the chart " + s.workload().chartPath() + " refuses the release's values: " + e.getMessage()),
                 Set.of());
@@ -139,6 +142,21 @@ public final class ChartValidation {
                     : key + configValue.map(v -> "=" + v).orElse(r.group(1))));
         }
         return out;
+    }
+
+    /**
+     * The chart value paths a message still names once the stack's have become keys ({@code modelCache.existingClaim}):
+     * values no config key sets, so the user learns that the stack leaves them at the chart's default.
+     */
+    static List<String> unsetPaths(String message, JsonNode schema) {
+        Set<String> found = new LinkedHashSet<>();
+        Matcher m = Pattern.compile("(?<![A-Za-z0-9_:.])([a-z][A-Za-z0-9]*)((?:\\.[A-Za-z][A-Za-z0-9]*)+)").matcher(message);
+        while (m.find()) {
+            if (!node(schema, "/" + (m.group(1) + m.group(2)).replace('.', '/')).isMissingNode()) {
+                found.add(m.group(1) + m.group(2));
+            }
+        }
+        return List.copyOf(found);
     }
 
     /** A JSON pointer ({@code /ollama/numParallel}) as a value path ({@code ollama.numParallel}). */
