@@ -1,5 +1,6 @@
 package com.aiinference.simulate;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.loadtest.LoadTestRunner;
 import com.aiinference.loadtest.Measurements;
 import com.aiinference.loadtest.distributed.WorkerCommand;
@@ -106,7 +107,7 @@ public final class SimulatedJobs implements AutoCloseable {
         try {
             Set<String> live = new java.util.HashSet<>();
             for (Job job : client.batch().v1().jobs().inAnyNamespace()
-                    .withLabel("app.kubernetes.io/component", WorkerJob.COMPONENT).list().getItems()) {
+                    .withLabel(ChartContract.COMPONENT_LABEL, WorkerJob.COMPONENT).list().getItems()) {
                 String key = job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
                 if (job.getMetadata().getDeletionTimestamp() == null) {
                     live.add(key);

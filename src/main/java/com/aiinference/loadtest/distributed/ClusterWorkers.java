@@ -1,5 +1,6 @@
 package com.aiinference.loadtest.distributed;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.core.DomainException;
 import com.aiinference.loadtest.Measurements;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
@@ -132,7 +133,7 @@ public final class ClusterWorkers {
         List<Job> others;
         try {
             others = client.batch().v1().jobs().inNamespace(settings.namespace())
-                    .withLabel("app.kubernetes.io/component", WorkerJob.COMPONENT).list().getItems();
+                    .withLabel(ChartContract.COMPONENT_LABEL, WorkerJob.COMPONENT).list().getItems();
         } catch (KubernetesClientException e) {
             return; // not allowed to list Jobs: nothing to say
         }
