@@ -34,6 +34,31 @@ class ReportsTest {
     }
 
     @Test
+    void onlyColumnsOfFiguresAreRightAlignedAndAnEmptyTableSaysSo() {
+        Report.Table pods = new Report.Table("Pods", List.of("Pod", "Node", "Ready", "Restarts", "Last termination", "Served"),
+                List.of(List.of("pod-a", "gke-node-0", "yes → yes", "0 → 1", "-", "56"),
+                        List.of("pod-b", "gke-node-1", "yes → no", "0 → 0", "-", "n/a")));
+        assertThat(List.of(0, 1, 2, 3, 4, 5)).map(pods::figures).containsExactly(false, false, false, true, false, true);
+        Report.Table latency = new Report.Table(null, List.of("", "p50", "max"),
+                List.of(List.of("latency", "2.75s", "1m05s"), List.of("TTFT", "207ms", "n/a")));
+        assertThat(latency.figures(1)).isTrue();
+        assertThat(latency.figures(2)).isTrue();
+
+        Report.Table empty = new Report.Table("Pods", pods.columns(), List.of());
+        String html = HtmlReport.render(withTables(List.of(pods, empty)));
+        assertThat(html).contains("<th>Node</th>", "<th class=\"num\">Restarts</th>", "<td>gke-node-0</td>",
+                "<td class=\"num\">56</td>", "<tr><td colspan=\"6\">(none)</td></tr>");
+        assertThat(MarkdownReport.render(withTables(List.of(pods))))
+                .contains("| :--- | :--- | :--- | ---: | :--- | ---: |");
+    }
+
+    private static Report withTables(List<Report.Table> tables) {
+        return new Report(ReportVersion.current(), "verify", "Pods", null,
+                new Report.Verdict(com.aiinference.core.Check.Status.PASS, "VERIFIED", List.of()),
+                "Verified Results", List.of(), List.of(), null, null, tables, List.of(), null);
+    }
+
+    @Test
     void markdownLeadsWithTheVerdictThenTheSeedsTable() {
         assertThat(markdown(RESULT)).startsWith("""
                 ## Load test: http://10.0.0.1:8000/api/generate
