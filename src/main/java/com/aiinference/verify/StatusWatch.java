@@ -36,7 +36,8 @@ public final class StatusWatch {
      */
     public PlatformStatus follow(PlatformStatus first, Duration wait, PrintWriter err) {
         Instant deadline = clock.instant().plus(wait);
-        boolean terminal = com.aiinference.core.Terminal.isInteractive();
+        // The live line goes to stderr: rewrite it in place only when stderr is a terminal.
+        boolean terminal = com.aiinference.core.Terminal.stderrIsInteractive();
         PlatformStatus status = first;
         String lastLine = null;
         KubernetesClientException lastError = null;
@@ -45,11 +46,12 @@ public final class StatusWatch {
             if (terminal) {
                 err.print("\r" + line + "\u001b[K");
                 err.flush();
-            } else if (!line.equals(lastLine)) {
+            } else if (!withoutTime(line).equals(lastLine)) {
+                // Plain lines: one per change of state, not one per poll (the time alone is no change).
                 err.println(line);
                 err.flush();
             }
-            lastLine = line;
+            lastLine = withoutTime(line);
             if (status.ready() || status.failed() || !clock.instant().isBefore(deadline)) {
                 break;
             }
@@ -82,6 +84,10 @@ public final class StatusWatch {
     }
 
     /** One line: the time, the stage, the counts, the time left, the summary. */
+    private static String withoutTime(String line) {
+        return line.substring(line.indexOf("] ") + 2);
+    }
+
     static String liveLine(PlatformStatus s) {
         StringBuilder b = new StringBuilder();
         b.append('[').append(UTC_TIME.format(s.at())).append("] ").append(s.stage().name());

@@ -100,6 +100,9 @@ class StatusCommandTest {
             assertThat(s.exit()).isEqualTo(1);
             assertThat(s.err()).contains("QUEUED | request accepted | nodes 0/2")
                     .contains("status: not ready after 2s: QUEUED: ProvisioningRequest ai-inference-")
+                    // Not a terminal: one line per change of state, not one per poll or per second.
+                    .satisfies(e -> assertThat(e.lines().filter(l -> l.contains("] QUEUED | request accepted")).count())
+                            .isEqualTo(1))
                     .contains("Provisioned=False (QuotaExceeded): NVIDIA_L4_GPUS quota exceeded in region");
             assertThat(s.out()).contains("DWS request  ai-inference-").contains("Provisioned=False (QuotaExceeded)");
         }
