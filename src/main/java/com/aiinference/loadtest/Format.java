@@ -26,7 +26,7 @@ public final class Format {
         return String.format(Locale.ROOT, "%.2f%%", hundredths / 100);
     }
 
-    /** A latency in milliseconds: {@code 0.42ms}, {@code 216ms}, {@code 2.83s}, {@code 1m05s}; {@code n/a} for NaN. */
+    /** A latency in milliseconds: {@code 0.42ms}, {@code 216ms}, {@code 2.83s}, {@code 65.2s}, {@code 2m05s}; {@code n/a} for NaN. */
     public static String millis(double ms) {
         if (Double.isNaN(ms)) {
             return "n/a";
@@ -49,8 +49,8 @@ public final class Format {
     public static String millisRange(double fromMs, double toMs) {
         double width = Math.abs(toMs - fromMs);
         boolean seconds = fromMs >= 1000;
-        // Decimals millis() prints, in its unit (s above 1000 ms, 1 s steps from a minute), and the width in that unit.
-        int shown = seconds ? (fromMs >= 60_000 ? -1 : 2) : (fromMs < 10 ? 2 : 0);
+        // Decimals millis() prints, in its unit (s above 1000 ms, 1 s steps from two minutes), and the width in that unit.
+        int shown = seconds ? (fromMs >= 120_000 ? -1 : 2) : (fromMs < 10 ? 2 : 0);
         double unitWidth = seconds ? width / 1000 : width;
         int needed = width <= 0 ? shown : (int) Math.ceil(-Math.log10(unitWidth) - 1e-9);
         if (needed <= shown) {
@@ -68,7 +68,8 @@ public final class Format {
         if (ms < 1000) {
             return ms + "ms";
         }
-        if (ms < 60_000 || (ms < 120_000 && ms % 1000 == 0)) {
+        // Under two minutes in seconds (62.15s, not a truncated 1m02s); from there whole seconds are precise enough.
+        if (ms < 120_000) {
             return trim(String.format(Locale.ROOT, "%.2f", ms / 1000.0)) + "s";
         }
         long s = d.toSeconds();

@@ -225,5 +225,9 @@ class ReportsTest {
         assertThat(Durations.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
         assertThat(Durations.parse("2m")).isEqualTo(Duration.ofMinutes(2));
         assertThat(Format.duration(Duration.ofSeconds(125))).isEqualTo("2m05s");
+        // A measured time under two minutes keeps its fraction: never "1m" for 60.78 s.
+        assertThat(Format.seconds(60.783)).isEqualTo("60.78s");
+        assertThat(Format.seconds(90)).isEqualTo("90s");
+        assertThat(Format.seconds(120)).isEqualTo("2m");
     }
 }
