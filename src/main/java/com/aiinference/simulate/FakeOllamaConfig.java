@@ -67,8 +67,9 @@ public record FakeOllamaConfig(
          */
         VLLM;
 
+        /** The engine's name: the chart's {@code engine} value. */
         public String cliName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return this == VLLM ? ChartContract.ENGINE_VLLM : ChartContract.ENGINE_OLLAMA;
         }
     }
 
