@@ -2,7 +2,6 @@ package com.aiinference.loadtest;
 
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
-import com.aiinference.cli.StackOutputsOptions;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -23,7 +22,8 @@ import picocli.CommandLine.Option;
         description = {
             "How many replicas of the measured configuration hold --users concurrent users within the SLO, from the",
             "per-replica curve of a 'loadtest sweep --report-json' file: knee / replicas of the sweep = users per",
-            "replica; users / that, rounded up. Prints its assumptions; no figure it did not measure or derive."
+            "replica; users / that, rounded up. Prints its assumptions; no figure it did not measure or derive.",
+            "Optional --url, --stack or --outputs: the endpoint the answer is for; a sweep of another endpoint is refused."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -52,12 +52,9 @@ public final class CapacityCommand implements Callable<Integer> {
             description = "text or json. Default: ${DEFAULT-VALUE}.")
     Format output;
 
-    @Option(names = "--url", paramLabel = "URL",
-            description = "Optional: the endpoint the answer is for; a sweep measured against another endpoint is refused.")
-    String url;
-
+    /** Optional: the endpoint the answer is for; a sweep measured against another endpoint is refused. */
     @Mixin
-    StackOutputsOptions stack;
+    TargetOptions where;
 
     @Override
     public Integer call() {
@@ -72,14 +69,14 @@ public final class CapacityCommand implements Callable<Integer> {
         Capacity c;
         try {
             sweep = SweepResult.read(sweepFile);
-            if (url != null || stack.isSet()) {
+            if (where.isSet()) {
                 Api api;
                 try {
                     api = Api.parse(sweep.api());
                 } catch (IllegalArgumentException e) {
                     throw new SweepInputException(sweepFile + ": api: " + e.getMessage());
                 }
-                URI want = TargetResolver.resolve(url, stack, api, System.in).uri();
+                URI want = where.resolve(api, System.in).uri();
                 requireSameEndpoint(sweep, want);
             }
             c = Capacity.of(sweep, users, objectives);
