@@ -8,6 +8,7 @@ import com.aiinference.cli.StackOutputs;
 import com.aiinference.loadtest.TargetOptions;
 import com.aiinference.loadtest.LoadTestConfig;
 import com.aiinference.loadtest.HtmlReport;
+import com.aiinference.loadtest.InterruptHook;
 import com.aiinference.loadtest.LoadTestResult;
 import com.aiinference.loadtest.distributed.ClusterWorkers;
 import com.aiinference.loadtest.distributed.InClusterOptions;
@@ -56,7 +57,10 @@ import picocli.CommandLine;
             "0:verified: every check passed and every SLO was met",
             "1:a platform check or an SLO failed, or the load could not run (no ready pod, the pre-flight request"
                     + " failed): the report and one line on stderr say which",
-            "2:invalid usage or input, missing outputs, cluster or endpoint unreachable"
+            "2:invalid usage or input, missing outputs, cluster or endpoint unreachable",
+            "130:stopped by Ctrl-C during the load: the load stops (with --in-cluster its Job and pods are deleted, each"
+                    + " worker reports what it measured) and the report of what was measured is still printed and"
+                    + " written, NOT VERIFIED"
         })
 public final class VerifyCommand implements Callable<Integer> {
     /**
@@ -94,7 +98,7 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--wait-ready", paramLabel = "DURATION", converter = com.aiinference.loadtest.Durations.Converter.class,
             description = "First wait, as 'status --wait' does, until every replica is Ready with the model loaded behind the "
                     + "load balancer (polling every 1/30 of DURATION, 0.2-10s); a failed state or no readiness in time is "
-                    + "exit 1 and no load is sent. E.g. 2h right after 'pulumi up'.")
+                    + "exit 1: no load is sent, the reports say why. E.g. 2h right after 'pulumi up'.")
     java.time.Duration waitReady;
 
     @Option(names = "--report-md", paramLabel = "FILE", description = "Also write the Markdown report here.")
@@ -135,7 +139,7 @@ public final class VerifyCommand implements Callable<Integer> {
             String service = outputs.flatMap(o -> o.get(StackOutputs.SERVICE_NAME)).orElse(target.release());
             URI inside = InClusterOptions.serviceUrl(service, target.namespace(), target.endpoint());
             try {
-                workerSpec = WorkerSpec.of(config, inside, workers == null ? 1 : workers);
+                workerSpec = WorkerSpec.of(config, inside, InClusterOptions.podCount(workers));
             } catch (IllegalArgumentException e) {
                 throw CliException.usage(e.getMessage());
             }
@@ -145,16 +149,9 @@ public final class VerifyCommand implements Callable<Integer> {
 
         try (KubernetesClient client = target.access().connect()) {
             var version = target.access().ensureReachable(client);
-            if (waitReady != null) {
-                awaitReady(client, outside, outputs, err);
-            }
-            LoadTestPhase phase;
-            if (workerSpec == null) {
+            String notReady = waitReady == null ? null : awaitReady(client, outside, outputs, err).orElse(null);
+            if (workerSpec == null && notReady == null) {
                 TargetResolver.checkReachable(target.endpoint());
-                phase = new LoadTestPhase(config, DEFAULT_SLO, load.preflight());
-            } else {
-                // No pre-flight request from here: the Service's DNS name is reached from inside the cluster only.
-                phase = new LoadTestPhase(config, DEFAULT_SLO, false, inCluster(client, target, image, workerSpec));
             }
             String k8s = version.getGitVersion() != null ? version.getGitVersion()
                     : "0".equals(version.getMajor()) ? "version not reported" : version.getMajor() + "." + version.getMinor();
@@ -162,24 +159,50 @@ public final class VerifyCommand implements Callable<Integer> {
                     target.release(), target.namespace(), client.getMasterUrl(), k8s, target.endpoint(),
                     workerSpec == null ? "" : " from " + workerSpec.workers() + " pod(s) of " + image);
             err.flush();
-            VerificationReport report;
-            try {
-                report = new Verifier(client, target, phase, err).run();
-            } catch (KubernetesClientException e) {
-                // Reachable but refusing (RBAC) or failing mid-way: the platform could not be inspected at all.
-                throw CliException.usage("the Kubernetes API at " + client.getMasterUrl() + " refused a request"
-                        + (e.getCode() > 0 ? " (HTTP " + e.getCode() + ")" : "") + ": " + KubeAccess.firstLine(e));
+            // Ctrl-C stops the load (in this process, or the Job's pods), and the report of what was measured is still
+            // printed and written, NOT VERIFIED, before the JVM exits with 130.
+            try (InterruptHook interrupt = new InterruptHook("verify", () -> { },
+                    workerSpec == null ? InterruptHook.HOLD : InClusterOptions.HOLD)) {
+                LoadTestPhase phase = workerSpec == null
+                        ? new LoadTestPhase(config, DEFAULT_SLO, load.preflight(), interrupt.signal())
+                        // No pre-flight request from here: the Service's DNS name is reached from inside the cluster only.
+                        : new LoadTestPhase(config, DEFAULT_SLO, false, inCluster(client, target, image, workerSpec, interrupt));
+                VerificationReport report;
+                try {
+                    report = new Verifier(client, target, phase, err, notReady).run();
+                } catch (KubernetesClientException e) {
+                    // Reachable but refusing (RBAC) or failing mid-way: the platform could not be inspected at all.
+                    throw CliException.usage("the Kubernetes API at " + client.getMasterUrl() + " refused a request"
+                            + (e.getCode() > 0 ? " (HTTP " + e.getCode() + ")" : "") + ": " + KubeAccess.firstLine(e));
+                } catch (CliException e) {
+                    if (!interrupt.interrupted()) {
+                        throw e;
+                    }
+                    // Printed here: once the hook is released the JVM exits and prints nothing more.
+                    err.println("verify: stopped by the user (Ctrl-C): " + e.getMessage() + "; no report");
+                    err.flush();
+                    return ExitCodes.INTERRUPTED;
+                }
+                writeReports(report, phase, out, err);
+                if (interrupt.interrupted()) {
+                    err.println("verify: stopped by the user (Ctrl-C): " + report.verdictLine());
+                    err.flush();
+                    return ExitCodes.INTERRUPTED;
+                }
+                if (!report.verified()) {
+                    throw new CliException(ExitCodes.CHECK_FAILED, report.verdictLine());
+                }
+                return ExitCodes.OK;
             }
-            writeReports(report, phase, out, err);
-            if (!report.verified()) {
-                throw new CliException(ExitCodes.CHECK_FAILED, report.verdictLine());
-            }
-            return ExitCodes.OK;
         }
     }
 
-    /** {@code --wait-ready}: the status watch, then exit 1 unless ready. */
-    private void awaitReady(KubernetesClient client, VerifyTarget target, Optional<StackOutputs> outputs, PrintWriter err) {
+    /**
+     * {@code --wait-ready}: the status watch; empty when the release became ready, else why not (the load is then
+     * skipped, every requested report still written, exit 1).
+     */
+    private Optional<String> awaitReady(KubernetesClient client, VerifyTarget target, Optional<StackOutputs> outputs,
+                                        PrintWriter err) {
         if (waitReady.isNegative() || waitReady.isZero()) {
             throw CliException.usage("--wait-ready must be a positive duration, e.g. 2h");
         }
@@ -189,8 +212,9 @@ public final class VerifyCommand implements Callable<Integer> {
         var inspector = StatusInspector.of(client, target, outputs, clock);
         PlatformStatus status = new StatusWatch(inspector, clock, interval).follow(inspector.read(), waitReady, err);
         if (!status.ready()) {
-            throw new CliException(ExitCodes.CHECK_FAILED, status.notReady(waitReady) + " (no load sent)");
+            return Optional.of(status.notReady(waitReady));
         }
+        return Optional.empty();
     }
 
     private VerifyTarget target(URI endpoint, Optional<StackOutputs> outputs, String modelOption) {
@@ -248,14 +272,22 @@ public final class VerifyCommand implements Callable<Integer> {
         }
     }
 
-    /** The load from the pods of an Indexed Job in the release's namespace, merged. */
-    private LoadTestPhase.Load inCluster(KubernetesClient client, VerifyTarget target, String image, WorkerSpec spec) {
+    /**
+     * The load from the pods of an Indexed Job in the release's namespace, merged; Ctrl-C deletes the Job, and what
+     * the stopped pods printed is still merged (the run marked as stopped by the user).
+     */
+    private LoadTestPhase.Load inCluster(KubernetesClient client, VerifyTarget target, String image, WorkerSpec spec,
+                                         InterruptHook interrupt) {
         return (config, endpoint, progress) -> {
             ClusterWorkers job = inCluster.workers(client, target.namespace(), target.release(), image, spec, progress);
+            interrupt.alsoOnStop(() -> job.stop("Ctrl-C"));
             List<WorkerOutcome> outcomes = job.run();
             String failure = WorkerOutcome.failureLine(outcomes);
-            LoadTestResult result = WorkerOutcome.merge(outcomes, config, endpoint)
+            LoadTestResult result = WorkerOutcome.merge(outcomes, config, endpoint, interrupt.interrupted() ? "Ctrl-C" : null)
                     .orElseThrow(() -> new CliException(ExitCodes.CHECK_FAILED, failure));
+            for (String w : job.warnings()) {
+                result = result.withWarning(w);
+            }
             return new LoadTestPhase.Run(result, failure);
         };
     }
