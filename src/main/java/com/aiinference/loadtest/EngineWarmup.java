@@ -2,7 +2,6 @@ package com.aiinference.loadtest;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpResponseDecoder;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +45,7 @@ final class EngineWarmup {
             }
         };
         HttpConnection connection = new HttpConnection(keep);
-        EmbeddedChannel channel = new EmbeddedChannel(new HttpResponseDecoder(4096, 16 * 1024, 16 * 1024), connection);
+        EmbeddedChannel channel = new EmbeddedChannel(LoadClient.responseDecoder(), connection);
         int answers = 0;
         try {
             while (answers < MAX_ANSWERS && System.nanoTime() < until && !stop.getAsBoolean()

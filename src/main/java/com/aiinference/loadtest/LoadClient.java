@@ -1,5 +1,6 @@
 package com.aiinference.loadtest;
 
+import com.aiinference.core.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -9,13 +10,12 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.resolver.NoopAddressResolverGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +35,7 @@ import javax.net.ssl.SSLException;
  * sending one writes a shared read-only buffer.
  */
 final class LoadClient implements AutoCloseable {
-    private final NioEventLoopGroup group;
+    private final EventLoopGroup group;
     private final Loop[] loops;
     private final InetSocketAddress address;
     private final ByteBuf[] requests;
@@ -64,12 +64,22 @@ final class LoadClient implements AutoCloseable {
                 throw new IllegalStateException("TLS is not available: " + e.getMessage(), e);
             }
         }
-        this.group = new NioEventLoopGroup(threads, new DefaultThreadFactory("loadtest-io", true));
+        NettyTransport transport = NettyTransport.current();
+        this.group = transport.group(threads, "loadtest-io");
         this.loops = new Loop[threads];
         int i = 0;
         for (io.netty.util.concurrent.EventExecutor e : group) {
-            loops[i++] = new Loop((EventLoop) e, ssl, target.getHost(), port, connectTimeout);
+            loops[i++] = new Loop((EventLoop) e, transport, ssl, target.getHost(), port, connectTimeout);
         }
+    }
+
+    /**
+     * The response decoder of every connection (and of the engine's warm-up): headers are not validated, since the
+     * client reads only the status, the framing and Connection, and never forwards a header anywhere.
+     */
+    static HttpResponseDecoder responseDecoder() {
+        return new HttpResponseDecoder(new HttpDecoderConfig().setMaxInitialLineLength(4096).setMaxHeaderSize(16 * 1024)
+                .setMaxChunkSize(16 * 1024).setValidateHeaders(false));
     }
 
     static int port(URI target) {
@@ -179,9 +189,9 @@ final class LoadClient implements AutoCloseable {
         private final Bootstrap bootstrap;
         private final ArrayDeque<HttpConnection> idle = new ArrayDeque<>();
 
-        Loop(EventLoop executor, SslContext ssl, String host, int port, Duration connectTimeout) {
+        Loop(EventLoop executor, NettyTransport transport, SslContext ssl, String host, int port, Duration connectTimeout) {
             this.executor = executor;
-            this.bootstrap = new Bootstrap().group(executor).channel(NioSocketChannel.class)
+            this.bootstrap = new Bootstrap().group(executor).channel(transport.socketChannel())
                     .resolver(NoopAddressResolverGroup.INSTANCE)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.SO_KEEPALIVE, true)
@@ -193,7 +203,7 @@ final class LoadClient implements AutoCloseable {
                             if (ssl != null) {
                                 ch.pipeline().addLast(ssl.newHandler(ch.alloc(), host, port));
                             }
-                            ch.pipeline().addLast(new HttpResponseDecoder(4096, 16 * 1024, 16 * 1024),
+                            ch.pipeline().addLast(responseDecoder(),
                                     new HttpConnection(Loop.this));
                         }
                     });
