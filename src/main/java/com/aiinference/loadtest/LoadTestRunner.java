@@ -98,6 +98,11 @@ public final class LoadTestRunner {
         }
     }
 
+    /** The Accept header of the run's requests: the API's streamed type, or JSON. */
+    static String accept(LoadTestConfig c) {
+        return c.stream() ? (c.api() == Api.OLLAMA ? "application/x-ndjson" : "text/event-stream") : "application/json";
+    }
+
     /** The JSON body of a request for this API and prompt. */
     static byte[] requestBody(LoadTestConfig c, String prompt) {
         ObjectNode body = JSON.createObjectNode();
@@ -166,8 +171,7 @@ public final class LoadTestRunner {
             this.progress = progress;
             this.timers = new ScheduledThreadPoolExecutor(1, daemon("loadtest-timer"));
             timers.setRemoveOnCancelPolicy(true);
-            String accept = config.stream() ? (config.api() == Api.OLLAMA ? "application/x-ndjson" : "text/event-stream")
-                    : "application/json";
+            String accept = accept(config);
             byte[][] encoded;
             RuntimeException refusal = null;
             try {
