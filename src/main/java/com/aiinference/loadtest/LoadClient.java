@@ -31,8 +31,8 @@ import javax.net.ssl.SSLException;
 /**
  * The load test's HTTP/1.1 client: a few Netty event loops (one per core), each with its own pool of keep-alive
  * connections to the one target. A request is handed a connection of its loop (the most recently freed one, or a
- * new one) and every byte of it, out and in, is handled on that loop. Requests are encoded once, before the run:
- * sending one writes a shared read-only buffer.
+ * new one) and every byte of it, out and in, is handled on that loop. Requests are encoded once, before the run,
+ * into off-heap buffers: sending one writes a duplicate of a shared buffer, with no copy.
  */
 final class LoadClient implements AutoCloseable {
     private final EventLoopGroup group;
@@ -54,7 +54,10 @@ final class LoadClient implements AutoCloseable {
         this.address = new InetSocketAddress(target.getHost(), port);
         this.requests = new ByteBuf[encoded.length];
         for (int i = 0; i < encoded.length; i++) {
-            requests[i] = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(encoded[i]).asReadOnly());
+            // Off-heap, so a socket write sends it from where it is (a heap buffer is copied off-heap on every write).
+            // Sends write duplicates of it; nothing writes into it.
+            ByteBuf direct = Unpooled.directBuffer(encoded[i].length).writeBytes(encoded[i]);
+            requests[i] = Unpooled.unreleasableBuffer(direct);
         }
         SslContext ssl = null;
         if (tls) {
