@@ -201,7 +201,7 @@ image whose version the chart cannot know (the schema refuses them too; this als
 {{- fail "dws.enabled needs gpu.nodePool: the ProvisioningRequest's PodTemplate must select the queued-provisioning node pool by name" }}
 {{- end }}
 {{- if and .Values.autoscaling.enabled (ne (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
-{{- fail (printf "dws.enabled=true provisions a fixed set of nodes, but the HPA ranges %d..%d (autoscaling.minReplicas..autoscaling.maxReplicas); set them equal or set autoscaling.enabled=false" (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
+{{- fail (printf "dws.enabled=true provisions a fixed set of nodes, so the replica count must be fixed, but the HPA ranges %d..%d (autoscaling.minReplicas..autoscaling.maxReplicas); set them equal or set autoscaling.enabled=false" (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
 {{- end }}
 {{- end }}
 {{- end }}

@@ -13,6 +13,13 @@ public final class ChartContract {
     /** The model the chart (and every command) uses when none is given. */
     public static final String DEFAULT_MODEL = "llama3.1:8b";
 
+    /** The chart's {@code engine} values: Ollama (its default) or vLLM's OpenAI server. */
+    public static final String ENGINE_OLLAMA = "ollama";
+    public static final String ENGINE_VLLM = "vllm";
+
+    /** The Service's port ({@code service.port}'s default). */
+    public static final int SERVICE_PORT = 8000;
+
     /** The inference server's container and its port (named {@value #OLLAMA_PORT_NAME}). */
     public static final String OLLAMA_CONTAINER = "ollama";
     public static final String OLLAMA_PORT_NAME = "ollama";
@@ -32,12 +39,18 @@ public final class ChartContract {
     public static final String NAME_LABEL = "app.kubernetes.io/name";
     public static final String INSTANCE_LABEL = "app.kubernetes.io/instance";
     public static final String COMPONENT_LABEL = "app.kubernetes.io/component";
+    public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
     public static final String PART_OF_LABEL = "app.kubernetes.io/part-of";
     /** The component label of the inference pods. */
     public static final String INFERENCE_COMPONENT = "inference";
 
     /** The key inside the API-key Secret ({@code gateway.apiKeys.secretKey}'s default): keys one per line. */
     public static final String API_KEYS_SECRET_KEY = "api-keys";
+    /** The key inside the Hugging Face token Secret ({@code vllm.hfToken.secretKey}'s default). */
+    public static final String HF_TOKEN_SECRET_KEY = "hf-token";
+
+    /** GKE's node-pool label, by which the chart's pods (and its DWS PodTemplate) select {@code gpu.nodePool}. */
+    public static final String NODE_POOL_LABEL = "cloud.google.com/gke-nodepool";
 
     /** DWS: pods name the ProvisioningRequest they consume (named {@code <fullname>-<hash of its spec>}) and its class. */
     public static final String CONSUME_PROVISIONING_REQUEST = "autoscaling.x-k8s.io/consume-provisioning-request";

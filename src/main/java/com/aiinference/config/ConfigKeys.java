@@ -102,7 +102,7 @@ public final class ConfigKeys {
             "Path of the Helm chart, relative to the project directory.");
     public static final ConfigKey IMAGE_TAG = string("imageTag", "",
             "Ollama image tag: an exact release x.y.z, 0.17.1 or later; empty uses the chart's pinned appVersion.");
-    public static final ConfigKey ENGINE = string("engine", "ollama",
+    public static final ConfigKey ENGINE = string("engine", ChartContract.ENGINE_OLLAMA,
             "Inference engine: ollama (the seed's) or vllm (vLLM's OpenAI server with continuous batching); model, numParallel and contextLength apply to either.");
     public static final ConfigKey MODEL = string("model", ChartContract.DEFAULT_MODEL,
             "Model served by every replica: an Ollama name (llama3.1:8b) with engine ollama, a Hugging Face id (meta-llama/Llama-3.1-8B-Instruct) with engine vllm.");
@@ -144,7 +144,7 @@ public final class ConfigKeys {
             "HPA maxReplicas.");
     public static final ConfigKey SERVICE_TYPE = string("serviceType", "LoadBalancer",
             "Service type: LoadBalancer or ClusterIP.");
-    public static final ConfigKey SERVICE_PORT = integer("servicePort", 8000,
+    public static final ConfigKey SERVICE_PORT = integer("servicePort", ChartContract.SERVICE_PORT,
             "Service port (the endpoint is http://<ip>:<port>/api/generate).");
     public static final ConfigKey LB_SOURCE_RANGES = array("loadBalancerSourceRanges", List.of(),
             "CIDRs allowed to reach a public LoadBalancer (required unless internal or allowPublicAccess).");

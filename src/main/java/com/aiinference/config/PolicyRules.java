@@ -7,6 +7,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.maven.artifact.versioning.ComparableVersion;
 
 /**
@@ -23,21 +24,38 @@ public final class PolicyRules {
      */
     public record Sidecar(Quantity cpu, Quantity memoryLimit) {}
 
+    /**
+     * What the chart said of the release's values, as these rules need it: the gateway container it renders and the
+     * keys whose values it refused. A rule whose inputs the chart refused waits for the chart (its bounds, such as
+     * the numParallel caps, live only in the chart's schema).
+     *
+     * @param gateway the gateway container's resources in the rendered pod; empty when the chart did not render (then
+     *     the node-fit rules are not checked when the gateway is on: the chart's refusal is reported instead)
+     * @param refused the keys whose values the chart refused
+     */
+    public record ChartVerdict(Optional<Sidecar> gateway, Set<ConfigKey> refused) {
+        public ChartVerdict {
+            refused = Set.copyOf(refused);
+        }
+    }
+
+    /** The keys the GPU-fit judgement reads: it needs values the chart accepts. */
+    private static final List<ConfigKey> GPU_FIT_INPUTS = List.of(MODEL, NUM_PARALLEL, CONTEXT_LENGTH,
+            GPU_MEMORY_UTILIZATION, DTYPE, QUANTIZATION);
+
     private final Settings s;
+    private final ChartVerdict chart;
     private final Optional<Sidecar> gateway;
     private final List<Check> checks = new ArrayList<>();
 
-    private PolicyRules(Settings s, Optional<Sidecar> gateway) {
+    private PolicyRules(Settings s, ChartVerdict chart) {
         this.s = s;
-        this.gateway = gateway;
+        this.chart = chart;
+        this.gateway = chart.gateway();
     }
 
-    /**
-     * @param gateway the gateway container's resources in the rendered pod; empty when the chart did not render (then
-     *     the node-fit rules are not checked when the gateway is on: the chart's refusal is reported instead)
-     */
-    public static List<Check> check(Settings settings, Optional<Sidecar> gateway) {
-        PolicyRules r = new PolicyRules(settings, gateway);
+    public static List<Check> check(Settings settings, ChartVerdict chart) {
+        PolicyRules r = new PolicyRules(settings, chart);
         r.run();
         return List.copyOf(r.checks);
     }
@@ -90,11 +108,13 @@ public final class PolicyRules {
                 k(HPA_MIN_REPLICAS) + " " + w.hpaMinReplicas() + " differs from " + k(HPA_MAX_REPLICAS)
                         + " " + w.hpaMaxReplicas() + " but " + k(HPA_PINNED) + " is true (a pinned HPA has min = max)",
                 !w.hpaEnabled() ? "no HPA" : w.hpaPinned() ? "HPA pinned at " + w.hpaMinReplicas() : "HPA not pinned");
-        // The GPU-fit judgement needs a parallelism the chart accepts (its schema: 1..64 for Ollama, 1..1024 for vLLM).
-        if (w.numParallel() >= 1 && w.numParallel() <= (s.engine().isVllm() ? 1024 : 64)) {
+        // The GPU-fit judgement needs values the chart accepts (its schema bounds numParallel per engine).
+        Optional<ConfigKey> refused = GPU_FIT_INPUTS.stream().filter(chart.refused()::contains).findFirst();
+        if (refused.isEmpty()) {
             checks.add(GpuFit.check(s));
         } else {
-            checks.add(Check.skip(GpuFit.CHECK, "not judged: " + k(NUM_PARALLEL) + " is out of the chart's range"));
+            checks.add(Check.skip(GpuFit.CHECK, "not judged: the chart refuses " + k(refused.get())
+                    + " (see chart-accepts-values)"));
         }
 
         // --- DWS queued provisioning: what GKE rejects on such a pool ---

@@ -1,5 +1,6 @@
 package com.aiinference.config;
 
+import com.aiinference.chart.ChartContract;
 import java.util.List;
 
 /**
@@ -29,8 +30,8 @@ public record Settings(
      */
     public record Engine(String kind, double gpuMemoryUtilization, String dtype, String quantization,
                          SecretList hfToken) {
-        public static final String OLLAMA = "ollama";
-        public static final String VLLM = "vllm";
+        public static final String OLLAMA = ChartContract.ENGINE_OLLAMA;
+        public static final String VLLM = ChartContract.ENGINE_VLLM;
 
         public boolean isVllm() {
             return VLLM.equals(kind);

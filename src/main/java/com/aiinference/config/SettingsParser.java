@@ -212,15 +212,21 @@ public final class SettingsParser {
                 matching(K8S_PLUGIN_VERSION, SEMVER, "is not a plugin version (e.g. 4.34.2)"));
 
         String engineKind = oneOf(ENGINE, Settings.Engine.OLLAMA, Settings.Engine.VLLM);
-        double gpuMemory = Double.NaN;
+        // The vLLM values' bounds and choices (gpuMemoryUtilization in (0, 0.98], dtype, quantization) are the chart's
+        // schema's: the chart is asked (stack.ChartValidation). Here only their type, and that they apply to vLLM.
+        double gpuMemory = 0;
         String utilization = str(GPU_MEMORY_UTILIZATION);
         try {
             gpuMemory = Double.parseDouble(utilization);
         } catch (NumberFormatException e) {
-            // named below
+            bad(GPU_MEMORY_UTILIZATION, utilization, "is not a number (a share of the GPU's memory such as 0.9)");
         }
-        if (!(gpuMemory > 0 && gpuMemory <= 0.98)) {
-            bad(GPU_MEMORY_UTILIZATION, utilization, "is not a share of the GPU's memory above 0 and at most 0.98 (e.g. 0.9)");
+        if (!Settings.Engine.VLLM.equals(engineKind)) {
+            for (ConfigKey vllmOnly : List.of(GPU_MEMORY_UTILIZATION, DTYPE, QUANTIZATION)) {
+                if (!str(vllmOnly).equals(vllmOnly.defaultValue())) {
+                    bad(vllmOnly, str(vllmOnly), "is only used with " + key(ENGINE) + " vllm (it is " + engineKind + ")");
+                }
+            }
         }
         List<String> hfToken = new ArrayList<>();
         String rawToken = str(HF_TOKEN);
@@ -234,8 +240,8 @@ public final class SettingsParser {
             hfToken.add(rawToken.strip());
         }
         var engine = new Settings.Engine(engineKind, gpuMemory,
-                oneOf(DTYPE, "auto", "bfloat16", "float16"),
-                oneOf(QUANTIZATION, "", "awq", "awq_marlin", "gptq", "gptq_marlin", "fp8", "bitsandbytes"),
+                str(DTYPE),
+                str(QUANTIZATION),
                 new Settings.SecretList(hfToken));
         if (engine.isVllm() && !workload.model().contains("/")) {
             bad(MODEL, workload.model(), "is an Ollama model name, but " + key(ENGINE)

@@ -48,13 +48,12 @@ import picocli.CommandLine;
             "2:invalid usage or input (e.g. a bad --workers count), no target, target unreachable, the pre-flight"
                     + " request failed",
             "130:stopped by Ctrl-C: the report of what was measured is still printed and written; requests cut by"
-                    + " the stop are counted apart, not as failures"
+                    + " the stop are counted apart, not as failures. With --workers or --in-cluster each worker is told to"
+                    + " stop (its pods deleted) and reports what it measured; a worker whose results are lost is named"
         })
 public final class LoadTestCommand implements Callable<Integer> {
     /** Worker JVMs on one machine; more belong in the cluster. */
     static final int MAX_LOCAL_WORKERS = 32;
-    /** Pods of one Indexed Job: each result is read from a pod log, one by one. */
-    static final int MAX_CLUSTER_WORKERS = 100;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -124,27 +123,75 @@ public final class LoadTestCommand implements Callable<Integer> {
             return runInCluster(inCluster, config, out, err);
         }
         // Ctrl-C stops the run and still prints and writes what was measured (requests cut by it are counted apart).
+        if (workerSpec != null) {
+            return runLocalWorkers(new LocalWorkers(workerSpec, err), config, uri, warning, out, err);
+        }
         LoadTestResult result;
         Report report;
-        String workerFailure = null;
-        LocalWorkers local = workerSpec == null ? null : new LocalWorkers(workerSpec, err);
-        try (InterruptHook interrupt = new InterruptHook("loadtest", local == null ? () -> { } : local::stop)) {
-            if (local == null) {
-                result = LoadTestRunner.run(config, uri, err, interrupt.signal());
-            } else {
-                List<WorkerOutcome> outcomes = local.run(); // a worker that cannot start: WorkersNotStarted, exit 2
-                workerFailure = WorkerOutcome.failureLine(outcomes);
-                final String failure = workerFailure;
-                result = WorkerOutcome.merge(outcomes, config, uri)
-                        .orElseThrow(() -> new CliException(ExitCodes.CHECK_FAILED, failure));
-            }
+        try (InterruptHook interrupt = new InterruptHook("loadtest")) {
+            result = LoadTestRunner.run(config, uri, err, interrupt.signal());
             if (warning != null) {
                 result = result.withWarning(warning);
             }
             // Inside the hook: once it is released after a Ctrl-C, the JVM ends (exit 130) and prints nothing more.
             report = report(result, config, out, err);
         }
-        return verdict(result, report, workerFailure);
+        return verdict(result, report, null);
+    }
+
+    /** {@code --workers N}: the load from N local worker processes; Ctrl-C tells each to stop and report. */
+    private static int runLocalWorkers(LocalWorkers local, LoadTestConfig config, URI uri, String warning, PrintWriter out,
+                                       PrintWriter err) {
+        try (InterruptHook interrupt = new InterruptHook("loadtest", local::stop, InterruptHook.HOLD)) {
+            List<WorkerOutcome> outcomes;
+            try {
+                outcomes = local.run(); // a worker that cannot start: WorkersNotStarted, exit 2
+            } catch (LocalWorkers.WorkersNotStarted e) {
+                if (!interrupt.interrupted()) {
+                    throw e;
+                }
+                return stoppedBeforeResults(err, "before the workers started");
+            }
+            return reportWorkers(outcomes, warning == null ? List.of() : List.of(warning), interrupt, config, uri, out, err);
+        }
+    }
+
+    /**
+     * Merges the workers' outcomes and reports them: called inside the {@link InterruptHook}, so a Ctrl-C'd run still
+     * prints and writes its report (marked as stopped by the user, with the workers whose results were lost) before
+     * the JVM exits with 130.
+     */
+    private static int reportWorkers(List<WorkerOutcome> outcomes, List<String> warnings, InterruptHook interrupt,
+                                     LoadTestConfig config, URI uri, PrintWriter out, PrintWriter err) {
+        boolean stopped = interrupt.interrupted();
+        String failure = WorkerOutcome.failureLine(outcomes);
+        java.util.Optional<LoadTestResult> merged = WorkerOutcome.merge(outcomes, config, uri, stopped ? "Ctrl-C" : null);
+        if (merged.isEmpty()) {
+            if (stopped) {
+                return stoppedBeforeResults(err, "before any worker reported: " + failure);
+            }
+            throw new CliException(ExitCodes.CHECK_FAILED, failure);
+        }
+        LoadTestResult result = merged.get();
+        for (String w : warnings) {
+            result = result.withWarning(w);
+        }
+        Report report = report(result, config, out, err);
+        if (stopped) {
+            if (failure != null) {
+                err.println("loadtest: " + failure);
+                err.flush();
+            }
+            return ExitCodes.INTERRUPTED;
+        }
+        return verdict(result, report, failure);
+    }
+
+    /** Ctrl-C before anything was measured: one line (printed here, since the JVM exits once the hook is released). */
+    private static int stoppedBeforeResults(PrintWriter err, String when) {
+        err.println("loadtest: stopped by the user (Ctrl-C) " + when + "; nothing was measured, no report");
+        err.flush();
+        return ExitCodes.INTERRUPTED;
     }
 
     /**
@@ -203,10 +250,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         StackOutputs o = target.outputs().orElseThrow(() -> CliException.usage(
                 "--in-cluster needs --stack NAME or --outputs FILE (the kubeconfig, namespace and Service come from the"
                         + " stack outputs), not --url"));
-        int n = workers == null ? 1 : workers;
-        if (n > MAX_CLUSTER_WORKERS) {
-            throw CliException.usage("--workers " + n + " is more than " + MAX_CLUSTER_WORKERS + " pods");
-        }
+        int n = InClusterOptions.podCount(workers);
         String namespace = o.get(StackOutputs.NAMESPACE).orElse("ai-inference");
         String release = o.get(StackOutputs.RELEASE_NAME).orElse("ai-inference");
         URI inside = InClusterOptions.serviceUrl(o.require(StackOutputs.SERVICE_NAME), namespace, endpoint);
@@ -216,28 +260,18 @@ public final class LoadTestCommand implements Callable<Integer> {
         return new InCluster(spec, namespace, release, image, access);
     }
 
-    /** The load from the pods of an Indexed Job; Ctrl-C deletes the Job. */
+    /**
+     * The load from the pods of an Indexed Job. Ctrl-C deletes the Job and its pods; each worker prints what it measured
+     * on SIGTERM, and the report of what came back is printed and written before the JVM exits with 130.
+     */
     private int runInCluster(InCluster c, LoadTestConfig config, PrintWriter out, PrintWriter err) {
         try (KubernetesClient client = c.access().connect()) {
             c.access().ensureReachable(client); // unreachable or refused: one line, exit 2
             ClusterWorkers job = cluster.workers(client, c.namespace(), c.release(), c.image(), c.spec(), err);
-            Thread hook = new Thread(() -> job.stop("interrupted (Ctrl-C)"), "loadtest-in-cluster-interrupt");
-            Runtime.getRuntime().addShutdownHook(hook);
-            List<WorkerOutcome> outcomes;
-            try {
-                outcomes = job.run();
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // Ctrl-C: the hook is running
-                }
+            try (InterruptHook interrupt = new InterruptHook("loadtest", () -> job.stop("Ctrl-C"), InClusterOptions.HOLD)) {
+                List<WorkerOutcome> outcomes = job.run();
+                return reportWorkers(outcomes, job.warnings(), interrupt, config, c.spec().targetUri(), out, err);
             }
-            String failure = WorkerOutcome.failureLine(outcomes);
-            LoadTestResult result = WorkerOutcome.merge(outcomes, config, c.spec().targetUri())
-                    .orElseThrow(() -> new CliException(ExitCodes.CHECK_FAILED, failure));
-            Report report = report(result, config, out, err);
-            return verdict(result, report, failure);
         }
     }
 }

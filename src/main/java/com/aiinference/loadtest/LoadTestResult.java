@@ -181,6 +181,21 @@ public record LoadTestResult(
         return !aborted() && noSuccessReason() == null && sloOutcomes().stream().noneMatch(com.aiinference.core.Check::failed);
     }
 
+    /**
+     * The same result marked as stopped by the user ({@code reason}, e.g. Ctrl-C), as the coordinator of worker
+     * processes or pods knows it: their own stops (a signal, the coordinator's word) give way to the user's; an abort
+     * stays.
+     */
+    public LoadTestResult withUserStop(String reason) {
+        if (aborted()) {
+            return this;
+        }
+        return new LoadTestResult(config, target, startedAt, durationSeconds, windowSeconds, total, succeeded, errors,
+                stoppedByUser, latency, ttft, itl, tpot, outputTokens, outputTokensSource, inputTokens, requestsPerSecond,
+                succeededPerSecond, outputTokensPerSecond, inputTokensPerSecond, serverTokensPerSecond, peakInFlight,
+                warmupRequests, timeline, samples, latencyHistogram, RunStop.byUser(reason), warnings, replicasServed);
+    }
+
     /** The same result with the replicas that served traffic, as {@code verify} counts them on the cluster. */
     public LoadTestResult withReplicasServed(int replicas) {
         return new LoadTestResult(config, target, startedAt, durationSeconds, windowSeconds, total, succeeded, errors,

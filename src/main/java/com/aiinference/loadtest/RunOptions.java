@@ -1,5 +1,6 @@
 package com.aiinference.loadtest;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.cli.CliException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -103,7 +104,7 @@ public final class RunOptions {
         if (api != null) {
             return api();
         }
-        boolean vllm = outputs.flatMap(o -> o.get("engine")).filter("vllm"::equals).isPresent();
+        boolean vllm = outputs.flatMap(o -> o.get("engine")).filter(ChartContract.ENGINE_VLLM::equals).isPresent();
         return vllm ? Api.OPENAI_COMPLETIONS : Api.OLLAMA;
     }
 

@@ -82,7 +82,7 @@ final class RenderedChartChecks {
                         + w.gpusPerPod()));
 
         // Scheduling onto the pool the stack created.
-        String selector = Optional.ofNullable(pod.getNodeSelector()).map(m -> m.get("cloud.google.com/gke-nodepool")).orElse(null);
+        String selector = Optional.ofNullable(pod.getNodeSelector()).map(m -> m.get(ChartContract.NODE_POOL_LABEL)).orElse(null);
         out.add(gpuPoolName.equals(selector)
                 ? Check.pass("rendered-node-selector", "pods select node pool " + selector)
                 : Check.fail("rendered-node-selector", "pods select node pool " + selector + ", the stack creates "

@@ -1,5 +1,6 @@
 package com.aiinference.simulate;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.chart.ChartRenderer;
 import com.aiinference.chart.RenderedChart;
 import com.aiinference.config.InvalidConfigException;
@@ -59,7 +60,7 @@ public final class ChartSeed {
         put(c, "hpaMaxReplicas", String.valueOf(spec.hpaMax()));
         put(c, "gpuProvisioning", spec.dwsState() != null ? "queued" : "on-demand");
         put(c, "serviceType", "LoadBalancer");
-        put(c, "servicePort", "8000");
+        put(c, "servicePort", String.valueOf(ChartContract.SERVICE_PORT));
         put(c, "gatewayEnabled", String.valueOf(spec.gateway()));
         if (spec.gateway()) {
             put(c, "loadBalancerSourceRanges", "[\"" + CLIENT_RANGE + "\"]");

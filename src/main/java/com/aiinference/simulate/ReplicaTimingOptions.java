@@ -1,5 +1,6 @@
 package com.aiinference.simulate;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.loadtest.Durations;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -26,7 +27,7 @@ public final class ReplicaTimingOptions {
             description = "Answers each replica generates at once (OLLAMA_NUM_PARALLEL; vLLM's --max-num-seqs). Default: ${DEFAULT-VALUE}.")
     int parallel;
 
-    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "ollama",
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = ChartContract.ENGINE_OLLAMA,
             description = "ollama (Ollama's API, 503 when the queue is full) or vllm (vLLM's OpenAI server: /v1/completions,"
                     + " /v1/chat/completions, /v1/models, /health, /metrics; requests beyond --parallel wait). Default: ${DEFAULT-VALUE}.")
     String engine;

@@ -1,5 +1,6 @@
 package com.aiinference.simulate;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.loadtest.Format;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
@@ -41,7 +42,7 @@ public final class SimulateOllamaCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8000",
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "" + ChartContract.SERVICE_PORT,
             description = "Port on 127.0.0.1 (0 = any free port). Default: ${DEFAULT-VALUE}, the Service's port.")
     int port;
 

@@ -1,7 +1,9 @@
 package com.aiinference.simulate;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.loadtest.LoadTestRunner;
 import com.aiinference.loadtest.Measurements;
+import com.aiinference.loadtest.distributed.WorkerCommand;
 import com.aiinference.loadtest.distributed.WorkerJob;
 import com.aiinference.loadtest.distributed.WorkerProtocol;
 import com.aiinference.loadtest.distributed.WorkerSpec;
@@ -37,7 +39,9 @@ import java.util.regex.Pattern;
  * Indexed Job of load-test workers it creates one pod per index, runs that index's share of the load in this JVM
  * from the Secret's spec (the Service's cluster DNS name resolved to {@code serviceAddress}, as cluster DNS would),
  * keeps what the worker would print as the pod's log ({@link #log}), and completes the pods and the Job as
- * Kubernetes would. {@link Fault}s per index show what a dying pod or a bad image looks like.
+ * Kubernetes would. A Job that is deleted stops as on a cluster: its running workers get SIGTERM (they stop their
+ * load and print what they measured, as the worker does), then the garbage collector deletes its pods. {@link Fault}s
+ * per index show what a dying pod or a bad image looks like.
  */
 public final class SimulatedJobs implements AutoCloseable {
     /** What goes wrong with one index's pod. */
@@ -55,6 +59,8 @@ public final class SimulatedJobs implements AutoCloseable {
     private final Map<String, String> logs = new ConcurrentHashMap<>();
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
     private final List<Job> created = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The pods of each Job this controller runs, by {@code namespace/name}, until the Job is gone. */
+    private final Map<String, List<PodRun>> pods = new ConcurrentHashMap<>();
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "simulated-job-controller");
         t.setDaemon(true);
@@ -83,17 +89,86 @@ public final class SimulatedJobs implements AutoCloseable {
         return List.copyOf(created);
     }
 
+    /** One pod of a worker Job: its load's stop signal, and whether it has ended or been deleted. */
+    private static final class PodRun {
+        final String namespace;
+        final String name;
+        final LoadTestRunner.StopSignal signal = new LoadTestRunner.StopSignal();
+        boolean ended;
+        boolean deleted;
+
+        PodRun(String namespace, String name) {
+            this.namespace = namespace;
+            this.name = name;
+        }
+    }
+
     private void reconcile() {
         try {
+            Set<String> live = new java.util.HashSet<>();
             for (Job job : client.batch().v1().jobs().inAnyNamespace()
-                    .withLabel("app.kubernetes.io/component", WorkerJob.COMPONENT).list().getItems()) {
-                if (seen.add(job.getMetadata().getNamespace() + "/" + job.getMetadata().getName())) {
+                    .withLabel(ChartContract.COMPONENT_LABEL, WorkerJob.COMPONENT).list().getItems()) {
+                String key = job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
+                if (job.getMetadata().getDeletionTimestamp() == null) {
+                    live.add(key);
+                }
+                if (seen.add(key)) {
                     created.add(job);
-                    Thread t = new Thread(() -> runJob(job), "simulated-job-" + job.getMetadata().getName());
+                    pods.put(key, new java.util.concurrent.CopyOnWriteArrayList<>());
+                    Thread t = new Thread(() -> {
+                        try {
+                            runJob(job);
+                        } catch (IllegalStateException | io.fabric8.kubernetes.client.KubernetesClientException e) {
+                            // the API server was shut down under this Job
+                        }
+                    }, "simulated-job-" + job.getMetadata().getName());
                     t.setDaemon(true);
                     t.start();
                 }
             }
+            for (String key : List.copyOf(pods.keySet())) {
+                if (!live.contains(key)) {
+                    collect(pods.remove(key));
+                }
+            }
+        } catch (RuntimeException e) {
+            // the API server is shutting down
+        }
+    }
+
+    /**
+     * A deleted Job's pods, as the garbage collector and the kubelet handle them: a running worker gets SIGTERM (it
+     * stops its load and prints its result), and each pod is deleted once its container has ended.
+     */
+    private void collect(List<PodRun> runs) {
+        for (PodRun run : runs) {
+            boolean deleteNow;
+            synchronized (run) {
+                run.deleted = true;
+                deleteNow = run.ended;
+            }
+            run.signal.stop(WorkerCommand.STOPPED_BY_SIGNAL);
+            if (deleteNow) {
+                deletePod(run);
+            }
+        }
+    }
+
+    /** The pod's container has ended: a pod whose Job was deleted goes now. */
+    private void ended(PodRun run) {
+        boolean deleteNow;
+        synchronized (run) {
+            run.ended = true;
+            deleteNow = run.deleted;
+        }
+        if (deleteNow) {
+            deletePod(run);
+        }
+    }
+
+    private void deletePod(PodRun run) {
+        try {
+            client.pods().inNamespace(run.namespace).withName(run.name).delete();
         } catch (RuntimeException e) {
             // the API server is shutting down
         }
@@ -115,19 +190,33 @@ public final class SimulatedJobs implements AutoCloseable {
         URI local = URI.create(serviceAddress.getScheme() + "://" + serviceAddress.getRawAuthority() + target.getRawPath());
         List<Thread> kubelets = new ArrayList<>();
         int[] outcome = new int[2];
+        List<PodRun> runs = pods.get(ns + "/" + name);
+        if (runs == null) {
+            return; // deleted before it started
+        }
         for (int i = 0; i < job.getSpec().getCompletions(); i++) {
             int index = i;
             String podName = name + "-" + i + "-" + Integer.toHexString(name.hashCode() & 0xfff) + i;
+            PodRun run = new PodRun(ns, podName);
             client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(podName).withNamespace(ns)
                     .addToLabels(WorkerJob.JOB_NAME_LABEL, name).addToLabels("job-name", name)
                     .addToAnnotations(WorkerJob.INDEX_ANNOTATION, String.valueOf(i))
                     .withCreationTimestamp(Instant.now().toString()).endMetadata()
                     .withSpec(job.getSpec().getTemplate().getSpec())
                     .withNewStatus().withPhase("Pending").endStatus().build()).create();
+            runs.add(run);
+            if (!pods.containsKey(ns + "/" + name)) {
+                collect(List.of(run)); // the Job was deleted meanwhile
+            }
             Thread kubelet = new Thread(() -> {
-                boolean ok = runPod(ns, podName, spec, local, index);
-                synchronized (outcome) {
-                    outcome[ok ? 0 : 1]++;
+                try {
+                    boolean ok = runPod(run, spec, local, index);
+                    synchronized (outcome) {
+                        outcome[ok ? 0 : 1]++;
+                    }
+                    ended(run);
+                } catch (IllegalStateException | io.fabric8.kubernetes.client.KubernetesClientException e) {
+                    // the API server was shut down under this pod (the test or the simulation ended)
                 }
             }, "simulated-kubelet-" + podName);
             kubelet.setDaemon(true);
@@ -155,7 +244,9 @@ public final class SimulatedJobs implements AutoCloseable {
     }
 
     /** Runs one pod's share of the load as the worker would, and keeps its log; returns whether it succeeded. */
-    private boolean runPod(String ns, String podName, WorkerSpec spec, URI local, int index) {
+    private boolean runPod(PodRun run, WorkerSpec spec, URI local, int index) {
+        String ns = run.namespace;
+        String podName = run.name;
         Fault fault = faults.get(index);
         if (fault == Fault.IMAGE_PULL) {
             status(ns, podName, "Pending", new ContainerStatusBuilder().withName(WorkerJob.CONTAINER)
@@ -173,13 +264,18 @@ public final class SimulatedJobs implements AutoCloseable {
             return false;
         }
         StringWriter progress = new StringWriter();
-        Measurements m = LoadTestRunner.measure(spec.share(index), local, new PrintWriter(progress, true),
-                new LoadTestRunner.StopSignal());
+        Measurements m = LoadTestRunner.measure(spec.share(index), local, new PrintWriter(progress, true), run.signal);
         logs.put(podName, label + ": " + spec.api() + " -> " + spec.target() + "\n" + WorkerProtocol.READY + "\n"
                 + progress + WorkerProtocol.resultLine(m) + "\n");
-        status(ns, podName, "Succeeded", new ContainerStatusBuilder().withName(WorkerJob.CONTAINER).withNewState()
-                .withNewTerminated().withReason("Completed").withExitCode(0).endTerminated().endState().build());
-        return true;
+        boolean signalled;
+        synchronized (run) {
+            signalled = run.deleted;
+        }
+        // SIGTERM: the JVM exits 143 (128 + 15) once the worker has printed its result.
+        status(ns, podName, signalled ? "Failed" : "Succeeded", new ContainerStatusBuilder().withName(WorkerJob.CONTAINER)
+                .withNewState().withNewTerminated().withReason(signalled ? "Error" : "Completed")
+                .withExitCode(signalled ? 143 : 0).endTerminated().endState().build());
+        return !signalled;
     }
 
     private String podImage(String ns, String podName) {

@@ -15,9 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,10 +41,14 @@ public final class ChartValidation {
 
     private ChartValidation() {}
 
-    /** The verdict: the chart rendered (then its objects), or the refusals, one line each, naming the keys. */
-    public record Verdict(Optional<RenderedChart> chart, List<String> problems) {
+    /**
+     * The verdict: the chart rendered (then its objects), or the refusals, one line each, naming the keys, and the
+     * keys whose values the chart refused (those its messages name).
+     */
+    public record Verdict(Optional<RenderedChart> chart, List<String> problems, Set<ConfigKey> refused) {
         public Verdict {
             problems = List.copyOf(problems);
+            refused = Set.copyOf(refused);
         }
 
         public boolean accepted() {
@@ -67,53 +73,100 @@ public final class ChartValidation {
         ChartValues values = ChartValues.build(s, s.gpuPool().name(), ChartValues.releaseAddressName(s));
         try {
             RenderedChart chart = new ChartRenderer(chartDir).template(w.releaseName(), w.namespace(), values.values());
-            return new Verdict(Optional.of(chart), List.of());
+            return new Verdict(Optional.of(chart), List.of(), Set.of());
         } catch (ChartException e) {
-            return new Verdict(Optional.empty(), explain(e, s, values, chartDir));
+            return explain(e, s, values, chartDir);
         }
     }
 
-    /** Helm's refusal in the user's terms: one line per problem. */
-    static List<String> explain(ChartException e, Settings s, ChartValues values, Path chartDir) {
+    /** Helm's refusal in the user's terms: one line per problem, and the keys they name. */
+    static Verdict explain(ChartException e, Settings s, ChartValues values, Path chartDir) {
         String raw = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
         if (!Files.isRegularFile(chartDir.resolve("Chart.yaml"))) {
-            return List.of(s.key(CHART_PATH) + " " + s.workload().chartPath() + ": " + e.getMessage());
+            return refused(List.of(s.key(CHART_PATH) + " " + s.workload().chartPath() + ": " + e.getMessage()),
+                    Set.of(CHART_PATH));
         }
         if (raw.contains(SCHEMA_HEADER)) {
             JsonNode schema = schema(chartDir);
             List<String> problems = new ArrayList<>();
+            Set<ConfigKey> keys = new LinkedHashSet<>();
             Matcher m = SCHEMA_ITEM.matcher(raw);
             while (m.find()) {
                 problems.add(schemaProblem(m.group(1), m.group(2).strip(), s, values, schema));
+                values.source(path(m.group(1))).ifPresent(keys::add);
             }
             if (!problems.isEmpty()) {
-                return problems;
+                return refused(problems, keys);
             }
         }
         Matcher fail = FAIL.matcher(raw);
         if (fail.find()) {
-            String message = fail.group(1).replaceAll("(?s)\\s*Use --debug flag to render out invalid YAML\\s*$", "");
-            return List.of(inKeys(message.strip().replaceAll("\\s*\\R\\s*", " "), s, values));
+            String message = fail.group(1).replaceAll("(?s)\\s*Use --debug flag to render out invalid YAML\\s*$", "")
+                    .strip().replaceAll("\\s*\\R\\s*", " ");
+            Set<ConfigKey> keys = new LinkedHashSet<>();
+            String told = inKeys(message, s, values, keys);
+            List<String> unset = unsetPaths(told, schema(chartDir));
+            return refused(List.of(unset.isEmpty() ? told : told + " (no key of this stack sets "
+                    + String.join(" or ", unset) + ": the chart's default is used)"), keys);
         }
-        return List.of("the chart " + s.workload().chartPath() + " refuses the release's values: " + e.getMessage());
+        return refused(List.of("the chart " + s.workload().chartPath() + " refuses the release's values: " + e.getMessage()),
+                Set.of());
     }
 
-    /** A {@code fail} message of the chart with every value path it names replaced by the key that set it. */
-    static String inKeys(String message, Settings s, ChartValues values) {
+    private static Verdict refused(List<String> problems, Set<ConfigKey> keys) {
+        return new Verdict(Optional.empty(), problems, keys);
+    }
+
+    /**
+     * A {@code fail} message of the chart with every value path it names replaced by the key that set it.
+     *
+     * @param named collects the keys the message names
+     */
+    static String inKeys(String message, Settings s, ChartValues values, Set<ConfigKey> named) {
         String out = message;
         List<Map.Entry<String, ConfigKey>> byLength = new ArrayList<>(values.sources().entrySet());
         byLength.sort(Comparator.comparingInt((Map.Entry<String, ConfigKey> e) -> e.getKey().length()).reversed());
         for (var e : byLength) {
-            // Not inside a longer dotted name (x.service.type), but after ".." of a range (min..autoscaling.maxReplicas).
-            out = out.replaceAll("(?<![A-Za-z0-9_:])(?<![A-Za-z0-9_]\\.)" + Pattern.quote(e.getKey()) + "(?![A-Za-z0-9_])",
-                    Matcher.quoteReplacement(s.key(e.getValue())));
+            // Not inside a longer dotted name (x.service.type), but after ".." of a range (min..autoscaling.maxReplicas);
+            // with the value it is given in the message, if any (dws.enabled=true).
+            Matcher m = Pattern.compile("(?<![A-Za-z0-9_:])(?<![A-Za-z0-9_]\\.)" + Pattern.quote(e.getKey())
+                    + "(?![A-Za-z0-9_])(=[^\\s;,()]+)?").matcher(out);
+            if (!m.find()) {
+                continue;
+            }
+            named.add(e.getValue());
+            String key = s.key(e.getValue());
+            Optional<String> configValue = values.configValue(e.getKey());
+            // A derived value is told as the key's own value: the chart's dws.enabled=true is gpuProvisioning=queued.
+            out = m.replaceAll(r -> Matcher.quoteReplacement(r.group(1) == null ? key
+                    : key + configValue.map(v -> "=" + v).orElse(r.group(1))));
         }
         return out;
     }
 
+    /**
+     * The chart value paths a message still names once the stack's have become keys ({@code modelCache.existingClaim}):
+     * values no config key sets, so the user learns that the stack leaves them at the chart's default.
+     */
+    static List<String> unsetPaths(String message, JsonNode schema) {
+        Set<String> found = new LinkedHashSet<>();
+        Matcher m = Pattern.compile("(?<![A-Za-z0-9_:.])([a-z][A-Za-z0-9]*)((?:\\.[A-Za-z][A-Za-z0-9]*)+)").matcher(message);
+        while (m.find()) {
+            if (!node(schema, "/" + (m.group(1) + m.group(2)).replace('.', '/')).isMissingNode()) {
+                found.add(m.group(1) + m.group(2));
+            }
+        }
+        return List.copyOf(found);
+    }
+
+    /** A JSON pointer ({@code /ollama/numParallel}) as a value path ({@code ollama.numParallel}). */
+    private static String path(String pointer) {
+        return pointer.replaceFirst("^/", "").replace('/', '.');
+    }
+
     /** One schema error ({@code /ollama/numParallel}, {@code maximum: got 65, want 64}) as a line naming the key. */
     static String schemaProblem(String pointer, String error, Settings s, ChartValues values, JsonNode schema) {
-        String path = pointer.replaceFirst("^/", "").replace('/', '.');
+        String path = path(pointer);
         String shown = path.replaceAll("\\.(\\d+)(?=\\.|$)", "[$1]");
         Optional<ConfigKey> key = values.source(path);
         String who = key.map(s::key).orElse("the chart value " + (path.isEmpty() ? "(root)" : path));
@@ -134,6 +187,9 @@ public final class ChartValidation {
         }
         if ((m = Pattern.compile("^maximum: got .*, want (.*)$").matcher(error)).find()) {
             return "must be at most " + node.path("maximum").asText(m.group(1));
+        }
+        if ((m = Pattern.compile("^exclusiveMinimum: got .*, want (.*)$").matcher(error)).find()) {
+            return "must be above " + node.path("exclusiveMinimum").asText(m.group(1));
         }
         if ((m = Pattern.compile("^maxLength: got .*, want (.*)$").matcher(error)).find()) {
             return "is longer than " + m.group(1).replace(",", "") + " characters";

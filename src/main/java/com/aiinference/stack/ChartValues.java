@@ -17,6 +17,8 @@ import java.util.Optional;
 public final class ChartValues {
     private final Map<String, Object> values = new LinkedHashMap<>();
     private final Map<String, ConfigKey> sources = new LinkedHashMap<>();
+    /** Values derived from a key that takes other values (dws.enabled true from gpuProvisioning queued): the key's. */
+    private final Map<String, String> configValues = new LinkedHashMap<>();
 
     private ChartValues() {}
 
@@ -70,9 +72,10 @@ public final class ChartValues {
         v.put("autoscaling.enabled", HPA_ENABLED, w.hpaEnabled());
         v.put("autoscaling.minReplicas", HPA_MIN_REPLICAS, w.hpaMinReplicas());
         v.put("autoscaling.maxReplicas", HPA_MAX_REPLICAS, w.hpaMaxReplicas());
-        v.put("dws.enabled", GPU_PROVISIONING, pool.queuedProvisioning());
+        // dws.* are derived from the mode: the chart's "dws.enabled=true" is the user's "gpuProvisioning=queued".
+        v.put("dws.enabled", GPU_PROVISIONING, pool.queuedProvisioning(), pool.provisioning().configName());
         v.put("dws.maxRunDurationSeconds", DWS_MAX_RUN_DURATION, pool.maxRunDurationSeconds());
-        v.put("dws.flexStart", GPU_PROVISIONING, pool.flexStart());
+        v.put("dws.flexStart", GPU_PROVISIONING, pool.flexStart(), pool.provisioning().configName());
         v.put("dws.generation", DWS_GENERATION, pool.dwsGeneration());
         v.put("service.type", SERVICE_TYPE, svc.type());
         v.put("service.port", SERVICE_PORT, svc.port());
@@ -96,16 +99,11 @@ public final class ChartValues {
                 : s.service().apiKeysSecret();
     }
 
-    /** The Secret the stack creates from {@code hfToken} for vLLM (key {@link #HF_TOKEN_SECRET_KEY}). */
+    /** The Secret the stack creates from {@code hfToken} for vLLM (key {@code ChartContract.HF_TOKEN_SECRET_KEY}). */
     public static String hfTokenSecretName(Settings s) {
         return s.workload().releaseName() + "-hf-token";
     }
 
-    /** The key inside that Secret (the chart's {@code vllm.hfToken.secretKey} default). */
-    public static final String HF_TOKEN_SECRET_KEY = "hf-token";
-
-    /** The key inside that Secret (the chart's {@code gateway.apiKeys.secretKey} default): keys one per line. */
-    public static final String API_KEYS_SECRET_KEY = "api-keys";
 
     /** The name of the regional address the stack reserves for the endpoint (one release per stack). */
     public static String addressName(Settings s) {
@@ -151,6 +149,19 @@ public final class ChartValues {
             }
         }
         return Optional.ofNullable(node);
+    }
+
+    /**
+     * The value of the key behind a value path as the user wrote it, where the chart's value is derived from it and
+     * differs ({@code dws.enabled} true is {@code gpuProvisioning} {@code queued}); empty where they are the same.
+     */
+    public Optional<String> configValue(String path) {
+        return Optional.ofNullable(configValues.get(path));
+    }
+
+    private void put(String path, ConfigKey key, Object value, String configValue) {
+        put(path, key, value);
+        configValues.put(path, configValue);
     }
 
     @SuppressWarnings("unchecked")

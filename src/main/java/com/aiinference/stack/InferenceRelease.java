@@ -75,7 +75,7 @@ public final class InferenceRelease extends ComponentResource {
                             .namespace(nsName)
                             .build())
                     .type("Opaque")
-                    .stringData(Output.ofSecret(Map.of(ChartValues.HF_TOKEN_SECRET_KEY,
+                    .stringData(Output.ofSecret(Map.of(ChartContract.HF_TOKEN_SECRET_KEY,
                             settings.engine().hfToken().values().get(0))))
                     .build(), CustomResourceOptions.builder().parent(this).provider(k8s).build());
             releaseDeps.add(token);

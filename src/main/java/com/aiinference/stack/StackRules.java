@@ -40,9 +40,14 @@ public final class StackRules {
     /** Every rule's check, Java's first and then the chart's. */
     public static List<Check> check(Settings settings, Path projectDir) {
         ChartValidation.Verdict chart = ChartValidation.validate(settings, projectDir);
-        List<Check> checks = new ArrayList<>(PolicyRules.check(settings, gateway(chart)));
+        List<Check> checks = new ArrayList<>(PolicyRules.check(settings, verdict(chart)));
         checks.add(chart.check());
         return checks;
+    }
+
+    /** The chart's verdict as {@link PolicyRules} reads it: the gateway it renders, the keys it refused. */
+    static PolicyRules.ChartVerdict verdict(ChartValidation.Verdict chart) {
+        return new PolicyRules.ChartVerdict(gateway(chart), chart.refused());
     }
 
     /**
@@ -77,7 +82,7 @@ public final class StackRules {
                                         Path projectDir) {
         Settings settings = SettingsParser.parse(project, config, secretKeys);
         ChartValidation.Verdict chart = ChartValidation.validate(settings, projectDir);
-        List<String> failures = new ArrayList<>(PolicyRules.check(settings, gateway(chart)).stream()
+        List<String> failures = new ArrayList<>(PolicyRules.check(settings, verdict(chart)).stream()
                 .filter(Check::failed).map(Check::message).toList());
         failures.addAll(chart.problems());
         if (!failures.isEmpty()) {

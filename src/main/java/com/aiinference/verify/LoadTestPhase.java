@@ -42,8 +42,13 @@ final class LoadTestPhase implements LoadPhase {
 
     /** {@code defaultSlo} applies when the options name no SLO: verify always gates on something. */
     LoadTestPhase(LoadTestConfig config, String defaultSlo, boolean preflight) {
+        this(config, defaultSlo, preflight, new LoadTestRunner.StopSignal());
+    }
+
+    /** The load in this process, stopped early (Ctrl-C) by {@code stop}. */
+    LoadTestPhase(LoadTestConfig config, String defaultSlo, boolean preflight, LoadTestRunner.StopSignal stop) {
         this(config, defaultSlo, preflight,
-                (c, endpoint, progress) -> new Run(LoadTestRunner.run(c, endpoint, progress), null));
+                (c, endpoint, progress) -> new Run(LoadTestRunner.run(c, endpoint, progress, stop), null));
     }
 
     /** {@code preflight}: send one request from this process first (not when the load starts inside the cluster). */
@@ -106,6 +111,12 @@ final class LoadTestPhase implements LoadPhase {
         if (result.aborted()) {
             slo.add("aborted: " + result.abortReason());
         }
+        boolean stopped = result.stoppedByUserSignal();
+        if (stopped) {
+            // A run cut short does not verify the load that was asked for, whatever it measured.
+            slo.add("stopped by the user (" + result.stop().reason() + ") after " + Format.seconds(result.windowSeconds())
+                    + " of the " + Format.duration(config.duration()) + " asked: not verified");
+        }
         Map<String, Long> errors = new LinkedHashMap<>(result.errors());
         var l = result.latency();
         String shape = config.load().describe() + " for " + Format.duration(config.duration());
@@ -113,7 +124,7 @@ final class LoadTestPhase implements LoadPhase {
                 result.succeeded(), result.failed(), errors, l.mean(), l.p50(), l.p95(), l.p99(),
                 result.ttft().isEmpty() ? null : result.ttft().p95(), result.requestsPerSecond(),
                 "none".equals(result.outputTokensSource()) ? null : result.outputTokensPerSecond(),
-                result.passed() && run.failure() == null, slo, Reports.json().valueToTree(LoadReport.of(result)));
+                result.passed() && run.failure() == null && !stopped, slo, Reports.json().valueToTree(LoadReport.of(result)));
     }
 
     private LoadTestResult completed(VerificationReport report) {

@@ -1,5 +1,6 @@
 package com.aiinference.verify;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.verify.PlatformSnapshot.Condition;
 import com.aiinference.verify.PlatformSnapshot.ProvisioningState;
 import com.aiinference.verify.PlatformStatus.Endpoint;
@@ -38,7 +39,7 @@ import java.util.Set;
  */
 public final class StatusInspector {
     /** GKE's label of a node's pool. */
-    static final String NODE_POOL_LABEL = "cloud.google.com/gke-nodepool";
+    static final String NODE_POOL_LABEL = ChartContract.NODE_POOL_LABEL;
     /** GKE's label on flex-start nodes (FACTS: flex-start pools; the chart's PodTemplate selects on it). */
     static final String FLEX_START_LABEL = "cloud.google.com/gke-flex-start";
     /** Flex-start VMs run at most seven days (Google Cloud: flex-start VMs). */

@@ -89,7 +89,7 @@ public final class VerificationChecks {
         if (pr.isEmpty()) {
             return Boolean.TRUE.equals(e.dwsEnabled())
                     ? Check.fail(name, "DWS is enabled but no ProvisioningRequest is labelled "
-                            + "app.kubernetes.io/instance=" + release)
+                            + ChartContract.INSTANCE_LABEL + "=" + release)
                     : Check.skip(name, "DWS queued provisioning not enabled");
         }
         ProvisioningState p = pr.get();

@@ -8,6 +8,7 @@ import com.aiinference.cli.StackOutputs;
 import com.aiinference.cli.StackOutputsOptions;
 import com.aiinference.loadtest.LoadTestConfig;
 import com.aiinference.loadtest.HtmlReport;
+import com.aiinference.loadtest.InterruptHook;
 import com.aiinference.loadtest.LoadTestResult;
 import com.aiinference.loadtest.distributed.ClusterWorkers;
 import com.aiinference.loadtest.distributed.InClusterOptions;
@@ -56,7 +57,10 @@ import picocli.CommandLine;
             "0:verified: every check passed and every SLO was met",
             "1:a platform check or an SLO failed, or the load could not run (no ready pod, the pre-flight request"
                     + " failed): the report and one line on stderr say which",
-            "2:invalid usage or input, missing outputs, cluster or endpoint unreachable"
+            "2:invalid usage or input, missing outputs, cluster or endpoint unreachable",
+            "130:stopped by Ctrl-C during the load: the load stops (with --in-cluster its Job and pods are deleted, each"
+                    + " worker reports what it measured) and the report of what was measured is still printed and"
+                    + " written, NOT VERIFIED"
         })
 public final class VerifyCommand implements Callable<Integer> {
     /**
@@ -139,7 +143,7 @@ public final class VerifyCommand implements Callable<Integer> {
             String service = outputs.flatMap(o -> o.get(StackOutputs.SERVICE_NAME)).orElse(target.release());
             URI inside = InClusterOptions.serviceUrl(service, target.namespace(), target.endpoint());
             try {
-                workerSpec = WorkerSpec.of(config, inside, workers == null ? 1 : workers);
+                workerSpec = WorkerSpec.of(config, inside, InClusterOptions.podCount(workers));
             } catch (IllegalArgumentException e) {
                 throw CliException.usage(e.getMessage());
             }
@@ -152,13 +156,8 @@ public final class VerifyCommand implements Callable<Integer> {
             if (waitReady != null) {
                 awaitReady(client, outside, outputs, err);
             }
-            LoadTestPhase phase;
             if (workerSpec == null) {
                 TargetResolver.checkReachable(target.endpoint());
-                phase = new LoadTestPhase(config, DEFAULT_SLO, load.preflight());
-            } else {
-                // No pre-flight request from here: the Service's DNS name is reached from inside the cluster only.
-                phase = new LoadTestPhase(config, DEFAULT_SLO, false, inCluster(client, target, image, workerSpec));
             }
             String k8s = version.getGitVersion() != null ? version.getGitVersion()
                     : "0".equals(version.getMajor()) ? "version not reported" : version.getMajor() + "." + version.getMinor();
@@ -166,19 +165,41 @@ public final class VerifyCommand implements Callable<Integer> {
                     target.release(), target.namespace(), client.getMasterUrl(), k8s, target.endpoint(),
                     workerSpec == null ? "" : " from " + workerSpec.workers() + " pod(s) of " + image);
             err.flush();
-            VerificationReport report;
-            try {
-                report = new Verifier(client, target, phase, err).run();
-            } catch (KubernetesClientException e) {
-                // Reachable but refusing (RBAC) or failing mid-way: the platform could not be inspected at all.
-                throw CliException.usage("the Kubernetes API at " + client.getMasterUrl() + " refused a request"
-                        + (e.getCode() > 0 ? " (HTTP " + e.getCode() + ")" : "") + ": " + KubeAccess.firstLine(e));
+            // Ctrl-C stops the load (in this process, or the Job's pods), and the report of what was measured is still
+            // printed and written, NOT VERIFIED, before the JVM exits with 130.
+            try (InterruptHook interrupt = new InterruptHook("verify", () -> { },
+                    workerSpec == null ? InterruptHook.HOLD : InClusterOptions.HOLD)) {
+                LoadTestPhase phase = workerSpec == null
+                        ? new LoadTestPhase(config, DEFAULT_SLO, load.preflight(), interrupt.signal())
+                        // No pre-flight request from here: the Service's DNS name is reached from inside the cluster only.
+                        : new LoadTestPhase(config, DEFAULT_SLO, false, inCluster(client, target, image, workerSpec, interrupt));
+                VerificationReport report;
+                try {
+                    report = new Verifier(client, target, phase, err).run();
+                } catch (KubernetesClientException e) {
+                    // Reachable but refusing (RBAC) or failing mid-way: the platform could not be inspected at all.
+                    throw CliException.usage("the Kubernetes API at " + client.getMasterUrl() + " refused a request"
+                            + (e.getCode() > 0 ? " (HTTP " + e.getCode() + ")" : "") + ": " + KubeAccess.firstLine(e));
+                } catch (CliException e) {
+                    if (!interrupt.interrupted()) {
+                        throw e;
+                    }
+                    // Printed here: once the hook is released the JVM exits and prints nothing more.
+                    err.println("verify: stopped by the user (Ctrl-C): " + e.getMessage() + "; no report");
+                    err.flush();
+                    return ExitCodes.INTERRUPTED;
+                }
+                writeReports(report, phase, out, err);
+                if (interrupt.interrupted()) {
+                    err.println("verify: stopped by the user (Ctrl-C): " + report.verdictLine());
+                    err.flush();
+                    return ExitCodes.INTERRUPTED;
+                }
+                if (!report.verified()) {
+                    throw new CliException(ExitCodes.CHECK_FAILED, report.verdictLine());
+                }
+                return ExitCodes.OK;
             }
-            writeReports(report, phase, out, err);
-            if (!report.verified()) {
-                throw new CliException(ExitCodes.CHECK_FAILED, report.verdictLine());
-            }
-            return ExitCodes.OK;
         }
     }
 
@@ -271,14 +292,22 @@ public final class VerifyCommand implements Callable<Integer> {
         }
     }
 
-    /** The load from the pods of an Indexed Job in the release's namespace, merged. */
-    private LoadTestPhase.Load inCluster(KubernetesClient client, VerifyTarget target, String image, WorkerSpec spec) {
+    /**
+     * The load from the pods of an Indexed Job in the release's namespace, merged; Ctrl-C deletes the Job, and what
+     * the stopped pods printed is still merged (the run marked as stopped by the user).
+     */
+    private LoadTestPhase.Load inCluster(KubernetesClient client, VerifyTarget target, String image, WorkerSpec spec,
+                                         InterruptHook interrupt) {
         return (config, endpoint, progress) -> {
             ClusterWorkers job = inCluster.workers(client, target.namespace(), target.release(), image, spec, progress);
+            interrupt.alsoOnStop(() -> job.stop("Ctrl-C"));
             List<WorkerOutcome> outcomes = job.run();
             String failure = WorkerOutcome.failureLine(outcomes);
-            LoadTestResult result = WorkerOutcome.merge(outcomes, config, endpoint)
+            LoadTestResult result = WorkerOutcome.merge(outcomes, config, endpoint, interrupt.interrupted() ? "Ctrl-C" : null)
                     .orElseThrow(() -> new CliException(ExitCodes.CHECK_FAILED, failure));
+            for (String w : job.warnings()) {
+                result = result.withWarning(w);
+            }
             return new LoadTestPhase.Run(result, failure);
         };
     }

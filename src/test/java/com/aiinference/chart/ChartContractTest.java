@@ -59,6 +59,26 @@ class ChartContractTest {
                 .resolve("Chart.yaml"))).get("name")).isEqualTo(ChartContract.CHART_NAME);
     }
 
+    /** The vLLM engine's container and port, the engine values and the defaults other parts take from the contract. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void enginesServicePortHfTokenKeyAndNodePoolLabelAreTheContracts() throws IOException {
+        RenderedChart vllm = ChartScenarios.render("vllm");
+        assertThat(port(ChartScenarios.container(vllm, ChartContract.VLLM_CONTAINER), ChartContract.VLLM_CONTAINER))
+                .isEqualTo(ChartContract.VLLM_PORT);
+        assertThat(ChartScenarios.deployment(vllm).getSpec().getTemplate().getSpec().getNodeSelector())
+                .containsEntry(ChartContract.NODE_POOL_LABEL, "l4-pool");
+        var chartDir = ChartScenarios.renderer().chartDir();
+        Map<String, Object> values = new Yaml().load(Files.readString(chartDir.resolve("values.yaml")));
+        assertThat(values.get("engine")).isEqualTo(ChartContract.ENGINE_OLLAMA);
+        assertThat(((Map<String, Object>) values.get("service")).get("port")).isEqualTo(ChartContract.SERVICE_PORT);
+        var hfToken = (Map<String, Object>) ((Map<String, Object>) values.get("vllm")).get("hfToken");
+        assertThat(hfToken.get("secretKey")).isEqualTo(ChartContract.HF_TOKEN_SECRET_KEY);
+        Map<String, Object> schema = new Yaml().load(Files.readString(chartDir.resolve("values.schema.json")));
+        assertThat(((Map<String, Map<String, Object>>) schema.get("properties")).get("engine").get("enum"))
+                .isEqualTo(java.util.List.of(ChartContract.ENGINE_OLLAMA, ChartContract.ENGINE_VLLM));
+    }
+
     /** The model's normal form, as the chart gives it to the container and as verify compares it with `ollama ps`. */
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({

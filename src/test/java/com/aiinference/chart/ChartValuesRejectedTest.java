@@ -121,7 +121,7 @@ class ChartValuesRejectedTest {
                 bad("DWS without the node pool", Map.of("gpu", Map.of("nodePool", ""), "dws", Map.of("enabled", true)),
                         "dws.enabled needs gpu.nodePool: the ProvisioningRequest's PodTemplate must select the queued-provisioning node pool by name"),
                 bad("DWS with an HPA range", Map.of("dws", Map.of("enabled", true), "autoscaling", Map.of("minReplicas", 2)),
-                        "dws.enabled=true provisions a fixed set of nodes, but the HPA ranges 2..10 (autoscaling.minReplicas..autoscaling.maxReplicas); set them equal or set autoscaling.enabled=false"),
+                        "dws.enabled=true provisions a fixed set of nodes, so the replica count must be fixed, but the HPA ranges 2..10 (autoscaling.minReplicas..autoscaling.maxReplicas); set them equal or set autoscaling.enabled=false"),
                 bad("gateway off on a public LB", nested("gateway", Map.of("enabled", false)),
                         "gateway.enabled=false on a public LoadBalancer would expose the whole Ollama API (pull, create, push, delete); keep the gateway, or use service.internal=true or service.type=ClusterIP"),
                 bad("API keys without the gateway", Map.of("service", Map.of("internal", true, "loadBalancerSourceRanges", List.of()),

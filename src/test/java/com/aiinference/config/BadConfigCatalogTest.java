@@ -34,6 +34,10 @@ class BadConfigCatalogTest {
                 Arguments.of(Arrays.asList("ai_inference:numParalel", "8"),
                         "ai_inference:numParalel: namespace 'ai_inference' is neither this project's (ai-inference) nor one of"
                                 + " gcp, kubernetes, pulumi (did you mean ai-inference:numParallel?)"),
+                Arguments.of(Arrays.asList("engine", "vllm", "model", "meta-llama/Llama-3.1-8B-Instruct", "gpuMemoryUtilization", "most"),
+                        "ai-inference:gpuMemoryUtilization most is not a number (a share of the GPU's memory such as 0.9)"),
+                Arguments.of(Arrays.asList("dtype", "bfloat16"),
+                        "ai-inference:dtype bfloat16 is only used with ai-inference:engine vllm (it is ollama)"),
                 Arguments.of(Arrays.asList("memoryLimit", "40GB"),
                         "ai-inference:memoryLimit 40GB is not a Kubernetes quantity (e.g. 40Gi, 512Mi, 8, 500m)"),
                 Arguments.of(Arrays.asList("memoryRequest", "-1Gi"),
@@ -150,6 +154,8 @@ class BadConfigCatalogTest {
      * Refusals that are the chart's own (values.schema.json and the fail rules in templates/_helpers.tpl): the chart
      * renders the release's values before anything is registered, and its message is told with the config keys.
      */
+    private static final String VLLM_8B = "meta-llama/Llama-3.1-8B-Instruct";
+
     static Stream<Arguments> refusedByTheChart() {
         String cpu = " (the chart's resources.requests.cpu: Ollama CPU request: cores such as 8 or 7.5 (up to 3 decimals), or millicores such as 7500m)";
         String tag = " (the chart's image.tag: Ollama release tag (x.y.z, 0.17.1 or later); empty means appVersion)";
@@ -178,12 +184,19 @@ class BadConfigCatalogTest {
                 Arguments.of(Arrays.asList("numParallel", "0"), "ai-inference:numParallel 0 must be at least 1 (the chart's ollama.numParallel: OLLAMA_NUM_PARALLEL)"),
                 Arguments.of(Arrays.asList("numParallel", "65"), "ai-inference:numParallel 65 must be at most 64 (the chart's ollama.numParallel: OLLAMA_NUM_PARALLEL)"),
                 Arguments.of(Arrays.asList("replicas", "0", "hpaEnabled", "false"), "ai-inference:replicas 0 must be at least 1 (the chart's replicaCount: Inference pods when the HPA is off; must equal a pinned HPA's count)"),
+                // vLLM's values: the chart's schema is their only home
+                Arguments.of(Arrays.asList("engine", "vllm", "model", VLLM_8B, "dtype", "fp7"), "ai-inference:dtype fp7 must be one of 'auto', 'bfloat16', 'float16' (the chart's vllm.dtype: --dtype)"),
+                Arguments.of(Arrays.asList("engine", "vllm", "model", VLLM_8B, "quantization", "int3"), "ai-inference:quantization int3 must be one of '', 'awq', 'awq_marlin', 'gptq', 'gptq_marlin', 'fp8', 'bitsandbytes' (the chart's vllm.quantization: --quantization; \"\" = none)"),
+                Arguments.of(Arrays.asList("engine", "vllm", "model", VLLM_8B, "gpuMemoryUtilization", "1.5"), "ai-inference:gpuMemoryUtilization 1.5 must be at most 0.98 (the chart's vllm.gpuMemoryUtilization: --gpu-memory-utilization)"),
+                Arguments.of(Arrays.asList("engine", "vllm", "model", VLLM_8B, "gpuMemoryUtilization", "0"), "ai-inference:gpuMemoryUtilization 0.0 must be above 0 (the chart's vllm.gpuMemoryUtilization: --gpu-memory-utilization)"),
+                Arguments.of(Arrays.asList("engine", "vllm", "model", VLLM_8B, "numParallel", "1025"), "ai-inference:numParallel 1025 must be at most 1024 (the chart's vllm.maxNumSeqs: --max-num-seqs)"),
                 // the chart's fail rules
+                Arguments.of(Arrays.asList("engine", "vllm", "model", "/models/llama"), "ai-inference:model /models/llama is a path in the model cache, which only modelCache.type existingClaim provides (an emptyDir starts empty); use a Hugging Face id or set modelCache.existingClaim (no key of this stack sets modelCache.type or modelCache.existingClaim: the chart's default is used)"),
                 Arguments.of(Arrays.asList("memoryRequest", "41Gi"), "ai-inference:memoryRequest 41Gi exceeds ai-inference:memoryLimit 40Gi; a request above its limit is refused by Kubernetes"),
                 Arguments.of(Arrays.asList("loadBalancerSourceRanges", "[\"0.0.0.0/0\"]"), "ai-inference:loadBalancerSourceRanges contains 0.0.0.0/0, which opens the LoadBalancer to the internet (a /0 prefix matches every address); set ai-inference:allowPublicAccess=true if that is what you mean"),
                 Arguments.of(Arrays.asList("imageTag", "0.17.0"), "ai-inference:imageTag 0.17.0 is older than Ollama 0.17.1, which fixes CVE-2026-7482 (unauthenticated heap read through /api/create); use 0.17.1 or later"),
                 Arguments.of(Arrays.asList("imageTag", "0.9.10"), "ai-inference:imageTag 0.9.10 is older than Ollama 0.17.1, which fixes CVE-2026-7482 (unauthenticated heap read through /api/create); use 0.17.1 or later"),
-                Arguments.of(Arrays.asList("hpaPinned", "false", "hpaMinReplicas", "5"), "ai-inference:gpuProvisioning=true provisions a fixed set of nodes, but the HPA ranges 5..10 (ai-inference:hpaMinReplicas..ai-inference:hpaMaxReplicas); set them equal or set ai-inference:hpaEnabled=false"),
+                Arguments.of(Arrays.asList("hpaPinned", "false", "hpaMinReplicas", "5"), "ai-inference:gpuProvisioning=queued provisions a fixed set of nodes, so the replica count must be fixed, but the HPA ranges 5..10 (ai-inference:hpaMinReplicas..ai-inference:hpaMaxReplicas); set them equal or set ai-inference:hpaEnabled=false"),
                 Arguments.of(Arrays.asList("hpaPinned", "false", "hpaMinReplicas", "8", "hpaMaxReplicas", "8"), "ai-inference:replicas 10 disagrees with the pinned HPA (ai-inference:hpaMinReplicas = ai-inference:hpaMaxReplicas = 8); set them equal"),
                 Arguments.of(Arrays.asList("hpaMinReplicas", "8", "hpaMaxReplicas", "6", "hpaPinned", "false", "replicas", "6", "gpuProvisioning", "on-demand"), "ai-inference:hpaMinReplicas 8 exceeds ai-inference:hpaMaxReplicas 6"),
                 Arguments.of(Arrays.asList("gatewayEnabled", "false"), "ai-inference:gatewayEnabled=false on a public LoadBalancer would expose the whole Ollama API (pull, create, push, delete); keep the gateway, or use ai-inference:internalLoadBalancer=true or ai-inference:serviceType=ClusterIP"),

@@ -14,7 +14,7 @@ class GpuFitTest {
     private static Check fit(String... keyValues) {
         Settings s = SettingsParser.parse(DevStack.PROJECT, DevStack.with(keyValues),
                 Set.of(DevStack.PROJECT + ":apiKeys", DevStack.PROJECT + ":hfToken"));
-        List<Check> all = PolicyRules.check(s, java.util.Optional.empty());
+        List<Check> all = PolicyRules.check(s, new PolicyRules.ChartVerdict(java.util.Optional.empty(), Set.of()));
         return all.stream().filter(c -> c.name().equals("gpu-memory-fits")).findFirst().orElseThrow();
     }
 

@@ -111,7 +111,7 @@ class SimulateClusterCommandTest {
         assertThat(run.err().lines().filter(l -> !l.isBlank()).toList()).singleElement().asString()
                 .startsWith("simulate cluster: the chart at ")
                 .contains("refuses the simulated settings: ")
-                .contains("dws.enabled=true provisions a fixed set of nodes, but the HPA ranges 1..4 (autoscaling.minReplicas.."
+                .contains("dws.enabled=true provisions a fixed set of nodes, so the replica count must be fixed, but the HPA ranges 1..4 (autoscaling.minReplicas.."
                         + "autoscaling.maxReplicas); set them equal or set autoscaling.enabled=false");
         assertThat(dir.resolve("x.json")).doesNotExist();
     }

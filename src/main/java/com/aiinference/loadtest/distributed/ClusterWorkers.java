@@ -1,6 +1,8 @@
 package com.aiinference.loadtest.distributed;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.core.DomainException;
+import com.aiinference.loadtest.Measurements;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -32,6 +34,11 @@ import java.util.stream.Collectors;
  * failed (OOM-killed, evicted, deadline) or left no result line becomes a failed {@link WorkerOutcome}; the others
  * are kept. A worker image that cannot be pulled ends the run at once ({@link ClusterWorkersException}), since
  * nothing would ever start.
+ *
+ * <p>{@link #stop} (Ctrl-C) ends the run early: the log of every started pod is followed, the Job is deleted with
+ * its pods (foreground propagation), each worker gets SIGTERM, stops its load and prints what it measured, which the
+ * follower reads before the pod goes. A pod that had not started, or printed nothing within {@link #STOP_WAIT}, is a
+ * failed outcome that says its results were lost.
  */
 public final class ClusterWorkers {
     /** Container waiting reasons that will not resolve by themselves. */
@@ -43,7 +50,14 @@ public final class ClusterWorkers {
     private final WorkerSpec spec;
     private final PrintWriter progress;
     private final Duration poll;
+    private final Duration stopWait;
+    private final List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile String stopReason;
+    private volatile Thread runner;
+    private boolean jobDeleted;
+
+    /** After a stop, how long the stopped pods have to print their results (their grace period is 30 s). */
+    public static final Duration STOP_WAIT = Duration.ofSeconds(20);
 
     public ClusterWorkers(KubernetesClient client, WorkerJob.Settings settings, WorkerSpec spec, PrintWriter progress,
                           Duration poll) {
@@ -52,11 +66,32 @@ public final class ClusterWorkers {
         this.spec = spec;
         this.progress = progress;
         this.poll = poll;
+        this.stopWait = STOP_WAIT;
     }
 
-    /** Ends the run early (Ctrl-C): the Job is deleted, which stops its pods. */
+    /**
+     * Ends the run early (Ctrl-C): {@link #run} deletes the Job, which stops its pods, collects what they measured and
+     * returns; each outcome of a worker whose results are lost says so.
+     */
     public void stop(String why) {
         stopReason = why;
+        Thread t = runner;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /** Whether {@link #stop} was called. */
+    public boolean stopped() {
+        return stopReason != null;
+    }
+
+    /**
+     * What the report should say besides the workers' results: other load-test Jobs that were running in the
+     * namespace during this run (their requests are in the replicas' counters too).
+     */
+    public List<String> warnings() {
+        return List.copyOf(warnings);
     }
 
     /** The Job's name. */
@@ -71,12 +106,47 @@ public final class ClusterWorkers {
             throw new ClusterWorkersException("namespace '" + ns + "' does not exist on " + client.getMasterUrl()
                     + " (is the release deployed?)");
         }
+        runner = Thread.currentThread();
+        if (stopReason != null) {
+            List<WorkerOutcome> none = new ArrayList<>();
+            for (int i = 0; i < settings.workers(); i++) {
+                none.add(WorkerOutcome.failed(i, settings.workers(), "not started: the run was stopped before its Job was created"));
+            }
+            return none;
+        }
+        otherRuns();
         create();
         try {
             Job finished = await();
-            return outcomes(finished);
+            return finished == null ? stopAndCollect() : outcomes(finished);
         } finally {
             cleanUp();
+            runner = null;
+        }
+    }
+
+    /**
+     * Other load-test Jobs with active pods in the namespace: an earlier run whose coordinator was killed, or someone
+     * else's. Their load reaches the same replicas, so the report says so.
+     */
+    private void otherRuns() {
+        List<Job> others;
+        try {
+            others = client.batch().v1().jobs().inNamespace(settings.namespace())
+                    .withLabel(ChartContract.COMPONENT_LABEL, WorkerJob.COMPONENT).list().getItems();
+        } catch (KubernetesClientException e) {
+            return; // not allowed to list Jobs: nothing to say
+        }
+        for (Job other : others) {
+            Integer active = other.getStatus() == null ? null : other.getStatus().getActive();
+            if (!finished(other) && (active == null || active > 0)) {
+                String line = "another load-test Job, " + settings.namespace() + "/" + other.getMetadata().getName()
+                        + ", was running in the namespace" + (active == null ? "" : " (" + active + " active pod(s))")
+                        + ": its requests reach the same replicas and count in their traffic";
+                warnings.add(line);
+                progress.println("cluster: warning: " + line);
+                progress.flush();
+            }
         }
     }
 
@@ -126,20 +196,140 @@ public final class ClusterWorkers {
                 say(summary);
                 lastSummary = summary;
             }
+            if (stopReason != null) {
+                return null;
+            }
             stuck(pods).ifPresent(why -> {
                 throw new ClusterWorkersException(why);
             });
             if (finished(job)) {
                 return job;
             }
-            if (stopReason != null) {
-                throw new ClusterWorkersException("stopped: " + stopReason + " (Job " + settings.name() + " deleted)");
-            }
             if (System.nanoTime() > deadline) {
                 say("the Job did not finish within its deadline and a minute");
                 return job;
             }
             LockSupport.parkNanos(poll.toNanos());
+        }
+    }
+
+    /**
+     * The stop: follows the log of every pod that has started, deletes the Job with its pods (each worker gets SIGTERM,
+     * stops and prints its result), and waits up to {@link #STOP_WAIT} for the results.
+     */
+    private List<WorkerOutcome> stopAndCollect() {
+        List<Pod> pods = pods();
+        Map<Integer, LogFollower> followers = new TreeMap<>();
+        for (Map.Entry<Integer, Pod> e : latestByIndex(pods).entrySet()) {
+            if (started(e.getValue())) {
+                LogFollower f = new LogFollower(e.getValue().getMetadata().getName());
+                followers.put(e.getKey(), f);
+                f.start();
+            }
+        }
+        say("stopping (" + stopReason + "): deleting Job " + settings.namespace() + "/" + settings.name()
+                + " and its pods; each worker stops on SIGTERM and prints what it measured (waiting up to "
+                + stopWait.toSeconds() + "s)");
+        deleteQuietly(() -> client.batch().v1().jobs().inNamespace(settings.namespace()).withName(settings.name())
+                .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.FOREGROUND).delete());
+        jobDeleted = true;
+        long deadline = System.nanoTime() + stopWait.toNanos();
+        for (LogFollower f : followers.values()) {
+            f.awaitUntil(deadline);
+        }
+        List<WorkerOutcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < settings.workers(); i++) {
+            LogFollower f = followers.get(i);
+            if (f == null) {
+                outcomes.add(WorkerOutcome.failed(i, settings.workers(), "had not started when the run was stopped"));
+                continue;
+            }
+            f.close();
+            if (f.result != null) {
+                outcomes.add(WorkerOutcome.finished(i, settings.workers(), f.result));
+            } else {
+                outcomes.add(WorkerOutcome.failed(i, settings.workers(), "pod " + f.pod + " printed no result "
+                        + (f.isAlive() ? "within " + stopWait.toSeconds() + "s of the stop" : "before it ended")
+                        + ", its results are lost" + (f.problem == null ? "" : " (" + f.problem + ")")));
+            }
+        }
+        return outcomes;
+    }
+
+    /** A pod whose worker container has started (its log may hold a result). */
+    private static boolean started(Pod p) {
+        String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
+        return "Running".equals(phase) || "Succeeded".equals(phase) || "Failed".equals(phase);
+    }
+
+    /**
+     * Reads one pod's log until it holds a result line: a follow stream (which ends when the container exits), read
+     * again while the pod still exists, and once more after it is gone.
+     */
+    private final class LogFollower extends Thread {
+        final String pod;
+        volatile Measurements result;
+        volatile String problem;
+        private volatile boolean closed;
+        private volatile io.fabric8.kubernetes.client.dsl.LogWatch watch;
+
+        LogFollower(String pod) {
+            super("cluster-log-" + pod);
+            this.pod = pod;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            var resource = client.pods().inNamespace(settings.namespace()).withName(pod);
+            boolean gone = false;
+            while (!closed) {
+                try (io.fabric8.kubernetes.client.dsl.LogWatch w = resource.inContainer(WorkerJob.CONTAINER).watchLog()) {
+                    watch = w;
+                    List<String> lines = new java.io.BufferedReader(new java.io.InputStreamReader(w.getOutput(),
+                            java.nio.charset.StandardCharsets.UTF_8)).lines().toList();
+                    Optional<Measurements> m = WorkerProtocol.findResult(lines);
+                    if (m.isPresent()) {
+                        result = m.get();
+                        return;
+                    }
+                } catch (KubernetesClientException | java.io.UncheckedIOException e) {
+                    problem = e instanceof KubernetesClientException k ? reason(k) : e.getMessage();
+                } catch (IllegalArgumentException e) {
+                    problem = e.getMessage(); // a result line that does not parse
+                    return;
+                }
+                if (gone) {
+                    return;
+                }
+                try {
+                    gone = resource.get() == null;
+                } catch (KubernetesClientException e) {
+                    problem = reason(e);
+                }
+                if (!gone) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
+                }
+            }
+        }
+
+        void awaitUntil(long deadlineNanos) {
+            try {
+                long left = deadlineNanos - System.nanoTime();
+                if (left > 0) {
+                    join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        void close() {
+            closed = true;
+            var w = watch;
+            if (w != null && isAlive()) {
+                w.close();
+            }
         }
     }
 
@@ -191,16 +381,22 @@ public final class ClusterWorkers {
         return Optional.empty();
     }
 
-    private List<WorkerOutcome> outcomes(Job job) {
+    /** The latest pod of each index. */
+    private static Map<Integer, Pod> latestByIndex(List<Pod> pods) {
         Map<Integer, Pod> byIndex = new TreeMap<>();
-        for (Pod p : pods().stream().sorted(Comparator.comparing(p -> String.valueOf(p.getMetadata().getCreationTimestamp())))
+        for (Pod p : pods.stream().sorted(Comparator.comparing(p -> String.valueOf(p.getMetadata().getCreationTimestamp())))
                 .toList()) {
             String index = p.getMetadata().getAnnotations() == null ? null
                     : p.getMetadata().getAnnotations().get(WorkerJob.INDEX_ANNOTATION);
             if (index != null && index.matches("\\d+")) {
-                byIndex.put(Integer.parseInt(index), p); // the latest pod of each index
+                byIndex.put(Integer.parseInt(index), p);
             }
         }
+        return byIndex;
+    }
+
+    private List<WorkerOutcome> outcomes(Job job) {
+        Map<Integer, Pod> byIndex = latestByIndex(pods());
         String jobFailure = failureCondition(job);
         List<WorkerOutcome> outcomes = new ArrayList<>();
         for (int i = 0; i < settings.workers(); i++) {
@@ -225,7 +421,7 @@ public final class ClusterWorkers {
         }
         if (log != null) {
             try {
-                Optional<com.aiinference.loadtest.Measurements> m = WorkerProtocol.findResult(log.lines().toList());
+                Optional<Measurements> m = WorkerProtocol.findResult(log.lines().toList());
                 if (m.isPresent()) {
                     return WorkerOutcome.finished(index, settings.workers(), m.get());
                 }
@@ -265,8 +461,10 @@ public final class ClusterWorkers {
 
     private void cleanUp() {
         String ns = settings.namespace();
-        deleteQuietly(() -> client.batch().v1().jobs().inNamespace(ns).withName(settings.name())
-                .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete());
+        if (!jobDeleted) {
+            deleteQuietly(() -> client.batch().v1().jobs().inNamespace(ns).withName(settings.name())
+                    .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete());
+        }
         deleteQuietly(() -> client.secrets().inNamespace(ns).withName(settings.name()).delete());
         say("deleted Job " + ns + "/" + settings.name() + " and its Secret");
     }

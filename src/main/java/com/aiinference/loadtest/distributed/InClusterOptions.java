@@ -25,6 +25,8 @@ public final class InClusterOptions {
     static final String DEFAULT_CPU = "1";
     static final String DEFAULT_MEMORY = "1Gi";
     static final Duration POLL = Duration.ofSeconds(2);
+    /** How long a Ctrl-C'd coordinator waits for the stopped pods' results and its report. */
+    public static final Duration HOLD = ClusterWorkers.STOP_WAIT.plusSeconds(20);
 
     @Option(names = "--in-cluster",
             description = "Run the load from inside the cluster: --workers pods (default 1) of a Kubernetes Indexed Job in"
@@ -43,6 +45,18 @@ public final class InClusterOptions {
     @Option(names = "--worker-memory", paramLabel = "QUANTITY", defaultValue = DEFAULT_MEMORY,
             description = "With --in-cluster: memory request and limit of each worker pod. Default: ${DEFAULT-VALUE}.")
     String workerMemory;
+
+    /** Pods of one Indexed Job: each result is read from a pod log, one by one. */
+    static final int MAX_PODS = 100;
+
+    /** The pods for {@code --workers} (1 when not given); more than {@link #MAX_PODS} is a usage error. */
+    public static int podCount(Integer workers) {
+        int n = workers == null ? 1 : workers;
+        if (n > MAX_PODS) {
+            throw CliException.usage("--workers " + n + " is more than " + MAX_PODS + " pods");
+        }
+        return n;
+    }
 
     public boolean inCluster() {
         return inCluster;

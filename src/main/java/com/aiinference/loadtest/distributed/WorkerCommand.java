@@ -43,6 +43,8 @@ public final class WorkerCommand implements Callable<Integer> {
     public static final String INDEX_ENV = "JOB_COMPLETION_INDEX";
     /** How long a local worker waits for {@link WorkerProtocol#GO} after {@link WorkerProtocol#READY}. */
     static final long GO_TIMEOUT_SECONDS = 120;
+    /** Why a worker stopped on SIGINT/SIGTERM (a pod being deleted, Ctrl-C in the coordinator's terminal). */
+    public static final String STOPPED_BY_SIGNAL = "worker stopped by a signal";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -94,7 +96,7 @@ public final class WorkerCommand implements Callable<Integer> {
         // a pod): stop, and still print what was measured.
         CountDownLatch printed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            signal.stop("worker stopped by a signal");
+            signal.stop(STOPPED_BY_SIGNAL);
             try {
                 printed.await(15, TimeUnit.SECONDS);
             } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package com.aiinference.loadtest.distributed;
 
+import com.aiinference.chart.ChartContract;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -87,10 +88,10 @@ public final class WorkerJob {
 
     static Map<String, String> labels(Settings s) {
         Map<String, String> labels = new LinkedHashMap<>();
-        labels.put("app.kubernetes.io/name", "ai-inference");
-        labels.put("app.kubernetes.io/component", COMPONENT);
-        labels.put("app.kubernetes.io/managed-by", "ai-inference-loadtest");
-        labels.put("app.kubernetes.io/instance", s.name());
+        labels.put(ChartContract.NAME_LABEL, ChartContract.CHART_NAME);
+        labels.put(ChartContract.COMPONENT_LABEL, COMPONENT);
+        labels.put(ChartContract.MANAGED_BY_LABEL, "ai-inference-loadtest");
+        labels.put(ChartContract.INSTANCE_LABEL, s.name());
         return labels;
     }
 

@@ -41,6 +41,16 @@ public record WorkerOutcome(int index, int workers, Optional<Measurements> resul
      * worker that gave nothing; empty when no worker finished.
      */
     public static Optional<LoadTestResult> merge(List<WorkerOutcome> outcomes, LoadTestConfig whole, URI target) {
+        return merge(outcomes, whole, target, null);
+    }
+
+    /**
+     * The same; {@code userStop} (e.g. {@code Ctrl-C}), when not null, marks the merged run as stopped by the user,
+     * whatever each worker said about its own stop (a signal, the coordinator's word), and each worker that gave
+     * nothing is named as lost.
+     */
+    public static Optional<LoadTestResult> merge(List<WorkerOutcome> outcomes, LoadTestConfig whole, URI target,
+                                                 String userStop) {
         List<Measurements> finished = new ArrayList<>();
         List<Integer> indexes = new ArrayList<>();
         for (WorkerOutcome o : outcomes) {
@@ -54,6 +64,9 @@ public record WorkerOutcome(int index, int workers, Optional<Measurements> resul
         }
         int workers = outcomes.get(0).workers;
         LoadTestResult result = Measurements.merge(finished, i -> label(indexes.get(i), workers)).toResult(whole, target);
+        if (userStop != null) {
+            result = result.withUserStop(userStop);
+        }
         for (WorkerOutcome o : outcomes) {
             if (o.failure != null) {
                 result = result.withWarning(o.label() + " gave no result, its requests are not in this report: " + o.failure);

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.aiinference.simulate.SimulatedJobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -39,19 +37,8 @@ class InClusterCommandTest {
         return c;
     }
 
-    /** The stack outputs a deployed stack would give: an endpoint this machine cannot reach, the kubeconfig. */
     private Path outputs(String kubeconfig) throws Exception {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("endpoint", "http://203.0.113.10:8000/api/generate");
-        o.put("kubeconfig", kubeconfig);
-        o.put("namespace", "ai-inference");
-        o.put("serviceName", "ai-inference");
-        o.put("releaseName", "ai-inference");
-        o.put("model", "llama3.1:8b");
-        o.put("workerImageRepository", "us-central1-docker.pkg.dev/p/ai-inference");
-        Path file = dir.resolve("outputs.json");
-        Files.writeString(file, o.toString());
-        return file;
+        return MockCluster.outputs(dir, kubeconfig);
     }
 
     @Test
@@ -107,6 +94,30 @@ class InClusterCommandTest {
                     + " ErrImagePull: failed to pull and unpack image \"img:bad\": not found \\(image img:bad\\)");
             assertThat(c.client().batch().v1().jobs().inNamespace("ai-inference").list().getItems()).isEmpty();
             assertThat(c.client().secrets().inNamespace("ai-inference").list().getItems()).isEmpty();
+        }
+    }
+
+    @Test
+    void anotherLoadTestJobRunningInTheNamespaceIsNamedInTheReport() throws Exception {
+        try (MockCluster c = cluster(Map.of())) {
+            // A Job left by a coordinator that was killed (kill -9): its pods still load the Service.
+            Job left = new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder().withNewMetadata()
+                    .withName("ai-inference-loadtest-0ld0ld").withNamespace("ai-inference")
+                    .addToLabels("app.kubernetes.io/component", WorkerJob.COMPONENT).endMetadata()
+                    .withNewSpec().withCompletions(2).withNewTemplate().withNewSpec().addNewContainer().withName("worker")
+                    .withImage("img:0").endContainer().withRestartPolicy("Never").endSpec().endTemplate().endSpec()
+                    .withNewStatus().withActive(2).endStatus().build();
+            c.client().batch().v1().jobs().inNamespace("ai-inference").resource(left).create();
+            int code = cli.run("loadtest", "--outputs", outputs(c.kubeconfig()).toString(), "--in-cluster", "--users", "2",
+                    "--duration", "1s", "--worker-image", "img:1", "--quiet");
+            assertThat(code).as(cli.err.toString()).isZero();
+            String line = "another load-test Job, ai-inference/ai-inference-loadtest-0ld0ld, was running in the namespace"
+                    + " (2 active pod(s)): its requests reach the same replicas and count in their traffic";
+            assertThat(cli.err.toString()).contains("cluster: warning: " + line);
+            assertThat(cli.out.toString()).contains(line);
+            // Someone else's Job is left alone.
+            assertThat(c.client().batch().v1().jobs().inNamespace("ai-inference").withName("ai-inference-loadtest-0ld0ld")
+                    .get()).isNotNull();
         }
     }
 

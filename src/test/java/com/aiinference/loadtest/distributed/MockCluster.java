@@ -12,7 +12,11 @@ import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.List;
@@ -82,6 +86,24 @@ final class MockCluster implements AutoCloseable {
                 - name: mock
                   user: {token: t}
                 """.formatted(server.getPort());
+    }
+
+    /**
+     * The stack outputs a deployed stack would give, written to {@code dir/outputs.json}: an endpoint this machine
+     * cannot reach, the kubeconfig, the release's names and the worker image repository.
+     */
+    static Path outputs(Path dir, String kubeconfig) throws java.io.IOException {
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        o.put("endpoint", "http://203.0.113.10:8000/api/generate");
+        o.put("kubeconfig", kubeconfig);
+        o.put("namespace", "ai-inference");
+        o.put("serviceName", "ai-inference");
+        o.put("releaseName", "ai-inference");
+        o.put("model", "llama3.1:8b");
+        o.put("workerImageRepository", "us-central1-docker.pkg.dev/p/ai-inference");
+        Path file = dir.resolve("outputs.json");
+        Files.writeString(file, o.toString());
+        return file;
     }
 
     @Override

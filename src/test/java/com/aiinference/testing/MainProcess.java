@@ -1,0 +1,90 @@
+package com.aiinference.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The command line in its own JVM, as a user runs it (this test JVM's java and class path), with stdout and stderr in
+ * files, for tests that stop it the way a user does: Ctrl-C is SIGINT to its process.
+ */
+public final class MainProcess implements AutoCloseable {
+    private final Process process;
+    private final Path out;
+    private final Path err;
+
+    private MainProcess(Process process, Path out, Path err) {
+        this.process = process;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** Starts {@code com.aiinference.Main args} with its output in {@code dir}. */
+    public static MainProcess start(Path dir, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "com.aiinference.Main"));
+        cmd.addAll(List.of(args));
+        Path out = dir.resolve("main-" + System.nanoTime() + ".out");
+        Path err = dir.resolve("main-" + System.nanoTime() + ".err");
+        return new MainProcess(new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start(),
+                out, err);
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    /** Waits (polling, bounded) until {@code condition} holds; fails if the process exits first or time runs out. */
+    public void awaitWhileAlive(BooleanSupplier condition, long seconds, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            if (!process.isAlive()) {
+                throw new AssertionError("the process exited (" + process.exitValue() + ") before " + what + ":\n" + err());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no " + what + " after " + seconds + " s:\n" + err());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Ctrl-C: SIGINT to this process only (a terminal would also signal its children). */
+    public void interrupt() throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
+    }
+
+    /** Waits up to {@code seconds} for the exit and returns the exit code; fails if it is still running. */
+    public int exitCode(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new AssertionError("still running " + seconds + " s later:\n" + err());
+        }
+        return process.exitValue();
+    }
+
+    public String out() {
+        return read(out);
+    }
+
+    public String err() {
+        return read(err);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+}
