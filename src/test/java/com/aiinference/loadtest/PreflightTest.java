@@ -36,7 +36,9 @@ class PreflightTest {
         try (FakeOllama fake = FakeOllama.start(timed)) {
             Preflight.Answer a = Preflight.check(config().build(), fake.generateUri());
             assertThat(a.ttftMs()).isGreaterThanOrEqualTo(38);
-            assertThat(a.latencyMs()).isGreaterThanOrEqualTo(a.ttftMs() + 20);
+            // The fake's tokens are due on its own clock (40 ms, then every 5 ms to 65 ms): a first token written late
+            // on a busy machine lets the others follow at once, so only the schedule's end bounds the latency.
+            assertThat(a.latencyMs()).isGreaterThanOrEqualTo(Math.max(a.ttftMs(), 60));
             assertThat(a.outputTokens()).isEqualTo(6);
             assertThat(fake.requestsServed()).isEqualTo(1);
         }
