@@ -41,16 +41,25 @@ public final class Format {
     }
 
     /**
-     * Two latencies that bound a range, each with enough digits that they differ when the range is at least 1 ms
-     * wide: {@code 2.845s to 2.851s} where {@link #millis} would print {@code 2.85s to 2.85s}.
+     * Two latencies that bound a range, with as many digits as the range's width needs for its ends to differ:
+     * {@code 2.845s to 2.851s} where {@link #millis} would print {@code 2.85s to 2.85s}, {@code 57.2ms to 57.6ms}
+     * where it would print {@code 57ms to 57ms}. The digits follow the width, so equal-width histogram bins all read
+     * alike.
      */
     public static String millisRange(double fromMs, double toMs) {
-        String a = millis(fromMs);
-        String b = millis(toMs);
-        if (!a.equals(b) || fromMs < 1000) {
-            return a + " to " + b;
+        double width = Math.abs(toMs - fromMs);
+        boolean seconds = fromMs >= 1000;
+        // Decimals millis() prints, in its unit (s above 1000 ms, 1 s steps from a minute), and the width in that unit.
+        int shown = seconds ? (fromMs >= 60_000 ? -1 : 2) : (fromMs < 10 ? 2 : 0);
+        double unitWidth = seconds ? width / 1000 : width;
+        int needed = width <= 0 ? shown : (int) Math.ceil(-Math.log10(unitWidth) - 1e-9);
+        if (needed <= shown) {
+            return millis(fromMs) + " to " + millis(toMs);
         }
-        return String.format(Locale.ROOT, "%.3fs to %.3fs", fromMs / 1000, toMs / 1000);
+        int decimals = Math.min(Math.max(needed, 0), 9);
+        String f = "%." + decimals + (seconds ? "fs" : "fms");
+        return String.format(Locale.ROOT, f, seconds ? fromMs / 1000 : fromMs) + " to "
+                + String.format(Locale.ROOT, f, seconds ? toMs / 1000 : toMs);
     }
 
     /** A duration: {@code 850ms}, {@code 2.71s}, {@code 60s}, {@code 2m}, {@code 3m05s}, {@code 1h}. */

@@ -120,13 +120,16 @@ public final class HtmlReport {
     private static String table(Report.Table t) {
         StringBuilder sb = new StringBuilder("<table><tr>");
         for (int i = 0; i < t.columns().size(); i++) {
-            sb.append(i == 0 ? "<th>" : "<th class=\"num\">").append(escape(t.columns().get(i))).append("</th>");
+            sb.append(t.figures(i) ? "<th class=\"num\">" : "<th>").append(escape(t.columns().get(i))).append("</th>");
         }
         sb.append("</tr>");
+        if (t.rows().isEmpty()) {
+            sb.append("<tr><td colspan=\"").append(t.columns().size()).append("\">(none)</td></tr>");
+        }
         for (List<String> row : t.rows()) {
             sb.append("<tr>");
             for (int i = 0; i < row.size(); i++) {
-                sb.append(i == 0 ? "<td>" : "<td class=\"num\">").append(escape(row.get(i))).append("</td>");
+                sb.append(t.figures(i) ? "<td class=\"num\">" : "<td>").append(escape(row.get(i))).append("</td>");
             }
             sb.append("</tr>");
         }

@@ -105,11 +105,13 @@ public final class LoadTestReport {
 
     /** Capacity as the client sees it: successes per second of the send window (never a rate of failures). */
     public static ReportRow capacityRow(LoadReport l) {
-        String notes = throughputNotes(l) + "; replicas serving are not visible from the client (run verify)";
+        String visible = "; replicas serving are not visible from the client (run verify)";
         if (l.requests().succeeded() == 0) {
-            return new ReportRow("Capacity", "n/a", "no request succeeded; " + notes);
+            // No rate at all: a rate of failures is not a capacity.
+            return new ReportRow("Capacity", "n/a", "no request succeeded; peak " + l.capacity().peakInFlight()
+                    + " in flight" + visible);
         }
-        return new ReportRow("Capacity", Format.number(l.capacity().succeededPerS()) + " req/s", notes);
+        return new ReportRow("Capacity", Format.number(l.capacity().succeededPerS()) + " req/s", throughputNotes(l) + visible);
     }
 
     /** {@code successes per second over the 60s send window; peak 50 in flight; 2,178 output tok/s, ...} */
@@ -150,9 +152,11 @@ public final class LoadTestReport {
         StringBuilder sb = new StringBuilder();
         sb.append(Format.count(l.requests().total())).append(" requests measured over ").append(Format.seconds(l.run().measuredS()))
                 .append(" (").append(Format.seconds(l.run().windowS())).append(" send window + ")
-                .append(Format.seconds(l.run().drainS())).append(" drain), ").append(Format.number(l.throughput().requestsPerS()))
-                .append(" req/s; ").append(Format.count(l.tokens().output())).append(" output tokens (").append(l.tokenSourceLabel())
-                .append(")");
+                .append(Format.seconds(l.run().drainS())).append(" drain), ")
+                .append(l.requests().succeeded() == 0 ? "none succeeded"
+                        : Format.number(l.throughput().requestsPerS()) + " req/s")
+                .append("; ").append(l.tokens().outputSource().equals("none") ? "no output tokens"
+                        : Format.count(l.tokens().output()) + " output tokens (" + l.tokenSourceLabel() + ")");
         if (l.tokens().input() != null) {
             sb.append(", ").append(Format.count(l.tokens().input())).append(" input tokens");
         }

@@ -64,7 +64,7 @@ public final class MarkdownReport {
         t.columns().forEach(c -> sb.append(' ').append(cell(c)).append(" |"));
         sb.append("\n|");
         for (int i = 0; i < t.columns().size(); i++) {
-            sb.append(i == 0 ? " :--- |" : " ---: |");
+            sb.append(t.figures(i) ? " ---: |" : " :--- |");
         }
         sb.append('\n');
         if (t.rows().isEmpty()) {

@@ -92,6 +92,20 @@ public record Report(
             rows = rows.stream().map(List::copyOf).toList();
         }
 
+        private static final java.util.regex.Pattern FIGURE =
+                java.util.regex.Pattern.compile("n/a|-|\\d[\\d.,hm]* ?(ms|s|%)?( → \\d[\\d.,hm]* ?(ms|s|%)?)?");
+
+        /**
+         * Whether column {@code i} holds figures (right-aligned by every writer): not the first, every cell a number,
+         * a latency, a share, {@code n/a} or {@code -}, and at least one a number (a name, a node, {@code yes → no}
+         * or a column of dashes stays left).
+         */
+        public boolean figures(int i) {
+            return i > 0 && rows.stream().allMatch(r -> i >= r.size() || r.get(i) == null || FIGURE.matcher(r.get(i)).matches())
+                    && rows.stream().anyMatch(r -> i < r.size() && r.get(i) != null && !r.get(i).isEmpty()
+                            && Character.isDigit(r.get(i).charAt(0)));
+        }
+
         /** The same table without its heading (for a table under a heading of its own). */
         public Table withoutTitle() {
             return new Table(null, columns, rows);

@@ -78,8 +78,7 @@ final class LoadTestPhase implements LoadPhase {
             try {
                 answer = Preflight.check(config, endpoint);
             } catch (Preflight.PreflightException e) {
-                log.println("verify: " + e.getMessage());
-                log.flush();
+                // The load is skipped for this reason; the verdict's one line on stderr and every report say it.
                 return Optional.of(e.getMessage());
             }
             log.printf("verify: pre-flight request answered in %s%n", Format.millis(answer.latencyMs()));

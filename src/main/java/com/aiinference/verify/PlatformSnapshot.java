@@ -59,6 +59,8 @@ public record PlatformSnapshot(
 
     /** A status condition as the API reports it. */
     public record Condition(String type, String status, String reason, String message) {
+        /** Derived from {@code status}: not a field of the JSON report (the API's own four are). */
+        @com.fasterxml.jackson.annotation.JsonIgnore
         public boolean isTrue() {
             return "True".equalsIgnoreCase(status);
         }

@@ -84,8 +84,10 @@ final class VerificationView {
                 + Format.plural(v.oomKillsDuringRun(), "OOM kill", "OOM kills") + ", "
                 + Format.plural(v.evictionsOrReplacements(), "eviction/replacement", "evictions/replacements") + " during the run";
         if (load == null) {
+            // No run, no after snapshot: nothing "during the run" to count.
+            String skipped = v.loadSkippedReason() == null ? "" : "load skipped: " + v.loadSkippedReason();
             return new ReportRow("Stability", "not measured",
-                    (v.loadSkippedReason() == null ? "" : "load skipped: " + v.loadSkippedReason() + "; ") + cluster);
+                    v.after().isEmpty() ? skipped : (skipped.isEmpty() ? "" : skipped + "; ") + cluster);
         }
         ReportRow l = LoadTestReport.stabilityRow(load);
         return new ReportRow("Stability", l.result(), l.notes() + "; " + cluster);
@@ -105,7 +107,8 @@ final class VerificationView {
         if (known.isEmpty()) {
             long ready = v.after().orElse(v.before()).pods().stream().filter(PodState::ready).count();
             return new ReportRow("Capacity", ready + "/" + v.expectedReplicas() + " Replicas ready",
-                    "traffic per replica not measured: " + (v.traffic().isEmpty() ? "no pods" : v.traffic().get(0).unknownReason())
+                    "traffic per replica not measured: " + (!v.traffic().isEmpty() ? v.traffic().get(0).unknownReason()
+                            : v.before().pods().isEmpty() ? "no pods" : "the load did not run")
                             + throughput);
         }
         long served = known.stream().filter(ReplicaTraffic::servedTraffic).count();

@@ -20,7 +20,18 @@ public final class Verifier {
     private final LoadPhase load;
     private final PrintWriter log;
 
+    private final String notReady;
+
     public Verifier(KubernetesClient client, VerifyTarget target, LoadPhase load, PrintWriter log) {
+        this(client, target, load, log, null);
+    }
+
+    /**
+     * {@code notReady}: why the release was not ready when {@code --wait-ready} gave up (null when it was, or when
+     * nothing was waited for); the load is then skipped for that reason and the reports still say everything else.
+     */
+    public Verifier(KubernetesClient client, VerifyTarget target, LoadPhase load, PrintWriter log, String notReady) {
+        this.notReady = notReady;
         this.client = client;
         this.target = target;
         this.load = load;
@@ -38,8 +49,8 @@ public final class Verifier {
         log.flush();
 
         long ready = before.pods().stream().filter(PlatformSnapshot.PodState::ready).count();
-        Optional<String> cannotLoad = ready == 0
-                ? Optional.of(before.pods().isEmpty() ? "no inference pod exists" : "no inference pod is ready")
+        Optional<String> cannotLoad = notReady != null ? Optional.of(notReady)
+                : ready == 0 ? Optional.of(before.pods().isEmpty() ? "no inference pod exists" : "no inference pod is ready")
                 : load.preflight(target.endpoint(), log);
         if (cannotLoad.isPresent()) {
             String why = cannotLoad.get();

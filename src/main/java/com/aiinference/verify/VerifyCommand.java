@@ -102,7 +102,7 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--wait-ready", paramLabel = "DURATION", converter = com.aiinference.loadtest.Durations.Converter.class,
             description = "First wait, as 'status --wait' does, until every replica is Ready with the model loaded behind the "
                     + "load balancer (polling every 1/30 of DURATION, 0.2-10s); a failed state or no readiness in time is "
-                    + "exit 1 and no load is sent. E.g. 2h right after 'pulumi up'.")
+                    + "exit 1: no load is sent, the reports say why. E.g. 2h right after 'pulumi up'.")
     java.time.Duration waitReady;
 
     @Option(names = "--report-md", paramLabel = "FILE", description = "Also write the Markdown report here.")
@@ -153,10 +153,8 @@ public final class VerifyCommand implements Callable<Integer> {
 
         try (KubernetesClient client = target.access().connect()) {
             var version = target.access().ensureReachable(client);
-            if (waitReady != null) {
-                awaitReady(client, outside, outputs, err);
-            }
-            if (workerSpec == null) {
+            String notReady = waitReady == null ? null : awaitReady(client, outside, outputs, err).orElse(null);
+            if (workerSpec == null && notReady == null) {
                 TargetResolver.checkReachable(target.endpoint());
             }
             String k8s = version.getGitVersion() != null ? version.getGitVersion()
@@ -175,7 +173,7 @@ public final class VerifyCommand implements Callable<Integer> {
                         : new LoadTestPhase(config, DEFAULT_SLO, false, inCluster(client, target, image, workerSpec, interrupt));
                 VerificationReport report;
                 try {
-                    report = new Verifier(client, target, phase, err).run();
+                    report = new Verifier(client, target, phase, err, notReady).run();
                 } catch (KubernetesClientException e) {
                     // Reachable but refusing (RBAC) or failing mid-way: the platform could not be inspected at all.
                     throw CliException.usage("the Kubernetes API at " + client.getMasterUrl() + " refused a request"
@@ -203,8 +201,12 @@ public final class VerifyCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code --wait-ready}: the status watch, then exit 1 unless ready. */
-    private void awaitReady(KubernetesClient client, VerifyTarget target, Optional<StackOutputs> outputs, PrintWriter err) {
+    /**
+     * {@code --wait-ready}: the status watch; empty when the release became ready, else why not (the load is then
+     * skipped, every requested report still written, exit 1).
+     */
+    private Optional<String> awaitReady(KubernetesClient client, VerifyTarget target, Optional<StackOutputs> outputs,
+                                        PrintWriter err) {
         if (waitReady.isNegative() || waitReady.isZero()) {
             throw CliException.usage("--wait-ready must be a positive duration, e.g. 2h");
         }
@@ -214,10 +216,11 @@ public final class VerifyCommand implements Callable<Integer> {
         var inspector = new StatusInspector(client, target, StatusInspector.Expected.from(outputs, target.release()), clock);
         PlatformStatus status = new StatusWatch(inspector, clock, interval).follow(inspector.read(), waitReady, err);
         if (!status.ready()) {
-            throw new CliException(ExitCodes.CHECK_FAILED, (status.failed() ? "" : "not ready after "
+            return Optional.of((status.failed() ? "" : "not ready after "
                     + com.aiinference.loadtest.Format.duration(waitReady) + ": ") + status.stage().name() + ": "
-                    + status.summary() + " (no load sent)");
+                    + status.summary());
         }
+        return Optional.empty();
     }
 
     private VerifyTarget target(URI endpoint, Optional<StackOutputs> outputs, String modelOption) {

@@ -219,6 +219,27 @@ class LoadTestCommandTest {
     }
 
     @Test
+    void openLoopOnALocalUrlIsWarnedAboutWhenItsRateImpliesMoreThanTenInFlight() {
+        // Answers of about 600 ms: by Little's law 40 req/s keeps about 24 in flight, 2 req/s about 1.
+        try (FakeOllama slow = FakeOllama.start(FakeOllamaConfig.defaults()
+                .withTiming(Duration.ofMillis(500), Duration.ofMillis(50)).withTokensPerAnswer(3))) {
+            String slowUrl = slow.generateUri().toString();
+            int code = run("loadtest", "--url", slowUrl, "--rate", "40", "--duration", "300ms", "--quiet");
+            assertThat(code).as(err.toString()).isZero();
+            assertThat(err.toString()).containsPattern("\nwarning: 127\\.0\\.0\\.1 is a local address \\(kubectl port-forward\\?\\)"
+                    + " and 40 req/s open loop at [0-9.]+m?s per answer means about \\d+ requests in flight: port-forward tunnels"
+                    + " hold fewer than 10 concurrent users well");
+            assertThat(out.toString()).contains("> **Note:** 127.0.0.1 is a local address (kubectl port-forward?) and 40");
+
+            out.getBuffer().setLength(0);
+            err.getBuffer().setLength(0);
+            run("loadtest", "--url", slowUrl, "--rate", "2", "--duration", "300ms", "--quiet");
+            assertThat(err.toString()).contains("loadtest: ollama -> " + slowUrl + ", 2 req/s open loop");
+            assertThat(err.toString() + out).doesNotContain("port-forward");
+        }
+    }
+
+    @Test
     void writesJsonReportWithTheDocumentedShape() throws IOException {
         Path json = dir.resolve("reports/run.json");
         int code = run("loadtest", "--url", url(), "--users", "3", "--duration", "1200ms", "--report-json", json.toString(),

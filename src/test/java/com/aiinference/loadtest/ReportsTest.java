@@ -185,6 +185,17 @@ class ReportsTest {
         assertThat(Format.millis(450)).isEqualTo("450ms");
         assertThat(Format.millisRange(2845.2, 2849.9)).isEqualTo("2.845s to 2.85s".replace("2.85s", "2.850s"));
         assertThat(Format.millisRange(200, 260)).isEqualTo("200ms to 260ms");
+        // A histogram bin narrower than the printed precision still shows two different ends, and every bin of the
+        // same width the same digits.
+        for (double from = 50; from < 70; from += 0.37) {
+            String range = Format.millisRange(from, from + 0.37);
+            assertThat(range).as(range).matches("\\d+\\.\\dms to \\d+\\.\\dms").doesNotMatch("(.+) to \\1");
+        }
+        assertThat(Format.millisRange(60.4, 61.4)).isEqualTo("60ms to 61ms");
+        assertThat(Format.millisRange(65_230, 65_240)).isEqualTo("65.23s to 65.24s");
+        assertThat(Format.millisRange(57.2, 57.6)).isEqualTo("57.2ms to 57.6ms");
+        assertThat(Format.millisRange(57.21, 57.24)).isEqualTo("57.21ms to 57.24ms");
+        assertThat(Format.millisRange(2845.2, 2845.7)).isEqualTo("2.8452s to 2.8457s");
         assertThat(Durations.parse("60")).isEqualTo(Duration.ofSeconds(60));
         assertThat(Durations.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
         assertThat(Durations.parse("2m")).isEqualTo(Duration.ofMinutes(2));

@@ -120,19 +120,28 @@ class StatusCommandTest {
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void verifyWaitReadyGatesTheLoadOnStatus() {
+    void verifyWaitReadyGatesTheLoadOnStatus() throws Exception {
         try (var r = new SimulatedRelease(SimulatedCluster.Spec.defaults(2).withDwsState("QuotaExceeded"), dir)) {
             var cl = Main.commandLine();
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             cl.setOut(new PrintWriter(out));
             cl.setErr(new PrintWriter(err));
+            java.nio.file.Path html = dir.resolve("not-ready.html");
+            java.nio.file.Path json = dir.resolve("not-ready.json");
             int exit = cl.execute("verify", "--outputs", r.outputs.toString(), "--wait-ready", "2s", "--users", "1",
-                    "--duration", "1s");
+                    "--duration", "1s", "--report-html", html.toString(), "--report-json", json.toString());
             assertThat(exit).as(err.toString()).isEqualTo(1);
-            assertThat(err.toString()).contains("verify: not ready after 2s: QUEUED: ProvisioningRequest ai-inference-")
-                    .contains("(QuotaExceeded)").endsWith("(no load sent)" + System.lineSeparator());
+            String last = err.toString().strip().lines().reduce((a, b) -> b).orElseThrow();
+            assertThat(last).startsWith("verify: NOT VERIFIED: ")
+                    .contains("| load skipped: not ready after 2s: QUEUED: ProvisioningRequest ai-inference-")
+                    .contains("(QuotaExceeded)");
             assertThat(r.cluster.front().backends()).allSatisfy(b -> assertThat(b.forwarded()).isZero());
+            // Every requested report is written, saying why no load was sent.
+            assertThat(out.toString()).contains("**NOT VERIFIED**", "| load-slo | run | SKIP | load not run: not ready after 2s: QUEUED: ");
+            assertThat(java.nio.file.Files.readString(html)).contains("Load not run", "not ready after 2s: QUEUED: ");
+            assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile()).path("load_skipped").asText())
+                    .startsWith("not ready after 2s: QUEUED: ");
         }
     }
 

@@ -241,7 +241,7 @@ class VerifyCommandTest {
                             + r.cluster.provisioningRequestName().orElseThrow() + " " + reason + " |")
                     .contains("| load-slo | run | SKIP | load not run: no inference pod exists |")
                     .contains("### Verified Results (6 users @ 2 Replicas)")
-                    .contains("| **Stability** | **not measured** | load skipped: no inference pod exists;")
+                    .contains("| **Stability** | **not measured** | load skipped: no inference pod exists |")
                     .contains("| (none) |");
             assertThat(run.errLines()).last().asString().startsWith("verify: NOT VERIFIED: deployment-ready: Deployment ai-inference: 0/2 replicas ready");
         }
@@ -334,6 +334,44 @@ class VerifyCommandTest {
             assertThat(run.errLines()).hasSize(1);
             assertThat(run.errLines().get(0)).startsWith("verify: cannot reach the endpoint 127.0.0.1:" + closedPort + " (");
             assertThat(r.cluster.front().forwarded()).isZero();
+        }
+    }
+
+    @Test
+    void aLocalEndpointWithMoreThanTenUsersIsWarnedAboutOnStderrAndInTheReport() {
+        try (SimulatedRelease r = release(SimulatedCluster.Spec.defaults(2))) {
+            Run run = verify("--outputs", r.outputs.toString(), "--users", "11", "--duration", "1s", "--quiet");
+
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.errLines()).contains("warning: 127.0.0.1 is a local address (kubectl port-forward?) and 11 users"
+                    + " were asked for: port-forward tunnels hold fewer than 10 concurrent users well; for the real figure"
+                    + " use the LoadBalancer endpoint (--stack).");
+            assertThat(run.out()).contains("127.0.0.1 is a local address (kubectl port-forward?) and 11 users were asked for");
+        }
+    }
+
+    @Test
+    void aWrongPathIsOneLineFromThePreflightRequestAndNoLoadIsSent() throws IOException {
+        try (SimulatedRelease r = release(SimulatedCluster.Spec.defaults(2))) {
+            String wrong = r.cluster.endpoint().resolve("/api/generat").toString();
+            r.overrideOutputs(Map.of("endpoint", wrong));
+            Path json = dir.resolve("wrong-path.json");
+            Run run = verify(r, "--report-json", json.toString());
+
+            // The pods are fine, the endpoint is not: NOT VERIFIED (exit 1), the load skipped, said in one line.
+            assertThat(run.exit()).isEqualTo(1);
+            assertThat(run.errLines()).filteredOn(l -> l.contains("pre-flight")).hasSize(1);
+            assertThat(run.errLines()).last().isEqualTo("verify: NOT VERIFIED: load skipped: pre-flight request to " + wrong
+                    + " failed: HTTP 404 (http_404): 404 page not found; check the URL path, --api and --model (nothing was"
+                    + " measured; --no-preflight skips this check)");
+            assertThat(run.out()).contains("**NOT VERIFIED**", "| load-slo | run | SKIP | load not run: pre-flight request to " + wrong,
+                    "| **Stability** | **not measured** | load skipped: pre-flight request to " + wrong,
+                    "| **Capacity** | **2/2 Replicas ready** | traffic per replica not measured: the load did not run |")
+                    .doesNotContain("during the run |");
+            assertThat(r.cluster.front().forwarded()).as("only the pre-flight request reached the release").isEqualTo(1);
+            JsonNode report = new ObjectMapper().readTree(json.toFile());
+            assertThat(report.path("load").isNull()).isTrue();
+            assertThat(report.path("load_skipped").asText()).startsWith("pre-flight request to " + wrong + " failed: HTTP 404");
         }
     }
 
