@@ -10,6 +10,8 @@
 #      peak RSS, and TTFT p50 / mean ITL minus the server's own figures for the same answers (the timing error).
 #   3. 10,000 concurrent streams held by ai-inference loadtest: every request accounted for, peak RSS.
 #   4. process start-up: one request, whole process (JVM start, engine warm-up, connect, answer, report).
+# ai-inference runs through bin/ai-inference (its JVM flags: SerialGC, small initial heap, client compiler only);
+# BENCH_CLIENT="java -jar target/ai-inference.jar" measures the JVM's defaults instead (part 4 shows both).
 # Every process is bounded in time and stops by itself. Re-run:
 #   bench/loadtest-bench.sh [seconds-per-stream-run]      (default 20; BENCH_LEVELS="50 500 2000" to choose levels)
 set -euo pipefail
@@ -23,6 +25,7 @@ CONNECTIONS=50
 PORT_NGINX="${BENCH_PORT_NGINX:-18431}"
 PORT_STREAM="${BENCH_PORT_STREAM:-18432}"
 JAR=target/ai-inference.jar
+read -r -a AI <<< "${BENCH_CLIENT:-bin/ai-inference}"
 OUT=bench/out
 PY=/usr/bin/python3
 mkdir -p "$OUT"
@@ -85,11 +88,11 @@ URL_FAST="http://127.0.0.1:$PORT_NGINX/api/generate"
 echo
 echo "== 1. instant answers: nginx (one worker per CPU) answers a fixed Ollama JSON; $CONNECTIONS connections, ${FAST_SECS}s, POST $URL_FAST"
 /usr/bin/time -f "$TIME" -o "$OUT/time-fast-loadtest.txt" \
-  java -jar "$JAR" loadtest --url "$URL_FAST" --users "$CONNECTIONS" --duration "${FAST_SECS}s" --no-stream \
+  "${AI[@]}" loadtest --url "$URL_FAST" --users "$CONNECTIONS" --duration "${FAST_SECS}s" --no-stream \
     --quiet --report-json "$OUT/fast-loadtest.json" > "$OUT/fast-loadtest.md" 2> "$OUT/fast-loadtest.err" || true
-LT_REQ=$(json "$OUT/fast-loadtest.json" "d['requests']['succeeded']")
-LT_FAIL=$(json "$OUT/fast-loadtest.json" "d['requests']['failed']")
-LT_RPS=$(json "$OUT/fast-loadtest.json" "round(d['requests_per_s'])")
+LT_REQ=$(json "$OUT/fast-loadtest.json" "d['load']['requests']['succeeded']")
+LT_FAIL=$(json "$OUT/fast-loadtest.json" "d['load']['requests']['failed']")
+LT_RPS=$(json "$OUT/fast-loadtest.json" "round(d['load']['throughput']['requests_per_s'])")
 BODY='{"model":"llama3.1:8b","prompt":"Explain in one paragraph why a GPU speeds up LLM inference.","stream":false,"options":{"num_predict":16}}'
 cat > "$OUT/post.lua" <<LUA
 wrk.method = "POST"
@@ -114,7 +117,7 @@ echo "(CPU of ai-inference includes JVM start-up, engine warm-up and JIT compila
 
 # ---------------------------------------------------------------- 2. token streams
 start_stream_server() { # log file
-  java -jar "$JAR" simulate ollama --port "$PORT_STREAM" --ttft 150ms --itl 20ms --tokens 20 --parallel 100000 \
+  "${AI[@]}" simulate ollama --port "$PORT_STREAM" --ttft 150ms --itl 20ms --tokens 20 --parallel 100000 \
     --max-queue 0 --max-duration 30m --timing-log "$1" > "$1.server" 2>&1 &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
@@ -157,7 +160,7 @@ stream_run() {
       "d['requests'], d['requests'] - d['succeeded'], '%.2f' % d['ttft_p50_ms'], '%.3f' % d['itl_mean_ms'], d['succeeded']")
   else
     read -r REQ ERR TTFT ITL OK < <(json "$OUT/$tag-$n.report.json" \
-      "d['requests']['total'], d['requests']['failed'], '%.2f' % d['ttft_ms']['p50'], '%.3f' % d['itl_ms']['mean'], d['requests']['succeeded']")
+      "d['load']['requests']['total'], d['load']['requests']['failed'], '%.2f' % d['load']['ttft_ms']['p50'], '%.3f' % d['load']['itl_ms']['mean'], d['load']['requests']['succeeded']")
   fi
   CPU_S=$(cpu_s "$OUT/time-$tag-$n.txt")
   MS=$(awk -v c="$CPU_S" -v r="$REQ" 'BEGIN { printf "%.3f", c * 1000 / r }')
@@ -176,7 +179,7 @@ for N in $LEVELS; do
   W=$(json "$OUT/warm-$N.out" "d['succeeded']")
   stream_run py "$N" $PY bench/stream_client.py --url "$URL_STREAM" --concurrency "$N" --duration "$SECS" --max-tokens 20
   PY_MS=$MS; PY_ROW=("$REQ" "$ERR" "$TTFT" "$ITL" "$CPU_S" "$MS" "$RSS" "$LOAD"); PY_OK=$OK
-  stream_run lt "$N" java -jar "$JAR" loadtest --url "$URL_STREAM" --api openai-completions --users "$N" \
+  stream_run lt "$N" "${AI[@]}" loadtest --url "$URL_STREAM" --api openai-completions --users "$N" \
     --duration "${SECS}s" --max-tokens 20 --timeout 60s --quiet --report-json "$OUT/lt-$N.report.json"
   LT_ROW=("$REQ" "$ERR" "$TTFT" "$ITL" "$CPU_S" "$MS" "$RSS" "$LOAD"); LT_OK=$OK
   stop_stream_server
@@ -193,17 +196,17 @@ echo " TTFT/ITL error = the client's figure minus the server's own, from the sen
 # ---------------------------------------------------------------- 3. 10,000 concurrent streams
 echo
 echo "== 3. $BIG concurrent streams held by ai-inference loadtest (1 s to the first token, then 20 tokens 200 ms apart)"
-java -jar "$JAR" simulate ollama --port "$PORT_STREAM" --ttft 1s --itl 200ms --tokens 20 --parallel 100000 \
+"${AI[@]}" simulate ollama --port "$PORT_STREAM" --ttft 1s --itl 200ms --tokens 20 --parallel 100000 \
   --max-queue 0 --max-duration 30m > "$OUT/server-big.log" 2>&1 &
 SERVER_PID=$!
 PIDS+=("$SERVER_PID")
 wait_port "$PORT_STREAM"
 /usr/bin/time -f "$TIME" -o "$OUT/time-big.txt" \
-  java -jar "$JAR" loadtest --url "$URL_STREAM" --api openai-completions --users "$BIG" --duration "${SECS}s" \
+  "${AI[@]}" loadtest --url "$URL_STREAM" --api openai-completions --users "$BIG" --duration "${SECS}s" \
     --max-tokens 20 --timeout 120s --quiet --report-json "$OUT/big.json" > "$OUT/big.md" 2> "$OUT/big.err" || true
 stop_stream_server
 read -r B_TOTAL B_OK B_ERR B_PEAK < <(json "$OUT/big.json" \
-  "d['requests']['total'], d['requests']['succeeded'], d['requests']['failed'], d['peak_in_flight']")
+  "d['load']['requests']['total'], d['load']['requests']['succeeded'], d['load']['requests']['failed'], d['load']['capacity']['peak_in_flight']")
 echo
 echo "| streams | requests | succeeded | failed | succeeded + failed = requests | peak in flight | peak RSS MB | CPU s |"
 echo "| ------: | -------: | --------: | -----: | :---------------------------- | -------------: | ----------: | ----: |"
@@ -214,14 +217,18 @@ printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n" "$BIG" "$B_TOTAL" "$B_OK" "
 echo
 echo "== 4. process start-up: one request to nginx, whole process"
 /usr/bin/time -f "$TIME" -o "$OUT/time-start-lt.txt" \
-  java -jar "$JAR" loadtest --url "$URL_FAST" --users 1 --max-requests 1 --duration 30s --no-stream --quiet \
+  "${AI[@]}" loadtest --url "$URL_FAST" --users 1 --max-requests 1 --duration 30s --no-stream --quiet \
     > "$OUT/start-lt.md" 2> "$OUT/start-lt.err" || true
+/usr/bin/time -f "$TIME" -o "$OUT/time-start-jar.txt" \
+  java -jar "$JAR" loadtest --url "$URL_FAST" --users 1 --max-requests 1 --duration 30s --no-stream --quiet \
+    > "$OUT/start-jar.md" 2> "$OUT/start-jar.err" || true
 /usr/bin/time -f "$TIME" -o "$OUT/time-start-wrk.txt" \
   wrk -t 1 -c 1 -d 1s -s "$OUT/post.lua" "$URL_FAST" > /dev/null 2>&1
 echo
 echo "| client | wall s | CPU s | peak RSS MB |"
 echo "| :----- | -----: | ----: | ----------: |"
-printf "| ai-inference loadtest (1 request) | %s | %s | %s |\n" "$(wall_s "$OUT/time-start-lt.txt")" "$(cpu_s "$OUT/time-start-lt.txt")" "$(rss_mb "$OUT/time-start-lt.txt")"
+printf "| ai-inference loadtest (1 request, %s) | %s | %s | %s |\n" "${AI[0]}" "$(wall_s "$OUT/time-start-lt.txt")" "$(cpu_s "$OUT/time-start-lt.txt")" "$(rss_mb "$OUT/time-start-lt.txt")"
+printf "| ai-inference loadtest (1 request, java -jar: the JVM's default flags) | %s | %s | %s |\n" "$(wall_s "$OUT/time-start-jar.txt")" "$(cpu_s "$OUT/time-start-jar.txt")" "$(rss_mb "$OUT/time-start-jar.txt")"
 printf "| wrk (1 s run) | %s | %s | %s |\n" "$(wall_s "$OUT/time-start-wrk.txt")" "$(cpu_s "$OUT/time-start-wrk.txt")" "$(rss_mb "$OUT/time-start-wrk.txt")"
 echo
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -16,11 +16,14 @@ final class AnswerParser {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonFactory JSON_FACTORY = JSON.getFactory();
 
+    private static final long[] NO_GAPS = new long[0];
+
     private final Api api;
     long firstTokenNanos;
     long lastTokenNanos;
     long doneNanos;
-    long[] itl = new long[32];
+    /** Gaps between tokens, allocated with the second token (a whole answer has none). */
+    long[] itl = NO_GAPS;
     int itlCount;
     long chunksWithText;
     boolean done;
@@ -292,7 +295,7 @@ final class AnswerParser {
             firstTokenNanos = now;
         } else {
             if (itlCount == itl.length) {
-                itl = java.util.Arrays.copyOf(itl, itlCount * 2);
+                itl = java.util.Arrays.copyOf(itl, Math.max(32, itlCount * 2));
             }
             itl[itlCount++] = now - lastTokenNanos;
         }

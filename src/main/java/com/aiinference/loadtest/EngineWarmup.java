@@ -2,22 +2,28 @@ package com.aiinference.loadtest;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpResponseDecoder;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * Runs the code that reads answers (HTTP decoding, line splitting, JSON parsing, recording) on synthetic answers of
  * the run's API before the clock starts, until the JIT has compiled it, so the first requests of a run are not
- * timed by an interpreter. In-memory only (Netty's {@link EmbeddedChannel}); nothing is sent. Bounded by
- * {@link #MAX_ANSWERS} answers, {@link #MAX_CPU_MILLIS} ms of this thread's CPU (a machine shared with the server
- * under test gives it less than a core) and {@link #MAX_WALL_MILLIS} ms; a JVM that ran it once finishes the next one
- * in tens of milliseconds.
+ * timed by an interpreter. In-memory only (Netty's {@link EmbeddedChannel}); nothing is sent.
+ *
+ * <p>"Compiled" is read from the JVM's own compilation clock: after {@link #MIN_ANSWERS} answers, the warm-up ends
+ * as soon as the JIT compiled nothing during the last {@link #SETTLE_ANSWERS} answers (with bin/ai-inference's
+ * client-compiler-only JVM that is a few hundred answers). Bounded in any case by {@link #MAX_ANSWERS} answers,
+ * {@link #MAX_CPU_MILLIS} ms of this thread's CPU (a machine shared with the server under test gives it less than a
+ * core) and {@link #MAX_WALL_MILLIS} ms.
  */
 final class EngineWarmup {
+    static final int MIN_ANSWERS = 200;
+    static final int SETTLE_ANSWERS = 100;
     static final int MAX_ANSWERS = 2000;
     static final long MAX_CPU_MILLIS = 1500;
     static final long MAX_WALL_MILLIS = 5000;
@@ -27,6 +33,23 @@ final class EngineWarmup {
 
     /** Returns how many synthetic answers were read; stops early once {@code stop} says so. */
     static int run(LoadTestConfig config, BooleanSupplier stop) {
+        return run(config, stop, compilationClock());
+    }
+
+    /**
+     * The JVM's total compilation time in ms ({@link CompilationMXBean#getTotalCompilationTime}), or -1 without one
+     * (the warm-up then runs to its bounds).
+     */
+    static LongSupplier compilationClock() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return () -> -1;
+        }
+        return jit::getTotalCompilationTime;
+    }
+
+    /** The same, with the JIT's clock given ({@code compileMillis}, -1: unknown). */
+    static int run(LoadTestConfig config, BooleanSupplier stop, LongSupplier compileMillis) {
         long start = System.nanoTime();
         long until = start + TimeUnit.MILLISECONDS.toNanos(MAX_WALL_MILLIS);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -46,8 +69,9 @@ final class EngineWarmup {
             }
         };
         HttpConnection connection = new HttpConnection(keep);
-        EmbeddedChannel channel = new EmbeddedChannel(new HttpResponseDecoder(4096, 16 * 1024, 16 * 1024), connection);
+        EmbeddedChannel channel = new EmbeddedChannel(LoadClient.responseDecoder(), connection);
         int answers = 0;
+        long compiledAtCheck = compileMillis.getAsLong();
         try {
             while (answers < MAX_ANSWERS && System.nanoTime() < until && !stop.getAsBoolean()
                     && (!cpuClock || answers % 50 != 0 || threads.getCurrentThreadCpuTime() < cpuUntil)) {
@@ -83,6 +107,13 @@ final class EngineWarmup {
                 answers++;
                 if (answers % 100 == 0) {
                     metrics.tick(1, 1); // the reader side too: drains the recorders as a progress tick does
+                }
+                if (answers % SETTLE_ANSWERS == 0) {
+                    long compiled = compileMillis.getAsLong();
+                    if (answers >= MIN_ANSWERS && compiled >= 0 && compiled == compiledAtCheck) {
+                        break; // the JIT had nothing left to compile over the last SETTLE_ANSWERS answers
+                    }
+                    compiledAtCheck = compiled;
                 }
             }
         } finally {

@@ -55,6 +55,16 @@ public enum ErrorKind {
         return this != STOPPED_BY_USER;
     }
 
+    /** The kind whose key is {@code key}, or null (an {@code http_<status>} key, or not a key). */
+    public static ErrorKind fromKey(String key) {
+        for (ErrorKind k : values()) {
+            if (k.key.equals(key)) {
+                return k;
+            }
+        }
+        return null;
+    }
+
     /** The key of a request that failed with an unclassified HTTP status. */
     public static String httpStatusKey(int status) {
         return "http_" + status;

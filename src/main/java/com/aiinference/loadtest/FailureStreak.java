@@ -16,12 +16,20 @@ final class FailureStreak {
     static final int FAST_FAILURES = 500;
     static final long MIN_SPAN_NANOS = 5_000_000_000L;
 
-    private long streak;
+    /** Written under the lock; read without it by the common case, a success while no streak runs. */
+    private volatile long streak;
     private long streakStartNanos;
     private final Map<String, Long> kinds = new TreeMap<>();
 
     /** One request ended at {@code nanos}; returns the stop reason when the streak trips, else null. */
-    synchronized String ended(String errorKey, long nanos) {
+    String ended(String errorKey, long nanos) {
+        if (errorKey == null && streak == 0) {
+            return null; // the event loops' common case, without the lock
+        }
+        return endedLocked(errorKey, nanos);
+    }
+
+    private synchronized String endedLocked(String errorKey, long nanos) {
         if (errorKey == null) {
             streak = 0;
             kinds.clear();

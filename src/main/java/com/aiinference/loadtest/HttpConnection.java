@@ -43,6 +43,11 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
         /** The answer ended (errorKey null: success) at endNanos; the connection has let go of this request. */
         void ended(String errorKey, long endNanos);
+
+        /** A whole answer with a status other than 200 arrived (called just before {@link #ended}); its body, cut. */
+        default void errorAnswer(int status, String body) {
+            // the load test classifies by key only
+        }
     }
 
     /** Where a connection goes back when its answer ended and the server keeps it open (null: never reused). */
@@ -193,7 +198,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         String error;
         long endNanos = now;
         if (status != 200) {
-            error = LoadTestRunner.classifyStatus(status, new String(buf, 0, len, StandardCharsets.UTF_8));
+            String body = new String(buf, 0, len, StandardCharsets.UTF_8);
+            error = LoadTestRunner.classifyStatus(status, body);
+            r.errorAnswer(status, body);
         } else {
             if (lines) {
                 if (len > 0) {

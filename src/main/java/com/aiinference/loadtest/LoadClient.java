@@ -1,5 +1,6 @@
 package com.aiinference.loadtest;
 
+import com.aiinference.core.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -9,13 +10,12 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.resolver.NoopAddressResolverGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -31,11 +31,11 @@ import javax.net.ssl.SSLException;
 /**
  * The load test's HTTP/1.1 client: a few Netty event loops (one per core), each with its own pool of keep-alive
  * connections to the one target. A request is handed a connection of its loop (the most recently freed one, or a
- * new one) and every byte of it, out and in, is handled on that loop. Requests are encoded once, before the run:
- * sending one writes a shared read-only buffer.
+ * new one) and every byte of it, out and in, is handled on that loop. Requests are encoded once, before the run,
+ * into off-heap buffers: sending one writes a duplicate of a shared buffer, with no copy.
  */
 final class LoadClient implements AutoCloseable {
-    private final NioEventLoopGroup group;
+    private final EventLoopGroup group;
     private final Loop[] loops;
     private final InetSocketAddress address;
     private final ByteBuf[] requests;
@@ -54,7 +54,10 @@ final class LoadClient implements AutoCloseable {
         this.address = new InetSocketAddress(target.getHost(), port);
         this.requests = new ByteBuf[encoded.length];
         for (int i = 0; i < encoded.length; i++) {
-            requests[i] = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(encoded[i]).asReadOnly());
+            // Off-heap, so a socket write sends it from where it is (a heap buffer is copied off-heap on every write).
+            // Sends write duplicates of it; nothing writes into it.
+            ByteBuf direct = Unpooled.directBuffer(encoded[i].length).writeBytes(encoded[i]);
+            requests[i] = Unpooled.unreleasableBuffer(direct);
         }
         SslContext ssl = null;
         if (tls) {
@@ -64,12 +67,22 @@ final class LoadClient implements AutoCloseable {
                 throw new IllegalStateException("TLS is not available: " + e.getMessage(), e);
             }
         }
-        this.group = new NioEventLoopGroup(threads, new DefaultThreadFactory("loadtest-io", true));
+        NettyTransport transport = NettyTransport.current();
+        this.group = transport.group(threads, "loadtest-io");
         this.loops = new Loop[threads];
         int i = 0;
         for (io.netty.util.concurrent.EventExecutor e : group) {
-            loops[i++] = new Loop((EventLoop) e, ssl, target.getHost(), port, connectTimeout);
+            loops[i++] = new Loop((EventLoop) e, transport, ssl, target.getHost(), port, connectTimeout);
         }
+    }
+
+    /**
+     * The response decoder of every connection (and of the engine's warm-up): headers are not validated, since the
+     * client reads only the status, the framing and Connection, and never forwards a header anywhere.
+     */
+    static HttpResponseDecoder responseDecoder() {
+        return new HttpResponseDecoder(new HttpDecoderConfig().setMaxInitialLineLength(4096).setMaxHeaderSize(16 * 1024)
+                .setMaxChunkSize(16 * 1024).setValidateHeaders(false));
     }
 
     static int port(URI target) {
@@ -179,9 +192,9 @@ final class LoadClient implements AutoCloseable {
         private final Bootstrap bootstrap;
         private final ArrayDeque<HttpConnection> idle = new ArrayDeque<>();
 
-        Loop(EventLoop executor, SslContext ssl, String host, int port, Duration connectTimeout) {
+        Loop(EventLoop executor, NettyTransport transport, SslContext ssl, String host, int port, Duration connectTimeout) {
             this.executor = executor;
-            this.bootstrap = new Bootstrap().group(executor).channel(NioSocketChannel.class)
+            this.bootstrap = new Bootstrap().group(executor).channel(transport.socketChannel())
                     .resolver(NoopAddressResolverGroup.INSTANCE)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.SO_KEEPALIVE, true)
@@ -193,7 +206,7 @@ final class LoadClient implements AutoCloseable {
                             if (ssl != null) {
                                 ch.pipeline().addLast(ssl.newHandler(ch.alloc(), host, port));
                             }
-                            ch.pipeline().addLast(new HttpResponseDecoder(4096, 16 * 1024, 16 * 1024),
+                            ch.pipeline().addLast(responseDecoder(),
                                     new HttpConnection(Loop.this));
                         }
                     });

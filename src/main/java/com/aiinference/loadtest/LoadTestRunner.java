@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -29,7 +28,7 @@ import org.HdrHistogram.Histogram;
  *
  * <p>The HTTP/1.1 client is {@link LoadClient}: one Netty event loop per core, keep-alive connections pooled per
  * loop, answers parsed on the loop as their bytes arrive ({@link HttpConnection}), request deadlines on the same
- * loop. A closed-loop user lives on one loop and sends its next request from the callback that ended the last one,
+ * loop (one sweep per loop over its requests in flight, oldest first: no timer per request). A closed-loop user lives on one loop and sends its next request from the callback that ended the last one,
  * on the connection that just came free. Figures go into lock-free HdrHistogram recorders ({@link Metrics}).
  * Before the clock starts, the answer-reading code is run until compiled and a closed loop's connections are opened,
  * so the first second of a run is timed like the last.
@@ -99,6 +98,11 @@ public final class LoadTestRunner {
         }
     }
 
+    /** The Accept header of the run's requests: the API's streamed type, or JSON. */
+    static String accept(LoadTestConfig c) {
+        return c.stream() ? (c.api() == Api.OLLAMA ? "application/x-ndjson" : "text/event-stream") : "application/json";
+    }
+
     /** The JSON body of a request for this API and prompt. */
     static byte[] requestBody(LoadTestConfig c, String prompt) {
         ObjectNode body = JSON.createObjectNode();
@@ -142,7 +146,8 @@ public final class LoadTestRunner {
         final LoadClient client;
         /** Set when the client refuses the request itself (a header it will not send): the first request fails. */
         final RuntimeException refused;
-        final List<Set<Exchange>> inFlight = new ArrayList<>();
+        /** Each loop's requests in flight, oldest first (touched only on that loop). */
+        final List<InFlight> inFlight = new ArrayList<>();
         final Instant startedAt = Instant.now();
         long startNanos;
         long measureFromNanos;
@@ -166,8 +171,7 @@ public final class LoadTestRunner {
             this.progress = progress;
             this.timers = new ScheduledThreadPoolExecutor(1, daemon("loadtest-timer"));
             timers.setRemoveOnCancelPolicy(true);
-            String accept = config.stream() ? (config.api() == Api.OLLAMA ? "application/x-ndjson" : "text/event-stream")
-                    : "application/json";
+            String accept = accept(config);
             byte[][] encoded;
             RuntimeException refusal = null;
             try {
@@ -182,7 +186,7 @@ public final class LoadTestRunner {
             int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
             this.client = new LoadClient(target, encoded, threads, min(config.timeout(), Duration.ofSeconds(10)));
             for (int i = 0; i < threads; i++) {
-                inFlight.add(new HashSet<>());
+                inFlight.add(new InFlight());
             }
             this.live = switch (config.progress()) {
                 case LIVE -> true;
@@ -228,6 +232,12 @@ public final class LoadTestRunner {
             this.endNanos = measureFromNanos + config.duration().toNanos();
             this.metrics = new Metrics(startNanos, measureFromNanos, endNanos);
             this.requestLog = RequestLog.open(config.saveRequests(), startNanos);
+            long sweepNanos = sweepPeriodNanos(config.timeout());
+            for (int i = 0; i < client.loopCount(); i++) {
+                InFlight open = inFlight.get(i);
+                client.loop(i).executor.scheduleAtFixedRate(() -> open.expire(System.nanoTime()), sweepNanos, sweepNanos,
+                        TimeUnit.NANOSECONDS);
+            }
             long tickMillis = live ? 1000 : 10_000;
             ScheduledFuture<?> ticker = config.progress() == LoadTestConfig.Progress.QUIET ? null
                     : timers.scheduleAtFixedRate(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
@@ -291,6 +301,59 @@ public final class LoadTestRunner {
             return metrics.measurements(startedAt, stop, warnings);
         }
 
+        /**
+         * One loop's requests in flight, oldest first, as a list threaded through the requests themselves: adding and
+         * removing allocate nothing, and the loop's deadline sweep ({@link #expire}) looks only at the oldest ones.
+         * Every request's deadline is its origin plus the same timeout, and a loop adds its requests in origin order
+         * (a closed loop's users send at "now" on the loop; open-loop arrivals reach the loop in schedule order), so
+         * the oldest request is always the first to time out. Touched only on its loop.
+         */
+        final class InFlight {
+            private Exchange oldest;
+            private Exchange newest;
+
+            void add(Exchange e) {
+                e.older = newest;
+                e.newer = null;
+                if (newest != null) {
+                    newest.newer = e;
+                } else {
+                    oldest = e;
+                }
+                newest = e;
+            }
+
+            void remove(Exchange e) {
+                if (e.older != null) {
+                    e.older.newer = e.newer;
+                } else if (oldest == e) {
+                    oldest = e.newer;
+                } else {
+                    return; // not in the list
+                }
+                if (e.newer != null) {
+                    e.newer.older = e.older;
+                } else {
+                    newest = e.older;
+                }
+                e.older = null;
+                e.newer = null;
+            }
+
+            Exchange oldest() {
+                return oldest;
+            }
+
+            /** Ends, as timed out, every request whose deadline (origin + timeout) is not after {@code now}. */
+            void expire(long now) {
+                long timeout = config.timeout().toNanos();
+                Exchange e;
+                while ((e = oldest) != null && now - e.origin >= timeout) {
+                    e.finish(ErrorKind.TIMEOUT.key(), now);
+                }
+            }
+        }
+
         /** Records why the run stopped (the first reason wins) and closes the send window. */
         private synchronized RunStop stopWith(RunStop why) {
             if (stop == null) {
@@ -308,9 +371,10 @@ public final class LoadTestRunner {
         void stop(RunStop why) {
             String outcome = stopWith(why).inFlightOutcome().key();
             for (int i = 0; i < client.loopCount(); i++) {
-                Set<Exchange> open = inFlight.get(i);
+                InFlight open = inFlight.get(i);
                 client.loop(i).executor.execute(() -> {
-                    for (Exchange e : open.toArray(new Exchange[0])) {
+                    Exchange e;
+                    while ((e = open.oldest()) != null) {
                         e.finish(outcome, System.nanoTime());
                     }
                 });
@@ -411,8 +475,6 @@ public final class LoadTestRunner {
                 clientError(ex, refused);
                 return;
             }
-            ex.deadline = loop.executor.schedule(ex::timedOut, origin + config.timeout().toNanos() - System.nanoTime(),
-                    TimeUnit.NANOSECONDS);
             HttpConnection c = loop.idle();
             if (c != null) {
                 ex.start(c);
@@ -471,6 +533,14 @@ public final class LoadTestRunner {
             checkErrorRate();
         }
 
+        /**
+         * How often each loop looks for requests past their deadline: a twentieth of the timeout, between 1 ms and
+         * 20 ms, so a timeout is counted at most that late and the sweep costs nothing beside the requests.
+         */
+        static long sweepPeriodNanos(Duration timeout) {
+            return Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(TimeUnit.MILLISECONDS.toNanos(20), timeout.toNanos() / 20));
+        }
+
         private static String secs(long nanos) {
             return (nanos / 1_000_000_000L) + "s";
         }
@@ -500,7 +570,9 @@ public final class LoadTestRunner {
             final AnswerParser parser = new AnswerParser(config.api());
             boolean measured;
             boolean finished;
-            ScheduledFuture<?> deadline;
+            /** Neighbours in its loop's {@link InFlight} list. */
+            Exchange older;
+            Exchange newer;
             HttpConnection connection;
 
             Exchange(LoadClient.Loop loop, int loopIndex, long origin, Runnable then) {
@@ -531,9 +603,6 @@ public final class LoadTestRunner {
                 finish(errorKey, endNanos);
             }
 
-            void timedOut() {
-                finish(ErrorKind.TIMEOUT.key(), System.nanoTime());
-            }
 
             /** Ends this request exactly once: records it, drops its connection if still busy, starts the next turn. */
             void finish(String errorKey, long endNanos) {
@@ -541,10 +610,7 @@ public final class LoadTestRunner {
                     return;
                 }
                 finished = true;
-                ScheduledFuture<?> d = deadline;
-                if (d != null) {
-                    d.cancel(false);
-                }
+                inFlight.get(loopIndex).remove(this); // first: the deadline sweep and a stop walk this list
                 if (connection != null) {
                     connection.abandon(this);
                     connection = null;
@@ -555,7 +621,6 @@ public final class LoadTestRunner {
                 if (requestLog != null) {
                     requestLog.ended(record);
                 }
-                inFlight.get(loopIndex).remove(this);
                 if (!stopping && !record.stoppedByUser()) {
                     String allFailing = failureStreak.ended(errorKey, endNanos);
                     if (allFailing != null) {

@@ -1,14 +1,12 @@
 package com.aiinference.loadtest;
 
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One request before the run, as vLLM's {@code bench serve} sends a test prompt first: a wrong path, API or model,
@@ -30,89 +28,105 @@ public final class Preflight {
         }
     }
 
-    /** Sends the run's first request to {@code target}; throws {@link PreflightException} when it does not succeed. */
+    /**
+     * Sends the run's first request to {@code target} with the run's own client ({@link LoadClient}: same bytes, same
+     * header rules, same answer parser); throws {@link PreflightException} when it does not succeed.
+     */
     public static Answer check(LoadTestConfig config, URI target) {
-        HttpClient client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(config.timeout().compareTo(Duration.ofSeconds(10)) < 0 ? config.timeout() : Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        byte[] request;
         try {
-            return send(client, config, target);
-        } finally {
-            if (client instanceof AutoCloseable closeable) {
-                try {
-                    closeable.close();
-                } catch (Exception ignored) {
-                    // best effort: the request is over
-                }
-            }
-        }
-    }
-
-    private static Answer send(HttpClient client, LoadTestConfig config, URI target) {
-        HttpRequest.Builder rb = HttpRequest.newBuilder(target)
-                .timeout(config.timeout())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(LoadTestRunner.requestBody(config, config.prompts().get(0))));
-        for (LoadTestConfig.Header h : config.headers()) {
-            rb.header(h.name(), h.value());
-        }
-        HttpRequest request;
-        try {
-            request = rb.build();
+            request = LoadClient.encode(target, LoadTestRunner.requestBody(config, config.prompts().get(0)),
+                    LoadTestRunner.accept(config), config.headers());
         } catch (IllegalArgumentException e) {
             throw new PreflightException("pre-flight request could not be built: " + e.getMessage());
         }
-        long start = System.nanoTime();
+        Duration connectTimeout = config.timeout().compareTo(Duration.ofSeconds(10)) < 0 ? config.timeout() : Duration.ofSeconds(10);
+        try (LoadClient client = new LoadClient(target, new byte[][] {request}, 1, connectTimeout)) {
+            return send(client, config, target);
+        }
+    }
+
+    /** How the pre-flight request ended: the engine's error key (null: success), when, and a non-200 answer. */
+    private record Ending(String errorKey, long endNanos, int status, String body) {}
+
+    private static Answer send(LoadClient client, LoadTestConfig config, URI target) {
         AnswerParser parser = new AnswerParser(config.api());
-        HttpResponse<java.util.stream.Stream<String>> response;
+        CompletableFuture<Ending> ending = new CompletableFuture<>();
+        int[] status = {200};
+        String[] body = {""};
+        HttpConnection[] connection = {null};
+        HttpConnection.Request request = new HttpConnection.Request() {
+            @Override
+            public boolean stream() {
+                return config.stream();
+            }
+
+            @Override
+            public AnswerParser parser() {
+                return parser;
+            }
+
+            @Override
+            public void errorAnswer(int code, String text) {
+                status[0] = code;
+                body[0] = text;
+            }
+
+            @Override
+            public void ended(String errorKey, long endNanos) {
+                ending.complete(new Ending(errorKey, endNanos, status[0], body[0]));
+            }
+        };
+        LoadClient.Loop loop = client.loop(0);
+        long start = System.nanoTime();
+        loop.executor.execute(() -> loop.connect((c, err) -> {
+            if (c == null) {
+                ending.complete(new Ending(HttpConnection.classify(err, false).key(), System.nanoTime(), 0, ""));
+            } else {
+                connection[0] = c;
+                c.send(request, client.request(0));
+            }
+        }));
+        Ending end;
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofLines());
-        } catch (HttpTimeoutException e) {
+            end = ending.get(config.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            loop.executor.execute(() -> {
+                if (connection[0] != null) {
+                    connection[0].abandon(request);
+                }
+            });
             throw fail(target, "no answer within --timeout " + Format.duration(config.timeout()));
-        } catch (ConnectException e) {
-            throw fail(target, "connection refused");
-        } catch (IOException e) {
-            throw fail(target, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw fail(target, "interrupted");
+        } catch (ExecutionException e) {
+            throw fail(target, String.valueOf(e.getCause()));
         }
-        int status = response.statusCode();
-        if (status != 200) {
-            String body;
-            try (var lines = response.body()) {
-                body = String.join(" ", lines.limit(5).toList());
-            }
-            String kind = LoadTestRunner.classifyStatus(status, body);
-            throw fail(target, "HTTP " + status + " (" + kind + ")" + (body.isBlank() ? "" : ": " + snippet(body))
-                    + hint(status));
+        if (end.errorKey() != null) {
+            throw fail(target, why(end, config));
         }
-        StringBuilder whole = new StringBuilder();
-        try (var lines = response.body()) {
-            lines.forEach(line -> {
-                if (config.stream()) {
-                    parser.line(line, System.nanoTime());
-                } else {
-                    whole.append(line).append('\n');
-                }
-            });
-        } catch (java.io.UncheckedIOException e) {
-            throw fail(target, "the answer broke off: " + e.getCause().getMessage());
+        return new Answer((end.endNanos() - start) / 1e6,
+                parser.firstTokenNanos > 0 ? (parser.firstTokenNanos - start) / 1e6 : Double.NaN, parser.outputTokens());
+    }
+
+    /** The failed request in words, from the engine's error key (and the answer of a non-200 status). */
+    private static String why(Ending end, LoadTestConfig config) {
+        if (end.status() != 200 && end.status() != 0) {
+            String b = end.body();
+            return "HTTP " + end.status() + " (" + end.errorKey() + ")" + (b.isBlank() ? "" : ": " + snippet(b)) + hint(end.status());
         }
-        long end = System.nanoTime();
-        if (!config.stream()) {
-            parser.body(whole.toString(), end);
-        }
-        if (parser.failure != null) {
-            throw fail(target, "the answer is not what --api " + config.api().cliName() + " promises (" + parser.failure.key() + ")");
-        }
-        if (!parser.complete()) {
-            throw fail(target, "the answer ended without its final line (" + ErrorKind.STREAM_CUT.key() + ")");
-        }
-        return new Answer((end - start) / 1e6, parser.firstTokenNanos > 0 ? (parser.firstTokenNanos - start) / 1e6 : Double.NaN,
-                parser.outputTokens());
+        ErrorKind kind = ErrorKind.fromKey(end.errorKey());
+        return switch (kind == null ? ErrorKind.CONNECTION_ERROR : kind) {
+            case CONNECTION_REFUSED -> "connection refused";
+            case TIMEOUT -> "no connection within " + Format.duration(config.timeout().compareTo(Duration.ofSeconds(10)) < 0
+                    ? config.timeout() : Duration.ofSeconds(10));
+            case MALFORMED_BODY, SERVER_ERROR_IN_STREAM ->
+                    "the answer is not what --api " + config.api().cliName() + " promises (" + end.errorKey() + ")";
+            case STREAM_CUT -> "the answer ended without its final line (" + end.errorKey() + ")";
+            case CONNECTION_RESET -> "the server closed the connection without an answer (" + end.errorKey() + ")";
+            default -> "the connection failed (" + end.errorKey() + ")";
+        };
     }
 
     private static String hint(int status) {

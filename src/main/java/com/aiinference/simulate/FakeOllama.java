@@ -1,5 +1,6 @@
 package com.aiinference.simulate;
 
+import com.aiinference.core.NettyTransport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,15 +15,13 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -67,7 +66,7 @@ public final class FakeOllama implements AutoCloseable {
     };
 
     private final FakeOllamaConfig config;
-    private final NioEventLoopGroup group;
+    private final EventLoopGroup group;
     private final EventLoop loop;
     private final Channel server;
     private final Random random;
@@ -103,9 +102,10 @@ public final class FakeOllama implements AutoCloseable {
         this.config = config;
         this.models = new HashSet<>(config.models());
         this.random = new Random(config.seed());
-        this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("fake-ollama", true));
+        NettyTransport transport = NettyTransport.current();
+        this.group = transport.group(1, "fake-ollama");
         this.loop = group.next();
-        ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        ServerBootstrap b = new ServerBootstrap().group(group).channel(transport.serverChannel())
                 // A deep accept backlog: load tests open thousands of connections in the same millisecond.
                 .option(ChannelOption.SO_BACKLOG, 16_384)
                 .option(ChannelOption.SO_REUSEADDR, true)

@@ -1,5 +1,6 @@
 package com.aiinference.simulate;
 
+import com.aiinference.core.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -12,9 +13,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -35,7 +34,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -133,7 +131,7 @@ public final class RoundRobinFront implements AutoCloseable {
         }
     }
 
-    private final NioEventLoopGroup group;
+    private final EventLoopGroup group;
     private final EventLoop loop;
     private final Channel server;
     private final Bootstrap upstream;
@@ -148,9 +146,10 @@ public final class RoundRobinFront implements AutoCloseable {
         this.backends = upstreams.stream().map(Backend::new).toList();
         backends.forEach(b -> idle.put(b, new ArrayDeque<>()));
         // One event loop carries every client and backend connection: the front's state needs no lock.
-        this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("front", true));
+        NettyTransport transport = NettyTransport.current();
+        this.group = transport.group(1, "front");
         this.loop = group.next();
-        this.upstream = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+        this.upstream = new Bootstrap().group(loop).channel(transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
                 .handler(new ChannelInitializer<Channel>() {
@@ -159,7 +158,7 @@ public final class RoundRobinFront implements AutoCloseable {
                         ch.pipeline().addLast(new HttpClientCodec(), new Relay());
                     }
                 });
-        ChannelFuture bound = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+        ChannelFuture bound = new ServerBootstrap().group(loop).channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,11 +56,38 @@ public final class LocalWorkers {
         }
     }
 
-    /** The command that starts worker {@code index}: this JVM's java and class path, {@link WorkerCommand#main}. */
+    /**
+     * The command that starts worker {@code index}: this JVM's java, its JVM flags ({@link #jvmFlags}) and class
+     * path, {@link WorkerCommand#main}.
+     */
     static List<String> command(int index) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return List.of(java, "-cp", System.getProperty("java.class.path"), WorkerCommand.class.getName(),
-                "--spec", "-", "--index", String.valueOf(index), "--wait-for-go");
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        command.addAll(jvmFlags(ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerCommand.class.getName(),
+                "--spec", "-", "--index", String.valueOf(index), "--wait-for-go"));
+        return command;
+    }
+
+    /**
+     * The flags of this JVM that its workers get too, so a worker runs like the process that started it (heap, GC
+     * and compiler settings of bin/ai-inference, system properties such as the Netty transport): -X and -D options,
+     * without the ones that would make N processes fight over one file or port (a flight recording, a class-data
+     * archive written at exit, a debugger or agent).
+     */
+    static List<String> jvmFlags(List<String> inputArguments) {
+        List<String> flags = new ArrayList<>();
+        for (String a : inputArguments) {
+            boolean wanted = a.startsWith("-X") || a.startsWith("-D");
+            boolean perProcess = a.startsWith("-XX:StartFlightRecording") || a.startsWith("-XX:FlightRecorderOptions")
+                    || a.startsWith("-XX:ArchiveClassesAtExit") || a.startsWith("-Xrunjdwp") || a.startsWith("-Xdebug")
+                    || a.startsWith("-Xlog");
+            if (wanted && !perProcess) {
+                flags.add(a);
+            }
+        }
+        return flags;
     }
 
     /**

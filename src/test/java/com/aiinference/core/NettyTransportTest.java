@@ -1,0 +1,63 @@
+package com.aiinference.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.util.Locale;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The transport is epoll where Netty's native library loads (this jar carries it for linux-x86_64), else NIO. */
+class NettyTransportTest {
+    private final String before = System.getProperty(NettyTransport.PROPERTY);
+
+    @AfterEach
+    void restore() {
+        if (before == null) {
+            System.clearProperty(NettyTransport.PROPERTY);
+        } else {
+            System.setProperty(NettyTransport.PROPERTY, before);
+        }
+    }
+
+    @Test
+    void onLinuxX86TheNativeEpollTransportLoadsAndIsTheDefault() {
+        System.clearProperty(NettyTransport.PROPERTY);
+        boolean linuxX86 = System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("linux")
+                && System.getProperty("os.arch").matches("amd64|x86_64");
+        if (linuxX86) {
+            assertThat(Epoll.isAvailable()).as(String.valueOf(Epoll.unavailabilityCause())).isTrue();
+            assertThat(NettyTransport.current()).isEqualTo(NettyTransport.EPOLL);
+            var group = NettyTransport.current().group(1, "transport-test");
+            try {
+                assertThat(group).isInstanceOf(EpollEventLoopGroup.class);
+            } finally {
+                group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } else {
+            assertThat(NettyTransport.current()).isEqualTo(Epoll.isAvailable() ? NettyTransport.EPOLL : NettyTransport.NIO);
+        }
+    }
+
+    @Test
+    void nioCanBeChosen() {
+        System.setProperty(NettyTransport.PROPERTY, "NIO");
+        assertThat(NettyTransport.current()).isEqualTo(NettyTransport.NIO);
+        var group = NettyTransport.NIO.group(1, "transport-test");
+        try {
+            assertThat(group).isInstanceOf(NioEventLoopGroup.class);
+        } finally {
+            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void anUnknownTransportIsOneLineNamingTheProperty() {
+        System.setProperty(NettyTransport.PROPERTY, "io_uring");
+        assertThatThrownBy(NettyTransport::current).isInstanceOf(NettyTransport.Unavailable.class)
+                .hasMessage("-Daiinference.transport=io_uring: expected auto, epoll or nio");
+    }
+}

@@ -1,0 +1,57 @@
+package com.aiinference.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.aiinference.core.NettyTransport;
+import com.aiinference.simulate.FakeOllama;
+import com.aiinference.simulate.FakeOllamaConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The engine and the simulator behave alike on both Netty transports (epoll on Linux, NIO elsewhere): under injected
+ * faults every request the server received is in exactly one outcome, and the faults are the ones the server made.
+ */
+@Timeout(60)
+class TransportParityTest {
+    private final String before = System.getProperty(NettyTransport.PROPERTY);
+
+    @AfterEach
+    void restore() {
+        if (before == null) {
+            System.clearProperty(NettyTransport.PROPERTY);
+        } else {
+            System.setProperty(NettyTransport.PROPERTY, before);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(NettyTransport.class)
+    void everyRequestIsInExactlyOneOutcomeOnThisTransport(NettyTransport transport) {
+        System.setProperty(NettyTransport.PROPERTY, transport.name().toLowerCase(java.util.Locale.ROOT));
+        FakeOllamaConfig faulty = FakeOllamaConfig.defaults()
+                .withTiming(Duration.ofMillis(5), Duration.ofMillis(2)).withTokensPerAnswer(8)
+                .withParallelism(64, 64)
+                .withFaults(new FakeOllamaConfig.Faults(0.1, 0.1, 0.05, 0.1, 0.1)).withSeed(7);
+        try (FakeOllama fake = FakeOllama.start(faulty)) {
+            LoadTestConfig config = LoadTestConfig.builder().progress(LoadTestConfig.Progress.QUIET).maxTokens(0)
+                    .api(Api.OPENAI_CHAT).stream(true).users(16).duration(Duration.ofMillis(1500))
+                    .timeout(Duration.ofMillis(1500)).build();
+            LoadTestResult r = LoadTestRunner.run(config, fake.baseUri().resolve(Api.OPENAI_CHAT.path()),
+                    new PrintWriter(new StringWriter()));
+            FakeOllama.Stats s = fake.stats();
+            assertThat(r.total()).isEqualTo(s.generateRequests());
+            assertThat(r.errors()).containsEntry(ErrorKind.TIMEOUT.key(), s.stalls())
+                    .containsEntry(ErrorKind.STREAM_CUT.key(), s.cuts())
+                    .containsEntry(ErrorKind.CONNECTION_RESET.key(), s.resets());
+            assertThat(r.succeeded() + r.errors().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(r.total());
+            assertThat(r.succeeded()).isEqualTo(s.generateRequests() - s.busy() - s.resets() - s.stalls() - s.garbage() - s.cuts());
+            assertThat(s.stalls() * s.cuts() * s.resets()).as("the faults happened").isPositive();
+        }
+    }
+}
