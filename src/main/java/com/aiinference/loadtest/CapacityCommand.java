@@ -34,7 +34,6 @@ import picocli.CommandLine.Option;
             "2:invalid usage or input: no sweep file, not a sweep report, steps that do not rise, a sweep of another endpoint"
         })
 public final class CapacityCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** Output formats. */
     public enum Format { text, json }
@@ -91,7 +90,7 @@ public final class CapacityCommand implements Callable<Integer> {
             throw CliException.usage(e.getMessage());
         } catch (Capacity.NoStepWithinSloException e) {
             if (output == Format.json) {
-                ObjectNode o = JSON.createObjectNode();
+                ObjectNode o = Json.MAPPER.createObjectNode();
                 o.putNull("replicas");
                 o.put("error", e.getMessage());
                 out.println(o.toPrettyString());
@@ -147,7 +146,7 @@ public final class CapacityCommand implements Callable<Integer> {
     }
 
     static ObjectNode json(Capacity c, SweepResult s) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("replicas", c.replicas());
         o.put("per_replica_concurrency", SweepStep.round(c.perReplicaConcurrency(), 3));
         o.put("users", c.users());
@@ -166,5 +165,10 @@ public final class CapacityCommand implements Callable<Integer> {
         ArrayNode a = o.putArray("assumptions");
         c.assumptions().forEach(a::add);
         return o;
+    }
+
+    /** Created when capacity runs, not when the loadtest command is built. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     }
 }
