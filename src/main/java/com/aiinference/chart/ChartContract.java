@@ -16,6 +16,8 @@ public final class ChartContract {
     /** The chart's {@code engine} values: Ollama (its default) or vLLM's OpenAI server. */
     public static final String ENGINE_OLLAMA = "ollama";
     public static final String ENGINE_VLLM = "vllm";
+    /** The model the chart serves with {@code engine: vllm} when none is given ({@code vllm.model}'s default). */
+    public static final String DEFAULT_VLLM_MODEL = "meta-llama/Llama-3.1-8B-Instruct";
 
     /** The Service's port ({@code service.port}'s default). */
     public static final int SERVICE_PORT = 8000;
@@ -26,6 +28,7 @@ public final class ChartContract {
     public static final int OLLAMA_PORT = 11434;
     /** The inference container with {@code engine: vllm}: vLLM's OpenAI server on {@value #VLLM_PORT}. */
     public static final String VLLM_CONTAINER = "vllm";
+    public static final String VLLM_PORT_NAME = "vllm";
     public static final int VLLM_PORT = 8000;
     /** The gateway sidecar: the API on {@value #GATEWAY_PORT} ({@value #GATEWAY_PORT_NAME}), nginx stub_status on {@value #METRICS_PORT}. */
     public static final String GATEWAY_CONTAINER = "gateway";
@@ -58,6 +61,29 @@ public final class ChartContract {
     public static final String QUEUED_PROVISIONING_CLASS = "queued-provisioning.gke.io";
 
     private ChartContract() {}
+
+    /** The inference container of an engine ({@value #OLLAMA_CONTAINER} or {@value #VLLM_CONTAINER}). */
+    public static String inferenceContainer(String engine) {
+        return ENGINE_VLLM.equals(engine) ? VLLM_CONTAINER : OLLAMA_CONTAINER;
+    }
+
+    /** The name of the inference container's API port for an engine. */
+    public static String inferencePortName(String engine) {
+        return ENGINE_VLLM.equals(engine) ? VLLM_PORT_NAME : OLLAMA_PORT_NAME;
+    }
+
+    /**
+     * The generation route the stack's {@code endpoint} output names for an engine (the gateway forwards it): Ollama's
+     * {@code /api/generate}, vLLM's OpenAI {@code /v1/completions}.
+     */
+    public static String generatePath(String engine) {
+        return ENGINE_VLLM.equals(engine) ? "/v1/completions" : "/api/generate";
+    }
+
+    /** The model an engine serves by default. */
+    public static String defaultModel(String engine) {
+        return ENGINE_VLLM.equals(engine) ? DEFAULT_VLLM_MODEL : DEFAULT_MODEL;
+    }
 
     /** The selector of a release's pods (the chart's name and instance labels). */
     public static Map<String, String> podSelector(String release) {

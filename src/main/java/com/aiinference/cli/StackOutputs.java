@@ -140,6 +140,27 @@ public final class StackOutputs {
         return s.isBlank() ? Optional.empty() : Optional.of(s);
     }
 
+    /** A number output (Pulumi prints numbers as JSON numbers, e.g. 10), or a usage error naming it and the source. */
+    public Optional<Integer> integer(String key) {
+        return get(key).map(v -> {
+            try {
+                return (int) Double.parseDouble(v);
+            } catch (NumberFormatException e) {
+                throw CliException.usage("output '" + key + "' of " + source + " is '" + v + "', not a number");
+            }
+        });
+    }
+
+    /** A true/false output, or a usage error naming it and the source. */
+    public Optional<Boolean> bool(String key) {
+        return get(key).map(v -> {
+            if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+                return Boolean.parseBoolean(v);
+            }
+            throw CliException.usage("output '" + key + "' of " + source + " is '" + v + "', not true or false");
+        });
+    }
+
     /** A string output that must be present, or a usage error naming the key and the source. */
     public String require(String key) {
         return get(key).orElseThrow(() -> CliException.usage(

@@ -2,14 +2,11 @@ package com.aiinference.loadtest;
 
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
-import com.aiinference.cli.StackOutputsOptions;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -25,7 +22,8 @@ import picocli.CommandLine.Option;
         description = {
             "How many replicas of the measured configuration hold --users concurrent users within the SLO, from the",
             "per-replica curve of a 'loadtest sweep --report-json' file: knee / replicas of the sweep = users per",
-            "replica; users / that, rounded up. Prints its assumptions; no figure it did not measure or derive."
+            "replica; users / that, rounded up. Prints its assumptions; no figure it did not measure or derive.",
+            "Optional --url, --stack or --outputs: the endpoint the answer is for; a sweep of another endpoint is refused."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -34,7 +32,6 @@ import picocli.CommandLine.Option;
             "2:invalid usage or input: no sweep file, not a sweep report, steps that do not rise, a sweep of another endpoint"
         })
 public final class CapacityCommand implements Callable<Integer> {
-
     /** Output formats. */
     public enum Format { text, json }
 
@@ -55,12 +52,9 @@ public final class CapacityCommand implements Callable<Integer> {
             description = "text or json. Default: ${DEFAULT-VALUE}.")
     Format output;
 
-    @Option(names = "--url", paramLabel = "URL",
-            description = "Optional: the endpoint the answer is for; a sweep measured against another endpoint is refused.")
-    String url;
-
+    /** Optional: the endpoint the answer is for; a sweep measured against another endpoint is refused. */
     @Mixin
-    StackOutputsOptions stack;
+    TargetOptions where;
 
     @Override
     public Integer call() {
@@ -75,14 +69,14 @@ public final class CapacityCommand implements Callable<Integer> {
         Capacity c;
         try {
             sweep = SweepResult.read(sweepFile);
-            if (url != null || stack.isSet()) {
+            if (where.isSet()) {
                 Api api;
                 try {
                     api = Api.parse(sweep.api());
                 } catch (IllegalArgumentException e) {
                     throw new SweepInputException(sweepFile + ": api: " + e.getMessage());
                 }
-                URI want = TargetResolver.resolve(url, stack, api, System.in).uri();
+                URI want = where.resolve(api, System.in).uri();
                 requireSameEndpoint(sweep, want);
             }
             c = Capacity.of(sweep, users, objectives);
@@ -90,16 +84,13 @@ public final class CapacityCommand implements Callable<Integer> {
             throw CliException.usage(e.getMessage());
         } catch (Capacity.NoStepWithinSloException e) {
             if (output == Format.json) {
-                ObjectNode o = Json.MAPPER.createObjectNode();
-                o.putNull("replicas");
-                o.put("error", e.getMessage());
-                out.println(o.toPrettyString());
+                out.print(Reports.toJson(Answer.refused(e.getMessage())));
                 out.flush();
             }
             throw new CliException(ExitCodes.CHECK_FAILED, e.getMessage());
         }
         if (output == Format.json) {
-            out.println(json(c, sweep).toPrettyString());
+            out.print(Reports.toJson(Answer.of(c, sweep)));
         } else {
             out.print(text(c, sweep));
         }
@@ -145,30 +136,29 @@ public final class CapacityCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    static ObjectNode json(Capacity c, SweepResult s) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
-        o.put("replicas", c.replicas());
-        o.put("per_replica_concurrency", SweepStep.round(c.perReplicaConcurrency(), 3));
-        o.put("users", c.users());
-        o.put("slo", c.slo().toString());
-        ObjectNode knee = o.putObject("knee");
-        if (s.openLoop()) {
-            knee.put(s.loadKey(), c.knee().load());
-        } else {
-            knee.put(s.loadKey(), (long) c.knee().load());
-        }
-        knee.put("requests_per_s", SweepStep.round(c.knee().requestsPerSecond(), 3));
-        knee.put("latency_p95_ms", SweepStep.round(c.knee().latency().p95(), 3));
-        o.put("sweep_replicas", s.replicas());
-        o.put("target", s.target());
-        o.put("derivation", c.derivation());
-        ArrayNode a = o.putArray("assumptions");
-        c.assumptions().forEach(a::add);
-        return o;
-    }
+    /**
+     * The JSON answer (Jackson data binding, the conventions of every report): the replicas and how they follow from
+     * the knee; with no step within the SLO, {@code replicas} null and the reason in {@code error}.
+     */
+    @JsonPropertyOrder({"version", "replicas", "per_replica_concurrency", "users", "slo", "knee", "sweep_replicas",
+            "target", "derivation", "assumptions", "error"})
+    record Answer(ReportVersion version, Integer replicas, Double perReplicaConcurrency, Integer users, String slo,
+                  Knee knee, Integer sweepReplicas, String target, String derivation, List<String> assumptions,
+                  String error) {
 
-    /** Created when capacity runs, not when the loadtest command is built. */
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        /** The knee step: its load (concurrency or rate, the other null), throughput and latency p95. */
+        @JsonPropertyOrder({"concurrency", "rate", "requests_per_s", "latency_p95_ms"})
+        record Knee(Long concurrency, Double rate, Double requestsPerS, Double latencyP95Ms) {}
+
+        static Answer of(Capacity c, SweepResult s) {
+            SweepDocument.Load load = SweepDocument.Load.of(s.loadKey(), c.knee().load());
+            return new Answer(ReportVersion.current(), c.replicas(), c.perReplicaConcurrency(), c.users(),
+                    c.slo().toString(), new Knee(load.concurrency(), load.rate(), c.knee().requestsPerSecond(),
+                    c.knee().latency().p95()), s.replicas(), s.target(), c.derivation(), c.assumptions(), null);
+        }
+
+        static Answer refused(String reason) {
+            return new Answer(ReportVersion.current(), null, null, null, null, null, null, null, null, null, reason);
+        }
     }
 }

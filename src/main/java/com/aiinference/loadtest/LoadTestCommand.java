@@ -3,7 +3,6 @@ package com.aiinference.loadtest;
 import com.aiinference.chart.ChartContract;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
-import com.aiinference.cli.StackOutputsOptions;
 import com.aiinference.core.Check;
 import com.aiinference.cli.StackOutputs;
 import com.aiinference.kube.KubeAccess;
@@ -58,12 +57,8 @@ public final class LoadTestCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--url", paramLabel = "URL",
-            description = "Endpoint, e.g. http://<LB_IP>:8000/api/generate (a bare http://host:port gets the --api path).")
-    String url;
-
     @Mixin
-    StackOutputsOptions stack;
+    TargetOptions where;
 
     @Mixin
     LoadTestOptions load;
@@ -81,7 +76,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         load.api(); // a bad --api is exit 2 before the stack is read
-        TargetResolver.Target target = TargetResolver.resolve(url, stack, load::apiFor, System.in);
+        TargetResolver.Target target = where.resolve(load::apiFor, System.in);
         LoadTestConfig config = load.toConfig(target.stackModel().orElse(ChartContract.DEFAULT_MODEL), target.api());
         URI uri = target.uri();
         cluster.check();

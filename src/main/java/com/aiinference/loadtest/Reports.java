@@ -79,27 +79,18 @@ public final class Reports {
         return m;
     }
 
-    /** The JSON report. */
-    public static String toJson(Report report) {
+    /** A JSON report: the {@link Report}, or another record model (the sweep's), with the conventions of every report. */
+    public static String toJson(Object document) {
         try {
-            return JSON.writeValueAsString(report) + "\n";
+            return JSON.writeValueAsString(document) + "\n";
         } catch (IOException e) {
             throw new IllegalStateException("report not serializable: " + e.getMessage(), e);
         }
     }
 
-    /** Writes the JSON report. */
-    public static void writeJson(Report report, Path file) {
-        writeText(toJson(report), file);
-    }
-
-    /** Writes a JSON document built elsewhere (the sweep's) with the same conventions. */
-    public static void writeJson(com.fasterxml.jackson.databind.JsonNode json, Path file) {
-        try {
-            writeText(JSON.writeValueAsString(json) + "\n", file);
-        } catch (IOException e) {
-            throw new ReportException("cannot write JSON report " + file + ": " + e.getMessage(), e);
-        }
+    /** Writes a JSON report. */
+    public static void writeJson(Object document, Path file) {
+        writeText(toJson(document), file);
     }
 
     /** Writes any text report. */

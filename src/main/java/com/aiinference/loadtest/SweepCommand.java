@@ -4,7 +4,6 @@ import com.aiinference.chart.ChartContract;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.cli.StackOutputs;
-import com.aiinference.cli.StackOutputsOptions;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
@@ -46,12 +45,8 @@ public final class SweepCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--url", paramLabel = "URL",
-            description = "Endpoint, e.g. http://<LB_IP>:8000/v1/completions (a bare http://host:port gets the --api path).")
-    String url;
-
     @Mixin
-    StackOutputsOptions stack;
+    TargetOptions where;
 
     @Option(names = "--concurrency", paramLabel = "N,N,...",
             description = "Closed-loop steps: concurrent users per step, rising, e.g. 8,16,32,64.")
@@ -88,7 +83,7 @@ public final class SweepCommand implements Callable<Integer> {
         }
         String loadKey = concurrency != null ? SweepResult.CONCURRENCY : SweepResult.RATE;
         List<Double> loads = parseSteps(concurrency != null ? concurrency : rates, loadKey);
-        TargetResolver.Target target = TargetResolver.resolve(url, stack, run::apiFor, System.in);
+        TargetResolver.Target target = where.resolve(run::apiFor, System.in);
         api = target.api();
         int r;
         String replicasSource;

@@ -29,13 +29,11 @@ public final class TargetResolver {
         }
     }
 
-    /** Resolves {@code --url} or the stack options to the URL of {@code api}. */
-    public static Target resolve(String url, StackOutputsOptions stack, Api api, InputStream stdin) {
-        return resolve(url, stack, outputs -> api, stdin);
-    }
-
-    /** The same, with the API chosen from the stack outputs (if any): e.g. the engine the stack deployed. */
-    public static Target resolve(String url, StackOutputsOptions stack,
+    /**
+     * Resolves {@code --url} or the stack options ({@link TargetOptions}) to the URL of the API {@code apiFor} picks
+     * from the stack outputs (if any): e.g. the engine the stack deployed.
+     */
+    static Target resolve(String url, StackOutputsOptions stack,
                                  java.util.function.Function<Optional<StackOutputs>, Api> apiFor, InputStream stdin) {
         if (url != null && stack.isSet()) {
             throw new TargetException("--url and --stack/--outputs are alternatives: give one");

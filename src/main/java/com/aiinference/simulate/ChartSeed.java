@@ -48,6 +48,8 @@ public final class ChartSeed {
         put(c, "namespace", spec.namespace());
         put(c, "releaseName", spec.release());
         put(c, "gpuPoolName", GPU_NODE_POOL);
+        // The chart's engine: vLLM pods (container vllm, its args and env) when the replicas speak vLLM.
+        put(c, "engine", spec.engine());
         put(c, "model", spec.model());
         // The pods' OLLAMA_NUM_PARALLEL is what the fake replicas serve at once (--parallel).
         put(c, "numParallel", String.valueOf(spec.numParallel()));

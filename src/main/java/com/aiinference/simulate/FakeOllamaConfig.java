@@ -67,8 +67,9 @@ public record FakeOllamaConfig(
          */
         VLLM;
 
+        /** The engine's name: the chart's {@code engine} value. */
         public String cliName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return this == VLLM ? ChartContract.ENGINE_VLLM : ChartContract.ENGINE_OLLAMA;
         }
     }
 
@@ -119,50 +120,93 @@ public record FakeOllamaConfig(
     }
 
     public FakeOllamaConfig withPort(int v) {
-        return new FakeOllamaConfig(v, models, tokensPerAnswer, timeToFirstToken, interTokenDelay, numParallel,
-                maxQueue, faults, seed, version, engine, interTokenDelayPerSequence);
+        return toBuilder().port(v).build();
     }
 
     public FakeOllamaConfig withModels(List<String> v) {
-        return new FakeOllamaConfig(port, v, tokensPerAnswer, timeToFirstToken, interTokenDelay, numParallel,
-                maxQueue, faults, seed, version, engine, interTokenDelayPerSequence);
+        return toBuilder().models(v).build();
     }
 
     public FakeOllamaConfig withTokensPerAnswer(int v) {
-        return new FakeOllamaConfig(port, models, v, timeToFirstToken, interTokenDelay, numParallel, maxQueue,
-                faults, seed, version, engine, interTokenDelayPerSequence);
+        return toBuilder().tokensPerAnswer(v).build();
     }
 
     public FakeOllamaConfig withTiming(Duration ttft, Duration itl) {
-        return new FakeOllamaConfig(port, models, tokensPerAnswer, ttft, itl, numParallel, maxQueue, faults, seed,
-                version, engine, interTokenDelayPerSequence);
+        return toBuilder().timeToFirstToken(ttft).interTokenDelay(itl).build();
     }
 
     public FakeOllamaConfig withParallelism(int parallel, int queue) {
-        return new FakeOllamaConfig(port, models, tokensPerAnswer, timeToFirstToken, interTokenDelay, parallel,
-                queue, faults, seed, version, engine, interTokenDelayPerSequence);
+        return toBuilder().numParallel(parallel).maxQueue(queue).build();
     }
 
     public FakeOllamaConfig withFaults(Faults v) {
-        return new FakeOllamaConfig(port, models, tokensPerAnswer, timeToFirstToken, interTokenDelay, numParallel,
-                maxQueue, v, seed, version, engine, interTokenDelayPerSequence);
+        return toBuilder().faults(v).build();
     }
 
     public FakeOllamaConfig withSeed(long v) {
-        return new FakeOllamaConfig(port, models, tokensPerAnswer, timeToFirstToken, interTokenDelay, numParallel,
-                maxQueue, faults, v, version, engine, interTokenDelayPerSequence);
+        return toBuilder().seed(v).build();
     }
 
     /** The same fake speaking {@code e}'s API. */
     public FakeOllamaConfig withEngine(Engine e) {
-        return new FakeOllamaConfig(port, models, tokensPerAnswer, timeToFirstToken, interTokenDelay, numParallel,
-                maxQueue, faults, seed, version, e, interTokenDelayPerSequence);
+        return toBuilder().engine(e).build();
     }
 
     /** The same fake with this extra delay per token for each other sequence decoding at once. */
     public FakeOllamaConfig withBatching(Duration perSequence) {
-        return new FakeOllamaConfig(port, models, tokensPerAnswer, timeToFirstToken, interTokenDelay, numParallel,
-                maxQueue, faults, seed, version, engine, perSequence);
+        return toBuilder().interTokenDelayPerSequence(perSequence).build();
+    }
+
+    private Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** A copy with some settings changed; {@link #build()} validates the whole as the constructor does. */
+    private static final class Builder {
+        private int port;
+        private List<String> models;
+        private int tokensPerAnswer;
+        private Duration timeToFirstToken;
+        private Duration interTokenDelay;
+        private int numParallel;
+        private int maxQueue;
+        private Faults faults;
+        private long seed;
+        private final String version;
+        private Engine engine;
+        private Duration interTokenDelayPerSequence;
+
+        Builder(FakeOllamaConfig c) {
+            port = c.port;
+            models = c.models;
+            tokensPerAnswer = c.tokensPerAnswer;
+            timeToFirstToken = c.timeToFirstToken;
+            interTokenDelay = c.interTokenDelay;
+            numParallel = c.numParallel;
+            maxQueue = c.maxQueue;
+            faults = c.faults;
+            seed = c.seed;
+            version = c.version;
+            engine = c.engine;
+            interTokenDelayPerSequence = c.interTokenDelayPerSequence;
+        }
+
+        Builder port(int v) { port = v; return this; }
+        Builder models(List<String> v) { models = v; return this; }
+        Builder tokensPerAnswer(int v) { tokensPerAnswer = v; return this; }
+        Builder timeToFirstToken(Duration v) { timeToFirstToken = v; return this; }
+        Builder interTokenDelay(Duration v) { interTokenDelay = v; return this; }
+        Builder numParallel(int v) { numParallel = v; return this; }
+        Builder maxQueue(int v) { maxQueue = v; return this; }
+        Builder faults(Faults v) { faults = v; return this; }
+        Builder seed(long v) { seed = v; return this; }
+        Builder engine(Engine v) { engine = v; return this; }
+        Builder interTokenDelayPerSequence(Duration v) { interTokenDelayPerSequence = v; return this; }
+
+        FakeOllamaConfig build() {
+            return new FakeOllamaConfig(port, models, tokensPerAnswer, timeToFirstToken, interTokenDelay, numParallel,
+                    maxQueue, faults, seed, version, engine, interTokenDelayPerSequence);
+        }
     }
 
     /** The delay before a sequence's next token while {@code decoding} sequences (itself included) decode at once. */

@@ -1,5 +1,6 @@
 package com.aiinference.simulate;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.loadtest.Format;
 import com.aiinference.chart.ChartException;
 import com.aiinference.chart.ChartRenderer;
@@ -75,8 +76,9 @@ public final class SimulateClusterCommand implements Callable<Integer> {
     @Option(names = "--release", paramLabel = "NAME", defaultValue = "ai-inference", description = "Default: ${DEFAULT-VALUE}.")
     String release;
 
-    @Option(names = "--model", paramLabel = "NAME", defaultValue = FakeOllamaConfig.DEFAULT_MODEL,
-            description = "Model the replicas serve and the outputs name. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--model", paramLabel = "NAME",
+            description = "Model the replicas serve and the outputs name. Default: the chart's for the engine, "
+                    + ChartContract.DEFAULT_MODEL + " (ollama) or " + ChartContract.DEFAULT_VLLM_MODEL + " (vllm).")
     String model;
 
     @Option(names = "--memory-limit", paramLabel = "QUANTITY", defaultValue = "40Gi",
@@ -192,8 +194,12 @@ public final class SimulateClusterCommand implements Callable<Integer> {
         SimulatedCluster.Spec clusterSpec;
         FakeOllamaConfig replicaConfig;
         try {
+            String engine = timing.engine().cliName();
+            if (model == null) {
+                model = ChartContract.defaultModel(engine);
+            }
             clusterSpec = new SimulatedCluster.Spec(namespace, release, replicas, model, memoryLimit, !noGateway, dwsState,
-                    hpaMin == null ? replicas : hpaMin, hpaMax == null ? replicas : hpaMax, timing.parallel);
+                    hpaMin == null ? replicas : hpaMin, hpaMax == null ? replicas : hpaMax, timing.parallel, engine);
             replicaConfig = timing.apply(FakeOllamaConfig.defaults().withModels(List.of(model)))
                     .withParallelism(timing.parallel, 512);
             new io.fabric8.kubernetes.api.model.Quantity(memoryLimit).getNumericalAmount();
@@ -321,8 +327,9 @@ public final class SimulateClusterCommand implements Callable<Integer> {
 
     private void printBanner(PrintWriter out, SimulatedCluster c) {
         URI endpoint = c.endpoint();
-        out.printf(Locale.ROOT, "simulated release '%s' in namespace '%s': %d replicas of %s, memory limit %s, HPA %d-%d%s%s%n",
-                release, namespace, replicas, model, memoryLimit, c.spec().hpaMin(), c.spec().hpaMax(),
+        out.printf(Locale.ROOT, "simulated release '%s' in namespace '%s': %d replicas of %s%s, memory limit %s, HPA %d-%d%s%s%n",
+                release, namespace, replicas, model, ChartContract.ENGINE_VLLM.equals(c.spec().engine()) ? " on vLLM" : "",
+                memoryLimit, c.spec().hpaMin(), c.spec().hpaMax(),
                 dwsState == null ? "" : ", ProvisioningRequest " + dwsState, noGateway ? ", no gateway" : "");
         out.printf("Kubernetes API (fabric8 mock, CRUD): %s%n", c.apiServer());
         out.printf("seeded from helm template of %s: %s%n", chartDirShown(), c.seededObjects().stream()

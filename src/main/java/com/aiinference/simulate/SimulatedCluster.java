@@ -75,7 +75,7 @@ public final class SimulatedCluster implements AutoCloseable {
 
     /** How the simulated release is configured (the chart values and stack outputs that verify compares with). */
     public record Spec(String namespace, String release, int replicas, String model, String memoryLimit,
-            boolean gateway, String dwsState, int hpaMin, int hpaMax, int numParallel) {
+            boolean gateway, String dwsState, int hpaMin, int hpaMax, int numParallel, String engine) {
         /** The stack's default OLLAMA_NUM_PARALLEL (and the fake replicas' default parallelism). */
         public static final int DEFAULT_NUM_PARALLEL = 8;
 
@@ -86,36 +86,47 @@ public final class SimulatedCluster implements AutoCloseable {
             if (dwsState != null && !DWS_STATES.containsKey(dwsState)) {
                 throw new IllegalArgumentException("unknown DWS state '" + dwsState + "', expected one of " + DWS_STATES.keySet());
             }
+            java.util.Objects.requireNonNull(engine, "engine");
         }
 
         public static Spec defaults(int replicas) {
             return new Spec(ChartContract.CHART_NAME, ChartContract.CHART_NAME, replicas, ChartContract.DEFAULT_MODEL, "40Gi", true,
-                    null, replicas, replicas, DEFAULT_NUM_PARALLEL);
+                    null, replicas, replicas, DEFAULT_NUM_PARALLEL, ChartContract.ENGINE_OLLAMA);
         }
 
         public Spec withDwsState(String state) {
-            return new Spec(namespace, release, replicas, model, memoryLimit, gateway, state, hpaMin, hpaMax, numParallel);
+            return new Spec(namespace, release, replicas, model, memoryLimit, gateway, state, hpaMin, hpaMax, numParallel, engine);
         }
 
         public Spec withGateway(boolean g) {
-            return new Spec(namespace, release, replicas, model, memoryLimit, g, dwsState, hpaMin, hpaMax, numParallel);
+            return new Spec(namespace, release, replicas, model, memoryLimit, g, dwsState, hpaMin, hpaMax, numParallel, engine);
         }
 
         public Spec withHpa(int min, int max) {
-            return new Spec(namespace, release, replicas, model, memoryLimit, gateway, dwsState, min, max, numParallel);
+            return new Spec(namespace, release, replicas, model, memoryLimit, gateway, dwsState, min, max, numParallel, engine);
         }
 
         public Spec withMemoryLimit(String limit) {
-            return new Spec(namespace, release, replicas, model, limit, gateway, dwsState, hpaMin, hpaMax, numParallel);
+            return new Spec(namespace, release, replicas, model, limit, gateway, dwsState, hpaMin, hpaMax, numParallel, engine);
         }
 
         public Spec withModel(String m) {
-            return new Spec(namespace, release, replicas, m, memoryLimit, gateway, dwsState, hpaMin, hpaMax, numParallel);
+            return new Spec(namespace, release, replicas, m, memoryLimit, gateway, dwsState, hpaMin, hpaMax, numParallel, engine);
         }
 
         /** OLLAMA_NUM_PARALLEL of the rendered pods: the slots each fake replica serves at once. */
         public Spec withNumParallel(int n) {
-            return new Spec(namespace, release, replicas, model, memoryLimit, gateway, dwsState, hpaMin, hpaMax, n);
+            return new Spec(namespace, release, replicas, model, memoryLimit, gateway, dwsState, hpaMin, hpaMax, n, engine);
+        }
+
+        /** The chart's engine: the pods' inference container ({@code ollama} or {@code vllm}) and what the replicas speak. */
+        public Spec withEngine(String e) {
+            return new Spec(namespace, release, replicas, model, memoryLimit, gateway, dwsState, hpaMin, hpaMax, numParallel, e);
+        }
+
+        /** The inference container the chart renders for this engine. */
+        public String inferenceContainer() {
+            return ChartContract.inferenceContainer(engine);
         }
 
         public boolean hpaPinned() {
@@ -157,7 +168,8 @@ public final class SimulatedCluster implements AutoCloseable {
     private final Deployment deployment;
     private final PodTemplateSpec template;
     /** Container ports by the names verify looks up ({@code ollama}, {@code metrics}); -1 when the chart has none. */
-    private final int ollamaPort;
+    /** The inference container's API port (Ollama's 11434, vLLM's 8000): the pod proxy passes it to the replica. */
+    private final int inferencePort;
     private final int metricsPort;
     /** Ports the chart's NetworkPolicy admits; null = all. */
     private final Set<Integer> policyPorts;
@@ -188,7 +200,7 @@ public final class SimulatedCluster implements AutoCloseable {
         this.deployment = chart.single(Deployment.class)
                 .orElseThrow(() -> new IllegalStateException("the chart rendered no Deployment"));
         this.template = deployment.getSpec().getTemplate();
-        this.ollamaPort = namedPort(template, ChartContract.OLLAMA_CONTAINER, ChartContract.OLLAMA_PORT_NAME);
+        this.inferencePort = namedPort(template, spec.inferenceContainer(), ChartContract.inferencePortName(spec.engine()));
         this.metricsPort = namedPort(template, ChartContract.GATEWAY_CONTAINER, ChartContract.METRICS_PORT_NAME);
         this.policyPorts = networkPolicyPorts(chart, template);
         this.front = RoundRobinFront.start(replicas, 0);
@@ -259,7 +271,7 @@ public final class SimulatedCluster implements AutoCloseable {
 
     /** The {@code endpoint} stack output: the front's {@code /api/generate}. */
     public URI endpoint() {
-        return front.baseUri().resolve("/api/generate");
+        return front.baseUri().resolve(ChartContract.generatePath(spec.engine()));
     }
 
     public List<String> podNames() {
@@ -307,6 +319,7 @@ public final class SimulatedCluster implements AutoCloseable {
         o.put("kubeconfig", kubeconfig());
         o.put("replicas", spec.replicas());
         o.put("model", spec.model());
+        o.put("engine", spec.engine());
         o.put("memoryLimit", spec.memoryLimit());
         o.put("dwsEnabled", spec.dwsState() != null);
         o.put("hpaPinned", spec.hpaPinned());
@@ -740,7 +753,7 @@ public final class SimulatedCluster implements AutoCloseable {
         }
         String s = ready ? "True" : "False";
         setReadiness(p, s);
-        p.getStatus().getContainerStatuses().stream().filter(c -> c.getName().equals(ChartContract.OLLAMA_CONTAINER))
+        p.getStatus().getContainerStatuses().stream().filter(c -> c.getName().equals(spec.inferenceContainer()))
                 .forEach(c -> c.setReady(ready));
         client.pods().inNamespace(spec.namespace()).resource(p).updateStatus();
         syncControllers();
@@ -758,7 +771,7 @@ public final class SimulatedCluster implements AutoCloseable {
         }
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         for (ContainerStatus c : p.getStatus().getContainerStatuses()) {
-            if (c.getName().equals(ChartContract.OLLAMA_CONTAINER)) {
+            if (c.getName().equals(spec.inferenceContainer())) {
                 c.setRestartCount(c.getRestartCount() + 1);
                 c.setReady(false);
                 c.setLastState(new io.fabric8.kubernetes.api.model.ContainerStateBuilder().withNewTerminated()
@@ -857,7 +870,7 @@ public final class SimulatedCluster implements AutoCloseable {
                 return status(503, "error trying to reach service: dial tcp 10.8.0." + (replica + 10) + ":" + port
                         + ": i/o timeout");
             }
-            if (port == ollamaPort) {
+            if (port == inferencePort) {
                 try {
                     HttpResponse<String> r = proxyClient.send(HttpRequest.newBuilder(backend.base().resolve("/" + m.group(4)))
                             .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());

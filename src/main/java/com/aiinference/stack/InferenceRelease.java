@@ -139,7 +139,7 @@ public final class InferenceRelease extends ComponentResource {
 
     /** The inference route clients post to: Ollama's generate API, or vLLM's OpenAI completions. */
     public static String endpointPath(com.aiinference.config.Settings settings) {
-        return settings.engine().isVllm() ? "/v1/completions" : "/api/generate";
+        return ChartContract.generatePath(settings.engine().kind());
     }
 
     /**

@@ -304,7 +304,7 @@ public final class PlatformInspector {
      * served; the served name must be the one the stack deployed.
      */
     private ModelState vllmModelState(Pod pod, boolean ready, String model) {
-        int port = containerPort(pod, VLLM_CONTAINER, VLLM_CONTAINER, VLLM_PORT);
+        int port = containerPort(pod, VLLM_CONTAINER, ChartContract.VLLM_PORT_NAME, VLLM_PORT);
         ProxyAnswer answer = proxyGet(pod.getMetadata().getName(), port, "v1/models");
         if (answer.code() == 200) {
             try {

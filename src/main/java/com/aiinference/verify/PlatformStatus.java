@@ -107,4 +107,14 @@ public record PlatformStatus(
     public boolean failed() {
         return stage == Stage.FAILED;
     }
+
+    /**
+     * Why this status is not ready, in one line: {@code FAILED: ...}, or {@code not ready after 2h: STAGE: ...} after a
+     * wait ({@code waited} null: {@code not ready: STAGE: ...}).
+     */
+    public String notReady(Duration waited) {
+        String where = stage.name() + ": " + summary;
+        return failed() ? where : waited != null ? "not ready after " + com.aiinference.loadtest.Format.duration(waited)
+                + ": " + where : "not ready: " + where;
+    }
 }

@@ -97,14 +97,13 @@ public final class StatusCommand implements Callable<Integer> {
         }
         KubeAccess access = cluster.access(outputs);
         String release = cluster.release(outputs);
-        Integer replicas = outputs.flatMap(o -> o.get("replicas")).map(v -> number(v, o(outputs))).orElse(null);
+        Integer replicas = outputs.flatMap(o -> o.integer("replicas")).orElse(null);
         var target = new VerifyTarget(access, cluster.namespace(outputs), release, null,
                 new Expectations(replicas, outputs.flatMap(o -> o.get("model")).orElse(null), null, null, null));
-        var expected = StatusInspector.Expected.from(outputs, release);
 
         try (KubernetesClient client = access.connect()) {
             access.ensureReachable(client);
-            var inspector = new StatusInspector(client, target, expected, clock);
+            var inspector = StatusInspector.of(client, target, outputs, clock);
             PlatformStatus status = inspector.read();
             if (wait != null) {
                 status = new StatusWatch(inspector, clock, interval).follow(status, wait, err);
@@ -113,10 +112,7 @@ public final class StatusCommand implements Callable<Integer> {
             if (status.ready()) {
                 return ExitCodes.OK;
             }
-            String where = status.stage().name() + ": " + status.summary();
-            throw new CliException(ExitCodes.CHECK_FAILED, status.failed() ? where
-                    : wait != null ? "not ready after " + com.aiinference.loadtest.Format.duration(wait) + ": " + where
-                    : "not ready: " + where);
+            throw new CliException(ExitCodes.CHECK_FAILED, status.notReady(wait));
         }
     }
 
@@ -222,17 +218,5 @@ public final class StatusCommand implements Callable<Integer> {
             return String.format(Locale.ROOT, "%dh %02dm", hours, minutes);
         }
         return minutes > 0 ? minutes + "m" : s + "s";
-    }
-
-    private static StackOutputs o(Optional<StackOutputs> outputs) {
-        return outputs.orElseThrow();
-    }
-
-    private static int number(String v, StackOutputs o) {
-        try {
-            return (int) Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw CliException.usage("output 'replicas' of " + o.source() + " is '" + v + "', not a number");
-        }
     }
 }

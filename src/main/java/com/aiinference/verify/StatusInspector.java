@@ -70,6 +70,12 @@ public final class StatusInspector {
     private final Expected expected;
     private final Clock clock;
 
+    /** The inspector of a release, expecting what its stack outputs name (else the release's own names). */
+    public static StatusInspector of(KubernetesClient client, VerifyTarget target,
+                                     java.util.Optional<com.aiinference.cli.StackOutputs> outputs, Clock clock) {
+        return new StatusInspector(client, target, Expected.from(outputs, target.release()), clock);
+    }
+
     public StatusInspector(KubernetesClient client, VerifyTarget target, Expected expected, Clock clock) {
         this.client = client;
         this.target = target;

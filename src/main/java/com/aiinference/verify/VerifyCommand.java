@@ -5,7 +5,7 @@ import com.aiinference.kube.KubeAccess;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.cli.StackOutputs;
-import com.aiinference.cli.StackOutputsOptions;
+import com.aiinference.loadtest.TargetOptions;
 import com.aiinference.loadtest.LoadTestConfig;
 import com.aiinference.loadtest.HtmlReport;
 import com.aiinference.loadtest.InterruptHook;
@@ -74,14 +74,10 @@ public final class VerifyCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Mixin
-    StackOutputsOptions stack;
+    TargetOptions where;
 
     @Mixin
     ClusterOptions cluster;
-
-    @Option(names = "--url", paramLabel = "URL",
-            description = "Endpoint for the load, e.g. http://<LB_IP>:8000/api/generate (default: the stack's 'endpoint').")
-    String url;
 
     @Option(names = "--replicas", paramLabel = "N",
             description = "Expected replicas (default: the stack's 'replicas' output; else the Deployment's own count).")
@@ -124,7 +120,7 @@ public final class VerifyCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         // Validates every load option first (a bad --slo is exit 2 before anything connects).
         LoadTestConfig asked = load.toConfig(FALLBACK_MODEL);
-        TargetResolver.Target resolved = TargetResolver.resolve(url, stack, load::apiFor, System.in);
+        TargetResolver.Target resolved = where.resolve(load::apiFor, System.in);
         asked = asked.toBuilder().api(resolved.api()).build();
         Optional<StackOutputs> outputs = resolved.outputs();
         VerifyTarget target = target(resolved.uri(), outputs, load.modelGiven() ? asked.model() : null);
@@ -213,12 +209,10 @@ public final class VerifyCommand implements Callable<Integer> {
         java.time.Clock clock = java.time.Clock.systemUTC();
         java.time.Duration interval = java.time.Duration.ofMillis(
                 Math.max(200, Math.min(10_000, waitReady.toMillis() / 30)));
-        var inspector = new StatusInspector(client, target, StatusInspector.Expected.from(outputs, target.release()), clock);
+        var inspector = StatusInspector.of(client, target, outputs, clock);
         PlatformStatus status = new StatusWatch(inspector, clock, interval).follow(inspector.read(), waitReady, err);
         if (!status.ready()) {
-            return Optional.of((status.failed() ? "" : "not ready after "
-                    + com.aiinference.loadtest.Format.duration(waitReady) + ": ") + status.stage().name() + ": "
-                    + status.summary());
+            return Optional.of(status.notReady(waitReady));
         }
         return Optional.empty();
     }
@@ -228,7 +222,7 @@ public final class VerifyCommand implements Callable<Integer> {
         String ns = cluster.namespace(outputs);
         String rel = cluster.release(outputs);
         Integer expectedReplicas = replicas != null ? replicas
-                : outputs.flatMap(o -> o.get("replicas")).map(v -> parseInt(v, "replicas", outputs.get())).orElse(null);
+                : outputs.flatMap(o -> o.integer("replicas")).orElse(null);
         if (expectedReplicas != null && expectedReplicas < 1) {
             throw CliException.usage("--replicas must be at least 1, got " + expectedReplicas);
         }
@@ -242,26 +236,9 @@ public final class VerifyCommand implements Callable<Integer> {
                         + "' is not a Kubernetes quantity (e.g. 40Gi)");
             }
         }
-        Boolean dwsExpected = dws != null ? dws : outputs.flatMap(o -> o.get("dwsEnabled"))
-                .map(v -> parseBoolean(v, "dwsEnabled", outputs.get())).orElse(null);
-        Boolean pinned = hpaPinned != null ? hpaPinned : outputs.flatMap(o -> o.get("hpaPinned"))
-                .map(v -> parseBoolean(v, "hpaPinned", outputs.get())).orElse(null);
+        Boolean dwsExpected = dws != null ? dws : outputs.flatMap(o -> o.bool("dwsEnabled")).orElse(null);
+        Boolean pinned = hpaPinned != null ? hpaPinned : outputs.flatMap(o -> o.bool("hpaPinned")).orElse(null);
         return new VerifyTarget(access, ns, rel, endpoint, new Expectations(expectedReplicas, model, memory, dwsExpected, pinned));
-    }
-
-    private static int parseInt(String v, String key, StackOutputs o) {
-        try {
-            return (int) Double.parseDouble(v); // Pulumi prints numbers as JSON numbers, e.g. 10
-        } catch (NumberFormatException e) {
-            throw CliException.usage("output '" + key + "' of " + o.source() + " is '" + v + "', not a number");
-        }
-    }
-
-    private static boolean parseBoolean(String v, String key, StackOutputs o) {
-        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(v);
-        }
-        throw CliException.usage("output '" + key + "' of " + o.source() + " is '" + v + "', not true or false");
     }
 
     /**

@@ -3,6 +3,7 @@ package com.aiinference.architecture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.aiinference.chart.archfixture.ChartThatKnowsTheConfig;
 import com.aiinference.loadtest.archfixture.LoadTestThatKnowsVerify;
 import com.aiinference.plan.archfixture.PlanThatRunsOtherCommands;
 import com.aiinference.stack.archfixture.StackThatKnowsTheCli;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureFixtureTest {
     private static final JavaClasses FIXTURES = new ClassFileImporter().importClasses(StackThatKnowsTheCli.class,
-            LoadTestThatKnowsVerify.class, PlanThatRunsOtherCommands.class, PlanThatRunsOtherCommands.PlanBroke.class);
+            LoadTestThatKnowsVerify.class, PlanThatRunsOtherCommands.class, PlanThatRunsOtherCommands.PlanBroke.class,
+            ChartThatKnowsTheConfig.class);
 
     private static String violations(ArchRule rule) {
         EvaluationResult result = rule.evaluate(FIXTURES);
@@ -32,6 +34,12 @@ class ArchitectureFixtureTest {
                 .contains("StackThatKnowsTheCli").contains("com.aiinference.cli.ExitCodes");
         assertThatThrownBy(() -> Layers.PROGRAM_KNOWS_NO_CLI.check(FIXTURES))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("StackThatKnowsTheCli");
+    }
+
+    @Test
+    void theChartReachingForTheConfigIsCaught() {
+        assertThat(violations(Layers.CHART_STANDS_ON_CORE))
+                .contains("ChartThatKnowsTheConfig").contains("com.aiinference.config.Settings");
     }
 
     @Test

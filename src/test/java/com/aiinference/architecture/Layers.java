@@ -56,6 +56,17 @@ final class Layers {
             .orShould().dependOnClassesThat().resideInAPackage(CORE)
             .because("every layer may use core, so core may use no layer");
 
+    /**
+     * The chart and its contract ({@code ChartContract}: container names, ports, labels, engine values) depend on
+     * nothing of the project but core, so every layer, the stack's config included, can take the chart's names from
+     * it without a cycle.
+     */
+    static final ArchRule CHART_STANDS_ON_CORE = classes()
+            .that().resideInAPackage(CHART)
+            .should().onlyDependOnClassesThat().resideOutsideOfPackage(ROOT + "..")
+            .orShould().dependOnClassesThat().resideInAnyPackage(CHART, CORE)
+            .because("the chart's names are imported by config, stack, plan, verify, loadtest and simulate");
+
     /** The load test stands on its own: verify uses it, it does not know verify. */
     static final ArchRule LOADTEST_KNOWS_NO_VERIFY = noClasses()
             .that().resideInAPackage(LOADTEST)
@@ -108,6 +119,7 @@ final class Layers {
             .because("cli.ExitCodes maps DomainException to exit 2; any other exception is reported as an internal error");
 
     static final List<ArchRule> ALL = List.of(PROGRAM_KNOWS_NO_CLI, PROGRAM_KNOWS_NO_COMMANDS, CORE_STANDS_ALONE,
+            CHART_STANDS_ON_CORE,
             LOADTEST_KNOWS_NO_VERIFY, SIMULATE_ONLY_FROM_ROOT, COMMANDS_ONLY_FROM_ROOT, EXIT_CODES_ONLY_IN_CLI,
             DOMAIN_ERRORS_ARE_DOMAIN_EXCEPTIONS);
 

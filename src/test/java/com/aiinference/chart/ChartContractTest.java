@@ -64,6 +64,10 @@ class ChartContractTest {
     @SuppressWarnings("unchecked")
     void enginesServicePortHfTokenKeyAndNodePoolLabelAreTheContracts() throws IOException {
         RenderedChart vllm = ChartScenarios.render("vllm");
+        // The gateway forwards each engine's generation route (the stack's endpoint output names it).
+        assertThat(ChartScenarios.nginxConf(vllm)).contains(" " + ChartContract.generatePath(ChartContract.ENGINE_VLLM) + " ");
+        assertThat(ChartScenarios.nginxConf(ChartScenarios.render("default")))
+                .contains(" " + ChartContract.generatePath(ChartContract.ENGINE_OLLAMA) + " ");
         assertThat(port(ChartScenarios.container(vllm, ChartContract.VLLM_CONTAINER), ChartContract.VLLM_CONTAINER))
                 .isEqualTo(ChartContract.VLLM_PORT);
         assertThat(ChartScenarios.deployment(vllm).getSpec().getTemplate().getSpec().getNodeSelector())

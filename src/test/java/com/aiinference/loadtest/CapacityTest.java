@@ -83,8 +83,54 @@ class CapacityTest {
         var json = sweep(SweepResult.CONCURRENCY, 1, "p95<5s", SweepTest.step(8, 4, 2000), SweepTest.step(16, 8, 2000)).toJson();
         ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("steps").get(1)).put("concurrency", 4);
         assertThatThrownBy(() -> SweepResult.fromJson(json, "s.json")).hasMessage("s.json: steps do not rise (concurrency 8.0 then 4.0)");
-        json.putArray("steps");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json).putArray("steps");
         assertThatThrownBy(() -> SweepResult.fromJson(json, "s.json")).hasMessage("s.json has no steps");
+    }
+
+    /** The sweep's JSON is a record model: the version, the report conventions, and the files older sweeps wrote. */
+    @Test
+    void theSweepDocumentHasTheReportConventionsAndOlderFilesStillRead() throws Exception {
+        SweepResult open = sweep(SweepResult.RATE, 1, "p95<5s", SweepTest.step(1, 1, 1000), SweepTest.step(2, 2, 2000));
+        var json = open.toJson();
+        assertThat(json.get("version").get("schema").asInt()).isEqualTo(ReportVersion.SCHEMA);
+        assertThat(json.get("mode").asText()).isEqualTo("open_loop");
+        assertThat(json.get("steps").get(0).get("rate").asDouble()).isEqualTo(1.0);
+        assertThat(json.get("steps").get(0).get("concurrency").isNull()).isTrue();
+        assertThat(json.get("knee").toString()).isEqualTo("{\"concurrency\":null,\"rate\":2.0}");
+        SweepResult back = SweepResult.fromJson(json, "s.json");
+        assertThat(back.toJson()).isEqualTo(json);
+        assertThat(back.openLoop()).isTrue();
+        assertThat(back.knee()).get().extracting(SweepStep::load).isEqualTo(2.0);
+
+        // what sweeps wrote before the version field: "closed-loop", one load key per step, no version
+        Path old = dir.resolve("old.json");
+        Files.writeString(old, "{\"kind\":\"sweep\",\"target\":\"http://10.0.0.1:8000/v1/completions\",\"api\":\"openai-completions\","
+                + "\"model\":\"m/m\",\"mode\":\"closed-loop\",\"slo\":\"p95<5s\",\"replicas\":2,\"replicas_source\":\"--replicas\","
+                + "\"step_duration_s\":10.0,\"warmup_s\":2.0,\"max_tokens\":128,\"prompts\":1,\"started_at\":\"2026-11-30T10:54:00Z\","
+                + "\"steps\":[{\"concurrency\":8,\"requests_per_s\":4.0,\"output_tokens_per_s\":400.0,\"latency_ms\":{\"count\":40,"
+                + "\"mean\":1000.0,\"p50\":1000.0,\"p90\":1000.0,\"p95\":1000.0,\"p99\":1000.0,\"max\":1000.0},\"ttft_ms\":{\"count\":40,"
+                + "\"mean\":100.0,\"p50\":100.0,\"p90\":null,\"p95\":null,\"p99\":null,\"max\":null},\"requests\":{\"total\":40,"
+                + "\"succeeded\":40,\"failed\":0},\"errors\":{},\"output_tokens\":4000,\"duration_s\":10.0,\"peak_in_flight\":8,"
+                + "\"aborted\":null,\"within_slo\":true}],\"knee\":{\"concurrency\":8},\"stopped\":\"every step ran\"}");
+        SweepResult legacy = SweepResult.read(old);
+        assertThat(legacy.openLoop()).isFalse();
+        assertThat(legacy.knee()).get().extracting(SweepStep::load).isEqualTo(8.0);
+        assertThat(legacy.steps().get(0).ttft().p95()).isNaN();
+        assertThat(Capacity.of(legacy, 40, null).replicas()).isEqualTo(10);
+
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("version")).put("schema", ReportVersion.SCHEMA + 1);
+        assertThatThrownBy(() -> SweepResult.fromJson(json, "new.json")).isInstanceOf(SweepInputException.class)
+                .hasMessage("new.json is a sweep report of schema " + (ReportVersion.SCHEMA + 1) + ", newer than this tool"
+                        + " reads (schema " + ReportVersion.SCHEMA + " and older): use the ai-inference that wrote it");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("version")).put("schema", ReportVersion.SCHEMA);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("steps").get(1)).put("requests_per_s", "fast");
+        assertThatThrownBy(() -> SweepResult.fromJson(json, "s.json")).isInstanceOf(SweepInputException.class)
+                .hasMessageStartingWith("s.json: steps[1].requests_per_s is not what sweep schema " + ReportVersion.SCHEMA
+                        + " holds there (");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("steps").get(1)).remove("requests_per_s");
+        assertThatThrownBy(() -> SweepResult.fromJson(json, "s.json")).hasMessage("s.json: steps[1] has no number 'requests_per_s'");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json).put("mode", "burst");
+        assertThatThrownBy(() -> SweepResult.fromJson(json, "s.json")).hasMessage("s.json: mode must be closed_loop or open_loop, got 'burst'");
     }
 
     @Test

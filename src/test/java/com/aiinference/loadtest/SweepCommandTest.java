@@ -65,8 +65,10 @@ class SweepCommandTest {
                 + " SLO p95<30s, 2 replicas (--replicas) (stops by ");
         JsonNode root = JSON.readTree(json.toFile());
         assertThat(root.get("kind").asText()).isEqualTo("sweep");
+        assertThat(root.get("version").get("schema").asInt()).isEqualTo(ReportVersion.SCHEMA);
+        assertThat(root.get("mode").asText()).isEqualTo("closed_loop");
         assertThat(root.get("replicas").asInt()).isEqualTo(2);
-        assertThat(root.get("knee").toString()).isEqualTo("{\"concurrency\":2}");
+        assertThat(root.get("knee").toString()).isEqualTo("{\"concurrency\":2,\"rate\":null}");
         JsonNode step = root.get("steps").get(1);
         assertThat(step.get("concurrency").asInt()).isEqualTo(2);
         for (String key : new String[] {"requests_per_s", "output_tokens_per_s"}) {
@@ -79,6 +81,9 @@ class SweepCommandTest {
 
         assertThat(run("loadtest", "capacity", "--sweep", json.toString(), "--users", "1000", "--output", "json")).isZero();
         JsonNode cap = JSON.readTree(out.toString());
+        assertThat(cap.get("version").get("schema").asInt()).isEqualTo(ReportVersion.SCHEMA);
+        assertThat(cap.get("error").isNull()).isTrue();
+        assertThat(cap.get("knee").get("concurrency").asInt()).isEqualTo(2);
         assertThat(cap.get("replicas").asInt()).isEqualTo(1000); // 2 users over 2 replicas: 1 per replica
         assertThat(cap.get("per_replica_concurrency").asDouble()).isEqualTo(1.0);
         assertThat(cap.get("assumptions").size()).isGreaterThanOrEqualTo(4);

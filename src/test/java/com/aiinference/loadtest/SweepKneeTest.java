@@ -73,7 +73,7 @@ class SweepKneeTest {
             assertThat(code).as(out + "\n" + err).isZero();
         }
         JsonNode root = JSON.readTree(sweep.toFile());
-        assertThat(root.get("knee").toString()).as(out.toString()).isEqualTo("{\"concurrency\":24}");
+        assertThat(root.get("knee").toString()).as(out.toString()).isEqualTo("{\"concurrency\":24,\"rate\":null}");
         // It stops at the first step past the knee (the SLO breaks at 32), or already at the knee when the measured
         // requests/s (which count each step's drain tail) rose less than 5%: either way no step above 32 runs.
         assertThat(root.get("stopped").asText()).matches(

@@ -53,7 +53,7 @@ class SweepTest {
         assertThat(ran).containsExactly(8.0, 16.0, 32.0, 64.0);
         assertThat(r.knee()).get().extracting(SweepStep::load).isEqualTo(32.0);
         assertThat(r.stopped()).isEqualTo("the SLO broke at concurrency 64 (p95<5s measured 8.1s)");
-        assertThat(r.toJson().get("knee").toString()).isEqualTo("{\"concurrency\":32}");
+        assertThat(r.toJson().get("knee").toString()).isEqualTo("{\"concurrency\":32,\"rate\":null}");
         assertThat(log.toString()).contains("sweep: step 4/5, concurrency 64: 32.0 req/s", "SLO broken");
     }
 

@@ -41,7 +41,9 @@ class SimulatedClusterChartTest {
     record Sim(List<FakeOllama> replicas, SimulatedCluster cluster, Path outputs) implements AutoCloseable {
         static Sim start(SimulatedCluster.Spec spec, RenderedChart chart, Path dir) throws IOException {
             FakeOllamaConfig fast = FakeOllamaConfig.defaults().withModels(List.of(spec.model())).withTokensPerAnswer(8)
-                    .withTiming(Duration.ofMillis(5), Duration.ofMillis(2));
+                    .withTiming(Duration.ofMillis(5), Duration.ofMillis(2))
+                    .withEngine(com.aiinference.chart.ChartContract.ENGINE_VLLM.equals(spec.engine())
+                            ? FakeOllamaConfig.Engine.VLLM : FakeOllamaConfig.Engine.OLLAMA);
             List<FakeOllama> replicas = new ArrayList<>();
             try {
                 for (int i = 0; i < spec.replicas(); i++) {
@@ -148,6 +150,41 @@ class SimulatedClusterChartTest {
             assertThat(e.getName()).isEqualTo("OLLAMA_NUM_PARALLEL");
             assertThat(e.getValue()).isEqualTo("4");
         });
+    }
+
+    /**
+     * simulate cluster --engine vllm: the replicas speak vLLM, so the chart is rendered with engine vllm and the pods are
+     * what a vLLM release creates (container vllm on 8000, its args, no Ollama env); verify reads the model from
+     * vLLM's /v1/models through the pod proxy and judges the run on it.
+     */
+    @Test
+    void theVllmEngineSeedsTheVllmReleasesPodsAndVerifyPassesAgainstThem() throws IOException {
+        SimulatedCluster.Spec spec = SimulatedCluster.Spec.defaults(2).withDwsState("Provisioned")
+                .withEngine("vllm").withModel("meta-llama/Llama-3.1-8B-Instruct").withNumParallel(16);
+        RenderedChart chart = ChartSeed.render(spec, ChartRenderer.projectChart());
+        PodTemplateSpec template = chart.single(Deployment.class).orElseThrow().getSpec().getTemplate();
+        assertThat(template.getSpec().getContainers()).extracting(Container::getName).containsExactly("vllm", "gateway");
+        assertThat(ports(template, "vllm")).containsExactly("vllm/8000");
+        Container vllm = template.getSpec().getContainers().get(0);
+        assertThat(vllm.getCommand()).containsExactly("vllm", "serve");
+        assertThat(vllm.getArgs()).contains("meta-llama/Llama-3.1-8B-Instruct", "--port=8000", "--max-num-seqs=16");
+        assertThat(vllm.getEnv()).extracting(io.fabric8.kubernetes.api.model.EnvVar::getName).contains("HF_HOME")
+                .noneMatch(n -> n.startsWith("OLLAMA_"));
+
+        try (Sim sim = Sim.start(spec, chart, dir)) {
+            KubernetesClient k = sim.cluster().client();
+            assertThat(k.pods().inNamespace(NS).list().getItems()).hasSize(2).allSatisfy(p -> {
+                assertThat(p.getSpec().getContainers()).isEqualTo(template.getSpec().getContainers());
+                assertThat(p.getStatus().getContainerStatuses()).extracting(io.fabric8.kubernetes.api.model.ContainerStatus::getName)
+                        .containsExactlyInAnyOrder("vllm", "gateway");
+            });
+            assertThat(sim.cluster().outputs()).containsEntry("engine", "vllm");
+            SimulateClusterCommandTest.Run verify = SimulateClusterCommandTest.run("verify", "--outputs",
+                    sim.outputs().toString(), "--users", "4", "--duration", "1s");
+            assertThat(verify.exit()).as(verify.out() + verify.err()).isZero();
+            assertThat(verify.out()).contains("/v1/models lists meta-llama/Llama-3.1-8B-Instruct")
+                    .contains("| all-replicas-served | after | PASS | 2/2 replicas served traffic");
+        }
     }
 
     @Test

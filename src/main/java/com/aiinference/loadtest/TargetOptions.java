@@ -1,0 +1,39 @@
+package com.aiinference.loadtest;
+
+import com.aiinference.cli.StackOutputs;
+import com.aiinference.cli.StackOutputsOptions;
+import java.io.InputStream;
+import java.util.Optional;
+import java.util.function.Function;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Where the load goes: {@code --url URL}, or the {@code endpoint} output of {@code --stack NAME} / {@code --outputs
+ * FILE}. One picocli mixin for every command that sends load or judges an endpoint ({@code loadtest},
+ * {@code loadtest sweep}, {@code loadtest capacity}, {@code verify}); {@link TargetResolver} turns it into a target.
+ */
+public final class TargetOptions {
+    @Option(names = "--url", paramLabel = "URL",
+            description = "Endpoint, e.g. http://<LB_IP>:8000/api/generate or .../v1/completions (a bare http://host:port"
+                    + " gets the --api path). Default: the 'endpoint' output of --stack/--outputs.")
+    String url;
+
+    @Mixin
+    StackOutputsOptions stack;
+
+    /** Whether any of --url, --stack or --outputs was given. */
+    public boolean isSet() {
+        return url != null || stack.isSet();
+    }
+
+    /** The target, asking the API of the stack's engine unless {@code apiFor} says otherwise. */
+    public TargetResolver.Target resolve(Function<Optional<StackOutputs>, Api> apiFor, InputStream stdin) {
+        return TargetResolver.resolve(url, stack, apiFor, stdin);
+    }
+
+    /** The target for a known API. */
+    public TargetResolver.Target resolve(Api api, InputStream stdin) {
+        return resolve(outputs -> api, stdin);
+    }
+}
