@@ -139,6 +139,14 @@ final class LoadTestPhase implements LoadPhase {
 
     /** The verification as the one report model (load figures with the replicas that served). */
     com.aiinference.loadtest.Report report(VerificationReport report) {
-        return VerificationView.of(report, config.load(), result == null ? null : LoadReport.of(completed(report)), warning);
+        // The notes: the port-forward warning, then the load's own (a worker that gave nothing, another load test's Job).
+        List<String> notes = new ArrayList<>();
+        if (warning != null) {
+            notes.add(warning);
+        }
+        if (result != null) {
+            notes.addAll(result.warnings());
+        }
+        return VerificationView.of(report, config.load(), result == null ? null : LoadReport.of(completed(report)), notes);
     }
 }

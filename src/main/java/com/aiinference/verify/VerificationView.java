@@ -37,7 +37,7 @@ final class VerificationView {
                    List<PodWatch.Observation> observedDuringRun) {}
 
     /** The report; {@code load} is the load's report (replicas served filled in), null when it did not run. */
-    static Report of(VerificationReport v, LoadShape shape, LoadReport load, String warning) {
+    static Report of(VerificationReport v, LoadShape shape, LoadReport load, List<String> warnings) {
         List<String> reasons = new ArrayList<>();
         v.failures().forEach(c -> reasons.add(c.name() + ": " + c.message()));
         if (v.load().isEmpty() && v.loadSkippedReason() != null) {
@@ -62,10 +62,7 @@ final class VerificationView {
             tables.add(new Report.Table("Seen during the run", List.of("Seen"),
                     v.observations().stream().map(o -> List.of(o.toString())).toList()));
         }
-        List<String> notes = new ArrayList<>();
-        if (warning != null) {
-            notes.add(warning);
-        }
+        List<String> notes = new ArrayList<>(warnings);
         String evidence = v.before().pods().isEmpty() ? null : v.before().pods().get(0).model().evidence();
         if (evidence != null) {
             notes.add("Model evidence: " + evidence + ". Traffic per replica: the gateway's stub_status requests delta"

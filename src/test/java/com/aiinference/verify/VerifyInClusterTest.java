@@ -86,6 +86,25 @@ class VerifyInClusterTest {
         }
     }
 
+    @Test
+    void anotherLoadTestJobInTheNamespaceIsNamedInTheReportBesideTheCounters() throws Exception {
+        try (SimulatedRelease r = new SimulatedRelease(SimulatedCluster.Spec.defaults(1), dir)) {
+            r.cluster.client().batch().v1().jobs().inNamespace("ai-inference").resource(
+                    new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder().withNewMetadata().withName("someone-elses")
+                            .withNamespace("ai-inference").addToLabels("app.kubernetes.io/component", "loadtest-worker")
+                            .endMetadata().withNewSpec().withCompletions(1).withNewTemplate().withNewSpec().addNewContainer()
+                            .withName("worker").withImage("img:0").endContainer().withRestartPolicy("Never").endSpec()
+                            .endTemplate().endSpec().withNewStatus().withActive(1).endStatus().build()).create();
+            VerifyCommandTest.Run run = VerifyCommandTest.verify("--outputs", r.outputs.toString(), "--users", "2",
+                    "--duration", "1s", "--quiet", "--in-cluster", "--worker-image", "img:1");
+            assertThat(run.exit()).as(run.err()).isZero();
+            String line = "another load-test Job, ai-inference/someone-elses, was running in the namespace (1 active pod(s)):"
+                    + " its requests reach the same replicas and count in their traffic";
+            assertThat(run.err()).contains("cluster: warning: " + line);
+            assertThat(run.out()).contains("> **Note:** " + line);
+        }
+    }
+
     private static long served(SimulatedRelease r) {
         return r.replicas.stream().mapToLong(com.aiinference.simulate.FakeOllama::requestsServed).sum();
     }

@@ -33,6 +33,16 @@ class WorkersInterruptTest {
 
     @Test
     void ctrlCStopsLocalWorkerProcessesAndReportsWhatTheyMeasured() throws Exception {
+        interruptLocalWorkers(false);
+    }
+
+    /** In a terminal, Ctrl-C signals the whole foreground process group: the coordinator and every worker. */
+    @Test
+    void ctrlCInATerminalAlsoSignalsTheWorkersAndTheirResultsStillComeBack() throws Exception {
+        interruptLocalWorkers(true);
+    }
+
+    private void interruptLocalWorkers(boolean workersToo) throws Exception {
         Path json = dir.resolve("run.json");
         try (MainProcess lead = MainProcess.start(dir, "loadtest", "--url", cli.fake.generateUri().toString(),
                 "--users", "4", "--duration", "90s", "--workers", "2", "--report-json", json.toString())) {
@@ -40,7 +50,12 @@ class WorkersInterruptTest {
             lead.awaitWhileAlive(() -> cli.fake.requestsServed() > 20, 120, "load from the workers");
             List<ProcessHandle> workers = lead.process().descendants().toList();
             assertThat(workers).hasSize(2);
-            lead.interrupt();
+            if (workersToo) {
+                new ProcessBuilder("kill", "-INT", Long.toString(lead.process().pid()), Long.toString(workers.get(0).pid()),
+                        Long.toString(workers.get(1).pid())).start().waitFor();
+            } else {
+                lead.interrupt();
+            }
             int exit = lead.exitCode(60);
             assertThat(exit).as(lead.err()).isEqualTo(130);
             assertThat(workers).noneMatch(ProcessHandle::isAlive);
