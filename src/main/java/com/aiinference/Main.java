@@ -8,6 +8,7 @@ import com.aiinference.plan.PlanCommand;
 import com.aiinference.simulate.SimulateCommand;
 import com.aiinference.verify.StatusCommand;
 import com.aiinference.verify.VerifyCommand;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,15 +22,6 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Plan, load-test and verify the GKE L4 inference platform.",
-        subcommands = {
-            CommandLine.HelpCommand.class,
-            PlanCommand.class,
-            LoadTestCommand.class,
-            VerifyCommand.class,
-            StatusCommand.class,
-            SimulateCommand.class,
-            WorkerCommand.class
-        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success (plan checks passed, SLOs met, platform verified)",
@@ -38,6 +30,9 @@ import picocli.CommandLine.Command;
             "130:stopped by Ctrl-C (loadtest still prints and writes what was measured)"
         })
 public final class Main implements Runnable {
+    /** Every command, in the order of the help. */
+    static final List<Class<?>> COMMANDS = List.of(CommandLine.HelpCommand.class, PlanCommand.class,
+            LoadTestCommand.class, VerifyCommand.class, StatusCommand.class, SimulateCommand.class, WorkerCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -48,12 +43,38 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code (no {@code System.exit}), for tests and embedding. */
     public static int execute(String... args) {
-        return commandLine().execute(args);
+        return commandLine(args).execute(args);
     }
 
-    /** The configured command line: exit codes and one-line error reporting shared by every subcommand. */
+    /** The configured command line with every command: exit codes and one-line error reporting shared by all. */
     public static CommandLine commandLine() {
-        return ExitCodes.configure(new CommandLine(new Main()));
+        return build(COMMANDS);
+    }
+
+    /**
+     * The command line for {@code args}: when they start with a command's name, the root and that command only
+     * (picocli builds a command's model from its annotations when it is added: building the other commands' cost
+     * a third of a second of CPU at every start, a load test's included); else every command, so help, "no
+     * command" and "unknown command, did you mean" see them all.
+     */
+    static CommandLine commandLine(String... args) {
+        if (args.length > 0) {
+            for (Class<?> command : COMMANDS) {
+                Command c = command.getAnnotation(Command.class);
+                if (command != CommandLine.HelpCommand.class && c != null && c.name().equals(args[0])) {
+                    return build(List.of(command));
+                }
+            }
+        }
+        return commandLine();
+    }
+
+    private static CommandLine build(List<Class<?>> commands) {
+        CommandLine root = new CommandLine(new Main());
+        for (Class<?> command : commands) {
+            root.addSubcommand(command);
+        }
+        return ExitCodes.configure(root);
     }
 
     /** No command given: exit 2 with one line (the help is {@code --help}). */

@@ -29,6 +29,28 @@ class MainTest {
         assertThat(out.toString()).contains("Exit codes:");
     }
 
+    @Test
+    void aNamedCommandIsBuiltAloneAndAnythingElseSeesEveryCommand() {
+        assertThat(Main.commandLine("loadtest", "--url", "http://127.0.0.1:9/api/generate").getSubcommands().keySet())
+                .containsExactly("loadtest");
+        assertThat(Main.commandLine("simulate", "cluster").getSubcommands().keySet()).containsExactly("simulate");
+        java.util.Set<String> all = Main.commandLine().getSubcommands().keySet();
+        assertThat(all).contains("help", "plan", "loadtest", "verify", "status", "simulate", "worker");
+        for (String[] args : new String[][] {{}, {"--help"}, {"help", "loadtest"}, {"loadtst"}, {"-V"}}) {
+            assertThat(Main.commandLine(args).getSubcommands().keySet()).as(String.join(" ", args)).isEqualTo(all);
+        }
+        // The one command built alone reads its options exactly as in the whole tree.
+        StringWriter alone = new StringWriter();
+        StringWriter whole = new StringWriter();
+        CommandLine a = Main.commandLine("loadtest", "--help");
+        a.setOut(new PrintWriter(alone, true));
+        CommandLine w = Main.commandLine();
+        w.setOut(new PrintWriter(whole, true));
+        assertThat(a.execute("loadtest", "--help")).isZero();
+        assertThat(w.execute("loadtest", "--help")).isZero();
+        assertThat(alone.toString()).isEqualTo(whole.toString()).contains("Usage: ai-inference loadtest");
+    }
+
     private static int run(StringWriter out, StringWriter err, String... args) {
         CommandLine cl = Main.commandLine();
         cl.setOut(new PrintWriter(out, true));

@@ -1,7 +1,7 @@
 package com.aiinference.loadtest;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +34,7 @@ import org.HdrHistogram.Histogram;
  * so the first second of a run is timed like the last.
  */
 public final class LoadTestRunner {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory JSON = new JsonFactory();
     /** Below this many finished requests, {@code --max-error-rate} does not judge yet. */
     static final int MIN_REQUESTS_FOR_ERROR_RATE = 20;
 
@@ -103,37 +103,50 @@ public final class LoadTestRunner {
         return c.stream() ? (c.api() == Api.OLLAMA ? "application/x-ndjson" : "text/event-stream") : "application/json";
     }
 
-    /** The JSON body of a request for this API and prompt. */
+    /** The JSON body of a request for this API and prompt (written with jackson-core's generator). */
     static byte[] requestBody(LoadTestConfig c, String prompt) {
-        ObjectNode body = JSON.createObjectNode();
-        body.put("model", c.model());
-        switch (c.api()) {
-            case OLLAMA -> {
-                body.put("prompt", prompt);
-                body.put("stream", c.stream());
-                if (c.maxTokens() > 0) {
-                    body.putObject("options").put("num_predict", c.maxTokens());
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(256);
+        try (JsonGenerator g = JSON.createGenerator(bytes)) {
+            g.writeStartObject();
+            g.writeStringField("model", c.model());
+            switch (c.api()) {
+                case OLLAMA -> {
+                    g.writeStringField("prompt", prompt);
+                    g.writeBooleanField("stream", c.stream());
+                    if (c.maxTokens() > 0) {
+                        g.writeObjectFieldStart("options");
+                        g.writeNumberField("num_predict", c.maxTokens());
+                        g.writeEndObject();
+                    }
+                }
+                case OPENAI_COMPLETIONS, OPENAI_CHAT -> {
+                    if (c.api() == Api.OPENAI_CHAT) {
+                        g.writeArrayFieldStart("messages");
+                        g.writeStartObject();
+                        g.writeStringField("role", "user");
+                        g.writeStringField("content", prompt);
+                        g.writeEndObject();
+                        g.writeEndArray();
+                    } else {
+                        g.writeStringField("prompt", prompt);
+                    }
+                    if (c.maxTokens() > 0) {
+                        g.writeNumberField("max_tokens", c.maxTokens());
+                    }
+                    g.writeBooleanField("stream", c.stream());
+                    if (c.stream()) {
+                        // Ask for the server's token count in the last event, so tokens/s needs no tokenizer.
+                        g.writeObjectFieldStart("stream_options");
+                        g.writeBooleanField("include_usage", true);
+                        g.writeEndObject();
+                    }
                 }
             }
-            case OPENAI_COMPLETIONS, OPENAI_CHAT -> {
-                if (c.api() == Api.OPENAI_CHAT) {
-                    ObjectNode m = body.putArray("messages").addObject();
-                    m.put("role", "user");
-                    m.put("content", prompt);
-                } else {
-                    body.put("prompt", prompt);
-                }
-                if (c.maxTokens() > 0) {
-                    body.put("max_tokens", c.maxTokens());
-                }
-                body.put("stream", c.stream());
-                if (c.stream()) {
-                    // Ask for the server's token count in the last event, so tokens/s needs no tokenizer.
-                    body.putObject("stream_options").put("include_usage", true);
-                }
-            }
+            g.writeEndObject();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // a byte array does not fail
         }
-        return body.toString().getBytes(StandardCharsets.UTF_8);
+        return bytes.toByteArray();
     }
 
     private static final class Run {

@@ -22,7 +22,6 @@ import picocli.CommandLine.Option;
  * its own list of load steps.
  */
 public final class RunOptions {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "0s", converter = Durations.Converter.class,
             description = "Requests that start in this first stretch are sent but left out of the results. Default: ${DEFAULT-VALUE}.")
@@ -170,7 +169,7 @@ public final class RunOptions {
             if (line.startsWith("{")) {
                 JsonNode n;
                 try {
-                    n = JSON.readTree(line);
+                    n = PromptJson.MAPPER.readTree(line);
                 } catch (IOException e) {
                     throw CliException.usage("--prompts " + file + " line " + (i + 1) + " starts with '{' but is not valid JSON");
                 }
@@ -187,5 +186,10 @@ public final class RunOptions {
             throw CliException.usage("--prompts " + file + " has no prompts");
         }
         return prompts;
+    }
+
+    /** Created on the first JSONL prompt file only: a run without one needs no data binding at start-up. */
+    private static final class PromptJson {
+        static final ObjectMapper MAPPER = new ObjectMapper();
     }
 }

@@ -55,6 +55,23 @@ class NettyTransportTest {
     }
 
     @Test
+    void theBufferLeakDetectorIsOffUnlessAskedFor() {
+        io.netty.util.ResourceLeakDetector.Level level = io.netty.util.ResourceLeakDetector.getLevel();
+        try {
+            io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.SIMPLE);
+            NettyTransport.NIO.group(1, "transport-test").shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(io.netty.util.ResourceLeakDetector.getLevel()).isEqualTo(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+            System.setProperty("io.netty.leakDetection.level", "paranoid");
+            io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.PARANOID);
+            NettyTransport.NIO.group(1, "transport-test").shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(io.netty.util.ResourceLeakDetector.getLevel()).isEqualTo(io.netty.util.ResourceLeakDetector.Level.PARANOID);
+        } finally {
+            System.clearProperty("io.netty.leakDetection.level");
+            io.netty.util.ResourceLeakDetector.setLevel(level);
+        }
+    }
+
+    @Test
     void anUnknownTransportIsOneLineNamingTheProperty() {
         System.setProperty(NettyTransport.PROPERTY, "io_uring");
         assertThatThrownBy(NettyTransport::current).isInstanceOf(NettyTransport.Unavailable.class)
