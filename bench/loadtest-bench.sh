@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark of the load test's engine on this machine, every client against the same local servers
 # (127.0.0.1 only), one after another, in one run:
-#   1. instant answers: ai-inference loadtest vs wrk, against nginx answering a fixed Ollama JSON (50 connections);
+#   1. instant answers: ai-inference loadtest --threads 2 vs wrk -t 2, against nginx answering a fixed Ollama JSON
+#      (50 connections);
 #      requests/s and client CPU (user+sys of the client process) per request.
 #   2. token streams: ai-inference loadtest vs a reference Python asyncio/aiohttp client (bench/stream_client.py,
 #      written in the style of vLLM's benchmark request functions) at 50, 500 and 2,000 concurrent streams, OpenAI
@@ -88,7 +89,7 @@ URL_FAST="http://127.0.0.1:$PORT_NGINX/api/generate"
 echo
 echo "== 1. instant answers: nginx (one worker per CPU) answers a fixed Ollama JSON; $CONNECTIONS connections, ${FAST_SECS}s, POST $URL_FAST"
 /usr/bin/time -f "$TIME" -o "$OUT/time-fast-loadtest.txt" \
-  "${AI[@]}" loadtest --url "$URL_FAST" --users "$CONNECTIONS" --duration "${FAST_SECS}s" --no-stream \
+  "${AI[@]}" loadtest --url "$URL_FAST" --users "$CONNECTIONS" --duration "${FAST_SECS}s" --no-stream --threads 2 \
     --quiet --report-json "$OUT/fast-loadtest.json" > "$OUT/fast-loadtest.md" 2> "$OUT/fast-loadtest.err" || true
 LT_REQ=$(json "$OUT/fast-loadtest.json" "d['load']['requests']['succeeded']")
 LT_FAIL=$(json "$OUT/fast-loadtest.json" "d['load']['requests']['failed']")
@@ -108,7 +109,7 @@ us_per_req() { awk -v c="$1" -v r="$2" 'BEGIN { if (r > 0) printf "%.1f", c * 1e
 echo
 echo "| client | requests | req/s | ratio to wrk | CPU s | CPU µs/request | RSS MB | errors |"
 echo "| :----- | -------: | ----: | -----------: | ----: | -------------: | -----: | :----- |"
-printf "| ai-inference loadtest | %s | %s | %s | %s | %s | %s | %s |\n" "$LT_REQ" "$LT_RPS" \
+printf "| ai-inference loadtest --threads 2 | %s | %s | %s | %s | %s | %s | %s |\n" "$LT_REQ" "$LT_RPS" \
   "$(awk -v a="$LT_RPS" -v b="$WRK_RPS" 'BEGIN { printf "%.2fx", a / b }')" "$(cpu_s "$OUT/time-fast-loadtest.txt")" \
   "$(us_per_req "$(cpu_s "$OUT/time-fast-loadtest.txt")" "$LT_REQ")" "$(rss_mb "$OUT/time-fast-loadtest.txt")" "$LT_FAIL"
 printf "| wrk (-t 2) | %s | %s | 1.00x | %s | %s | %s | %s |\n" "$WRK_REQ" "$WRK_RPS" "$(cpu_s "$OUT/time-fast-wrk.txt")" \

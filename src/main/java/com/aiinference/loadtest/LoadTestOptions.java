@@ -53,6 +53,11 @@ public final class LoadTestOptions {
             description = "Write one JSON line per measured request here: start, TTFT, end (ms since the run started), tokens, outcome.")
     Path saveRequests;
 
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "Event loops of the client (0 = automatic: one per 1,000 users up to one per CPU; one per CPU"
+                    + " with --rate). Default: automatic.")
+    int threads;
+
     @Option(names = "--preflight", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Send one request before the run and stop with one line (exit 2) if it fails (default);"
                     + " --no-preflight skips it.")
@@ -112,6 +117,7 @@ public final class LoadTestOptions {
                     .maxRequests(maxRequests)
                     .maxErrorRate(maxErrorRate)
                     .saveRequests(saveRequests)
+                    .threads(threads)
                     .build();
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());

@@ -196,7 +196,7 @@ public final class LoadTestRunner {
                 encoded = new byte[][] {new byte[0]};
             }
             this.refused = refusal;
-            int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+            int threads = config.eventLoops();
             this.client = new LoadClient(target, encoded, threads, min(config.timeout(), Duration.ofSeconds(10)));
             for (int i = 0; i < threads; i++) {
                 inFlight.add(new InFlight());

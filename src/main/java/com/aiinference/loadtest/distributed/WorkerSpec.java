@@ -41,7 +41,8 @@ public record WorkerSpec(
         long timeoutMs,
         List<LoadTestConfig.Header> headers,
         Double maxErrorRate,
-        long seed) {
+        long seed,
+        int threads) {
 
     /** Protocol version of the spec and of the result line. */
     public static final int VERSION = 1;
@@ -62,7 +63,7 @@ public record WorkerSpec(
         return new WorkerSpec(VERSION, target.toString(), workers, whole.api().cliName(), whole.model(), whole.prompts(),
                 whole.maxTokens(), whole.stream(), users, rate, whole.duration().toMillis(),
                 rampUpMs, whole.warmup().toMillis(), whole.maxRequests(), whole.timeout().toMillis(),
-                whole.headers(), whole.maxErrorRate(), whole.seed());
+                whole.headers(), whole.maxErrorRate(), whole.seed(), whole.threads());
     }
 
     /** Whether {@code workers} workers can share {@code whole}: each needs at least one user (and one request). */
@@ -97,6 +98,7 @@ public record WorkerSpec(
                 .maxErrorRate(maxErrorRate)
                 .progress(LoadTestConfig.Progress.LINES)
                 .seed(seed)
+                .threads(threads)
                 .build();
     }
 
