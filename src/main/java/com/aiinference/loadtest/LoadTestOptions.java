@@ -54,8 +54,8 @@ public final class LoadTestOptions {
     Path saveRequests;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "Event loops of the client (0 = automatic: one per 1,000 users up to one per CPU; one per CPU"
-                    + " with --rate). Default: automatic.")
+            description = "Event loops of the client (0 = one per CPU, the default). Fewer can suit a client that shares"
+                    + " its CPUs with the server under test.")
     int threads;
 
     @Option(names = "--preflight", negatable = true, defaultValue = "true", fallbackValue = "true",

@@ -10,19 +10,17 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** How many event loops the client runs: --threads, else one per 1,000 closed-loop users up to one per CPU. */
+/** How many event loops the client runs: --threads, else one per CPU. */
 class EventLoopsTest {
     private static final int CPUS = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     @Test
-    void automaticIsOneLoopPerThousandUsersUpToOnePerCpuAndOnePerCpuForARate() {
+    void theDefaultIsOneLoopPerCpuAndThreadsSetsIt() {
         LoadTestConfig.Builder b = LoadTestConfig.builder();
-        assertThat(b.users(50).build().eventLoops()).isEqualTo(1);
-        assertThat(b.users(1000).build().eventLoops()).isEqualTo(1);
-        assertThat(b.users(1001).build().eventLoops()).isEqualTo(Math.min(CPUS, 2));
-        assertThat(b.users(100_000).build().eventLoops()).isEqualTo(CPUS);
+        assertThat(b.users(50).build().eventLoops()).isEqualTo(CPUS);
         assertThat(b.rate(5).build().eventLoops()).isEqualTo(CPUS);
         assertThat(b.users(50).threads(3).build().eventLoops()).isEqualTo(3);
+        assertThat(b.users(50).threads(1).build().eventLoops()).isEqualTo(1);
     }
 
     @Test
