@@ -79,19 +79,9 @@ final class EngineWarmup {
                 AnswerParser parser = new AnswerParser(config.api());
                 boolean measured = metrics.started(origin);
                 boolean[] ok = new boolean[1];
-                connection.send(new HttpConnection.Request() {
+                connection.send(new HttpConnection.Request(config.stream(), parser) {
                     @Override
-                    public boolean stream() {
-                        return config.stream();
-                    }
-
-                    @Override
-                    public AnswerParser parser() {
-                        return parser;
-                    }
-
-                    @Override
-                    public void ended(String errorKey, long endNanos) {
+                    void ended(String errorKey, long endNanos) {
                         ok[0] = errorKey == null;
                         metrics.finished(RequestRecord.of(measured, origin, endNanos, errorKey, parser));
                     }

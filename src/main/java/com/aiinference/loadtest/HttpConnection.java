@@ -34,18 +34,33 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     /** Non-200 bodies are kept up to this size, for classifying ("server busy", "model ... not found"). */
     static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
 
-    /** The request a connection carries, as the connection sees it. */
-    interface Request {
-        /** Streamed answer expected (NDJSON / SSE lines). */
-        boolean stream();
+    /**
+     * The request a connection carries, as the connection sees it: whether its answer streams, the parser that reads
+     * it, and what happens when it ends (the one method each kind of request writes).
+     */
+    abstract static class Request {
+        private final boolean stream;
+        private final AnswerParser parser;
 
-        AnswerParser parser();
+        Request(boolean stream, AnswerParser parser) {
+            this.stream = stream;
+            this.parser = parser;
+        }
+
+        /** Streamed answer expected (NDJSON / SSE lines). */
+        final boolean stream() {
+            return stream;
+        }
+
+        final AnswerParser parser() {
+            return parser;
+        }
 
         /** The answer ended (errorKey null: success) at endNanos; the connection has let go of this request. */
-        void ended(String errorKey, long endNanos);
+        abstract void ended(String errorKey, long endNanos);
 
         /** A whole answer with a status other than 200 arrived (called just before {@link #ended}); its body, cut. */
-        default void errorAnswer(int status, String body) {
+        void errorAnswer(int status, String body) {
             // the load test classifies by key only
         }
     }

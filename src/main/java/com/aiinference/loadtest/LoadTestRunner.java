@@ -575,12 +575,11 @@ public final class LoadTestRunner {
          * One request: its answer parser, deadline and the single place where it ends. Lives on one event loop; the
          * connection that carries it reports the answer's end, a deadline or a stop ends it early.
          */
-        final class Exchange implements HttpConnection.Request {
+        final class Exchange extends HttpConnection.Request {
             final LoadClient.Loop loop;
             final int loopIndex;
             final long origin;
             final Runnable then;
-            final AnswerParser parser = new AnswerParser(config.api());
             boolean measured;
             boolean finished;
             /** Neighbours in its loop's {@link InFlight} list. */
@@ -589,6 +588,7 @@ public final class LoadTestRunner {
             HttpConnection connection;
 
             Exchange(LoadClient.Loop loop, int loopIndex, long origin, Runnable then) {
+                super(config.stream(), new AnswerParser(config.api()));
                 this.loop = loop;
                 this.loopIndex = loopIndex;
                 this.origin = origin;
@@ -601,17 +601,7 @@ public final class LoadTestRunner {
             }
 
             @Override
-            public boolean stream() {
-                return config.stream();
-            }
-
-            @Override
-            public AnswerParser parser() {
-                return parser;
-            }
-
-            @Override
-            public void ended(String errorKey, long endNanos) {
+            void ended(String errorKey, long endNanos) {
                 connection = null;
                 finish(errorKey, endNanos);
             }
@@ -629,7 +619,7 @@ public final class LoadTestRunner {
                     connection = null;
                 }
                 boolean ok = errorKey == null;
-                RequestRecord record = RequestRecord.of(measured, origin, endNanos, errorKey, parser);
+                RequestRecord record = RequestRecord.of(measured, origin, endNanos, errorKey, parser());
                 metrics.finished(record);
                 if (requestLog != null) {
                     requestLog.ended(record);

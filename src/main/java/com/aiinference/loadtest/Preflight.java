@@ -55,25 +55,15 @@ public final class Preflight {
         int[] status = {200};
         String[] body = {""};
         HttpConnection[] connection = {null};
-        HttpConnection.Request request = new HttpConnection.Request() {
+        HttpConnection.Request request = new HttpConnection.Request(config.stream(), parser) {
             @Override
-            public boolean stream() {
-                return config.stream();
-            }
-
-            @Override
-            public AnswerParser parser() {
-                return parser;
-            }
-
-            @Override
-            public void errorAnswer(int code, String text) {
+            void errorAnswer(int code, String text) {
                 status[0] = code;
                 body[0] = text;
             }
 
             @Override
-            public void ended(String errorKey, long endNanos) {
+            void ended(String errorKey, long endNanos) {
                 ending.complete(new Ending(errorKey, endNanos, status[0], body[0]));
             }
         };
