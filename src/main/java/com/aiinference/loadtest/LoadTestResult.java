@@ -17,7 +17,8 @@ import java.util.Map;
  * @param config             what was run
  * @param target             the URL requests went to
  * @param startedAt          wall-clock start
- * @param durationSeconds    measured time: from the end of the warm-up to the end of the last measured request
+ * @param durationSeconds    measured time: from the end of the warm-up to the end of the last measured request (or the
+ *                           user's stop, which ends the requests it cut)
  * @param windowSeconds      the send window the rates divide by: from the end of the warm-up until sending stopped
  *                           (see {@link SendWindow}); equal to {@code durationSeconds} when that window held no success
  * @param total              measured requests that ended as a success or a failure

@@ -226,6 +226,8 @@ final class Metrics {
             if (r.measured()) {
                 total.decrement();
                 stoppedByUser.increment();
+                // The run lasted until the stop cut it: its measured length reaches this end too.
+                max(lastMeasuredEndNanos, r.endNanos());
             } else {
                 warmupFinished.increment();
             }
@@ -335,7 +337,9 @@ final class Metrics {
             drain(System.nanoTime());
             recent.addLast(progressRecorder.getIntervalHistogram());
             recentTokens.addLast(new double[] {progressTokens.sumThenReset(), intervalSeconds});
-            while (recent.size() > Math.max(1, window)) {
+            // The oldest calls leave the window, but never so that it spans under a second: the last line of a run
+            // comes a moment after the tick before it, and its few tokens over a few milliseconds are no rate.
+            while (recent.size() > Math.max(1, window) && spanWithoutOldest() >= 1.0) {
                 recent.removeFirst();
                 recentTokens.removeFirst();
             }
@@ -349,11 +353,26 @@ final class Metrics {
             }
             boolean any = merged.getTotalCount() > 0;
             long all = seen.sum();
-            return new Snapshot(inFlight.get(), all, all - warmupFinished.sum(), failed.sum(), warmupRequests.sum(),
+            // "done" counts what the report will count: measured requests, not warm-up ones nor those the user's stop cut.
+            return new Snapshot(inFlight.get(), all, all - warmupFinished.sum() - stoppedByUser.sum(), failed.sum(),
+                    warmupRequests.sum(),
                     any ? merged.getValueAtPercentile(50) / 1000.0 : Double.NaN,
                     any ? merged.getValueAtPercentile(95) / 1000.0 : Double.NaN,
                     secs > 0 ? tokens / secs : 0, true);
         }
+    }
+
+    /** Seconds the rolling window spans without its oldest call. Under the reader lock. */
+    private double spanWithoutOldest() {
+        double secs = 0;
+        boolean first = true;
+        for (double[] t : recentTokens) {
+            if (!first) {
+                secs += t[1];
+            }
+            first = false;
+        }
+        return secs;
     }
 
     /**
