@@ -39,6 +39,8 @@ final class LoadClient implements AutoCloseable {
     private final Loop[] loops;
     private final InetSocketAddress address;
     private final ByteBuf[] requests;
+    /** The off-heap buffers behind {@link #requests}, released when the client closes. */
+    private final ByteBuf[] owned;
     private final AtomicInteger nextLoop = new AtomicInteger();
 
     /**
@@ -53,11 +55,12 @@ final class LoadClient implements AutoCloseable {
         // Resolved once: the event loops never block on a name lookup.
         this.address = new InetSocketAddress(target.getHost(), port);
         this.requests = new ByteBuf[encoded.length];
+        this.owned = new ByteBuf[encoded.length];
         for (int i = 0; i < encoded.length; i++) {
             // Off-heap, so a socket write sends it from where it is (a heap buffer is copied off-heap on every write).
-            // Sends write duplicates of it; nothing writes into it.
-            ByteBuf direct = Unpooled.directBuffer(encoded[i].length).writeBytes(encoded[i]);
-            requests[i] = Unpooled.unreleasableBuffer(direct);
+            // Sends write duplicates of it; nothing writes into it; close() frees it.
+            owned[i] = Unpooled.directBuffer(encoded[i].length).writeBytes(encoded[i]);
+            requests[i] = Unpooled.unreleasableBuffer(owned[i]);
         }
         SslContext ssl = null;
         if (tls) {
@@ -184,6 +187,14 @@ final class LoadClient implements AutoCloseable {
     @Override
     public void close() {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (!group.isTerminated()) {
+            return; // a loop may still be writing one: the buffers stay (a few hundred bytes) rather than freed under it
+        }
+        for (ByteBuf b : owned) {
+            if (b.refCnt() > 0) {
+                b.release();
+            }
+        }
     }
 
     /** One event loop and its idle connections; everything here runs on that loop. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,10 +25,11 @@ import org.HdrHistogram.Histogram;
  * open loop (Poisson arrivals at {@code rate}, latency counted from each request's scheduled send time, so a slow
  * server cannot hide its queueing behind a slow client: no coordinated omission).
  *
- * <p>The HTTP/1.1 client is {@link LoadClient}: one Netty event loop per core, keep-alive connections pooled per
- * loop, answers parsed on the loop as their bytes arrive ({@link HttpConnection}), request deadlines on the same
- * loop (one sweep per loop over its requests in flight, oldest first: no timer per request). A closed-loop user lives on one loop and sends its next request from the callback that ended the last one,
- * on the connection that just came free. Figures go into lock-free HdrHistogram recorders ({@link Metrics}).
+ * <p>The HTTP/1.1 client is {@link LoadClient}: one Netty event loop per core (or {@code --threads}), keep-alive
+ * connections pooled per loop, answers parsed on the loop as their bytes arrive ({@link HttpConnection}), request
+ * deadlines on the same loop (one sweep per loop over its requests in flight, oldest first: no timer per request).
+ * A closed-loop user lives on one loop and sends its next request from the callback that ended the last one, on the
+ * connection that just came free. Figures go into lock-free HdrHistogram recorders ({@link Metrics}).
  * Before the clock starts, the answer-reading code is run until compiled and a closed loop's connections are opened,
  * so the first second of a run is timed like the last.
  */
