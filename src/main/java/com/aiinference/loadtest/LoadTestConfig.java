@@ -166,6 +166,12 @@ public record LoadTestConfig(
         return threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 
+    /** The TCP connect limit: the answer's {@code --timeout}, at most 10 s (a connect never needs longer). */
+    public Duration connectTimeout() {
+        Duration cap = Duration.ofSeconds(10);
+        return timeout.compareTo(cap) < 0 ? timeout : cap;
+    }
+
     /** The longest a run can take: warm-up, measured window, then the last answers' timeout. */
     public Duration maxRunTime() {
         return warmup.plus(duration).plus(timeout);

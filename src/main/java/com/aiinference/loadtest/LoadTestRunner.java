@@ -197,7 +197,7 @@ public final class LoadTestRunner {
             }
             this.refused = refusal;
             int threads = config.eventLoops();
-            this.client = new LoadClient(target, encoded, threads, min(config.timeout(), Duration.ofSeconds(10)));
+            this.client = new LoadClient(target, encoded, threads, config.connectTimeout());
             for (int i = 0; i < threads; i++) {
                 inFlight.add(new InFlight());
             }
@@ -206,10 +206,6 @@ public final class LoadTestRunner {
                 case AUTO -> com.aiinference.core.Terminal.stderrIsInteractive();
                 default -> false;
             };
-        }
-
-        private static Duration min(Duration a, Duration b) {
-            return a.compareTo(b) < 0 ? a : b;
         }
 
         private static ThreadFactory daemon(String name) {
@@ -233,7 +229,7 @@ public final class LoadTestRunner {
                 for (int u = 0; u < closed.users(); u++) {
                     perLoop[u % perLoop.length]++;
                 }
-                client.preconnect(perLoop, min(config.timeout(), Duration.ofSeconds(10)));
+                client.preconnect(perLoop, config.connectTimeout());
             }
         }
 

@@ -1,7 +1,6 @@
 package com.aiinference.loadtest;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -40,8 +39,7 @@ public final class Preflight {
         } catch (IllegalArgumentException e) {
             throw new PreflightException("pre-flight request could not be built: " + e.getMessage());
         }
-        Duration connectTimeout = config.timeout().compareTo(Duration.ofSeconds(10)) < 0 ? config.timeout() : Duration.ofSeconds(10);
-        try (LoadClient client = new LoadClient(target, new byte[][] {request}, 1, connectTimeout)) {
+        try (LoadClient client = new LoadClient(target, new byte[][] {request}, 1, config.connectTimeout())) {
             return send(client, config, target);
         }
     }
@@ -109,8 +107,7 @@ public final class Preflight {
         ErrorKind kind = ErrorKind.fromKey(end.errorKey());
         return switch (kind == null ? ErrorKind.CONNECTION_ERROR : kind) {
             case CONNECTION_REFUSED -> "connection refused";
-            case TIMEOUT -> "no connection within " + Format.duration(config.timeout().compareTo(Duration.ofSeconds(10)) < 0
-                    ? config.timeout() : Duration.ofSeconds(10));
+            case TIMEOUT -> "no connection within " + Format.duration(config.connectTimeout());
             case MALFORMED_BODY, SERVER_ERROR_IN_STREAM ->
                     "the answer is not what --api " + config.api().cliName() + " promises (" + end.errorKey() + ")";
             case STREAM_CUT -> "the answer ended without its final line (" + end.errorKey() + ")";

@@ -1,5 +1,6 @@
 package com.aiinference.core;
 
+import com.aiinference.testing.TransportProperty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,21 +8,13 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The transport is epoll where Netty's native library loads (this jar carries it for linux-x86_64), else NIO. */
 class NettyTransportTest {
-    private final String before = System.getProperty(NettyTransport.PROPERTY);
-
-    @AfterEach
-    void restore() {
-        if (before == null) {
-            System.clearProperty(NettyTransport.PROPERTY);
-        } else {
-            System.setProperty(NettyTransport.PROPERTY, before);
-        }
-    }
+    @RegisterExtension
+    final TransportProperty transport = new TransportProperty();
 
     @Test
     void onLinuxX86TheNativeEpollTransportLoadsAndIsTheDefault() {
@@ -44,7 +37,7 @@ class NettyTransportTest {
 
     @Test
     void nioCanBeChosen() {
-        System.setProperty(NettyTransport.PROPERTY, "NIO");
+        transport.set("NIO");
         assertThat(NettyTransport.current()).isEqualTo(NettyTransport.NIO);
         var group = NettyTransport.NIO.group(1, "transport-test");
         try {
@@ -73,7 +66,7 @@ class NettyTransportTest {
 
     @Test
     void anUnknownTransportIsOneLineNamingTheProperty() {
-        System.setProperty(NettyTransport.PROPERTY, "io_uring");
+        transport.set("io_uring");
         assertThatThrownBy(NettyTransport::current).isInstanceOf(NettyTransport.Unavailable.class)
                 .hasMessage("-Daiinference.transport=io_uring: expected auto, epoll or nio");
     }

@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.aiinference.core.NettyTransport;
 import com.aiinference.simulate.FakeOllama;
 import com.aiinference.simulate.FakeOllamaConfig;
+import com.aiinference.testing.TransportProperty;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -19,21 +20,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Timeout(60)
 class TransportParityTest {
-    private final String before = System.getProperty(NettyTransport.PROPERTY);
-
-    @AfterEach
-    void restore() {
-        if (before == null) {
-            System.clearProperty(NettyTransport.PROPERTY);
-        } else {
-            System.setProperty(NettyTransport.PROPERTY, before);
-        }
-    }
+    @RegisterExtension
+    final TransportProperty transport = new TransportProperty();
 
     @ParameterizedTest
     @EnumSource(NettyTransport.class)
     void everyRequestIsInExactlyOneOutcomeOnThisTransport(NettyTransport transport) {
-        System.setProperty(NettyTransport.PROPERTY, transport.name().toLowerCase(java.util.Locale.ROOT));
+        this.transport.set(transport.name().toLowerCase(java.util.Locale.ROOT));
         FakeOllamaConfig faulty = FakeOllamaConfig.defaults()
                 .withTiming(Duration.ofMillis(5), Duration.ofMillis(2)).withTokensPerAnswer(8)
                 .withParallelism(64, 64)
