@@ -11,7 +11,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * Runs the code that reads answers (HTTP decoding, line splitting, JSON parsing, recording) on synthetic answers of
+ * Runs the code that reads answers (HTTP framing, line splitting, JSON parsing, recording) on synthetic answers of
  * the run's API before the clock starts, until the JIT has compiled it, so the first requests of a run are not
  * timed by an interpreter. In-memory only (Netty's {@link EmbeddedChannel}); nothing is sent.
  *
@@ -69,7 +69,7 @@ final class EngineWarmup {
             }
         };
         HttpConnection connection = new HttpConnection(keep);
-        EmbeddedChannel channel = new EmbeddedChannel(LoadClient.responseDecoder(), connection);
+        EmbeddedChannel channel = new EmbeddedChannel(connection);
         int answers = 0;
         long compiledAtCheck = compileMillis.getAsLong();
         try {

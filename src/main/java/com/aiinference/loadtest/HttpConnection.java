@@ -5,11 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -20,8 +15,9 @@ import java.util.Locale;
 import javax.net.ssl.SSLException;
 
 /**
- * One keep-alive HTTP/1.1 connection of the load test, as the last handler of its Netty pipeline (after the
- * response decoder). It carries one request at a time and reads the answer on the event loop as the bytes arrive:
+ * One keep-alive HTTP/1.1 connection of the load test, the only handler of its Netty pipeline (after TLS, for https).
+ * It carries one request at a time and reads the answer on the event loop as the bytes arrive: the answer's framing
+ * (status, length or chunks, keep-alive) is read by a {@link ResponseFramer} off the received buffer itself, and
  * a streamed 200 answer is split into lines in a buffer that belongs to the connection and reused by every request
  * on it, and each line goes to the request's {@link AnswerParser} with the time its bytes were read. No per-stream
  * subscriber, no String per token, no hand-off to another thread.
@@ -77,9 +73,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private Request current;
     private byte[] buf = new byte[4096];
     private int len;
+    private final ResponseFramer framer = new ResponseFramer();
     private int status;
-    private boolean keepAlive;
-    private boolean headersSeen;
     private boolean lines;
     private boolean reused;
 
@@ -110,9 +105,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         current = r;
         len = 0;
         status = 0;
-        headersSeen = false;
         lines = false;
-        keepAlive = true;
+        framer.reset();
         channel.writeAndFlush(requestBytes, channel.voidPromise());
     }
 
@@ -132,37 +126,50 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         long now = System.nanoTime();
         try {
             if (current == null) {
-                return; // nothing asked for this (an answer after its request gave up): dropped with the connection
-            }
-            if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
-                fail(ErrorKind.CONNECTION_ERROR.key(), now);
+                // Nothing asked for these bytes (an answer after its request gave up, or a server's unprompted
+                // message on an idle connection): the connection cannot be trusted with another request.
+                channel.close();
                 return;
             }
-            if (msg instanceof HttpResponse response) {
-                headersSeen = true;
-                status = response.status().code();
-                keepAlive = HttpUtil.isKeepAlive(response);
-                lines = status == 200 && current.stream();
-            }
-            if (msg instanceof HttpContent content) {
-                if (!content(content.content(), now)) {
-                    return;
-                }
-                if (msg instanceof LastHttpContent) {
-                    end(now);
-                }
+            if (msg instanceof ByteBuf in) {
+                read(in, now);
             }
         } finally {
             ReferenceCountUtil.release(msg);
         }
     }
 
-    /** Takes the bytes of one read; false once the request has ended (unusable answer). */
-    private boolean content(ByteBuf in, long now) {
-        int n = in.readableBytes();
-        if (n == 0) {
-            return true;
+    /** One read's bytes: the framer's events, until the bytes are used up or the answer ends. */
+    private void read(ByteBuf in, long now) {
+        while (true) {
+            switch (framer.next(in)) {
+                case ResponseFramer.NEED_MORE -> {
+                    return;
+                }
+                case ResponseFramer.HEAD -> {
+                    status = framer.status();
+                    lines = status == 200 && current.stream();
+                }
+                case ResponseFramer.CONTENT -> {
+                    if (!content(in, framer.contentIndex(), framer.contentLength(), now)) {
+                        return;
+                    }
+                }
+                case ResponseFramer.END -> {
+                    // Bytes past the answer's end were not asked for: the connection is not reused.
+                    end(now, framer.keepAlive() && !in.isReadable());
+                    return;
+                }
+                default -> {
+                    fail(ErrorKind.CONNECTION_ERROR.key(), now);
+                    return;
+                }
+            }
         }
+    }
+
+    /** Takes body bytes {@code in[index, index + n)}; false once the request has ended (unusable answer). */
+    private boolean content(ByteBuf in, int index, int n, long now) {
         if (!lines) {
             int limit = status == 200 ? MAX_LINE_BYTES : MAX_ERROR_BODY_BYTES;
             int keep = Math.min(n, limit - len);
@@ -170,7 +177,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
                 fail(ErrorKind.MALFORMED_BODY.key(), now);
                 return false;
             }
-            append(in, keep);
+            append(in, index, keep);
             return true;
         }
         if (len + n > MAX_LINE_BYTES) {
@@ -178,7 +185,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             return false;
         }
         int scanFrom = len;
-        append(in, n);
+        append(in, index, n);
         AnswerParser parser = current.parser();
         int start = 0;
         for (int i = scanFrom; i < len; i++) {
@@ -198,16 +205,16 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         return true;
     }
 
-    private void append(ByteBuf in, int n) {
+    private void append(ByteBuf in, int index, int n) {
         if (len + n > buf.length) {
             buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
         }
-        in.getBytes(in.readerIndex(), buf, len, n);
+        in.getBytes(index, buf, len, n);
         len += n;
     }
 
-    /** The answer's last byte arrived. */
-    private void end(long now) {
+    /** The answer's last byte arrived; {@code keepAlive}: the connection may carry another request. */
+    private void end(long now, boolean keepAlive) {
         Request r = current;
         AnswerParser parser = r.parser();
         String error;
@@ -264,15 +271,21 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             pool.closed(this);
         }
         if (current != null) {
-            // The peer closed: inside an answer that had started it is a cut stream, before it a dropped connection.
-            fail(headersSeen ? ErrorKind.STREAM_CUT.key() : ErrorKind.CONNECTION_RESET.key(), System.nanoTime());
+            long now = System.nanoTime();
+            if (framer.closeEndsAnswer()) {
+                end(now, false); // a body without a length ends at the close
+            } else {
+                // The peer closed: inside an answer that had started it is a cut stream, before it a dropped
+                // connection.
+                fail(framer.headSeen() ? ErrorKind.STREAM_CUT.key() : ErrorKind.CONNECTION_RESET.key(), now);
+            }
         }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (current != null) {
-            fail(classify(cause, headersSeen).key(), System.nanoTime());
+            fail(classify(cause, framer.headSeen()).key(), System.nanoTime());
         } else {
             ctx.close();
         }

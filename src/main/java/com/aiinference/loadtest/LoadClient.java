@@ -11,8 +11,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.resolver.NoopAddressResolverGroup;
@@ -77,15 +75,6 @@ final class LoadClient implements AutoCloseable {
         for (io.netty.util.concurrent.EventExecutor e : group) {
             loops[i++] = new Loop((EventLoop) e, transport, ssl, target.getHost(), port, connectTimeout);
         }
-    }
-
-    /**
-     * The response decoder of every connection (and of the engine's warm-up): headers are not validated, since the
-     * client reads only the status, the framing and Connection, and never forwards a header anywhere.
-     */
-    static HttpResponseDecoder responseDecoder() {
-        return new HttpResponseDecoder(new HttpDecoderConfig().setMaxInitialLineLength(4096).setMaxHeaderSize(16 * 1024)
-                .setMaxChunkSize(16 * 1024).setValidateHeaders(false));
     }
 
     static int port(URI target) {
@@ -217,8 +206,7 @@ final class LoadClient implements AutoCloseable {
                             if (ssl != null) {
                                 ch.pipeline().addLast(ssl.newHandler(ch.alloc(), host, port));
                             }
-                            ch.pipeline().addLast(responseDecoder(),
-                                    new HttpConnection(Loop.this));
+                            ch.pipeline().addLast(new HttpConnection(Loop.this));
                         }
                     });
         }
