@@ -239,7 +239,7 @@ public final class LoadTestRunner {
             this.lastTickNanos = startNanos;
             this.measureFromNanos = startNanos + config.warmup().toNanos();
             this.endNanos = measureFromNanos + config.duration().toNanos();
-            this.metrics = new Metrics(startNanos, measureFromNanos, endNanos);
+            this.metrics = new Metrics(startNanos, measureFromNanos, endNanos, client.loopCount());
             this.requestLog = RequestLog.open(config.saveRequests(), startNanos);
             long sweepNanos = sweepPeriodNanos(config.timeout());
             for (int i = 0; i < client.loopCount(); i++) {
@@ -616,7 +616,7 @@ public final class LoadTestRunner {
                 }
                 boolean ok = errorKey == null;
                 RequestRecord record = RequestRecord.of(measured, origin, endNanos, errorKey, parser());
-                metrics.finished(record);
+                metrics.finished(record, loopIndex); // always on its loop: the loop's shard
                 if (requestLog != null) {
                     requestLog.ended(record);
                 }

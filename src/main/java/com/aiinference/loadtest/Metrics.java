@@ -14,11 +14,13 @@ import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * Collects what each request did. Writers are the engine's event-loop threads, one call per finished request, and
- * never take a lock for the figures: latencies go into HdrHistogram {@link Recorder}s (lock-free interval
- * histograms, microseconds, 3 significant digits, up to an hour) and counts into adders. The reader (progress ticks
+ * never take a lock for the figures: each writer has its own {@link Shard} of HdrHistogram
+ * {@link SingleWriterRecorder}s (interval histograms, microseconds, 3 significant digits, up to an hour), so two
+ * loops never write the same cache line for a latency; counts go into adders. The reader (progress ticks
  * and the final result, one at a time under the reader lock) drains the recorders' intervals into cumulative
  * histograms, so a tick never stalls a request and a result holds every request recorded before it.
  *
@@ -34,12 +36,8 @@ final class Metrics {
     private final long startNanos;
     private final long measureFromNanos;
 
-    private final Recorder latencyRecorder = recorder();
-    private final Recorder ttftRecorder = recorder();
-    private final Recorder itlRecorder = recorder();
-    private final Recorder tpotRecorder = recorder();
-    /** Successes since the last progress tick, warm-up included, for the rolling p50/p95 of the progress line. */
-    private final Recorder progressRecorder = recorder();
+    /** One per writer thread ({@link #finished(RequestRecord, int)}'s {@code shard}). */
+    private final Shard[] shards;
     private final LongAdder progressTokens = new LongAdder();
 
     private final LongAdder total = new LongAdder();
@@ -58,7 +56,6 @@ final class Metrics {
     private final DoubleAdder serverSpeedSum = new DoubleAdder();
     private final LongAdder serverSpeedCount = new LongAdder();
     private final ConcurrentHashMap<String, LongAdder> errors = new ConcurrentHashMap<>();
-    private final AtomicLong lastMeasuredEndNanos;
     private final AtomicLong inFlight = new AtomicLong();
     private final AtomicLong peakInFlight = new AtomicLong();
     private final ConcurrentHashMap<Integer, Second> seconds = new ConcurrentHashMap<>();
@@ -79,11 +76,45 @@ final class Metrics {
     private final ArrayDeque<Histogram> recent = new ArrayDeque<>();
     private final ArrayDeque<double[]> recentTokens = new ArrayDeque<>();
 
+    /** Metrics written by one thread. */
     Metrics(long startNanos, long measureFromNanos, long plannedEndNanos) {
+        this(startNanos, measureFromNanos, plannedEndNanos, 1);
+    }
+
+    /** Metrics written by {@code writers} threads, each with its own shard. */
+    Metrics(long startNanos, long measureFromNanos, long plannedEndNanos, int writers) {
         this.startNanos = startNanos;
         this.measureFromNanos = measureFromNanos;
-        this.lastMeasuredEndNanos = new AtomicLong(measureFromNanos);
         this.window = new SendWindow(measureFromNanos, plannedEndNanos);
+        this.shards = new Shard[writers];
+        for (int i = 0; i < writers; i++) {
+            shards[i] = new Shard(measureFromNanos);
+        }
+    }
+
+    /**
+     * What one writer thread records and nobody else writes: its recorders (uncontended, so recording costs no
+     * cache-line transfer between loops) and the latest end of its measured requests.
+     */
+    private static final class Shard {
+        final SingleWriterRecorder latency = recorder();
+        final SingleWriterRecorder ttft = recorder();
+        final SingleWriterRecorder itl = recorder();
+        final SingleWriterRecorder tpot = recorder();
+        /** Successes since the last progress tick, warm-up included, for the rolling p50/p95 of the progress line. */
+        final SingleWriterRecorder progress = recorder();
+        /** Written by the shard's writer only; read by the reader. */
+        volatile long lastMeasuredEndNanos;
+
+        Shard(long measureFromNanos) {
+            this.lastMeasuredEndNanos = measureFromNanos;
+        }
+
+        void measuredEnd(long nanos) {
+            if (nanos > lastMeasuredEndNanos) {
+                lastMeasuredEndNanos = nanos;
+            }
+        }
     }
 
     /** Sending stopped at {@code nanos}, before the planned end (max-requests, a stop): closes the send window. */
@@ -95,8 +126,12 @@ final class Metrics {
         return Measurements.runHistogram();
     }
 
-    private static Recorder recorder() {
-        return new Recorder(1, HIGHEST_MICROS, 3);
+    /**
+     * Auto-resizing (values are capped at {@link #HIGHEST_MICROS} when recorded): a shard's histograms grow only to
+     * the range its requests reach, so many loops do not each hold full hour-wide arrays.
+     */
+    private static SingleWriterRecorder recorder() {
+        return new SingleWriterRecorder(3);
     }
 
     /**
@@ -208,26 +243,34 @@ final class Metrics {
         return measured;
     }
 
-    /** A request ended. Exactly once per {@link #started}. */
+    /** A request ended, recorded by the only writer. Exactly once per {@link #started}. */
     void finished(RequestRecord r) {
+        finished(r, 0);
+    }
+
+    /**
+     * A request ended. Exactly once per {@link #started}. A shard has one writer thread: the engine's event loop
+     * {@code shard}.
+     */
+    void finished(RequestRecord r, int shard) {
         Second s = second(r.endNanos());
         max(s.inFlight, inFlight.get());
         try {
-            count(r, s);
+            count(r, s, shards[shard]);
         } finally {
             // Last: the engine ends a run when nothing is in flight, so every count must be in before this.
             s.inFlightAtEnd = inFlight.decrementAndGet();
         }
     }
 
-    private void count(RequestRecord r, Second s) {
+    private void count(RequestRecord r, Second s, Shard shard) {
         if (r.stoppedByUser()) {
             // Cut by the user's stop: neither success nor failure, in no row and no figure.
             if (r.measured()) {
                 total.decrement();
                 stoppedByUser.increment();
                 // The run lasted until the stop cut it: its measured length reaches this end too.
-                max(lastMeasuredEndNanos, r.endNanos());
+                shard.measuredEnd(r.endNanos());
             } else {
                 warmupFinished.increment();
             }
@@ -245,14 +288,14 @@ final class Metrics {
             }
             if (r.ok()) {
                 // Warm-up answers still show on the progress line, never in the results.
-                record(progressRecorder, Math.max(1, (r.endNanos() - r.originNanos()) / 1000));
+                record(shard.progress, Math.max(1, (r.endNanos() - r.originNanos()) / 1000));
                 progressTokens.add(r.outputTokens());
             }
             warmupFinished.increment();
             seen.increment();
             return;
         }
-        max(lastMeasuredEndNanos, r.endNanos());
+        shard.measuredEnd(r.endNanos());
         window.ended(r.endNanos(), r.ok(), r.outputTokens(), r.inputTokens());
         long latencyMicros = Math.max(1, (r.endNanos() - r.originNanos()) / 1000);
         addSample(r, latencyMicros);
@@ -264,16 +307,16 @@ final class Metrics {
             seen.increment();
             return;
         }
-        record(latencyRecorder, latencyMicros);
-        record(progressRecorder, latencyMicros);
+        record(shard.latency, latencyMicros);
+        record(shard.progress, latencyMicros);
         s.latency.recordValue(latencyMicros);
         if (r.firstTokenNanos() > 0) {
             long ttftMicros = Math.max(1, (r.firstTokenNanos() - r.originNanos()) / 1000);
-            record(ttftRecorder, ttftMicros);
+            record(shard.ttft, ttftMicros);
             s.ttft.recordValue(ttftMicros);
         }
         for (int i = 0; i < r.itlCount(); i++) {
-            record(itlRecorder, Math.max(1, r.itlNanos()[i] / 1000));
+            record(shard.itl, Math.max(1, r.itlNanos()[i] / 1000));
         }
         long tokens = r.outputTokens();
         if (r.tokensFromServer()) {
@@ -282,7 +325,7 @@ final class Metrics {
             withChunkCount.increment();
         }
         if (r.firstTokenNanos() > 0 && tokens > 1) {
-            record(tpotRecorder, Math.max(1, (r.endNanos() - r.firstTokenNanos()) / 1000 / (tokens - 1)));
+            record(shard.tpot, Math.max(1, (r.endNanos() - r.firstTokenNanos()) / 1000 / (tokens - 1)));
         }
         if (r.serverEvalDurationNanos() > 0 && r.serverEvalCount() > 0) {
             serverSpeedSum.add(r.serverEvalCount() * 1e9 / r.serverEvalDurationNanos());
@@ -320,7 +363,7 @@ final class Metrics {
         }
     }
 
-    private static void record(Recorder h, long micros) {
+    private static void record(SingleWriterRecorder h, long micros) {
         h.recordValue(Math.min(micros, HIGHEST_MICROS));
     }
 
@@ -335,7 +378,11 @@ final class Metrics {
     Snapshot tick(double intervalSeconds, int window) {
         synchronized (readerLock) {
             drain(System.nanoTime());
-            recent.addLast(progressRecorder.getIntervalHistogram());
+            Histogram progress = histogram();
+            for (Shard shard : shards) {
+                progress.add(shard.progress.getIntervalHistogram());
+            }
+            recent.addLast(progress);
             recentTokens.addLast(new double[] {progressTokens.sumThenReset(), intervalSeconds});
             // The oldest calls leave the window, but never so that it spans under a second: the last line of a run
             // comes a moment after the tick before it, and its few tokens over a few milliseconds are no rate.
@@ -380,10 +427,12 @@ final class Metrics {
      * {@link #ROW_GRACE_NANOS} before {@code nowNanos} into rows. Under the reader lock.
      */
     private void drain(long nowNanos) {
-        drainInto(latencyRecorder, latency);
-        drainInto(ttftRecorder, ttft);
-        drainInto(itlRecorder, itl);
-        drainInto(tpotRecorder, tpot);
+        for (Shard shard : shards) {
+            drainInto(shard.latency, latency);
+            drainInto(shard.ttft, ttft);
+            drainInto(shard.itl, itl);
+            drainInto(shard.tpot, tpot);
+        }
         long foldBefore = (nowNanos - startNanos - ROW_GRACE_NANOS) / 1_000_000_000L;
         for (Map.Entry<Integer, Second> e : seconds.entrySet()) {
             if (e.getKey() < foldBefore && e.getKey() > lastFolded) {
@@ -397,7 +446,7 @@ final class Metrics {
         rows.computeIfAbsent(t, k -> new Row(s.warmup)).add(s);
     }
 
-    private static void drainInto(Recorder r, Histogram into) {
+    private static void drainInto(SingleWriterRecorder r, Histogram into) {
         into.add(r.getIntervalHistogram());
     }
 
@@ -448,7 +497,11 @@ final class Metrics {
             // A window planned without an end (Long.MAX_VALUE) stays without one.
             long sendEnd = windowEnd == Long.MAX_VALUE ? Long.MAX_VALUE : windowEnd - startNanos;
             long epochNanos = startedAt.getEpochSecond() * 1_000_000_000L + startedAt.getNano();
-            return new Measurements(epochNanos, measureFromNanos - startNanos, lastMeasuredEndNanos.get() - startNanos,
+            long lastMeasuredEnd = measureFromNanos;
+            for (Shard shard : shards) {
+                lastMeasuredEnd = Math.max(lastMeasuredEnd, shard.lastMeasuredEndNanos);
+            }
+            return new Measurements(epochNanos, measureFromNanos - startNanos, lastMeasuredEnd - startNanos,
                     total.sum(), succeeded.sum(), errorCounts, warmupRequests.sum(), latency.copy(), ttft.copy(),
                     itl.copy(), tpot.copy(), outputTokens.sum(), withServerCount.sum(), withChunkCount.sum(),
                     serverSpeedSum.sum(), serverSpeedCount.sum(), peakInFlight.get(), stoppedByUser.sum(),

@@ -74,6 +74,45 @@ class MeasurementsMergeTest {
     }
 
     @Test
+    void twoLoopsRecordingInTheirOwnShardsReportWhatOneWriterReports() throws Exception {
+        List<RequestRecord> all = recorded();
+        LoadTestResult single = record(all, 0, START).toResult(CONFIG, TARGET);
+
+        // Two threads, each writing only its own shard (as each event loop does), at the same time.
+        long base = NOW;
+        Metrics m = new Metrics(base, base + 3 * SECOND, Long.MAX_VALUE, 2);
+        Thread[] loops = new Thread[2];
+        for (int shard = 0; shard < 2; shard++) {
+            int mine = shard;
+            loops[shard] = new Thread(() -> {
+                for (int i = mine; i < all.size(); i += 2) {
+                    RequestRecord r = all.get(i);
+                    m.started(r.originNanos() + base);
+                    m.finished(shift(r, base), mine);
+                }
+            });
+        }
+        for (Thread t : loops) {
+            t.start();
+        }
+        for (Thread t : loops) {
+            t.join();
+        }
+        LoadTestResult sharded = m.measurements(START, null, List.of()).toResult(CONFIG, TARGET);
+
+        assertThat(sharded.total()).isEqualTo(single.total());
+        assertThat(sharded.succeeded()).isEqualTo(single.succeeded());
+        assertThat(sharded.errors()).isEqualTo(single.errors());
+        assertThat(sharded.latency()).isEqualTo(single.latency());
+        assertThat(sharded.ttft()).isEqualTo(single.ttft());
+        assertThat(sharded.itl()).isEqualTo(single.itl());
+        assertThat(sharded.tpot()).isEqualTo(single.tpot());
+        assertThat(sharded.latencyHistogram()).isEqualTo(single.latencyHistogram());
+        // The measured length reaches the last end, whichever shard saw it.
+        assertThat(sharded.durationSeconds()).isEqualTo(single.durationSeconds());
+    }
+
+    @Test
     void fourWorkersReportWhatOneProcessReportsOnTheSameLatencies() throws Exception {
         List<RequestRecord> all = recorded();
         LoadTestResult single = record(all, 0, START).toResult(CONFIG, TARGET);
