@@ -16,10 +16,9 @@ import java.util.function.LongSupplier;
  * timed by an interpreter. In-memory only (Netty's {@link EmbeddedChannel}); nothing is sent.
  *
  * <p>"Compiled" is read from the JVM's own compilation clock: after {@link #MIN_ANSWERS} answers, the warm-up ends
- * as soon as the JIT compiled nothing during the last {@link #SETTLE_ANSWERS} answers (with bin/ai-inference's
- * client-compiler-only JVM that is a few hundred answers). Bounded in any case by {@link #MAX_ANSWERS} answers,
- * {@link #MAX_CPU_MILLIS} ms of this thread's CPU (a machine shared with the server under test gives it less than a
- * core) and {@link #MAX_WALL_MILLIS} ms.
+ * as soon as the JIT compiled nothing during the last {@link #SETTLE_ANSWERS} answers. Bounded in any case by
+ * {@link #MAX_ANSWERS} answers, {@link #MAX_CPU_MILLIS} ms of this thread's CPU (a machine shared with the server
+ * under test gives it less than a core) and {@link #MAX_WALL_MILLIS} ms.
  */
 final class EngineWarmup {
     static final int MIN_ANSWERS = 200;

@@ -74,6 +74,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private byte[] buf = new byte[4096];
     private int len;
     private final ResponseFramer framer = new ResponseFramer();
+    /** The buffer last sent from, and the duplicate of it that was written. */
+    private ByteBuf sentFrom;
+    private ByteBuf sent;
     private int status;
     private boolean lines;
     private boolean reused;
@@ -100,14 +103,32 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         channel = ctx.channel();
     }
 
-    /** Sends {@code request} (its bytes) on this connection; the answer ends in {@link Request#ended}. */
-    void send(Request r, ByteBuf requestBytes) {
+    /**
+     * Sends {@code r} on this connection, its bytes being {@code shared}'s readable bytes ({@code shared} itself is
+     * not read: a duplicate of it is written); the answer ends in {@link Request#ended}.
+     */
+    void send(Request r, ByteBuf shared) {
         current = r;
         len = 0;
         status = 0;
         lines = false;
         framer.reset();
-        channel.writeAndFlush(requestBytes, channel.voidPromise());
+        channel.writeAndFlush(outgoing(shared), channel.voidPromise());
+    }
+
+    /**
+     * A duplicate of {@code shared} to write. The one written last is reused when it is of the same buffer and went
+     * out whole (an answer came, so its write ended): a closed loop sends the same bytes again and again on a
+     * connection, with no object made per request.
+     */
+    private ByteBuf outgoing(ByteBuf shared) {
+        if (sentFrom != shared || sent.isReadable()) {
+            sentFrom = shared;
+            sent = shared.duplicate();
+        } else {
+            sent.setIndex(shared.readerIndex(), shared.writerIndex());
+        }
+        return sent;
     }
 
     /**

@@ -30,7 +30,8 @@ import javax.net.ssl.SSLException;
  * The load test's HTTP/1.1 client: a few Netty event loops (one per core), each with its own pool of keep-alive
  * connections to the one target. A request is handed a connection of its loop (the most recently freed one, or a
  * new one) and every byte of it, out and in, is handled on that loop. Requests are encoded once, before the run,
- * into off-heap buffers: sending one writes a duplicate of a shared buffer, with no copy.
+ * into off-heap buffers: sending one writes a duplicate of a shared buffer (kept by the connection for its next
+ * request), with no copy.
  */
 final class LoadClient implements AutoCloseable {
     private final EventLoopGroup group;
@@ -121,9 +122,12 @@ final class LoadClient implements AutoCloseable {
         return all;
     }
 
-    /** The bytes of request number {@code n} (prompts in turn), ready to write. */
+    /**
+     * The bytes of request number {@code n} (prompts in turn): a shared buffer that is never released and never
+     * written into; a connection writes a duplicate of it ({@link HttpConnection#send}).
+     */
     ByteBuf request(long n) {
-        return requests[(int) (n % requests.length)].duplicate();
+        return requests[(int) (n % requests.length)];
     }
 
     int loopCount() {

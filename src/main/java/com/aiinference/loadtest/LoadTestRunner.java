@@ -166,7 +166,6 @@ public final class LoadTestRunner {
         long measureFromNanos;
         long endNanos;
         Metrics metrics;
-        final AtomicLong sequence = new AtomicLong();
         final AtomicLong measuredSent = new AtomicLong();
         /** Requests between "may start" and "in flight": the run cannot end while one is on its way. */
         final AtomicInteger sendingNow = new AtomicInteger();
@@ -320,6 +319,8 @@ public final class LoadTestRunner {
         final class InFlight {
             private Exchange oldest;
             private Exchange newest;
+            /** Requests the loop has put on a connection: the prompts are taken in turn per loop. */
+            long sent;
 
             void add(Exchange e) {
                 e.older = newest;
@@ -593,7 +594,7 @@ public final class LoadTestRunner {
 
             void start(HttpConnection c) {
                 connection = c;
-                c.send(this, client.request(sequence.getAndIncrement()));
+                c.send(this, client.request(inFlight.get(loopIndex).sent++));
             }
 
             @Override

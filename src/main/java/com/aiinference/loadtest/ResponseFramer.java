@@ -45,6 +45,13 @@ final class ResponseFramer {
     /** After END or MALFORMED: nothing more is read until {@link #reset}. */
     private static final int S_ENDED = 8;
 
+    private static final byte[] CONTENT_LENGTH = ascii("content-length");
+    private static final byte[] TRANSFER_ENCODING = ascii("transfer-encoding");
+    private static final byte[] CONNECTION = ascii("connection");
+    private static final byte[] CHUNKED = ascii("chunked");
+    private static final byte[] CLOSE = ascii("close");
+    private static final byte[] KEEP_ALIVE = ascii("keep-alive");
+
     private static final int H_OTHER = 0;
     private static final int H_LENGTH = 1;
     private static final int H_ENCODING = 2;
@@ -347,30 +354,38 @@ final class ResponseFramer {
 
     private int headerKind(int start, int colon) {
         int n = colon - start;
-        if (n == 14 && same(start, "content-length")) {
+        if (n == CONTENT_LENGTH.length && same(start, n, CONTENT_LENGTH)) {
             return H_LENGTH;
         }
-        if (n == 17 && same(start, "transfer-encoding")) {
+        if (n == TRANSFER_ENCODING.length && same(start, n, TRANSFER_ENCODING)) {
             return H_ENCODING;
         }
-        if (n == 10 && same(start, "connection")) {
+        if (n == CONNECTION.length && same(start, n, CONNECTION)) {
             return H_CONNECTION;
         }
         return H_OTHER;
     }
 
-    /** Case-insensitive match of ASCII {@code lower} at {@code start} (the length was checked). */
-    private boolean same(int start, String lower) {
-        for (int k = 0; k < lower.length(); k++) {
-            int c = head[start + k];
-            if (c >= 'A' && c <= 'Z') {
-                c += 'a' - 'A';
-            }
-            if (c != lower.charAt(k)) {
+    /**
+     * Whether {@code head[start, start + n)} is {@code lower} (lower-case letters and '-') in any case: setting bit
+     * 0x20 lower-cases an ASCII letter and leaves '-' as it is, and no other byte becomes a letter or '-' that way
+     * except ones a header name cannot hold.
+     */
+    private boolean same(int start, int n, byte[] lower) {
+        if (n != lower.length) {
+            return false;
+        }
+        byte[] h = head;
+        for (int k = 0; k < n; k++) {
+            if ((h[start + k] | 0x20) != lower[k]) {
                 return false;
             }
         }
         return true;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     /** One header's value in {@code head[from, end)}: its comma-separated elements, each trimmed. */
@@ -422,13 +437,13 @@ final class ResponseFramer {
                 if (s < t) {
                     encoded = true;
                     // Only the last coding frames the body.
-                    chunked = t - s == 7 && same(s, "chunked");
+                    chunked = same(s, t - s, CHUNKED);
                 }
             }
             case H_CONNECTION -> {
-                if (t - s == 5 && same(s, "close")) {
+                if (same(s, t - s, CLOSE)) {
                     connectionClose = true;
-                } else if (t - s == 10 && same(s, "keep-alive")) {
+                } else if (same(s, t - s, KEEP_ALIVE)) {
                     connectionKeepAlive = true;
                 }
             }
