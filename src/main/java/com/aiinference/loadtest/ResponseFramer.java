@@ -60,7 +60,8 @@ final class ResponseFramer {
     private int state;
     private byte[] head = new byte[512];
     private int headLen;
-    private final byte[] line = new byte[MAX_LINE_BYTES];
+    /** A chunk-size or trailer line; grows (up to {@link #MAX_LINE_BYTES}) only for a long one. */
+    private byte[] line = new byte[64];
     private int lineLen;
     private long remaining;
     private int status;
@@ -88,6 +89,9 @@ final class ResponseFramer {
         problem = null;
         if (head.length > 4096) {
             head = new byte[512]; // one huge head does not pin its buffer to the connection
+        }
+        if (line.length > 256) {
+            line = new byte[64];
         }
     }
 
@@ -465,6 +469,9 @@ final class ResponseFramer {
         int n = end - from;
         if (lineLen + n > MAX_LINE_BYTES) {
             return malformed("a chunk-size or trailer line longer than " + MAX_LINE_BYTES + " bytes");
+        }
+        if (lineLen + n > line.length) {
+            line = java.util.Arrays.copyOf(line, Math.min(MAX_LINE_BYTES, Math.max(line.length * 2, lineLen + n)));
         }
         in.getBytes(from, line, lineLen, n);
         lineLen += n;
