@@ -62,6 +62,13 @@ rss_mb() { tail -1 "$1" | awk '{printf "%.0f", $3 / 1024}'; }
 wall_s() { tail -1 "$1" | awk '{printf "%.2f", $4}'; }
 json() { $PY -c "import json,sys; d=json.load(open('$1')); print($2)"; }
 TIME='%U %S %M %e'
+# CPU time the hypervisor gave to other guests (steal), as a share of this machine's CPU time since a snapshot: a
+# run with steal had less CPU than its wall time says, for every process alike.
+cpu_snapshot() { awk '/^cpu / { t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $9 }' /proc/stat; }
+steal_since() { # "total steal" from cpu_snapshot
+  cpu_snapshot | awk -v s="$1" 'BEGIN { split(s, a, " ") } { d = $1 - a[1]; printf "%.1f%%", (d > 0 ? 100 * ($2 - a[2]) / d : 0) }'
+}
+BENCH_START=$(cpu_snapshot)
 
 echo "== machine: $(nproc) CPUs, $(java -version 2>&1 | head -1), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== date: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
@@ -88,9 +95,11 @@ wait_port "$PORT_NGINX"
 URL_FAST="http://127.0.0.1:$PORT_NGINX/api/generate"
 echo
 echo "== 1. instant answers: nginx (one worker per CPU) answers a fixed Ollama JSON; $CONNECTIONS connections, ${FAST_SECS}s, POST $URL_FAST"
+SNAP=$(cpu_snapshot)
 /usr/bin/time -f "$TIME" -o "$OUT/time-fast-loadtest.txt" \
   "${AI[@]}" loadtest --url "$URL_FAST" --users "$CONNECTIONS" --duration "${FAST_SECS}s" --no-stream --threads 2 \
     --quiet --report-json "$OUT/fast-loadtest.json" > "$OUT/fast-loadtest.md" 2> "$OUT/fast-loadtest.err" || true
+LT_STEAL=$(steal_since "$SNAP")
 LT_REQ=$(json "$OUT/fast-loadtest.json" "d['load']['requests']['succeeded']")
 LT_FAIL=$(json "$OUT/fast-loadtest.json" "d['load']['requests']['failed']")
 LT_RPS=$(json "$OUT/fast-loadtest.json" "round(d['load']['throughput']['requests_per_s'])")
@@ -100,20 +109,23 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '$BODY'
 LUA
+SNAP=$(cpu_snapshot)
 /usr/bin/time -f "$TIME" -o "$OUT/time-fast-wrk.txt" \
   wrk -t 2 -c "$CONNECTIONS" -d "${FAST_SECS}s" -s "$OUT/post.lua" "$URL_FAST" > "$OUT/fast-wrk.txt" 2>&1
+WRK_STEAL=$(steal_since "$SNAP")
 WRK_REQ=$(awk '/requests in/ {print $1}' "$OUT/fast-wrk.txt")
 WRK_RPS=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$OUT/fast-wrk.txt")
 WRK_ERR=$(awk '/Non-2xx|Socket errors/ {print}' "$OUT/fast-wrk.txt" | tr '\n' ' ')
 us_per_req() { awk -v c="$1" -v r="$2" 'BEGIN { if (r > 0) printf "%.1f", c * 1e6 / r; else print "n/a" }'; }
 echo
-echo "| client | requests | req/s | ratio to wrk | CPU s | CPU µs/request | RSS MB | errors |"
-echo "| :----- | -------: | ----: | -----------: | ----: | -------------: | -----: | :----- |"
-printf "| ai-inference loadtest --threads 2 | %s | %s | %s | %s | %s | %s | %s |\n" "$LT_REQ" "$LT_RPS" \
+echo "| client | requests | req/s | ratio to wrk | CPU s | CPU µs/request | RSS MB | errors | steal |"
+echo "| :----- | -------: | ----: | -----------: | ----: | -------------: | -----: | :----- | ----: |"
+printf "| ai-inference loadtest --threads 2 | %s | %s | %s | %s | %s | %s | %s | %s |\n" "$LT_REQ" "$LT_RPS" \
   "$(awk -v a="$LT_RPS" -v b="$WRK_RPS" 'BEGIN { printf "%.2fx", a / b }')" "$(cpu_s "$OUT/time-fast-loadtest.txt")" \
-  "$(us_per_req "$(cpu_s "$OUT/time-fast-loadtest.txt")" "$LT_REQ")" "$(rss_mb "$OUT/time-fast-loadtest.txt")" "$LT_FAIL"
-printf "| wrk (-t 2) | %s | %s | 1.00x | %s | %s | %s | %s |\n" "$WRK_REQ" "$WRK_RPS" "$(cpu_s "$OUT/time-fast-wrk.txt")" \
-  "$(us_per_req "$(cpu_s "$OUT/time-fast-wrk.txt")" "$WRK_REQ")" "$(rss_mb "$OUT/time-fast-wrk.txt")" "${WRK_ERR:-0}"
+  "$(us_per_req "$(cpu_s "$OUT/time-fast-loadtest.txt")" "$LT_REQ")" "$(rss_mb "$OUT/time-fast-loadtest.txt")" "$LT_FAIL" \
+  "$LT_STEAL"
+printf "| wrk (-t 2) | %s | %s | 1.00x | %s | %s | %s | %s | %s |\n" "$WRK_REQ" "$WRK_RPS" "$(cpu_s "$OUT/time-fast-wrk.txt")" \
+  "$(us_per_req "$(cpu_s "$OUT/time-fast-wrk.txt")" "$WRK_REQ")" "$(rss_mb "$OUT/time-fast-wrk.txt")" "${WRK_ERR:-0}" "$WRK_STEAL"
 echo "(CPU of ai-inference includes JVM start-up, engine warm-up and JIT compilation; see part 4)"
 
 # ---------------------------------------------------------------- 2. token streams
@@ -148,14 +160,17 @@ URL_STREAM="http://127.0.0.1:$PORT_STREAM/v1/completions"
 echo
 echo "== 2. token streams: OpenAI SSE $URL_STREAM, 150 ms to the first token then 20 tokens 20 ms apart, ${SECS}s per run"
 echo
-echo "| streams | client | requests | errors | CPU s | CPU ms/request | CPU ratio to Python | peak RSS MB | TTFT p50 (server) | TTFT p50 error | mean ITL (server) | mean ITL error | load avg |"
-echo "| ------: | :----- | -------: | -----: | ----: | -------------: | ------------------: | ----------: | ----------------: | -------------: | ----------------: | -------------: | -------: |"
+echo "| streams | client | requests | errors | CPU s | CPU ms/request | CPU ratio to Python | peak RSS MB | TTFT p50 (server) | TTFT p50 error | mean ITL (server) | mean ITL error | load avg | steal |"
+echo "| ------: | :----- | -------: | -----: | ----: | -------------: | ------------------: | ----------: | ----------------: | -------------: | ----------------: | -------------: | -------: | ----: |"
 # One client run against the level's server: sets REQ ERR TTFT ITL (the client's figures), OK (answers it completed),
-# CPU_S, MS (CPU ms per request), RSS, LOAD. tag: py or lt; the client's command follows.
+# CPU_S, MS (CPU ms per request), RSS, LOAD, STEAL. tag: py or lt; the client's command follows.
 stream_run() {
   local tag=$1 n=$2; shift 2
+  local snap
+  snap=$(cpu_snapshot)
   /usr/bin/time -f "$TIME" -o "$OUT/time-$tag-$n.txt" "$@" > "$OUT/$tag-$n.out" 2> "$OUT/$tag-$n.err" || true
   LOAD=$(cut -d' ' -f1 /proc/loadavg)
+  STEAL=$(steal_since "$snap")
   if [ "$tag" = py ]; then
     read -r REQ ERR TTFT ITL OK < <(json "$OUT/$tag-$n.out" \
       "d['requests'], d['requests'] - d['succeeded'], '%.2f' % d['ttft_p50_ms'], '%.3f' % d['itl_mean_ms'], d['succeeded']")
@@ -169,8 +184,8 @@ stream_run() {
 }
 err() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.2f ms", a - b }'; }
 row() { # streams, client, ratio, server TTFT, server ITL
-  printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s ms | %s | %s ms | %s | %s |\n" "$1" "$2" "$REQ" "$ERR" "$CPU_S" "$MS" \
-    "$3" "$RSS" "$4" "$(err "$TTFT" "$4")" "$5" "$(err "$ITL" "$5")" "$LOAD"
+  printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s ms | %s | %s ms | %s | %s | %s |\n" "$1" "$2" "$REQ" "$ERR" "$CPU_S" \
+    "$MS" "$3" "$RSS" "$4" "$(err "$TTFT" "$4")" "$5" "$(err "$ITL" "$5")" "$LOAD" "$STEAL"
 }
 for N in $LEVELS; do
   # One server per level, warmed (JIT) by a short run first; its log's lines are split by each client's completed
@@ -179,16 +194,16 @@ for N in $LEVELS; do
   $PY bench/stream_client.py --url "$URL_STREAM" --concurrency "$N" --duration 5 --max-tokens 20 > "$OUT/warm-$N.out" 2>&1 || true
   W=$(json "$OUT/warm-$N.out" "d['succeeded']")
   stream_run py "$N" $PY bench/stream_client.py --url "$URL_STREAM" --concurrency "$N" --duration "$SECS" --max-tokens 20
-  PY_MS=$MS; PY_ROW=("$REQ" "$ERR" "$TTFT" "$ITL" "$CPU_S" "$MS" "$RSS" "$LOAD"); PY_OK=$OK
+  PY_MS=$MS; PY_ROW=("$REQ" "$ERR" "$TTFT" "$ITL" "$CPU_S" "$MS" "$RSS" "$LOAD" "$STEAL"); PY_OK=$OK
   stream_run lt "$N" "${AI[@]}" loadtest --url "$URL_STREAM" --api openai-completions --users "$N" \
     --duration "${SECS}s" --max-tokens 20 --timeout 60s --quiet --report-json "$OUT/lt-$N.report.json"
-  LT_ROW=("$REQ" "$ERR" "$TTFT" "$ITL" "$CPU_S" "$MS" "$RSS" "$LOAD"); LT_OK=$OK
+  LT_ROW=("$REQ" "$ERR" "$TTFT" "$ITL" "$CPU_S" "$MS" "$RSS" "$LOAD" "$STEAL"); LT_OK=$OK
   stop_stream_server
   read -r S_TTFT_PY S_ITL_PY _ < <(server_figures "$OUT/server-$N.log" $((W + 1)) $((W + PY_OK)))
   read -r S_TTFT_LT S_ITL_LT _ < <(server_figures "$OUT/server-$N.log" $((W + PY_OK + 1)) $((W + PY_OK + LT_OK)))
-  read -r REQ ERR TTFT ITL CPU_S MS RSS LOAD <<< "${PY_ROW[*]}"
+  read -r REQ ERR TTFT ITL CPU_S MS RSS LOAD STEAL <<< "${PY_ROW[*]}"
   row "$N" "Python asyncio/aiohttp" "1.00x" "$S_TTFT_PY" "$S_ITL_PY"
-  read -r REQ ERR TTFT ITL CPU_S MS RSS LOAD <<< "${LT_ROW[*]}"
+  read -r REQ ERR TTFT ITL CPU_S MS RSS LOAD STEAL <<< "${LT_ROW[*]}"
   row "$N" "ai-inference loadtest" "$(awk -v a="$MS" -v b="$PY_MS" 'BEGIN { printf "%.2fx", a / b }')" "$S_TTFT_LT" "$S_ITL_LT"
 done
 echo "(CPU and RSS of the client process only, start-up included; errors = requests that did not complete;"
@@ -232,4 +247,4 @@ printf "| ai-inference loadtest (1 request, %s) | %s | %s | %s |\n" "${AI[0]}" "
 printf "| ai-inference loadtest (1 request, java -jar: the JVM's default flags) | %s | %s | %s |\n" "$(wall_s "$OUT/time-start-jar.txt")" "$(cpu_s "$OUT/time-start-jar.txt")" "$(rss_mb "$OUT/time-start-jar.txt")"
 printf "| wrk (1 s run) | %s | %s | %s |\n" "$(wall_s "$OUT/time-start-wrk.txt")" "$(cpu_s "$OUT/time-start-wrk.txt")" "$(rss_mb "$OUT/time-start-wrk.txt")"
 echo
-echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg); CPU time stolen by the hypervisor over the whole run: $(steal_since "$BENCH_START")"
