@@ -52,9 +52,9 @@ class LauncherTest {
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isZero();
         assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList())
-                .containsExactly("-XX:+UseSerialGC", "-Xms32m", "-Xss512k", "-XX:Tier4InvocationThreshold=25000",
-                        "-XX:Tier4MinInvocationThreshold=3000", "-XX:Tier4CompileThreshold=75000",
-                        "-XX:Tier4BackEdgeThreshold=200000", "-jar",
+                .containsExactly("-XX:+UseSerialGC", "-Xms32m", "-Xss512k", "-XX:Tier4InvocationThreshold=50000",
+                        "-XX:Tier4MinInvocationThreshold=6000", "-XX:Tier4CompileThreshold=150000",
+                        "-XX:Tier4BackEdgeThreshold=400000", "-jar",
                         jar.toString(), "loadtest", "--users", "50");
     }
 }

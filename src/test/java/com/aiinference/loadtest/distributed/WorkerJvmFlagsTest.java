@@ -9,12 +9,12 @@ import org.junit.jupiter.api.Test;
 class WorkerJvmFlagsTest {
     @Test
     void theLaunchersFlagsAndPropertiesPassToWorkersAndPerProcessOnesDoNot() {
-        List<String> parent = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xss512k", "-XX:Tier4InvocationThreshold=25000",
+        List<String> parent = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xss512k", "-XX:Tier4InvocationThreshold=50000",
                 "-Daiinference.transport=nio", "-XX:StartFlightRecording=filename=run.jfr",
                 "-XX:ArchiveClassesAtExit=app.jsa", "-agentlib:jdwp=transport=dt_socket,server=y,address=5005",
                 "-javaagent:agent.jar", "-Xlog:gc:file=gc.log", "--add-opens=java.base/java.lang=ALL-UNNAMED");
         assertThat(LocalWorkers.jvmFlags(parent)).containsExactly("-XX:+UseSerialGC", "-Xms32m",
-                "-Xss512k", "-XX:Tier4InvocationThreshold=25000", "-Daiinference.transport=nio");
+                "-Xss512k", "-XX:Tier4InvocationThreshold=50000", "-Daiinference.transport=nio");
     }
 
     @Test
