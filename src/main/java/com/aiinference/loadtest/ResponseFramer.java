@@ -13,12 +13,12 @@ import io.netty.util.ByteProcessor;
  * <p>What it accepts is what a lenient client accepts (RFC 9112): lines ending in CRLF or a bare LF, empty lines
  * before the status line, interim 1xx answers (skipped), chunk extensions and trailers (ignored), a list of equal
  * Content-Length values, obsolete header folding. What it refuses ({@link #MALFORMED}, with {@link #problem()}): a
- * status line that is not {@code HTTP/1.x NNN}, a header line without a colon, conflicting or non-numeric
+ * status line that is not {@code HTTP/1.x NNN}, status 101, a header line without a colon, conflicting or non-numeric
  * Content-Length, a bad chunk size or chunk end, a head over {@link #MAX_HEAD_BYTES} or a chunk-size or trailer line
  * over {@link #MAX_LINE_BYTES}. Not thread-safe: one connection's event loop.
  */
 final class ResponseFramer {
-    /** The status line and headers together (Netty's defaults, as the decoder this replaces had them). */
+    /** The status line and headers together (the two limits the Netty decoder this replaces was given, added). */
     static final int MAX_HEAD_BYTES = 4096 + 16 * 1024;
     /** A chunk-size line or one trailer line. */
     static final int MAX_LINE_BYTES = 4096;
