@@ -218,6 +218,12 @@ final class ResponseFramer {
         return MALFORMED;
     }
 
+    /** {@link #malformed} for the head's readers, which answer whether the head is usable: always false. */
+    private boolean refused(String why) {
+        malformed(why);
+        return false;
+    }
+
     /**
      * Gathers the head up to its empty line (CRLF CRLF or LF LF) and reads it; consumes only the head's bytes.
      * Returns HEAD, NEED_MORE or MALFORMED.
@@ -274,7 +280,7 @@ final class ResponseFramer {
         // HTTP/1.x SP NNN [SP reason]
         if (lineEnd < 12 || head[0] != 'H' || head[1] != 'T' || head[2] != 'T' || head[3] != 'P' || head[4] != '/'
                 || head[5] != '1' || head[6] != '.' || !digit(head[7]) || head[8] != ' ') {
-            return malformed("not an HTTP/1.x status line") == HEAD;
+            return refused("not an HTTP/1.x status line");
         }
         int i = 9;
         while (i < lineEnd && head[i] == ' ') {
@@ -282,11 +288,11 @@ final class ResponseFramer {
         }
         if (i + 3 > lineEnd || !digit(head[i]) || !digit(head[i + 1]) || !digit(head[i + 2])
                 || (i + 3 < lineEnd && head[i + 3] != ' ' && head[i + 3] != '\t')) {
-            return malformed("no three-digit status code") == HEAD;
+            return refused("no three-digit status code");
         }
         status = (head[i] - '0') * 100 + (head[i + 1] - '0') * 10 + (head[i + 2] - '0');
         if (status < 100 || status == 101) {
-            return malformed("status " + status + " is not an answer to a POST") == HEAD;
+            return refused("status " + status + " is not an answer to a POST");
         }
         http10 = head[7] == '0';
         length = -1;
@@ -312,7 +318,7 @@ final class ResponseFramer {
                     colon++;
                 }
                 if (colon == end || colon == start) {
-                    return malformed("a header line without a name and a colon") == HEAD;
+                    return refused("a header line without a name and a colon");
                 }
                 kind = headerKind(start, colon);
                 if (!headerValue(kind, colon + 1, end)) {
@@ -423,17 +429,17 @@ final class ResponseFramer {
         switch (kind) {
             case H_LENGTH -> {
                 if (s == t || t - s > 18) {
-                    return malformed("Content-Length is not a number") == HEAD;
+                    return refused("Content-Length is not a number");
                 }
                 long v = 0;
                 for (int k = s; k < t; k++) {
                     if (!digit(head[k])) {
-                        return malformed("Content-Length is not a number") == HEAD;
+                        return refused("Content-Length is not a number");
                     }
                     v = v * 10 + (head[k] - '0');
                 }
                 if (length >= 0 && length != v) {
-                    return malformed("conflicting Content-Length values") == HEAD;
+                    return refused("conflicting Content-Length values");
                 }
                 length = v;
             }
