@@ -51,12 +51,6 @@ public record Report(
         notes = List.copyOf(notes);
     }
 
-    /** Every check of every group. */
-    @JsonIgnore
-    public List<Check> allChecks() {
-        return checks.stream().flatMap(g -> g.checks().stream()).toList();
-    }
-
     /**
      * The verdict a report leads with. {@code status} is the exit code's: PASS (exit 0), FAIL (exit 1), WARN (exit 0
      * with something to look at, e.g. failed requests and no SLO to judge them).

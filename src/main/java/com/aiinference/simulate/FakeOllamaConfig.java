@@ -119,10 +119,6 @@ public record FakeOllamaConfig(
                 8, 512, Faults.NONE, 1L, "0.17.1");
     }
 
-    public FakeOllamaConfig withPort(int v) {
-        return toBuilder().port(v).build();
-    }
-
     public FakeOllamaConfig withModels(List<String> v) {
         return toBuilder().models(v).build();
     }

@@ -483,11 +483,6 @@ public final class SimulatedCluster implements AutoCloseable {
 
     private volatile WalkStage walked;
 
-    /** The walk's current stage; empty when the cluster was not started for a walk. */
-    public java.util.Optional<WalkStage> walkStage() {
-        return java.util.Optional.ofNullable(walked);
-    }
-
     /**
      * Moves a cluster started with DWS state Pending (no nodes, no pods) to {@code stage}, changing the objects the way
      * the autoscaler, the node pool, the scheduler and the kubelet would. Stages only go forward.

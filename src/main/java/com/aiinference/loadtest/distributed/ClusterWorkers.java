@@ -94,11 +94,6 @@ public final class ClusterWorkers {
         return List.copyOf(warnings);
     }
 
-    /** The Job's name. */
-    public String jobName() {
-        return settings.name();
-    }
-
     /** Creates the Job, waits for it (bounded by its own deadline), reads the results and cleans up. */
     public List<WorkerOutcome> run() {
         String ns = settings.namespace();
