@@ -238,7 +238,7 @@ public final class LoadTestRunner {
             this.lastTickNanos = startNanos;
             this.measureFromNanos = startNanos + config.warmup().toNanos();
             this.endNanos = measureFromNanos + config.duration().toNanos();
-            this.metrics = new Metrics(startNanos, measureFromNanos, endNanos, client.loopCount());
+            this.metrics = new Metrics(startNanos, measureFromNanos, endNanos, client.loopCount(), config.load());
             this.requestLog = RequestLog.open(config.saveRequests(), startNanos);
             long sweepNanos = sweepPeriodNanos(config.timeout());
             for (int i = 0; i < client.loopCount(); i++) {

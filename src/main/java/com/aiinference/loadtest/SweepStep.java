@@ -13,7 +13,8 @@ import java.util.Map;
  * @param succeeded        of those, complete answers
  * @param errors           failures by kind
  * @param durationSeconds  measured window
- * @param requestsPerSecond measured requests per second
+ * @param requestsPerSecond complete answers per second (the run's steady-state rate of successes: a step where
+ *                         everything failed reads 0)
  * @param outputTokensPerSecond output tokens per second (server counts where the server gives them)
  * @param outputTokens     output tokens of successes
  * @param latency          end-to-end latency of successes, ms
@@ -45,7 +46,7 @@ public record SweepStep(
 
     /** The step as one run at {@code load} measured it. */
     public static SweepStep of(double load, LoadTestResult r) {
-        return new SweepStep(load, r.total(), r.succeeded(), r.errors(), r.durationSeconds(), r.requestsPerSecond(),
+        return new SweepStep(load, r.total(), r.succeeded(), r.errors(), r.durationSeconds(), r.succeededPerSecond(),
                 r.outputTokensPerSecond(), r.outputTokens(), r.latency(), r.ttft(), r.itl(), r.tpot(), r.peakInFlight(),
                 r.abortReason());
     }
