@@ -99,9 +99,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         // The pre-flight request goes from here: in-cluster the target is the Service's DNS name, which only the pods reach.
         Preflight.Answer preflight = null;
         if (load.preflight() && inCluster == null) {
-            preflight = Preflight.check(config, uri);
-            err.printf(Locale.ROOT, "loadtest: pre-flight request answered in %s%s%n", Format.millis(preflight.latencyMs()),
-                    Double.isNaN(preflight.ttftMs()) ? "" : " (first token " + Format.millis(preflight.ttftMs()) + ")");
+            preflight = Preflight.check(config, uri, err, "loadtest");
         }
         String warning = inCluster != null ? null : PortForwardWarning.of(uri, config.load(), preflight).orElse(null);
         if (warning != null) {

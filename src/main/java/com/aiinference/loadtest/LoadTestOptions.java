@@ -58,11 +58,6 @@ public final class LoadTestOptions {
                     + " its CPUs with the server under test.")
     int threads;
 
-    @Option(names = "--preflight", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Send one request before the run and stop with one line (exit 2) if it fails (default);"
-                    + " --no-preflight skips it.")
-    boolean preflight;
-
     @Mixin
     RunOptions run;
 
@@ -78,7 +73,7 @@ public final class LoadTestOptions {
 
     /** Whether to send the pre-flight request ({@link Preflight}). */
     public boolean preflight() {
-        return preflight;
+        return run.preflight;
     }
 
     /** The load shape asked for: 50 users when neither --users nor --rate was given. */

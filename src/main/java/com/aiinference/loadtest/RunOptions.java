@@ -23,6 +23,11 @@ import picocli.CommandLine.Option;
  */
 public final class RunOptions {
 
+    @Option(names = "--preflight", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Send one request before the load and stop with one line if it fails (default);"
+                    + " --no-preflight skips it.")
+    boolean preflight;
+
     @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "0s", converter = Durations.Converter.class,
             description = "Requests that start in this first stretch are sent but left out of the results. Default: ${DEFAULT-VALUE}.")
     Duration warmup;

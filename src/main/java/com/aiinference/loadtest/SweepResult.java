@@ -54,6 +54,11 @@ public record SweepResult(
         steps = List.copyOf(steps);
     }
 
+    /** The step the user's stop (Ctrl-C) cut, if one was: the sweep never showed where the SLO breaks. */
+    public Optional<SweepStep> cutByUser() {
+        return steps.stream().filter(s -> s.stoppedByUser() != null).findFirst();
+    }
+
     public boolean openLoop() {
         return RATE.equals(loadKey);
     }

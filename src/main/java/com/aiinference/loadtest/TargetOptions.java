@@ -32,6 +32,16 @@ public final class TargetOptions {
         return TargetResolver.resolve(url, stack, apiFor, stdin);
     }
 
+    /**
+     * The target's URL where only its origin matters ({@code loadtest capacity}): a {@code --url} with any API's path
+     * is taken as given, {@code fallback} serving a bare host or a stack endpoint.
+     */
+    public java.net.URI originOf(Api fallback, InputStream stdin) {
+        String path = url == null ? null : TargetResolver.parse(url, "--url").getRawPath();
+        Api pathApi = path == null ? null : Api.forPath(path);
+        return resolve(pathApi != null ? pathApi : fallback, stdin).uri();
+    }
+
     /** The target for a known API. */
     public TargetResolver.Target resolve(Api api, InputStream stdin) {
         return resolve(outputs -> api, stdin);

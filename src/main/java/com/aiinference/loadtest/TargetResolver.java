@@ -53,7 +53,7 @@ public final class TargetResolver {
         return new Target(forApi(parse(endpoint, what), api, false, what), outputs, api);
     }
 
-    private static URI parse(String text, String what) {
+    static URI parse(String text, String what) {
         if (!text.contains("://")) {
             // 127.0.0.1:8000/api/generate: java.net.URI reads "127.0.0.1" as a scheme and says "Illegal character in
             // scheme name"; say what to add instead.

@@ -95,7 +95,9 @@ class LoadTestCommandTest {
     void aWrongTargetIsOneLineFromThePreflightRequestAndNothingIsMeasured() {
         int code = run("loadtest", "--url", url(), "--model", "no-such-model", "--users", "2", "--duration", "60s");
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString().strip()).isEqualTo("loadtest: pre-flight request to " + url() + " failed: HTTP 404"
+        assertThat(err.toString().lines()).first().isEqualTo("loadtest: pre-flight request sent, waiting for its answer"
+                + " (up to 2m, --timeout)");
+        assertThat(lastLine(err)).isEqualTo("loadtest: pre-flight request to " + url() + " failed: HTTP 404"
                 + " (model_not_found_404): {\"error\":\"model \\\"no-such-model\\\" not found, try pulling it first\"}; check the URL"
                 + " path, --api and --model (nothing was measured; --no-preflight skips this check)");
         assertThat(out.toString()).isEmpty();
