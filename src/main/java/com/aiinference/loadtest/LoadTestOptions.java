@@ -61,6 +61,13 @@ public final class LoadTestOptions {
     @Mixin
     RunOptions run;
 
+    /** {@link RunOptions#checkFiles} with --save-requests and {@code more} outputs. */
+    public void checkFiles(java.util.Map<String, Path> more, TargetOptions where) {
+        java.util.Map<String, Path> outputs = new java.util.LinkedHashMap<>(more);
+        outputs.put("--save-requests", saveRequests);
+        run.checkFiles(outputs, where);
+    }
+
     /** Whether --model was given. */
     public boolean modelGiven() {
         return run.modelGiven();

@@ -80,6 +80,7 @@ public final class SweepCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Api api = run.api();
+        run.checkFiles(java.util.Map.of(), where);
         if ((concurrency == null) == (rates == null)) {
             throw CliException.usage(concurrency == null
                     ? "give the steps: --concurrency N,N,... (closed loop) or --rates R,R,... (open loop)"

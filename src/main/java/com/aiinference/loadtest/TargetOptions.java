@@ -22,6 +22,11 @@ public final class TargetOptions {
     @Mixin
     StackOutputsOptions stack;
 
+    /** The --outputs file, or null: an input that no output may overwrite. */
+    public java.nio.file.Path outputsFile() {
+        return stack.outputsFile();
+    }
+
     /** Whether any of --url, --stack or --outputs was given. */
     public boolean isSet() {
         return url != null || stack.isSet();

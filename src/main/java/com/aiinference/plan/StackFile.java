@@ -86,11 +86,13 @@ public record StackFile(Path path, Map<String, String> config, Set<String> secre
             // plan one value and deploy another after an edit. Refuse instead.
             LoaderOptions options = new LoaderOptions();
             options.setAllowDuplicateKeys(false);
-            return new Yaml(new SafeConstructor(options)).load(Files.readString(path));
-        } catch (NoSuchFileException e) {
-            throw new StackFileException(what + " not found: " + path);
-        } catch (IOException e) {
-            throw new StackFileException("cannot read " + what + " " + path + ": " + e.getMessage());
+            String text;
+            try {
+                text = com.aiinference.core.UserFiles.read(path, what);
+            } catch (com.aiinference.core.UserFiles.UserFileException e) {
+                throw new StackFileException(e.getMessage());
+            }
+            return new Yaml(new SafeConstructor(options)).load(text);
         } catch (DuplicateKeyException e) {
             String problem = e.getProblem() == null ? "found a duplicate key" : e.getProblem().strip();
             String line = e.getProblemMark() == null ? "" : " at line " + (e.getProblemMark().getLine() + 1);

@@ -120,6 +120,9 @@ public final class VerifyCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         // Validates every load option first (a bad --slo is exit 2 before anything connects).
         LoadTestConfig asked = load.toConfig(FALLBACK_MODEL);
+        java.util.Map<String, java.nio.file.Path> reportMdOutput = new java.util.HashMap<>();
+        reportMdOutput.put("--report-md", reportMd);
+        load.checkFiles(reportMdOutput, where);
         TargetResolver.Target resolved = where.resolve(load::apiFor, System.in);
         asked = asked.toBuilder().api(resolved.api()).build();
         Optional<StackOutputs> outputs = resolved.outputs();

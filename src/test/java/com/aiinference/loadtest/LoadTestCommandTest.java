@@ -83,6 +83,32 @@ class LoadTestCommandTest {
     }
 
     @Test
+    void reportFilesAreCheckedBeforeAnyLoadAndNoInputIsOverwritten() throws Exception {
+        java.nio.file.Path prompts = java.nio.file.Files.writeString(dir.resolve("p.jsonl"), "{\"prompt\": \"hi\"}\n");
+        String[][] cases = {
+            {"loadtest: --save-requests " + prompts + " is the same file as the --prompts input: writing it would"
+                    + " overwrite it", "--prompts", prompts.toString(), "--save-requests", prompts.toString()},
+            {"loadtest: --report-json " + dir + " is a directory; give a file name", "--report-json", dir.toString()},
+            {"loadtest: --report-html " + dir.resolve("r.json") + " is the same file as the --report-json output: give"
+                    + " each output its own file", "--report-json", dir.resolve("r.json").toString(), "--report-html",
+                    dir.resolve("r.json").toString()},
+            {"loadtest: --report-json " + prompts.resolve("r.json") + " cannot be written: " + prompts
+                    + " is not a directory", "--report-json", prompts.resolve("r.json").toString()},
+            {"loadtest: --prompts file " + dir + " is not a regular file (a directory)", "--prompts", dir.toString()},
+        };
+        for (String[] c : cases) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("loadtest", "--url", url(),
+                    "--users", "1", "--duration", "60s", "--quiet"));
+            args.addAll(java.util.List.of(c).subList(1, c.length));
+            err.getBuffer().setLength(0);
+            assertThat(run(args.toArray(String[]::new))).as(args.toString()).isEqualTo(2);
+            assertThat(err.toString().lines()).as(args.toString()).containsExactly(c[0]);
+        }
+        assertThat(fake.stats().httpRequests()).as("nothing was sent").isZero();
+        assertThat(java.nio.file.Files.readString(prompts)).isEqualTo("{\"prompt\": \"hi\"}\n");
+    }
+
+    @Test
     void maxErrorRateAbortsWithExitOne() {
         int code = run("loadtest", "--url", url(), "--model", "no-such-model", "--users", "4", "--duration", "30s",
                 "--max-error-rate", "10%", "--no-preflight");
