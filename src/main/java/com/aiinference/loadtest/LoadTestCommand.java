@@ -81,6 +81,10 @@ public final class LoadTestCommand implements Callable<Integer> {
         LoadTestConfig config = load.toConfig(target.stackModel().orElse(ChartContract.DEFAULT_MODEL), target.api());
         URI uri = target.uri();
         cluster.check();
+        if (!cluster.inCluster()) {
+            // Before the pre-flight: a load this machine cannot hold is refused, never run as server errors.
+            ClientLimits.check(config.load(), workers == null ? 1 : workers);
+        }
         WorkerSpec workerSpec = null;
         InCluster inCluster = null;
         if (cluster.inCluster()) {

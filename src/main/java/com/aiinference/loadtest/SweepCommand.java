@@ -122,6 +122,8 @@ public final class SweepCommand implements Callable<Integer> {
             throw CliException.usage(e.getMessage());
         }
         URI uri = target.uri();
+        // The highest step must fit this process: refused now rather than after the lower steps ran.
+        ClientLimits.check(sweep.step(loads.get(loads.size() - 1)).load(), 1);
         TargetResolver.checkReachable(uri);
         if (run.preflight) {
             // The first step's request, once: a wrong --api, path or model is one line, not a step of failures.

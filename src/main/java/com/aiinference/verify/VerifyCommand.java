@@ -134,6 +134,9 @@ public final class VerifyCommand implements Callable<Integer> {
         if (workers != null && !inCluster.inCluster()) {
             throw CliException.usage("verify --workers needs --in-cluster (the workers are pods)");
         }
+        if (!inCluster.inCluster()) {
+            com.aiinference.loadtest.ClientLimits.check(config.load(), 1);
+        }
         WorkerSpec workerSpec = null;
         String image = null;
         VerifyTarget outside = target;

@@ -109,6 +109,19 @@ class LoadTestCommandTest {
     }
 
     @Test
+    void aLoadLargerThanOneClientHoldsIsRefusedBeforeAnyRequest() {
+        err.getBuffer().setLength(0);
+        assertThat(run("loadtest", "--url", url(), "--rate", "1e308", "--duration", "5s")).isEqualTo(2);
+        assertThat(err.toString().lines()).containsExactly("loadtest: --rate 1,000,000,000,000 is more than 1,000,000"
+                + " requests/s, more than one client can send; give a lower rate");
+        err.getBuffer().setLength(0);
+        assertThat(run("loadtest", "--url", url(), "--users", "2147483647", "--duration", "5s")).isEqualTo(2);
+        assertThat(lastLine(err)).startsWith("loadtest: --users 2,147,483,647 needs 2,147,483,647 connections in this"
+                + " process, but it may open only ");
+        assertThat(fake.stats().httpRequests()).isZero();
+    }
+
+    @Test
     void maxErrorRateAbortsWithExitOne() {
         int code = run("loadtest", "--url", url(), "--model", "no-such-model", "--users", "4", "--duration", "30s",
                 "--max-error-rate", "10%", "--no-preflight");
