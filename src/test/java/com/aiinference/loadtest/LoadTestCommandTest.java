@@ -122,6 +122,25 @@ class LoadTestCommandTest {
     }
 
     @Test
+    void aUrlWithAPasswordAndAFramingHeaderAreRefusedWithoutEchoingSecrets() {
+        err.getBuffer().setLength(0);
+        String withPassword = url().replace("http://", "http://alice:s3cret@");
+        assertThat(run("loadtest", "--url", withPassword, "--users", "1", "--duration", "1s")).isEqualTo(2);
+        assertThat(err.toString().lines()).containsExactly("loadtest: --url '" + url().replace("http://", "http://alice:***@")
+                + "' carries a user name and password, which the load test does not send; give credentials as a header"
+                + " (-H 'Authorization: ...') and drop them from the URL");
+        err.getBuffer().setLength(0);
+        assertThat(run("loadtest", "--url", url(), "-H", "Transfer-Encoding: chunked", "--users", "1")).isEqualTo(2);
+        assertThat(err.toString().lines()).containsExactly("loadtest: --header Transfer-Encoding is set by the HTTP client"
+                + " itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Keep-Alive,"
+                + " Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade)");
+        err.getBuffer().setLength(0);
+        assertThat(run("loadtest", "--url", "x".repeat(1_000_000), "--users", "1")).isEqualTo(2);
+        assertThat(err.toString().length()).as("a refusal never echoes a megabyte").isLessThan(400);
+        assertThat(fake.stats().httpRequests()).isZero();
+    }
+
+    @Test
     void maxErrorRateAbortsWithExitOne() {
         int code = run("loadtest", "--url", url(), "--model", "no-such-model", "--users", "4", "--duration", "30s",
                 "--max-error-rate", "10%", "--no-preflight");
@@ -215,11 +234,11 @@ class LoadTestCommandTest {
             {"loadtest: --url '127.0.0.1:8000/api/generate' has no scheme: add http:// (e.g. http://127.0.0.1:8000/api/generate)", "--url", "127.0.0.1:8000/api/generate"},
             {"loadtest: --users must be at least 1, got 0", "--url", url(), "--users", "0"},
             {"loadtest: --header 'no-colon' must look like 'Name: value'", "--url", url(), "--header", "no-colon"},
-            {"loadtest: --header Host is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Upgrade)", "--url", url(), "--header", "Host: example.com"},
-            {"loadtest: --header content-length is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Upgrade)", "--url", url(), "-H", "content-length: 5"},
-            {"loadtest: --header Connection is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Upgrade)", "--url", url(), "--rate", "5", "--header", "Connection: close"},
-            {"loadtest: --header Expect is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Upgrade)", "--url", url(), "--header", "Expect: 100-continue"},
-            {"loadtest: --header UPGRADE is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Upgrade)", "--url", url(), "--header", "UPGRADE: h2c"},
+            {"loadtest: --header Host is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade)", "--url", url(), "--header", "Host: example.com"},
+            {"loadtest: --header content-length is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade)", "--url", url(), "-H", "content-length: 5"},
+            {"loadtest: --header Connection is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade)", "--url", url(), "--rate", "5", "--header", "Connection: close"},
+            {"loadtest: --header Expect is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade)", "--url", url(), "--header", "Expect: 100-continue"},
+            {"loadtest: --header UPGRADE is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade)", "--url", url(), "--header", "UPGRADE: h2c"},
             {"loadtest: --header Content-Type is set by loadtest (application/json) and cannot be given", "--url", url(), "--header", "Content-Type: text/plain"},
             {"loadtest: --header X-Api-Key value has a control character (line break?)", "--url", url(), "--header", "X-Api-Key: abc\r\nX-Evil: 1"},
             {"loadtest: cannot reach the endpoint 127.0.0.1:" + closedPort + " (ConnectException: Connection refused)", "--url", "http://127.0.0.1:" + closedPort},
