@@ -128,6 +128,9 @@ public final class Preflight {
                     "the answer is not what --api " + config.api().cliName() + " promises (" + end.errorKey() + ")";
             case STREAM_CUT -> "the answer ended without its final line (" + end.errorKey() + ")";
             case CONNECTION_RESET -> "the server closed the connection without an answer (" + end.errorKey() + ")";
+            case BAD_RESPONSE -> "the server answered with something that is not an HTTP/1.1 answer this client reads"
+                    + " (" + end.errorKey() + ": a status other than 1.x NNN, 101 Switching Protocols, an oversized head"
+                    + " or a bad chunk)";
             default -> "the connection failed (" + end.errorKey() + ")";
         };
     }
