@@ -101,7 +101,7 @@ public final class Format {
      * (1,048,576 characters)}), so a refusal never echoes megabytes.
      */
     public static String clip(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max) + "... (" + count(s.length()) + " characters)";
+        return com.aiinference.core.Text.clip(s, max);
     }
 
     /** A count: {@code 1,050}. */

@@ -93,7 +93,9 @@ public final class PlanCommand implements Callable<Integer> {
         } else {
             stackPath = source.configFile;
             String file = stackPath.getFileName().toString();
-            stackName = file.matches("Pulumi\\..+\\.ya?ml") ? file.replaceAll("^Pulumi\\.|\\.ya?ml$", "") : "plan";
+            // Pulumi.<stack>.yaml names its stack; any other file is planned as the stack its name says (bad.yaml: bad).
+            String base = file.replaceAll("^Pulumi\\.|\\.ya?ml$", "").replaceAll("[^A-Za-z0-9_.-]", "-");
+            stackName = base.isBlank() ? "plan" : base;
         }
         StackFile stackFile = StackFile.read(stackPath, project);
 

@@ -110,7 +110,7 @@ class PlanCommandTest {
         assertThat(fieldNames(root)).containsExactly("stack", "resources", "outputs", "checks");
         assertThat(root.get("stack").asText()).isEqualTo("dev");
         for (JsonNode res : root.get("resources")) {
-            assertThat(fieldNames(res)).containsExactly("type", "name", "parent", "provider", "inputs");
+            assertThat(fieldNames(res)).containsExactly("urn", "type", "name", "parent", "provider", "inputs");
         }
         for (JsonNode check : root.get("checks")) {
             assertThat(fieldNames(check)).containsExactly("name", "status", "message");
@@ -237,6 +237,23 @@ class PlanCommandTest {
         Path link = Files.createSymbolicLink(project.resolve("link"), foreign);
         assertThat(plan("--stack", "dev", "--render-dir", link.toString()).err().strip())
                 .isEqualTo("plan: --render-dir " + link + " is a symbolic link; give the folder itself");
+    }
+
+    @Test
+    void theResourcesComeInUrnOrderSoPlansDiffCleanly() throws IOException {
+        Run r = plan("--stack", "dev", "--output", "json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        java.util.List<String> urns = new java.util.ArrayList<>();
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out()).get("resources")
+                .forEach(n -> urns.add(n.get("urn").asText()));
+        assertThat(urns).hasSizeGreaterThan(10).isSorted();
+    }
+
+    @Test
+    void aConfigFileIsPlannedAsTheStackItsNameSays() throws IOException {
+        Path bad = Files.copy(project.resolve("Pulumi.dev.yaml"), project.resolve("bad.yaml"));
+        Run r = plan("--config-file", bad.toString());
+        assertThat(r.out()).startsWith("Plan of stack bad (project ai-inference)");
     }
 
     @Test
