@@ -83,7 +83,8 @@ public final class StackOutputs {
             process = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.PIPE).start();
         } catch (IOException e) {
             throw CliException.usage("cannot run '" + pulumi + "' for --stack " + stack
-                    + ": the Pulumi CLI is not installed or not on PATH (or pass --outputs FILE / --url URL)");
+                    + ": the Pulumi CLI is not installed or not on PATH (or pass --outputs FILE, the JSON that"
+                    + " 'pulumi stack output --json --show-secrets' printed elsewhere)");
         }
         try {
             process.getOutputStream().close();

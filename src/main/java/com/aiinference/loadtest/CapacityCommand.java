@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
         name = "capacity",
         mixinStandardHelpOptions = true,
         sortOptions = false,
+        header = "How many replicas hold N users within the SLO, from a sweep's JSON report.",
         description = {
             "How many replicas of the measured configuration hold --users concurrent users within the SLO, from the",
             "per-replica curve of a 'loadtest sweep --report-json' file: knee / replicas of the sweep = users per",

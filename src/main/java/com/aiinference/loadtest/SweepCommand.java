@@ -25,12 +25,13 @@ import picocli.CommandLine.Option;
         name = "sweep",
         mixinStandardHelpOptions = true,
         sortOptions = false,
+        header = "Find the knee: the load test in rising steps until the SLO breaks or throughput stops rising.",
         description = {
             "Run the load test in steps of concurrency (--concurrency 8,16,32) or open-loop rate (--rates 1,2,4),",
             "each a short bounded run on the same endpoint, until every step ran, a step breaks the SLO, or throughput",
             "rises less than --min-gain over the best step before. Prints the table and the knee (the highest load",
             "within the SLO); --report-json feeds 'loadtest capacity'. Without --slo the knee only needs",
-            "success>=99.9%: give a latency objective (e.g. --slo \"p95<5s\") for a useful knee."
+            "success>=99.9%%: give a latency objective (e.g. --slo \"p95<5s\") for a useful knee."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

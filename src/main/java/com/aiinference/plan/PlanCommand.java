@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "plan",
         mixinStandardHelpOptions = true,
+        header = "Plan a stack offline: resources, outputs and policy checks on Pulumi's mock engine.",
         description = {
             "Run the Pulumi program offline on Pulumi's mock engine with a stack's config: print the resources it "
                     + "would register (with their key settings), the stack outputs (mock addresses marked) and the "

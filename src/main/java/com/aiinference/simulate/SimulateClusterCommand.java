@@ -40,6 +40,7 @@ import picocli.CommandLine;
         name = "cluster",
         mixinStandardHelpOptions = true,
         sortOptions = false,
+        header = "Run a simulated deployed release (Kubernetes API, replicas, load balancer) on 127.0.0.1.",
         description = {
             "Run a simulated deployed release on 127.0.0.1 until Ctrl-C or --max-duration: a Kubernetes API seeded with "
                     + "what charts/ai-inference renders for these settings (Deployment, HPA, Service, ..., optional "

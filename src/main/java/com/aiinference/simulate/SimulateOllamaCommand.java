@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "ollama",
         mixinStandardHelpOptions = true,
+        header = "Serve a fake Ollama (or, with --engine vllm, a fake vLLM) on 127.0.0.1.",
         description = {
             "Serve a fake Ollama (and its OpenAI-compatible API), or with --engine vllm a fake vLLM OpenAI server,",
             "on 127.0.0.1 until Ctrl-C or --max-duration.",

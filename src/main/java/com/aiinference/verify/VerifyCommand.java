@@ -43,6 +43,7 @@ import picocli.CommandLine;
         name = "verify",
         mixinStandardHelpOptions = true,
         sortOptions = false,
+        header = "Verify a deployed release end to end: platform checks, the load test, stability during it.",
         description = {
             "Verify a deployed release end to end: platform checks through the Kubernetes API, the load test, then "
                     + "restarts, OOM kills, evictions, readiness and per-replica traffic during the run.",

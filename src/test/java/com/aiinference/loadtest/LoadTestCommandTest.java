@@ -397,7 +397,8 @@ class LoadTestCommandTest {
         assertThat(missing.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(missing.exitValue()).isEqualTo(2);
         assertThat(err1.strip()).isEqualTo("loadtest: cannot run '" + dir.resolve("no-pulumi")
-                + "' for --stack dev: the Pulumi CLI is not installed or not on PATH (or pass --outputs FILE / --url URL)");
+                + "' for --stack dev: the Pulumi CLI is not installed or not on PATH (or pass --outputs FILE, the JSON that"
+                + " 'pulumi stack output --json --show-secrets' printed elsewhere)");
 
         Path failing = fakePulumi("echo 'error: no stack named dev found' >&2\nexit 255\n");
         Process p = cli(failing.toString(), "loadtest", "--stack", "dev");
