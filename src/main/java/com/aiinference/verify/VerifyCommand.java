@@ -85,7 +85,7 @@ public final class VerifyCommand implements Callable<Integer> {
     Integer replicas;
 
     @Option(names = "--memory-limit", paramLabel = "QUANTITY",
-            description = "Expected memory limit of every ollama container, e.g. 40Gi (default: the stack's 'memoryLimit').")
+            description = "Expected memory limit of every inference container (ollama or vllm), e.g. 40Gi (default: the stack's 'memoryLimit').")
     String memoryLimit;
 
     @Option(names = "--dws", negatable = true,
