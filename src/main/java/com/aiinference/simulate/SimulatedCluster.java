@@ -494,8 +494,8 @@ public final class SimulatedCluster implements AutoCloseable {
         WalkStage from = walked;
         for (WalkStage s : WalkStage.values()) {
             if ((from == null || s.compareTo(from) > 0) && s.compareTo(stage) <= 0) {
-                apply(s);
                 walked = s;
+                apply(s);
             }
         }
         syncControllers();
@@ -525,6 +525,10 @@ public final class SimulatedCluster implements AutoCloseable {
                 for (int i = 0; i < spec.replicas(); i++) {
                     createNode(i, 0);
                 }
+                // The scheduler now sees the GPU nodes too, without allocatable GPUs until the driver is installed.
+                for (String name : podNames) {
+                    replacePod(waitingPod(name, null, null));
+                }
             }
             case DRIVER_READY -> {
                 for (int i = 0; i < spec.replicas(); i++) {
@@ -551,12 +555,30 @@ public final class SimulatedCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * What the scheduler says of a GPU pod with no node: the system pool's nodes do not match its node selector, and
+     * joined GPU nodes whose driver is still installing have no allocatable GPU.
+     */
+    private String unschedulableMessage() {
+        int gpuNodes = walked != null && walked.compareTo(WalkStage.PROVISIONED) >= 0 ? spec.replicas() : 0;
+        return "0/" + (SYSTEM_NODES + gpuNodes) + " nodes are available: " + SYSTEM_NODES + " node(s) didn't match Pod's"
+                + " node affinity/selector" + (gpuNodes > 0 ? ", " + gpuNodes + " Insufficient nvidia.com/gpu" : "")
+                + ". preemption: not eligible" + (gpuNodes > 0 ? "" : "; waiting for the ProvisioningRequest's nodes");
+    }
+
+    /** Nodes of the system pool the simulated cluster stands for (not created as objects). */
+    private static final int SYSTEM_NODES = 3;
+
+    /** Replaces a pod in one update, so a reader never sees it missing (a delete and a create would show a gap). */
     private void replacePod(Pod p) {
         var pods = client.pods().inNamespace(spec.namespace());
-        if (pods.withName(p.getMetadata().getName()).get() != null) {
-            pods.withName(p.getMetadata().getName()).delete();
+        Pod current = pods.withName(p.getMetadata().getName()).get();
+        if (current == null) {
+            pods.resource(p).create();
+        } else {
+            p.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
+            pods.resource(p).update();
         }
-        pods.resource(p).create();
     }
 
     /** The request's conditions as the named state of {@link #DWS_STATES} shows them, stamped now. */
@@ -583,8 +605,7 @@ public final class SimulatedCluster implements AutoCloseable {
         p.getStatus().setPhase("Pending");
         p.getStatus().setConditions(new ArrayList<>(List.of(node == null
                 ? new io.fabric8.kubernetes.api.model.PodConditionBuilder().withType("PodScheduled").withStatus("False")
-                        .withReason("Unschedulable").withMessage("0/3 nodes are available: 3 node(s) didn't match Pod's node "
-                                + "affinity/selector. preemption: not eligible; waiting for the ProvisioningRequest's nodes")
+                        .withReason("Unschedulable").withMessage(unschedulableMessage())
                         .withLastTransitionTime(now).build()
                 : new io.fabric8.kubernetes.api.model.PodConditionBuilder().withType("PodScheduled").withStatus("True")
                         .withLastTransitionTime(now).build())));

@@ -89,6 +89,16 @@ class StatusCommandTest {
             // Not a terminal: one progress line per change on stderr, the last one READY.
             List<String> lines = s.err().lines().toList();
             assertThat(lines.get(lines.size() - 1)).contains("] READY | request provisioned | nodes 2/2 (GPUs on 2) | pods ready 2/2");
+            // The stages only go forward: a pod replaced by the walk is never seen missing (SCHEDULING after PULLING).
+            List<Integer> order = new java.util.ArrayList<>();
+            for (String line : lines) {
+                for (PlatformStatus.Stage stage : PlatformStatus.Stage.values()) {
+                    if (line.contains("] " + stage.name() + " |")) {
+                        order.add(stage.ordinal());
+                    }
+                }
+            }
+            assertThat(order).as(s.err()).hasSizeGreaterThan(2).isSorted();
         }
     }
 
