@@ -103,7 +103,10 @@ final class VerificationView {
     /** Capacity: replicas that served traffic out of those expected, then the load's throughput. */
     static ReportRow capacityRow(VerificationReport v, LoadReport load) {
         List<ReplicaTraffic> known = v.traffic().stream().filter(ReplicaTraffic::known).toList();
-        String throughput = load == null ? "" : "; " + LoadTestReport.throughputNotes(load);
+        // The row's value is the replicas; the rate the client measured leads the note, so it is never without its number.
+        String throughput = load == null ? "" : "; " + (load.requests().succeeded() == 0 ? "no request succeeded"
+                : com.aiinference.loadtest.Format.number(load.capacity().succeededPerS()) + " req/s: "
+                        + LoadTestReport.throughputNotes(load));
         if (known.isEmpty()) {
             long ready = v.after().orElse(v.before()).pods().stream().filter(PodState::ready).count();
             return new ReportRow("Capacity", ready + "/" + v.expectedReplicas() + " Replicas ready",
