@@ -13,12 +13,44 @@ Routes the gateway forwards to Ollama; everything else is refused without reachi
 {{- end }}
 
 {{/*
+Routes whose request bodies pass the gateway's body policy (files/gateway-policy.js) before they reach the engine.
+*/}}
+{{- define "ai-inference.gateway.policyRoutes" -}}
+{{- $routes := list "/v1/completions" "/v1/chat/completions" }}
+{{- if ne .Values.engine "vllm" }}
+{{- $routes = concat (list "/api/generate" "/api/chat") $routes }}
+{{- end }}
+{{- toJson $routes }}
+{{- end }}
+
+{{/*
+The policy's settings for one route, as the JSON the njs handler reads from $ai_policy: which API the body speaks,
+the model names the endpoint serves, the context length and the output-token cap.
+*/}}
+{{- define "ai-inference.gateway.policyConfig" -}}
+{{- $route := .route }}
+{{- $v := .root.Values }}
+{{- $models := list (include "ai-inference.servedModel" .root) }}
+{{- if eq $v.engine "vllm" }}
+{{- $models = concat $models $v.gateway.policy.extraModels }}
+{{- else }}
+{{- $models = append $models (include "ai-inference.modelRef" .root) }}
+{{- end }}
+{{- $context := ternary $v.vllm.maxModelLen $v.ollama.contextLength (eq $v.engine "vllm") }}
+{{- dict "api" (ternary "ollama" "openai" (hasPrefix "/api/" $route)) "models" (uniq $models) "contextLength" (int $context) "maxOutputTokens" (int $v.gateway.policy.maxOutputTokens) | toJson }}
+{{- end }}
+
+{{/*
 nginx.conf of the gateway. It runs unprivileged on a read-only root: pid and temp files live in /tmp (an emptyDir).
 */}}
 {{- define "ai-inference.gateway.nginxConf" -}}
 # ai-inference gateway: forwards only inference routes to {{ if eq .Values.engine "vllm" }}vLLM{{ else }}Ollama{{ end }} in the same pod and refuses the rest
 # (pull, create, push, delete, copy, blobs, ...). Rendered by the ai-inference Helm chart.
 worker_processes {{ .Values.gateway.workerProcesses }};
+{{- if .Values.gateway.policy.enabled }}
+# njs runs the body policy (the module ships in the official nginx images and in Debian's libnginx-mod-http-js).
+load_module {{ .Values.gateway.policy.njsModule }};
+{{- end }}
 pid /tmp/nginx.pid;
 error_log /dev/stderr warn;
 
@@ -46,6 +78,13 @@ http {
     }
 {{- end }}
 
+{{- if .Values.gateway.policy.enabled }}
+
+    js_import policy from /etc/ai-inference/gateway/gateway-policy.js;
+    # The body the policy re-serialized after capping its output tokens.
+    js_var $ai_policy_body;
+{{- end }}
+
     upstream engine {
         server 127.0.0.1:{{ include "ai-inference.enginePort" . }};
         keepalive 32;
@@ -69,6 +108,7 @@ http {
         proxy_read_timeout {{ .Values.gateway.streamTimeoutSeconds }}s;
         send_timeout {{ .Values.gateway.streamTimeoutSeconds }}s;
 {{- $apiKeys := .Values.gateway.apiKeys.existingSecret }}
+{{- $policy := ternary (include "ai-inference.gateway.policyRoutes" . | fromJsonArray) list .Values.gateway.policy.enabled }}
 {{- range (include "ai-inference.gateway.routes" . | fromJsonArray) }}
 
         location = {{ . }} {
@@ -78,6 +118,25 @@ http {
                 return 401 '{"error":"missing or invalid API key: send Authorization: Bearer <key>"}\n';
             }
 {{- end }}
+{{- if has . $policy }}
+            # Checked (and output tokens capped) by the body policy, then proxied from @engine or @engine_rewritten.
+            set $ai_policy '{{ include "ai-inference.gateway.policyConfig" (dict "route" . "root" $) }}';
+            js_content policy.check;
+{{- else }}
+            proxy_pass http://engine;
+{{- end }}
+        }
+{{- end }}
+{{- if .Values.gateway.policy.enabled }}
+
+        # Where the body policy hands a request it admitted: the body as the client sent it...
+        location @engine {
+            proxy_pass http://engine;
+        }
+
+        # ...or as the policy rewrote it (nginx sets Content-Length from the new body).
+        location @engine_rewritten {
+            proxy_set_body $ai_policy_body;
             proxy_pass http://engine;
         }
 {{- end }}

@@ -246,6 +246,13 @@ are not detected. */}}
 {{- fail "gateway.apiKeys.existingSecret needs gateway.enabled=true: the gateway checks the keys" }}
 {{- end }}
 {{- end }}
+{{- $context := ternary .Values.vllm.maxModelLen .Values.ollama.contextLength (eq .Values.engine "vllm") }}
+{{- if gt (int .Values.gateway.policy.maxOutputTokens) (int $context) }}
+{{- fail (printf "gateway.policy.maxOutputTokens %d exceeds the context length %d (%s): an answer cannot be longer than the context" (int .Values.gateway.policy.maxOutputTokens) (int $context) (ternary "vllm.maxModelLen" "ollama.contextLength" (eq .Values.engine "vllm"))) }}
+{{- end }}
+{{- if and .Values.gateway.policy.extraModels (ne .Values.engine "vllm") }}
+{{- fail "gateway.policy.extraModels is for engine vllm (LoRA adapters); Ollama serves one model" }}
+{{- end }}
 {{- end }}
 
 {{/*

@@ -242,6 +242,10 @@ class AiInferenceChartTest {
             String conf = nginxConf(chart);
             assertThat(forwardedRoutes(conf)).containsExactly("/", "/api/generate", "/api/chat", "/api/tags",
                     "/api/version", "/v1/completions", "/v1/chat/completions", "/v1/models");
+            assertThat(routesEndingIn(conf, "js_content policy\\.check;")).as("routes whose bodies the policy checks")
+                    .containsExactly("/api/generate", "/api/chat", "/v1/completions", "/v1/chat/completions");
+            assertThat(conf).contains("set $ai_policy '{\"api\":\"ollama\",\"contextLength\":4096,"
+                    + "\"maxOutputTokens\":1024,\"models\":[\"llama3.1:8b\"]}';");
             assertThat(conf).contains("location ~ ^/api/(pull|push|create|delete|copy|blobs)(/|$)")
                     .contains("return 403 '{\"error\":")
                     .contains("return 404 '{\"error\":")
@@ -427,8 +431,13 @@ class AiInferenceChartTest {
                 .containsExactly("/", "/api/generate", "/api/chat", "/api/tags", "/api/version");
     }
 
+    /** Exact-match locations that reach the engine: straight through proxy_pass, or through the body policy. */
     static Set<String> forwardedRoutes(String conf) {
-        Matcher m = Pattern.compile("location = (\\S+) \\{(?:(?!location ).)*?proxy_pass http://engine;", Pattern.DOTALL).matcher(conf);
+        return routesEndingIn(conf, "(?:proxy_pass http://engine;|js_content policy\\.check;)");
+    }
+
+    static Set<String> routesEndingIn(String conf, String directive) {
+        Matcher m = Pattern.compile("location = (\\S+) \\{(?:(?!location ).)*?" + directive, Pattern.DOTALL).matcher(conf);
         Set<String> routes = new LinkedHashSet<>();
         while (m.find()) {
             routes.add(m.group(1));

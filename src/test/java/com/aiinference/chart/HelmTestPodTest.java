@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The `helm test` pod as rendered (its script also runs for real in {@link GatewayRoutingTest}).
+ * The `helm test` pod as rendered (its script also runs for real in {@link GatewayRoutingIT}).
  */
 class HelmTestPodTest {
     @TempDir
