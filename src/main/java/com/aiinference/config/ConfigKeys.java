@@ -156,6 +156,8 @@ public final class ConfigKeys {
             "Route traffic through the in-pod gateway that only forwards the inference API.");
     public static final ConfigKey API_KEYS_SECRET = string("apiKeysSecret", "",
             "Existing Secret in the namespace holding the gateway's API keys, one per line under key api-keys (empty = none).");
+    public static final ConfigKey MAX_OUTPUT_TOKENS = integer("maxOutputTokens", 1024,
+            "Most output tokens one answer may ask for: the gateway caps num_predict / max_tokens at this (and adds it when absent); at most contextLength.");
     public static final ConfigKey API_KEYS = ConfigKey.secret("apiKeys",
             "Gateway bearer API keys, comma-separated; must be set with --secret (plaintext is refused). Stored in a Secret the stack creates.");
 
@@ -175,7 +177,7 @@ public final class ConfigKeys {
             NAMESPACE, RELEASE_NAME, CHART_PATH, IMAGE_TAG, ENGINE, MODEL, NUM_PARALLEL, MAX_QUEUE, KEEP_ALIVE, CONTEXT_LENGTH,
             FLASH_ATTENTION, GPU_MEMORY_UTILIZATION, DTYPE, QUANTIZATION, HF_TOKEN, CPU_REQUEST, MEMORY_REQUEST, MEMORY_LIMIT, GPUS_PER_POD, REPLICAS, HPA_ENABLED,
             HPA_PINNED, HPA_MIN_REPLICAS, HPA_MAX_REPLICAS, SERVICE_TYPE, SERVICE_PORT, LB_SOURCE_RANGES, INTERNAL_LB,
-            ALLOW_PUBLIC_ACCESS, GATEWAY_ENABLED, API_KEYS_SECRET, API_KEYS,
+            ALLOW_PUBLIC_ACCESS, GATEWAY_ENABLED, MAX_OUTPUT_TOKENS, API_KEYS_SECRET, API_KEYS,
             GCP_PLUGIN_VERSION, K8S_PLUGIN_VERSION);
 
     private static final Map<String, ConfigKey> BY_NAME;

@@ -106,8 +106,8 @@ public record Settings(
     }
 
     public record Service(String type, int port, List<String> loadBalancerSourceRanges, boolean internal,
-                          boolean allowPublicAccess, boolean gatewayEnabled, String apiKeysSecret,
-                          SecretList apiKeys) {
+                          boolean allowPublicAccess, boolean gatewayEnabled, int maxOutputTokens,
+                          String apiKeysSecret, SecretList apiKeys) {
         public Service {
             loadBalancerSourceRanges = List.copyOf(loadBalancerSourceRanges);
         }

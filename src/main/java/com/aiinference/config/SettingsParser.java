@@ -6,7 +6,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -183,12 +185,17 @@ public final class SettingsParser {
                 problem(API_KEYS, "must be set as a secret: pulumi config set --secret " + API_KEYS.name() + " <key1,key2>");
             }
             int i = 0;
+            Map<String, Integer> seen = new HashMap<>();
             for (String k : rawKeys.split(",", -1)) {
                 i++;
                 String key = k.strip();
+                // Never echo a secret: name its position only.
+                Integer first = seen.putIfAbsent(key.toLowerCase(Locale.ROOT), i);
                 if (!API_KEY_FORM.matcher(key).matches()) {
-                    // Never echo a secret: name its position only.
                     problem(API_KEYS, "key #" + i + " is not 16-256 characters of letters, digits and ._~+/=-");
+                } else if (first != null) {
+                    // Keys match exactly, but two that differ only in case are one key typed twice, or a guessable pair.
+                    problem(API_KEYS, "key #" + i + " repeats key #" + first + " (keys that differ only in case count as the same)");
                 } else {
                     apiKeys.add(key);
                 }
@@ -204,6 +211,8 @@ public final class SettingsParser {
                 bool(INTERNAL_LB),
                 bool(ALLOW_PUBLIC_ACCESS),
                 bool(GATEWAY_ENABLED),
+                // Its range (1..contextLength) is the chart's rule (gateway.policy.maxOutputTokens).
+                integerAsIs(MAX_OUTPUT_TOKENS),
                 apiKeysSecret,
                 new Settings.SecretList(apiKeys));
 

@@ -85,6 +85,7 @@ public final class ChartValues {
         // The reserved address is named after the cluster (addressName): clusterName is the key behind it.
         v.put("service.addressName", CLUSTER_NAME, addressName);
         v.put("gateway.enabled", GATEWAY_ENABLED, svc.gatewayEnabled());
+        v.put("gateway.policy.maxOutputTokens", MAX_OUTPUT_TOKENS, svc.maxOutputTokens());
         v.put("gateway.apiKeys.existingSecret", svc.createsApiKeySecret() ? API_KEYS : API_KEYS_SECRET,
                 apiKeysSecretName(s));
         return v;

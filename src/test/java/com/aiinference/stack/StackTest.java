@@ -199,7 +199,8 @@ class StackTest {
                 "dws.enabled", "dws.maxRunDurationSeconds", "dws.flexStart", "dws.generation",
                 "service.type", "service.port", "service.loadBalancerSourceRanges", "service.internal", "service.allowPublicAccess",
                 "service.addressName",
-                "gateway.enabled", "gateway.apiKeys.existingSecret");
+                "gateway.enabled", "gateway.policy.maxOutputTokens", "gateway.apiKeys.existingSecret");
+        assertThat(release.input("values.gateway.policy.maxOutputTokens")).isEqualTo(1024);
         assertThat(release.input("values.replicaCount")).isEqualTo(10);
         assertThat(release.input("values.model.name")).isEqualTo("llama3.1:8b");
         assertThat(release.input("values.ollama.numParallel")).isEqualTo(8);
