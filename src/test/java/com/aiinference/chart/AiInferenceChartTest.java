@@ -359,6 +359,16 @@ class AiInferenceChartTest {
             assertThat(init.getCommand()).containsExactly("/bin/sh", "/etc/ai-inference/gateway/render-api-keys.sh",
                     "/etc/ai-inference/api-keys-secret/api-keys", "/etc/ai-inference/api-keys/api-keys.map");
         });
+        // The gateway follows the Secret itself (gateway.sh reloads on a change), from the mount the kubelet refreshes.
+        assertThat(pod.getContainers()).filteredOn(c -> c.getName().equals("gateway")).singleElement().satisfies(gw -> {
+            assertThat(gw.getCommand()).containsExactly("/bin/sh", "/etc/ai-inference/gateway/gateway.sh");
+            assertThat(gw.getEnv()).extracting(e -> e.getName() + "=" + e.getValue()).containsExactly(
+                    "AI_INFERENCE_KEYS_FILE=/etc/ai-inference/api-keys-secret/api-keys",
+                    "AI_INFERENCE_KEYS_MAP=/etc/ai-inference/api-keys/api-keys.map",
+                    "AI_INFERENCE_KEYS_WATCH_SECONDS=10");
+            assertThat(gw.getVolumeMounts()).extracting(m -> m.getMountPath() + (m.getSubPath() == null ? "" : " subPath"))
+                    .contains("/etc/ai-inference/api-keys-secret", "/etc/ai-inference/api-keys");
+        });
         assertThat(pod.getVolumes()).filteredOn(v -> v.getSecret() != null).singleElement()
                 .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("ai-inference-api-keys"));
         String conf = nginxConf(chart);

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -170,6 +171,62 @@ class GatewayRoutingIT {
     }
 
     @Test
+    void keysMatchExactly() throws Exception {
+        RenderedChart chart = ChartScenarios.render("api-keys");
+        Path keys = work.resolve("secret-api-keys");
+        Files.writeString(keys, KEY_1 + "\n" + KEY_2 + "\n");
+        Path map = work.resolve("keys/api-keys.map");
+        Files.createDirectories(map.getParent());
+        assertThat(renderApiKeys(chart, keys, map).exitCode()).isZero();
+        startGateway(chart);
+
+        for (String wrong : List.of(KEY_1.toLowerCase(java.util.Locale.ROOT), KEY_1.toUpperCase(java.util.Locale.ROOT),
+                KEY_1.substring(1), KEY_1 + "x", "x" + KEY_1, KEY_2.replace('.', 'x'), KEY_2.replace("+", "++"))) {
+            assertThat(send("GET", "/api/tags", "", Map.of("Authorization", "Bearer " + wrong)).statusCode())
+                    .as("near miss of a key").isEqualTo(401);
+        }
+        assertThat(send("GET", "/api/tags", "", Map.of("Authorization", "bearer " + KEY_1)).statusCode())
+                .as("the scheme is matched as written too").isEqualTo(401);
+        assertThat(upstream.paths()).isEmpty();
+        assertThat(send("GET", "/api/tags", "", Map.of("Authorization", "Bearer " + KEY_2)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aRotatedKeyListReachesTheRunningGatewayWithoutARestart() throws Exception {
+        RenderedChart chart = ChartScenarios.render("api-keys");
+        Path secretDir = Files.createDirectories(work.resolve("secret"));
+        Path keys = secretDir.resolve("api-keys");
+        Files.writeString(keys, KEY_1 + "\n" + KEY_2 + "\n");
+        Path map = work.resolve("keys/api-keys.map");
+        Files.createDirectories(map.getParent());
+        assertThat(renderApiKeys(chart, keys, map).exitCode()).as("the init container").isZero();
+        gateway = NginxGateway.startThroughScript(chart, upstream.port(), work, Map.of(
+                "AI_INFERENCE_KEYS_FILE", keys.toString(), "AI_INFERENCE_KEYS_MAP", map.toString(),
+                "AI_INFERENCE_KEYS_WATCH_SECONDS", "1"));
+        httpPort = gateway.httpPort;
+        metricsPort = gateway.metricsPort;
+        assertThat(status("Bearer " + KEY_2)).isEqualTo(200);
+
+        // Revoke KEY_2, add KEY_3: the kubelet swaps the mounted Secret's file atomically.
+        String key3 = "third-key-ABCDEFGHIJ0123";
+        replaceAtomically(keys, KEY_1 + "\n" + key3 + "\n");
+        Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            assertThat(status("Bearer " + KEY_2)).as("revoked").isEqualTo(401);
+            assertThat(status("Bearer " + key3)).as("added").isEqualTo(200);
+        });
+        assertThat(status("Bearer " + KEY_1)).isEqualTo(200);
+        assertThat(gateway.log()).contains("ai-inference gateway: API keys changed: reloaded").doesNotContain(key3);
+
+        // A broken list (a repeated key) is refused and the keys in force stay.
+        replaceAtomically(keys, KEY_1 + "\n" + key3 + "\n" + key3.toUpperCase(java.util.Locale.ROOT) + "\n");
+        Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(gateway.log())
+                .contains("api keys: line 3 repeats the key on line 2")
+                .contains("the new list is refused (see above); the previous keys stay in force"));
+        assertThat(status("Bearer " + key3)).isEqualTo(200);
+        assertThat(gateway.log()).doesNotContain(key3).doesNotContain(KEY_1);
+    }
+
+    @Test
     void helmTestScriptPassesThroughTheGatewayAndFailsWhenTheModelDoesNotAnswer() throws Exception {
         RenderedChart chart = ChartScenarios.renderWithTests(ChartScenarios.values("default"), work);
         startGateway(chart);
@@ -207,6 +264,14 @@ class GatewayRoutingIT {
         assertThat(none.exitCode()).isEqualTo(1);
         assertThat(none.output()).contains("holds no keys; the gateway would refuse every request");
 
+        Path repeated = work.resolve("repeated");
+        Files.writeString(repeated, KEY_1 + "\n# a comment\n" + KEY_2 + "\n" + KEY_1.toUpperCase(java.util.Locale.ROOT) + "\n");
+        ProcessResult twice = renderApiKeys(chart, repeated, map);
+        assertThat(twice.exitCode()).isEqualTo(1);
+        assertThat(twice.output().strip())
+                .isEqualTo("api keys: line 4 repeats the key on line 1 (keys that differ only in case count as the same)");
+        assertThat(map).doesNotExist();
+
         ProcessResult missing = renderApiKeys(chart, work.resolve("absent"), map);
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.output()).contains("cannot read");
@@ -218,6 +283,16 @@ class GatewayRoutingIT {
         gateway = NginxGateway.start(chart, upstream.port(), work);
         httpPort = gateway.httpPort;
         metricsPort = gateway.metricsPort;
+    }
+
+    private int status(String authorization) throws Exception {
+        return send("GET", "/api/tags", "", Map.of("Authorization", authorization)).statusCode();
+    }
+
+    private static void replaceAtomically(Path file, String content) throws IOException {
+        Path next = file.resolveSibling(file.getFileName() + ".next");
+        Files.writeString(next, content);
+        Files.move(next, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     private ProcessResult renderApiKeys(RenderedChart chart, Path keys, Path map) throws Exception {

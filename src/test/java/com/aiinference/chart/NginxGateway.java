@@ -42,6 +42,20 @@ final class NginxGateway implements AutoCloseable {
 
     /** Starts nginx on the chart's gateway config (the api-keys map, if any, must be in {@code work/keys}). */
     static NginxGateway start(RenderedChart chart, int upstreamPort, Path work) throws Exception {
+        return start(chart, upstreamPort, work, Map.of(), false);
+    }
+
+    /**
+     * Starts the gateway container's command, files/gateway.sh, which runs nginx and follows the key Secret;
+     * {@code env} sets its AI_INFERENCE_KEYS_* variables (paths under {@code work}).
+     */
+    static NginxGateway startThroughScript(RenderedChart chart, int upstreamPort, Path work, Map<String, String> env)
+            throws Exception {
+        return start(chart, upstreamPort, work, env, true);
+    }
+
+    private static NginxGateway start(RenderedChart chart, int upstreamPort, Path work, Map<String, String> env,
+            boolean throughScript) throws Exception {
         Optional<Path> binary = nginxBinary();
         assumeTrue(binary.isPresent(), "no nginx binary (install nginx-light, or set AI_INFERENCE_NGINX)");
         Map<String, String> files = ChartScenarios.configMap(chart, "gateway").getData();
@@ -57,15 +71,27 @@ final class NginxGateway implements AutoCloseable {
         Path tmp = Files.createDirectories(work.resolve("tmp"));
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
         Path gatewayDir = Files.createDirectories(work.resolve("gateway"));
-        Files.writeString(gatewayDir.resolve("gateway-policy.js"), files.get("gateway-policy.js"));
+        for (Map.Entry<String, String> file : files.entrySet()) {
+            Files.writeString(gatewayDir.resolve(file.getKey()), file.getValue());
+        }
         Path confFile = work.resolve("nginx.conf");
         Files.writeString(confFile, localConfig(conf, work, httpPort, metricsPort, upstreamPort));
         Path log = work.resolve("nginx.log");
-        Process nginx = new ProcessBuilder(binary.get().toString(), "-p", work.toString(), "-c", confFile.toString(),
-                "-e", "stderr", "-g", "daemon off;")
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        ProcessBuilder builder;
+        if (throughScript) {
+            // The script calls `nginx`; the wrapper adds the prefix a non-root test run needs.
+            Path wrapper = work.resolve("nginx-wrapper");
+            Files.writeString(wrapper, "#!/bin/sh\nexec " + binary.get() + " -p " + work + " \"$@\"\n");
+            Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+            builder = new ProcessBuilder("/bin/sh", gatewayDir.resolve("gateway.sh").toString());
+            builder.environment().put("AI_INFERENCE_GATEWAY_CONF", confFile.toString());
+            builder.environment().put("AI_INFERENCE_NGINX_BIN", wrapper.toString());
+            builder.environment().putAll(env);
+        } else {
+            builder = new ProcessBuilder(binary.get().toString(), "-p", work.toString(), "-c", confFile.toString(),
+                    "-e", "stderr", "-g", "daemon off;");
+        }
+        Process nginx = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         NginxGateway gateway = new NginxGateway(work, httpPort, metricsPort, nginx, log);
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (!(listening(httpPort) && listening(metricsPort))) {
