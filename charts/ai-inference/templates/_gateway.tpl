@@ -92,6 +92,15 @@ http {
 
     server {
         listen 8080;
+{{- if .Values.gateway.tls.existingSecret }}
+        # HTTPS, terminated here: the certificate and key from the Secret gateway.tls.existingSecret.
+        listen 8443 ssl;
+        ssl_certificate /etc/ai-inference/tls/tls.crt;
+        ssl_certificate_key /etc/ai-inference/tls/tls.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_session_cache shared:ai_inference_tls:10m;
+        ssl_session_timeout 1h;
+{{- end }}
 
         client_max_body_size {{ .Values.gateway.maxBodySize }};
         client_body_buffer_size {{ .Values.gateway.maxBodySize }};

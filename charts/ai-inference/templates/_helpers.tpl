@@ -234,7 +234,25 @@ are not detected. */}}
 {{- if and (not $s.allowPublicAccess) (empty $s.loadBalancerSourceRanges) }}
 {{- fail "a public LoadBalancer without service.loadBalancerSourceRanges is open to 0.0.0.0/0; set service.loadBalancerSourceRanges to your client CIDRs, set service.internal=true, or set service.allowPublicAccess=true to open it on purpose" }}
 {{- end }}
+{{- $keys := and .Values.gateway.enabled .Values.gateway.apiKeys.existingSecret }}
+{{- if and $keys (include "ai-inference.servesPlainHttp" .) (not .Values.gateway.apiKeys.allowPlainHttp) }}
+{{- fail "gateway.apiKeys.existingSecret on a public LoadBalancer with plain HTTP sends every key (and prompt) in clear text; set gateway.tls.existingSecret and service.plainHttp=false, use service.internal=true, or set gateway.apiKeys.allowPlainHttp=true to do it on purpose" }}
 {{- end }}
+{{- if and $s.allowPublicAccess (not $keys) (not $s.allowPublicAccessWithoutKeys) }}
+{{- fail "service.allowPublicAccess=true without gateway.apiKeys.existingSecret lets anyone on the internet use the GPUs; set gateway.apiKeys.existingSecret, or set service.allowPublicAccessWithoutKeys=true to do it on purpose" }}
+{{- end }}
+{{- end }}
+{{- if and (not $s.plainHttp) (not .Values.gateway.tls.existingSecret) }}
+{{- fail "service.plainHttp=false needs gateway.tls.existingSecret: without TLS the Service would have no port" }}
+{{- end }}
+{{- if and .Values.gateway.tls.existingSecret (not .Values.gateway.enabled) }}
+{{- fail "gateway.tls.existingSecret needs gateway.enabled=true: the gateway terminates TLS" }}
+{{- end }}
+{{- end }}
+
+{{/* The Service's plain HTTP port is open: always without TLS, and with TLS while service.plainHttp is true. */}}
+{{- define "ai-inference.servesPlainHttp" -}}
+{{- if or (not .Values.gateway.tls.existingSecret) .Values.service.plainHttp }}true{{ end }}
 {{- end }}
 
 {{- define "ai-inference.validate.gateway" -}}

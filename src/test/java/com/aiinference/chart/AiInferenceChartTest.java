@@ -363,21 +363,28 @@ class AiInferenceChartTest {
         assertThat(pod.getContainers()).filteredOn(c -> c.getName().equals("gateway")).singleElement().satisfies(gw -> {
             assertThat(gw.getCommand()).containsExactly("/bin/sh", "/etc/ai-inference/gateway/gateway.sh");
             assertThat(gw.getEnv()).extracting(e -> e.getName() + "=" + e.getValue()).containsExactly(
+                    "AI_INFERENCE_TLS_CERT=/etc/ai-inference/tls/tls.crt",
                     "AI_INFERENCE_KEYS_FILE=/etc/ai-inference/api-keys-secret/api-keys",
                     "AI_INFERENCE_KEYS_MAP=/etc/ai-inference/api-keys/api-keys.map",
                     "AI_INFERENCE_KEYS_WATCH_SECONDS=10");
             assertThat(gw.getVolumeMounts()).extracting(m -> m.getMountPath() + (m.getSubPath() == null ? "" : " subPath"))
-                    .contains("/etc/ai-inference/api-keys-secret", "/etc/ai-inference/api-keys");
+                    .contains("/etc/ai-inference/api-keys-secret", "/etc/ai-inference/api-keys", "/etc/ai-inference/tls");
+            assertThat(gw.getPorts()).extracting(p -> p.getName() + "=" + p.getContainerPort())
+                    .containsExactly("http=8080", "metrics=8081", "https=8443");
         });
-        assertThat(pod.getVolumes()).filteredOn(v -> v.getSecret() != null).singleElement()
-                .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("ai-inference-api-keys"));
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getSecret() != null)
+                .extracting(v -> v.getSecret().getSecretName()).containsExactly("ai-inference-api-keys", "ai-inference-tls");
         String conf = nginxConf(chart);
         assertThat(conf).contains("map $http_authorization $api_key_valid")
                 .contains("include /etc/ai-inference/api-keys/api-keys.map;");
         int forwarded = forwardedRoutes(conf).size();
         assertThat(countOf(conf, "return 401")).isEqualTo(forwarded);
+        assertThat(conf).contains("listen 8443 ssl;").contains("ssl_certificate /etc/ai-inference/tls/tls.crt;");
         Service service = chart.single(Service.class).orElseThrow();
         assertThat(service.getSpec().getLoadBalancerSourceRanges()).isNullOrEmpty();
+        // HTTPS only: keys never cross the internet in clear text.
+        assertThat(service.getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort() + "->" + p.getTargetPort().getStrVal())
+                .containsExactly("https:443->https");
     }
 
     @Test

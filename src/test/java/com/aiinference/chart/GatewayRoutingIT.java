@@ -171,6 +171,41 @@ class GatewayRoutingIT {
     }
 
     @Test
+    void terminatesTlsWithTheSecretsCertificate() throws Exception {
+        RenderedChart chart = ChartScenarios.render("api-keys");
+        Path keys = work.resolve("secret-api-keys");
+        Files.writeString(keys, KEY_1 + "\n");
+        Path map = work.resolve("keys/api-keys.map");
+        Files.createDirectories(map.getParent());
+        assertThat(renderApiKeys(chart, keys, map).exitCode()).isZero();
+        startGateway(chart);
+
+        java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        trust.load(null, null);
+        try (var in = Files.newInputStream(work.resolve("tls/ca.crt"))) {
+            trust.setCertificateEntry("gateway", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        HttpClient trusting = HttpClient.newBuilder().sslContext(tls).connectTimeout(TIMEOUT).build();
+        HttpRequest generate = HttpRequest.newBuilder(URI.create("https://localhost:" + gateway.httpsPort + "/api/generate"))
+                .timeout(TIMEOUT).header("Authorization", "Bearer " + KEY_1)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"llama3.1:8b\",\"prompt\":\"hi\",\"stream\":false}"))
+                .build();
+        HttpResponse<String> answer = trusting.send(generate, HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).contains("\"done\":true");
+        assertThat(upstream.last().authorization()).as("the key stops at the gateway").isNull();
+
+        // A client that does not trust the certificate gets no answer (the JDK's default trust store).
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.send(generate, HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+    }
+
+    @Test
     void keysMatchExactly() throws Exception {
         RenderedChart chart = ChartScenarios.render("api-keys");
         Path keys = work.resolve("secret-api-keys");

@@ -28,12 +28,15 @@ final class NginxGateway implements AutoCloseable {
 
     final int httpPort;
     final int metricsPort;
+    /** The HTTPS port when the config terminates TLS (then {@code work/tls/ca.crt} is the certificate to trust), else 0. */
+    final int httpsPort;
     final Path work;
     private final Process nginx;
     private final Path log;
 
-    private NginxGateway(Path work, int httpPort, int metricsPort, Process nginx, Path log) {
+    private NginxGateway(Path work, int httpPort, int metricsPort, int httpsPort, Process nginx, Path log) {
         this.work = work;
+        this.httpsPort = httpsPort;
         this.httpPort = httpPort;
         this.metricsPort = metricsPort;
         this.nginx = nginx;
@@ -66,6 +69,7 @@ final class NginxGateway implements AutoCloseable {
         }
         int httpPort = freePort();
         int metricsPort = freePort();
+        int httpsPort = conf.contains("listen 8443 ssl;") ? freePort() : 0;
         // nginx started as root runs its workers as nobody: they need to reach the temp directories and the files.
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path tmp = Files.createDirectories(work.resolve("tmp"));
@@ -75,7 +79,12 @@ final class NginxGateway implements AutoCloseable {
             Files.writeString(gatewayDir.resolve(file.getKey()), file.getValue());
         }
         Path confFile = work.resolve("nginx.conf");
-        Files.writeString(confFile, localConfig(conf, work, httpPort, metricsPort, upstreamPort));
+        String local = localConfig(conf, work, httpPort, metricsPort, upstreamPort);
+        if (httpsPort != 0) {
+            selfSignedCertificate(Files.createDirectories(work.resolve("tls")));
+            local = replaceExactly(local, "listen 8443 ssl;", "listen 127.0.0.1:" + httpsPort + " ssl;", 1);
+        }
+        Files.writeString(confFile, local);
         Path log = work.resolve("nginx.log");
         ProcessBuilder builder;
         if (throughScript) {
@@ -92,7 +101,7 @@ final class NginxGateway implements AutoCloseable {
                     "-e", "stderr", "-g", "daemon off;");
         }
         Process nginx = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        NginxGateway gateway = new NginxGateway(work, httpPort, metricsPort, nginx, log);
+        NginxGateway gateway = new NginxGateway(work, httpPort, metricsPort, httpsPort, nginx, log);
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (!(listening(httpPort) && listening(metricsPort))) {
             if (!nginx.isAlive()) {
@@ -117,6 +126,7 @@ final class NginxGateway implements AutoCloseable {
         local = replaceExactly(local, "_temp_path /tmp/", "_temp_path " + work.resolve("tmp") + "/", 5);
         local = local.replace("/etc/ai-inference/api-keys/", work.resolve("keys") + "/");
         local = local.replace("/etc/ai-inference/gateway/", work.resolve("gateway") + "/");
+        local = local.replace("/etc/ai-inference/tls/", work.resolve("tls") + "/");
         assertThat(local).doesNotContain(":11434").doesNotContain(":8000;").doesNotContain("/etc/");
         return local;
     }
@@ -124,6 +134,24 @@ final class NginxGateway implements AutoCloseable {
     static String replaceExactly(String text, String from, String to, int times) {
         assertThat(ChartScenariosCount.of(text, from)).as("occurrences of '%s' in nginx.conf", from).isEqualTo(times);
         return text.replace(from, to);
+    }
+
+    /**
+     * A self-signed certificate for localhost and 127.0.0.1 (tls.crt, tls.key, as a kubernetes.io/tls Secret holds
+     * them; ca.crt is the same certificate, for clients to trust), made with the openssl command.
+     */
+    static void selfSignedCertificate(Path dir) throws Exception {
+        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                "-nodes", "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                "-keyout", dir.resolve("tls.key").toString(), "-out", dir.resolve("tls.crt").toString())
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(output).isZero();
+        Files.copy(dir.resolve("tls.crt"), dir.resolve("ca.crt"));
+        // nginx's workers run as nobody when the test runs as root.
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(dir.resolve("tls.key"), PosixFilePermissions.fromString("rw-r--r--"));
     }
 
     String log() throws IOException {
