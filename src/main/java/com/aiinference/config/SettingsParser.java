@@ -204,6 +204,28 @@ public final class SettingsParser {
                 problem(API_KEYS, "and " + key(API_KEYS_SECRET) + " are both set; use one");
             }
         }
+        String certificate = str(TLS_CERTIFICATE).strip();
+        String tlsKey = str(TLS_KEY);
+        List<String> tlsKeys = new ArrayList<>();
+        if (!tlsKey.isEmpty() && !secretKeys.contains(key(TLS_KEY))) {
+            problem(TLS_KEY, "must be set as a secret: pulumi config set --secret " + TLS_KEY.name() + " < key.pem");
+        }
+        if (certificate.isEmpty() != tlsKey.isEmpty()) {
+            problem(certificate.isEmpty() ? TLS_KEY : TLS_CERTIFICATE, "needs " + key(certificate.isEmpty() ? TLS_CERTIFICATE : TLS_KEY)
+                    + " too: HTTPS needs the certificate and its private key");
+        } else if (!certificate.isEmpty()) {
+            // The form only; the gateway's nginx judges the rest when it loads them.
+            if (!certificate.startsWith("-----BEGIN CERTIFICATE-----")) {
+                problem(TLS_CERTIFICATE, "is not a PEM certificate (-----BEGIN CERTIFICATE----- ...)");
+            }
+            if (!tlsKey.strip().startsWith("-----BEGIN ") || !tlsKey.contains("PRIVATE KEY-----")) {
+                // Never echo a secret.
+                problem(TLS_KEY, "is not a PEM private key (-----BEGIN ... PRIVATE KEY----- ...)");
+            }
+            tlsKeys.add(tlsKey.strip() + "\n");
+        }
+        var tls = new Settings.Tls(certificate.isEmpty() ? "" : certificate + "\n", new Settings.SecretList(tlsKeys),
+                bool(PLAIN_HTTP), bool(ALLOW_API_KEYS_OVER_PLAIN_HTTP), bool(ALLOW_PUBLIC_ACCESS_WITHOUT_KEYS));
         var service = new Settings.Service(
                 str(SERVICE_TYPE),
                 port,
@@ -214,7 +236,8 @@ public final class SettingsParser {
                 // Its range (1..contextLength) is the chart's rule (gateway.policy.maxOutputTokens).
                 integerAsIs(MAX_OUTPUT_TOKENS),
                 apiKeysSecret,
-                new Settings.SecretList(apiKeys));
+                new Settings.SecretList(apiKeys),
+                tls);
 
         var providers = new Settings.ProviderPlugins(
                 gcpPluginVersion(),
