@@ -121,7 +121,7 @@ public final class VerifyCommand implements Callable<Integer> {
         // Validates every load option first (a bad --slo is exit 2 before anything connects).
         LoadTestConfig asked = load.toConfig(FALLBACK_MODEL);
         TargetResolver.Target resolved = where.resolve(load::apiFor, System.in);
-        asked = asked.toBuilder().api(resolved.api()).build();
+        asked = asked.toBuilder().api(resolved.api()).tls(where.tls()).build();
         Optional<StackOutputs> outputs = resolved.outputs();
         VerifyTarget target = target(resolved.uri(), outputs, load.modelGiven() ? asked.model() : null);
         // The load asks for --model if given, else the model the stack deployed.
