@@ -85,6 +85,32 @@ http {
     js_var $ai_policy_body;
 {{- end }}
 
+{{- $l := .Values.gateway.limits }}
+
+    # One client cannot take the gateway: per-address limits on concurrent requests and on the request rate (429),
+    # and bounded waits for a request's header, its body and an idle keep-alive connection. Addresses in
+    # gateway.limits.exemptSources (load-test runners, the in-cluster workers' pod range) are not limited: an empty
+    # key is not counted.
+    geo $ai_limit_exempt {
+        default 0;
+{{- range $l.exemptSources }}
+        {{ . }} 1;
+{{- end }}
+    }
+    map $ai_limit_exempt $ai_limit_key {
+        0 $binary_remote_addr;
+        1 "";
+    }
+    limit_conn_zone $ai_limit_key zone=ai_per_client_conn:10m;
+    limit_req_zone $ai_limit_key zone=ai_per_client_req:10m rate={{ $l.requestsPerSecondPerClient }}r/s;
+    limit_conn_status 429;
+    limit_req_status 429;
+    client_header_timeout {{ $l.clientHeaderTimeoutSeconds }}s;
+    client_body_timeout {{ $l.clientBodyTimeoutSeconds }}s;
+    keepalive_timeout {{ $l.keepaliveTimeoutSeconds }}s;
+    large_client_header_buffers 4 16k;
+    reset_timedout_connection on;
+
     upstream engine {
         server 127.0.0.1:{{ include "ai-inference.enginePort" . }};
         keepalive 32;
@@ -101,6 +127,10 @@ http {
         ssl_session_cache shared:ai_inference_tls:10m;
         ssl_session_timeout 1h;
 {{- end }}
+
+        limit_conn ai_per_client_conn {{ $l.connectionsPerClient }};
+        limit_req zone=ai_per_client_req burst={{ $l.burst }} nodelay;
+        error_page 429 = @too_many_requests;
 
         client_max_body_size {{ .Values.gateway.maxBodySize }};
         client_body_buffer_size {{ .Values.gateway.maxBodySize }};
@@ -149,6 +179,11 @@ http {
             proxy_pass http://engine;
         }
 {{- end }}
+
+        location @too_many_requests {
+            default_type application/json;
+            return 429 '{"error":"too many requests from this client address: see gateway.limits"}\n';
+        }
 
         # Ollama's model-management API: never reachable through the gateway.
         location ~ ^/api/(pull|push|create|delete|copy|blobs)(/|$) {

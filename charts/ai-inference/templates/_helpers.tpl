@@ -268,6 +268,13 @@ are not detected. */}}
 {{- if gt (int .Values.gateway.policy.maxOutputTokens) (int $context) }}
 {{- fail (printf "gateway.policy.maxOutputTokens %d exceeds the context length %d (%s): an answer cannot be longer than the context" (int .Values.gateway.policy.maxOutputTokens) (int $context) (ternary "vllm.maxModelLen" "ollama.contextLength" (eq .Values.engine "vllm"))) }}
 {{- end }}
+{{- $parallel := ternary .Values.vllm.maxNumSeqs .Values.ollama.numParallel (eq .Values.engine "vllm") }}
+{{- $replicas := ternary (max .Values.replicaCount .Values.autoscaling.maxReplicas) .Values.replicaCount .Values.autoscaling.enabled }}
+{{- $needed := add (mul 2 (mul $replicas $parallel)) 1024 }}
+{{- $have := mul .Values.gateway.workerProcesses .Values.gateway.workerConnections }}
+{{- if and .Values.gateway.enabled (lt (int $have) (int $needed)) }}
+{{- fail (printf "gateway.workerProcesses x gateway.workerConnections = %d is below %d, 2 x (%d replicas x %d parallel slots) + 1024: one pod could not hold every replica's streams (each proxied request takes two connections)" (int $have) (int $needed) (int $replicas) (int $parallel)) }}
+{{- end }}
 {{- if and .Values.gateway.policy.extraModels (ne .Values.engine "vllm") }}
 {{- fail "gateway.policy.extraModels is for engine vllm (LoRA adapters); Ollama serves one model" }}
 {{- end }}

@@ -166,6 +166,8 @@ public final class ConfigKeys {
             "Explicit opt-in to API keys over plain HTTP on an external LoadBalancer (keys and prompts in clear text).");
     public static final ConfigKey ALLOW_PUBLIC_ACCESS_WITHOUT_KEYS = bool("allowPublicAccessWithoutKeys", false,
             "Explicit opt-in to a public (allowPublicAccess) endpoint without API keys: anyone on the internet may use it.");
+    public static final ConfigKey LOAD_TEST_SOURCE_RANGES = array("loadTestSourceRanges", List.of(),
+            "Client CIDRs exempt from the gateway's per-client limits (fixed-address load-test runners); the pod range (podsCidr, where in-cluster workers run) is always exempt.");
     public static final ConfigKey MAX_OUTPUT_TOKENS = integer("maxOutputTokens", 1024,
             "Most output tokens one answer may ask for: the gateway caps num_predict / max_tokens at this (and adds it when absent); at most contextLength.");
     public static final ConfigKey API_KEYS = ConfigKey.secret("apiKeys",
@@ -188,7 +190,7 @@ public final class ConfigKeys {
             FLASH_ATTENTION, GPU_MEMORY_UTILIZATION, DTYPE, QUANTIZATION, HF_TOKEN, CPU_REQUEST, MEMORY_REQUEST, MEMORY_LIMIT, GPUS_PER_POD, REPLICAS, HPA_ENABLED,
             HPA_PINNED, HPA_MIN_REPLICAS, HPA_MAX_REPLICAS, SERVICE_TYPE, SERVICE_PORT, LB_SOURCE_RANGES, INTERNAL_LB,
             ALLOW_PUBLIC_ACCESS, ALLOW_PUBLIC_ACCESS_WITHOUT_KEYS, GATEWAY_ENABLED, MAX_OUTPUT_TOKENS, API_KEYS_SECRET, API_KEYS,
-            ALLOW_API_KEYS_OVER_PLAIN_HTTP, TLS_CERTIFICATE, TLS_KEY, PLAIN_HTTP,
+            ALLOW_API_KEYS_OVER_PLAIN_HTTP, TLS_CERTIFICATE, TLS_KEY, PLAIN_HTTP, LOAD_TEST_SOURCE_RANGES,
             GCP_PLUGIN_VERSION, K8S_PLUGIN_VERSION);
 
     private static final Map<String, ConfigKey> BY_NAME;

@@ -107,9 +107,10 @@ public record Settings(
 
     public record Service(String type, int port, List<String> loadBalancerSourceRanges, boolean internal,
                           boolean allowPublicAccess, boolean gatewayEnabled, int maxOutputTokens,
-                          String apiKeysSecret, SecretList apiKeys, Tls tls) {
+                          String apiKeysSecret, SecretList apiKeys, Tls tls, List<String> loadTestSourceRanges) {
         public Service {
             loadBalancerSourceRanges = List.copyOf(loadBalancerSourceRanges);
+            loadTestSourceRanges = List.copyOf(loadTestSourceRanges);
         }
 
         /** Whether the stack creates the API-key Secret itself (from {@code apiKeys}). */

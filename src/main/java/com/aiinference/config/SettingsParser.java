@@ -237,7 +237,9 @@ public final class SettingsParser {
                 integerAsIs(MAX_OUTPUT_TOKENS),
                 apiKeysSecret,
                 new Settings.SecretList(apiKeys),
-                tls);
+                tls,
+                // Their form is the chart's schema's (gateway.limits.exemptSources).
+                list(LOAD_TEST_SOURCE_RANGES));
 
         var providers = new Settings.ProviderPlugins(
                 gcpPluginVersion(),

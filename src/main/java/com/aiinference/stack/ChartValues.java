@@ -89,6 +89,10 @@ public final class ChartValues {
         // The reserved address is named after the cluster (addressName): clusterName is the key behind it.
         v.put("service.addressName", CLUSTER_NAME, addressName);
         v.put("gateway.enabled", GATEWAY_ENABLED, svc.gatewayEnabled());
+        // In-cluster load-test workers run in the pod range: never throttled, like the runners the user names.
+        java.util.List<String> exempt = new java.util.ArrayList<>(java.util.List.of(s.network().podsCidr()));
+        svc.loadTestSourceRanges().stream().filter(c -> !exempt.contains(c)).forEach(exempt::add);
+        v.put("gateway.limits.exemptSources", LOAD_TEST_SOURCE_RANGES, exempt);
         v.put("gateway.policy.maxOutputTokens", MAX_OUTPUT_TOKENS, svc.maxOutputTokens());
         v.put("gateway.apiKeys.existingSecret", svc.createsApiKeySecret() ? API_KEYS : API_KEYS_SECRET,
                 apiKeysSecretName(s));

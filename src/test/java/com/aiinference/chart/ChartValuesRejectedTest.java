@@ -136,6 +136,8 @@ class ChartValuesRejectedTest {
                         "service.allowPublicAccess=true without gateway.apiKeys.existingSecret lets anyone on the internet use the GPUs; set gateway.apiKeys.existingSecret, or set service.allowPublicAccessWithoutKeys=true to do it on purpose"),
                 bad("no port at all", nested("service", Map.of("plainHttp", false)),
                         "service.plainHttp=false needs gateway.tls.existingSecret: without TLS the Service would have no port"),
+                bad("gateway too small for every replica's streams", nested("gateway", Map.of("workerProcesses", 1, "workerConnections", 1024)),
+                        "gateway.workerProcesses x gateway.workerConnections = 1024 is below 1184, 2 x (10 replicas x 8 parallel slots) + 1024: one pod could not hold every replica's streams (each proxied request takes two connections)"),
                 bad("output-token cap above the context", nested("gateway", Map.of("policy", Map.of("maxOutputTokens", 8192))),
                         "gateway.policy.maxOutputTokens 8192 exceeds the context length 4096 (ollama.contextLength): an answer cannot be longer than the context"),
                 bad("extra models on Ollama", nested("gateway", Map.of("policy", Map.of("extraModels", List.of("other")))),

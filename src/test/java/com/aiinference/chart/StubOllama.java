@@ -25,8 +25,10 @@ final class StubOllama implements AutoCloseable {
     /** Streamed answers end at once unless a test holds the next one back. */
     private volatile Streaming streaming = Streaming.released();
     volatile int generateStatus = 200;
+    /** While set, GET /api/tags answers only once it is counted down (requests held in flight). */
+    volatile CountDownLatch holdTags;
     private final HttpServer server;
-    private final ExecutorService executor = Executors.newFixedThreadPool(4);
+    private final ExecutorService executor = Executors.newFixedThreadPool(16);
 
     StubOllama() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
@@ -80,6 +82,14 @@ final class StubOllama implements AutoCloseable {
         requests.add(new Seen(exchange.getRequestMethod(), path, body,
                 exchange.getRequestHeaders().getFirst("Authorization"),
                 exchange.getRequestHeaders().getFirst("Content-Length")));
+        CountDownLatch hold = holdTags;
+        if (hold != null && path.equals("/api/tags")) {
+            try {
+                hold.await(NginxGateway.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try (exchange; OutputStream out = exchange.getResponseBody()) {
             if (path.equals("/api/generate") && body.contains("\"stream\":false")) {
                 byte[] answer = (generateStatus == 200

@@ -201,7 +201,8 @@ class StackTest {
                 "service.addressName",
                 "service.allowPublicAccessWithoutKeys", "service.plainHttp",
                 "gateway.enabled", "gateway.policy.maxOutputTokens", "gateway.apiKeys.existingSecret",
-                "gateway.apiKeys.allowPlainHttp", "gateway.tls.existingSecret");
+                "gateway.apiKeys.allowPlainHttp", "gateway.tls.existingSecret", "gateway.limits.exemptSources");
+        assertThat(release.input("values.gateway.limits.exemptSources")).isEqualTo(List.of("10.16.0.0/14"));
         assertThat(release.input("values.gateway.policy.maxOutputTokens")).isEqualTo(1024);
         assertThat(release.input("values.replicaCount")).isEqualTo(10);
         assertThat(release.input("values.model.name")).isEqualTo("llama3.1:8b");
