@@ -60,12 +60,17 @@ app.kubernetes.io/component: inference
 {{- default .Chart.AppVersion .Values.image.tag }}
 {{- end }}
 
+{{/* An image reference: repository:tag, and @digest beside the tag when one is pinned (the digest decides). */}}
+{{- define "ai-inference.imageRef" -}}
+{{- printf "%s:%s" .repository .tag }}{{ with .digest }}@{{ . }}{{ end }}
+{{- end }}
+
 {{- define "ai-inference.image" -}}
-{{- printf "%s:%s" .Values.image.repository (include "ai-inference.imageTag" .) }}
+{{- include "ai-inference.imageRef" (dict "repository" .Values.image.repository "tag" (include "ai-inference.imageTag" .) "digest" .Values.image.digest) }}
 {{- end }}
 
 {{- define "ai-inference.vllmImage" -}}
-{{- printf "%s:%s" .Values.vllm.image.repository .Values.vllm.image.tag }}
+{{- include "ai-inference.imageRef" .Values.vllm.image }}
 {{- end }}
 
 {{/*
@@ -112,7 +117,7 @@ The model name clients send: vLLM's served name, or Ollama's model name.
 {{- end }}
 
 {{- define "ai-inference.gatewayImage" -}}
-{{- printf "%s:%s" .Values.gateway.image.repository .Values.gateway.image.tag }}
+{{- include "ai-inference.imageRef" .Values.gateway.image }}
 {{- end }}
 
 {{/*

@@ -48,8 +48,9 @@ public final class InferenceRelease extends ComponentResource {
                         .name(w.namespace())
                         .labels(Map.of(
                                 ChartContract.PART_OF_LABEL, ChartContract.CHART_NAME,
-                                // Ollama and nginx run fine under "baseline": no privileged or host access allowed.
-                                "pod-security.kubernetes.io/enforce", "baseline"))
+                                // Every pod of the release, its helm test and the load-test workers meet "restricted"
+                                // (non-root, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp).
+                                "pod-security.kubernetes.io/enforce", "restricted"))
                         .build())
                 .build(), CustomResourceOptions.builder().parent(this).provider(k8s).build());
         Output<String> nsName = ns.metadata().applyValue(m -> m.name().orElse(w.namespace()));

@@ -57,6 +57,38 @@ class AiInferenceChartTest {
         assertThat(lint.getMessages()).noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
     }
 
+    /** The checks of Pod Security "restricted", which the stack's namespace enforces, on every pod the chart makes. */
+    @ParameterizedTest(name = "ci/{0}-values.yaml meets Pod Security restricted")
+    @MethodSource("scenarios")
+    void everyPodMeetsPodSecurityRestricted(String scenario) throws Exception {
+        RenderedChart chart = ChartScenarios.renderWithTests(ChartScenarios.values(scenario),
+                java.nio.file.Files.createTempDirectory("restricted"));
+        List<PodSpec> pods = new java.util.ArrayList<>(List.of(deployment(chart).getSpec().getTemplate().getSpec()));
+        chart.ofType(io.fabric8.kubernetes.api.model.Pod.class).forEach(p -> pods.add(p.getSpec()));
+        assertThat(pods).hasSizeGreaterThanOrEqualTo(2);
+        for (PodSpec pod : pods) {
+            assertThat(pod.getHostNetwork()).isNotEqualTo(Boolean.TRUE);
+            assertThat(pod.getHostPID()).isNotEqualTo(Boolean.TRUE);
+            assertThat(pod.getHostIPC()).isNotEqualTo(Boolean.TRUE);
+            assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+            assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+            assertThat(pod.getVolumes()).allSatisfy(v -> assertThat(v.getConfigMap() != null || v.getSecret() != null
+                    || v.getEmptyDir() != null || v.getPersistentVolumeClaim() != null).as(v.getName()).isTrue());
+            List<Container> all = new java.util.ArrayList<>(pod.getContainers());
+            all.addAll(pod.getInitContainers());
+            assertThat(all).allSatisfy(c -> {
+                var sc = c.getSecurityContext();
+                assertThat(sc).as(c.getName()).isNotNull();
+                assertThat(sc.getAllowPrivilegeEscalation()).as(c.getName()).isFalse();
+                assertThat(sc.getPrivileged()).as(c.getName()).isNotEqualTo(Boolean.TRUE);
+                assertThat(sc.getCapabilities().getDrop()).as(c.getName()).contains("ALL");
+                assertThat(sc.getCapabilities().getAdd()).as(c.getName()).isNullOrEmpty();
+                assertThat(sc.getRunAsUser() == null || sc.getRunAsUser() != 0L).as(c.getName() + " not uid 0").isTrue();
+                assertThat(c.getPorts()).allSatisfy(p -> assertThat(p.getHostPort()).isNull());
+            });
+        }
+    }
+
     @ParameterizedTest(name = "ci/{0}-values.yaml follows the project contract")
     @MethodSource("scenarios")
     void everyScenarioKeepsTheContract(String scenario) {
@@ -72,7 +104,7 @@ class AiInferenceChartTest {
             assertThat(vllm.getPorts()).singleElement()
                     .satisfies(p -> assertThat(p.getName()).isEqualTo("vllm"))
                     .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(8000));
-            assertThat(vllm.getImage()).isEqualTo("docker.io/vllm/vllm-openai:v0.25.0");
+            assertThat(vllm.getImage()).isEqualTo("docker.io/vllm/vllm-openai:v0.25.0@sha256:fc56161ee42a011aeee78b65d0a81b6683c7d04402fd40503d14d4d6c98f07cb");
         } else {
             Container ollama = container(chart, "ollama");
             assertThat(ollama.getPorts()).singleElement()
@@ -227,6 +259,11 @@ class AiInferenceChartTest {
             assertThat(policy.getSpec().getIngress()).singleElement()
                     .satisfies(rule -> assertThat(rule.getPorts()).extracting(p -> p.getPort().getStrVal())
                             .containsExactly("http", "metrics"));
+            // Egress: DNS and HTTPS (model downloads) only.
+            assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
+            assertThat(policy.getSpec().getEgress()).extracting(rule -> rule.getTo().isEmpty() + " "
+                            + rule.getPorts().stream().map(p -> p.getPort().getIntVal() + "/" + p.getProtocol()).toList())
+                    .containsExactly("true [53/UDP, 53/TCP]", "true [443/TCP]");
         }
 
         @Test
