@@ -37,13 +37,13 @@ public final class KubeAccess {
     }
 
     public static KubeAccess fromFile(Path file, String context) {
+        String text;
         try {
-            return fromText(Files.readString(file), "--kubeconfig " + file, context);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new KubeAccessException("--kubeconfig file not found: " + file);
-        } catch (IOException e) {
-            throw new KubeAccessException("cannot read --kubeconfig " + file + ": " + e.getMessage());
+            text = com.aiinference.core.UserFiles.read(file, "--kubeconfig file");
+        } catch (com.aiinference.core.UserFiles.UserFileException e) {
+            throw new KubeAccessException(e.getMessage());
         }
+        return fromText(text, "--kubeconfig " + file, context);
     }
 
     /** Where the kubeconfig came from, for messages. */

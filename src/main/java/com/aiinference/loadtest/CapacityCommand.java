@@ -76,7 +76,7 @@ public final class CapacityCommand implements Callable<Integer> {
                 } catch (IllegalArgumentException e) {
                     throw new SweepInputException(sweepFile + ": api: " + e.getMessage());
                 }
-                URI want = where.resolve(api, System.in).uri();
+                URI want = where.originOf(api, System.in);
                 requireSameEndpoint(sweep, want);
             }
             c = Capacity.of(sweep, users, objectives);

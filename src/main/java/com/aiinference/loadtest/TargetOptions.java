@@ -46,6 +46,11 @@ public final class TargetOptions {
         return trust.insecure ? TlsTrust.anyCertificate() : TlsTrust.caFile(trust.caFile);
     }
 
+    /** The --outputs file, or null: an input that no output may overwrite. */
+    public java.nio.file.Path outputsFile() {
+        return stack.outputsFile();
+    }
+
     /** Whether any of --url, --stack or --outputs was given. */
     public boolean isSet() {
         return url != null || stack.isSet();
@@ -54,6 +59,16 @@ public final class TargetOptions {
     /** The target, asking the API of the stack's engine unless {@code apiFor} says otherwise. */
     public TargetResolver.Target resolve(Function<Optional<StackOutputs>, Api> apiFor, InputStream stdin) {
         return TargetResolver.resolve(url, stack, apiFor, stdin);
+    }
+
+    /**
+     * The target's URL where only its origin matters ({@code loadtest capacity}): a {@code --url} with any API's path
+     * is taken as given, {@code fallback} serving a bare host or a stack endpoint.
+     */
+    public java.net.URI originOf(Api fallback, InputStream stdin) {
+        String path = url == null ? null : TargetResolver.parse(url, "--url").getRawPath();
+        Api pathApi = path == null ? null : Api.forPath(path);
+        return resolve(pathApi != null ? pathApi : fallback, stdin).uri();
     }
 
     /** The target for a known API. */

@@ -3,9 +3,11 @@ package com.aiinference.loadtest;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import com.aiinference.core.UserFiles;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -37,10 +39,14 @@ public record TlsTrust(List<X509Certificate> authorities, boolean insecure, Stri
         return new TlsTrust(List.of(), true, "--insecure");
     }
 
-    /** The certificates of a PEM file; a missing, unreadable or certificate-free file is a {@link TargetException}. */
+    /**
+     * The certificates of a PEM file; a missing, unreadable (or not regular, or oversized: {@link UserFiles}) file is
+     * one line naming --cacert, a file without a certificate a {@link TargetException}.
+     */
     public static TlsTrust caFile(Path file) {
         List<X509Certificate> certs = new ArrayList<>();
-        try (InputStream in = Files.newInputStream(file)) {
+        byte[] pem = UserFiles.read(file, "--cacert file").getBytes(StandardCharsets.UTF_8);
+        try (InputStream in = new ByteArrayInputStream(pem)) {
             for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
                 certs.add((X509Certificate) c);
             }

@@ -22,6 +22,7 @@ final class PlanReportWriter {
         List<Map<String, Object>> resources = new ArrayList<>();
         for (RegisteredResource r : report.resources()) {
             Map<String, Object> m = new LinkedHashMap<>();
+            m.put("urn", r.urn());
             m.put("type", r.type());
             m.put("name", r.name());
             m.put("parent", r.parent());

@@ -120,6 +120,9 @@ public final class VerifyCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         // Validates every load option first (a bad --slo is exit 2 before anything connects).
         LoadTestConfig asked = load.toConfig(FALLBACK_MODEL);
+        java.util.Map<String, java.nio.file.Path> reportMdOutput = new java.util.HashMap<>();
+        reportMdOutput.put("--report-md", reportMd);
+        load.checkFiles(reportMdOutput, where);
         TargetResolver.Target resolved = where.resolve(load::apiFor, System.in);
         asked = asked.toBuilder().api(resolved.api()).tls(where.tls()).build();
         Optional<StackOutputs> outputs = resolved.outputs();
@@ -130,6 +133,9 @@ public final class VerifyCommand implements Callable<Integer> {
         inCluster.check();
         if (workers != null && !inCluster.inCluster()) {
             throw CliException.usage("verify --workers needs --in-cluster (the workers are pods)");
+        }
+        if (!inCluster.inCluster()) {
+            com.aiinference.loadtest.ClientLimits.check(config.load(), 1);
         }
         WorkerSpec workerSpec = null;
         String image = null;
