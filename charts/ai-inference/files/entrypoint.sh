@@ -9,6 +9,9 @@ MODEL="${AI_INFERENCE_MODEL:?AI_INFERENCE_MODEL is not set}"
 PULL_ATTEMPTS="${AI_INFERENCE_PULL_ATTEMPTS:-3}"
 SERVER_START_SECONDS="${AI_INFERENCE_SERVER_START_SECONDS:-60}"
 RETRY_SECONDS="${AI_INFERENCE_PULL_RETRY_SECONDS:-10}"
+# With keep-alive -1 the model must stay in memory: check every WATCH_SECONDS and load it again when it is gone.
+REQUIRE_LOADED="${AI_INFERENCE_REQUIRE_LOADED:-true}"
+WATCH_SECONDS="${AI_INFERENCE_WATCH_SECONDS:-10}"
 OLLAMA="${AI_INFERENCE_OLLAMA_BIN:-ollama}"
 TERMINATION_LOG="${AI_INFERENCE_TERMINATION_LOG:-/dev/termination-log}"
 
@@ -51,6 +54,26 @@ done
 # OLLAMA_KEEP_ALIVE decides how long it stays there.
 "$OLLAMA" run "$MODEL" "" </dev/null >/dev/null || die "loading model $MODEL into memory failed; see the log above (GPU memory, model size)"
 log "model $MODEL pulled and loaded; serving"
+
+loaded() {
+  "$OLLAMA" ps 2>/dev/null | awk -v m="$MODEL" 'NR > 1 && $1 == m { found = 1 } END { exit found ? 0 : 1 }'
+}
+
+# Readiness requires the loaded model, and a NotReady pod gets no request that would load it again: whatever unloaded
+# it (a client's keep_alive, a runner crash, an out-of-memory kill of the runner), load it here instead of waiting
+# for a person. `sleep & wait` keeps the SIGTERM trap responsive.
+while kill -0 "$server" 2>/dev/null; do
+  sleep "$WATCH_SECONDS" &
+  wait $!
+  if [ "$REQUIRE_LOADED" = "true" ] && kill -0 "$server" 2>/dev/null && ! loaded; then
+    log "model $MODEL is no longer loaded; loading it again"
+    if "$OLLAMA" run "$MODEL" "" </dev/null >/dev/null; then
+      log "model $MODEL loaded again"
+    else
+      log "loading model $MODEL again failed; retrying in ${WATCH_SECONDS}s"
+    fi
+  fi
+done
 
 wait "$server"
 code=$?

@@ -60,12 +60,17 @@ app.kubernetes.io/component: inference
 {{- default .Chart.AppVersion .Values.image.tag }}
 {{- end }}
 
+{{/* An image reference: repository:tag, and @digest beside the tag when one is pinned (the digest decides). */}}
+{{- define "ai-inference.imageRef" -}}
+{{- printf "%s:%s" .repository .tag }}{{ with .digest }}@{{ . }}{{ end }}
+{{- end }}
+
 {{- define "ai-inference.image" -}}
-{{- printf "%s:%s" .Values.image.repository (include "ai-inference.imageTag" .) }}
+{{- include "ai-inference.imageRef" (dict "repository" .Values.image.repository "tag" (include "ai-inference.imageTag" .) "digest" .Values.image.digest) }}
 {{- end }}
 
 {{- define "ai-inference.vllmImage" -}}
-{{- printf "%s:%s" .Values.vllm.image.repository .Values.vllm.image.tag }}
+{{- include "ai-inference.imageRef" .Values.vllm.image }}
 {{- end }}
 
 {{/*
@@ -112,7 +117,7 @@ The model name clients send: vLLM's served name, or Ollama's model name.
 {{- end }}
 
 {{- define "ai-inference.gatewayImage" -}}
-{{- printf "%s:%s" .Values.gateway.image.repository .Values.gateway.image.tag }}
+{{- include "ai-inference.imageRef" .Values.gateway.image }}
 {{- end }}
 
 {{/*
@@ -234,7 +239,25 @@ are not detected. */}}
 {{- if and (not $s.allowPublicAccess) (empty $s.loadBalancerSourceRanges) }}
 {{- fail "a public LoadBalancer without service.loadBalancerSourceRanges is open to 0.0.0.0/0; set service.loadBalancerSourceRanges to your client CIDRs, set service.internal=true, or set service.allowPublicAccess=true to open it on purpose" }}
 {{- end }}
+{{- $keys := and .Values.gateway.enabled .Values.gateway.apiKeys.existingSecret }}
+{{- if and $keys (include "ai-inference.servesPlainHttp" .) (not .Values.gateway.apiKeys.allowPlainHttp) }}
+{{- fail "gateway.apiKeys.existingSecret on a public LoadBalancer with plain HTTP sends every key (and prompt) in clear text; set gateway.tls.existingSecret and service.plainHttp=false, use service.internal=true, or set gateway.apiKeys.allowPlainHttp=true to do it on purpose" }}
 {{- end }}
+{{- if and $s.allowPublicAccess (not $keys) (not $s.allowPublicAccessWithoutKeys) }}
+{{- fail "service.allowPublicAccess=true without gateway.apiKeys.existingSecret lets anyone on the internet use the GPUs; set gateway.apiKeys.existingSecret, or set service.allowPublicAccessWithoutKeys=true to do it on purpose" }}
+{{- end }}
+{{- end }}
+{{- if and (not $s.plainHttp) (not .Values.gateway.tls.existingSecret) }}
+{{- fail "service.plainHttp=false needs gateway.tls.existingSecret: without TLS the Service would have no port" }}
+{{- end }}
+{{- if and .Values.gateway.tls.existingSecret (not .Values.gateway.enabled) }}
+{{- fail "gateway.tls.existingSecret needs gateway.enabled=true: the gateway terminates TLS" }}
+{{- end }}
+{{- end }}
+
+{{/* The Service's plain HTTP port is open: always without TLS, and with TLS while service.plainHttp is true. */}}
+{{- define "ai-inference.servesPlainHttp" -}}
+{{- if or (not .Values.gateway.tls.existingSecret) .Values.service.plainHttp }}true{{ end }}
 {{- end }}
 
 {{- define "ai-inference.validate.gateway" -}}
@@ -245,6 +268,20 @@ are not detected. */}}
 {{- if .Values.gateway.apiKeys.existingSecret }}
 {{- fail "gateway.apiKeys.existingSecret needs gateway.enabled=true: the gateway checks the keys" }}
 {{- end }}
+{{- end }}
+{{- $context := ternary .Values.vllm.maxModelLen .Values.ollama.contextLength (eq .Values.engine "vllm") }}
+{{- if gt (int .Values.gateway.policy.maxOutputTokens) (int $context) }}
+{{- fail (printf "gateway.policy.maxOutputTokens %d exceeds the context length %d (%s): an answer cannot be longer than the context" (int .Values.gateway.policy.maxOutputTokens) (int $context) (ternary "vllm.maxModelLen" "ollama.contextLength" (eq .Values.engine "vllm"))) }}
+{{- end }}
+{{- $parallel := ternary .Values.vllm.maxNumSeqs .Values.ollama.numParallel (eq .Values.engine "vllm") }}
+{{- $replicas := ternary (max .Values.replicaCount .Values.autoscaling.maxReplicas) .Values.replicaCount .Values.autoscaling.enabled }}
+{{- $needed := add (mul 2 (mul $replicas $parallel)) 1024 }}
+{{- $have := mul .Values.gateway.workerProcesses .Values.gateway.workerConnections }}
+{{- if and .Values.gateway.enabled (lt (int $have) (int $needed)) }}
+{{- fail (printf "gateway.workerProcesses x gateway.workerConnections = %d is below %d, 2 x (%d replicas x %d parallel slots) + 1024: one pod could not hold every replica's streams (each proxied request takes two connections)" (int $have) (int $needed) (int $replicas) (int $parallel)) }}
+{{- end }}
+{{- if and .Values.gateway.policy.extraModels (ne .Values.engine "vllm") }}
+{{- fail "gateway.policy.extraModels is for engine vllm (LoRA adapters); Ollama serves one model" }}
 {{- end }}
 {{- end }}
 

@@ -51,6 +51,11 @@ public final class ChartContract {
     public static final String API_KEYS_SECRET_KEY = "api-keys";
     /** The key inside the Hugging Face token Secret ({@code vllm.hfToken.secretKey}'s default). */
     public static final String HF_TOKEN_SECRET_KEY = "hf-token";
+    /** Keys of a {@code kubernetes.io/tls} Secret, as the gateway mounts them. */
+    public static final String TLS_CERT_KEY = "tls.crt";
+    public static final String TLS_KEY_KEY = "tls.key";
+    /** The HTTPS port the chart publishes by default ({@code service.httpsPort}). */
+    public static final int HTTPS_PORT = 443;
 
     /** GKE's node-pool label, by which the chart's pods (and its DWS PodTemplate) select {@code gpu.nodePool}. */
     public static final String NODE_POOL_LABEL = "cloud.google.com/gke-nodepool";

@@ -156,6 +156,20 @@ public final class ConfigKeys {
             "Route traffic through the in-pod gateway that only forwards the inference API.");
     public static final ConfigKey API_KEYS_SECRET = string("apiKeysSecret", "",
             "Existing Secret in the namespace holding the gateway's API keys, one per line under key api-keys (empty = none).");
+    public static final ConfigKey TLS_CERTIFICATE = string("tlsCertificate", "",
+            "PEM certificate chain for HTTPS on port 443, terminated by the gateway (with tlsKey); it must name the address or host clients dial. Stored in a kubernetes.io/tls Secret the stack creates.");
+    public static final ConfigKey TLS_KEY = ConfigKey.secret("tlsKey",
+            "PEM private key of tlsCertificate; must be set with --secret.");
+    public static final ConfigKey PLAIN_HTTP = bool("plainHttp", true,
+            "Also serve plain HTTP on servicePort when TLS is set (for private clients); false serves HTTPS only.");
+    public static final ConfigKey ALLOW_API_KEYS_OVER_PLAIN_HTTP = bool("allowApiKeysOverPlainHttp", false,
+            "Explicit opt-in to API keys over plain HTTP on an external LoadBalancer (keys and prompts in clear text).");
+    public static final ConfigKey ALLOW_PUBLIC_ACCESS_WITHOUT_KEYS = bool("allowPublicAccessWithoutKeys", false,
+            "Explicit opt-in to a public (allowPublicAccess) endpoint without API keys: anyone on the internet may use it.");
+    public static final ConfigKey LOAD_TEST_SOURCE_RANGES = array("loadTestSourceRanges", List.of(),
+            "Client CIDRs exempt from the gateway's per-client limits (fixed-address load-test runners); the pod range (podsCidr, where in-cluster workers run) is always exempt.");
+    public static final ConfigKey MAX_OUTPUT_TOKENS = integer("maxOutputTokens", 1024,
+            "Most output tokens one answer may ask for: the gateway caps num_predict / max_tokens at this (and adds it when absent); at most contextLength.");
     public static final ConfigKey API_KEYS = ConfigKey.secret("apiKeys",
             "Gateway bearer API keys, comma-separated; must be set with --secret (plaintext is refused). Stored in a Secret the stack creates.");
 
@@ -175,7 +189,8 @@ public final class ConfigKeys {
             NAMESPACE, RELEASE_NAME, CHART_PATH, IMAGE_TAG, ENGINE, MODEL, NUM_PARALLEL, MAX_QUEUE, KEEP_ALIVE, CONTEXT_LENGTH,
             FLASH_ATTENTION, GPU_MEMORY_UTILIZATION, DTYPE, QUANTIZATION, HF_TOKEN, CPU_REQUEST, MEMORY_REQUEST, MEMORY_LIMIT, GPUS_PER_POD, REPLICAS, HPA_ENABLED,
             HPA_PINNED, HPA_MIN_REPLICAS, HPA_MAX_REPLICAS, SERVICE_TYPE, SERVICE_PORT, LB_SOURCE_RANGES, INTERNAL_LB,
-            ALLOW_PUBLIC_ACCESS, GATEWAY_ENABLED, API_KEYS_SECRET, API_KEYS,
+            ALLOW_PUBLIC_ACCESS, ALLOW_PUBLIC_ACCESS_WITHOUT_KEYS, GATEWAY_ENABLED, MAX_OUTPUT_TOKENS, API_KEYS_SECRET, API_KEYS,
+            ALLOW_API_KEYS_OVER_PLAIN_HTTP, TLS_CERTIFICATE, TLS_KEY, PLAIN_HTTP, LOAD_TEST_SOURCE_RANGES,
             GCP_PLUGIN_VERSION, K8S_PLUGIN_VERSION);
 
     private static final Map<String, ConfigKey> BY_NAME;

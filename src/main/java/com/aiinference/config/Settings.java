@@ -106,10 +106,11 @@ public record Settings(
     }
 
     public record Service(String type, int port, List<String> loadBalancerSourceRanges, boolean internal,
-                          boolean allowPublicAccess, boolean gatewayEnabled, String apiKeysSecret,
-                          SecretList apiKeys) {
+                          boolean allowPublicAccess, boolean gatewayEnabled, int maxOutputTokens,
+                          String apiKeysSecret, SecretList apiKeys, Tls tls, List<String> loadTestSourceRanges) {
         public Service {
             loadBalancerSourceRanges = List.copyOf(loadBalancerSourceRanges);
+            loadTestSourceRanges = List.copyOf(loadTestSourceRanges);
         }
 
         /** Whether the stack creates the API-key Secret itself (from {@code apiKeys}). */
@@ -120,6 +121,18 @@ public record Settings(
         public boolean isLoadBalancer() {
             return "LoadBalancer".equals(type);
         }
+
+        /** Whether the stack creates a TLS Secret (from {@code tlsCertificate} and {@code tlsKey}). */
+        public boolean createsTlsSecret() {
+            return !tls.certificate().isEmpty();
+        }
+    }
+
+    /**
+     * HTTPS at the gateway and the exposure opt-ins. {@code key} holds the private key (one value, never printed).
+     */
+    public record Tls(String certificate, SecretList key, boolean plainHttp, boolean allowApiKeysOverPlainHttp,
+                      boolean allowPublicAccessWithoutKeys) {
     }
 
     /** Secret strings that never show up in {@code toString()} or messages. */

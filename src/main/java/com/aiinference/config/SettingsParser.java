@@ -6,7 +6,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -183,12 +185,17 @@ public final class SettingsParser {
                 problem(API_KEYS, "must be set as a secret: pulumi config set --secret " + API_KEYS.name() + " <key1,key2>");
             }
             int i = 0;
+            Map<String, Integer> seen = new HashMap<>();
             for (String k : rawKeys.split(",", -1)) {
                 i++;
                 String key = k.strip();
+                // Never echo a secret: name its position only.
+                Integer first = seen.putIfAbsent(key.toLowerCase(Locale.ROOT), i);
                 if (!API_KEY_FORM.matcher(key).matches()) {
-                    // Never echo a secret: name its position only.
                     problem(API_KEYS, "key #" + i + " is not 16-256 characters of letters, digits and ._~+/=-");
+                } else if (first != null) {
+                    // Keys match exactly, but two that differ only in case are one key typed twice, or a guessable pair.
+                    problem(API_KEYS, "key #" + i + " repeats key #" + first + " (keys that differ only in case count as the same)");
                 } else {
                     apiKeys.add(key);
                 }
@@ -197,6 +204,28 @@ public final class SettingsParser {
                 problem(API_KEYS, "and " + key(API_KEYS_SECRET) + " are both set; use one");
             }
         }
+        String certificate = str(TLS_CERTIFICATE).strip();
+        String tlsKey = str(TLS_KEY);
+        List<String> tlsKeys = new ArrayList<>();
+        if (!tlsKey.isEmpty() && !secretKeys.contains(key(TLS_KEY))) {
+            problem(TLS_KEY, "must be set as a secret: pulumi config set --secret " + TLS_KEY.name() + " < key.pem");
+        }
+        if (certificate.isEmpty() != tlsKey.isEmpty()) {
+            problem(certificate.isEmpty() ? TLS_KEY : TLS_CERTIFICATE, "needs " + key(certificate.isEmpty() ? TLS_CERTIFICATE : TLS_KEY)
+                    + " too: HTTPS needs the certificate and its private key");
+        } else if (!certificate.isEmpty()) {
+            // The form only; the gateway's nginx judges the rest when it loads them.
+            if (!certificate.startsWith("-----BEGIN CERTIFICATE-----")) {
+                problem(TLS_CERTIFICATE, "is not a PEM certificate (-----BEGIN CERTIFICATE----- ...)");
+            }
+            if (!tlsKey.strip().startsWith("-----BEGIN ") || !tlsKey.contains("PRIVATE KEY-----")) {
+                // Never echo a secret.
+                problem(TLS_KEY, "is not a PEM private key (-----BEGIN ... PRIVATE KEY----- ...)");
+            }
+            tlsKeys.add(tlsKey.strip() + "\n");
+        }
+        var tls = new Settings.Tls(certificate.isEmpty() ? "" : certificate + "\n", new Settings.SecretList(tlsKeys),
+                bool(PLAIN_HTTP), bool(ALLOW_API_KEYS_OVER_PLAIN_HTTP), bool(ALLOW_PUBLIC_ACCESS_WITHOUT_KEYS));
         var service = new Settings.Service(
                 str(SERVICE_TYPE),
                 port,
@@ -204,8 +233,13 @@ public final class SettingsParser {
                 bool(INTERNAL_LB),
                 bool(ALLOW_PUBLIC_ACCESS),
                 bool(GATEWAY_ENABLED),
+                // Its range (1..contextLength) is the chart's rule (gateway.policy.maxOutputTokens).
+                integerAsIs(MAX_OUTPUT_TOKENS),
                 apiKeysSecret,
-                new Settings.SecretList(apiKeys));
+                new Settings.SecretList(apiKeys),
+                tls,
+                // Their form is the chart's schema's (gateway.limits.exemptSources).
+                list(LOAD_TEST_SOURCE_RANGES));
 
         var providers = new Settings.ProviderPlugins(
                 gcpPluginVersion(),

@@ -12,7 +12,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.resolver.NoopAddressResolverGroup;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -24,7 +23,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
-import javax.net.ssl.SSLException;
 
 /**
  * The load test's HTTP/1.1 client: a few Netty event loops (one per core), each with its own pool of keep-alive
@@ -47,8 +45,9 @@ final class LoadClient implements AutoCloseable {
      * @param encoded        whole requests ({@link #encode}), sent in turn
      * @param threads        event loops
      * @param connectTimeout TCP connect limit
+     * @param trust          the certificates an https target may present
      */
-    LoadClient(URI target, byte[][] encoded, int threads, Duration connectTimeout) {
+    LoadClient(URI target, byte[][] encoded, int threads, Duration connectTimeout, TlsTrust trust) {
         boolean tls = "https".equalsIgnoreCase(target.getScheme());
         int port = port(target);
         // Resolved once: the event loops never block on a name lookup.
@@ -61,14 +60,7 @@ final class LoadClient implements AutoCloseable {
             owned[i] = Unpooled.directBuffer(encoded[i].length).writeBytes(encoded[i]);
             requests[i] = Unpooled.unreleasableBuffer(owned[i]);
         }
-        SslContext ssl = null;
-        if (tls) {
-            try {
-                ssl = SslContextBuilder.forClient().build();
-            } catch (SSLException e) {
-                throw new IllegalStateException("TLS is not available: " + e.getMessage(), e);
-            }
-        }
+        SslContext ssl = tls ? trust.clientContext() : null;
         NettyTransport transport = NettyTransport.current();
         this.group = transport.group(threads, "loadtest-io");
         this.loops = new Loop[threads];

@@ -78,9 +78,15 @@ public final class LoadTestCommand implements Callable<Integer> {
         load.api(); // a bad --api is exit 2 before the stack is read
         load.checkFiles(java.util.Map.of(), where);
         TargetResolver.Target target = where.resolve(load::apiFor, System.in);
-        LoadTestConfig config = load.toConfig(target.stackModel().orElse(ChartContract.DEFAULT_MODEL), target.api());
+        LoadTestConfig config = load.toConfig(target.stackModel().orElse(ChartContract.DEFAULT_MODEL), target.api())
+                .toBuilder().tls(where.tls()).build();
         URI uri = target.uri();
         cluster.check();
+        if ((cluster.inCluster() || workers != null) && config.tls() != TlsTrust.SYSTEM) {
+            // Worker processes and pods build their client from the worker spec, which carries no certificates.
+            throw CliException.usage("--cacert and --insecure apply to this process's client only; they cannot be combined"
+                    + " with --workers or --in-cluster");
+        }
         if (!cluster.inCluster()) {
             // Before the pre-flight: a load this machine cannot hold is refused, never run as server errors.
             ClientLimits.check(config.load(), workers == null ? 1 : workers);

@@ -34,6 +34,7 @@ import java.util.Objects;
  * @param progress     how progress is shown
  * @param seed         seed for Poisson arrivals
  * @param threads      the client's event loops (0 = one per CPU, {@link #eventLoops})
+ * @param tls          the certificates an https target may present ({@code --cacert}, {@code --insecure})
  */
 public record LoadTestConfig(
         Api api,
@@ -54,7 +55,8 @@ public record LoadTestConfig(
         Path saveRequests,
         Progress progress,
         long seed,
-        int threads) {
+        int threads,
+        TlsTrust tls) {
 
     /** How progress is shown while a run goes. */
     public enum Progress {
@@ -206,6 +208,7 @@ public record LoadTestConfig(
         b.progress = progress;
         b.seed = seed;
         b.threads = threads;
+        b.tls = tls;
         return b;
     }
 
@@ -230,6 +233,7 @@ public record LoadTestConfig(
         private Progress progress = Progress.AUTO;
         private long seed = 1;
         private int threads;
+        private TlsTrust tls = TlsTrust.SYSTEM;
 
         public Builder api(Api v) { api = v; return this; }
         public Builder model(String v) { model = v; return this; }
@@ -255,11 +259,12 @@ public record LoadTestConfig(
         public Builder progress(Progress v) { progress = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder threads(int v) { threads = v; return this; }
+        public Builder tls(TlsTrust v) { tls = v; return this; }
 
         /** Validates; a bad value is an {@link IllegalArgumentException} naming the option. */
         public LoadTestConfig build() {
             return new LoadTestConfig(api, model, prompts, maxTokens, stream, load, duration, warmup,
-                    maxRequests, timeout, headers, slo, maxErrorRate, reportJson, reportHtml, saveRequests, progress, seed, threads);
+                    maxRequests, timeout, headers, slo, maxErrorRate, reportJson, reportHtml, saveRequests, progress, seed, threads, tls);
         }
     }
 }

@@ -197,7 +197,7 @@ public final class LoadTestRunner {
             }
             this.refused = refusal;
             int threads = config.eventLoops();
-            this.client = new LoadClient(target, encoded, threads, config.connectTimeout());
+            this.client = new LoadClient(target, encoded, threads, config.connectTimeout(), config.tls());
             client.limitConnections(ClientLimits.freeDescriptors());
             for (int i = 0; i < threads; i++) {
                 inFlight.add(new InFlight());

@@ -55,7 +55,7 @@ public final class Preflight {
         } catch (IllegalArgumentException e) {
             throw new PreflightException("pre-flight request could not be built: " + e.getMessage());
         }
-        try (LoadClient client = new LoadClient(target, new byte[][] {request}, 1, config.connectTimeout())) {
+        try (LoadClient client = new LoadClient(target, new byte[][] {request}, 1, config.connectTimeout(), config.tls())) {
             return send(client, config, target);
         }
     }

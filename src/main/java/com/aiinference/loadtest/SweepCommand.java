@@ -112,7 +112,8 @@ public final class SweepCommand implements Callable<Integer> {
         if (stepDuration.isZero() || stepDuration.isNegative()) {
             throw CliException.usage("--step-duration must be more than 0");
         }
-        LoadTestConfig.Builder base = run.builder(target.stackModel().orElse(ChartContract.DEFAULT_MODEL)).api(api).duration(stepDuration);
+        LoadTestConfig.Builder base = run.builder(target.stackModel().orElse(ChartContract.DEFAULT_MODEL)).api(api).duration(stepDuration)
+                .tls(where.tls());
         if (run.slo == null || run.slo.isBlank()) {
             base.slo(Slo.parse(DEFAULT_SLO));
         }

@@ -22,6 +22,30 @@ public final class TargetOptions {
     @Mixin
     StackOutputsOptions stack;
 
+    /** How an https target is authenticated; picocli refuses both at once. */
+    static final class Trust {
+        @Option(names = "--cacert", paramLabel = "FILE",
+                description = "PEM file of the authorities (or the self-signed certificate) an https endpoint's certificate"
+                        + " must chain to, instead of the JDK's; the certificate must still name the URL's host.")
+        java.nio.file.Path caFile;
+
+        @Option(names = "--insecure",
+                description = "Accept any certificate from an https endpoint (encrypted, not authenticated: a quick look"
+                        + " at a self-signed endpoint, never with keys that matter).")
+        boolean insecure;
+    }
+
+    @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "0..1")
+    Trust trust;
+
+    /** The certificates an https target may present: --cacert, --insecure, or the JDK's trusted authorities. */
+    public TlsTrust tls() {
+        if (trust == null) {
+            return TlsTrust.SYSTEM;
+        }
+        return trust.insecure ? TlsTrust.anyCertificate() : TlsTrust.caFile(trust.caFile);
+    }
+
     /** The --outputs file, or null: an input that no output may overwrite. */
     public java.nio.file.Path outputsFile() {
         return stack.outputsFile();

@@ -82,9 +82,18 @@ public final class ChartValues {
         v.put("service.loadBalancerSourceRanges", LB_SOURCE_RANGES, svc.loadBalancerSourceRanges());
         v.put("service.internal", INTERNAL_LB, svc.internal());
         v.put("service.allowPublicAccess", ALLOW_PUBLIC_ACCESS, svc.allowPublicAccess());
+        v.put("service.allowPublicAccessWithoutKeys", ALLOW_PUBLIC_ACCESS_WITHOUT_KEYS, svc.tls().allowPublicAccessWithoutKeys());
+        v.put("service.plainHttp", PLAIN_HTTP, svc.tls().plainHttp());
+        v.put("gateway.tls.existingSecret", TLS_CERTIFICATE, tlsSecretName(s));
+        v.put("gateway.apiKeys.allowPlainHttp", ALLOW_API_KEYS_OVER_PLAIN_HTTP, svc.tls().allowApiKeysOverPlainHttp());
         // The reserved address is named after the cluster (addressName): clusterName is the key behind it.
         v.put("service.addressName", CLUSTER_NAME, addressName);
         v.put("gateway.enabled", GATEWAY_ENABLED, svc.gatewayEnabled());
+        // In-cluster load-test workers run in the pod range: never throttled, like the runners the user names.
+        java.util.List<String> exempt = new java.util.ArrayList<>(java.util.List.of(s.network().podsCidr()));
+        svc.loadTestSourceRanges().stream().filter(c -> !exempt.contains(c)).forEach(exempt::add);
+        v.put("gateway.limits.exemptSources", LOAD_TEST_SOURCE_RANGES, exempt);
+        v.put("gateway.policy.maxOutputTokens", MAX_OUTPUT_TOKENS, svc.maxOutputTokens());
         v.put("gateway.apiKeys.existingSecret", svc.createsApiKeySecret() ? API_KEYS : API_KEYS_SECRET,
                 apiKeysSecretName(s));
         return v;
@@ -97,6 +106,11 @@ public final class ChartValues {
     public static String apiKeysSecretName(Settings s) {
         return s.service().createsApiKeySecret() ? s.workload().releaseName() + "-api-keys"
                 : s.service().apiKeysSecret();
+    }
+
+    /** The kubernetes.io/tls Secret the stack creates from {@code tlsCertificate} and {@code tlsKey}, or "". */
+    public static String tlsSecretName(Settings s) {
+        return s.service().createsTlsSecret() ? s.workload().releaseName() + "-tls" : "";
     }
 
     /** The Secret the stack creates from {@code hfToken} for vLLM (key {@code ChartContract.HF_TOKEN_SECRET_KEY}). */

@@ -48,8 +48,9 @@ public final class InferenceRelease extends ComponentResource {
                         .name(w.namespace())
                         .labels(Map.of(
                                 ChartContract.PART_OF_LABEL, ChartContract.CHART_NAME,
-                                // Ollama and nginx run fine under "baseline": no privileged or host access allowed.
-                                "pod-security.kubernetes.io/enforce", "baseline"))
+                                // Every pod of the release, its helm test and the load-test workers meet "restricted"
+                                // (non-root, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp).
+                                "pod-security.kubernetes.io/enforce", "restricted"))
                         .build())
                 .build(), CustomResourceOptions.builder().parent(this).provider(k8s).build());
         Output<String> nsName = ns.metadata().applyValue(m -> m.name().orElse(w.namespace()));
@@ -66,6 +67,20 @@ public final class InferenceRelease extends ComponentResource {
                             String.join("\n", settings.service().apiKeys().values()) + "\n")))
                     .build(), CustomResourceOptions.builder().parent(this).provider(k8s).build());
             releaseDeps.add(keys);
+        }
+
+        if (settings.service().createsTlsSecret()) {
+            var tls = new Secret(name + "-tls", SecretArgs.builder()
+                    .metadata(ObjectMetaArgs.builder()
+                            .name(ChartValues.tlsSecretName(settings))
+                            .namespace(nsName)
+                            .build())
+                    .type("kubernetes.io/tls")
+                    .stringData(Output.ofSecret(Map.of(
+                            ChartContract.TLS_CERT_KEY, settings.service().tls().certificate(),
+                            ChartContract.TLS_KEY_KEY, settings.service().tls().key().values().get(0))))
+                    .build(), CustomResourceOptions.builder().parent(this).provider(k8s).build());
+            releaseDeps.add(tls);
         }
 
         if (settings.engine().createsHfTokenSecret()) {
@@ -124,7 +139,11 @@ public final class InferenceRelease extends ComponentResource {
         this.releaseName = release.status().applyValue(st -> st.name().orElse(w.releaseName()));
         this.serviceName = Output.of(service);
         this.address = reserved;
-        this.endpoint = svcSettings.isLoadBalancer()
+        // HTTPS only (TLS without plain HTTP): the endpoint is the https one; the certificate must name the address.
+        boolean httpsOnly = svcSettings.createsTlsSecret() && !svcSettings.tls().plainHttp();
+        this.endpoint = svcSettings.isLoadBalancer() && httpsOnly
+                ? reserved.applyValue(ip -> "https://" + ip + endpointPath(settings))
+                : svcSettings.isLoadBalancer()
                 ? reserved.applyValue(ip -> "http://" + ip + ":" + port + endpointPath(settings))
                 // A ClusterIP Service is reached in the cluster by its DNS name (an in-cluster load test, port-forward).
                 : nsName.applyValue(n -> "http://" + service + "." + n + ".svc.cluster.local:" + port + endpointPath(settings));

@@ -125,7 +125,7 @@ public final class VerifyCommand implements Callable<Integer> {
         reportMdOutput.put("--report-md", reportMd);
         load.checkFiles(reportMdOutput, where);
         TargetResolver.Target resolved = where.resolve(load::apiFor, System.in);
-        asked = asked.toBuilder().api(resolved.api()).build();
+        asked = asked.toBuilder().api(resolved.api()).tls(where.tls()).build();
         Optional<StackOutputs> outputs = resolved.outputs();
         VerifyTarget target = target(resolved.uri(), outputs, load.modelGiven() ? asked.model() : null);
         // The load asks for --model if given, else the model the stack deployed.

@@ -57,6 +57,38 @@ class AiInferenceChartTest {
         assertThat(lint.getMessages()).noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
     }
 
+    /** The checks of Pod Security "restricted", which the stack's namespace enforces, on every pod the chart makes. */
+    @ParameterizedTest(name = "ci/{0}-values.yaml meets Pod Security restricted")
+    @MethodSource("scenarios")
+    void everyPodMeetsPodSecurityRestricted(String scenario) throws Exception {
+        RenderedChart chart = ChartScenarios.renderWithTests(ChartScenarios.values(scenario),
+                java.nio.file.Files.createTempDirectory("restricted"));
+        List<PodSpec> pods = new java.util.ArrayList<>(List.of(deployment(chart).getSpec().getTemplate().getSpec()));
+        chart.ofType(io.fabric8.kubernetes.api.model.Pod.class).forEach(p -> pods.add(p.getSpec()));
+        assertThat(pods).hasSizeGreaterThanOrEqualTo(2);
+        for (PodSpec pod : pods) {
+            assertThat(pod.getHostNetwork()).isNotEqualTo(Boolean.TRUE);
+            assertThat(pod.getHostPID()).isNotEqualTo(Boolean.TRUE);
+            assertThat(pod.getHostIPC()).isNotEqualTo(Boolean.TRUE);
+            assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+            assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+            assertThat(pod.getVolumes()).allSatisfy(v -> assertThat(v.getConfigMap() != null || v.getSecret() != null
+                    || v.getEmptyDir() != null || v.getPersistentVolumeClaim() != null).as(v.getName()).isTrue());
+            List<Container> all = new java.util.ArrayList<>(pod.getContainers());
+            all.addAll(pod.getInitContainers());
+            assertThat(all).allSatisfy(c -> {
+                var sc = c.getSecurityContext();
+                assertThat(sc).as(c.getName()).isNotNull();
+                assertThat(sc.getAllowPrivilegeEscalation()).as(c.getName()).isFalse();
+                assertThat(sc.getPrivileged()).as(c.getName()).isNotEqualTo(Boolean.TRUE);
+                assertThat(sc.getCapabilities().getDrop()).as(c.getName()).contains("ALL");
+                assertThat(sc.getCapabilities().getAdd()).as(c.getName()).isNullOrEmpty();
+                assertThat(sc.getRunAsUser() == null || sc.getRunAsUser() != 0L).as(c.getName() + " not uid 0").isTrue();
+                assertThat(c.getPorts()).allSatisfy(p -> assertThat(p.getHostPort()).isNull());
+            });
+        }
+    }
+
     @ParameterizedTest(name = "ci/{0}-values.yaml follows the project contract")
     @MethodSource("scenarios")
     void everyScenarioKeepsTheContract(String scenario) {
@@ -72,7 +104,7 @@ class AiInferenceChartTest {
             assertThat(vllm.getPorts()).singleElement()
                     .satisfies(p -> assertThat(p.getName()).isEqualTo("vllm"))
                     .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(8000));
-            assertThat(vllm.getImage()).isEqualTo("docker.io/vllm/vllm-openai:v0.25.0");
+            assertThat(vllm.getImage()).isEqualTo("docker.io/vllm/vllm-openai:v0.25.0@sha256:fc56161ee42a011aeee78b65d0a81b6683c7d04402fd40503d14d4d6c98f07cb");
         } else {
             Container ollama = container(chart, "ollama");
             assertThat(ollama.getPorts()).singleElement()
@@ -227,6 +259,11 @@ class AiInferenceChartTest {
             assertThat(policy.getSpec().getIngress()).singleElement()
                     .satisfies(rule -> assertThat(rule.getPorts()).extracting(p -> p.getPort().getStrVal())
                             .containsExactly("http", "metrics"));
+            // Egress: DNS and HTTPS (model downloads) only.
+            assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
+            assertThat(policy.getSpec().getEgress()).extracting(rule -> rule.getTo().isEmpty() + " "
+                            + rule.getPorts().stream().map(p -> p.getPort().getIntVal() + "/" + p.getProtocol()).toList())
+                    .containsExactly("true [53/UDP, 53/TCP]", "true [443/TCP]");
         }
 
         @Test
@@ -242,6 +279,10 @@ class AiInferenceChartTest {
             String conf = nginxConf(chart);
             assertThat(forwardedRoutes(conf)).containsExactly("/", "/api/generate", "/api/chat", "/api/tags",
                     "/api/version", "/v1/completions", "/v1/chat/completions", "/v1/models");
+            assertThat(routesEndingIn(conf, "js_content policy\\.check;")).as("routes whose bodies the policy checks")
+                    .containsExactly("/api/generate", "/api/chat", "/v1/completions", "/v1/chat/completions");
+            assertThat(conf).contains("set $ai_policy '{\"api\":\"ollama\",\"contextLength\":4096,"
+                    + "\"maxOutputTokens\":1024,\"models\":[\"llama3.1:8b\"]}';");
             assertThat(conf).contains("location ~ ^/api/(pull|push|create|delete|copy|blobs)(/|$)")
                     .contains("return 403 '{\"error\":")
                     .contains("return 404 '{\"error\":")
@@ -355,15 +396,32 @@ class AiInferenceChartTest {
             assertThat(init.getCommand()).containsExactly("/bin/sh", "/etc/ai-inference/gateway/render-api-keys.sh",
                     "/etc/ai-inference/api-keys-secret/api-keys", "/etc/ai-inference/api-keys/api-keys.map");
         });
-        assertThat(pod.getVolumes()).filteredOn(v -> v.getSecret() != null).singleElement()
-                .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("ai-inference-api-keys"));
+        // The gateway follows the Secret itself (gateway.sh reloads on a change), from the mount the kubelet refreshes.
+        assertThat(pod.getContainers()).filteredOn(c -> c.getName().equals("gateway")).singleElement().satisfies(gw -> {
+            assertThat(gw.getCommand()).containsExactly("/bin/sh", "/etc/ai-inference/gateway/gateway.sh");
+            assertThat(gw.getEnv()).extracting(e -> e.getName() + "=" + e.getValue()).containsExactly(
+                    "AI_INFERENCE_TLS_CERT=/etc/ai-inference/tls/tls.crt",
+                    "AI_INFERENCE_KEYS_FILE=/etc/ai-inference/api-keys-secret/api-keys",
+                    "AI_INFERENCE_KEYS_MAP=/etc/ai-inference/api-keys/api-keys.map",
+                    "AI_INFERENCE_KEYS_WATCH_SECONDS=10");
+            assertThat(gw.getVolumeMounts()).extracting(m -> m.getMountPath() + (m.getSubPath() == null ? "" : " subPath"))
+                    .contains("/etc/ai-inference/api-keys-secret", "/etc/ai-inference/api-keys", "/etc/ai-inference/tls");
+            assertThat(gw.getPorts()).extracting(p -> p.getName() + "=" + p.getContainerPort())
+                    .containsExactly("http=8080", "metrics=8081", "https=8443");
+        });
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getSecret() != null)
+                .extracting(v -> v.getSecret().getSecretName()).containsExactly("ai-inference-api-keys", "ai-inference-tls");
         String conf = nginxConf(chart);
         assertThat(conf).contains("map $http_authorization $api_key_valid")
                 .contains("include /etc/ai-inference/api-keys/api-keys.map;");
         int forwarded = forwardedRoutes(conf).size();
         assertThat(countOf(conf, "return 401")).isEqualTo(forwarded);
+        assertThat(conf).contains("listen 8443 ssl;").contains("ssl_certificate /etc/ai-inference/tls/tls.crt;");
         Service service = chart.single(Service.class).orElseThrow();
         assertThat(service.getSpec().getLoadBalancerSourceRanges()).isNullOrEmpty();
+        // HTTPS only: keys never cross the internet in clear text.
+        assertThat(service.getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort() + "->" + p.getTargetPort().getStrVal())
+                .containsExactly("https:443->https");
     }
 
     @Test
@@ -427,8 +485,13 @@ class AiInferenceChartTest {
                 .containsExactly("/", "/api/generate", "/api/chat", "/api/tags", "/api/version");
     }
 
+    /** Exact-match locations that reach the engine: straight through proxy_pass, or through the body policy. */
     static Set<String> forwardedRoutes(String conf) {
-        Matcher m = Pattern.compile("location = (\\S+) \\{(?:(?!location ).)*?proxy_pass http://engine;", Pattern.DOTALL).matcher(conf);
+        return routesEndingIn(conf, "(?:proxy_pass http://engine;|js_content policy\\.check;)");
+    }
+
+    static Set<String> routesEndingIn(String conf, String directive) {
+        Matcher m = Pattern.compile("location = (\\S+) \\{(?:(?!location ).)*?" + directive, Pattern.DOTALL).matcher(conf);
         Set<String> routes = new LinkedHashSet<>();
         while (m.find()) {
             routes.add(m.group(1));

@@ -127,6 +127,21 @@ class ChartValuesRejectedTest {
                 bad("API keys without the gateway", Map.of("service", Map.of("internal", true, "loadBalancerSourceRanges", List.of()),
                                 "gateway", Map.of("enabled", false, "apiKeys", Map.of("existingSecret", "keys"))),
                         "gateway.apiKeys.existingSecret needs gateway.enabled=true: the gateway checks the keys"),
+                bad("API keys over plain HTTP on a public LB", nested("gateway", Map.of("apiKeys", Map.of("existingSecret", "keys"))),
+                        "gateway.apiKeys.existingSecret on a public LoadBalancer with plain HTTP sends every key (and prompt) in clear text; set gateway.tls.existingSecret and service.plainHttp=false, use service.internal=true, or set gateway.apiKeys.allowPlainHttp=true to do it on purpose"),
+                bad("API keys over HTTPS with plain HTTP still open", Map.of("gateway", Map.of("apiKeys", Map.of("existingSecret", "keys"),
+                                "tls", Map.of("existingSecret", "tls"))),
+                        "gateway.apiKeys.existingSecret on a public LoadBalancer with plain HTTP sends every key (and prompt) in clear text"),
+                bad("public endpoint without keys", nested("service", Map.of("allowPublicAccess", true)),
+                        "service.allowPublicAccess=true without gateway.apiKeys.existingSecret lets anyone on the internet use the GPUs; set gateway.apiKeys.existingSecret, or set service.allowPublicAccessWithoutKeys=true to do it on purpose"),
+                bad("no port at all", nested("service", Map.of("plainHttp", false)),
+                        "service.plainHttp=false needs gateway.tls.existingSecret: without TLS the Service would have no port"),
+                bad("gateway too small for every replica's streams", nested("gateway", Map.of("workerProcesses", 1, "workerConnections", 1024)),
+                        "gateway.workerProcesses x gateway.workerConnections = 1024 is below 1184, 2 x (10 replicas x 8 parallel slots) + 1024: one pod could not hold every replica's streams (each proxied request takes two connections)"),
+                bad("output-token cap above the context", nested("gateway", Map.of("policy", Map.of("maxOutputTokens", 8192))),
+                        "gateway.policy.maxOutputTokens 8192 exceeds the context length 4096 (ollama.contextLength): an answer cannot be longer than the context"),
+                bad("extra models on Ollama", nested("gateway", Map.of("policy", Map.of("extraModels", List.of("other")))),
+                        "gateway.policy.extraModels is for engine vllm (LoRA adapters); Ollama serves one model"),
                 bad("Ollama release with CVE-2026-7482", nested("image", Map.of("tag", "0.12.4")),
                         "image.tag 0.12.4 is older than Ollama 0.17.1, which fixes CVE-2026-7482 (unauthenticated heap read through /api/create); use 0.17.1 or later"),
                 bad("Ollama release one patch below the fix", nested("image", Map.of("tag", "0.17.0")),
@@ -171,9 +186,21 @@ class ChartValuesRejectedTest {
     }
 
     @Test
+    void keysOverPlainHttpAreAcceptedWhereTheySayItOnPurposeOrStayInTheVpc() {
+        for (Map<String, Object> values : List.of(
+                ChartScenarios.with("default", nested("gateway", Map.of("apiKeys", Map.of("existingSecret", "keys", "allowPlainHttp", true)))),
+                ChartScenarios.with("internal-lb", nested("gateway", Map.of("apiKeys", Map.of("existingSecret", "keys")))),
+                ChartScenarios.with("default", Map.of("gateway", Map.of("apiKeys", Map.of("existingSecret", "keys"),
+                        "tls", Map.of("existingSecret", "tls")), "service", Map.of("plainHttp", false))))) {
+            assertThat(ChartScenarios.render(values).single(io.fabric8.kubernetes.api.model.Service.class)).isPresent();
+        }
+    }
+
+    @Test
     void explicitPublicAccessIsAccepted() {
         RenderedChart chart = ChartScenarios.render(ChartScenarios.with("default",
-                nested("service", Map.of("allowPublicAccess", true, "loadBalancerSourceRanges", List.of("0.0.0.0/0")))));
+                nested("service", Map.of("allowPublicAccess", true, "allowPublicAccessWithoutKeys", true,
+                        "loadBalancerSourceRanges", List.of("0.0.0.0/0")))));
         assertThat(chart.single(io.fabric8.kubernetes.api.model.Service.class).orElseThrow()
                 .getSpec().getLoadBalancerSourceRanges()).containsExactly("0.0.0.0/0");
     }
@@ -211,7 +238,8 @@ class ChartValuesRejectedTest {
                 .containsExactly("203.0.113.0/24", "2001:db8::/32");
 
         RenderedChart open = ChartScenarios.render(ChartScenarios.with("default",
-                nested("service", Map.of("allowPublicAccess", true, "loadBalancerSourceRanges", List.of("0.0.0.0/0", "::/0")))));
+                nested("service", Map.of("allowPublicAccess", true, "allowPublicAccessWithoutKeys", true,
+                        "loadBalancerSourceRanges", List.of("0.0.0.0/0", "::/0")))));
         assertThat(open.single(Service.class).orElseThrow().getSpec().getLoadBalancerSourceRanges())
                 .containsExactly("0.0.0.0/0", "::/0");
     }

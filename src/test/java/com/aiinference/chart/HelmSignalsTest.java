@@ -31,7 +31,7 @@ class HelmSignalsTest {
         public static void main(String[] args) throws Exception {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("shutdown hook ran")));
             ChartRenderer.projectChart().template("ai-inference", "ai-inference",
-                    Map.of("service", Map.of("allowPublicAccess", true)));
+                    Map.of("service", Map.of("allowPublicAccess", true, "allowPublicAccessWithoutKeys", true)));
             System.out.println("rendered");
             System.out.flush();
             Thread.sleep(60_000);

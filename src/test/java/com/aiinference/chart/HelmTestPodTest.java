@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The `helm test` pod as rendered (its script also runs for real in {@link GatewayRoutingTest}).
+ * The `helm test` pod as rendered (its script also runs for real in {@link GatewayRoutingIT}).
  */
 class HelmTestPodTest {
     @TempDir
@@ -28,7 +28,7 @@ class HelmTestPodTest {
         assertThat(pod.getMetadata().getLabels()).containsEntry("app.kubernetes.io/name", "ai-inference-test")
                 .containsEntry("app.kubernetes.io/component", "test");
         Container c = pod.getSpec().getContainers().get(0);
-        assertThat(c.getImage()).isEqualTo("docker.io/curlimages/curl:8.11.1");
+        assertThat(c.getImage()).isEqualTo("docker.io/curlimages/curl:8.11.1@sha256:c1fe1679c34d9784c1b0d1e5f62ac0a79fca01fb6377cdd33e90473c6f9f9a69");
         String script = c.getArgs().get(0);
         assertThat(script).contains("base=\"http://ai-inference.ai-inference.svc:8000\"")
                 .contains("\"$base/api/generate\"")
@@ -46,7 +46,9 @@ class HelmTestPodTest {
         Pod pod = render("api-keys");
         String script = pod.getSpec().getContainers().get(0).getArgs().get(0);
         assertThat(script).contains("auth=\"Authorization: Bearer $key\"")
-                .contains("/etc/ai-inference/api-keys/api-keys");
+                .contains("/etc/ai-inference/api-keys/api-keys")
+                // HTTPS only in this scenario: the test goes through TLS on the Service's https port.
+                .contains("base=\"https://ai-inference.ai-inference.svc:443\"").contains("curl $tls -sS");
         assertThat(pod.getSpec().getVolumes()).filteredOn(v -> v.getSecret() != null).singleElement()
                 .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("ai-inference-api-keys"));
     }

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,6 +103,33 @@ class ModelEntrypointTest {
         assertThat(entrypoint.exitValue()).isZero();
         assertThat(Files.readString(state.resolve("serve")).strip()).as("ollama serve got the signal").isEqualTo("stopped");
         assertThat(output(entrypoint)).contains("ai-inference: model llama3.1:8b pulled and loaded; serving");
+    }
+
+    @Test
+    void aModelUnloadedWhileServingIsLoadedAgainAndReadinessRecovers() throws Exception {
+        Process entrypoint = entrypoint(Map.of("AI_INFERENCE_WATCH_SECONDS", "1"));
+        awaitReady(entrypoint);
+        assertThat(probe(List.of(), Map.of())).isZero();
+
+        Files.delete(state.resolve("loaded")); // what {"keep_alive": 0} or a crashed runner leaves behind
+        assertThat(probe(List.of(), Map.of())).as("readiness judges: not loaded").isEqualTo(1);
+        awaitReady(entrypoint);
+        assertThat(probe(List.of(), Map.of())).isZero();
+        assertThat(output(entrypoint)).contains("ai-inference: model llama3.1:8b is no longer loaded; loading it again")
+                .contains("ai-inference: model llama3.1:8b loaded again");
+        assertThat(Files.readString(state.resolve("serve")).strip()).isEqualTo("running");
+    }
+
+    @Test
+    void withAFiniteKeepAliveAnIdleUnloadIsLeftToOllama() throws Exception {
+        Process entrypoint = entrypoint(Map.of("AI_INFERENCE_WATCH_SECONDS", "1", "AI_INFERENCE_REQUIRE_LOADED", "false"));
+        awaitReady(entrypoint);
+        Files.delete(state.resolve("loaded"));
+        // Two watch periods pass without a reload: Ollama loads the model again on the next request.
+        Awaitility.await().during(Duration.ofMillis(2_500)).atMost(Duration.ofSeconds(5))
+                .until(() -> !Files.exists(state.resolve("loaded")));
+        assertThat(probe(List.of(), Map.of("AI_INFERENCE_REQUIRE_LOADED", "false"))).as("ready: on disk").isZero();
+        assertThat(output(entrypoint)).doesNotContain("loading it again");
     }
 
     @Test

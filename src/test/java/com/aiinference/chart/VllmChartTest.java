@@ -22,7 +22,7 @@ class VllmChartTest {
     @Test
     void runsTheOfficialImageWithTheParallelismAndMemoryKnobs() {
         Container vllm = container(chart, "vllm");
-        assertThat(vllm.getImage()).isEqualTo("docker.io/vllm/vllm-openai:v0.25.0");
+        assertThat(vllm.getImage()).isEqualTo("docker.io/vllm/vllm-openai:v0.25.0@sha256:fc56161ee42a011aeee78b65d0a81b6683c7d04402fd40503d14d4d6c98f07cb");
         assertThat(vllm.getCommand()).containsExactly("vllm", "serve");
         assertThat(vllm.getArgs()).containsExactly("meta-llama/Llama-3.1-8B-Instruct", "--host=0.0.0.0", "--port=8000",
                 "--served-model-name=meta-llama/Llama-3.1-8B-Instruct", "--max-num-seqs=64", "--max-model-len=8192",

@@ -65,7 +65,7 @@ class PulumiYamlTest {
     void everyKeyHasADefaultExceptTheProject() {
         List<String> noDefault = ConfigKeys.all().stream().filter(k -> k.defaultValue() == null).map(ConfigKey::name).toList();
         assertThat(noDefault).containsExactly("gcpProject");
-        assertThat(ConfigKeys.all().stream().filter(ConfigKey::secret).map(ConfigKey::name)).containsExactly("hfToken", "apiKeys");
+        assertThat(ConfigKeys.all().stream().filter(ConfigKey::secret).map(ConfigKey::name)).containsExactly("hfToken", "apiKeys", "tlsKey");
         // With only the project set, the defaults alone make a valid stack (the same platform as dev).
         Map<String, String> minimal = new LinkedHashMap<>();
         minimal.put("ai-inference:gcpProject", "my-gcp-project-id");

@@ -60,6 +60,19 @@ class LoadTestCommandTest {
     }
 
     @Test
+    void tlsTrustOptionsAreOneLineUsageErrors() {
+        assertThat(run("loadtest", "--url", url(), "--cacert", "/nonexistent/ca.pem", "--insecure")).isEqualTo(2);
+        assertThat(err.toString()).contains("--cacert=FILE, --insecure are mutually exclusive");
+        err.getBuffer().setLength(0);
+        assertThat(run("loadtest", "--url", url(), "--cacert", "/nonexistent/ca.pem", "-d", "1s")).isEqualTo(2);
+        assertThat(err.toString()).contains("--cacert file not found: /nonexistent/ca.pem");
+        err.getBuffer().setLength(0);
+        assertThat(run("loadtest", "--url", url(), "--insecure", "--workers", "2", "-d", "1s")).isEqualTo(2);
+        assertThat(err.toString()).contains("--cacert and --insecure apply to this process's client only");
+        assertThat(fake.requestsServed()).isZero();
+    }
+
+    @Test
     void printsTheVerifiedResultsTableAndPassesTheSlo() {
         int code = run("loadtest", "--url", url(), "--users", "4", "--duration", "1s",
                 "--slo", "success>=99.9%,p95<5s,ttft_p95<1s");

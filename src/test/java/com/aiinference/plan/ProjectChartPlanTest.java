@@ -60,7 +60,7 @@ class ProjectChartPlanTest {
             Path d = files.filter(p -> p.getFileName().toString().contains("deployment")).findFirst().orElseThrow();
             deployment = Files.readString(d);
         }
-        assertThat(deployment).contains("image: \"docker.io/vllm/vllm-openai:v0.25.0\"", "\"--max-num-seqs=8\"",
+        assertThat(deployment).contains("image: \"docker.io/vllm/vllm-openai:v0.25.0@sha256:fc56161ee42a011aeee78b65d0a81b6683c7d04402fd40503d14d4d6c98f07cb\"", "\"--max-num-seqs=8\"",
                 "\"--max-model-len=4096\"", "path: \"/v1/models\"", "mountPath: \"/dev/shm\"", "medium: \"Memory\"",
                 "nvidia.com/gpu: \"1\"", "autoscaling.x-k8s.io/consume-provisioning-request");
 

@@ -199,7 +199,11 @@ class StackTest {
                 "dws.enabled", "dws.maxRunDurationSeconds", "dws.flexStart", "dws.generation",
                 "service.type", "service.port", "service.loadBalancerSourceRanges", "service.internal", "service.allowPublicAccess",
                 "service.addressName",
-                "gateway.enabled", "gateway.apiKeys.existingSecret");
+                "service.allowPublicAccessWithoutKeys", "service.plainHttp",
+                "gateway.enabled", "gateway.policy.maxOutputTokens", "gateway.apiKeys.existingSecret",
+                "gateway.apiKeys.allowPlainHttp", "gateway.tls.existingSecret", "gateway.limits.exemptSources");
+        assertThat(release.input("values.gateway.limits.exemptSources")).isEqualTo(List.of("10.16.0.0/14"));
+        assertThat(release.input("values.gateway.policy.maxOutputTokens")).isEqualTo(1024);
         assertThat(release.input("values.replicaCount")).isEqualTo(10);
         assertThat(release.input("values.model.name")).isEqualTo("llama3.1:8b");
         assertThat(release.input("values.ollama.numParallel")).isEqualTo(8);
@@ -333,7 +337,8 @@ class StackTest {
     @Test
     void apiKeysGoIntoASecretTheGatewayReads() {
         var withKeys = MockEngineRun.run(DevStack.PROJECT, "dev",
-                DevStack.with("apiKeys", "first-key-0123456789,second-key-0123456789"), Set.of("ai-inference:apiKeys"));
+                DevStack.with("apiKeys", "first-key-0123456789,second-key-0123456789", "allowApiKeysOverPlainHttp", "true"),
+                Set.of("ai-inference:apiKeys"));
         assertThat(withKeys.errors()).isEmpty();
         var secret = withKeys.ofType("kubernetes:core/v1:Secret");
         assertThat(secret).singleElement().satisfies(s -> {
@@ -348,6 +353,40 @@ class StackTest {
         // Without keys no Secret is created and the gateway gets none.
         assertThat(run.ofType("kubernetes:core/v1:Secret")).isEmpty();
         assertThat(single("kubernetes:helm.sh/v3:Release", "ai-inference-release").input("values.gateway.apiKeys.existingSecret")).isEqualTo("");
+    }
+
+    @Test
+    void tlsGoesIntoATlsSecretAndTheReleaseServesHttpsOnly() {
+        String cert = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+        String key = "-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----";
+        var https = MockEngineRun.run(DevStack.PROJECT, "dev", DevStack.with("apiKeys", "first-key-0123456789",
+                "tlsCertificate", cert, "tlsKey", key, "plainHttp", "false"), Set.of("ai-inference:apiKeys", "ai-inference:tlsKey"));
+        assertThat(https.errors()).isEmpty();
+        assertThat(https.ofType("kubernetes:core/v1:Secret")).filteredOn(s -> "kubernetes.io/tls".equals(s.input("type")))
+                .singleElement().satisfies(s -> {
+                    assertThat(s.input("metadata.name")).isEqualTo("ai-inference-tls");
+                    assertThat(s.input("stringData")).isEqualTo("[secret]");
+                });
+        var release = https.ofType("kubernetes:helm.sh/v3:Release").get(0);
+        assertThat(release.input("values.gateway.tls.existingSecret")).isEqualTo("ai-inference-tls");
+        assertThat(release.input("values.service.plainHttp")).isEqualTo(false);
+        assertThat(https.outputs().get("endpoint")).asString().startsWith("https://").endsWith("/api/generate")
+                .doesNotContain(":8000");
+
+        // Keys over plain HTTP on the external LB, and a public endpoint without keys: refused, naming the opt-in.
+        var plain = MockEngineRun.run(DevStack.PROJECT, "dev", DevStack.with("apiKeys", "first-key-0123456789"),
+                Set.of("ai-inference:apiKeys"));
+        assertThat(plain.errors()).singleElement().asString().isEqualTo("ai-inference:apiKeys on a public LoadBalancer with plain"
+                + " HTTP sends every key (and prompt) in clear text; set ai-inference:tlsCertificate and ai-inference:plainHttp=false,"
+                + " use ai-inference:internalLoadBalancer=true, or set ai-inference:allowApiKeysOverPlainHttp=true to do it on purpose");
+        var open = MockEngineRun.run(DevStack.PROJECT, "dev", DevStack.with("allowPublicAccess", "true",
+                "loadBalancerSourceRanges", "[]"), Set.of());
+        assertThat(open.errors()).singleElement().asString().isEqualTo("ai-inference:allowPublicAccess=true without"
+                + " ai-inference:apiKeysSecret lets anyone on the internet use the GPUs; set ai-inference:apiKeysSecret, or set"
+                + " ai-inference:allowPublicAccessWithoutKeys=true to do it on purpose");
+        var key2 = MockEngineRun.run(DevStack.PROJECT, "dev", DevStack.with("tlsCertificate", cert), Set.of());
+        assertThat(key2.errors()).singleElement().asString()
+                .isEqualTo("ai-inference:tlsCertificate needs ai-inference:tlsKey too: HTTPS needs the certificate and its private key");
     }
 
     @Test

@@ -102,6 +102,13 @@ public final class InClusterOptions {
      * balancer serves the Service's port).
      */
     public static URI serviceUrl(String service, String namespace, URI endpoint) {
+        if ("https".equalsIgnoreCase(endpoint.getScheme())) {
+            // The workers would dial the Service's cluster name, which the endpoint's certificate does not name, and
+            // an HTTPS-only Service has no plain port for them.
+            throw CliException.usage("--in-cluster needs plain HTTP on the Service, but the endpoint " + endpoint
+                    + " is HTTPS only (plainHttp false); load it from a runner with --cacert, or set plainHttp true"
+                    + " with internalLoadBalancer");
+        }
         try {
             return new URI("http", null, service + "." + namespace + ".svc.cluster.local",
                     endpoint.getPort() > 0 ? endpoint.getPort() : 80, endpoint.getPath(), null, null);

@@ -1,15 +1,8 @@
 package com.aiinference.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,33 +10,24 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The gateway's nginx.conf, taken from the rendered ConfigMap, run by a real nginx in front of a stub Ollama on
- * 127.0.0.1. Only what cannot work outside the pod is rewritten: listen ports, the upstream port and file paths.
- * Skipped (not failed) where no nginx binary exists; .ci/run installs Debian's nginx-light.
+ * The gateway's routes and API keys, in a real nginx ({@link NginxGateway}) in front of a stub Ollama on 127.0.0.1.
  */
-class GatewayRoutingTest {
+class GatewayRoutingIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final String KEY_1 = "k1-0123456789abcdefXYZ";
     private static final String KEY_2 = "second.key_with~chars+/=";
@@ -52,8 +36,7 @@ class GatewayRoutingTest {
     Path work;
 
     private StubOllama upstream;
-    private Process nginx;
-    private Path nginxLog;
+    private NginxGateway gateway;
     private int httpPort;
     private int metricsPort;
     private final HttpClient client = HttpClient.newBuilder()
@@ -69,7 +52,9 @@ class GatewayRoutingTest {
     @AfterEach
     void stopEverything() throws InterruptedException {
         try {
-            stopNginx();
+            if (gateway != null) {
+                gateway.close();
+            }
         } finally {
             upstream.close();
         }
@@ -82,7 +67,7 @@ class GatewayRoutingTest {
         for (String[] route : new String[][] {
                 {"GET", "/"}, {"GET", "/api/tags"}, {"GET", "/api/version"}, {"POST", "/api/chat"},
                 {"POST", "/v1/completions"}, {"POST", "/v1/chat/completions"}, {"GET", "/v1/models"}}) {
-            HttpResponse<String> answer = send(route[0], route[1], "{}", Map.of());
+            HttpResponse<String> answer = send(route[0], route[1], "{\"model\":\"llama3.1:8b\"}", Map.of());
             assertThat(answer.statusCode()).as("%s %s", route[0], route[1]).isEqualTo(200);
             assertThat(answer.body()).isEqualTo("{\"stub\":\"" + route[1] + "\"}");
         }
@@ -112,9 +97,10 @@ class GatewayRoutingTest {
     @Test
     void streamsGenerateAnswersLineByLine() throws Exception {
         startGateway(ChartScenarios.render("default"));
+        StubOllama.Streaming stream = upstream.holdStream();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/generate"))
                 .timeout(TIMEOUT)
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"llama3.1:8b\",\"prompt\":\"hi\"}"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"llama3.1:8b\",\"prompt\":\"hi\",\"options\":{\"num_predict\":128}}"))
                 .build();
         HttpResponse<Stream<String>> answer = client.send(request, HttpResponse.BodyHandlers.ofLines());
         assertThat(answer.statusCode()).isEqualTo(200);
@@ -122,15 +108,15 @@ class GatewayRoutingTest {
         // The stub holds back its last line until the test has the first one: a buffering proxy would deadlock here.
         assertThat(lines.next()).isEqualTo("{\"response\":\"Hel\",\"done\":false}");
         long released = System.nanoTime();
-        upstream.releaseStream.countDown();
+        stream.release();
         assertThat(lines.next()).isEqualTo("{\"response\":\"lo\",\"done\":true,\"eval_count\":2}");
         assertThat(lines.hasNext()).isFalse();
         // The answer ends when Ollama ends it (a buffering proxy_pass holds the end of a chunked answer back).
         assertThat(Duration.ofNanos(System.nanoTime() - released)).isLessThan(Duration.ofSeconds(5));
-        assertThat(upstream.releasedByClient).as("the first line reached the client while Ollama was still answering")
+        assertThat(stream.releasedByClient()).as("the first line reached the client while Ollama was still answering")
                 .isTrue();
         assertThat(upstream.paths()).containsExactly("POST /api/generate");
-        assertThat(upstream.requests.peek().body()).isEqualTo("{\"model\":\"llama3.1:8b\",\"prompt\":\"hi\"}");
+        assertThat(upstream.requests.peek().body()).isEqualTo("{\"model\":\"llama3.1:8b\",\"prompt\":\"hi\",\"options\":{\"num_predict\":128}}");
     }
 
     @Test
@@ -175,7 +161,8 @@ class GatewayRoutingTest {
         assertThat(upstream.paths()).isEmpty();
 
         assertThat(send("GET", "/api/tags", "", Map.of("Authorization", "Bearer " + KEY_1)).statusCode()).isEqualTo(200);
-        assertThat(send("POST", "/v1/chat/completions", "{}", Map.of("Authorization", "Bearer " + KEY_2)).statusCode())
+        assertThat(send("POST", "/v1/chat/completions", "{\"model\":\"llama3.1:8b\"}",
+                Map.of("Authorization", "Bearer " + KEY_2)).statusCode())
                 .isEqualTo(200);
         assertThat(send("POST", "/api/pull", "{}", Map.of("Authorization", "Bearer " + KEY_1)).statusCode())
                 .as("a valid key does not open model management").isEqualTo(403);
@@ -184,13 +171,104 @@ class GatewayRoutingTest {
     }
 
     @Test
+    void terminatesTlsWithTheSecretsCertificate() throws Exception {
+        RenderedChart chart = ChartScenarios.render("api-keys");
+        Path keys = work.resolve("secret-api-keys");
+        Files.writeString(keys, KEY_1 + "\n");
+        Path map = work.resolve("keys/api-keys.map");
+        Files.createDirectories(map.getParent());
+        assertThat(renderApiKeys(chart, keys, map).exitCode()).isZero();
+        startGateway(chart);
+
+        java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        trust.load(null, null);
+        try (var in = Files.newInputStream(work.resolve("tls/ca.crt"))) {
+            trust.setCertificateEntry("gateway", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        HttpClient trusting = HttpClient.newBuilder().sslContext(tls).connectTimeout(TIMEOUT).build();
+        HttpRequest generate = HttpRequest.newBuilder(URI.create("https://localhost:" + gateway.httpsPort + "/api/generate"))
+                .timeout(TIMEOUT).header("Authorization", "Bearer " + KEY_1)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"llama3.1:8b\",\"prompt\":\"hi\",\"stream\":false}"))
+                .build();
+        HttpResponse<String> answer = trusting.send(generate, HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).contains("\"done\":true");
+        assertThat(upstream.last().authorization()).as("the key stops at the gateway").isNull();
+
+        // A client that does not trust the certificate gets no answer (the JDK's default trust store).
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.send(generate, HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+    }
+
+    @Test
+    void keysMatchExactly() throws Exception {
+        RenderedChart chart = ChartScenarios.render("api-keys");
+        Path keys = work.resolve("secret-api-keys");
+        Files.writeString(keys, KEY_1 + "\n" + KEY_2 + "\n");
+        Path map = work.resolve("keys/api-keys.map");
+        Files.createDirectories(map.getParent());
+        assertThat(renderApiKeys(chart, keys, map).exitCode()).isZero();
+        startGateway(chart);
+
+        for (String wrong : List.of(KEY_1.toLowerCase(java.util.Locale.ROOT), KEY_1.toUpperCase(java.util.Locale.ROOT),
+                KEY_1.substring(1), KEY_1 + "x", "x" + KEY_1, KEY_2.replace('.', 'x'), KEY_2.replace("+", "++"))) {
+            assertThat(send("GET", "/api/tags", "", Map.of("Authorization", "Bearer " + wrong)).statusCode())
+                    .as("near miss of a key").isEqualTo(401);
+        }
+        assertThat(send("GET", "/api/tags", "", Map.of("Authorization", "bearer " + KEY_1)).statusCode())
+                .as("the scheme is matched as written too").isEqualTo(401);
+        assertThat(upstream.paths()).isEmpty();
+        assertThat(send("GET", "/api/tags", "", Map.of("Authorization", "Bearer " + KEY_2)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aRotatedKeyListReachesTheRunningGatewayWithoutARestart() throws Exception {
+        RenderedChart chart = ChartScenarios.render("api-keys");
+        Path secretDir = Files.createDirectories(work.resolve("secret"));
+        Path keys = secretDir.resolve("api-keys");
+        Files.writeString(keys, KEY_1 + "\n" + KEY_2 + "\n");
+        Path map = work.resolve("keys/api-keys.map");
+        Files.createDirectories(map.getParent());
+        assertThat(renderApiKeys(chart, keys, map).exitCode()).as("the init container").isZero();
+        gateway = NginxGateway.startThroughScript(chart, upstream.port(), work, Map.of(
+                "AI_INFERENCE_KEYS_FILE", keys.toString(), "AI_INFERENCE_KEYS_MAP", map.toString(),
+                "AI_INFERENCE_KEYS_WATCH_SECONDS", "1"));
+        httpPort = gateway.httpPort;
+        metricsPort = gateway.metricsPort;
+        assertThat(status("Bearer " + KEY_2)).isEqualTo(200);
+
+        // Revoke KEY_2, add KEY_3: the kubelet swaps the mounted Secret's file atomically.
+        String key3 = "third-key-ABCDEFGHIJ0123";
+        replaceAtomically(keys, KEY_1 + "\n" + key3 + "\n");
+        Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            assertThat(status("Bearer " + KEY_2)).as("revoked").isEqualTo(401);
+            assertThat(status("Bearer " + key3)).as("added").isEqualTo(200);
+        });
+        assertThat(status("Bearer " + KEY_1)).isEqualTo(200);
+        assertThat(gateway.log()).contains("ai-inference gateway: API keys changed: reloaded").doesNotContain(key3);
+
+        // A broken list (a repeated key) is refused and the keys in force stay.
+        replaceAtomically(keys, KEY_1 + "\n" + key3 + "\n" + key3.toUpperCase(java.util.Locale.ROOT) + "\n");
+        Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(gateway.log())
+                .contains("api keys: line 3 repeats the key on line 2")
+                .contains("the new list is refused (see above); the previous keys stay in force"));
+        assertThat(status("Bearer " + key3)).isEqualTo(200);
+        assertThat(gateway.log()).doesNotContain(key3).doesNotContain(KEY_1);
+    }
+
+    @Test
     void helmTestScriptPassesThroughTheGatewayAndFailsWhenTheModelDoesNotAnswer() throws Exception {
         RenderedChart chart = ChartScenarios.renderWithTests(ChartScenarios.values("default"), work);
         startGateway(chart);
         String script = chart.single(io.fabric8.kubernetes.api.model.Pod.class).orElseThrow()
                 .getSpec().getContainers().get(0).getArgs().get(0);
-        String local = replaceExactly(script, "http://ai-inference.ai-inference.svc:8000", "http://127.0.0.1:" + httpPort, 1);
-        local = replaceExactly(local, "/tmp/answer.json", work.resolve("answer.json").toString(), 3);
+        String local = NginxGateway.replaceExactly(script, "http://ai-inference.ai-inference.svc:8000", "http://127.0.0.1:" + httpPort, 1);
+        local = NginxGateway.replaceExactly(local, "/tmp/answer.json", work.resolve("answer.json").toString(), 3);
 
         ProcessResult passed = runShell(local);
         assertThat(passed.output()).contains("POST /api/generate -> HTTP 200").contains("POST /api/pull -> HTTP 403");
@@ -221,6 +299,14 @@ class GatewayRoutingTest {
         assertThat(none.exitCode()).isEqualTo(1);
         assertThat(none.output()).contains("holds no keys; the gateway would refuse every request");
 
+        Path repeated = work.resolve("repeated");
+        Files.writeString(repeated, KEY_1 + "\n# a comment\n" + KEY_2 + "\n" + KEY_1.toUpperCase(java.util.Locale.ROOT) + "\n");
+        ProcessResult twice = renderApiKeys(chart, repeated, map);
+        assertThat(twice.exitCode()).isEqualTo(1);
+        assertThat(twice.output().strip())
+                .isEqualTo("api keys: line 4 repeats the key on line 1 (keys that differ only in case count as the same)");
+        assertThat(map).doesNotExist();
+
         ProcessResult missing = renderApiKeys(chart, work.resolve("absent"), map);
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.output()).contains("cannot read");
@@ -229,53 +315,19 @@ class GatewayRoutingTest {
     // ---------------------------------------------------------------------------------------------------------
 
     private void startGateway(RenderedChart chart) throws Exception {
-        Optional<Path> binary = nginxBinary();
-        assumeTrue(binary.isPresent(), "no nginx binary (install nginx-light, or set AI_INFERENCE_NGINX)");
-        httpPort = freePort();
-        metricsPort = freePort();
-        String conf = localConfig(ChartScenarios.nginxConf(chart));
-        Path confFile = work.resolve("nginx.conf");
-        Files.writeString(confFile, conf);
-        // nginx started as root runs its workers as nobody: they need to reach the temp directories.
-        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path tmp = Files.createDirectories(work.resolve("tmp"));
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
-        nginxLog = work.resolve("nginx.log");
-        nginx = new ProcessBuilder(binary.get().toString(), "-p", work.toString(), "-c", confFile.toString(),
-                "-e", "stderr", "-g", "daemon off;")
-                .redirectErrorStream(true)
-                .redirectOutput(nginxLog.toFile())
-                .start();
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!(listening(httpPort) && listening(metricsPort))) {
-            if (!nginx.isAlive()) {
-                throw new AssertionError("nginx exited with " + nginx.exitValue() + ":\n" + Files.readString(nginxLog));
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("nginx did not listen within " + TIMEOUT + ":\n" + Files.readString(nginxLog));
-            }
-            Thread.sleep(50);
-        }
+        gateway = NginxGateway.start(chart, upstream.port(), work);
+        httpPort = gateway.httpPort;
+        metricsPort = gateway.metricsPort;
     }
 
-    /** The rendered config with only the pod-specific parts changed; each replacement must hit. */
-    private String localConfig(String conf) {
-        assertThat(ChartScenariosCount.of(conf, "/tmp/")).as("paths under /tmp in nginx.conf").isEqualTo(6);
-        String local = replaceExactly(conf, "listen 8080;", "listen 127.0.0.1:" + httpPort + ";", 1);
-        local = replaceExactly(local, "listen 8081;", "listen 127.0.0.1:" + metricsPort + ";", 1);
-        local = replaceExactly(local, "server 127.0.0.1:11434;", "server 127.0.0.1:" + upstream.port() + ";", 1);
-        local = replaceExactly(local, "pid /tmp/", "pid " + work.resolve("tmp") + "/", 1);
-        local = replaceExactly(local, "_temp_path /tmp/", "_temp_path " + work.resolve("tmp") + "/", 5);
-        if (local.contains("/etc/ai-inference/api-keys/")) {
-            local = replaceExactly(local, "/etc/ai-inference/api-keys/", work.resolve("keys") + "/", 1);
-        }
-        assertThat(local).doesNotContain(":11434").doesNotContain("/etc/");
-        return local;
+    private int status(String authorization) throws Exception {
+        return send("GET", "/api/tags", "", Map.of("Authorization", authorization)).statusCode();
     }
 
-    private static String replaceExactly(String text, String from, String to, int times) {
-        assertThat(ChartScenariosCount.of(text, from)).as("occurrences of '%s' in nginx.conf", from).isEqualTo(times);
-        return text.replace(from, to);
+    private static void replaceAtomically(Path file, String content) throws IOException {
+        Path next = file.resolveSibling(file.getFileName() + ".next");
+        Files.writeString(next, content);
+        Files.move(next, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     private ProcessResult renderApiKeys(RenderedChart chart, Path keys, Path map) throws Exception {
@@ -324,116 +376,5 @@ class GatewayRoutingTest {
                         : HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(builder::header);
         return client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private void stopNginx() throws InterruptedException {
-        if (nginx == null) {
-            return;
-        }
-        List<ProcessHandle> workers = new ArrayList<>(nginx.descendants().toList());
-        nginx.destroy(); // SIGTERM: fast shutdown, the master stops its workers
-        if (!nginx.waitFor(5, TimeUnit.SECONDS)) {
-            nginx.destroyForcibly();
-            nginx.waitFor(5, TimeUnit.SECONDS);
-        }
-        workers.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-        nginx = null;
-    }
-
-    static Optional<Path> nginxBinary() {
-        String configured = System.getenv("AI_INFERENCE_NGINX");
-        if (configured != null && !configured.isBlank()) {
-            return Optional.of(Path.of(configured)).filter(Files::isExecutable);
-        }
-        List<Path> candidates = new ArrayList<>();
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!dir.isBlank()) {
-                candidates.add(Path.of(dir, "nginx"));
-            }
-        }
-        candidates.add(Path.of("/usr/sbin/nginx"));
-        return candidates.stream().filter(Files::isExecutable).findFirst();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static boolean listening(int port) {
-        try (Socket ignored = new Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** Stands in for Ollama: records what reaches it, streams /api/generate in two NDJSON lines. */
-    static final class StubOllama implements AutoCloseable {
-        record Seen(String method, String path, String body, String authorization) {
-        }
-
-        final Queue<Seen> requests = new ConcurrentLinkedQueue<>();
-        final CountDownLatch releaseStream = new CountDownLatch(1);
-        volatile boolean releasedByClient;
-        volatile int generateStatus = 200;
-        private final HttpServer server;
-        private final ExecutorService executor = Executors.newFixedThreadPool(4);
-
-        StubOllama() throws IOException {
-            server = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 16);
-            server.createContext("/", this::handle);
-            server.setExecutor(executor);
-            server.start();
-        }
-
-        int port() {
-            return server.getAddress().getPort();
-        }
-
-        List<String> paths() {
-            return requests.stream().map(s -> s.method() + " " + s.path()).toList();
-        }
-
-        private void handle(HttpExchange exchange) throws IOException {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            String path = exchange.getRequestURI().getRawPath();
-            requests.add(new Seen(exchange.getRequestMethod(), path, body,
-                    exchange.getRequestHeaders().getFirst("Authorization")));
-            try (exchange; OutputStream out = exchange.getResponseBody()) {
-                if (path.equals("/api/generate") && body.contains("\"stream\":false")) {
-                    byte[] answer = (generateStatus == 200
-                            ? "{\"model\":\"llama3.1:8b\",\"response\":\"OK\",\"done\":true,\"eval_count\":2}"
-                            : "{\"error\":\"model 'llama3.1:8b' not found\"}").getBytes(StandardCharsets.UTF_8);
-                    exchange.getResponseHeaders().set("Content-Type", "application/json");
-                    exchange.sendResponseHeaders(generateStatus, answer.length);
-                    out.write(answer);
-                } else if (path.equals("/api/generate")) {
-                    exchange.getResponseHeaders().set("Content-Type", "application/x-ndjson");
-                    exchange.sendResponseHeaders(200, 0); // chunked
-                    out.write("{\"response\":\"Hel\",\"done\":false}\n".getBytes(StandardCharsets.UTF_8));
-                    out.flush();
-                    try {
-                        releasedByClient = releaseStream.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    out.write("{\"response\":\"lo\",\"done\":true,\"eval_count\":2}\n".getBytes(StandardCharsets.UTF_8));
-                } else {
-                    byte[] answer = ("{\"stub\":\"" + path + "\"}").getBytes(StandardCharsets.UTF_8);
-                    exchange.getResponseHeaders().set("Content-Type", "application/json");
-                    exchange.sendResponseHeaders(200, answer.length);
-                    out.write(answer);
-                }
-            }
-        }
-
-        @Override
-        public void close() {
-            releaseStream.countDown();
-            server.stop(0);
-            executor.shutdownNow();
-        }
     }
 }
