@@ -4,7 +4,9 @@ import com.aiinference.core.DomainException;
 import picocli.CommandLine;
 
 /**
- * Exit codes shared by every command, and the one place that maps exceptions to them: a {@link CliException} carries
+ * Exit codes shared by every command, by one rule: 0 yes, 1 a report that says no, 2 no report could be made (usage,
+ * input, an unreachable target, a failed pre-flight of a command that measures the target it was given), 130 Ctrl-C
+ * during load. This is the one place that maps exceptions to them: a {@link CliException} carries
  * its own code; a {@link DomainException} (bad config, a chart that refuses its values, an unreadable stack file, an
  * unreachable cluster or target) is exit 2; anything else is an internal error, also exit 2 but named as one.
  */
