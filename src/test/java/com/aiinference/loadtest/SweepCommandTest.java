@@ -162,6 +162,18 @@ class SweepCommandTest {
     }
 
     @Test
+    void aStepWhereEverythingFailedReadsNoRate() throws Exception {
+        Path json = dir.resolve("sweep.json");
+        int code = run("loadtest", "sweep", "--url", fake.baseUri().toString(), "--model", "no-such-model",
+                "--concurrency", "2", "--step-duration", "500ms", "--no-preflight", "--quiet", "--report-json", json.toString());
+        assertThat(code).isEqualTo(1);
+        JsonNode step = JSON.readTree(json.toFile()).get("steps").get(0);
+        assertThat(step.at("/requests/failed").asLong()).isPositive().isEqualTo(step.at("/requests/total").asLong());
+        assertThat(step.get("requests_per_s").asDouble()).as("a rate of failures is no throughput").isZero();
+        assertThat(out.toString()).contains("| 2 | 0.0 |");
+    }
+
+    @Test
     void capacityTakesAUrlOfAnyApiAndComparesOnlyItsOrigin() throws Exception {
         Path json = dir.resolve("sweep.json");
         assertThat(run("loadtest", "sweep", "--url", fake.baseUri().toString(), "--concurrency", "1", "--step-duration",
