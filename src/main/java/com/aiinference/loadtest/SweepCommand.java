@@ -153,10 +153,14 @@ public final class SweepCommand implements Callable<Integer> {
             } catch (Reports.ReportException e) {
                 throw CliException.usage(e.getMessage());
             }
+            if (result.cutByUser().isPresent()) {
+                // Said before the hook is released: after a Ctrl-C the JVM exits as soon as it is.
+                err.println("loadtest sweep: " + result.stopped());
+            }
             err.flush();
         }
         if (result.cutByUser().isPresent()) {
-            throw new CliException(ExitCodes.INTERRUPTED, result.stopped());
+            return ExitCodes.INTERRUPTED;
         }
         if (result.steps().stream().anyMatch(s -> s.aborted() != null)) {
             throw new CliException(ExitCodes.CHECK_FAILED, "stopped: " + result.stopped());
