@@ -122,7 +122,9 @@ public final class SettingsParser {
                 gkeVersion,
                 bool(DELETION_PROTECTION),
                 machineType(SYSTEM_MACHINE_TYPE),
-                positive(SYSTEM_NODES_PER_ZONE));
+                positive(SYSTEM_NODES_PER_ZONE),
+                bool(PRIVATE_NODES),
+                cidrs(CONTROL_PLANE_AUTHORIZED_NETWORKS));
 
         String gpuMachineName = str(GPU_MACHINE_TYPE);
         MachineShape gpuMachine = MachineShape.byName(gpuMachineName).orElse(null);
@@ -365,6 +367,16 @@ public final class SettingsParser {
             bad(key, v, "is not a CIDR (e.g. 10.10.0.0/20)");
         }
         return v;
+    }
+
+    private List<String> cidrs(ConfigKey key) {
+        List<String> out = list(key);
+        for (String v : out) {
+            if (Cidr.parse(v).isEmpty()) {
+                bad(key, v, "is not a CIDR (e.g. 203.0.113.0/24)");
+            }
+        }
+        return out;
     }
 
     private boolean bool(ConfigKey key) {

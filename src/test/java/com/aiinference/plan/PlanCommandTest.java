@@ -66,6 +66,12 @@ class PlanCommandTest {
                 .contains("gcp:container/nodePool:NodePool l4-pool-nodes  [provider ai-inference-gcp]")
                 .contains("queuedProvisioning.enabled=true nodeConfig.flexStart=true")
                 .contains("networkingMode=VPC_NATIVE datapathProvider=ADVANCED_DATAPATH")
+                .contains("privateClusterConfig={enablePrivateEndpoint:false,enablePrivateNodes:true}")
+                .contains("gcp:compute/router:Router ai-inference-router")
+                .contains("natIpAllocateOption=AUTO_ONLY sourceSubnetworkIpRangesToNat=LIST_OF_SUBNETWORKS "
+                        + "enableDynamicPortAllocation=true minPortsPerVm=256 maxPortsPerVm=4096")
+                .contains("PASS  private-nodes")
+                .contains("PASS  address-quota")
                 .contains("plugin=9.37.0").contains("plugin=4.34.2")
                 .containsPattern("externalIp +203\\.0\\.113\\.10   <- MOCK address")
                 .containsPattern("kubeconfig +\\[secret\\]")
