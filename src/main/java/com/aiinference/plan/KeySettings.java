@@ -12,6 +12,7 @@ final class KeySettings {
 
     static {
         PATHS.put("pulumi:providers:gcp", List.of("project", "region"));
+        PATHS.put("gcp:projects/service:Service", List.of("service", "disableOnDestroy"));
         PATHS.put("gcp:compute/network:Network", List.of("name", "autoCreateSubnetworks"));
         PATHS.put("gcp:compute/subnetwork:Subnetwork", List.of("name", "ipCidrRange", "secondaryIpRanges"));
         PATHS.put("gcp:compute/router:Router", List.of("name", "region"));

@@ -62,6 +62,7 @@ final class ProgramChecks {
                 ? Check.pass("explicit-providers", "every resource names an explicit provider")
                 : Check.fail("explicit-providers", "default provider used by " + String.join(", ", defaulted)));
 
+        out.add(projectServices(run, gcp));
         out.add(controlPlaneVersion(run, s, gcpAll.stream().map(RegisteredResource::urn).toList()));
         out.add(releaseDoesNotWait(run));
         out.add(endpointAddress(run, s));
@@ -239,6 +240,32 @@ final class ProgramChecks {
                 ? Check.pass("endpoint-address", type + " regional address " + a.input("name") + " in " + s.gcp().region()
                         + " reserved for the LoadBalancer; externalIp/endpoint outputs come from it (" + mock + ip + ")")
                 : Check.fail("endpoint-address", String.join("; ", wrong));
+    }
+
+    /**
+     * Every API the stack calls is a {@code gcp:projects/service:Service} that stays enabled on destroy, and the provider
+     * that creates everything else depends on all of them (so does every resource created through it).
+     */
+    private static Check projectServices(MockEngineRun.Result run, List<RegisteredResource> creating) {
+        var services = run.ofType("gcp:projects/service:Service");
+        List<String> declared = services.stream().map(r -> String.valueOf(r.input("service"))).toList();
+        List<String> wrong = new ArrayList<>();
+        List<String> missing = com.aiinference.stack.ProjectServices.APIS.stream().filter(a -> !declared.contains(a)).toList();
+        if (!missing.isEmpty()) {
+            wrong.add("not declared: " + String.join(", ", missing));
+        }
+        services.stream().filter(r -> !Boolean.FALSE.equals(r.input("disableOnDestroy")))
+                .forEach(r -> wrong.add(r.input("service") + " would be disabled on destroy"));
+        if (creating.size() == 1) {
+            var deps = creating.get(0).dependencies();
+            services.stream().filter(r -> !deps.contains(r.urn()))
+                    .forEach(r -> wrong.add("the gcp provider does not wait for " + r.input("service")));
+        }
+        return wrong.isEmpty()
+                ? Check.pass("project-services", declared.size() + " APIs enabled by the stack, kept on destroy, before "
+                        + "any other GCP resource: " + String.join(", ", declared) + " (only "
+                        + com.aiinference.stack.ProjectServices.SERVICE_USAGE_API + " must be on beforehand)")
+                : Check.fail("project-services", String.join("; ", wrong));
     }
 
     /** No external IP on any node, and the Cloud Router + NAT that give them egress (registered as sent). */

@@ -119,9 +119,14 @@ class StackTest {
         assertThat(inCluster).extracting(RegisteredResource::type).containsExactlyInAnyOrder( // no API keys in dev
                 "kubernetes:core/v1:Namespace", "kubernetes:helm.sh/v3:Release");
         assertThat(inCluster).allSatisfy(r -> assertThat(r.provider()).as(r.name()).isEqualTo(k8s));
-        var cloud = run.resources().stream().filter(r -> r.type().startsWith("gcp:")).toList();
+        // The project's APIs go through the lookups provider; everything else through the one that waits for them.
+        var cloud = run.resources().stream().filter(r -> r.type().startsWith("gcp:")
+                && !r.type().equals("gcp:projects/service:Service")).toList();
         assertThat(cloud).hasSizeGreaterThanOrEqualTo(8); // VPC, subnet, node SA + role, cluster, 2 pools, address
         assertThat(cloud).allSatisfy(r -> assertThat(r.provider()).as(r.name()).isEqualTo(gcp));
+        String lookups = single("pulumi:providers:gcp", "ai-inference-gcp-lookups").urn();
+        assertThat(run.ofType("gcp:projects/service:Service")).isNotEmpty()
+                .allSatisfy(r -> assertThat(r.provider()).as(r.name()).isEqualTo(lookups));
         // The Kubernetes provider takes its kubeconfig from the cluster, as a secret.
         assertThat(single("pulumi:providers:kubernetes", "ai-inference-k8s").inputs()).containsEntry("kubeconfig", "[secret]");
     }
@@ -131,7 +136,8 @@ class StackTest {
         var components = run.resources().stream().filter(r -> r.type().startsWith("ai-inference:")).toList();
         assertThat(components).extracting(RegisteredResource::type).containsExactlyInAnyOrder(
                 "ai-inference:gke:Network", "ai-inference:gke:Cluster", "ai-inference:gke:GpuNodePool",
-                "ai-inference:app:InferenceRelease", "ai-inference:gcp:WorkerImageRepository");
+                "ai-inference:app:InferenceRelease", "ai-inference:gcp:WorkerImageRepository",
+                "ai-inference:gcp:ProjectServices");
         assertThat(gpuPool().parent()).isEqualTo(single("ai-inference:gke:GpuNodePool", "l4-pool").urn());
         assertThat(single("gcp:container/cluster:Cluster", "ai-inference-gke").parent())
                 .isEqualTo(single("ai-inference:gke:Cluster", "ai-inference").urn());
