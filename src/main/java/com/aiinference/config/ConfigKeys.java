@@ -108,8 +108,8 @@ public final class ConfigKeys {
             "Ollama image tag: an exact release x.y.z, 0.17.1 or later; empty uses the chart's pinned appVersion.");
     public static final ConfigKey ENGINE = string("engine", ChartContract.ENGINE_OLLAMA,
             "Inference engine: ollama (the seed's) or vllm (vLLM's OpenAI server with continuous batching); model, numParallel and contextLength apply to either.");
-    public static final ConfigKey MODEL = string("model", ChartContract.DEFAULT_MODEL,
-            "Model served by every replica: an Ollama name (llama3.1:8b) with engine ollama, a Hugging Face id (meta-llama/Llama-3.1-8B-Instruct) with engine vllm.");
+    public static final ConfigKey MODEL = string("model", "",
+            "Model served by every replica: an Ollama name with engine ollama, a Hugging Face id with engine vllm; empty = the engine's default, llama3.1:8b (ollama) or meta-llama/Llama-3.1-8B-Instruct (vllm, gated: set hfToken).");
     public static final ConfigKey NUM_PARALLEL = integer("numParallel", 8,
             "Requests each replica serves at once: OLLAMA_NUM_PARALLEL, or vLLM's --max-num-seqs.");
     public static final ConfigKey MAX_QUEUE = integer("maxQueue", 512,

@@ -1,5 +1,7 @@
 package com.aiinference.config;
 
+import com.aiinference.chart.ChartContract;
+
 import static com.aiinference.config.ConfigKeys.*;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -158,7 +160,7 @@ public final class SettingsParser {
                 nonEmpty(CHART_PATH),
                 // The chart's values: their forms and ranges are the chart's schema's to judge (stack.ChartValidation).
                 str(IMAGE_TAG),
-                str(MODEL),
+                modelOrEngineDefault(),
                 integerAsIs(NUM_PARALLEL),
                 integerAsIs(MAX_QUEUE),
                 str(KEEP_ALIVE),
@@ -367,6 +369,15 @@ public final class SettingsParser {
             bad(key, v, "is not a CIDR (e.g. 10.10.0.0/20)");
         }
         return v;
+    }
+
+    /** {@code model}, or when it is empty the engine's default (the chart's): one line switches the engine. */
+    private String modelOrEngineDefault() {
+        String model = str(MODEL);
+        if (!model.isEmpty()) {
+            return model;
+        }
+        return Settings.Engine.VLLM.equals(str(ENGINE)) ? ChartContract.DEFAULT_VLLM_MODEL : ChartContract.DEFAULT_MODEL;
     }
 
     private List<String> cidrs(ConfigKey key) {
