@@ -76,6 +76,10 @@ public final class App {
         ctx.export("gpuProvisioning", Output.of(s.gpuPool().provisioning().configName()));
         ctx.export("hpaPinned", Output.of(s.workload().isHpaPinnedAt()));
         ctx.export("workerImageRepository", workerImages.url);
+        if (s.service().createsApiKeySecret()) {
+            // Secret in the state: loadtest/verify/sweep --stack send it (pulumi stack output --show-secrets), never print it.
+            ctx.export("apiKey", Output.ofSecret(s.service().apiKeys().values().get(0)));
+        }
     }
 
     /**

@@ -77,7 +77,8 @@ public final class LoadTestCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         load.api(); // a bad --api is exit 2 before the stack is read
         TargetResolver.Target target = where.resolve(load::apiFor, System.in);
-        LoadTestConfig config = load.toConfig(target.stackModel().orElse(ChartContract.DEFAULT_MODEL), target.api());
+        LoadTestConfig config = where.withApiKey(
+                load.toConfig(target.stackModel().orElse(ChartContract.DEFAULT_MODEL), target.api()), target.outputs());
         URI uri = target.uri();
         cluster.check();
         WorkerSpec workerSpec = null;

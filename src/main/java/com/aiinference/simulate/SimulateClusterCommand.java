@@ -139,6 +139,11 @@ public final class SimulateClusterCommand implements Callable<Integer> {
     @Mixin
     ReplicaTimingOptions timing;
 
+    @Option(names = "--api-key-file", paramLabel = "FILE",
+            description = "Require this bearer key (the file's first line) at the front, as the gateway does with the"
+                    + " stack's apiKeys set (401 without it), and write it as the secret 'apiKey' output.")
+    Path apiKeyFile;
+
     @Option(names = "--max-duration", paramLabel = "DURATION", defaultValue = "30m", converter = Durations.Converter.class,
             description = "Stop by itself after this long. Default: ${DEFAULT-VALUE}.")
     Duration maxDuration;
@@ -219,6 +224,17 @@ public final class SimulateClusterCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
+        String apiKey = null;
+        if (apiKeyFile != null) {
+            try {
+                apiKey = java.nio.file.Files.readString(apiKeyFile).strip().lines().findFirst().orElse("").strip();
+            } catch (java.io.IOException e) {
+                throw CliException.usage("cannot read --api-key-file " + apiKeyFile + ": " + e.getMessage());
+            }
+            if (apiKey.isEmpty()) {
+                throw CliException.usage("--api-key-file " + apiKeyFile + " is empty");
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         List<FakeOllama> fakes = new ArrayList<>();
         SimulatedCluster cluster = null;
@@ -237,6 +253,9 @@ public final class SimulateClusterCommand implements Callable<Integer> {
                 c.setReady(c.resolvePod(p), false);
             }
             armFaults(c, restartPods, evictPods, out);
+            if (apiKey != null) {
+                c.requireApiKey(apiKey);
+            }
             writeOutputs(c);
             shutdown = () -> {
                 if (closed.compareAndSet(false, true)) {

@@ -351,6 +351,10 @@ class StackTest {
         var release = withKeys.ofType("kubernetes:helm.sh/v3:Release").get(0);
         assertThat(release.input("values.gateway.apiKeys.existingSecret")).isEqualTo("ai-inference-api-keys");
         assertThat(release.dependencies()).contains(secret.get(0).urn());
+        // The tools take the key from the stack (pulumi stack output --show-secrets): one secret output, the first key.
+        assertThat(withKeys.secretOutputs()).contains("apiKey");
+        assertThat(withKeys.outputs()).containsEntry("apiKey", "first-key-0123456789");
+        assertThat(run.outputs()).doesNotContainKey("apiKey");
         // Without keys no Secret is created and the gateway gets none.
         assertThat(run.ofType("kubernetes:core/v1:Secret")).isEmpty();
         assertThat(single("kubernetes:helm.sh/v3:Release", "ai-inference-release").input("values.gateway.apiKeys.existingSecret")).isEqualTo("");
