@@ -298,7 +298,9 @@ class StackTest {
         var user = (Map<String, Object>) ((List<Map<String, Object>>) kc.get("users")).get(0).get("user");
         assertThat((Map<String, Object>) user.get("exec")).containsEntry("command", "gke-gcloud-auth-plugin")
                 .containsEntry("apiVersion", "client.authentication.k8s.io/v1beta1")
-                .containsEntry("provideClusterInfo", true);
+                .containsEntry("provideClusterInfo", true)
+                // The documented login (gcloud auth application-default login, or CI's workload identity) serves it too.
+                .containsEntry("args", List.of("--use_application_default_credentials"));
     }
 
     @Test
