@@ -263,7 +263,8 @@ final class ProgramChecks {
         }
         return wrong.isEmpty()
                 ? Check.pass("project-services", declared.size() + " APIs enabled by the stack, kept on destroy, before "
-                        + "any other GCP resource: " + String.join(", ", declared) + " (only "
+                        + "any other GCP resource: " + String.join(", ", com.aiinference.stack.ProjectServices.APIS.stream()
+                                .filter(declared::contains).toList()) + " (only "
                         + com.aiinference.stack.ProjectServices.SERVICE_USAGE_API + " must be on beforehand)")
                 : Check.fail("project-services", String.join("; ", wrong));
     }

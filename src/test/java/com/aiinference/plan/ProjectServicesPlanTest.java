@@ -16,7 +16,7 @@ class ProjectServicesPlanTest {
         var run = MockEngineRun.run(DevStack.PROJECT, "dev", DevStack.config(), Set.of());
         assertThat(run.errors()).isEmpty();
         var services = run.ofType("gcp:projects/service:Service");
-        assertThat(services).extracting(r -> r.input("service")).containsExactlyElementsOf(ProjectServices.APIS);
+        assertThat(services).extracting(r -> r.input("service")).containsExactlyInAnyOrderElementsOf(ProjectServices.APIS);
         assertThat(ProjectServices.APIS).contains("cloudresourcemanager.googleapis.com", "container.googleapis.com",
                 "compute.googleapis.com", "iam.googleapis.com", "artifactregistry.googleapis.com");
         assertThat(services).allSatisfy(s -> {
