@@ -42,9 +42,23 @@ public final class Main implements Runnable {
         System.exit(execute(args));
     }
 
-    /** Runs the command line and returns its exit code (no {@code System.exit}), for tests and embedding. */
+    /**
+     * Runs the command line and returns its exit code (no {@code System.exit}), for tests and embedding; what it prints
+     * goes to System.out and System.err through {@link com.aiinference.cli.TerminalSafeWriter}.
+     */
     public static int execute(String... args) {
-        return commandLine(args).execute(args);
+        CommandLine cl = commandLine(args);
+        java.nio.charset.Charset cs = java.nio.charset.Charset.defaultCharset();
+        cl.setOut(new java.io.PrintWriter(new com.aiinference.cli.TerminalSafeWriter(
+                new java.io.OutputStreamWriter(System.out, cs)), true));
+        cl.setErr(new java.io.PrintWriter(new com.aiinference.cli.TerminalSafeWriter(
+                new java.io.OutputStreamWriter(System.err, cs)), true));
+        try {
+            return cl.execute(args);
+        } finally {
+            cl.getOut().flush();
+            cl.getErr().flush();
+        }
     }
 
     /** The configured command line with every command: exit codes and one-line error reporting shared by all. */

@@ -17,7 +17,44 @@ class MainTest {
         cl.setErr(new PrintWriter(err));
         int code = cl.execute("--no-such-option");
         assertThat(code).isEqualTo(ExitCodes.USAGE);
-        assertThat(err.toString()).startsWith("ai-inference: Unknown option: '--no-such-option'");
+        assertThat(err.toString()).startsWith("ai-inference: unknown option '--no-such-option'");
+    }
+
+    @Test
+    void aMisspeltOptionGetsASuggestion() {
+        CommandLine cl = Main.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        assertThat(cl.execute("loadtest", "--url", "http://127.0.0.1:1", "--user", "5")).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).startsWith("loadtest: unknown option '--user' (did you mean --users?)");
+    }
+
+    @Test
+    void everyHelpPrintsWithoutAWarningAndEverySummaryIsWholeSentences() {
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        try {
+            System.setErr(new java.io.PrintStream(warnings, true));
+            for (String[] args : new String[][] {{"--help"}, {"loadtest", "--help"}, {"loadtest", "sweep", "--help"},
+                    {"loadtest", "capacity", "--help"}, {"simulate", "--help"}, {"simulate", "ollama", "--help"},
+                    {"simulate", "cluster", "--help"}, {"plan", "--help"}, {"verify", "--help"}, {"status", "--help"}}) {
+                CommandLine cl = Main.commandLine();
+                StringWriter out = new StringWriter();
+                cl.setOut(new PrintWriter(out));
+                assertThat(cl.execute(args)).isZero();
+                String help = out.toString();
+                if (help.contains("Commands:")) {
+                    String list = help.substring(help.indexOf("Commands:"), help.indexOf("\n\n", help.indexOf("Commands:")));
+                    // One entry a command; its summary (continuation lines joined) ends a sentence.
+                    for (String entry : list.replaceAll("\n {6,}", " ").lines().skip(1).toList()) {
+                        assertThat(entry.strip()).as(String.join(" ", args)).endsWith(".");
+                    }
+                }
+            }
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(warnings.toString()).doesNotContain("WARN");
     }
 
     @Test

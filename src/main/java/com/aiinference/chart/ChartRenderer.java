@@ -77,11 +77,7 @@ public final class ChartRenderer {
             }
             return new RenderedChart(manifest, parse(manifest));
         } finally {
-            try {
-                Files.deleteIfExists(valuesFile);
-            } catch (IOException ignored) {
-                // a temp file left behind is harmless
-            }
+            deleteTree(valuesFile);
         }
     }
 
@@ -100,7 +96,7 @@ public final class ChartRenderer {
         requireChart();
         Path copy = null;
         try {
-            copy = Files.createTempDirectory("ai-inference-lint");
+            copy = inUse(Files.createTempDirectory("ai-inference-lint"));
             Path chartCopy = copy.resolve(chartDir.getFileName());
             copyTree(chartDir, chartCopy);
             Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
@@ -165,7 +161,24 @@ public final class ChartRenderer {
         }
     }
 
+    /**
+     * Temporary values files and chart copies in use: a Ctrl-C exits the JVM without running the finally that removes
+     * them, so a shutdown hook removes whatever is still listed.
+     */
+    private static final java.util.Set<Path> IN_USE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> IN_USE.forEach(ChartRenderer::deleteTree),
+                "chart-temp-cleanup"));
+    }
+
+    private static Path inUse(Path temp) {
+        IN_USE.add(temp);
+        return temp;
+    }
+
     private static void deleteTree(Path root) {
+        IN_USE.remove(root);
         try (var paths = Files.walk(root)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
@@ -202,7 +215,7 @@ public final class ChartRenderer {
         DumperOptions options = new DumperOptions();
         options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         try {
-            Path file = Files.createTempFile("ai-inference-values", ".yaml");
+            Path file = inUse(Files.createTempFile("ai-inference-values", ".yaml"));
             Files.writeString(file, new Yaml(options).dump(values == null ? Map.of() : values));
             return file;
         } catch (IOException e) {

@@ -94,6 +94,12 @@ public final class ExitCodes {
         if (ex instanceof CommandLine.UnmatchedArgumentException u && !cl.getSubcommands().isEmpty()
                 && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
             message = "unknown command '" + u.getUnmatched().get(0) + "' (commands: " + commands(cl) + ")";
+        } else if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                && u.getUnmatched().get(0).startsWith("-")) {
+            String given = u.getUnmatched().get(0);
+            String name = given.contains("=") ? given.substring(0, given.indexOf('=')) : given;
+            message = "unknown option '" + com.aiinference.core.Text.clip(name, 60) + "'" + u.getSuggestions().stream()
+                    .filter(s -> s.startsWith("-")).findFirst().map(s -> " (did you mean " + s + "?)").orElse("");
         }
         cl.getErr().println(prefix(cl) + ": " + message);
         cl.getErr().println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");

@@ -62,15 +62,17 @@ public final class StackOutputs {
 
     /** Reads outputs from a file, or from {@code stdin} when {@code path} is {@code -}. */
     public static StackOutputs fromFile(String path, InputStream stdin) {
+        if (!"-".equals(path)) {
+            return fromJson(com.aiinference.core.UserFiles.read(Path.of(path), "--outputs file"), path);
+        }
         try {
-            if ("-".equals(path)) {
-                return fromJson(new String(stdin.readAllBytes(), StandardCharsets.UTF_8), "stdin");
+            byte[] bytes = stdin.readNBytes((int) com.aiinference.core.UserFiles.MAX_INPUT_BYTES + 1);
+            if (bytes.length > com.aiinference.core.UserFiles.MAX_INPUT_BYTES) {
+                throw CliException.usage("--outputs - (stdin) is larger than 64 MiB; give 'pulumi stack output --json'");
             }
-            return fromJson(Files.readString(Path.of(path), StandardCharsets.UTF_8), path);
-        } catch (NoSuchFileException e) {
-            throw CliException.usage("--outputs file not found: " + path);
+            return fromJson(new String(bytes, StandardCharsets.UTF_8), "stdin");
         } catch (IOException e) {
-            throw CliException.usage("cannot read --outputs " + path + ": " + e.getMessage());
+            throw CliException.usage("cannot read --outputs from stdin: " + e.getMessage());
         }
     }
 
@@ -83,7 +85,8 @@ public final class StackOutputs {
             process = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.PIPE).start();
         } catch (IOException e) {
             throw CliException.usage("cannot run '" + pulumi + "' for --stack " + stack
-                    + ": the Pulumi CLI is not installed or not on PATH (or pass --outputs FILE / --url URL)");
+                    + ": the Pulumi CLI is not installed or not on PATH (or pass --outputs FILE, the JSON that"
+                    + " 'pulumi stack output --json --show-secrets' printed elsewhere)");
         }
         try {
             process.getOutputStream().close();

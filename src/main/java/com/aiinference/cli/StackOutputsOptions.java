@@ -30,6 +30,12 @@ public final class StackOutputsOptions {
         return source != null;
     }
 
+    /** The --outputs file, or null (none, or stdin): an input that no output may overwrite. */
+    public java.nio.file.Path outputsFile() {
+        return source == null || source.outputsFile == null || "-".equals(source.outputsFile) ? null
+                : java.nio.file.Path.of(source.outputsFile);
+    }
+
     /** The outputs, or empty when neither option was given. */
     public Optional<StackOutputs> resolve(InputStream stdin) {
         if (source == null) {

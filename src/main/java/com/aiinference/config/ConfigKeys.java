@@ -208,14 +208,25 @@ public final class ConfigKeys {
 
     /** The closest declared key to a mistyped one, for "did you mean" (edit distance at most 3). */
     public static Optional<String> closest(String name) {
+        return closest(name, ALL.stream().map(ConfigKey::name).toList());
+    }
+
+    /**
+     * The closest of {@code candidates} to a mistyped name (edit distance at most 3), in time linear in the name's
+     * length: a megabyte-long key is compared only as far as the bound.
+     */
+    public static Optional<String> closest(String name, List<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (ConfigKey k : ALL) {
-            int d = LevenshteinDistance.getDefaultInstance().apply(name.toLowerCase(java.util.Locale.ROOT),
-                    k.name().toLowerCase(java.util.Locale.ROOT));
-            if (d < bestDistance) {
+        LevenshteinDistance bounded = new LevenshteinDistance(3);
+        for (String k : candidates) {
+            if (Math.abs(k.length() - name.length()) > 3) {
+                continue;
+            }
+            int d = bounded.apply(name.toLowerCase(java.util.Locale.ROOT), k.toLowerCase(java.util.Locale.ROOT));
+            if (d >= 0 && d < bestDistance) {
                 bestDistance = d;
-                best = k.name();
+                best = k;
             }
         }
         return bestDistance <= 3 ? Optional.of(best) : Optional.empty();

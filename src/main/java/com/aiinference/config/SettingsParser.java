@@ -278,7 +278,7 @@ public final class SettingsParser {
         }
         for (String name : unknown) {
             String hint = ConfigKeys.closest(name).map(k -> " (did you mean " + prefix + k + "?)").orElse("");
-            problems.add(prefix + name + " is not a known key of this project" + hint);
+            problems.add(prefix + com.aiinference.core.Text.clip(name, 80) + " is not a known key of this project" + hint);
         }
         java.util.Map<String, List<String>> byNamespace = new java.util.TreeMap<>();
         foreign.forEach(k -> byNamespace.computeIfAbsent(k.substring(0, k.indexOf(':')), n -> new ArrayList<>()).add(k));
@@ -287,7 +287,8 @@ public final class SettingsParser {
             String name = first.substring(first.indexOf(':') + 1);
             String hint = ConfigKeys.byName(name).isPresent() ? " (did you mean " + prefix + name + "?)"
                     : ConfigKeys.closest(name).map(k -> " (did you mean " + prefix + k + "?)").orElse("");
-            problems.add(first + (keys.size() == 1 ? "" : " and " + (keys.size() - 1) + " more") + ": namespace '" + namespace
+            problems.add(com.aiinference.core.Text.clip(first, 80) + (keys.size() == 1 ? "" : " and " + (keys.size() - 1)
+                    + " more") + ": namespace '" + com.aiinference.core.Text.clip(namespace, 40)
                     + "' is neither this project's (" + project + ") nor one of " + String.join(", ", OTHER_NAMESPACES) + hint);
         });
     }
@@ -399,7 +400,7 @@ public final class SettingsParser {
             case "true" -> true;
             case "false" -> false;
             default -> {
-                bad(key, v, "is not a boolean (true or false)");
+                bad(key, v, "is not a boolean (true or false; Pulumi reads YAML 1.2, where yes, no, on and off are text)");
                 yield (Boolean) key.defaultValue();
             }
         };
@@ -480,7 +481,7 @@ public final class SettingsParser {
     }
 
     private void bad(ConfigKey key, Object value, String rule) {
-        problems.add(key(key) + " " + value + " " + rule);
+        problems.add(key(key) + " " + com.aiinference.core.Text.clip(String.valueOf(value), 80) + " " + rule);
     }
 
     private void problem(ConfigKey key, String rule) {

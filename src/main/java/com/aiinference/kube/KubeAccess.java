@@ -18,6 +18,11 @@ public final class KubeAccess {
     /** Seconds to wait for the API server before calling it unreachable. */
     public static final int CONNECT_TIMEOUT_MS = 10_000;
     public static final int REQUEST_TIMEOUT_MS = 30_000;
+    /**
+     * The most one answer of the Kubernetes API may hold (watches excepted): the lists verify and status read for one
+     * release are a few megabytes; a server streaming without end is cut here instead of filling the heap.
+     */
+    public static final long MAX_ANSWER_BYTES = 64L * 1024 * 1024;
 
     private final String kubeconfigText;
     private final String source;
@@ -37,13 +42,13 @@ public final class KubeAccess {
     }
 
     public static KubeAccess fromFile(Path file, String context) {
+        String text;
         try {
-            return fromText(Files.readString(file), "--kubeconfig " + file, context);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new KubeAccessException("--kubeconfig file not found: " + file);
-        } catch (IOException e) {
-            throw new KubeAccessException("cannot read --kubeconfig " + file + ": " + e.getMessage());
+            text = com.aiinference.core.UserFiles.read(file, "--kubeconfig file");
+        } catch (com.aiinference.core.UserFiles.UserFileException e) {
+            throw new KubeAccessException(e.getMessage());
         }
+        return fromText(text, "--kubeconfig " + file, context);
     }
 
     /** Where the kubeconfig came from, for messages. */
@@ -53,6 +58,10 @@ public final class KubeAccess {
 
     /** A client for the configured context; a kubeconfig that does not parse or names no cluster is a usage error. */
     public KubernetesClient connect() {
+        return connect(MAX_ANSWER_BYTES);
+    }
+
+    KubernetesClient connect(long maxAnswerBytes) {
         io.fabric8.kubernetes.api.model.Config kubeconfig = checkNamesACluster();
         Config config;
         try {
@@ -70,7 +79,48 @@ public final class KubeAccess {
         config.setRequestTimeout(REQUEST_TIMEOUT_MS);
         // One attempt: an unreachable API server should be reported at once, not after fabric8's backoff retries.
         config.setRequestRetryBackoffLimit(0);
-        return new KubernetesClientBuilder().withConfig(config).build();
+        return new KubernetesClientBuilder().withConfig(config).withHttpClientBuilderConsumer(b ->
+                b.addOrReplaceInterceptor("bounded-answers", new BoundedAnswers(maxAnswerBytes))).build();
+    }
+
+    /** An answer of the Kubernetes API grew past {@link #MAX_ANSWER_BYTES}. */
+    static final class AnswerTooLargeException extends java.io.IOException {
+        private static final long serialVersionUID = 1L;
+
+        AnswerTooLargeException(long limit) {
+            super("the Kubernetes API's answer was larger than " + limit / (1024 * 1024) + " MiB (is this a Kubernetes"
+                    + " API server?)");
+        }
+    }
+
+    /** Cuts any answer but a watch's at a size no Kubernetes API answer for one release reaches. */
+    static final class BoundedAnswers implements io.fabric8.kubernetes.client.http.Interceptor {
+        private final long limit;
+
+        BoundedAnswers(long limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public io.fabric8.kubernetes.client.http.AsyncBody.Consumer<java.util.List<java.nio.ByteBuffer>> consumer(
+                io.fabric8.kubernetes.client.http.AsyncBody.Consumer<java.util.List<java.nio.ByteBuffer>> next,
+                io.fabric8.kubernetes.client.http.HttpRequest request) {
+            String query = request.uri().getRawQuery();
+            if (query != null && query.contains("watch=true")) {
+                return next;
+            }
+            long[] seen = {0};
+            return (buffers, body) -> {
+                for (java.nio.ByteBuffer b : buffers) {
+                    seen[0] += b.remaining();
+                }
+                if (seen[0] > limit) {
+                    // Thrown, not cancelled: the exception ends the answer and is what the caller sees.
+                    throw new AnswerTooLargeException(limit);
+                }
+                next.consume(buffers, body);
+            };
+        }
     }
 
     /**
@@ -135,6 +185,13 @@ public final class KubeAccess {
     /** What went wrong, in a few words: fabric8 wraps the transport error in a generic "An error has occurred." */
     public static String firstLine(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AnswerTooLargeException) {
+                return t.getMessage();
+            }
+            if (t instanceof com.fasterxml.jackson.core.JsonProcessingException) {
+                return "the answer is not the JSON of a Kubernetes API (an HTML page from a proxy or sign-in page in"
+                        + " front of the API?)";
+            }
             if (t instanceof java.net.ConnectException) {
                 return "connection refused";
             }

@@ -41,6 +41,11 @@ public record Capacity(int users, Slo slo, SweepStep knee, double perReplicaConc
         if (users < 1) {
             throw new SweepInputException("--users must be at least 1, got " + users);
         }
+        sweep.cutByUser().ifPresent(cut -> {
+            throw new SweepInputException("the sweep was stopped by the user during its step at " + sweep.loadKey() + " "
+                    + sweep.loadText(cut.load()) + ": it never showed where the SLO breaks, so its knee is not known;"
+                    + " run the sweep to its end");
+        });
         Slo objectives = slo == null || slo.isEmpty() ? sweep.slo() : slo;
         SweepStep knee = sweep.knee(objectives).orElseThrow(() -> new NoStepWithinSloException(
                 "no step of the sweep met " + sloText(objectives) + ": the first, " + sweep.loadKey() + " "

@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
         name = "capacity",
         mixinStandardHelpOptions = true,
         sortOptions = false,
+        header = "How many replicas hold N users within the SLO, from a sweep's JSON report.",
         description = {
             "How many replicas of the measured configuration hold --users concurrent users within the SLO, from the",
             "per-replica curve of a 'loadtest sweep --report-json' file: knee / replicas of the sweep = users per",
@@ -76,7 +77,7 @@ public final class CapacityCommand implements Callable<Integer> {
                 } catch (IllegalArgumentException e) {
                     throw new SweepInputException(sweepFile + ": api: " + e.getMessage());
                 }
-                URI want = where.resolve(api, System.in).uri();
+                URI want = where.originOf(api, System.in);
                 requireSameEndpoint(sweep, want);
             }
             c = Capacity.of(sweep, users, objectives);

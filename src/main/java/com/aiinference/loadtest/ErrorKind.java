@@ -24,6 +24,11 @@ public enum ErrorKind {
     MALFORMED_BODY("malformed_body"),
     /** The server reported an error inside a 200 stream ({@code {"error": ...}}). */
     SERVER_ERROR_IN_STREAM("error_in_stream"),
+    /**
+     * An answer that is not HTTP/1.1 this client can read: a status line that is not {@code HTTP/1.x NNN}, status 101,
+     * a head or line over its limit, a bad chunk or length. The server answered, wrongly: not a connection failure.
+     */
+    BAD_RESPONSE("bad_response"),
     /** Any other I/O failure (unknown host, TLS, ...). */
     CONNECTION_ERROR("connection_error"),
     /**

@@ -182,7 +182,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 default -> {
-                    fail(ErrorKind.CONNECTION_ERROR.key(), now);
+                    fail(ErrorKind.BAD_RESPONSE.key(), now);
                     return;
                 }
             }

@@ -147,6 +147,19 @@ final class LoadClient implements AutoCloseable {
      * Opens {@code perLoop[i]} connections on loop i and waits (up to {@code limit}) until all are open or failed,
      * so a closed loop's users find them ready when the clock starts. Returns how many opened.
      */
+    /**
+     * Keeps the client's connections within {@code total} (the descriptors the process may still open; negative: no
+     * limit), shared evenly by the loops: past it a new connection is the client's fault, not the server's.
+     */
+    void limitConnections(long total) {
+        if (total < 0) {
+            return;
+        }
+        for (Loop l : loops) {
+            l.budget = (int) Math.max(1, Math.min(Integer.MAX_VALUE, total / loops.length));
+        }
+    }
+
     int preconnect(int[] perLoop, Duration limit) {
         int total = 0;
         for (int n : perLoop) {
@@ -195,6 +208,10 @@ final class LoadClient implements AutoCloseable {
         final EventLoop executor;
         private final Bootstrap bootstrap;
         private final ArrayDeque<HttpConnection> idle = new ArrayDeque<>();
+        /** Connections opened or opening on this loop; touched on the loop's thread only. */
+        private int open;
+        /** The most connections this loop may hold: its share of the descriptors the process may open. */
+        private int budget = Integer.MAX_VALUE;
 
         Loop(EventLoop executor, NettyTransport transport, SslContext ssl, String host, int port, Duration connectTimeout) {
             this.executor = executor;
@@ -226,13 +243,20 @@ final class LoadClient implements AutoCloseable {
             return null;
         }
 
+        /** Whether this loop may open one more connection without taking the process past its descriptor limit. */
+        boolean mayOpen() {
+            return open < budget;
+        }
+
         /** Opens a new connection; {@code then} gets it, or the failure. */
         void connect(BiConsumer<HttpConnection, Throwable> then) {
+            open++;
             ChannelFuture f = bootstrap.connect(address);
             f.addListener(done -> {
                 if (done.isSuccess()) {
                     then.accept(f.channel().pipeline().get(HttpConnection.class), null);
                 } else {
+                    open--;
                     then.accept(null, done.cause());
                 }
             });
@@ -245,6 +269,7 @@ final class LoadClient implements AutoCloseable {
 
         @Override
         public void closed(HttpConnection c) {
+            open--;
             idle.remove(c);
         }
     }

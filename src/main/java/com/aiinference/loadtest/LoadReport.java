@@ -74,9 +74,10 @@ public record LoadReport(
 
     /**
      * @param serverDecodeTokensPerS the server's own decode speed per answer (eval_count / eval_duration)
+     * @param method                 how the rates were estimated ({@link WindowRates#METHOD})
      */
     public record Throughput(double requestsPerS, double inputTokensPerS, double outputTokensPerS,
-                             double totalTokensPerS, double serverDecodeTokensPerS) {}
+                             double totalTokensPerS, double serverDecodeTokensPerS, String method) {}
 
     /** @param succeededPerS successes per second of the send window; NaN when none succeeded */
     public record Capacity(double succeededPerS, long peakInFlight, Integer replicasServed) {}
@@ -94,7 +95,7 @@ public record LoadReport(
         Requests requests = new Requests(r.total(), r.succeeded(), r.failed(), r.stoppedByUser(), r.successRate());
         Tokens tokens = new Tokens(r.inputTokens() < 0 ? null : r.inputTokens(), r.outputTokens(), r.outputTokensSource());
         Throughput throughput = new Throughput(r.requestsPerSecond(), r.inputTokensPerSecond(),
-                r.outputTokensPerSecond(), r.totalTokensPerSecond(), r.serverTokensPerSecond());
+                r.outputTokensPerSecond(), r.totalTokensPerSecond(), r.serverTokensPerSecond(), WindowRates.METHOD);
         Capacity capacity = new Capacity(r.succeeded() == 0 ? Double.NaN : r.succeededPerSecond(), r.peakInFlight(),
                 r.replicasServed());
         return new LoadReport(settings, run, requests, r.errors(), r.latency(), r.ttft(), r.itl(), r.tpot(), tokens,

@@ -76,11 +76,16 @@ public final class LoadTestCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         load.api(); // a bad --api is exit 2 before the stack is read
+        load.checkFiles(java.util.Map.of(), where);
         TargetResolver.Target target = where.resolve(load::apiFor, System.in);
         LoadTestConfig config = where.withApiKey(
                 load.toConfig(target.stackModel().orElse(ChartContract.DEFAULT_MODEL), target.api()), target.outputs());
         URI uri = target.uri();
         cluster.check();
+        if (!cluster.inCluster()) {
+            // Before the pre-flight: a load this machine cannot hold is refused, never run as server errors.
+            ClientLimits.check(config.load(), workers == null ? 1 : workers);
+        }
         WorkerSpec workerSpec = null;
         InCluster inCluster = null;
         if (cluster.inCluster()) {
@@ -100,9 +105,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         // The pre-flight request goes from here: in-cluster the target is the Service's DNS name, which only the pods reach.
         Preflight.Answer preflight = null;
         if (load.preflight() && inCluster == null) {
-            preflight = Preflight.check(config, uri);
-            err.printf(Locale.ROOT, "loadtest: pre-flight request answered in %s%s%n", Format.millis(preflight.latencyMs()),
-                    Double.isNaN(preflight.ttftMs()) ? "" : " (first token " + Format.millis(preflight.ttftMs()) + ")");
+            preflight = Preflight.check(config, uri, err, "loadtest");
         }
         String warning = inCluster != null ? null : PortForwardWarning.of(uri, config.load(), preflight).orElse(null);
         if (warning != null) {

@@ -83,12 +83,14 @@ public record LoadTestConfig(
             }
             String name = text.substring(0, colon).trim();
             if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
-                throw new IllegalArgumentException("--header name '" + name + "' is not a valid HTTP header name");
+                throw new IllegalArgumentException("--header name '" + Format.clip(name, 40) + "' is not a valid HTTP"
+                        + " header name");
             }
             String lower = name.toLowerCase(java.util.Locale.ROOT);
             if (RESTRICTED.contains(lower)) {
                 throw new IllegalArgumentException("--header " + name + " is set by the HTTP client itself and cannot be"
-                        + " given (restricted: Connection, Content-Length, Expect, Host, Upgrade)");
+                        + " given (restricted: Connection, Content-Length, Expect, Host, Keep-Alive, Proxy-Connection,"
+                        + " TE, Trailer, Transfer-Encoding, Upgrade)");
             }
             if (lower.equals("content-type")) {
                 throw new IllegalArgumentException("--header Content-Type is set by loadtest (application/json) and cannot be given");
@@ -104,7 +106,8 @@ public record LoadTestConfig(
          * Names the load test's HTTP client sets itself and refuses from the caller ({@link LoadClient#encode}), the
          * set the JDK HttpClient refuses too.
          */
-        static final java.util.Set<String> RESTRICTED = java.util.Set.of("connection", "content-length", "expect", "host", "upgrade");
+        static final java.util.Set<String> RESTRICTED = java.util.Set.of("connection", "content-length", "expect", "host",
+                "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
 
         private static String redact(String text) {
             return text.length() <= 8 ? text : text.substring(0, 8) + "...";

@@ -58,13 +58,15 @@ public final class LoadTestOptions {
                     + " its CPUs with the server under test.")
     int threads;
 
-    @Option(names = "--preflight", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Send one request before the run and stop with one line (exit 2) if it fails (default);"
-                    + " --no-preflight skips it.")
-    boolean preflight;
-
     @Mixin
     RunOptions run;
+
+    /** {@link RunOptions#checkFiles} with --save-requests and {@code more} outputs. */
+    public void checkFiles(java.util.Map<String, Path> more, TargetOptions where) {
+        java.util.Map<String, Path> outputs = new java.util.LinkedHashMap<>(more);
+        outputs.put("--save-requests", saveRequests);
+        run.checkFiles(outputs, where);
+    }
 
     /** Whether --model was given. */
     public boolean modelGiven() {
@@ -78,7 +80,7 @@ public final class LoadTestOptions {
 
     /** Whether to send the pre-flight request ({@link Preflight}). */
     public boolean preflight() {
-        return preflight;
+        return run.preflight;
     }
 
     /** The load shape asked for: 50 users when neither --users nor --rate was given. */

@@ -114,9 +114,10 @@ public final class LoadTestReport {
         return new ReportRow("Capacity", Format.number(l.capacity().succeededPerS()) + " req/s", throughputNotes(l) + visible);
     }
 
-    /** {@code successes per second over the 60s send window; peak 50 in flight; 2,178 output tok/s, ...} */
+    /** {@code steady-state successes per second over the 60s send window (...); peak 50 in flight; 2,178 output tok/s, ...} */
     public static String throughputNotes(LoadReport l) {
-        return "successes per second over the " + Format.seconds(l.run().windowS()) + " send window; peak "
+        return "steady-state successes per second over the " + Format.seconds(l.run().windowS())
+                + " send window (work done in it, warm-up included); peak "
                 + l.capacity().peakInFlight() + " in flight" + tokenRates(l);
     }
 

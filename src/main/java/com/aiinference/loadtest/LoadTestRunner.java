@@ -66,6 +66,7 @@ public final class LoadTestRunner {
      * into its result the same way.
      */
     public static Measurements measure(LoadTestConfig config, URI target, PrintWriter progress, StopSignal signal) {
+        ClientLimits.check(config.load(), 1);
         Run run = new Run(config, target, progress, signal);
         try {
             return run.execute();
@@ -197,6 +198,7 @@ public final class LoadTestRunner {
             this.refused = refusal;
             int threads = config.eventLoops();
             this.client = new LoadClient(target, encoded, threads, config.connectTimeout());
+            client.limitConnections(ClientLimits.freeDescriptors());
             for (int i = 0; i < threads; i++) {
                 inFlight.add(new InFlight());
             }
@@ -238,7 +240,7 @@ public final class LoadTestRunner {
             this.lastTickNanos = startNanos;
             this.measureFromNanos = startNanos + config.warmup().toNanos();
             this.endNanos = measureFromNanos + config.duration().toNanos();
-            this.metrics = new Metrics(startNanos, measureFromNanos, endNanos, client.loopCount());
+            this.metrics = new Metrics(startNanos, measureFromNanos, endNanos, client.loopCount(), config.load());
             this.requestLog = RequestLog.open(config.saveRequests(), startNanos);
             long sweepNanos = sweepPeriodNanos(config.timeout());
             for (int i = 0; i < client.loopCount(); i++) {
@@ -490,17 +492,33 @@ public final class LoadTestRunner {
                 ex.start(c);
                 return;
             }
+            if (!loop.mayOpen()) {
+                clientFault(ex, ClientLimits.outOfDescriptors());
+                return;
+            }
             loop.connect((opened, err) -> {
                 if (ex.finished) {
                     if (opened != null) {
                         loop.release(opened);
                     }
                 } else if (opened == null) {
-                    ex.finish(HttpConnection.classify(err, false).key(), System.nanoTime());
+                    String fault = ClientLimits.fault(err);
+                    if (fault != null) {
+                        clientFault(ex, fault);
+                    } else {
+                        ex.finish(HttpConnection.classify(err, false).key(), System.nanoTime());
+                    }
                 } else {
                     ex.start(opened);
                 }
             });
+        }
+
+        /** The client itself cannot go on (out of descriptors or memory): not the server's connection error. */
+        private void clientFault(Exchange ex, String why) {
+            RunStop clientStop = stopWith(new RunStop(RunStop.Kind.CLIENT_ERROR, why));
+            ex.finish(ErrorKind.CLIENT_ERROR.key(), System.nanoTime());
+            stop(clientStop);
         }
 
         /**

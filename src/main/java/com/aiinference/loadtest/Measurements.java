@@ -58,10 +58,9 @@ import org.HdrHistogram.Histogram;
  * @param inputTokensCounted        successes that carried a server prompt-token count (0: the server gave none)
  * @param sendEndNanos              end of the send window ({@link SendWindow}), from the start: when sending
  *                                  stopped or was planned to stop; the window starts at {@code measureFromNanos}
- * @param windowEnded               measured requests that ended inside the send window
- * @param windowSucceeded           of those, successes
- * @param windowOutputTokens        their output tokens
- * @param windowInputTokens         their prompt tokens
+ * @param rates                     steady-state rates from the work done inside the send window
+ *                                  ({@link SendWindow}); null when it held no successful work: the result then
+ *                                  divides by the whole measured time
  * @param seconds                   the time line, one row per second from 0 (dense)
  * @param samples                   a uniform sample of measured requests (end second from the start)
  * @param sampledFrom               measured requests the sample was drawn from
@@ -90,10 +89,7 @@ public record Measurements(
         long inputTokens,
         long inputTokensCounted,
         long sendEndNanos,
-        long windowEnded,
-        long windowSucceeded,
-        long windowOutputTokens,
-        long windowInputTokens,
+        WindowRates rates,
         List<SecondRow> seconds,
         List<LoadTestResult.Sample> samples,
         long sampledFrom,
@@ -183,16 +179,15 @@ public record Measurements(
                     + failed() + " failed");
         }
         boolean inputCounted = inputTokensCounted > 0;
-        double windowLength = (sendEndNanos - measureFromNanos) / 1e9;
-        SendWindow.Figures w = windowSucceeded == 0 || windowLength < 1
-                // No success inside the send window (or it lasted under a second): rates over the whole measured time.
-                ? new SendWindow.Figures(duration, total, succeeded, outputTokens, inputTokens)
-                : new SendWindow.Figures(windowLength, windowEnded, windowSucceeded, windowOutputTokens, windowInputTokens);
-        return new LoadTestResult(config, target, startedAt(), duration, w.seconds(), total, succeeded, errors,
+        WindowRates w = rates != null ? rates
+                // No successful work inside the send window: rates over the whole measured time.
+                : new WindowRates(duration, duration, total / duration, succeeded / duration, outputTokens / duration,
+                        inputTokens / duration);
+        return new LoadTestResult(config, target, startedAt(), duration, w.windowSeconds(), total, succeeded, errors,
                 stoppedByUser, LatencySummary.ofMicros(latency), LatencySummary.ofMicros(ttft),
                 LatencySummary.ofMicros(itl), LatencySummary.ofMicros(tpot), outputTokens, source,
-                inputCounted ? inputTokens : -1, w.ended() / w.seconds(), w.succeeded() / w.seconds(),
-                w.outputTokens() / w.seconds(), inputCounted ? w.inputTokens() / w.seconds() : Double.NaN,
+                inputCounted ? inputTokens : -1, w.requestsPerSecond(), w.succeededPerSecond(),
+                w.outputTokensPerSecond(), inputCounted ? w.inputTokensPerSecond() : Double.NaN,
                 serverSpeedCount == 0 ? Double.NaN : serverSpeedSum / serverSpeedCount, peakInFlight, warmupRequests,
                 rows, samples, bins(latency), stop, warnings, null);
     }
@@ -204,7 +199,7 @@ public record Measurements(
      * each run in proportion to its measured requests. The measured window runs from the earliest end of a warm-up to
      * the latest measured answer. The peak in flight is the highest per-second sum of the runs' peaks (an upper
      * bound: peaks within one second need not coincide). The send window runs from that same start to the latest end
-     * of any run's window, and holds what ended inside each run's own window. Stops are joined, {@code label(i)}
+     * of any run's window; the runs sent at the same time, so their steady-state rates add. Stops are joined, {@code label(i)}
      * naming each run: an abort (the first run's kind) outranks a user's stop, which the merge keeps when every
      * stopped run was stopped by the user.
      */
@@ -220,7 +215,7 @@ public record Measurements(
         long lastEnd = Long.MIN_VALUE;
         long total = 0, succeeded = 0, warmup = 0, tokens = 0, server = 0, chunks = 0, speedCount = 0, sampledFrom = 0;
         long stoppedByUser = 0, inputTokens = 0, inputCounted = 0, sendEnd = Long.MIN_VALUE;
-        long windowEnded = 0, windowSucceeded = 0, windowOutput = 0, windowInput = 0;
+        WindowRates rates = null;
         RunStop.Kind abortKind = null;
         List<String> userStops = new ArrayList<>();
         double speedSum = 0;
@@ -240,10 +235,8 @@ public record Measurements(
             stoppedByUser += m.stoppedByUser;
             inputTokens += m.inputTokens;
             inputCounted += m.inputTokensCounted;
-            windowEnded += m.windowEnded;
-            windowSucceeded += m.windowSucceeded;
-            windowOutput += m.windowOutputTokens;
-            windowInput += m.windowInputTokens;
+            // The runs sent at the same time: their rates add.
+            rates = rates == null ? m.rates : m.rates == null ? rates : rates.plus(m.rates);
             total += m.total;
             succeeded += m.succeeded;
             warmup += m.warmupRequests;
@@ -279,8 +272,7 @@ public record Measurements(
                 : userStops.isEmpty() ? null : RunStop.byUser(String.join("; ", new LinkedHashSet<>(userStops)));
         return new Measurements(start, measureFrom, Math.max(lastEnd, measureFrom), total, succeeded, errors, warmup,
                 latency, ttft, itl, tpot, tokens, server, chunks, speedSum, speedCount, Math.min(peak, sumOfPeaks),
-                stoppedByUser, inputTokens, inputCounted, Math.max(sendEnd, measureFrom), windowEnded, windowSucceeded,
-                windowOutput, windowInput, seconds, mergeSamples(runs, start), sampledFrom, stop,
+                stoppedByUser, inputTokens, inputCounted, Math.max(sendEnd, measureFrom), rates, seconds, mergeSamples(runs, start), sampledFrom, stop,
                 List.copyOf(warnings));
     }
 

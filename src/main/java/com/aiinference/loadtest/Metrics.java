@@ -81,11 +81,19 @@ final class Metrics {
         this(startNanos, measureFromNanos, plannedEndNanos, 1);
     }
 
-    /** Metrics written by {@code writers} threads, each with its own shard. */
+    /** Metrics written by {@code writers} threads, each with its own shard, of load full from its start. */
     Metrics(long startNanos, long measureFromNanos, long plannedEndNanos, int writers) {
+        this(startNanos, measureFromNanos, plannedEndNanos, writers, null);
+    }
+
+    /**
+     * Metrics written by {@code writers} threads, each with its own shard; {@code load} (null: full from its start)
+     * says how the load built up, for the rates ({@link SendWindow}).
+     */
+    Metrics(long startNanos, long measureFromNanos, long plannedEndNanos, int writers, LoadShape load) {
         this.startNanos = startNanos;
         this.measureFromNanos = measureFromNanos;
-        this.window = new SendWindow(measureFromNanos, plannedEndNanos);
+        this.window = new SendWindow(startNanos, measureFromNanos, plannedEndNanos, load);
         this.shards = new Shard[writers];
         for (int i = 0; i < writers; i++) {
             shards[i] = new Shard(measureFromNanos);
@@ -264,6 +272,10 @@ final class Metrics {
     }
 
     private void count(RequestRecord r, Second s, Shard shard) {
+        if (!r.stoppedByUser()) {
+            // Warm-up requests too: the share of their work done inside the send window counts there.
+            window.ended(r.originNanos(), r.endNanos(), r.ok(), r.outputTokens(), r.inputTokens());
+        }
         if (r.stoppedByUser()) {
             // Cut by the user's stop: neither success nor failure, in no row and no figure.
             if (r.measured()) {
@@ -296,7 +308,6 @@ final class Metrics {
             return;
         }
         shard.measuredEnd(r.endNanos());
-        window.ended(r.endNanos(), r.ok(), r.outputTokens(), r.inputTokens());
         long latencyMicros = Math.max(1, (r.endNanos() - r.originNanos()) / 1000);
         addSample(r, latencyMicros);
         if (!r.ok()) {
@@ -492,7 +503,7 @@ final class Metrics {
                 sampleCopy = new ArrayList<>(samples);
                 sampledFrom = sampled.get();
             }
-            SendWindow.Figures w = window.counts();
+            WindowRates rates = window.rates(latency);
             long windowEnd = window.endNanos();
             // A window planned without an end (Long.MAX_VALUE) stays without one.
             long sendEnd = windowEnd == Long.MAX_VALUE ? Long.MAX_VALUE : windowEnd - startNanos;
@@ -505,8 +516,7 @@ final class Metrics {
                     total.sum(), succeeded.sum(), errorCounts, warmupRequests.sum(), latency.copy(), ttft.copy(),
                     itl.copy(), tpot.copy(), outputTokens.sum(), withServerCount.sum(), withChunkCount.sum(),
                     serverSpeedSum.sum(), serverSpeedCount.sum(), peakInFlight.get(), stoppedByUser.sum(),
-                    inputTokens.sum(), inputTokensCounted.sum(), sendEnd, w.ended(), w.succeeded(), w.outputTokens(),
-                    w.inputTokens(), timeline, sampleCopy, sampledFrom, stop, warnings);
+                    inputTokens.sum(), inputTokensCounted.sum(), sendEnd, rates, timeline, sampleCopy, sampledFrom, stop, warnings);
         }
     }
 }

@@ -28,6 +28,22 @@ public final class Preflight {
     }
 
     /**
+     * {@link #check} with what the user sees on {@code log} as {@code who}: that the request is waiting (a server that
+     * accepts and never answers holds it up to {@code --timeout}), then how fast it was answered.
+     */
+    public static Answer check(LoadTestConfig config, URI target, java.io.PrintWriter log, String who) {
+        log.printf(java.util.Locale.ROOT, "%s: pre-flight request sent, waiting for its answer (up to %s, --timeout)%n",
+                who, Format.duration(config.timeout()));
+        log.flush();
+        Answer answer = check(config, target);
+        log.printf(java.util.Locale.ROOT, "%s: pre-flight request answered in %s%s%n", who,
+                Format.millis(answer.latencyMs()),
+                Double.isNaN(answer.ttftMs()) ? "" : " (first token " + Format.millis(answer.ttftMs()) + ")");
+        log.flush();
+        return answer;
+    }
+
+    /**
      * Sends the run's first request to {@code target} with the run's own client ({@link LoadClient}: same bytes, same
      * header rules, same answer parser); throws {@link PreflightException} when it does not succeed.
      */
@@ -112,6 +128,9 @@ public final class Preflight {
                     "the answer is not what --api " + config.api().cliName() + " promises (" + end.errorKey() + ")";
             case STREAM_CUT -> "the answer ended without its final line (" + end.errorKey() + ")";
             case CONNECTION_RESET -> "the server closed the connection without an answer (" + end.errorKey() + ")";
+            case BAD_RESPONSE -> "the server answered with something that is not an HTTP/1.1 answer this client reads"
+                    + " (" + end.errorKey() + ": a status other than 1.x NNN, 101 Switching Protocols, an oversized head"
+                    + " or a bad chunk)";
             default -> "the connection failed (" + end.errorKey() + ")";
         };
     }

@@ -23,6 +23,11 @@ import picocli.CommandLine.Option;
  */
 public final class RunOptions {
 
+    @Option(names = "--preflight", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Send one request before the load and stop with one line if it fails (default);"
+                    + " --no-preflight skips it.")
+    boolean preflight;
+
     @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "0s", converter = Durations.Converter.class,
             description = "Requests that start in this first stretch are sent but left out of the results. Default: ${DEFAULT-VALUE}.")
     Duration warmup;
@@ -80,6 +85,21 @@ public final class RunOptions {
 
     @Option(names = "--quiet", description = "No progress lines while running.")
     boolean quiet;
+
+    /**
+     * Checks every file this run will write before it sends anything ({@link com.aiinference.core.UserFiles}): the
+     * reports, {@code more} outputs (option to file), none of them an input (the prompts, the --outputs file).
+     */
+    public void checkFiles(java.util.Map<String, Path> more, TargetOptions where) {
+        java.util.Map<String, Path> outputs = new java.util.LinkedHashMap<>();
+        outputs.put("--report-json", reportJson);
+        outputs.put("--report-html", reportHtml);
+        outputs.putAll(more);
+        java.util.Map<String, Path> inputs = new java.util.LinkedHashMap<>();
+        inputs.put("--prompts", prompts == null ? null : prompts.promptsFile);
+        inputs.put("--outputs", where.outputsFile());
+        com.aiinference.core.UserFiles.checkOutputs(outputs, inputs);
+    }
 
     /** Whether --model was given. */
     public boolean modelGiven() {
@@ -152,14 +172,7 @@ public final class RunOptions {
 
     /** One prompt per line, or JSONL objects with a "prompt" (or "text") field; blank lines are skipped. */
     static List<String> readPrompts(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw CliException.usage("--prompts file not found: " + file);
-        } catch (IOException e) {
-            throw CliException.usage("cannot read --prompts " + file + ": " + e.getMessage());
-        }
+        List<String> lines = com.aiinference.core.UserFiles.read(file, "--prompts file").lines().toList();
         List<String> prompts = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();

@@ -94,8 +94,13 @@ public record Sweep(String loadKey, List<Double> loads, Duration stepDuration, d
                             + " %d of %d failed: %s%n", i + 1, loads.size(), loadKey, text(load),
                     Format.number(s.requestsPerSecond()), Format.number(s.outputTokensPerSecond()),
                     Format.millis(s.latency().p95()), Format.millis(s.ttft().p95()), s.failed(), s.total(),
-                    meets ? "within the SLO" : "SLO broken");
+                    s.stoppedByUser() != null ? "stopped by the user, not judged" : meets ? "within the SLO" : "SLO broken");
             log.flush();
+            if (s.stoppedByUser() != null) {
+                stopped = "stopped by the user (" + s.stoppedByUser() + ") during step " + (i + 1) + " (" + loadKey + " "
+                        + text(load) + "): that step was cut and is not judged, and no step after it ran";
+                break;
+            }
             if (s.aborted() != null) {
                 stopped = "step " + (i + 1) + " (" + loadKey + " " + text(load) + ") was stopped: " + s.aborted();
                 break;

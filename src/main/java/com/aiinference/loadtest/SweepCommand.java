@@ -25,18 +25,23 @@ import picocli.CommandLine.Option;
         name = "sweep",
         mixinStandardHelpOptions = true,
         sortOptions = false,
+        header = "Find the knee: the load test in rising steps until the SLO breaks or throughput stops rising.",
         description = {
             "Run the load test in steps of concurrency (--concurrency 8,16,32) or open-loop rate (--rates 1,2,4),",
             "each a short bounded run on the same endpoint, until every step ran, a step breaks the SLO, or throughput",
             "rises less than --min-gain over the best step before. Prints the table and the knee (the highest load",
             "within the SLO); --report-json feeds 'loadtest capacity'. Without --slo the knee only needs",
-            "success>=99.9%: give a latency objective (e.g. --slo \"p95<5s\") for a useful knee."
+            "success>=99.9%%: give a latency objective (e.g. --slo \"p95<5s\") for a useful knee."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the sweep ran and found a knee (at least the first step was within the SLO)",
-            "1:even the first step broke the SLO (knee null), or the sweep was stopped (Ctrl-C)",
-            "2:invalid usage or input (empty or non-rising steps), no target, target unreachable"
+            "1:even the first step broke the SLO (knee null), or a step was aborted (--max-error-rate, every request"
+                    + " failing)",
+            "2:invalid usage or input (empty or non-rising steps), no target, target unreachable, the pre-flight"
+                    + " request failed",
+            "130:stopped by Ctrl-C: the steps so far are printed and written, the cut step marked 'stopped' and not"
+                    + " judged; 'loadtest capacity' refuses such a sweep"
         })
 public final class SweepCommand implements Callable<Integer> {
     /** The SLO a knee needs when --slo is not given: verify's default success share. */
@@ -76,6 +81,7 @@ public final class SweepCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Api api = run.api();
+        run.checkFiles(java.util.Map.of(), where);
         if ((concurrency == null) == (rates == null)) {
             throw CliException.usage(concurrency == null
                     ? "give the steps: --concurrency N,N,... (closed loop) or --rates R,R,... (open loop)"
@@ -117,7 +123,13 @@ public final class SweepCommand implements Callable<Integer> {
             throw CliException.usage(e.getMessage());
         }
         URI uri = target.uri();
+        // The highest step must fit this process: refused now rather than after the lower steps ran.
+        ClientLimits.check(sweep.step(loads.get(loads.size() - 1)).load(), 1);
         TargetResolver.checkReachable(uri);
+        if (run.preflight) {
+            // The first step's request, once: a wrong --api, path or model is one line, not a step of failures.
+            Preflight.check(sweep.step(loads.get(0)), uri, err, "sweep");
+        }
         err.printf(Locale.ROOT, "sweep: %s -> %s, %s %s, %s per step, SLO %s, %d replica%s (%s) (stops by %s)%n",
                 api.cliName(), uri, loadKey, joined(loads), Format.duration(stepDuration), sweep.base().slo(), r,
                 r == 1 ? "" : "s", replicasSource, Format.duration(sweep.maxRunTime()));
@@ -141,6 +153,9 @@ public final class SweepCommand implements Callable<Integer> {
                 throw CliException.usage(e.getMessage());
             }
             err.flush();
+        }
+        if (result.cutByUser().isPresent()) {
+            throw new CliException(ExitCodes.INTERRUPTED, result.stopped());
         }
         if (result.steps().stream().anyMatch(s -> s.aborted() != null)) {
             throw new CliException(ExitCodes.CHECK_FAILED, "stopped: " + result.stopped());

@@ -83,17 +83,18 @@ record SweepDocument(
 
     @JsonPropertyOrder({"concurrency", "rate", "requests_per_s", "output_tokens_per_s", "latency_ms", "ttft_ms",
             "itl_ms", "tpot_ms", "requests", "errors", "output_tokens", "duration_s", "peak_in_flight", "aborted",
-            "within_slo"})
+            "stopped_by_user", "within_slo"})
     record Step(Long concurrency, Double rate, Double requestsPerS, Double outputTokensPerS, Stats latencyMs,
                 Stats ttftMs, Stats itlMs, Stats tpotMs, Requests requests, Map<String, Long> errors, Long outputTokens,
-                Double durationS, Long peakInFlight, String aborted, Boolean withinSlo) {
+                Double durationS, Long peakInFlight, String aborted, String stoppedByUser, Boolean withinSlo) {
 
         static Step of(SweepStep s, String loadKey, Slo slo) {
             Load load = Load.of(loadKey, s.load());
             return new Step(load.concurrency(), load.rate(), s.requestsPerSecond(), s.outputTokensPerSecond(),
                     Stats.of(s.latency()), Stats.of(s.ttft()), Stats.of(s.itl()), Stats.of(s.tpot()),
                     new Requests(s.total(), s.succeeded(), s.failed()), s.errors(), s.outputTokens(),
-                    s.durationSeconds(), s.peakInFlight(), s.aborted(), s.meets(slo));
+                    s.durationSeconds(), s.peakInFlight(), s.aborted(), s.stoppedByUser(),
+                    s.stoppedByUser() != null ? null : s.meets(slo));
         }
 
         /** The step back; a missing figure is a {@link SweepInputException} naming it. */
@@ -108,7 +109,7 @@ record SweepDocument(
                     durationS == null ? Double.NaN : durationS,
                     required(requestsPerS, "requests_per_s", where), required(outputTokensPerS, "output_tokens_per_s", where),
                     outputTokens == null ? 0 : outputTokens, summary(latencyMs), summary(ttftMs), summary(itlMs),
-                    summary(tpotMs), peakInFlight == null ? 0 : peakInFlight, aborted);
+                    summary(tpotMs), peakInFlight == null ? 0 : peakInFlight, aborted, stoppedByUser);
         }
 
         private static LatencySummary summary(Stats s) {

@@ -37,13 +37,16 @@ public final class SweepReport {
                     .append(" | ").append(Format.millis(step.latency().p50()))
                     .append(" | ").append(Format.millis(step.latency().p95()))
                     .append(" | ").append(step.failed()).append(" of ").append(step.total())
-                    .append(" | ").append(step.meets(s.slo()) ? "met" : "**broken**").append(" |\n");
+                    .append(" | ").append(step.stoppedByUser() != null ? "stopped (not judged)"
+                            : step.meets(s.slo()) ? "met" : "**broken**").append(" |\n");
         }
         sb.append('\n');
         sb.append("SLO: ").append(s.slo().toString()).append('\n');
         sb.append("Knee: ").append(knee.map(k -> s.loadKey() + " " + s.loadText(k.load())
                 + " (highest load within the SLO: " + Format.number(k.requestsPerSecond()) + " req/s, latency p95 "
-                + Format.millis(k.latency().p95()) + ")").orElse("none (the first step already broke the SLO)"))
+                + Format.millis(k.latency().p95()) + ")" + (s.cutByUser().isPresent() ? "; a lower bound: the sweep was stopped"
+                + " before a step showed where the SLO breaks" : "")).orElse(s.cutByUser().isPresent()
+                ? "none (the sweep was stopped during its first step)" : "none (the first step already broke the SLO)"))
                 .append('\n');
         sb.append("Stopped: ").append(s.stopped()).append('\n');
         return sb.toString();

@@ -54,6 +54,11 @@ public record SweepResult(
         steps = List.copyOf(steps);
     }
 
+    /** The step the user's stop (Ctrl-C) cut, if one was: the sweep never showed where the SLO breaks. */
+    public Optional<SweepStep> cutByUser() {
+        return steps.stream().filter(s -> s.stoppedByUser() != null).findFirst();
+    }
+
     public boolean openLoop() {
         return RATE.equals(loadKey);
     }
@@ -90,14 +95,7 @@ public record SweepResult(
 
     /** Reads a sweep's JSON file; anything that is not a sweep report is a {@link SweepInputException} naming it. */
     public static SweepResult read(Path file) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new SweepInputException("sweep file not found: " + file);
-        } catch (IOException e) {
-            throw new SweepInputException("cannot read sweep file " + file + ": " + e.getMessage());
-        }
+        String text = com.aiinference.core.UserFiles.read(file, "sweep file");
         JsonNode root;
         try {
             root = JSON.readTree(text);

@@ -13,7 +13,8 @@ import java.util.Map;
  * @param succeeded        of those, complete answers
  * @param errors           failures by kind
  * @param durationSeconds  measured window
- * @param requestsPerSecond measured requests per second
+ * @param requestsPerSecond complete answers per second (the run's steady-state rate of successes: a step where
+ *                         everything failed reads 0)
  * @param outputTokensPerSecond output tokens per second (server counts where the server gives them)
  * @param outputTokens     output tokens of successes
  * @param latency          end-to-end latency of successes, ms
@@ -21,7 +22,8 @@ import java.util.Map;
  * @param itl              inter-token latency, ms
  * @param tpot             time per output token, ms
  * @param peakInFlight     most requests in flight at once
- * @param aborted          why the step stopped early, or null
+ * @param aborted          why the step was aborted (a failure stopped it early), or null
+ * @param stoppedByUser    why the user stopped it (Ctrl-C), or null: the step was cut and is not judged
  */
 public record SweepStep(
         double load,
@@ -37,7 +39,8 @@ public record SweepStep(
         LatencySummary itl,
         LatencySummary tpot,
         long peakInFlight,
-        String aborted) implements Slo.Measured {
+        String aborted,
+        String stoppedByUser) implements Slo.Measured {
 
     public SweepStep {
         errors = Collections.unmodifiableMap(new LinkedHashMap<>(errors));
@@ -45,9 +48,9 @@ public record SweepStep(
 
     /** The step as one run at {@code load} measured it. */
     public static SweepStep of(double load, LoadTestResult r) {
-        return new SweepStep(load, r.total(), r.succeeded(), r.errors(), r.durationSeconds(), r.requestsPerSecond(),
+        return new SweepStep(load, r.total(), r.succeeded(), r.errors(), r.durationSeconds(), r.succeededPerSecond(),
                 r.outputTokensPerSecond(), r.outputTokens(), r.latency(), r.ttft(), r.itl(), r.tpot(), r.peakInFlight(),
-                r.abortReason());
+                r.abortReason(), r.stop() != null && !r.stop().aborted() ? r.stop().reason() : null);
     }
 
     public long failed() {
@@ -64,9 +67,9 @@ public record SweepStep(
         return succeeded == 0 ? Double.NaN : (double) outputTokens / succeeded;
     }
 
-    /** Whether this step ran to its end, had successes, and met every objective of {@code slo}. */
+    /** Whether this step ran to its end (neither aborted nor cut by the user), had successes, and met {@code slo}. */
     public boolean meets(Slo slo) {
-        return aborted == null && succeeded > 0 && slo.evaluate(this).stream().noneMatch(com.aiinference.core.Check::failed);
+        return aborted == null && stoppedByUser == null && succeeded > 0 && slo.evaluate(this).stream().noneMatch(com.aiinference.core.Check::failed);
     }
 
 }

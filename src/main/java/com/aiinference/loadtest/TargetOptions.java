@@ -2,11 +2,7 @@ package com.aiinference.loadtest;
 
 import com.aiinference.cli.StackOutputs;
 import com.aiinference.cli.StackOutputsOptions;
-import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +45,11 @@ public final class TargetOptions {
     /** Reads environment variables; tests swap it. */
     static Function<String, String> environment = System::getenv;
 
+    /** The --outputs file, or null: an input that no output may overwrite. */
+    public java.nio.file.Path outputsFile() {
+        return stack.outputsFile();
+    }
+
     /** Whether any of --url, --stack or --outputs was given. */
     public boolean isSet() {
         return url != null || stack.isSet();
@@ -65,14 +66,8 @@ public final class TargetOptions {
      */
     public Optional<String> apiKey(Optional<StackOutputs> outputs) {
         if (key != null && key.file != null) {
-            String text;
-            try {
-                text = Files.readString(key.file, StandardCharsets.UTF_8);
-            } catch (NoSuchFileException e) {
-                throw new TargetException("--api-key-file not found: " + key.file);
-            } catch (IOException e) {
-                throw new TargetException("cannot read --api-key-file " + key.file + ": " + e.getMessage());
-            }
+            // A key file is small: a FIFO or a huge file is refused, never waited on or loaded.
+            String text = com.aiinference.core.UserFiles.read(key.file, "--api-key-file", 64 * 1024);
             String first = text.strip().lines().findFirst().orElse("").strip();
             if (first.isEmpty()) {
                 throw new TargetException("--api-key-file " + key.file + " is empty");
@@ -109,6 +104,16 @@ public final class TargetOptions {
                     + " is not a valid header value (a line break or control character?)");
         }
         return config.toBuilder().headers(headers).build();
+    }
+
+    /**
+     * The target's URL where only its origin matters ({@code loadtest capacity}): a {@code --url} with any API's path
+     * is taken as given, {@code fallback} serving a bare host or a stack endpoint.
+     */
+    public java.net.URI originOf(Api fallback, InputStream stdin) {
+        String path = url == null ? null : TargetResolver.parse(url, "--url").getRawPath();
+        Api pathApi = path == null ? null : Api.forPath(path);
+        return resolve(pathApi != null ? pathApi : fallback, stdin).uri();
     }
 
     /** The target for a known API. */

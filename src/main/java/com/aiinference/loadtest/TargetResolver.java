@@ -53,24 +53,34 @@ public final class TargetResolver {
         return new Target(forApi(parse(endpoint, what), api, false, what), outputs, api);
     }
 
-    private static URI parse(String text, String what) {
+    static URI parse(String text, String what) {
+        String shown = Format.clip(text.replaceAll("(?<=://)([^/@:]*):[^/@]*@", "$1:***@"), 200);
+        if (text.length() > 8192) {
+            throw new TargetException(what + " '" + shown + "' is too long to be a URL");
+        }
         if (!text.contains("://")) {
             // 127.0.0.1:8000/api/generate: java.net.URI reads "127.0.0.1" as a scheme and says "Illegal character in
             // scheme name"; say what to add instead.
-            throw new TargetException(what + " '" + text + "' has no scheme: add http:// (e.g. http://" + text.strip() + ")");
+            throw new TargetException(what + " '" + shown + "' has no scheme: add http:// (e.g. http://" + shown.strip() + ")");
         }
         URI u;
         try {
             u = new URI(text.trim());
         } catch (URISyntaxException e) {
-            throw new TargetException(what + " '" + text + "' is not a URL: " + e.getReason());
+            throw new TargetException(what + " '" + shown + "' is not a URL: " + e.getReason());
         }
         String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new TargetException(what + " '" + text + "' must start with http:// or https://");
+            throw new TargetException(what + " '" + shown + "' must start with http:// or https://");
         }
         if (u.getHost() == null || u.getHost().isBlank()) {
-            throw new TargetException(what + " '" + text + "' has no host");
+            throw new TargetException(what + " '" + shown + "' has no host");
+        }
+        if (u.getRawUserInfo() != null) {
+            // A password in the URL would be printed in every report and is never sent.
+            throw new TargetException(what + " '" + shown + "' carries a user name" + (u.getRawUserInfo().contains(":")
+                    ? " and password" : "") + ", which the load test does not send; give credentials as a header"
+                    + " (-H 'Authorization: ...') and drop them from the URL");
         }
         return u;
     }

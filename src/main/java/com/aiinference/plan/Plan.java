@@ -27,6 +27,11 @@ public final class Plan {
     public record Report(String project, String stack, Settings settings, List<RegisteredResource> resources,
                          Map<String, Object> outputs, Set<String> secretOutputs, List<Check> checks,
                          Optional<RenderedChart> rendered) {
+        /** Resources in URN order: the mock engine registers them as their inputs resolve, in any order. */
+        public Report {
+            resources = resources.stream().sorted(java.util.Comparator.comparing(RegisteredResource::urn)).toList();
+        }
+
         public boolean passed() {
             return checks.stream().noneMatch(Check::failed);
         }

@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "plan",
         mixinStandardHelpOptions = true,
+        header = "Plan a stack offline: resources, outputs and policy checks on Pulumi's mock engine.",
         description = {
             "Run the Pulumi program offline on Pulumi's mock engine with a stack's config: print the resources it "
                     + "would register (with their key settings), the stack outputs (mock addresses marked) and the "
@@ -78,6 +79,9 @@ public final class PlanCommand implements Callable<Integer> {
             throw CliException.usage("no Pulumi.yaml in " + dir.toAbsolutePath().normalize()
                     + " (run from the project directory or pass --project-dir)");
         }
+        if (renderDir != null) {
+            RenderDir.check(renderDir);
+        }
         String project = StackFile.projectName(projectFile);
         Path stackPath;
         String stackName;
@@ -90,7 +94,9 @@ public final class PlanCommand implements Callable<Integer> {
         } else {
             stackPath = source.configFile;
             String file = stackPath.getFileName().toString();
-            stackName = file.matches("Pulumi\\..+\\.ya?ml") ? file.replaceAll("^Pulumi\\.|\\.ya?ml$", "") : "plan";
+            // Pulumi.<stack>.yaml names its stack; any other file is planned as the stack its name says (bad.yaml: bad).
+            String base = file.replaceAll("^Pulumi\\.|\\.ya?ml$", "").replaceAll("[^A-Za-z0-9_.-]", "-");
+            stackName = base.isBlank() ? "plan" : base;
         }
         StackFile stackFile = StackFile.read(stackPath, project);
 
@@ -123,14 +129,14 @@ public final class PlanCommand implements Callable<Integer> {
         RenderedChart chart = report.rendered().get();
         var serialization = new KubernetesSerialization();
         try {
-            Files.createDirectories(renderDir);
+            java.util.Map<String, String> files = new java.util.LinkedHashMap<>();
             int i = 0;
             for (HasMetadata o : chart.objects()) {
-                String file = String.format(Locale.ROOT, "%02d-%s-%s.yaml", ++i,
-                        o.getKind().toLowerCase(Locale.ROOT), o.getMetadata().getName());
-                Files.writeString(renderDir.resolve(file), serialization.asYaml(o));
+                files.put(String.format(Locale.ROOT, "%02d-%s-%s.yaml", ++i, o.getKind().toLowerCase(Locale.ROOT),
+                        o.getMetadata().getName()), serialization.asYaml(o));
             }
-            Files.writeString(renderDir.resolve("manifest.yaml"), chart.manifest());
+            files.put("manifest.yaml", chart.manifest());
+            RenderDir.write(renderDir, files);
             if (output == Format.text) {
                 out.println("Wrote " + chart.objects().size() + " manifests and manifest.yaml to " + renderDir);
                 out.flush();

@@ -22,10 +22,10 @@ final class PlanReportWriter {
         List<Map<String, Object>> resources = new ArrayList<>();
         for (RegisteredResource r : report.resources()) {
             Map<String, Object> m = new LinkedHashMap<>();
+            m.put("urn", r.urn());
             m.put("type", r.type());
             m.put("name", r.name());
             m.put("parent", r.parent());
-            m.put("urn", r.urn());
             m.put("provider", r.provider());
             // What the engine orders creation by and destroys in reverse: dependsOn and every resource an input came
             // from (the explicit provider is the "provider" field).

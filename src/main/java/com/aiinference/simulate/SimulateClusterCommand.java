@@ -40,6 +40,7 @@ import picocli.CommandLine;
         name = "cluster",
         mixinStandardHelpOptions = true,
         sortOptions = false,
+        header = "Run a simulated deployed release (Kubernetes API, replicas, load balancer) on 127.0.0.1.",
         description = {
             "Run a simulated deployed release on 127.0.0.1 until Ctrl-C or --max-duration: a Kubernetes API seeded with "
                     + "what charts/ai-inference renders for these settings (Deployment, HPA, Service, ..., optional "
@@ -226,11 +227,8 @@ public final class SimulateClusterCommand implements Callable<Integer> {
         }
         String apiKey = null;
         if (apiKeyFile != null) {
-            try {
-                apiKey = java.nio.file.Files.readString(apiKeyFile).strip().lines().findFirst().orElse("").strip();
-            } catch (java.io.IOException e) {
-                throw CliException.usage("cannot read --api-key-file " + apiKeyFile + ": " + e.getMessage());
-            }
+            apiKey = com.aiinference.core.UserFiles.read(apiKeyFile, "--api-key-file", 64 * 1024)
+                    .strip().lines().findFirst().orElse("").strip();
             if (apiKey.isEmpty()) {
                 throw CliException.usage("--api-key-file " + apiKeyFile + " is empty");
             }

@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "ollama",
         mixinStandardHelpOptions = true,
+        header = "Serve a fake Ollama (or, with --engine vllm, a fake vLLM) on 127.0.0.1.",
         description = {
             "Serve a fake Ollama (and its OpenAI-compatible API), or with --engine vllm a fake vLLM OpenAI server,",
             "on 127.0.0.1 until Ctrl-C or --max-duration.",
@@ -135,6 +136,11 @@ public final class SimulateOllamaCommand implements Callable<Integer> {
             }
         }, "simulate-ollama-stop");
         Runtime.getRuntime().addShutdownHook(hook);
+        // Ctrl-C and kill end the serving the way --max-duration does (exit 0, as simulate cluster); the hook stays
+        // for other JVM exits.
+        for (String failed : com.aiinference.chart.HelmSignals.install(stop::countDown)) {
+            spec.commandLine().getErr().println("simulate ollama: cannot handle " + failed + "; stop it with --max-duration");
+        }
         try {
             boolean vllm = config.engine() == FakeOllamaConfig.Engine.VLLM;
             out.printf("fake %s listening on %s (models %s; %d tokens, ttft %s, itl %s%s, %s %d%s%s)%n",

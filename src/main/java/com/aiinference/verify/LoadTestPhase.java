@@ -76,12 +76,11 @@ final class LoadTestPhase implements LoadPhase {
         Preflight.Answer answer = null;
         if (preflight) {
             try {
-                answer = Preflight.check(config, endpoint);
+                answer = Preflight.check(config, endpoint, log, "verify");
             } catch (Preflight.PreflightException e) {
                 // The load is skipped for this reason; the verdict's one line on stderr and every report say it.
                 return Optional.of(e.getMessage());
             }
-            log.printf("verify: pre-flight request answered in %s%n", Format.millis(answer.latencyMs()));
         }
         warning = PortForwardWarning.of(endpoint, config.load(), answer).orElse(null);
         if (warning != null) {

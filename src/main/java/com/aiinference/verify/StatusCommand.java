@@ -34,6 +34,7 @@ import picocli.CommandLine.Option;
         name = "status",
         mixinStandardHelpOptions = true,
         sortOptions = false,
+        header = "Follow a deployed stack: the DWS request, GPU nodes, pods, the model and the endpoint.",
         description = {
             "Follow a deployed stack from its kubeconfig: the ProvisioningRequest's conditions (Pending, Accepted, "
                     + "Provisioned; QuotaExceeded, ResourcePoolExhausted, BookingExpired, CapacityRevoked quoted), GPU nodes "

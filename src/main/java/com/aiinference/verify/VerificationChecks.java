@@ -172,9 +172,10 @@ public final class VerificationChecks {
             if (c.isEmpty()) {
                 problems.add(p.name() + " has no '" + PlatformInspector.OLLAMA_CONTAINER + "' or '" + PlatformInspector.VLLM_CONTAINER + "' container");
             } else if (c.get().memoryLimit() == null) {
-                problems.add(p.name() + ": ollama has no memory limit");
+                problems.add(p.name() + ": " + c.get().name() + " has no memory limit");
             } else if (e.memoryLimit() != null && !sameQuantity(c.get().memoryLimit(), e.memoryLimit())) {
-                problems.add(p.name() + ": ollama memory limit " + c.get().memoryLimit() + ", expected " + e.memoryLimit());
+                problems.add(p.name() + ": " + c.get().name() + " memory limit " + c.get().memoryLimit() + ", expected "
+                        + e.memoryLimit());
             }
         }
         if (s.pods().isEmpty()) {
@@ -183,8 +184,9 @@ public final class VerificationChecks {
         if (!problems.isEmpty()) {
             return Check.fail(name, String.join("; ", problems));
         }
-        String limit = s.pods().get(0).inferenceContainer().map(ContainerState::memoryLimit).orElse("?");
-        return Check.pass(name, "every ollama container limited to " + limit);
+        Optional<ContainerState> first = s.pods().get(0).inferenceContainer();
+        return Check.pass(name, "every " + first.map(ContainerState::name).orElse("inference") + " container limited to "
+                + first.map(ContainerState::memoryLimit).orElse("?"));
     }
 
     static boolean sameQuantity(String a, String b) {

@@ -43,6 +43,7 @@ import picocli.CommandLine;
         name = "verify",
         mixinStandardHelpOptions = true,
         sortOptions = false,
+        header = "Verify a deployed release end to end: platform checks, the load test, stability during it.",
         description = {
             "Verify a deployed release end to end: platform checks through the Kubernetes API, the load test, then "
                     + "restarts, OOM kills, evictions, readiness and per-replica traffic during the run.",
@@ -84,7 +85,7 @@ public final class VerifyCommand implements Callable<Integer> {
     Integer replicas;
 
     @Option(names = "--memory-limit", paramLabel = "QUANTITY",
-            description = "Expected memory limit of every ollama container, e.g. 40Gi (default: the stack's 'memoryLimit').")
+            description = "Expected memory limit of every inference container (ollama or vllm), e.g. 40Gi (default: the stack's 'memoryLimit').")
     String memoryLimit;
 
     @Option(names = "--dws", negatable = true,
@@ -120,6 +121,9 @@ public final class VerifyCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         // Validates every load option first (a bad --slo is exit 2 before anything connects).
         LoadTestConfig asked = load.toConfig(FALLBACK_MODEL);
+        java.util.Map<String, java.nio.file.Path> reportMdOutput = new java.util.HashMap<>();
+        reportMdOutput.put("--report-md", reportMd);
+        load.checkFiles(reportMdOutput, where);
         TargetResolver.Target resolved = where.resolve(load::apiFor, System.in);
         asked = asked.toBuilder().api(resolved.api()).build();
         Optional<StackOutputs> outputs = resolved.outputs();
@@ -130,6 +134,9 @@ public final class VerifyCommand implements Callable<Integer> {
         inCluster.check();
         if (workers != null && !inCluster.inCluster()) {
             throw CliException.usage("verify --workers needs --in-cluster (the workers are pods)");
+        }
+        if (!inCluster.inCluster()) {
+            com.aiinference.loadtest.ClientLimits.check(config.load(), 1);
         }
         WorkerSpec workerSpec = null;
         String image = null;

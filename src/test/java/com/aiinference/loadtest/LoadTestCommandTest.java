@@ -83,6 +83,64 @@ class LoadTestCommandTest {
     }
 
     @Test
+    void reportFilesAreCheckedBeforeAnyLoadAndNoInputIsOverwritten() throws Exception {
+        java.nio.file.Path prompts = java.nio.file.Files.writeString(dir.resolve("p.jsonl"), "{\"prompt\": \"hi\"}\n");
+        String[][] cases = {
+            {"loadtest: --save-requests " + prompts + " is the same file as the --prompts input: writing it would"
+                    + " overwrite it", "--prompts", prompts.toString(), "--save-requests", prompts.toString()},
+            {"loadtest: --report-json " + dir + " is a directory; give a file name", "--report-json", dir.toString()},
+            {"loadtest: --report-html " + dir.resolve("r.json") + " is the same file as the --report-json output: give"
+                    + " each output its own file", "--report-json", dir.resolve("r.json").toString(), "--report-html",
+                    dir.resolve("r.json").toString()},
+            {"loadtest: --report-json " + prompts.resolve("r.json") + " cannot be written: " + prompts
+                    + " is not a directory", "--report-json", prompts.resolve("r.json").toString()},
+            {"loadtest: --prompts file " + dir + " is not a regular file (a directory)", "--prompts", dir.toString()},
+        };
+        for (String[] c : cases) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("loadtest", "--url", url(),
+                    "--users", "1", "--duration", "60s", "--quiet"));
+            args.addAll(java.util.List.of(c).subList(1, c.length));
+            err.getBuffer().setLength(0);
+            assertThat(run(args.toArray(String[]::new))).as(args.toString()).isEqualTo(2);
+            assertThat(err.toString().lines()).as(args.toString()).containsExactly(c[0]);
+        }
+        assertThat(fake.stats().httpRequests()).as("nothing was sent").isZero();
+        assertThat(java.nio.file.Files.readString(prompts)).isEqualTo("{\"prompt\": \"hi\"}\n");
+    }
+
+    @Test
+    void aLoadLargerThanOneClientHoldsIsRefusedBeforeAnyRequest() {
+        err.getBuffer().setLength(0);
+        assertThat(run("loadtest", "--url", url(), "--rate", "1e308", "--duration", "5s")).isEqualTo(2);
+        assertThat(err.toString().lines()).containsExactly("loadtest: --rate 1,000,000,000,000 is more than 1,000,000"
+                + " requests/s, more than one client can send; give a lower rate");
+        err.getBuffer().setLength(0);
+        assertThat(run("loadtest", "--url", url(), "--users", "2147483647", "--duration", "5s")).isEqualTo(2);
+        assertThat(lastLine(err)).startsWith("loadtest: --users 2,147,483,647 needs 2,147,483,647 connections in this"
+                + " process, but it may open only ");
+        assertThat(fake.stats().httpRequests()).isZero();
+    }
+
+    @Test
+    void aUrlWithAPasswordAndAFramingHeaderAreRefusedWithoutEchoingSecrets() {
+        err.getBuffer().setLength(0);
+        String withPassword = url().replace("http://", "http://alice:s3cret@");
+        assertThat(run("loadtest", "--url", withPassword, "--users", "1", "--duration", "1s")).isEqualTo(2);
+        assertThat(err.toString().lines()).containsExactly("loadtest: --url '" + url().replace("http://", "http://alice:***@")
+                + "' carries a user name and password, which the load test does not send; give credentials as a header"
+                + " (-H 'Authorization: ...') and drop them from the URL");
+        err.getBuffer().setLength(0);
+        assertThat(run("loadtest", "--url", url(), "-H", "Transfer-Encoding: chunked", "--users", "1")).isEqualTo(2);
+        assertThat(err.toString().lines()).containsExactly("loadtest: --header Transfer-Encoding is set by the HTTP client"
+                + " itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Keep-Alive,"
+                + " Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade)");
+        err.getBuffer().setLength(0);
+        assertThat(run("loadtest", "--url", "x".repeat(1_000_000), "--users", "1")).isEqualTo(2);
+        assertThat(err.toString().length()).as("a refusal never echoes a megabyte").isLessThan(400);
+        assertThat(fake.stats().httpRequests()).isZero();
+    }
+
+    @Test
     void maxErrorRateAbortsWithExitOne() {
         int code = run("loadtest", "--url", url(), "--model", "no-such-model", "--users", "4", "--duration", "30s",
                 "--max-error-rate", "10%", "--no-preflight");
@@ -95,7 +153,9 @@ class LoadTestCommandTest {
     void aWrongTargetIsOneLineFromThePreflightRequestAndNothingIsMeasured() {
         int code = run("loadtest", "--url", url(), "--model", "no-such-model", "--users", "2", "--duration", "60s");
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString().strip()).isEqualTo("loadtest: pre-flight request to " + url() + " failed: HTTP 404"
+        assertThat(err.toString().lines()).first().isEqualTo("loadtest: pre-flight request sent, waiting for its answer"
+                + " (up to 2m, --timeout)");
+        assertThat(lastLine(err)).isEqualTo("loadtest: pre-flight request to " + url() + " failed: HTTP 404"
                 + " (model_not_found_404): {\"error\":\"model \\\"no-such-model\\\" not found, try pulling it first\"}; check the URL"
                 + " path, --api and --model (nothing was measured; --no-preflight skips this check)");
         assertThat(out.toString()).isEmpty();
@@ -174,11 +234,11 @@ class LoadTestCommandTest {
             {"loadtest: --url '127.0.0.1:8000/api/generate' has no scheme: add http:// (e.g. http://127.0.0.1:8000/api/generate)", "--url", "127.0.0.1:8000/api/generate"},
             {"loadtest: --users must be at least 1, got 0", "--url", url(), "--users", "0"},
             {"loadtest: --header 'no-colon' must look like 'Name: value'", "--url", url(), "--header", "no-colon"},
-            {"loadtest: --header Host is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Upgrade)", "--url", url(), "--header", "Host: example.com"},
-            {"loadtest: --header content-length is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Upgrade)", "--url", url(), "-H", "content-length: 5"},
-            {"loadtest: --header Connection is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Upgrade)", "--url", url(), "--rate", "5", "--header", "Connection: close"},
-            {"loadtest: --header Expect is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Upgrade)", "--url", url(), "--header", "Expect: 100-continue"},
-            {"loadtest: --header UPGRADE is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Upgrade)", "--url", url(), "--header", "UPGRADE: h2c"},
+            {"loadtest: --header Host is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade)", "--url", url(), "--header", "Host: example.com"},
+            {"loadtest: --header content-length is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade)", "--url", url(), "-H", "content-length: 5"},
+            {"loadtest: --header Connection is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade)", "--url", url(), "--rate", "5", "--header", "Connection: close"},
+            {"loadtest: --header Expect is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade)", "--url", url(), "--header", "Expect: 100-continue"},
+            {"loadtest: --header UPGRADE is set by the HTTP client itself and cannot be given (restricted: Connection, Content-Length, Expect, Host, Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade)", "--url", url(), "--header", "UPGRADE: h2c"},
             {"loadtest: --header Content-Type is set by loadtest (application/json) and cannot be given", "--url", url(), "--header", "Content-Type: text/plain"},
             {"loadtest: --header X-Api-Key value has a control character (line break?)", "--url", url(), "--header", "X-Api-Key: abc\r\nX-Evil: 1"},
             {"loadtest: cannot reach the endpoint 127.0.0.1:" + closedPort + " (ConnectException: Connection refused)", "--url", "http://127.0.0.1:" + closedPort},
@@ -337,7 +397,8 @@ class LoadTestCommandTest {
         assertThat(missing.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(missing.exitValue()).isEqualTo(2);
         assertThat(err1.strip()).isEqualTo("loadtest: cannot run '" + dir.resolve("no-pulumi")
-                + "' for --stack dev: the Pulumi CLI is not installed or not on PATH (or pass --outputs FILE / --url URL)");
+                + "' for --stack dev: the Pulumi CLI is not installed or not on PATH (or pass --outputs FILE, the JSON that"
+                + " 'pulumi stack output --json --show-secrets' printed elsewhere)");
 
         Path failing = fakePulumi("echo 'error: no stack named dev found' >&2\nexit 255\n");
         Process p = cli(failing.toString(), "loadtest", "--stack", "dev");

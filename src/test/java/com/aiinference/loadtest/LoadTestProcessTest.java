@@ -118,4 +118,31 @@ class LoadTestProcessTest {
             return System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("mac");
         }
     }
+
+    @Test
+    void ctrlCDuringASweepMarksTheCutStepStopsAndCapacityRefusesTheSweep() throws Exception {
+        FakeOllamaConfig slow = FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(100), Duration.ofMillis(20))
+                .withTokensPerAnswer(20);
+        try (FakeOllama fake = FakeOllama.start(slow);
+             com.aiinference.testing.MainProcess sweep = com.aiinference.testing.MainProcess.start(dir, "loadtest",
+                     "sweep", "--url", fake.baseUri().toString(), "--concurrency", "2,4", "--step-duration", "60s",
+                     "--slo", "p95<30s", "--report-json", dir.resolve("sweep.json").toString())) {
+            sweep.awaitWhileAlive(() -> fake.requestsServed() >= 6, 60, "answers of the first step");
+            sweep.interrupt();
+            assertThat(sweep.exitCode(30)).as(sweep.err()).isEqualTo(130);
+            assertThat(sweep.out()).contains("| stopped (not judged) |").doesNotContain("| met |");
+            assertThat(sweep.err()).contains("stopped by the user (Ctrl-C) during step 1 (concurrency 2)");
+            JsonNode j = JSON.readTree(dir.resolve("sweep.json").toFile());
+            assertThat(j.get("steps")).hasSize(1);
+            assertThat(j.at("/steps/0/stopped_by_user").asText()).isEqualTo("Ctrl-C");
+            assertThat(j.get("knee").isNull()).isTrue();
+        }
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = com.aiinference.Main.commandLine();
+        cl.setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        assertThat(cl.execute("loadtest", "capacity", "--sweep", dir.resolve("sweep.json").toString(), "--users", "1000"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("the sweep was stopped by the user during its step at concurrency 2");
+    }
 }

@@ -190,7 +190,7 @@ class MeasurementsMergeTest {
                 lateRun.ttft(), lateRun.itl(), lateRun.tpot(), lateRun.outputTokens(), lateRun.withServerCount(),
                 lateRun.withChunkCount(), lateRun.serverSpeedSum(), lateRun.serverSpeedCount(), lateRun.peakInFlight(),
                 lateRun.stoppedByUser(), lateRun.inputTokens(), lateRun.inputTokensCounted(), lateRun.sendEndNanos(),
-                lateRun.windowEnded(), lateRun.windowSucceeded(), lateRun.windowOutputTokens(), lateRun.windowInputTokens(),
+                lateRun.rates(),
                 lateRun.seconds(), lateRun.samples(), lateRun.sampledFrom(), null, List.of("late"));
         LoadTestResult merged = Measurements.merge(List.of(viaJson(record(early, 0, START)), viaJson(lateRun)),
                 i -> "worker " + (i + 1)).toResult(CONFIG, TARGET);

@@ -71,7 +71,7 @@ class ReportsTest {
                 | :--- | :--- | :--- |
                 | **Stability** | **100%** | 1,000/1,000 requests succeeded; 0 failed |
                 | **Latency** | **~2.71s** | mean end-to-end; p50 2.65s, p95 3.1s, p99 4s, max 4.5s; TTFT p95 450ms |
-                | **Capacity** | **100 req/s** | successes per second over the 10s send window; peak 8 in flight; 100 output tok/s (server counts); replicas serving are not visible from the client (run verify) |
+                | **Capacity** | **100 req/s** | steady-state successes per second over the 10s send window (work done in it, warm-up included); peak 8 in flight; 100 output tok/s (server counts); replicas serving are not visible from the client (run verify) |
                 """);
     }
 

@@ -285,10 +285,14 @@ class ResponseFramerTest {
     }
 
     @Test
-    void aMalformedAnswerIsAConnectionErrorAndClosesTheConnection() {
+    void aMalformedAnswerIsABadResponseNotAConnectionFailureAndClosesTheConnection() {
         Conn c = new Conn().send(false).receive("SSH-2.0-OpenSSH_9.6\r\n\r\n");
-        assertThat(c.ended).containsExactly(ErrorKind.CONNECTION_ERROR.key());
+        assertThat(c.ended).containsExactly(ErrorKind.BAD_RESPONSE.key());
         assertThat(c.channel.isActive()).isFalse();
+        Conn upgrade = new Conn().send(false).receive("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n");
+        assertThat(upgrade.ended).containsExactly(ErrorKind.BAD_RESPONSE.key());
+        Conn huge = new Conn().send(false).receive("HTTP/1.1 200 OK\r\nX-Big: " + "a".repeat(200_000) + "\r\n\r\n");
+        assertThat(huge.ended).containsExactly(ErrorKind.BAD_RESPONSE.key());
     }
 
     @Test

@@ -149,6 +149,32 @@ class SweepCommandTest {
     }
 
     @Test
+    void aWrongPathIsThePreFlightsOneLineBeforeAnyStepRuns() throws Exception {
+        Path json = dir.resolve("sweep.json");
+        int code = run("loadtest", "sweep", "--url", fake.baseUri().resolve("/api/generat").toString(), "--api", "ollama",
+                "--concurrency", "1,2", "--step-duration", "300ms", "--quiet", "--report-json", json.toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("sweep: pre-flight request sent, waiting for its answer (up to 2m, --timeout)");
+        assertThat(err.toString().lines().reduce((a, b) -> b).orElse("")).startsWith("loadtest sweep: pre-flight request");
+        assertThat(out.toString()).as("no table of 404s").isEmpty();
+        assertThat(json).doesNotExist();
+        assertThat(fake.stats().httpRequests()).as("only the pre-flight request").isEqualTo(1);
+    }
+
+    @Test
+    void capacityTakesAUrlOfAnyApiAndComparesOnlyItsOrigin() throws Exception {
+        Path json = dir.resolve("sweep.json");
+        assertThat(run("loadtest", "sweep", "--url", fake.baseUri().toString(), "--concurrency", "1", "--step-duration",
+                "300ms", "--slo", "p95<30s", "--quiet", "--report-json", json.toString())).isZero();
+        String chat = fake.baseUri().resolve("/v1/chat/completions").toString();
+        assertThat(run("loadtest", "capacity", "--sweep", json.toString(), "--users", "10", "--url", chat))
+                .as(err.toString()).isZero();
+        assertThat(run("loadtest", "capacity", "--sweep", json.toString(), "--users", "10", "--url",
+                "http://127.0.0.2:1/v1/chat/completions")).isEqualTo(2);
+        assertThat(err.toString()).doesNotContain("--api").contains("the sweep measured ");
+    }
+
+    @Test
     void aVllmStackIsLoadedThroughItsOpenAiRoutesWithoutAskingForApi() throws Exception {
         String model = "meta-llama/Llama-3.1-8B-Instruct";
         try (FakeOllama vllm = FakeOllama.start(FakeOllamaConfig.defaults().withModels(java.util.List.of(model))

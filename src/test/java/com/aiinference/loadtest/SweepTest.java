@@ -27,7 +27,7 @@ class SweepTest {
         LatencySummary lat = new LatencySummary(100, p95Ms * 0.9, p95Ms * 0.9, p95Ms, p95Ms, p95Ms, p95Ms);
         LatencySummary ttft = new LatencySummary(100, 100, 100, 120, 120, 130, 140);
         return new SweepStep(load, 100, 100, Map.of(), 20, rps, rps * 100, 10_000, lat, ttft, LatencySummary.EMPTY,
-                LatencySummary.EMPTY, (long) load, null);
+                LatencySummary.EMPTY, (long) load, null, null);
     }
 
     private SweepResult run(Sweep sweep, DoubleFunction<SweepStep> steps, List<Double> ran) {
@@ -84,7 +84,7 @@ class SweepTest {
     void aStepWithNoSuccessBreaksTheSloEvenWithoutObjectives() {
         Sweep sweep = new Sweep(SweepResult.CONCURRENCY, List.of(1.0, 2.0), Duration.ofSeconds(5), 0.05, base(""));
         SweepResult r = run(sweep, load -> new SweepStep(load, 5, 0, Map.of("http_404", 5L), 5, 1, 0, 0,
-                LatencySummary.EMPTY, LatencySummary.EMPTY, LatencySummary.EMPTY, LatencySummary.EMPTY, 1, null), new ArrayList<>());
+                LatencySummary.EMPTY, LatencySummary.EMPTY, LatencySummary.EMPTY, LatencySummary.EMPTY, 1, null, null), new ArrayList<>());
         assertThat(r.knee()).isEmpty();
         assertThat(r.stopped()).isEqualTo("the SLO broke at concurrency 1 (no request succeeded (5 sent))");
     }
@@ -94,11 +94,40 @@ class SweepTest {
         Sweep sweep = new Sweep(SweepResult.CONCURRENCY, List.of(1.0, 2.0, 4.0), Duration.ofSeconds(5), 0.05, base("p95<5s"));
         SweepStep first = step(1, 1, 1000);
         SweepStep cut = new SweepStep(2, 3, 2, Map.of("aborted", 1L), 1, 2, 20, 20, first.latency(), first.ttft(),
-                first.itl(), first.tpot(), 2, "interrupted (Ctrl-C)");
+                first.itl(), first.tpot(), 2, "interrupted (Ctrl-C)", null);
         SweepResult r = run(sweep, load -> load == 1 ? first : cut, new ArrayList<>());
         assertThat(r.steps()).hasSize(2);
         assertThat(r.stopped()).isEqualTo("step 2 (concurrency 2) was stopped: interrupted (Ctrl-C)");
         assertThat(r.knee()).get().extracting(SweepStep::load).isEqualTo(1.0);
+    }
+
+    @Test
+    void aStepTheUserStoppedIsNotJudgedEndsTheSweepAndCapacityRefusesIt() throws Exception {
+        Sweep sweep = new Sweep(SweepResult.CONCURRENCY, List.of(1.0, 2.0, 4.0), Duration.ofSeconds(5), 0.05, base("p95<5s"));
+        SweepStep first = step(1, 1, 1000);
+        // Within the SLO by its figures, but cut: it must not become the knee.
+        SweepStep cut = new SweepStep(2, 3, 3, Map.of(), 1, 2, 20, 20, first.latency(), first.ttft(), first.itl(),
+                first.tpot(), 2, null, "Ctrl-C");
+        List<Double> ran = new ArrayList<>();
+        SweepResult r = run(sweep, load -> load == 1 ? first : cut, ran);
+        assertThat(ran).containsExactly(1.0, 2.0);
+        assertThat(r.stopped()).isEqualTo("stopped by the user (Ctrl-C) during step 2 (concurrency 2): that step was cut"
+                + " and is not judged, and no step after it ran");
+        assertThat(r.knee()).get().extracting(SweepStep::load).isEqualTo(1.0);
+        assertThat(SweepReport.markdown(r)).contains("| stopped (not judged) |", "a lower bound: the sweep was stopped");
+        SweepResult back = SweepResult.read(write(r));
+        assertThat(back.cutByUser()).get().extracting(SweepStep::stoppedByUser).isEqualTo("Ctrl-C");
+        assertThat(r.toJson().at("/steps/1/within_slo").isNull()).isTrue();
+        assertThatThrownBy(() -> Capacity.of(back, 1000, null)).isInstanceOf(SweepInputException.class)
+                .hasMessage("the sweep was stopped by the user during its step at concurrency 2: it never showed where"
+                        + " the SLO breaks, so its knee is not known; run the sweep to its end");
+    }
+
+    private java.nio.file.Path write(SweepResult r) throws java.io.IOException {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("sweep", ".json");
+        f.toFile().deleteOnExit();
+        java.nio.file.Files.writeString(f, r.toJson().toString());
+        return f;
     }
 
     @Test

@@ -118,7 +118,7 @@ class PlanCommandTest {
         assertThat(fieldNames(root)).containsExactly("stack", "resources", "outputs", "cost", "checks");
         assertThat(root.get("stack").asText()).isEqualTo("dev");
         for (JsonNode res : root.get("resources")) {
-            assertThat(fieldNames(res)).containsExactly("type", "name", "parent", "urn", "provider", "dependencies", "inputs");
+            assertThat(fieldNames(res)).containsExactly("urn", "type", "name", "parent", "provider", "dependencies", "inputs");
         }
         for (JsonNode check : root.get("checks")) {
             assertThat(fieldNames(check)).containsExactly("name", "status", "message");
@@ -211,12 +211,57 @@ class PlanCommandTest {
         assertThat(r.exit()).as(r.out()).isZero();
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly(
-                    "01-service-ai-inference.yaml", "02-deployment-ai-inference.yaml",
+                    ".ai-inference-render", "01-service-ai-inference.yaml", "02-deployment-ai-inference.yaml",
                     "03-horizontalpodautoscaler-ai-inference.yaml", "04-provisioningrequest-ai-inference.yaml",
                     "manifest.yaml");
         }
         assertThat(Files.readString(dir.resolve("02-deployment-ai-inference.yaml")))
                 .contains("cloud.google.com/gke-nodepool: \"l4-pool\"").contains("memory: \"40Gi\"");
+    }
+
+    @Test
+    void renderDirHoldsOnlyTheLastRenderAndRefusesAFolderItDidNotWrite() throws IOException {
+        Path dir = project.resolve("rendered");
+        assertThat(plan("--stack", "dev", "--render-dir", dir.toString()).exit()).isZero();
+        // An earlier render's object that this render does not have: it must not stay for `kubectl apply -f DIR`.
+        Files.writeString(dir.resolve("09-provisioningrequest-stale.yaml"), "kind: ProvisioningRequest\n");
+        Files.writeString(dir.resolve(".ai-inference-render"), Files.readString(dir.resolve(".ai-inference-render"))
+                + "09-provisioningrequest-stale.yaml\n");
+        Path outside = Files.writeString(project.resolve("outside.yaml"), "keep\n");
+        Files.delete(dir.resolve("manifest.yaml"));
+        Files.createSymbolicLink(dir.resolve("manifest.yaml"), outside);
+        assertThat(plan("--stack", "dev", "--render-dir", dir.toString()).exit()).isZero();
+        assertThat(dir.resolve("09-provisioningrequest-stale.yaml")).doesNotExist();
+        assertThat(Files.isSymbolicLink(dir.resolve("manifest.yaml"))).as("the link is replaced, not followed").isFalse();
+        assertThat(Files.readString(outside)).isEqualTo("keep\n");
+
+        Path foreign = Files.createDirectories(project.resolve("mine"));
+        Files.writeString(foreign.resolve("notes.txt"), "mine\n");
+        Run r = plan("--stack", "dev", "--render-dir", foreign.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("plan: --render-dir " + foreign + " holds notes.txt, which plan did not"
+                + " write; give an empty or new directory (plan replaces only its own earlier render)");
+        assertThat(r.out()).as("refused before the plan runs").isEmpty();
+        Path link = Files.createSymbolicLink(project.resolve("link"), foreign);
+        assertThat(plan("--stack", "dev", "--render-dir", link.toString()).err().strip())
+                .isEqualTo("plan: --render-dir " + link + " is a symbolic link; give the folder itself");
+    }
+
+    @Test
+    void theResourcesComeInUrnOrderSoPlansDiffCleanly() throws IOException {
+        Run r = plan("--stack", "dev", "--output", "json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        java.util.List<String> urns = new java.util.ArrayList<>();
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out()).get("resources")
+                .forEach(n -> urns.add(n.get("urn").asText()));
+        assertThat(urns).hasSizeGreaterThan(10).isSorted();
+    }
+
+    @Test
+    void aConfigFileIsPlannedAsTheStackItsNameSays() throws IOException {
+        Path bad = Files.copy(project.resolve("Pulumi.dev.yaml"), project.resolve("bad.yaml"));
+        Run r = plan("--config-file", bad.toString());
+        assertThat(r.out()).startsWith("Plan of stack bad (project ai-inference)");
     }
 
     @Test

@@ -69,4 +69,26 @@ class StackFileTest {
         assertThatThrownBy(() -> StackFile.read(dir.resolve("Pulumi.none.yaml"), "ai-inference"))
                 .hasMessageStartingWith("stack file not found: ");
     }
+
+    @Test
+    void valuesAreReadAsPulumiReadsThemYaml12AndTheirText() throws IOException {
+        StackFile f = read("""
+                config:
+                  ai-inference:gkeVersion: 1.30
+                  ai-inference:deletionProtection: no
+                  ai-inference:numParallel: 08
+                  ai-inference:loadBalancerSourceRanges: [10.0.0.0/8, yes, 1.30, true]
+                """);
+        assertThat(f.config()).containsEntry("ai-inference:gkeVersion", "1.30")
+                .containsEntry("ai-inference:deletionProtection", "no")
+                .containsEntry("ai-inference:numParallel", "08")
+                .containsEntry("ai-inference:loadBalancerSourceRanges", "[\"10.0.0.0/8\",\"yes\",1.3,true]");
+    }
+
+    @Test
+    void aMisspeltTopLevelKeyIsNamed() {
+        assertThatThrownBy(() -> read("confg:\n  ai-inference:gcpProject: p\n")).isInstanceOf(StackFileException.class)
+                .hasMessage("stack file " + dir.resolve("Pulumi.t.yaml") + ": 'confg' is not a key of a Pulumi stack"
+                        + " file (did you mean 'config'?)");
+    }
 }

@@ -54,6 +54,17 @@ class SimulateClusterSignalTest {
         }
     }
 
+    @Test
+    void ctrlCStopsSimulateOllamaWithExitZeroAsDocumented() throws Exception {
+        try (com.aiinference.testing.MainProcess sim = com.aiinference.testing.MainProcess.start(dir, "simulate",
+                "ollama", "--port", "0", "--max-duration", "60s")) {
+            sim.awaitWhileAlive(() -> sim.out().contains("or on Ctrl-C"), 60, "the banner");
+            sim.interrupt();
+            assertThat(sim.exitCode(10)).as(sim.err()).isZero();
+            assertThat(sim.out()).contains("stopped: ");
+        }
+    }
+
     private static String read(Path log) throws java.io.IOException {
         return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
     }

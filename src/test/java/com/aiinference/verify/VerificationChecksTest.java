@@ -64,6 +64,17 @@ class VerificationChecksTest {
     }
 
     @Test
+    void aVllmReleaseIsCheckedAndNamedByItsOwnContainer() {
+        PodState vllm = new PodState("ai-inference-abc-0", "uid-0", "node-0", "Running", true,
+                List.of(new ContainerState("vllm", 0, true, null, null, "40Gi")),
+                new ModelState(true, "/v1/models lists the model"), RequestCounter.of(1), "nvidia-l4");
+        assertThat(VerificationChecks.memoryLimit(snapshot(List.of(vllm)), EXPECTED).message())
+                .isEqualTo("every vllm container limited to 40Gi");
+        assertThat(VerificationChecks.memoryLimit(snapshot(List.of(vllm)), new Expectations(1, null, "46Gi", null, null))
+                .message()).isEqualTo("ai-inference-abc-0: vllm memory limit 40Gi, expected 46Gi");
+    }
+
+    @Test
     void twoPodsOnOneNodeFail() {
         PodState a = pod(0, 0, null, 1);
         PodState b = pod(1, 0, null, 1);
