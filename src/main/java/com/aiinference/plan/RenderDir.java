@@ -1,6 +1,6 @@
 package com.aiinference.plan;
 
-import com.aiinference.cli.CliException;
+import com.aiinference.core.UserFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -29,18 +29,18 @@ final class RenderDir {
     /** Refuses, before the plan runs, a folder this command may not write into. */
     static void check(Path dir) {
         if (Files.isSymbolicLink(dir)) {
-            throw CliException.usage("--render-dir " + dir + " is a symbolic link; give the folder itself");
+            throw new UserFiles.UserFileException("--render-dir " + dir + " is a symbolic link; give the folder itself");
         }
         if (!Files.exists(dir)) {
             return;
         }
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            throw CliException.usage("--render-dir " + dir + " is not a directory");
+            throw new UserFiles.UserFileException("--render-dir " + dir + " is not a directory");
         }
         Set<String> ours = earlierRender(dir);
         for (String name : entries(dir)) {
             if (!name.equals(INDEX) && !ours.contains(name)) {
-                throw CliException.usage("--render-dir " + dir + " holds " + name + ", which plan did not write; give"
+                throw new UserFiles.UserFileException("--render-dir " + dir + " holds " + name + ", which plan did not write; give"
                         + " an empty or new directory (plan replaces only its own earlier render)");
             }
         }
@@ -77,7 +77,7 @@ final class RenderDir {
                 }
             }
         } catch (com.aiinference.core.UserFiles.UserFileException e) {
-            throw CliException.usage("--render-dir " + dir + ": " + e.getMessage());
+            throw new UserFiles.UserFileException("--render-dir " + dir + ": " + e.getMessage());
         }
         return names;
     }
@@ -89,7 +89,7 @@ final class RenderDir {
                 names.add(p.getFileName().toString());
             }
         } catch (IOException e) {
-            throw CliException.usage("cannot read --render-dir " + dir + ": " + e.getMessage());
+            throw new UserFiles.UserFileException("cannot read --render-dir " + dir + ": " + e.getMessage());
         }
         names.sort(null);
         return names;
