@@ -8,6 +8,7 @@ import com.aiinference.stack.DeploymentConfig;
 import com.aiinference.stack.GpuNodePool;
 import com.aiinference.stack.InferenceRelease;
 import com.aiinference.stack.Network;
+import com.aiinference.stack.ProjectServices;
 import com.aiinference.stack.Providers;
 import com.aiinference.stack.StackRules;
 import com.aiinference.stack.WorkerImageRepository;
@@ -40,10 +41,13 @@ public final class App {
         Settings s = accepted.settings();
         String name = s.cluster().name();
 
-        // The control-plane version is looked up (and checked against the DWS floor) first; the provider that creates
-        // every GCP resource gets its project only once that passed, so a refused version creates nothing.
-        var version = new ControlPlaneVersion(s, Providers.gcp(name + "-gcp-lookups", s, Output.of(s.gcp().projectId())));
-        var gcp = Providers.gcp(name + "-gcp", s, version.project);
+        // The project's APIs are enabled first (a new project needs only serviceusage on). The control-plane version is
+        // then looked up (and checked against the DWS floor); the provider that creates every other GCP resource gets
+        // its project only once both passed, and depends on the APIs, so a refused version creates nothing but them.
+        var lookups = Providers.gcp(name + "-gcp-lookups", s, Output.of(s.gcp().projectId()));
+        var services = new ProjectServices(name + "-services", s, lookups, ComponentResourceOptions.builder().build());
+        var version = new ControlPlaneVersion(s, lookups, services.project);
+        var gcp = Providers.gcp(name + "-gcp", s, version.project, services.services);
         var network = new Network(name, s, gcp, ComponentResourceOptions.builder().build());
         var cluster = new Cluster(name, s, network, gcp, version, ComponentResourceOptions.builder().build());
         var gpuPool = new GpuNodePool(s.gpuPool().name(), s, cluster, gcp, ComponentResourceOptions.builder().build());
@@ -72,6 +76,10 @@ public final class App {
         ctx.export("gpuProvisioning", Output.of(s.gpuPool().provisioning().configName()));
         ctx.export("hpaPinned", Output.of(s.workload().isHpaPinnedAt()));
         ctx.export("workerImageRepository", workerImages.url);
+        if (s.service().createsApiKeySecret()) {
+            // Secret in the state: loadtest/verify/sweep --stack send it (pulumi stack output --show-secrets), never print it.
+            ctx.export("apiKey", Output.ofSecret(s.service().apiKeys().values().get(0)));
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import com.aiinference.cli.VersionProvider;
 import com.aiinference.loadtest.LoadTestCommand;
 import com.aiinference.loadtest.distributed.WorkerCommand;
 import com.aiinference.plan.PlanCommand;
+import com.aiinference.preflight.PreflightCommand;
 import com.aiinference.simulate.SimulateCommand;
 import com.aiinference.verify.StatusCommand;
 import com.aiinference.verify.VerifyCommand;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Command;
         })
 public final class Main implements Runnable {
     /** Every command, in the order of the help. */
-    static final List<Class<?>> COMMANDS = List.of(CommandLine.HelpCommand.class, PlanCommand.class,
+    static final List<Class<?>> COMMANDS = List.of(CommandLine.HelpCommand.class, PlanCommand.class, PreflightCommand.class,
             LoadTestCommand.class, VerifyCommand.class, StatusCommand.class, SimulateCommand.class, WorkerCommand.class);
 
     @CommandLine.Spec

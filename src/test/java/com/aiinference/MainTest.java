@@ -100,7 +100,7 @@ class MainTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         assertThat(run(out, err)).isEqualTo(ExitCodes.USAGE);
-        assertThat(err.toString()).startsWith("ai-inference: give a command: plan, loadtest, verify, status, simulate\n");
+        assertThat(err.toString()).startsWith("ai-inference: give a command: plan, preflight, loadtest, verify, status, simulate\n");
         assertThat(out.toString()).isEmpty();
         StringWriter err2 = new StringWriter();
         assertThat(run(new StringWriter(), err2, "simulate")).isEqualTo(ExitCodes.USAGE);

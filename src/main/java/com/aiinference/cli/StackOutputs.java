@@ -27,6 +27,8 @@ public final class StackOutputs {
     public static final String NAMESPACE = "namespace";
     public static final String SERVICE_NAME = "serviceName";
     public static final String RELEASE_NAME = "releaseName";
+    /** Secret: the gateway's first API key, exported when the stack sets {@code apiKeys}; sent, never printed. */
+    public static final String API_KEY = "apiKey";
     /** The Artifact Registry repository of the load-test worker image ({@code --in-cluster}). */
     public static final String WORKER_IMAGE_REPOSITORY = "workerImageRepository";
 

@@ -56,6 +56,10 @@ public final class ConfigKeys {
             "Machine type of the small non-GPU system pool (queued pools need a non-queued pool).");
     public static final ConfigKey SYSTEM_NODES_PER_ZONE = integer("systemNodesPerZone", 1,
             "Nodes per zone in the system pool.");
+    public static final ConfigKey PRIVATE_NODES = bool("privateNodes", true,
+            "Nodes without external IPs (private nodes); a Cloud Router and Cloud NAT in the region give them egress to image registries and model hubs. false gives every node a public IP (one IN_USE_ADDRESSES each).");
+    public static final ConfigKey CONTROL_PLANE_AUTHORIZED_NETWORKS = array("controlPlaneAuthorizedNetworks", List.of(),
+            "CIDRs allowed to reach the control plane's public endpoint (the deployer's, CI's); empty = any address, authenticated by Google IAM and Kubernetes RBAC (what a GitHub-hosted runner, whose address is not fixed, needs).");
 
     // GPU pool
     public static final ConfigKey GPU_POOL_NAME = string("gpuPoolName", "l4-pool",
@@ -104,8 +108,8 @@ public final class ConfigKeys {
             "Ollama image tag: an exact release x.y.z, 0.17.1 or later; empty uses the chart's pinned appVersion.");
     public static final ConfigKey ENGINE = string("engine", ChartContract.ENGINE_OLLAMA,
             "Inference engine: ollama (the seed's) or vllm (vLLM's OpenAI server with continuous batching); model, numParallel and contextLength apply to either.");
-    public static final ConfigKey MODEL = string("model", ChartContract.DEFAULT_MODEL,
-            "Model served by every replica: an Ollama name (llama3.1:8b) with engine ollama, a Hugging Face id (meta-llama/Llama-3.1-8B-Instruct) with engine vllm.");
+    public static final ConfigKey MODEL = string("model", "",
+            "Model served by every replica: an Ollama name with engine ollama, a Hugging Face id with engine vllm; empty = the engine's default, llama3.1:8b (ollama) or meta-llama/Llama-3.1-8B-Instruct (vllm, gated: set hfToken).");
     public static final ConfigKey NUM_PARALLEL = integer("numParallel", 8,
             "Requests each replica serves at once: OLLAMA_NUM_PARALLEL, or vLLM's --max-num-seqs.");
     public static final ConfigKey MAX_QUEUE = integer("maxQueue", 512,
@@ -183,6 +187,7 @@ public final class ConfigKeys {
             GCP_PROJECT, REGION, GPU_ZONES,
             NETWORK_NAME, SUBNETWORK_NAME, SUBNET_CIDR, PODS_CIDR, SERVICES_CIDR, PODS_RANGE_NAME, SERVICES_RANGE_NAME,
             CLUSTER_NAME, RELEASE_CHANNEL, GKE_VERSION, DELETION_PROTECTION, SYSTEM_MACHINE_TYPE, SYSTEM_NODES_PER_ZONE,
+            PRIVATE_NODES, CONTROL_PLANE_AUTHORIZED_NETWORKS,
             GPU_POOL_NAME, GPU_MACHINE_TYPE, ACCELERATOR_TYPE, ACCELERATORS_PER_NODE, GPU_NODE_COUNT, GPU_MIN_NODES,
             GPU_DRIVER_VERSION, GPU_IMAGE_TYPE, GPU_DISK_SIZE_GB, GPU_PROVISIONING, GPU_RESERVATION, DWS_GENERATION, GPU_AUTO_REPAIR,
             COMPACT_PLACEMENT, DWS_MAX_RUN_DURATION, DAEMONSET_MEMORY, DAEMONSET_CPU,

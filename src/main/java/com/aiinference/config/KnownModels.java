@@ -46,6 +46,18 @@ public final class KnownModels {
         return MODELS.stream().filter(m -> m.names().contains(n)).findFirst();
     }
 
+    /**
+     * Hugging Face organisations whose model repositories are gated (the license must be accepted and downloads need
+     * a token): Meta's Llama, Google's Gemma, Mistral AI's.
+     */
+    static final List<String> GATED_PREFIXES = List.of("meta-llama/", "google/gemma", "mistralai/");
+
+    /** Whether a Hugging Face id is from an organisation that gates its models. */
+    public static boolean gatedOnHuggingFace(String id) {
+        String n = id.toLowerCase(Locale.ROOT);
+        return GATED_PREFIXES.stream().anyMatch(n::startsWith);
+    }
+
     /** The names the table knows, for messages. */
     static String knownNames() {
         return String.join(", ", MODELS.stream().map(m -> m.names().get(0) + " / " + m.names().get(m.names().size() > 3 ? 3 : 1)).toList());

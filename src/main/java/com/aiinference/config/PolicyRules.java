@@ -117,6 +117,22 @@ public final class PolicyRules {
                     + " (see chart-accepts-values)"));
         }
 
+        // vLLM downloads from Hugging Face in the pod: a gated repository without a token fails there, hours after
+        // `pulumi up`. A warning, not a refusal: the token may be set as a secret before the pods start.
+        if (s.engine().isVllm()) {
+            String model = w.model();
+            if (!KnownModels.gatedOnHuggingFace(model)) {
+                pass("hf-model-access", model + " is not from an organisation that gates its models on Hugging Face");
+            } else if (s.engine().hfToken().values().isEmpty()) {
+                checks.add(Check.warn("hf-model-access", model + " is gated on Hugging Face and " + k(HF_TOKEN)
+                        + " is not set: the pods cannot download it; pulumi config set --secret hfToken <token of an "
+                        + "account that accepted the model's license>"));
+            } else {
+                pass("hf-model-access", model + " is gated on Hugging Face; " + k(HF_TOKEN) + " is set (a Secret the "
+                        + "stack creates)");
+            }
+        }
+
         // --- DWS queued provisioning: what GKE rejects on such a pool ---
         if (pool.minNodes() > pool.maxNodes()) {
             fail("gpu-autoscaling-bounds", k(GPU_MIN_NODES) + " " + pool.minNodes() + " exceeds " + k(GPU_NODE_COUNT)

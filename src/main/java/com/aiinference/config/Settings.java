@@ -57,9 +57,25 @@ public record Settings(
         }
     }
 
-    /** @param version what {@code gkeVersion} asks for; {@code pulumi up} resolves a minor or the channel's default */
+    /**
+     * @param version what {@code gkeVersion} asks for; {@code pulumi up} resolves a minor or the channel's default
+     * @param privateNodes nodes without external IPs, egress through the stack's Cloud NAT
+     * @param controlPlaneAuthorizedNetworks CIDRs allowed to the control plane's public endpoint (empty = any)
+     */
     public record Cluster(String name, String releaseChannel, GkeVersionPin version, boolean deletionProtection,
-                          String systemMachineType, int systemNodesPerZone) {}
+                          String systemMachineType, int systemNodesPerZone, boolean privateNodes,
+                          List<String> controlPlaneAuthorizedNetworks) {
+        /** Zones a regional cluster spreads its system pool over when no node locations are given. */
+        public static final int REGIONAL_ZONES = 3;
+
+        public Cluster {
+            controlPlaneAuthorizedNetworks = List.copyOf(controlPlaneAuthorizedNetworks);
+        }
+
+        public int systemNodes() {
+            return systemNodesPerZone * REGIONAL_ZONES;
+        }
+    }
 
     public record GpuPool(String name, MachineShape machine, String acceleratorType, int acceleratorsPerNode,
                           int maxNodes, int minNodes, String driverVersion, String imageType, int diskSizeGb,

@@ -1,5 +1,7 @@
 package com.aiinference.config;
 
+import com.aiinference.chart.ChartContract;
+
 import static com.aiinference.config.ConfigKeys.*;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -124,7 +126,9 @@ public final class SettingsParser {
                 gkeVersion,
                 bool(DELETION_PROTECTION),
                 machineType(SYSTEM_MACHINE_TYPE),
-                positive(SYSTEM_NODES_PER_ZONE));
+                positive(SYSTEM_NODES_PER_ZONE),
+                bool(PRIVATE_NODES),
+                cidrs(CONTROL_PLANE_AUTHORIZED_NETWORKS));
 
         String gpuMachineName = str(GPU_MACHINE_TYPE);
         MachineShape gpuMachine = MachineShape.byName(gpuMachineName).orElse(null);
@@ -158,7 +162,7 @@ public final class SettingsParser {
                 nonEmpty(CHART_PATH),
                 // The chart's values: their forms and ranges are the chart's schema's to judge (stack.ChartValidation).
                 str(IMAGE_TAG),
-                str(MODEL),
+                modelOrEngineDefault(),
                 integerAsIs(NUM_PARALLEL),
                 integerAsIs(MAX_QUEUE),
                 str(KEEP_ALIVE),
@@ -400,6 +404,25 @@ public final class SettingsParser {
             bad(key, v, "is not a CIDR (e.g. 10.10.0.0/20)");
         }
         return v;
+    }
+
+    /** {@code model}, or when it is empty the engine's default (the chart's): one line switches the engine. */
+    private String modelOrEngineDefault() {
+        String model = str(MODEL);
+        if (!model.isEmpty()) {
+            return model;
+        }
+        return Settings.Engine.VLLM.equals(str(ENGINE)) ? ChartContract.DEFAULT_VLLM_MODEL : ChartContract.DEFAULT_MODEL;
+    }
+
+    private List<String> cidrs(ConfigKey key) {
+        List<String> out = list(key);
+        for (String v : out) {
+            if (Cidr.parse(v).isEmpty()) {
+                bad(key, v, "is not a CIDR (e.g. 203.0.113.0/24)");
+            }
+        }
+        return out;
     }
 
     private boolean bool(ConfigKey key) {

@@ -78,7 +78,8 @@ public final class LoadTestCommand implements Callable<Integer> {
         load.api(); // a bad --api is exit 2 before the stack is read
         load.checkFiles(java.util.Map.of(), where);
         TargetResolver.Target target = where.resolve(load::apiFor, System.in);
-        LoadTestConfig config = load.toConfig(target.stackModel().orElse(ChartContract.DEFAULT_MODEL), target.api())
+        LoadTestConfig config = where.withApiKey(
+                load.toConfig(target.stackModel().orElse(ChartContract.DEFAULT_MODEL), target.api()), target.outputs())
                 .toBuilder().tls(where.tls()).build();
         URI uri = target.uri();
         cluster.check();

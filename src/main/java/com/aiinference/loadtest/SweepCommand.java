@@ -119,7 +119,7 @@ public final class SweepCommand implements Callable<Integer> {
         }
         Sweep sweep;
         try {
-            sweep = new Sweep(loadKey, loads, stepDuration, minGain, base.users(1).build());
+            sweep = new Sweep(loadKey, loads, stepDuration, minGain, where.withApiKey(base.users(1).build(), target.outputs()));
         } catch (IllegalArgumentException | SweepInputException e) {
             throw CliException.usage(e.getMessage());
         }

@@ -3,8 +3,13 @@ package com.aiinference.loadtest;
 import com.aiinference.cli.StackOutputs;
 import com.aiinference.cli.StackOutputsOptions;
 import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -46,6 +51,24 @@ public final class TargetOptions {
         return trust.insecure ? TlsTrust.anyCertificate() : TlsTrust.caFile(trust.caFile);
     }
 
+    /** Where the gateway's API key comes from when not from the stack: a file or an environment variable. */
+    static final class KeySource {
+        @Option(names = "--api-key-file", paramLabel = "FILE",
+                description = "Send the API key in this file (its first line) as 'Authorization: Bearer'; never printed."
+                        + " Default: the stack's secret 'apiKey' output with --stack/--outputs.")
+        Path file;
+
+        @Option(names = "--api-key-env", paramLabel = "NAME",
+                description = "Send the API key held by this environment variable (as --api-key-file does).")
+        String env;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    KeySource key;
+
+    /** Reads environment variables; tests swap it. */
+    static Function<String, String> environment = System::getenv;
+
     /** The --outputs file, or null: an input that no output may overwrite. */
     public java.nio.file.Path outputsFile() {
         return stack.outputsFile();
@@ -59,6 +82,52 @@ public final class TargetOptions {
     /** The target, asking the API of the stack's engine unless {@code apiFor} says otherwise. */
     public TargetResolver.Target resolve(Function<Optional<StackOutputs>, Api> apiFor, InputStream stdin) {
         return TargetResolver.resolve(url, stack, apiFor, stdin);
+    }
+
+    /**
+     * The API key to send: {@code --api-key-file}, {@code --api-key-env}, else the {@code apiKey} output of the
+     * stack the target came from. Never part of a message.
+     */
+    public Optional<String> apiKey(Optional<StackOutputs> outputs) {
+        if (key != null && key.file != null) {
+            // A key file is small: a FIFO or a huge file is refused, never waited on or loaded.
+            String text = com.aiinference.core.UserFiles.read(key.file, "--api-key-file", 64 * 1024);
+            String first = text.strip().lines().findFirst().orElse("").strip();
+            if (first.isEmpty()) {
+                throw new TargetException("--api-key-file " + key.file + " is empty");
+            }
+            return Optional.of(first);
+        }
+        if (key != null && key.env != null) {
+            String v = environment.apply(key.env);
+            if (v == null || v.isBlank()) {
+                throw new TargetException("--api-key-env " + key.env + ": the environment variable is not set");
+            }
+            return Optional.of(v.strip());
+        }
+        return outputs.flatMap(o -> o.get(StackOutputs.API_KEY));
+    }
+
+    /**
+     * {@code config} with the API key as {@code Authorization: Bearer} (see {@link #apiKey}); an Authorization header
+     * given with {@code -H} wins. Header values never appear in reports or progress lines.
+     */
+    public LoadTestConfig withApiKey(LoadTestConfig config, Optional<StackOutputs> outputs) {
+        boolean given = config.headers().stream().anyMatch(h -> h.name().toLowerCase(Locale.ROOT).equals("authorization"));
+        Optional<String> k = apiKey(outputs);
+        if (given || k.isEmpty()) {
+            return config;
+        }
+        List<LoadTestConfig.Header> headers = new ArrayList<>(config.headers());
+        try {
+            headers.add(LoadTestConfig.Header.parse("Authorization: Bearer " + k.get()));
+        } catch (IllegalArgumentException e) {
+            // The parser's message would quote the value: name the source only.
+            throw new TargetException("the API key " + (key != null && key.file != null ? "in --api-key-file"
+                    : key != null && key.env != null ? "in --api-key-env" : "of the stack's 'apiKey' output")
+                    + " is not a valid header value (a line break or control character?)");
+        }
+        return config.toBuilder().headers(headers).build();
     }
 
     /**

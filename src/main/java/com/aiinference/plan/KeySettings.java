@@ -12,14 +12,19 @@ final class KeySettings {
 
     static {
         PATHS.put("pulumi:providers:gcp", List.of("project", "region"));
+        PATHS.put("gcp:projects/service:Service", List.of("service", "disableOnDestroy"));
         PATHS.put("gcp:compute/network:Network", List.of("name", "autoCreateSubnetworks"));
         PATHS.put("gcp:compute/subnetwork:Subnetwork", List.of("name", "ipCidrRange", "secondaryIpRanges"));
+        PATHS.put("gcp:compute/router:Router", List.of("name", "region"));
+        PATHS.put("gcp:compute/routerNat:RouterNat", List.of("name", "natIpAllocateOption", "sourceSubnetworkIpRangesToNat",
+                "enableDynamicPortAllocation", "minPortsPerVm", "maxPortsPerVm"));
         PATHS.put("gcp:serviceaccount/account:Account", List.of("accountId"));
         PATHS.put("gcp:projects/iAMMember:IAMMember", List.of("role"));
         PATHS.put("gcp:compute/address:Address", List.of("name", "addressType", "region", "networkTier", "subnetwork"));
         PATHS.put("gcp:container/cluster:Cluster", List.of("name", "location", "releaseChannel.channel",
                 "minMasterVersion", "networkingMode", "datapathProvider", "workloadIdentityConfig.workloadPool", "enableShieldedNodes",
-                "removeDefaultNodePool", "deletionProtection"));
+                "removeDefaultNodePool", "deletionProtection", "privateClusterConfig",
+                "masterAuthorizedNetworksConfig.cidrBlocks"));
         PATHS.put("gcp:container/nodePool:NodePool", List.of("name", "nodeConfig.machineType",
                 "nodeConfig.guestAccelerators", "nodeCount", "initialNodeCount", "autoscaling",
                 "queuedProvisioning.enabled", "nodeConfig.flexStart", "nodeConfig.spot", "management.autoRepair",

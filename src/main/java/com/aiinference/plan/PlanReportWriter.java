@@ -27,11 +27,15 @@ final class PlanReportWriter {
             m.put("name", r.name());
             m.put("parent", r.parent());
             m.put("provider", r.provider());
+            // What the engine orders creation by and destroys in reverse: dependsOn and every resource an input came
+            // from (the explicit provider is the "provider" field).
+            m.put("dependencies", r.dependencies());
             m.put("inputs", r.inputs());
             resources.add(m);
         }
         root.put("resources", resources);
         root.put("outputs", maskedOutputs(report));
+        root.put("cost", CostEstimate.of(report.settings()).json());
         List<Map<String, Object>> checks = new ArrayList<>();
         for (Check c : report.checks()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -64,6 +68,10 @@ final class PlanReportWriter {
             int width = report.outputs().keySet().stream().mapToInt(String::length).max().orElse(0);
             maskedOutputs(report).forEach((k, v) -> out.printf("  %-" + width + "s  %s%s%n", k, v, mockNote(k, v)));
         }
+        out.println();
+        CostEstimate cost = CostEstimate.of(report.settings());
+        out.println(cost.heading());
+        cost.lines().forEach(l -> out.println("  " + l));
         out.println();
         out.println("Checks:");
         int width = report.checks().stream().mapToInt(c -> c.name().length()).max().orElse(0);

@@ -62,9 +62,12 @@ final class ProgramChecks {
                 ? Check.pass("explicit-providers", "every resource names an explicit provider")
                 : Check.fail("explicit-providers", "default provider used by " + String.join(", ", defaulted)));
 
+        out.add(projectServices(run, gcp));
         out.add(controlPlaneVersion(run, s, gcpAll.stream().map(RegisteredResource::urn).toList()));
         out.add(releaseDoesNotWait(run));
         out.add(endpointAddress(run, s));
+        out.add(privateNodes(run, s));
+        out.add(addressQuota(run, s));
 
         // The GPU pool request: the DWS fields on the wire under the current provider's names.
         var pools = run.ofType(Plan.NODE_POOL_TYPE).stream()
@@ -238,6 +241,107 @@ final class ProgramChecks {
                         + " reserved for the LoadBalancer; externalIp/endpoint outputs come from it (" + mock + ip + ")")
                 : Check.fail("endpoint-address", String.join("; ", wrong));
     }
+
+    /**
+     * Every API the stack calls is a {@code gcp:projects/service:Service} that stays enabled on destroy, and the provider
+     * that creates everything else depends on all of them (so does every resource created through it).
+     */
+    private static Check projectServices(MockEngineRun.Result run, List<RegisteredResource> creating) {
+        var services = run.ofType("gcp:projects/service:Service");
+        List<String> declared = services.stream().map(r -> String.valueOf(r.input("service"))).toList();
+        List<String> wrong = new ArrayList<>();
+        List<String> missing = com.aiinference.stack.ProjectServices.APIS.stream().filter(a -> !declared.contains(a)).toList();
+        if (!missing.isEmpty()) {
+            wrong.add("not declared: " + String.join(", ", missing));
+        }
+        services.stream().filter(r -> !Boolean.FALSE.equals(r.input("disableOnDestroy")))
+                .forEach(r -> wrong.add(r.input("service") + " would be disabled on destroy"));
+        if (creating.size() == 1) {
+            var deps = creating.get(0).dependencies();
+            services.stream().filter(r -> !deps.contains(r.urn()))
+                    .forEach(r -> wrong.add("the gcp provider does not wait for " + r.input("service")));
+        }
+        return wrong.isEmpty()
+                ? Check.pass("project-services", declared.size() + " APIs enabled by the stack, kept on destroy, before "
+                        + "any other GCP resource: " + String.join(", ", com.aiinference.stack.ProjectServices.APIS.stream()
+                                .filter(declared::contains).toList()) + " (only "
+                        + com.aiinference.stack.ProjectServices.SERVICE_USAGE_API + " must be on beforehand)")
+                : Check.fail("project-services", String.join("; ", wrong));
+    }
+
+    /** No external IP on any node, and the Cloud Router + NAT that give them egress (registered as sent). */
+    private static Check privateNodes(MockEngineRun.Result run, Settings s) {
+        var clusters = run.ofType("gcp:container/cluster:Cluster");
+        if (clusters.size() != 1) {
+            return Check.fail("private-nodes", "expected one GKE cluster, registered " + clusters.size());
+        }
+        Object registered = clusters.get(0).input("privateClusterConfig.enablePrivateNodes");
+        String controlPlane = s.cluster().controlPlaneAuthorizedNetworks().isEmpty()
+                ? "control plane's public endpoint open to any address (IAM and RBAC authenticate)"
+                : "control plane's public endpoint limited to " + s.cluster().controlPlaneAuthorizedNetworks();
+        if (!s.cluster().privateNodes()) {
+            return registered == null || Boolean.FALSE.equals(registered)
+                    ? Check.warn("private-nodes", "privateNodes is false: every node gets an external IP ("
+                            + (s.cluster().systemNodes() + s.gpuPool().maxNodes()) + " at most, see address-quota); "
+                            + controlPlane)
+                    : Check.fail("private-nodes", "privateNodes is false but the cluster registers enablePrivateNodes=" + registered);
+        }
+        if (!Boolean.TRUE.equals(registered)) {
+            return Check.fail("private-nodes", "privateNodes is true but the cluster registers privateClusterConfig.enablePrivateNodes="
+                    + registered);
+        }
+        if (!s.network().createsNetwork()) {
+            return Check.pass("private-nodes", "nodes without external IPs in the existing network "
+                    + s.network().existingNetwork() + ", whose Cloud NAT must give them egress; " + controlPlane);
+        }
+        var nats = run.ofType("gcp:compute/routerNat:RouterNat");
+        var routers = run.ofType("gcp:compute/router:Router");
+        if (nats.size() != 1 || routers.size() != 1) {
+            return Check.fail("private-nodes", "private nodes need one Cloud Router and one Cloud NAT for egress, registered "
+                    + routers.size() + " and " + nats.size());
+        }
+        var nat = nats.get(0);
+        List<String> wrong = new ArrayList<>();
+        expect(wrong, nat, "region", s.gcp().region());
+        expect(wrong, nat, "natIpAllocateOption", "AUTO_ONLY");
+        expect(wrong, nat, "enableDynamicPortAllocation", true);
+        expect(wrong, nat, "minPortsPerVm", com.aiinference.stack.Network.NAT_MIN_PORTS_PER_VM);
+        expect(wrong, nat, "maxPortsPerVm", com.aiinference.stack.Network.NAT_MAX_PORTS_PER_VM);
+        expect(wrong, nat, "subnetworks.0.sourceIpRangesToNats", List.of("ALL_IP_RANGES"));
+        return wrong.isEmpty()
+                ? Check.pass("private-nodes", "nodes without external IPs; Cloud NAT " + nat.input("name") + " on router "
+                        + routers.get(0).input("name") + " in " + s.gcp().region() + " (auto addresses, dynamic ports "
+                        + nat.input("minPortsPerVm") + ".." + nat.input("maxPortsPerVm") + " per node, pods included); "
+                        + controlPlane)
+                : Check.fail("private-nodes", "Cloud NAT " + nat.input("name") + ": " + String.join("; ", wrong));
+    }
+
+    /**
+     * What the stack takes of the region's external IPv4 address quotas: the reserved endpoint (STATIC_ADDRESSES and,
+     * once the load balancer uses it, IN_USE_ADDRESSES), the NAT's auto-allocated addresses, and a public IP per node
+     * without private nodes. New projects commonly get IN_USE_ADDRESSES 8 per region; {@code preflight} reads the real
+     * limit.
+     */
+    private static Check addressQuota(MockEngineRun.Result run, Settings s) {
+        long endpoint = run.ofType("gcp:compute/address:Address").stream()
+                .filter(a -> "EXTERNAL".equals(a.input("addressType"))).count();
+        boolean nat = !run.ofType("gcp:compute/routerNat:RouterNat").isEmpty();
+        int natAddresses = nat ? com.aiinference.stack.Network.natAddresses(s) : 0;
+        int nodes = s.cluster().privateNodes() ? 0 : s.cluster().systemNodes() + s.gpuPool().maxNodes();
+        long inUse = endpoint + natAddresses + nodes;
+        String needs = "needs " + inUse + " IN_USE_ADDRESSES in " + s.gcp().region() + " (" + endpoint
+                + " reserved endpoint, " + natAddresses + " NAT" + (nodes > 0 ? ", " + nodes + " node public IPs" : "")
+                + ") and " + endpoint + " STATIC_ADDRESSES";
+        return inUse <= NEW_PROJECT_IN_USE_ADDRESSES
+                ? Check.pass("address-quota", needs + "; a new project commonly has " + NEW_PROJECT_IN_USE_ADDRESSES
+                        + " in-use addresses per region (`preflight` reads the real quota)")
+                : Check.warn("address-quota", needs + ", more than the " + NEW_PROJECT_IN_USE_ADDRESSES
+                        + " a new project commonly has per region: GPU nodes would fail to be created"
+                        + (nodes > 0 ? "; set privateNodes true" : "") + " (`preflight` reads the real quota)");
+    }
+
+    /** The in-use external IPv4 addresses per region a new project commonly starts with. */
+    static final int NEW_PROJECT_IN_USE_ADDRESSES = 8;
 
     private static void expect(List<String> wrong, RegisteredResource r, String path, Object expected) {
         Object actual = r.input(path);

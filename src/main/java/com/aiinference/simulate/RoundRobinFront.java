@@ -141,6 +141,8 @@ public final class RoundRobinFront implements AutoCloseable {
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicLong forwarded = new AtomicLong();
     private volatile LongConsumer onRequest = n -> { };
+    /** Bearer keys the front admits, as the chart's gateway does with apiKeys set; empty admits every request. */
+    private volatile Set<String> apiKeys = Set.of();
 
     private RoundRobinFront(List<URI> upstreams, int port) {
         this.backends = upstreams.stream().map(Backend::new).toList();
@@ -207,6 +209,19 @@ public final class RoundRobinFront implements AutoCloseable {
         this.onRequest = listener;
     }
 
+    /** Answer 401 to requests without {@code Authorization: Bearer <one of keys>}, as the gateway does. */
+    public void requireApiKeys(Set<String> keys) {
+        this.apiKeys = Set.copyOf(keys);
+    }
+
+    private boolean admitted(FullHttpRequest req) {
+        if (apiKeys.isEmpty()) {
+            return true;
+        }
+        String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+        return auth != null && auth.startsWith("Bearer ") && apiKeys.contains(auth.substring("Bearer ".length()).strip());
+    }
+
     private Backend pick() {
         int n = backends.size();
         for (int i = 0; i < n; i++) {
@@ -233,8 +248,17 @@ public final class RoundRobinFront implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-            Backend b = pick();
             boolean keepAlive = HttpUtil.isKeepAlive(req);
+            if (!admitted(req)) {
+                FullHttpResponse r = plain(HttpResponseStatus.UNAUTHORIZED, "missing or unknown API key\n");
+                r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+                ChannelFuture f = ctx.writeAndFlush(r);
+                if (!keepAlive) {
+                    f.addListener(ChannelFutureListener.CLOSE);
+                }
+                return;
+            }
+            Backend b = pick();
             if (b == null) {
                 FullHttpResponse r = plain(HttpResponseStatus.SERVICE_UNAVAILABLE, "no ready backend\n");
                 ChannelFuture f = ctx.writeAndFlush(r);

@@ -140,6 +140,11 @@ public final class SimulateClusterCommand implements Callable<Integer> {
     @Mixin
     ReplicaTimingOptions timing;
 
+    @Option(names = "--api-key-file", paramLabel = "FILE",
+            description = "Require this bearer key (the file's first line) at the front, as the gateway does with the"
+                    + " stack's apiKeys set (401 without it), and write it as the secret 'apiKey' output.")
+    Path apiKeyFile;
+
     @Option(names = "--max-duration", paramLabel = "DURATION", defaultValue = "30m", converter = Durations.Converter.class,
             description = "Stop by itself after this long. Default: ${DEFAULT-VALUE}.")
     Duration maxDuration;
@@ -220,6 +225,14 @@ public final class SimulateClusterCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
+        String apiKey = null;
+        if (apiKeyFile != null) {
+            apiKey = com.aiinference.core.UserFiles.read(apiKeyFile, "--api-key-file", 64 * 1024)
+                    .strip().lines().findFirst().orElse("").strip();
+            if (apiKey.isEmpty()) {
+                throw CliException.usage("--api-key-file " + apiKeyFile + " is empty");
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         List<FakeOllama> fakes = new ArrayList<>();
         SimulatedCluster cluster = null;
@@ -238,6 +251,9 @@ public final class SimulateClusterCommand implements Callable<Integer> {
                 c.setReady(c.resolvePod(p), false);
             }
             armFaults(c, restartPods, evictPods, out);
+            if (apiKey != null) {
+                c.requireApiKey(apiKey);
+            }
             writeOutputs(c);
             shutdown = () -> {
                 if (closed.compareAndSet(false, true)) {

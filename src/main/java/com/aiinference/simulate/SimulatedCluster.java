@@ -304,6 +304,15 @@ public final class SimulatedCluster implements AutoCloseable {
                 .build());
     }
 
+    /** The gateway's API key, as a stack with {@code apiKeys} set has it; null when the front admits everyone. */
+    private volatile String apiKey;
+
+    /** Requires this bearer key at the front (401 without it) and lists it as the secret {@code apiKey} output. */
+    public void requireApiKey(String key) {
+        this.apiKey = key;
+        front.requireApiKeys(java.util.Set.of(key));
+    }
+
     /** The outputs {@code pulumi stack output --json --show-secrets} would print for this release. */
     public Map<String, Object> outputs() {
         Map<String, Object> o = new LinkedHashMap<>();
@@ -324,6 +333,9 @@ public final class SimulatedCluster implements AutoCloseable {
         o.put("dwsEnabled", spec.dwsState() != null);
         o.put("hpaPinned", spec.hpaPinned());
         o.put("workerImageRepository", "simulated.local/ai-inference");
+        if (apiKey != null) {
+            o.put("apiKey", apiKey);
+        }
         return o;
     }
 

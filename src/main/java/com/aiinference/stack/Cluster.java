@@ -6,6 +6,9 @@ import com.pulumi.gcp.Provider;
 import com.pulumi.gcp.container.NodePool;
 import com.pulumi.gcp.container.NodePoolArgs;
 import com.pulumi.gcp.container.inputs.ClusterIpAllocationPolicyArgs;
+import com.pulumi.gcp.container.inputs.ClusterMasterAuthorizedNetworksConfigArgs;
+import com.pulumi.gcp.container.inputs.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs;
+import com.pulumi.gcp.container.inputs.ClusterPrivateClusterConfigArgs;
 import com.pulumi.gcp.container.inputs.ClusterNodeConfigArgs;
 import com.pulumi.gcp.container.inputs.ClusterNodeConfigShieldedInstanceConfigArgs;
 import com.pulumi.gcp.container.inputs.ClusterReleaseChannelArgs;
@@ -80,7 +83,30 @@ public final class Cluster extends ComponentResource {
                     .build(), child(gcp)));
         }
 
-        this.cluster = new com.pulumi.gcp.container.Cluster(name + "-gke", com.pulumi.gcp.container.ClusterArgs.builder()
+        List<Resource> before = new ArrayList<>(grants);
+        // Private nodes are created with their egress in place: the first image pulls go through the NAT.
+        before.addAll(network.egress);
+        var clusterArgs = com.pulumi.gcp.container.ClusterArgs.builder();
+        if (c.privateNodes()) {
+            // No external IP on any node (system, GPU, the throwaway default pool). No masterIpv4CidrBlock: GKE then
+            // connects the control plane through Private Service Connect, and no /28 has to be kept free. The public
+            // endpoint stays on (enablePrivateEndpoint false): `pulumi up`, `status` and CI reach the API through it.
+            clusterArgs.privateClusterConfig(ClusterPrivateClusterConfigArgs.builder()
+                    .enablePrivateNodes(true)
+                    .enablePrivateEndpoint(false)
+                    .build());
+        }
+        if (!c.controlPlaneAuthorizedNetworks().isEmpty()) {
+            // Only these CIDRs reach the public endpoint (nodes reach it privately). Empty sends no block at all: an
+            // empty enabled block would shut out everyone outside the VPC, the deployer included.
+            clusterArgs.masterAuthorizedNetworksConfig(ClusterMasterAuthorizedNetworksConfigArgs.builder()
+                    .cidrBlocks(c.controlPlaneAuthorizedNetworks().stream()
+                            .map(cidr -> ClusterMasterAuthorizedNetworksConfigCidrBlockArgs.builder()
+                                    .cidrBlock(cidr).displayName("controlPlaneAuthorizedNetworks " + cidr).build())
+                            .toList())
+                    .build());
+        }
+        this.cluster = new com.pulumi.gcp.container.Cluster(name + "-gke", clusterArgs
                 .name(c.name())
                 .project(project)
                 .location(settings.gcp().region())
@@ -118,7 +144,7 @@ public final class Cluster extends ComponentResource {
                 .build(), CustomResourceOptions.builder()
                 .parent(this)
                 .provider(gcp)
-                .dependsOn(grants)
+                .dependsOn(before)
                 // Only the throwaway default pool uses these; changing them later must not replace the cluster.
                 .ignoreChanges("nodeConfig", "initialNodeCount")
                 .build());

@@ -32,8 +32,12 @@ public final class ControlPlaneVersion {
     /** The version GKE creates the control plane with, as far as the program can know before it exists. */
     public final Output<String> resolved;
 
-    /** @param lookups the provider {@code getEngineVersions} is asked through (not the one that creates resources) */
-    public ControlPlaneVersion(Settings settings, Provider lookups) {
+    /**
+     * @param lookups the provider {@code getEngineVersions} is asked through (not the one that creates resources)
+     * @param enabledProject the project, known once its APIs are enabled ({@link ProjectServices#project}): the lookup
+     *     needs container.googleapis.com
+     */
+    public ControlPlaneVersion(Settings settings, Provider lookups, Output<String> enabledProject) {
         var c = settings.cluster();
         GkeVersionPin pin = c.version();
         String channel = c.releaseChannel();
@@ -44,11 +48,11 @@ public final class ControlPlaneVersion {
             // Checked before anything is registered (PolicyRules); no lookup needed.
             this.resolved = Output.of(pin.text());
             this.minMasterVersion = resolved;
-            this.project = Output.of(settings.gcp().projectId());
+            this.project = enabledProject;
             return;
         }
         var args = GetEngineVersionsArgs.builder()
-                .project(settings.gcp().projectId())
+                .project(enabledProject)
                 // A regional cluster: the region's list, which can differ from its zones'.
                 .location(settings.gcp().region());
         pin.versionPrefix().ifPresent(args::versionPrefix);
@@ -77,6 +81,6 @@ public final class ControlPlaneVersion {
             return found;
         });
         this.minMasterVersion = pin.kind() == GkeVersionPin.Kind.MINOR ? resolved : null;
-        this.project = resolved.applyValue(v -> settings.gcp().projectId());
+        this.project = Output.tuple(resolved, enabledProject).applyValue(t -> t.t2);
     }
 }

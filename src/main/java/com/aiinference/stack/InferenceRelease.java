@@ -16,6 +16,8 @@ import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
+import com.pulumi.resources.Resource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -43,6 +45,25 @@ public final class InferenceRelease extends ComponentResource {
         var w = settings.workload();
         var k8s = cluster.kubernetesProvider;
 
+        // The endpoint's address is reserved first, so it is known before any load balancer or GPU node exists and
+        // stays the same when the Service is recreated (allow-lists and clients keep working across redeploys).
+        var svcSettings = settings.service();
+        Output<String> reserved;
+        Output<String> addressName;
+        List<Resource> addressFirst = new ArrayList<>();
+        if (svcSettings.isLoadBalancer()) {
+            var address = new Address(name + "-address", endpointAddress(settings, network), CustomResourceOptions.builder()
+                    .parent(this)
+                    .provider(gcp)
+                    .build());
+            reserved = address.address();
+            addressName = address.name();
+            addressFirst.add(address);
+        } else {
+            reserved = Output.of("");
+            addressName = Output.of("");
+        }
+
         var ns = new Namespace(name + "-ns", NamespaceArgs.builder()
                 .metadata(ObjectMetaArgs.builder()
                         .name(w.namespace())
@@ -52,7 +73,13 @@ public final class InferenceRelease extends ComponentResource {
                                 // (non-root, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp).
                                 "pod-security.kubernetes.io/enforce", "restricted"))
                         .build())
-                .build(), CustomResourceOptions.builder().parent(this).provider(k8s).build());
+                .build(), CustomResourceOptions.builder().parent(this).provider(k8s)
+                // Destroy order: the release goes first (Helm's uninstall returns at once), then the namespace, whose
+                // deletion waits for its Service's load-balancer finalizer, i.e. until GKE has removed the load
+                // balancer and its firewall rules; only then the reserved address (and, after the cluster, the
+                // network), which GCP refuses to delete while a forwarding rule uses it.
+                .dependsOn(addressFirst)
+                .build());
         Output<String> nsName = ns.metadata().applyValue(m -> m.name().orElse(w.namespace()));
 
         List<com.pulumi.resources.Resource> releaseDeps = new java.util.ArrayList<>(List.of(gpuPool.nodePool));
@@ -94,23 +121,6 @@ public final class InferenceRelease extends ComponentResource {
                             settings.engine().hfToken().values().get(0))))
                     .build(), CustomResourceOptions.builder().parent(this).provider(k8s).build());
             releaseDeps.add(token);
-        }
-
-        // The endpoint's address is reserved first, so it is known before any load balancer or GPU node exists and
-        // stays the same when the Service is recreated (allow-lists and clients keep working across redeploys).
-        var svcSettings = settings.service();
-        Output<String> reserved;
-        Output<String> addressName;
-        if (svcSettings.isLoadBalancer()) {
-            var address = new Address(name + "-address", endpointAddress(settings, network), CustomResourceOptions.builder()
-                    .parent(this)
-                    .provider(gcp)
-                    .build());
-            reserved = address.address();
-            addressName = address.name();
-        } else {
-            reserved = Output.of("");
-            addressName = Output.of("");
         }
 
         Output<Map<String, Object>> values = Output.tuple(gpuPool.name, addressName)

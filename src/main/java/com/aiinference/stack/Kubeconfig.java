@@ -12,6 +12,8 @@ import org.yaml.snakeyaml.Yaml;
  */
 public final class Kubeconfig {
     public static final String AUTH_PLUGIN = "gke-gcloud-auth-plugin";
+    /** The plugin's flag for application default credentials (gke-gcloud-auth-plugin --help). */
+    static final String USE_ADC_FLAG = "--use_application_default_credentials";
 
     private Kubeconfig() {}
 
@@ -24,6 +26,9 @@ public final class Kubeconfig {
         Map<String, Object> exec = new LinkedHashMap<>();
         exec.put("apiVersion", "client.authentication.k8s.io/v1beta1");
         exec.put("command", AUTH_PLUGIN);
+        // The plugin otherwise uses gcloud's own login (`gcloud auth login`), not the application default credentials
+        // that Pulumi's gcp provider, preflight and CI's google-github-actions/auth use: one login for everything.
+        exec.put("args", List.of(USE_ADC_FLAG));
         exec.put("installHint", "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin "
                 + "(or apt-get install google-cloud-cli-gke-gcloud-auth-plugin)");
         exec.put("provideClusterInfo", true);

@@ -130,7 +130,7 @@ public final class VerifyCommand implements Callable<Integer> {
         VerifyTarget target = target(resolved.uri(), outputs, load.modelGiven() ? asked.model() : null);
         // The load asks for --model if given, else the model the stack deployed.
         String requestModel = load.modelGiven() || target.expected().model() == null ? asked.model() : target.expected().model();
-        LoadTestConfig config = asked.toBuilder().model(requestModel).build();
+        LoadTestConfig config = where.withApiKey(asked.toBuilder().model(requestModel).build(), outputs);
         inCluster.check();
         if (workers != null && !inCluster.inCluster()) {
             throw CliException.usage("verify --workers needs --in-cluster (the workers are pods)");

@@ -38,6 +38,17 @@ class VllmChartTest {
     }
 
     @Test
+    void theContainerNamesAUserSoTorchsGetuserWorksForAUidWithoutAPasswdEntry() {
+        // getpass.getuser() reads LOGNAME, USER, LNAME, USERNAME before pwd.getpwuid(); the image has no entry for the
+        // pod's uid, and torch calls it at import (vllm-project/vllm#44548).
+        Container vllm = container(chart, "vllm");
+        long uid = deployment(chart).getSpec().getTemplate().getSpec().getSecurityContext().getRunAsUser();
+        assertThat(uid).isNotEqualTo(0L).isNotEqualTo(2000L); // not root, not the image's own vllm user
+        assertThat(vllm.getEnv()).anyMatch(e -> e.getName().equals("USER") && "vllm".equals(e.getValue()));
+        assertThat(vllm.getEnv()).anyMatch(e -> e.getName().equals("LOGNAME") && "vllm".equals(e.getValue()));
+    }
+
+    @Test
     void readyMeansTheModelIsServedAndShmIsMemoryBacked() {
         Container vllm = container(chart, "vllm");
         assertThat(vllm.getStartupProbe().getHttpGet().getPath()).isEqualTo("/health");

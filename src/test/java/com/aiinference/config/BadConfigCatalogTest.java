@@ -183,7 +183,7 @@ class BadConfigCatalogTest {
                 Arguments.of(Arrays.asList("loadBalancerSourceRanges", "[\"203.0.113.0/24\", \"203.0.113.0/24\"]"), "ai-inference:loadBalancerSourceRanges lists 203.0.113.0/24 twice"),
                 Arguments.of(Arrays.asList("loadBalancerSourceRanges", "[\"10.0.0.0/33\"]"), "ai-inference:loadBalancerSourceRanges 10.0.0.0/33 is not a form the chart accepts (the chart's service.loadBalancerSourceRanges[0]: Client CIDRs such as 203.0.113.0/24 (IPv4 or IPv6, each once))"),
                 Arguments.of(Arrays.asList("apiKeysSecret", "my.keys"), "ai-inference:apiKeysSecret my.keys is not a form the chart accepts (the chart's gateway.apiKeys.existingSecret: Secret with bearer keys (lowercase letters, digits and '-'); empty means none)"),
-                Arguments.of(Arrays.asList("model", ""), "ai-inference:model \"\" is not a form the chart accepts (the chart's model.name: Ollama model name such as llama3.1:8b, library/qwen2 or registry.local:5000/team/m:v1)"),
+                Arguments.of(Arrays.asList("model", "llama 3"), "ai-inference:model llama 3 is not a form the chart accepts (the chart's model.name: Ollama model name such as llama3.1:8b, library/qwen2 or registry.local:5000/team/m:v1)"),
                 Arguments.of(Arrays.asList("gpusPerPod", "0"), "ai-inference:gpusPerPod 0 must be at least 1 (the chart's gpu.count: GPUs per pod)"),
                 Arguments.of(Arrays.asList("numParallel", "0"), "ai-inference:numParallel 0 must be at least 1 (the chart's ollama.numParallel: OLLAMA_NUM_PARALLEL)"),
                 Arguments.of(Arrays.asList("numParallel", "65"), "ai-inference:numParallel 65 must be at most 64 (the chart's ollama.numParallel: OLLAMA_NUM_PARALLEL)"),

@@ -65,7 +65,8 @@ class GpuFitTest {
 
     @Test
     void vllmNeedsAHuggingFaceIdAndTheTokenOnlyAsASecret() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DevStack.settings("engine", "vllm"))
+        // An Ollama name set explicitly is refused; an unset model is vLLM's own default (EngineDefaultModelTest).
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DevStack.settings("engine", "vllm", "model", "llama3.1:8b"))
                 .isInstanceOf(InvalidConfigException.class)
                 .satisfies(e -> assertThat(((InvalidConfigException) e).problems()).containsExactly(
                         "ai-inference:model llama3.1:8b is an Ollama model name, but ai-inference:engine vllm serves a"

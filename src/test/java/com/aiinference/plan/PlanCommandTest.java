@@ -66,6 +66,14 @@ class PlanCommandTest {
                 .contains("gcp:container/nodePool:NodePool l4-pool-nodes  [provider ai-inference-gcp]")
                 .contains("queuedProvisioning.enabled=true nodeConfig.flexStart=true")
                 .contains("networkingMode=VPC_NATIVE datapathProvider=ADVANCED_DATAPATH")
+                .contains("privateClusterConfig={enablePrivateEndpoint:false,enablePrivateNodes:true}")
+                .contains("gcp:compute/router:Router ai-inference-router")
+                .contains("natIpAllocateOption=AUTO_ONLY sourceSubnetworkIpRangesToNat=LIST_OF_SUBNETWORKS "
+                        + "enableDynamicPortAllocation=true minPortsPerVm=256 maxPortsPerVm=4096")
+                .contains("Cost (on-demand list prices in USD from prices.yaml, as of ")
+                .contains("while the GPU nodes run  $10.82/h")
+                .contains("PASS  private-nodes")
+                .contains("PASS  address-quota")
                 .contains("plugin=9.37.0").contains("plugin=4.34.2")
                 .containsPattern("externalIp +203\\.0\\.113\\.10   <- MOCK address")
                 .containsPattern("kubeconfig +\\[secret\\]")
@@ -107,14 +115,14 @@ class PlanCommandTest {
         Run r = plan("--stack", "dev", "--output", "json");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode root = JSON.readTree(r.out());
-        assertThat(fieldNames(root)).containsExactly("stack", "resources", "outputs", "checks");
+        assertThat(fieldNames(root)).containsExactly("stack", "resources", "outputs", "cost", "checks");
         assertThat(root.get("stack").asText()).isEqualTo("dev");
         for (JsonNode res : root.get("resources")) {
-            assertThat(fieldNames(res)).containsExactly("urn", "type", "name", "parent", "provider", "inputs");
+            assertThat(fieldNames(res)).containsExactly("urn", "type", "name", "parent", "provider", "dependencies", "inputs");
         }
         for (JsonNode check : root.get("checks")) {
             assertThat(fieldNames(check)).containsExactly("name", "status", "message");
-            assertThat(check.get("status").asText()).isIn("pass", "fail", "skip");
+            assertThat(check.get("status").asText()).isIn("pass", "fail", "skip", "warn");
         }
         JsonNode pool = find(root.get("resources"), "l4-pool-nodes");
         assertThat(pool.get("type").asText()).isEqualTo("gcp:container/nodePool:NodePool");

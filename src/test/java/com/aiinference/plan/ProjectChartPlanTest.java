@@ -33,6 +33,39 @@ class ProjectChartPlanTest {
     Path dir;
 
     /**
+     * One line switches the dev stack to vLLM: the model left unset becomes vLLM's default (a gated Llama), the plan
+     * passes with a warning that the pods need hfToken, and the rendered container names a user for torch's getuser.
+     */
+    @Test
+    void engineVllmAloneInTheDevStackPlansAndWarnsAboutTheGatedModel() throws Exception {
+        assumeTrue(Files.isRegularFile(DevStack.projectDir().resolve("charts/ai-inference/Chart.yaml")),
+                "charts/ai-inference is not in this checkout yet");
+        Path stack = dir.resolve("Pulumi.vllm.yaml");
+        Files.writeString(stack, Files.readString(DevStack.projectDir().resolve("Pulumi.dev.yaml"))
+                + "  ai-inference:engine: vllm\n");
+        Path render = dir.resolve("rendered-one-line");
+        var cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute("plan", "--project-dir", DevStack.projectDir().toString(), "--config-file", stack.toString(),
+                "--render-dir", render.toString());
+        assertThat(exit).as(out + "\n" + err).isZero();
+        assertThat(out.toString())
+                .contains("vllm.model=meta-llama/Llama-3.1-8B-Instruct")
+                .contains("WARN  hf-model-access")
+                .contains("meta-llama/Llama-3.1-8B-Instruct is gated on Hugging Face and ai-inference:hfToken is not set")
+                .containsPattern("\\d+ checks: all passed \\(1 warning\\)");
+        String deployment;
+        try (var files = Files.list(render)) {
+            Path d = files.filter(p -> p.getFileName().toString().contains("deployment")).findFirst().orElseThrow();
+            deployment = Files.readString(d);
+        }
+        assertThat(deployment).containsPattern("- name: \"USER\"\\s+value: \"vllm\"");
+    }
+
+    /**
      * The dev stack switched to vLLM: the shipped chart renders the vLLM Deployment (probes, /dev/shm, GPU limit,
      * DWS wiring) that strict validation accepts, and every check passes, the GPU fit included.
      */

@@ -66,7 +66,8 @@ class ControlPlaneVersionTest {
                 "ai-inference:gkeVersion 1.32 resolves to 1.32.1-gke.1200000 in us-central1 (REGULAR channel), below "
                         + "1.32.2-gke.1652000, the minimum for queued provisioning on flex-start; set ai-inference:gkeVersion "
                         + "to a later minor, or a faster releaseChannel");
-        assertThat(run.resources()).noneMatch(r -> r.custom() && r.type().startsWith("gcp:"));
+        // Nothing but the project's APIs (enabled first, kept on destroy) is created.
+        assertThat(run.resources()).noneMatch(r -> r.custom() && r.type().startsWith("gcp:") && !r.type().equals("gcp:projects/service:Service"));
     }
 
     @Test
@@ -87,7 +88,7 @@ class ControlPlaneVersionTest {
         assertThat(plain.errors()).singleElement().asString().isEqualTo(
                 "ai-inference:gkeVersion 1.29: GKE offers no 1.29 version in us-central1 (REGULAR channel); pick a minor "
                         + "the channel offers, or leave ai-inference:gkeVersion empty for its default");
-        assertThat(plain.resources()).noneMatch(r -> r.custom() && r.type().startsWith("gcp:"));
+        assertThat(plain.resources()).noneMatch(r -> r.custom() && r.type().startsWith("gcp:") && !r.type().equals("gcp:projects/service:Service"));
     }
 
     /** The plan's cloud answers, except getEngineVersions, which offers {@code version} on every channel. */

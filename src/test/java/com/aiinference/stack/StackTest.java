@@ -119,9 +119,14 @@ class StackTest {
         assertThat(inCluster).extracting(RegisteredResource::type).containsExactlyInAnyOrder( // no API keys in dev
                 "kubernetes:core/v1:Namespace", "kubernetes:helm.sh/v3:Release");
         assertThat(inCluster).allSatisfy(r -> assertThat(r.provider()).as(r.name()).isEqualTo(k8s));
-        var cloud = run.resources().stream().filter(r -> r.type().startsWith("gcp:")).toList();
+        // The project's APIs go through the lookups provider; everything else through the one that waits for them.
+        var cloud = run.resources().stream().filter(r -> r.type().startsWith("gcp:")
+                && !r.type().equals("gcp:projects/service:Service")).toList();
         assertThat(cloud).hasSizeGreaterThanOrEqualTo(8); // VPC, subnet, node SA + role, cluster, 2 pools, address
         assertThat(cloud).allSatisfy(r -> assertThat(r.provider()).as(r.name()).isEqualTo(gcp));
+        String lookups = single("pulumi:providers:gcp", "ai-inference-gcp-lookups").urn();
+        assertThat(run.ofType("gcp:projects/service:Service")).isNotEmpty()
+                .allSatisfy(r -> assertThat(r.provider()).as(r.name()).isEqualTo(lookups));
         // The Kubernetes provider takes its kubeconfig from the cluster, as a secret.
         assertThat(single("pulumi:providers:kubernetes", "ai-inference-k8s").inputs()).containsEntry("kubeconfig", "[secret]");
     }
@@ -131,7 +136,8 @@ class StackTest {
         var components = run.resources().stream().filter(r -> r.type().startsWith("ai-inference:")).toList();
         assertThat(components).extracting(RegisteredResource::type).containsExactlyInAnyOrder(
                 "ai-inference:gke:Network", "ai-inference:gke:Cluster", "ai-inference:gke:GpuNodePool",
-                "ai-inference:app:InferenceRelease", "ai-inference:gcp:WorkerImageRepository");
+                "ai-inference:app:InferenceRelease", "ai-inference:gcp:WorkerImageRepository",
+                "ai-inference:gcp:ProjectServices");
         assertThat(gpuPool().parent()).isEqualTo(single("ai-inference:gke:GpuNodePool", "l4-pool").urn());
         assertThat(single("gcp:container/cluster:Cluster", "ai-inference-gke").parent())
                 .isEqualTo(single("ai-inference:gke:Cluster", "ai-inference").urn());
@@ -296,7 +302,9 @@ class StackTest {
         var user = (Map<String, Object>) ((List<Map<String, Object>>) kc.get("users")).get(0).get("user");
         assertThat((Map<String, Object>) user.get("exec")).containsEntry("command", "gke-gcloud-auth-plugin")
                 .containsEntry("apiVersion", "client.authentication.k8s.io/v1beta1")
-                .containsEntry("provideClusterInfo", true);
+                .containsEntry("provideClusterInfo", true)
+                // The documented login (gcloud auth application-default login, or CI's workload identity) serves it too.
+                .containsEntry("args", List.of("--use_application_default_credentials"));
     }
 
     @Test
@@ -350,6 +358,10 @@ class StackTest {
         var release = withKeys.ofType("kubernetes:helm.sh/v3:Release").get(0);
         assertThat(release.input("values.gateway.apiKeys.existingSecret")).isEqualTo("ai-inference-api-keys");
         assertThat(release.dependencies()).contains(secret.get(0).urn());
+        // The tools take the key from the stack (pulumi stack output --show-secrets): one secret output, the first key.
+        assertThat(withKeys.secretOutputs()).contains("apiKey");
+        assertThat(withKeys.outputs()).containsEntry("apiKey", "first-key-0123456789");
+        assertThat(run.outputs()).doesNotContainKey("apiKey");
         // Without keys no Secret is created and the gateway gets none.
         assertThat(run.ofType("kubernetes:core/v1:Secret")).isEmpty();
         assertThat(single("kubernetes:helm.sh/v3:Release", "ai-inference-release").input("values.gateway.apiKeys.existingSecret")).isEqualTo("");
