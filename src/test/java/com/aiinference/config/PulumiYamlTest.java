@@ -44,6 +44,24 @@ class PulumiYamlTest {
     }
 
     @Test
+    void theConfigReferenceInDocsListsEveryKeyOnceWithItsDefaultAndNamesTheSecrets() throws Exception {
+        String doc = Files.readString(DevStack.projectDir().resolve("docs/stack.md"));
+        String reference = doc.substring(doc.indexOf("## Config reference"));
+        reference = reference.substring(0, Math.max(reference.indexOf("\n## ", 5), 0) > 0 ? reference.indexOf("\n## ", 5)
+                : reference.length());
+        java.util.List<String> listed = new java.util.ArrayList<>();
+        java.util.regex.Matcher row = java.util.regex.Pattern.compile("(?m)^\\| `([A-Za-z0-9]+)` \\|").matcher(reference);
+        while (row.find()) {
+            listed.add(row.group(1));
+        }
+        assertThat(listed).containsExactlyElementsOf(ConfigKeys.all().stream().map(ConfigKey::name).toList());
+        java.util.List<String> secrets = ConfigKeys.all().stream().filter(ConfigKey::secret).map(ConfigKey::name).toList();
+        for (String secret : secrets) {
+            assertThat(reference).as("the secrets named before the table").contains("`" + secret + "`");
+        }
+    }
+
+    @Test
     void devStackIsTheSeedPlatform() {
         Map<String, String> dev = StackFile.read(DevStack.projectDir().resolve("Pulumi.dev.yaml"), DevStack.PROJECT).config();
         Settings s = SettingsParser.parse(DevStack.PROJECT, dev);
