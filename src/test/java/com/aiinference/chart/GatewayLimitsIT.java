@@ -114,6 +114,25 @@ class GatewayLimitsIT {
     }
 
     @Test
+    void halfOpenConnectionsFromOneClientDoNotStarveALegitimateRequest() throws Exception {
+        // The review's attack: 4,200 connections that never send a byte, from one address, then a real request.
+        start(Map.of());
+        List<Socket> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4200; i++) {
+                idle.add(new Socket(InetAddress.getLoopbackAddress(), gateway.httpPort));
+            }
+            HttpResponse<String> legit = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(NginxGateway.TIMEOUT).build().send(get("/api/tags"), HttpResponse.BodyHandlers.ofString());
+            assertThat(legit.statusCode()).isEqualTo(200);
+        } finally {
+            for (Socket s : idle) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
     void aDrippedHeaderOrBodyIsCutOffAfterTheTimeout() throws Exception {
         start(Map.of("clientHeaderTimeoutSeconds", 1, "clientBodyTimeoutSeconds", 1));
         try (Socket header = new Socket(InetAddress.getLoopbackAddress(), gateway.httpPort);
