@@ -220,6 +220,24 @@ public record Comparison(
         };
     }
 
+    /**
+     * A run comparison as checks (verify's {@code baseline} group): one per figure a threshold names, failed when it
+     * regressed; without thresholds the headline figures (success, rps, p95, ttft_p95), shown and not judged.
+     */
+    public List<com.aiinference.core.Check> checks() {
+        List<com.aiinference.core.Check> out = new ArrayList<>();
+        for (Figure f : figures) {
+            String change = value(f.unit(), f.baseValue()) + " -> " + value(f.unit(), f.newValue()) + " ("
+                    + (Double.isNaN(f.change()) ? "no data" : percent(f.change())) + ")";
+            if (f.threshold() != null) {
+                out.add(com.aiinference.core.Check.of(f.threshold(), !f.regressed(), change, change));
+            } else if (thresholds.isEmpty() && List.of("success", "rps", "p95", "ttft_p95").contains(f.name())) {
+                out.add(com.aiinference.core.Check.skip(f.name(), change + "; no --fail-if threshold"));
+            }
+        }
+        return out;
+    }
+
     @JsonIgnore
     public boolean regressed() {
         return !regressions.isEmpty();

@@ -51,6 +51,11 @@ public record ReportedRun(
             String why = root.path("load_skipped").asText("");
             throw new CompareInputException(source + " has no load results" + (why.isEmpty() ? "" : " (" + why + ")"));
         }
+        return ofLoad(load, source, command);
+    }
+
+    /** The run of a report's {@code load} part ({@link LoadReport} as JSON), e.g. the one verify embeds. */
+    public static ReportedRun ofLoad(JsonNode load, String source, String command) {
         try {
             ReportedRun r = JSON.treeToValue(load, ReportedRun.class);
             if (r.requests() == null || r.latencyMs() == null || r.throughput() == null) {
