@@ -83,9 +83,9 @@ public final class CompareCommand implements Callable<Integer> {
         return Comparison.ofRuns(ReportedRun.of(b, baseFile.toString()), ReportedRun.of(n, newFile.toString()), thresholds);
     }
 
-    /** A sweep report has steps and no {@code command} (the run reports' {@link Report} has one). */
+    /** A sweep report says {@code "kind": "sweep"} ({@link SweepDocument}); the run reports' {@link Report} has a command. */
     private static boolean isSweep(JsonNode root) {
-        return root.has("steps") && !root.has("command");
+        return SweepDocument.KIND.equals(root.path("kind").asText());
     }
 
     private static SweepResult sweep(JsonNode root, Path file) {

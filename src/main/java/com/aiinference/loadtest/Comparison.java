@@ -49,14 +49,15 @@ public record Comparison(
      * One figure of both reports.
      *
      * @param name      the figure as {@code --fail-if} and {@code --slo} name it ({@code p95}, {@code ttft_p95}, {@code rps})
+     * @param unit      {@code millis}, {@code fraction} or {@code per_second}
      * @param baseValue in the figure's unit (milliseconds, a fraction, per second); null when no data
      * @param newValue  the same for the new report
      * @param change    (new - base) / base; null when either has no data or the base is 0
      * @param threshold the threshold applied to it, or null
      * @param regressed whether it went beyond its threshold (or lost its data)
      */
-    @JsonPropertyOrder({"name", "base_value", "new_value", "change", "threshold", "regressed"})
-    public record Figure(String name, @JsonIgnore Slo.Unit unit, double baseValue, double newValue, double change,
+    @JsonPropertyOrder({"name", "unit", "base_value", "new_value", "change", "threshold", "regressed"})
+    public record Figure(String name, Slo.Unit unit, double baseValue, double newValue, double change,
                          String threshold, boolean regressed) {}
 
     /** One load of a sweep comparison: the base step and the new step at it (either null when only one ran it). */

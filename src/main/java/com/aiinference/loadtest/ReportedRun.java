@@ -44,7 +44,8 @@ public record ReportedRun(
         String command = root.path("command").asText("");
         if (!root.isObject() || !(command.equals("loadtest") || command.equals("verify"))) {
             throw new CompareInputException(source + " is not a loadtest or verify JSON report (--report-json)"
-                    + (root.has("steps") ? "; it looks like a sweep report: compare it with another sweep" : ""));
+                    + (SweepDocument.KIND.equals(root.path("kind").asText()) || root.has("steps")
+                    ? "; it looks like a sweep report: compare it with another sweep" : ""));
         }
         JsonNode load = root.path("load");
         if (!load.isObject()) {
