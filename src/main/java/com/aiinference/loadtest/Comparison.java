@@ -60,13 +60,18 @@ public record Comparison(
     public record Figure(String name, Slo.Unit unit, double baseValue, double newValue, double change,
                          String threshold, boolean regressed) {}
 
-    /** One load of a sweep comparison: the base step and the new step at it (either null when only one ran it). */
-    @JsonPropertyOrder({"load", "base", "new", "figures", "regressed"})
-    public record StepPair(double load, SweepStep base, @com.fasterxml.jackson.annotation.JsonProperty("new") SweepStep next,
-                           List<Figure> figures, boolean regressed) {}
+    /**
+     * One load of a sweep comparison: the base step and the new step at it (either null when only one ran it); in JSON
+     * each in its sweep report's own step shape ({@link SweepDocument}, judged on its own sweep's SLO).
+     */
+    @JsonPropertyOrder({"load", "base_step", "new_step", "figures", "regressed"})
+    public record StepPair(double load, @JsonIgnore SweepStep base, @JsonIgnore SweepStep next,
+                           SweepDocument.Step baseStep, SweepDocument.Step newStep, List<Figure> figures,
+                           boolean regressed) {}
 
     /** The two knees (null where a sweep has none) and the load they are measured in. */
-    public record Knees(String loadKey, Double base, Double next, String baseSlo, String newSlo) {}
+    public record Knees(String loadKey, Double base, @com.fasterxml.jackson.annotation.JsonProperty("new") Double next,
+                        String baseSlo, String newSlo) {}
 
     /** Figures every run and every sweep step has: their names are {@link Slo}'s metric names. */
     static final Map<String, Slo.Unit> FIGURES = figureUnits();
@@ -161,7 +166,8 @@ public record Comparison(
                     regressions.add("at " + base.loadKey() + " " + base.loadText(e.getKey()) + ": " + describe(f));
                 }
             }
-            steps.add(new StepPair(e.getKey(), b, n, figures, regressed));
+            steps.add(new StepPair(e.getKey(), b, n, b == null ? null : SweepDocument.Step.of(b, base.loadKey(), base.slo()),
+                    n == null ? null : SweepDocument.Step.of(n, next.loadKey(), next.slo()), figures, regressed));
         }
         Double baseKnee = base.knee().map(SweepStep::load).orElse(null);
         Double newKnee = next.knee().map(SweepStep::load).orElse(null);

@@ -93,6 +93,15 @@ class CompareCommandTest {
                 .contains("- knee concurrency 4 -> 2 (-50%, limit knee-0%)");
         assertThat(run("loadtest", "compare", base, next, "--fail-if", "p95+100%").exit()).isZero();
 
+        JsonNode json = JSON.readTree(run("loadtest", "compare", base, next, "--output", "json").out());
+        assertThat(json.path("kind").asText()).isEqualTo("sweep");
+        assertThat(json.at("/steps/1/base_step/concurrency").asInt()).isEqualTo(4);
+        assertThat(json.at("/steps/1/new_step/latency_ms/p95").asDouble()).isGreaterThan(100);
+        assertThat(json.at("/steps/1/new_step/within_slo").asBoolean()).isFalse();
+        assertThat(json.at("/steps/2/new_step").isNull()).isTrue();
+        assertThat(json.at("/knees/base").asDouble()).isEqualTo(4);
+        assertThat(json.at("/knees/new").asDouble()).isEqualTo(2);
+
         Run html = run("loadtest", "compare", base, next, "--output", "html");
         assertThat(html.exit()).isZero();
         assertThat(html.out()).startsWith("<!DOCTYPE html>").contains("NOT JUDGED");
