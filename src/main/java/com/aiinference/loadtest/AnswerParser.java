@@ -60,7 +60,7 @@ final class AnswerParser {
         while (len > 0 && (buf[off + len - 1] == '\r' || buf[off + len - 1] == ' ')) {
             len--;
         }
-        if (api == Api.OLLAMA) {
+        if (api.ndjson()) {
             if (len == 0) {
                 return true;
             }
@@ -93,7 +93,10 @@ final class AnswerParser {
         return failure == null;
     }
 
-    /** {@code {"response": "...", "done": false}} ... {@code {"done": true, "eval_count": n, "eval_duration": ns}} */
+    /**
+     * {@code {"response": "...", "done": false}} ({@code /api/generate}) or {@code {"message": {"content": "..."},
+     * "done": false}} ({@code /api/chat}) ... {@code {"done": true, "eval_count": n, "eval_duration": ns}}
+     */
     private void ollamaLine(JsonParser p, long now) throws IOException {
         if (p.nextToken() != JsonToken.START_OBJECT) {
             failure = ErrorKind.MALFORMED_BODY;
@@ -115,6 +118,23 @@ final class AnswerParser {
                     sawResponse |= name.equals("response");
                     if (v == JsonToken.VALUE_STRING && p.getTextLength() > 0) {
                         text = true;
+                    }
+                }
+                case "message" -> {
+                    // /api/chat: {"message": {"role": "assistant", "content": "...", "thinking": "..."}}
+                    sawResponse = true;
+                    if (v != JsonToken.START_OBJECT) {
+                        failure = ErrorKind.MALFORMED_BODY;
+                        return;
+                    }
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String f = p.currentName();
+                        JsonToken c = p.nextToken();
+                        if ((f.equals("content") || f.equals("thinking")) && c == JsonToken.VALUE_STRING) {
+                            text |= p.getTextLength() > 0;
+                        } else {
+                            p.skipChildren();
+                        }
                     }
                 }
                 case "done" -> {
@@ -257,7 +277,7 @@ final class AnswerParser {
     void body(byte[] buf, int off, int len, long now) {
         whole = true;
         try (JsonParser p = JSON_FACTORY.createParser(buf, off, len)) {
-            if (api == Api.OLLAMA) {
+            if (api.ndjson()) {
                 ollamaLine(p, now);
             } else {
                 openAiEvent(p, now);
@@ -273,7 +293,7 @@ final class AnswerParser {
 
     /** Whether the answer reached its end: Ollama's done line, SSE's [DONE], or (SSE) a finish_reason. */
     boolean complete() {
-        return failure == null && (done || (api != Api.OLLAMA && finishReasonSeen));
+        return failure == null && (done || (!api.ndjson() && finishReasonSeen));
     }
 
     /** Output tokens: the server's count when it gave one, else the chunks that carried text. */

@@ -6,6 +6,11 @@ import java.util.Locale;
 public enum Api {
     /** {@code POST /api/generate}: {@code {model, prompt, stream, options: {num_predict}}}, NDJSON lines. */
     OLLAMA("ollama", "/api/generate"),
+    /**
+     * {@code POST /api/chat}: {@code {model, messages, stream, options: {num_predict}}}, NDJSON lines whose text is in
+     * {@code message.content}; the last line carries the same server counts as {@code /api/generate}.
+     */
+    OLLAMA_CHAT("ollama-chat", "/api/chat"),
     /** {@code POST /v1/completions}: {@code {model, prompt, max_tokens, stream}}, SSE {@code data:} events. */
     OPENAI_COMPLETIONS("openai-completions", "/v1/completions"),
     /** {@code POST /v1/chat/completions}: {@code {model, messages, max_tokens, stream}}, SSE {@code data:} events. */
@@ -29,6 +34,11 @@ public enum Api {
         return path;
     }
 
+    /** Whether answers stream as NDJSON lines (Ollama's own API) rather than SSE events (the OpenAI routes). */
+    public boolean ndjson() {
+        return this == OLLAMA || this == OLLAMA_CHAT;
+    }
+
     /** The API whose path this is, if any. */
     public static Api forPath(String path) {
         for (Api a : values()) {
@@ -46,7 +56,7 @@ public enum Api {
                 return a;
             }
         }
-        throw new IllegalArgumentException("unknown --api '" + s + "' (ollama, openai-completions, openai-chat)");
+        throw new IllegalArgumentException("unknown --api '" + s + "' (ollama, ollama-chat, openai-completions, openai-chat)");
     }
 
     @Override

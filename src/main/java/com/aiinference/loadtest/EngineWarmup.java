@@ -118,6 +118,8 @@ final class EngineWarmup {
             String body = switch (api) {
                 case OLLAMA -> "{\"model\":" + model + ",\"response\":\"warm up\",\"done\":true,\"eval_count\":"
                         + TOKENS + ",\"eval_duration\":400000000}";
+                case OLLAMA_CHAT -> "{\"model\":" + model + ",\"message\":{\"role\":\"assistant\",\"content\":\"warm up\"},"
+                        + "\"done\":true,\"eval_count\":" + TOKENS + ",\"eval_duration\":400000000}";
                 case OPENAI_COMPLETIONS -> "{\"id\":\"w\",\"object\":\"text_completion\",\"created\":1,\"model\":" + model
                         + ",\"choices\":[{\"text\":\"warm up\",\"index\":0,\"finish_reason\":\"stop\"}],"
                         + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":" + TOKENS + ",\"total_tokens\":25}}";
@@ -131,7 +133,7 @@ final class EngineWarmup {
                     + b.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1), b)};
         }
         byte[][] chunks = new byte[TOKENS + 2][];
-        String type = api == Api.OLLAMA ? "application/x-ndjson" : "text/event-stream";
+        String type = api.ndjson() ? "application/x-ndjson" : "text/event-stream";
         byte[] head = ("HTTP/1.1 200 OK\r\nContent-Type: " + type + "\r\nTransfer-Encoding: chunked\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1);
         for (int i = 0; i < TOKENS; i++) {
@@ -139,6 +141,8 @@ final class EngineWarmup {
             String line = switch (api) {
                 case OLLAMA -> "{\"model\":" + model + ",\"created_at\":\"2026-01-01T00:00:00Z\",\"response\":\"" + word
                         + "\",\"done\":false}\n";
+                case OLLAMA_CHAT -> "{\"model\":" + model + ",\"created_at\":\"2026-01-01T00:00:00Z\",\"message\":{\"role\":"
+                        + "\"assistant\",\"content\":\"" + word + "\"},\"done\":false}\n";
                 case OPENAI_COMPLETIONS -> "data: {\"id\":\"w\",\"object\":\"text_completion\",\"created\":1,\"model\":"
                         + model + ",\"choices\":[{\"text\":\"" + word + "\",\"index\":0,\"finish_reason\":null}]}\n\n";
                 case OPENAI_CHAT -> "data: {\"id\":\"w\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":"
@@ -151,6 +155,8 @@ final class EngineWarmup {
         String last = switch (api) {
             case OLLAMA -> "{\"model\":" + model + ",\"response\":\"\",\"done\":true,\"eval_count\":" + TOKENS
                     + ",\"eval_duration\":400000000}\n";
+            case OLLAMA_CHAT -> "{\"model\":" + model + ",\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,"
+                    + "\"eval_count\":" + TOKENS + ",\"eval_duration\":400000000}\n";
             case OPENAI_COMPLETIONS, OPENAI_CHAT -> "data: {\"id\":\"w\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,"
                     + "\"completion_tokens\":" + TOKENS + ",\"total_tokens\":25}}\n\ndata: [DONE]\n\n";
         };

@@ -37,7 +37,7 @@ import picocli.CommandLine;
             "One request is sent first (--no-preflight skips it); a run where every request fails stops early.",
             "Prints the report (Markdown) on stdout; progress goes to stderr (a live line when stderr is a terminal)."
         },
-        subcommands = {SweepCommand.class, CapacityCommand.class},
+        subcommands = {SweepCommand.class, CapacityCommand.class, CompareCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the run completed, at least one request succeeded and every --slo objective was met",

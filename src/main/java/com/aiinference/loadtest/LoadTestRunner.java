@@ -101,7 +101,7 @@ public final class LoadTestRunner {
 
     /** The Accept header of the run's requests: the API's streamed type, or JSON. */
     static String accept(LoadTestConfig c) {
-        return c.stream() ? (c.api() == Api.OLLAMA ? "application/x-ndjson" : "text/event-stream") : "application/json";
+        return c.stream() ? (c.api().ndjson() ? "application/x-ndjson" : "text/event-stream") : "application/json";
     }
 
     /** The JSON body of a request for this API and prompt (written with jackson-core's generator). */
@@ -111,8 +111,12 @@ public final class LoadTestRunner {
             g.writeStartObject();
             g.writeStringField("model", c.model());
             switch (c.api()) {
-                case OLLAMA -> {
-                    g.writeStringField("prompt", prompt);
+                case OLLAMA, OLLAMA_CHAT -> {
+                    if (c.api() == Api.OLLAMA_CHAT) {
+                        userMessage(g, prompt);
+                    } else {
+                        g.writeStringField("prompt", prompt);
+                    }
                     g.writeBooleanField("stream", c.stream());
                     if (c.maxTokens() > 0) {
                         g.writeObjectFieldStart("options");
@@ -122,12 +126,7 @@ public final class LoadTestRunner {
                 }
                 case OPENAI_COMPLETIONS, OPENAI_CHAT -> {
                     if (c.api() == Api.OPENAI_CHAT) {
-                        g.writeArrayFieldStart("messages");
-                        g.writeStartObject();
-                        g.writeStringField("role", "user");
-                        g.writeStringField("content", prompt);
-                        g.writeEndObject();
-                        g.writeEndArray();
+                        userMessage(g, prompt);
                     } else {
                         g.writeStringField("prompt", prompt);
                     }
@@ -148,6 +147,16 @@ public final class LoadTestRunner {
             throw new java.io.UncheckedIOException(e); // a byte array does not fail
         }
         return bytes.toByteArray();
+    }
+
+    /** {@code "messages": [{"role": "user", "content": prompt}]}: the one shape both chat APIs take. */
+    private static void userMessage(JsonGenerator g, String prompt) throws java.io.IOException {
+        g.writeArrayFieldStart("messages");
+        g.writeStartObject();
+        g.writeStringField("role", "user");
+        g.writeStringField("content", prompt);
+        g.writeEndObject();
+        g.writeEndArray();
     }
 
     private static final class Run {

@@ -33,7 +33,7 @@ public final class RunOptions {
     Duration warmup;
 
     @Option(names = "--api", paramLabel = "API",
-            description = "ollama (/api/generate, NDJSON), openai-completions (/v1/completions, SSE) or openai-chat (/v1/chat/completions, SSE)."
+            description = "ollama (/api/generate, NDJSON), ollama-chat (/api/chat, NDJSON), openai-completions (/v1/completions, SSE) or openai-chat (/v1/chat/completions, SSE)."
                     + " Default: openai-completions when the stack's 'engine' output is vllm, else ollama.")
     String api;
 

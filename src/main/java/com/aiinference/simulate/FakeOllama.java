@@ -40,8 +40,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A local stand-in for an Ollama server on 127.0.0.1: {@code POST /api/generate} (NDJSON stream or one JSON),
- * the OpenAI-compatible {@code POST /v1/completions} and {@code /v1/chat/completions} (SSE), and the probes
+ * A local stand-in for an Ollama server on 127.0.0.1: {@code POST /api/generate} and {@code /api/chat} (NDJSON
+ * stream or one JSON), the OpenAI-compatible {@code POST /v1/completions} and {@code /v1/chat/completions} (SSE), and the probes
  * {@code GET /}, {@code /api/version}, {@code /api/tags}, {@code /api/ps}. Timing, parallelism, queue and
  * faults follow {@link FakeOllamaConfig}. With {@link FakeOllamaConfig.Engine#VLLM} it speaks vLLM's OpenAI server
  * instead: the two OpenAI routes, {@code GET /v1/models}, {@code /health} and {@code /metrics} (the Prometheus
@@ -440,7 +440,14 @@ public final class FakeOllama implements AutoCloseable {
 
     // ---------------------------------------------------------------- routes
 
-    private enum Api { OLLAMA, COMPLETIONS, CHAT }
+    private enum Api {
+        OLLAMA, OLLAMA_CHAT, COMPLETIONS, CHAT;
+
+        /** Ollama's own API: NDJSON lines, errors as {@code {"error": "..."}}, streaming unless told otherwise. */
+        boolean ollama() {
+            return this == OLLAMA || this == OLLAMA_CHAT;
+        }
+    }
 
     private enum Fault { NONE, RESET, STALL, GARBAGE, CUT }
 
@@ -463,6 +470,7 @@ public final class FakeOllama implements AutoCloseable {
             case "/api/tags" -> getOnly(c, get, this::tagsJson);
             case "/api/ps" -> getOnly(c, get, this::psJson);
             case "/api/generate" -> postOnly(c, method, Api.OLLAMA, body);
+            case "/api/chat" -> postOnly(c, method, Api.OLLAMA_CHAT, body);
             case "/v1/completions" -> postOnly(c, method, Api.COMPLETIONS, body);
             case "/v1/chat/completions" -> postOnly(c, method, Api.CHAT, body);
             default -> c.respond(404, "text/plain", "404 page not found", false);
@@ -582,16 +590,28 @@ public final class FakeOllama implements AutoCloseable {
             error(c, api, 404, "model \"" + model + "\" not found, try pulling it first");
             return;
         }
+        if (api == Api.OLLAMA_CHAT && !validMessages(req.path("messages"))) {
+            badRequests.incrementAndGet();
+            error(c, api, 400, "messages must be an array of {\"role\": string, \"content\": string} objects");
+            return;
+        }
+        if (api == Api.OLLAMA_CHAT && req.path("messages").isEmpty()) {
+            // Ollama's documented "load a model" call: no messages, the model is loaded, one done line answers.
+            c.respond(200, "application/json; charset=utf-8", "{\"model\":" + quote(model) + ",\"created_at\":\""
+                    + Instant.now() + "\",\"message\":{\"role\":\"assistant\",\"content\":\"\"},"
+                    + "\"done_reason\":\"load\",\"done\":true}", false);
+            return;
+        }
         String prompt = switch (api) {
-            case CHAT -> req.path("messages").toString();
+            case CHAT, OLLAMA_CHAT -> req.path("messages").toString();
             default -> req.path("prompt").asText("");
         };
         int limit = switch (api) {
-            case OLLAMA -> req.path("options").path("num_predict").asInt(-1);
+            case OLLAMA, OLLAMA_CHAT -> req.path("options").path("num_predict").asInt(-1);
             default -> req.path("max_tokens").asInt(req.path("max_completion_tokens").asInt(-1));
         };
         // Ollama streams unless told otherwise; the OpenAI API answers in one piece unless told to stream.
-        boolean stream = api == Api.OLLAMA ? req.path("stream").asBoolean(true) : req.path("stream").asBoolean(false);
+        boolean stream = api.ollama() ? req.path("stream").asBoolean(true) : req.path("stream").asBoolean(false);
         boolean includeUsage = req.path("stream_options").path("include_usage").asBoolean(false);
 
         double r = random.nextDouble();
@@ -627,9 +647,26 @@ public final class FakeOllama implements AutoCloseable {
         }
     }
 
+    /** Absent, or an array of messages each with a string role and (when present) string content, as Ollama decodes them. */
+    private static boolean validMessages(JsonNode messages) {
+        if (messages.isMissingNode() || messages.isNull()) {
+            return true;
+        }
+        if (!messages.isArray()) {
+            return false;
+        }
+        for (JsonNode m : messages) {
+            if (!m.isObject() || !m.path("role").isTextual()
+                    || !(m.path("content").isMissingNode() || m.path("content").isTextual())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void error(Connection c, Api api, int status, String message) {
         ObjectNode body = JSON.createObjectNode();
-        if (api == Api.OLLAMA) {
+        if (api.ollama()) {
             body.put("error", message);
         } else {
             ObjectNode err = body.putObject("error");
@@ -756,7 +793,7 @@ public final class FakeOllama implements AutoCloseable {
             text.append(word);
             if (stream) {
                 if (emitted == 1) {
-                    c.startChunked(api == Api.OLLAMA ? "application/x-ndjson" : "text/event-stream");
+                    c.startChunked(api.ollama() ? "application/x-ndjson" : "text/event-stream");
                 }
                 c.chunk(tokenEvent(word));
                 lastSent = System.nanoTime();
@@ -785,13 +822,13 @@ public final class FakeOllama implements AutoCloseable {
                     // Keeps its slot and the connection, says nothing more: only the client's timeout ends it.
                     stalls.incrementAndGet();
                     if (stream && emitted == 0) {
-                        c.startChunked(api == Api.OLLAMA ? "application/x-ndjson" : "text/event-stream");
+                        c.startChunked(api.ollama() ? "application/x-ndjson" : "text/event-stream");
                     }
                 }
                 case GARBAGE -> {
                     garbage.incrementAndGet();
                     if (stream) {
-                        c.chunk(api == Api.OLLAMA ? "<html>502 Bad Gateway</html>\n" : "data: {\"choices\": [\n\n");
+                        c.chunk(api.ollama() ? "<html>502 Bad Gateway</html>\n" : "data: {\"choices\": [\n\n");
                     } else {
                         release();
                         c.respond(200, "application/json; charset=utf-8", "<html>502 Bad Gateway</html>", false);
@@ -822,6 +859,8 @@ public final class FakeOllama implements AutoCloseable {
             return switch (api) {
                 case OLLAMA -> "{\"model\":" + modelJson + ",\"created_at\":\"" + Instant.now()
                         + "\",\"response\":\"" + word + "\",\"done\":false}\n";
+                case OLLAMA_CHAT -> "{\"model\":" + modelJson + ",\"created_at\":\"" + Instant.now()
+                        + "\",\"message\":{\"role\":\"assistant\",\"content\":\"" + word + "\"},\"done\":false}\n";
                 case COMPLETIONS -> "data: {\"id\":\"" + id + "\",\"object\":\"text_completion\",\"created\":"
                         + created + ",\"model\":" + modelJson + "," + fingerprint
                         + "\"choices\":[{\"text\":\"" + word + "\",\"index\":0,\"finish_reason\":null}]}\n\n";
@@ -846,9 +885,12 @@ public final class FakeOllama implements AutoCloseable {
                 logTimes();
             }
             switch (api) {
-                case OLLAMA -> {
-                    String done = "{\"model\":" + modelJson + ",\"created_at\":\"" + Instant.now() + "\",\"response\":"
-                            + (stream ? "\"\"" : quote(text.toString())) + ",\"done\":true,\"done_reason\":\""
+                case OLLAMA, OLLAMA_CHAT -> {
+                    String said = stream ? "\"\"" : quote(text.toString());
+                    String answer = api == Api.OLLAMA ? "\"response\":" + said
+                            : "\"message\":{\"role\":\"assistant\",\"content\":" + said + "}";
+                    String done = "{\"model\":" + modelJson + ",\"created_at\":\"" + Instant.now() + "\","
+                            + answer + ",\"done\":true,\"done_reason\":\""
                             + doneReason + "\",\"total_duration\":" + (now - received) + ",\"load_duration\":0"
                             + ",\"prompt_eval_count\":" + promptTokens + ",\"prompt_eval_duration\":" + promptNs
                             + ",\"eval_count\":" + tokens + ",\"eval_duration\":" + evalNs + "}";

@@ -56,7 +56,7 @@ public record FakeOllamaConfig(
     /** The inference server a fake stands for. */
     public enum Engine {
         /**
-         * Ollama: {@code /api/generate}, {@code /api/tags}, {@code /api/ps}, {@code /} and the OpenAI routes; a full
+         * Ollama: {@code /api/generate}, {@code /api/chat}, {@code /api/tags}, {@code /api/ps}, {@code /} and the OpenAI routes; a full
          * queue answers 503.
          */
         OLLAMA,

@@ -115,15 +115,41 @@ public final class VerifyCommand implements Callable<Integer> {
             description = "With --in-cluster: the load from N pods (default 1), their results merged exactly.")
     Integer workers;
 
+    @Option(names = "--baseline", paramLabel = "FILE",
+            description = "An earlier 'loadtest' or 'verify' JSON report: this run's figures are compared with it (the"
+                    + " report's baseline checks); with --fail-if a regression beyond a threshold fails the verification.")
+    Path baseline;
+
+    @Option(names = "--fail-if", paramLabel = "THRESHOLDS",
+            description = "With --baseline: regressions that fail, as 'loadtest compare' takes them, e.g."
+                    + " 'p95+10%%,ttft_p95+20%%,throughput-5%%'.")
+    String failIf;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        // The baseline and its thresholds are read first: a bad one is exit 2 before anything connects.
+        if (failIf != null && baseline == null) {
+            throw CliException.usage("--fail-if compares with a baseline: give --baseline FILE");
+        }
+        com.aiinference.loadtest.ReportedRun base = baseline == null ? null
+                : com.aiinference.loadtest.ReportedRun.read(baseline);
+        java.util.List<com.aiinference.loadtest.Comparison.Threshold> thresholds =
+                com.aiinference.loadtest.Comparison.parse(failIf, false);
         // Validates every load option first (a bad --slo is exit 2 before anything connects).
         LoadTestConfig asked = load.toConfig(FALLBACK_MODEL);
         java.util.Map<String, java.nio.file.Path> reportMdOutput = new java.util.HashMap<>();
         reportMdOutput.put("--report-md", reportMd);
         load.checkFiles(reportMdOutput, where);
+        if (baseline != null) {
+            // The baseline is read before the run: no report of this run may overwrite it.
+            java.util.Map<String, java.nio.file.Path> outputs = new java.util.LinkedHashMap<>();
+            outputs.put("--report-json", asked.reportJson());
+            outputs.put("--report-html", asked.reportHtml());
+            outputs.put("--report-md", reportMd);
+            com.aiinference.core.UserFiles.checkOutputs(outputs, java.util.Map.of("--baseline", baseline));
+        }
         TargetResolver.Target resolved = where.resolve(load::apiFor, System.in);
         asked = asked.toBuilder().api(resolved.api()).tls(where.tls()).build();
         Optional<StackOutputs> outputs = resolved.outputs();
@@ -190,6 +216,9 @@ public final class VerifyCommand implements Callable<Integer> {
                     err.flush();
                     return ExitCodes.INTERRUPTED;
                 }
+                if (base != null) {
+                    report = withBaseline(report, base, thresholds);
+                }
                 writeReports(report, phase, out, err);
                 if (interrupt.interrupted()) {
                     err.println("verify: stopped by the user (Ctrl-C): " + report.verdictLine());
@@ -246,6 +275,21 @@ public final class VerifyCommand implements Callable<Integer> {
         Boolean dwsExpected = dws != null ? dws : outputs.flatMap(o -> o.bool("dwsEnabled")).orElse(null);
         Boolean pinned = hpaPinned != null ? hpaPinned : outputs.flatMap(o -> o.bool("hpaPinned")).orElse(null);
         return new VerifyTarget(access, ns, rel, endpoint, new Expectations(expectedReplicas, model, memory, dwsExpected, pinned));
+    }
+
+    /** The report with its {@code baseline} checks: this run's figures against the baseline report's. */
+    static VerificationReport withBaseline(VerificationReport r, com.aiinference.loadtest.ReportedRun base,
+                                           java.util.List<com.aiinference.loadtest.Comparison.Threshold> thresholds) {
+        if (r.load().isEmpty()) {
+            return r; // no load ran: the report already says why, and there is nothing to compare
+        }
+        var run = com.aiinference.loadtest.ReportedRun.ofLoad(r.load().get().report(), "this run", "verify");
+        var comparison = com.aiinference.loadtest.Comparison.ofRuns(base, run, thresholds);
+        java.util.Map<Stage, java.util.List<com.aiinference.core.Check>> stages = new java.util.EnumMap<>(Stage.class);
+        stages.putAll(r.stages());
+        stages.put(Stage.BASELINE, comparison.checks());
+        return new VerificationReport(r.namespace(), r.release(), r.endpoint(), r.plannedUsers(), r.expected(), r.before(),
+                r.after(), stages, r.traffic(), r.load(), r.loadSkippedReason(), r.observations());
     }
 
     /**

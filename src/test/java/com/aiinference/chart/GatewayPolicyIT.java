@@ -109,6 +109,7 @@ class GatewayPolicyIT {
                 new String[] {"/api/generate", "{ \"model\" : \"llama3.1:8b\",\n \"prompt\": \"caf\u00e9 \\u00e9 \\\"q\\\"\","
                         + " \"stream\": false, \"options\": {\"temperature\": 0.20, \"num_predict\": 1024,"
                         + " \"num_ctx\": 4096, \"seed\": 7}, \"format\": \"json\" }"},
+                // what `loadtest --api ollama-chat --no-stream --max-tokens 1 --prompt hi` sends (OllamaChatApiTest)
                 new String[] {"/api/chat", "{\"model\":\"llama3.1:8b\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
                         + "\"stream\":false,\"options\":{\"num_predict\":1}}"},
                 new String[] {"/v1/chat/completions", "{\"model\":\"llama3.1:8b\",\"messages\":[{\"role\":\"user\","

@@ -22,6 +22,35 @@ class AnswerParserTest {
     }
 
     @Test
+    void ollamaChatReadsMessageContentAndTheServersCounts() {
+        AnswerParser p = new AnswerParser(Api.OLLAMA_CHAT);
+        assertThat(p.line("{\"model\":\"m\",\"message\":{\"role\":\"assistant\",\"content\":\"Hi\"},\"done\":false}", 100)).isTrue();
+        assertThat(p.line("{\"model\":\"m\",\"message\":{\"role\":\"assistant\",\"content\":\"\",\"thinking\":\"hm\"},"
+                + "\"done\":false}", 120)).isTrue();
+        assertThat(p.line("{\"model\":\"m\",\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":false}", 125)).isTrue();
+        assertThat(p.line("{\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done_reason\":\"stop\",\"done\":true,"
+                + "\"prompt_eval_count\":26,\"eval_count\":9,\"eval_duration\":90000000}", 140)).isTrue();
+        assertThat(p.complete()).isTrue();
+        assertThat(p.outputTokens()).isEqualTo(9);
+        assertThat(p.tokensFromServer()).isTrue();
+        assertThat(p.inputTokens).isEqualTo(26);
+        assertThat(p.chunksWithText).as("an empty content line is no token").isEqualTo(2);
+        assertThat(p.itl[0]).isEqualTo(20);
+
+        AnswerParser whole = new AnswerParser(Api.OLLAMA_CHAT);
+        whole.body("{\"message\":{\"role\":\"assistant\",\"content\":\"Hi there\"},\"done\":true,\"eval_count\":2}", 5);
+        assertThat(whole.complete()).isTrue();
+        assertThat(whole.outputTokens()).isEqualTo(2);
+
+        AnswerParser badMessage = new AnswerParser(Api.OLLAMA_CHAT);
+        assertThat(badMessage.line("{\"message\":\"Hi\",\"done\":false}", 1)).isFalse();
+        assertThat(badMessage.failure).isEqualTo(ErrorKind.MALFORMED_BODY);
+        AnswerParser error = new AnswerParser(Api.OLLAMA_CHAT);
+        assertThat(error.line("{\"error\":\"model requires more system memory\"}", 1)).isFalse();
+        assertThat(error.failure).isEqualTo(ErrorKind.SERVER_ERROR_IN_STREAM);
+    }
+
+    @Test
     void sseWithoutUsageFallsBackToChunksWithText() {
         AnswerParser p = new AnswerParser(Api.OPENAI_COMPLETIONS);
         p.line("data: {\"choices\":[{\"text\":\"a\",\"finish_reason\":null}]}", 1);

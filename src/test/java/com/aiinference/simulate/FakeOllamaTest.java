@@ -114,6 +114,45 @@ class FakeOllamaTest {
     }
 
     @Test
+    void ollamaChatStreamsMessagesAndAnswersOnceWithStreamFalse() throws Exception {
+        try (FakeOllama fake = FakeOllama.start(FAST)) {
+            URI chat = fake.baseUri().resolve("/api/chat");
+            HttpResponse<String> r = post(chat, "{\"model\":\"llama3.1:8b\",\"messages\":[{\"role\":\"user\","
+                    + "\"content\":\"hello there\"}],\"options\":{\"num_predict\":4}}");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("content-type")).contains("application/x-ndjson");
+            String[] lines = r.body().split("\n");
+            assertThat(lines).hasSize(5);
+            for (int i = 0; i < 4; i++) {
+                JsonNode n = JSON.readTree(lines[i]);
+                assertThat(n.path("done").asBoolean()).isFalse();
+                assertThat(n.path("message").path("role").asText()).isEqualTo("assistant");
+                assertThat(n.path("message").path("content").asText()).isNotEmpty();
+                assertThat(n.has("response")).isFalse();
+            }
+            JsonNode done = JSON.readTree(lines[4]);
+            assertThat(done.path("done").asBoolean()).isTrue();
+            assertThat(done.path("done_reason").asText()).isEqualTo("length");
+            assertThat(done.path("message").path("content").asText()).isEmpty();
+            assertThat(done.path("eval_count").asLong()).isEqualTo(4);
+            assertThat(done.path("prompt_eval_count").asLong()).isPositive();
+
+            JsonNode whole = JSON.readTree(post(chat, "{\"model\":\"llama3.1:8b\",\"stream\":false,"
+                    + "\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},{\"role\":\"user\",\"content\":\"hi\"}]}").body());
+            assertThat(whole.path("done").asBoolean()).isTrue();
+            assertThat(whole.path("message").path("content").asText()).startsWith(" The cluster");
+            assertThat(whole.path("eval_count").asLong()).isEqualTo(6);
+
+            // Ollama's "load a model" call: no messages, one done line with done_reason "load".
+            JsonNode load = JSON.readTree(post(chat, "{\"model\":\"llama3.1:8b\",\"messages\":[]}").body());
+            assertThat(load.path("done_reason").asText()).isEqualTo("load");
+            HttpResponse<String> bad = post(chat, "{\"model\":\"llama3.1:8b\",\"messages\":\"hi\"}");
+            assertThat(bad.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(bad.body()).path("error").asText()).startsWith("messages must be an array");
+        }
+    }
+
+    @Test
     void openAiCompletionsWithoutStreamAnswersOneJson() throws Exception {
         try (FakeOllama fake = FakeOllama.start(FAST)) {
             JsonNode n = JSON.readTree(post(fake.baseUri().resolve("/v1/completions"),
