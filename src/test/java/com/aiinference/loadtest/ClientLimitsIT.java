@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 @EnabledOnOs(OS.LINUX)
-class ClientLimitsProcessTest {
+class ClientLimitsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(90)
 @EnabledOnOs({OS.LINUX, OS.MAC})
-class HelmSignalsTest {
+class HelmSignalsIT {
 
     @TempDir
     Path dir;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** bin/ai-inference: the jar with the engine's JVM flags, and one line when the jar is not built. */
 @EnabledOnOs({OS.LINUX, OS.MAC})
-class LauncherTest {
+class LauncherIT {
     private static final Path LAUNCHER = Path.of("bin", "ai-inference").toAbsolutePath();
 
     private static Process start(Path jar, Path javaHome, String... args) throws IOException {

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 @EnabledOnOs({OS.LINUX, OS.MAC})
-class LoadTestProcessTest {
+class LoadTestProcessIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(90)
 @EnabledOnOs({OS.LINUX, OS.MAC})
-class SimulateClusterSignalTest {
+class SimulateClusterSignalIT {
 
     @TempDir
     Path dir;

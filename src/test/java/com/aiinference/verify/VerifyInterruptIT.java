@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(150)
 @EnabledOnOs({OS.LINUX, OS.MAC})
-class VerifyInterruptTest {
+class VerifyInterruptIT {
     @TempDir
     Path dir;
 

@@ -35,7 +35,7 @@ import picocli.CommandLine;
  * Chromium exists (.ci/run installs Debian's {@code chromium}; {@code AI_INFERENCE_CHROMIUM} names another binary).
  */
 @Timeout(300)
-class HtmlReportBrowserTest {
+class HtmlReportBrowserIT {
     private static final Pattern TAG = Pattern.compile("<[^>]*>");
     private static final Pattern TOOLTIP = Pattern.compile("<title>([^<]*)</title>");
     private static final Pattern SAME_ENDS = Pattern.compile("^(.+) to \\1(:|$)");

@@ -25,7 +25,7 @@ import org.w3c.dom.Element;
  * With a main class written into the exec plugin's configuration the command runs the program instead, which fails
  * without an engine: {@code pulumi preview} then stops before the program starts.
  */
-class PluginDiscoveryTest {
+class PluginDiscoveryIT {
     private static final Path PROJECT = Path.of(System.getProperty("project.basedir", "."));
 
     @TempDir

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(180)
 @EnabledOnOs({OS.LINUX, OS.MAC})
-class WorkersInterruptTest {
+class WorkersInterruptIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     @RegisterExtension
     final CommandHarness cli = new CommandHarness();
