@@ -1,16 +1,20 @@
 package com.aiinference.loadtest;
 
+import static com.aiinference.loadtest.SweepReport.B;
+import static com.aiinference.loadtest.SweepReport.H;
+import static com.aiinference.loadtest.SweepReport.L;
+import static com.aiinference.loadtest.SweepReport.R;
+import static com.aiinference.loadtest.SweepReport.T;
+import static com.aiinference.loadtest.SweepReport.W;
+import static com.aiinference.loadtest.SweepReport.chartFrame;
+import static com.aiinference.loadtest.SweepReport.sx;
+import static com.aiinference.loadtest.SweepReport.sy;
+
 import java.util.List;
 import java.util.Locale;
 
 /** A {@link Comparison} as Markdown text (stdout) and as one self-contained HTML page. */
 public final class ComparisonReport {
-    private static final int W = 900;
-    private static final int H = 340;
-    private static final int L = 64;
-    private static final int R = 20;
-    private static final int T = 34;
-    private static final int B = 44;
 
     private ComparisonReport() {}
 
@@ -163,19 +167,7 @@ public final class ComparisonReport {
         }
         HtmlReport.Axis x = HtmlReport.Axis.of(0, Math.max(xMax * 1.05, 1e-3));
         HtmlReport.Axis y = HtmlReport.Axis.of(0, Math.max(yMax * 1.05, 1));
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "<svg class=\"chart\" viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">", W, H));
-        for (double v : y.ticks()) {
-            double py = sy(y, v);
-            sb.append(String.format(Locale.ROOT, "<line class=\"grid\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/>", L, W - R, py, py))
-                    .append(String.format(Locale.ROOT, "<text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>",
-                            L - 6, py + 4, HtmlReport.escape(Format.millis(v))));
-        }
-        for (double v : x.ticks()) {
-            sb.append(String.format(Locale.ROOT, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>",
-                    sx(x, v), H - B + 16, HtmlReport.escape(Format.number(v))));
-        }
-        sb.append(String.format(Locale.ROOT, "<line class=\"axis\" x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\"/>", L, W - R, H - B, H - B));
+        StringBuilder sb = chartFrame(x, y);
         for (int side = 0; side < 2; side++) {
             String cls = side == 0 ? "base" : "new";
             StringBuilder line = new StringBuilder();
@@ -202,13 +194,5 @@ public final class ComparisonReport {
                 + "<text class=\"axis-label\" transform=\"rotate(-90)\" x=\"%d\" y=\"14\" text-anchor=\"middle\">end-to-end latency p95</text>",
                 L + (W - L - R) / 2, H - 6, -(T + (H - T - B) / 2)));
         return sb.append("</svg>").toString();
-    }
-
-    private static double sx(HtmlReport.Axis x, double v) {
-        return L + (v - x.min()) / (x.max() - x.min()) * (W - L - R);
-    }
-
-    private static double sy(HtmlReport.Axis y, double v) {
-        return H - B - (v - y.min()) / (y.max() - y.min()) * (H - T - B);
     }
 }

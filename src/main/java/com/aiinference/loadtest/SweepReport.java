@@ -6,12 +6,12 @@ import java.util.Optional;
 
 /** A sweep as a Markdown table (stdout) and as one self-contained HTML page with the throughput-latency curve. */
 public final class SweepReport {
-    private static final int W = 900;
-    private static final int H = 340;
-    private static final int L = 64;
-    private static final int R = 20;
-    private static final int T = 34;
-    private static final int B = 44;
+    static final int W = 900;
+    static final int H = 340;
+    static final int L = 64;
+    static final int R = 20;
+    static final int T = 34;
+    static final int B = 44;
 
     private SweepReport() {}
 
@@ -107,19 +107,7 @@ public final class SweepReport {
         }
         HtmlReport.Axis x = HtmlReport.Axis.of(0, Math.max(xMax * 1.05, 1e-3));
         HtmlReport.Axis y = HtmlReport.Axis.of(0, Math.max(yMax * 1.05, 1));
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "<svg class=\"chart\" viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">", W, H));
-        for (double v : y.ticks()) {
-            double py = sy(y, v);
-            sb.append(String.format(Locale.ROOT, "<line class=\"grid\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/>", L, W - R, py, py))
-                    .append(String.format(Locale.ROOT, "<text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>",
-                            L - 6, py + 4, HtmlReport.escape(Format.millis(v))));
-        }
-        for (double v : x.ticks()) {
-            sb.append(String.format(Locale.ROOT, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>",
-                    sx(x, v), H - B + 16, HtmlReport.escape(Format.number(v))));
-        }
-        sb.append(String.format(Locale.ROOT, "<line class=\"axis\" x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\"/>", L, W - R, H - B, H - B));
+        StringBuilder sb = chartFrame(x, y);
         if (!Double.isNaN(sloMs)) {
             double py = sy(y, sloMs);
             sb.append(String.format(Locale.ROOT, "<line class=\"slo-line\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/>"
@@ -173,11 +161,32 @@ public final class SweepReport {
         return Double.isNaN(v) || Double.isInfinite(v) ? 0 : v;
     }
 
-    private static double sx(HtmlReport.Axis x, double v) {
+    /**
+     * The throughput-latency chart's frame, shared by a sweep's curve and a comparison's two: the opening svg element,
+     * latency grid lines and ticks, throughput ticks and the x axis.
+     */
+    static StringBuilder chartFrame(HtmlReport.Axis x, HtmlReport.Axis y) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "<svg class=\"chart\" viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">", W, H));
+        for (double v : y.ticks()) {
+            double py = sy(y, v);
+            sb.append(String.format(Locale.ROOT, "<line class=\"grid\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/>", L, W - R, py, py))
+                    .append(String.format(Locale.ROOT, "<text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>",
+                            L - 6, py + 4, HtmlReport.escape(Format.millis(v))));
+        }
+        for (double v : x.ticks()) {
+            sb.append(String.format(Locale.ROOT, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>",
+                    sx(x, v), H - B + 16, HtmlReport.escape(Format.number(v))));
+        }
+        sb.append(String.format(Locale.ROOT, "<line class=\"axis\" x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\"/>", L, W - R, H - B, H - B));
+        return sb;
+    }
+
+    static double sx(HtmlReport.Axis x, double v) {
         return L + (v - x.min()) / (x.max() - x.min()) * (W - L - R);
     }
 
-    private static double sy(HtmlReport.Axis y, double v) {
+    static double sy(HtmlReport.Axis y, double v) {
         return H - B - (v - y.min()) / (y.max() - y.min()) * (H - T - B);
     }
 }
