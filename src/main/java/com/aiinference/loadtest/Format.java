@@ -96,14 +96,6 @@ public final class Format {
         return String.format(Locale.ROOT, "%.1f", v);
     }
 
-    /**
-     * A value as a one-line message may quote it: at most {@code max} characters, the rest counted ({@code abc...
-     * (1,048,576 characters)}), so a refusal never echoes megabytes.
-     */
-    public static String clip(String s, int max) {
-        return com.aiinference.core.Text.clip(s, max);
-    }
-
     /** A count: {@code 1,050}. */
     public static String count(long n) {
         return String.format(Locale.ROOT, "%,d", n);

@@ -85,7 +85,7 @@ public record LoadTestConfig(
             }
             String name = text.substring(0, colon).trim();
             if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
-                throw new IllegalArgumentException("--header name '" + Format.clip(name, 40) + "' is not a valid HTTP"
+                throw new IllegalArgumentException("--header name '" + com.aiinference.core.Text.clip(name, 40) + "' is not a valid HTTP"
                         + " header name");
             }
             String lower = name.toLowerCase(java.util.Locale.ROOT);

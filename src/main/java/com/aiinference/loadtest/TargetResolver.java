@@ -54,7 +54,7 @@ public final class TargetResolver {
     }
 
     static URI parse(String text, String what) {
-        String shown = Format.clip(text.replaceAll("(?<=://)([^/@:]*):[^/@]*@", "$1:***@"), 200);
+        String shown = com.aiinference.core.Text.clip(text.replaceAll("(?<=://)([^/@:]*):[^/@]*@", "$1:***@"), 200);
         if (text.length() > 8192) {
             throw new TargetException(what + " '" + shown + "' is too long to be a URL");
         }
