@@ -7,11 +7,11 @@ import com.aiinference.loadtest.distributed.WorkerCommand;
 import com.aiinference.plan.PlanCommand;
 import com.aiinference.preflight.PreflightCommand;
 import com.aiinference.simulate.SimulateCommand;
-import com.aiinference.verify.StatusCommand;
+import com.aiinference.status.StatusCommand;
 import com.aiinference.verify.VerifyCommand;
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code ai-inference} command line, the root that knows every command: offline plan of the Pulumi stack, the

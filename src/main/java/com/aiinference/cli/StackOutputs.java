@@ -61,11 +61,11 @@ public final class StackOutputs {
     /** Reads outputs from a file, or from {@code stdin} when {@code path} is {@code -}. */
     public static StackOutputs fromFile(String path, InputStream stdin) {
         if (!"-".equals(path)) {
-            return fromJson(com.aiinference.core.UserFiles.read(Path.of(path), "--outputs file"), path);
+            return fromJson(com.aiinference.io.UserFiles.read(Path.of(path), "--outputs file"), path);
         }
         try {
-            byte[] bytes = stdin.readNBytes((int) com.aiinference.core.UserFiles.MAX_INPUT_BYTES + 1);
-            if (bytes.length > com.aiinference.core.UserFiles.MAX_INPUT_BYTES) {
+            byte[] bytes = stdin.readNBytes((int) com.aiinference.io.UserFiles.MAX_INPUT_BYTES + 1);
+            if (bytes.length > com.aiinference.io.UserFiles.MAX_INPUT_BYTES) {
                 throw CliException.usage("--outputs - (stdin) is larger than 64 MiB; give 'pulumi stack output --json'");
             }
             return fromJson(new String(bytes, StandardCharsets.UTF_8), "stdin");

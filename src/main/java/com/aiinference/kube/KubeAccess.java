@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.VersionInfo;
-import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -43,8 +42,8 @@ public final class KubeAccess {
     public static KubeAccess fromFile(Path file, String context) {
         String text;
         try {
-            text = com.aiinference.core.UserFiles.read(file, "--kubeconfig file");
-        } catch (com.aiinference.core.UserFiles.UserFileException e) {
+            text = com.aiinference.io.UserFiles.read(file, "--kubeconfig file");
+        } catch (com.aiinference.io.UserFiles.UserFileException e) {
             throw new KubeAccessException(e.getMessage());
         }
         return fromText(text, "--kubeconfig " + file, context);

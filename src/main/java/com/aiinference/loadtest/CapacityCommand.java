@@ -2,6 +2,16 @@ package com.aiinference.loadtest;
 
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
+import com.aiinference.cli.OutputFormat;
+import com.aiinference.loadtest.engine.Api;
+import com.aiinference.loadtest.engine.Slo;
+import com.aiinference.loadtest.sweep.Capacity;
+import com.aiinference.loadtest.sweep.SweepDocument;
+import com.aiinference.loadtest.sweep.SweepInputException;
+import com.aiinference.loadtest.sweep.SweepResult;
+import com.aiinference.loadtest.sweep.SweepStep;
+import com.aiinference.report.ReportFiles;
+import com.aiinference.report.ReportVersion;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -9,10 +19,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code loadtest capacity}: replicas that hold N concurrent users within an SLO, from a sweep's JSON. */
 @Command(
@@ -34,7 +44,6 @@ import picocli.CommandLine.Option;
         })
 public final class CapacityCommand implements Callable<Integer> {
     /** Output formats. */
-    public enum Format { text, json }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -51,7 +60,7 @@ public final class CapacityCommand implements Callable<Integer> {
 
     @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
             description = "text or json. Default: ${DEFAULT-VALUE}.")
-    Format output;
+    OutputFormat output;
 
     /** Optional: the endpoint the answer is for; a sweep measured against another endpoint is refused. */
     @Mixin
@@ -84,14 +93,14 @@ public final class CapacityCommand implements Callable<Integer> {
         } catch (SweepInputException e) {
             throw CliException.usage(e.getMessage());
         } catch (Capacity.NoStepWithinSloException e) {
-            if (output == Format.json) {
-                out.print(Reports.toJson(Answer.refused(e.getMessage())));
+            if (output == OutputFormat.json) {
+                out.print(ReportFiles.toJson(Answer.refused(e.getMessage())));
                 out.flush();
             }
             throw new CliException(ExitCodes.CHECK_FAILED, e.getMessage());
         }
-        if (output == Format.json) {
-            out.print(Reports.toJson(Answer.of(c, sweep)));
+        if (output == OutputFormat.json) {
+            out.print(ReportFiles.toJson(Answer.of(c, sweep)));
         } else {
             out.print(text(c, sweep));
         }
@@ -100,7 +109,7 @@ public final class CapacityCommand implements Callable<Integer> {
     }
 
     /** The sweep must come from the same scheme, host and port as the endpoint asked about. */
-    static void requireSameEndpoint(SweepResult sweep, URI want) {
+    public static void requireSameEndpoint(SweepResult sweep, URI want) {
         URI got;
         try {
             got = URI.create(sweep.target());
@@ -125,9 +134,9 @@ public final class CapacityCommand implements Callable<Integer> {
         sb.append("  per replica: ").append(c.derivation()).append('\n');
         SweepStep k = c.knee();
         sb.append(String.format(Locale.ROOT, "  measured at the knee: latency p95 %s, TTFT p95 %s, %s req/s, %s output tok/s,"
-                        + " %s succeeded%n", com.aiinference.loadtest.Format.millis(k.latency().p95()), com.aiinference.loadtest.Format.millis(k.ttft().p95()),
-                com.aiinference.loadtest.Format.number(k.requestsPerSecond()), com.aiinference.loadtest.Format.number(k.outputTokensPerSecond()),
-                com.aiinference.loadtest.Format.share(k.successRate())));
+                        + " %s succeeded%n", com.aiinference.core.Format.millis(k.latency().p95()), com.aiinference.core.Format.millis(k.ttft().p95()),
+                com.aiinference.core.Format.number(k.requestsPerSecond()), com.aiinference.core.Format.number(k.outputTokensPerSecond()),
+                com.aiinference.core.Format.share(k.successRate())));
         sb.append("  sweep: ").append(s.target()).append(", ").append(s.steps().size()).append(" steps, started ")
                 .append(s.startedAt()).append(", replicas from ").append(s.replicasSource()).append('\n');
         sb.append("Assumptions:\n");

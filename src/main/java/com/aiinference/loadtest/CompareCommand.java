@@ -1,15 +1,24 @@
 package com.aiinference.loadtest;
 
 import com.aiinference.cli.ExitCodes;
+import com.aiinference.loadtest.compare.CompareInputException;
+import com.aiinference.loadtest.compare.Comparison;
+import com.aiinference.loadtest.compare.ComparisonReport;
+import com.aiinference.loadtest.compare.ReportedRun;
+import com.aiinference.loadtest.sweep.SweepDocument;
+import com.aiinference.loadtest.sweep.SweepInputException;
+import com.aiinference.loadtest.sweep.SweepResult;
+import com.aiinference.report.Report;
+import com.aiinference.report.ReportFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code loadtest compare}: two runs' (or two sweeps') JSON reports side by side, and a CI gate on their change. */
 @Command(
@@ -58,7 +67,7 @@ public final class CompareCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.print(switch (output) {
             case text -> ComparisonReport.markdown(c);
-            case json -> Reports.toJson(c);
+            case json -> ReportFiles.toJson(c);
             case html -> ComparisonReport.html(c);
         });
         out.flush();

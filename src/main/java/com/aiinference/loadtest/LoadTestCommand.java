@@ -3,21 +3,32 @@ package com.aiinference.loadtest;
 import com.aiinference.chart.ChartContract;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
-import com.aiinference.core.Check;
 import com.aiinference.cli.StackOutputs;
+import com.aiinference.core.Format;
 import com.aiinference.kube.KubeAccess;
 import com.aiinference.loadtest.distributed.ClusterWorkers;
 import com.aiinference.loadtest.distributed.InClusterOptions;
 import com.aiinference.loadtest.distributed.LocalWorkers;
 import com.aiinference.loadtest.distributed.WorkerOutcome;
 import com.aiinference.loadtest.distributed.WorkerSpec;
+import com.aiinference.loadtest.engine.ClientLimits;
+import com.aiinference.loadtest.engine.InterruptHook;
+import com.aiinference.loadtest.engine.LoadTestConfig;
+import com.aiinference.loadtest.engine.LoadTestResult;
+import com.aiinference.loadtest.engine.LoadTestRunner;
+import com.aiinference.loadtest.engine.Preflight;
+import com.aiinference.loadtest.engine.TlsTrust;
+import com.aiinference.report.HtmlReport;
+import com.aiinference.report.LoadReportBuilder;
+import com.aiinference.report.MarkdownReport;
+import com.aiinference.report.Report;
+import com.aiinference.report.ReportFiles;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -104,9 +115,9 @@ public final class LoadTestCommand implements Callable<Integer> {
                 throw CliException.usage("--workers " + workers + " is more than " + MAX_LOCAL_WORKERS
                         + " processes on one machine (each is a JVM); use --in-cluster for more");
             }
-            TargetResolver.checkReachable(uri);
+            Preflight.checkReachable(uri);
         } else {
-            TargetResolver.checkReachable(uri);
+            Preflight.checkReachable(uri);
         }
         // The pre-flight request goes from here: in-cluster the target is the Service's DNS name, which only the pods reach.
         Preflight.Answer preflight = null;
@@ -219,22 +230,22 @@ public final class LoadTestCommand implements Callable<Integer> {
 
     /** Prints the Markdown report, writes the JSON and HTML reports, and says where everything went. */
     private static Report report(LoadTestResult result, LoadTestConfig config, PrintWriter out, PrintWriter err) {
-        Report report = LoadTestReport.of(result);
+        Report report = LoadReportBuilder.of(result);
         out.print(MarkdownReport.render(report));
         out.flush();
         if (config.reportJson() != null) {
-            Reports.writeJson(report, config.reportJson());
+            ReportFiles.writeJson(report, config.reportJson());
             err.println("JSON report: " + config.reportJson());
         }
         if (config.reportHtml() != null) {
-            Reports.writeText(HtmlReport.render(report), config.reportHtml());
+            ReportFiles.writeText(HtmlReport.render(report), config.reportHtml());
             err.println("HTML report: " + config.reportHtml());
         }
         if (config.saveRequests() != null) {
             err.println("requests: " + config.saveRequests());
         }
         if (result.stoppedByUserSignal()) {
-            err.println("loadtest: " + LoadTestReport.stopLine(report.load()));
+            err.println("loadtest: " + LoadReportBuilder.stopLine(report.load()));
         }
         err.flush();
         return report;

@@ -2,6 +2,12 @@ package com.aiinference.loadtest;
 
 import com.aiinference.chart.ChartContract;
 import com.aiinference.cli.CliException;
+import com.aiinference.cli.Durations;
+import com.aiinference.cli.FractionConverter;
+import com.aiinference.loadtest.engine.Api;
+import com.aiinference.loadtest.engine.LoadShape;
+import com.aiinference.loadtest.engine.LoadTestConfig;
+import com.aiinference.loadtest.engine.Preflight;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.ArgGroup;
@@ -16,7 +22,6 @@ import picocli.CommandLine.Option;
  * {@link LoadTestConfig}; a bad value is a one-line usage error (exit 2) naming the option.
  */
 public final class LoadTestOptions {
-    public static final String DEFAULT_PROMPT = "Explain in one paragraph why a GPU speeds up LLM inference.";
 
     /** {@code --users N} or {@code --rate R}: one load shape (picocli refuses both). */
     @ArgGroup(exclusive = true, multiplicity = "0..1")
@@ -45,7 +50,7 @@ public final class LoadTestOptions {
             description = "Stop after this many measured requests (0 = no limit; the duration still bounds the run).")
     long maxRequests;
 
-    @Option(names = "--max-error-rate", paramLabel = "FRACTION", converter = Durations.FractionConverter.class,
+    @Option(names = "--max-error-rate", paramLabel = "FRACTION", converter = FractionConverter.class,
             description = "Abort as soon as more than this share of requests failed (after 20), e.g. 5%% or 0.05: exit 1.")
     Double maxErrorRate;
 

@@ -1,5 +1,8 @@
 package com.aiinference.loadtest;
 
+import com.aiinference.core.Format;
+import com.aiinference.loadtest.engine.LoadShape;
+import com.aiinference.loadtest.engine.Preflight;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Optional;

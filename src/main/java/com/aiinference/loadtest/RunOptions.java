@@ -2,6 +2,10 @@ package com.aiinference.loadtest;
 
 import com.aiinference.chart.ChartContract;
 import com.aiinference.cli.CliException;
+import com.aiinference.cli.Durations;
+import com.aiinference.loadtest.engine.Api;
+import com.aiinference.loadtest.engine.LoadTestConfig;
+import com.aiinference.loadtest.engine.Slo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -23,7 +27,7 @@ public final class RunOptions {
     @Option(names = "--preflight", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Send one request before the load and stop with one line if it fails (default);"
                     + " --no-preflight skips it.")
-    boolean preflight;
+    public boolean preflight;
 
     @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "0s", converter = Durations.Converter.class,
             description = "Requests that start in this first stretch are sent but left out of the results. Default: ${DEFAULT-VALUE}.")
@@ -69,13 +73,13 @@ public final class RunOptions {
 
     @Option(names = "--slo", paramLabel = "OBJECTIVES",
             description = "Pass/fail gate, e.g. \"success>=99.9%%,p95<5s,ttft_p95<1s\": exit 1 when unmet.")
-    String slo;
+    public String slo;
 
     @Option(names = "--report-json", paramLabel = "FILE", description = "Write the JSON report here.")
-    Path reportJson;
+    public Path reportJson;
 
     @Option(names = "--report-html", paramLabel = "FILE", description = "Write a self-contained HTML report with charts here.")
-    Path reportHtml;
+    public Path reportHtml;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the open-loop arrivals. Default: ${DEFAULT-VALUE}.")
     long seed;
@@ -84,7 +88,7 @@ public final class RunOptions {
     boolean quiet;
 
     /**
-     * Checks every file this run will write before it sends anything ({@link com.aiinference.core.UserFiles}): the
+     * Checks every file this run will write before it sends anything ({@link com.aiinference.io.UserFiles}): the
      * reports, {@code more} outputs (option to file), none of them an input (the prompts, the --outputs file).
      */
     public void checkFiles(java.util.Map<String, Path> more, TargetOptions where) {
@@ -95,7 +99,7 @@ public final class RunOptions {
         java.util.Map<String, Path> inputs = new java.util.LinkedHashMap<>();
         inputs.put("--prompts", prompts == null ? null : prompts.promptsFile);
         inputs.put("--outputs", where.outputsFile());
-        com.aiinference.core.UserFiles.checkOutputs(outputs, inputs);
+        com.aiinference.io.UserFiles.checkOutputs(outputs, inputs);
     }
 
     /** Whether --model was given. */
@@ -137,7 +141,7 @@ public final class RunOptions {
      * A builder holding everything but the load shape, with this model when --model was not given; the caller sets
      * users or rate, the duration, and builds (a bad value is then an {@link IllegalArgumentException}).
      */
-    LoadTestConfig.Builder builder(String defaultModel) {
+    public LoadTestConfig.Builder builder(String defaultModel) {
         Api a = api();
         List<LoadTestConfig.Header> headers = new ArrayList<>();
         for (String h : header) {
@@ -148,9 +152,9 @@ public final class RunOptions {
             }
         }
         Slo objectives = slo();
-        List<String> prompts = this.prompts == null ? List.of(LoadTestOptions.DEFAULT_PROMPT)
+        List<String> prompts = this.prompts == null ? List.of(LoadTestConfig.DEFAULT_PROMPT)
                 : this.prompts.promptsFile != null ? readPrompts(this.prompts.promptsFile)
-                : this.prompts.prompt.isEmpty() ? List.of(LoadTestOptions.DEFAULT_PROMPT) : this.prompts.prompt;
+                : this.prompts.prompt.isEmpty() ? List.of(LoadTestConfig.DEFAULT_PROMPT) : this.prompts.prompt;
         return LoadTestConfig.builder()
                 .api(a)
                 .model(model != null ? model : defaultModel)
@@ -169,7 +173,7 @@ public final class RunOptions {
 
     /** One prompt per line, or JSONL objects with a "prompt" (or "text") field; blank lines are skipped. */
     static List<String> readPrompts(Path file) {
-        List<String> lines = com.aiinference.core.UserFiles.read(file, "--prompts file").lines().toList();
+        List<String> lines = com.aiinference.io.UserFiles.read(file, "--prompts file").lines().toList();
         List<String> prompts = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();

@@ -2,8 +2,25 @@ package com.aiinference.loadtest;
 
 import com.aiinference.chart.ChartContract;
 import com.aiinference.cli.CliException;
+import com.aiinference.cli.Durations;
 import com.aiinference.cli.ExitCodes;
+import com.aiinference.cli.FractionConverter;
 import com.aiinference.cli.StackOutputs;
+import com.aiinference.core.Format;
+import com.aiinference.io.UserFiles;
+import com.aiinference.loadtest.engine.Api;
+import com.aiinference.loadtest.engine.ClientLimits;
+import com.aiinference.loadtest.engine.InterruptHook;
+import com.aiinference.loadtest.engine.LoadTestConfig;
+import com.aiinference.loadtest.engine.LoadTestRunner;
+import com.aiinference.loadtest.engine.Preflight;
+import com.aiinference.loadtest.engine.Slo;
+import com.aiinference.loadtest.sweep.Sweep;
+import com.aiinference.loadtest.sweep.SweepInputException;
+import com.aiinference.loadtest.sweep.SweepReport;
+import com.aiinference.loadtest.sweep.SweepResult;
+import com.aiinference.loadtest.sweep.SweepStep;
+import com.aiinference.report.ReportFiles;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
@@ -12,10 +29,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code loadtest sweep}: the load test step by step from low to high load until throughput stops rising or the
@@ -69,7 +86,7 @@ public final class SweepCommand implements Callable<Integer> {
             description = "Replicas serving the endpoint during the sweep (for per-replica capacity). Default: the stack outputs' 'replicas', else 1.")
     Integer replicas;
 
-    @Option(names = "--min-gain", paramLabel = "FRACTION", defaultValue = "5%", converter = Durations.FractionConverter.class,
+    @Option(names = "--min-gain", paramLabel = "FRACTION", defaultValue = "5%", converter = FractionConverter.class,
             description = "A step whose requests/s rise less than this over the best step before ends the sweep (throughput stopped rising). Default: ${DEFAULT-VALUE}.")
     double minGain;
 
@@ -126,7 +143,7 @@ public final class SweepCommand implements Callable<Integer> {
         URI uri = target.uri();
         // The highest step must fit this process: refused now rather than after the lower steps ran.
         ClientLimits.check(sweep.step(loads.get(loads.size() - 1)).load(), 1);
-        TargetResolver.checkReachable(uri);
+        Preflight.checkReachable(uri);
         if (run.preflight) {
             // The first step's request, once: a wrong --api, path or model is one line, not a step of failures.
             Preflight.check(sweep.step(loads.get(0)), uri, err, "sweep");
@@ -142,15 +159,15 @@ public final class SweepCommand implements Callable<Integer> {
             out.flush();
             try {
                 if (run.reportJson != null) {
-                    Reports.writeJson(result.toJson(), run.reportJson);
+                    ReportFiles.writeJson(result.toJson(), run.reportJson);
                     err.println("JSON report: " + run.reportJson + " (loadtest capacity --sweep " + run.reportJson
                             + " --users N)");
                 }
                 if (run.reportHtml != null) {
-                    Reports.writeText(SweepReport.html(result), run.reportHtml);
+                    ReportFiles.writeText(SweepReport.html(result), run.reportHtml);
                     err.println("HTML report: " + run.reportHtml);
                 }
-            } catch (Reports.ReportException e) {
+            } catch (UserFiles.UserFileException e) {
                 throw CliException.usage(e.getMessage());
             }
             if (result.cutByUser().isPresent()) {

@@ -2,6 +2,10 @@ package com.aiinference.loadtest;
 
 import com.aiinference.cli.StackOutputs;
 import com.aiinference.cli.StackOutputsOptions;
+import com.aiinference.loadtest.engine.Api;
+import com.aiinference.loadtest.engine.LoadTestConfig;
+import com.aiinference.loadtest.engine.TargetException;
+import com.aiinference.loadtest.engine.TlsTrust;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -91,7 +95,7 @@ public final class TargetOptions {
     public Optional<String> apiKey(Optional<StackOutputs> outputs) {
         if (key != null && key.file != null) {
             // A key file is small: a FIFO or a huge file is refused, never waited on or loaded.
-            String text = com.aiinference.core.UserFiles.read(key.file, "--api-key-file", 64 * 1024);
+            String text = com.aiinference.io.UserFiles.read(key.file, "--api-key-file", 64 * 1024);
             String first = text.strip().lines().findFirst().orElse("").strip();
             if (first.isEmpty()) {
                 throw new TargetException("--api-key-file " + key.file + " is empty");

@@ -2,10 +2,9 @@ package com.aiinference.loadtest;
 
 import com.aiinference.cli.StackOutputs;
 import com.aiinference.cli.StackOutputsOptions;
-import java.io.IOException;
+import com.aiinference.loadtest.engine.Api;
+import com.aiinference.loadtest.engine.TargetException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -119,17 +118,4 @@ public final class TargetResolver {
         return LOCAL_HOSTS.contains(h) || h.startsWith("127.");
     }
 
-    /**
-     * One TCP connect before the run: an unreachable target is a usage error (exit 2), not a 100% failure report.
-     * {@code verify} runs the same check before it touches the cluster.
-     */
-    public static void checkReachable(URI uri) {
-        int port = uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(uri.getHost(), port), 5000);
-        } catch (IOException e) {
-            throw new TargetException("cannot reach the endpoint " + uri.getHost() + ":" + port + " (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
-        }
-    }
 }

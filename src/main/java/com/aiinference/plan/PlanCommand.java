@@ -3,6 +3,7 @@ package com.aiinference.plan;
 import com.aiinference.chart.RenderedChart;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
+import com.aiinference.cli.OutputFormat;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
@@ -43,7 +44,6 @@ public final class PlanCommand implements Callable<Integer> {
         }
     }
 
-    public enum Format { text, json }
 
     static final class StackSource {
         @Option(names = "--stack", paramLabel = "NAME", description = "Stack name: reads Pulumi.NAME.yaml in the project directory.")
@@ -58,7 +58,7 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
             description = "text or json (default: ${DEFAULT-VALUE}).")
-    Format output;
+    OutputFormat output;
 
     @Option(names = "--render-dir", paramLabel = "DIR",
             description = "Write the manifests the Helm release would install, one file per object.")
@@ -103,7 +103,7 @@ public final class PlanCommand implements Callable<Integer> {
         Plan.Report report = Plan.run(dir, project, stackName, stackFile);
 
         PrintWriter out = spec.commandLine().getOut();
-        if (output == Format.json) {
+        if (output == OutputFormat.json) {
             PlanReportWriter.json(report, out);
         } else {
             PlanReportWriter.text(report, out);
@@ -137,7 +137,7 @@ public final class PlanCommand implements Callable<Integer> {
             }
             files.put("manifest.yaml", chart.manifest());
             RenderDir.write(renderDir, files);
-            if (output == Format.text) {
+            if (output == OutputFormat.text) {
                 out.println("Wrote " + chart.objects().size() + " manifests and manifest.yaml to " + renderDir);
                 out.flush();
             }

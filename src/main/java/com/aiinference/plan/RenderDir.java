@@ -1,6 +1,6 @@
 package com.aiinference.plan;
 
-import com.aiinference.core.UserFiles.UserFileException;
+import com.aiinference.io.UserFiles.UserFileException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -70,13 +70,13 @@ final class RenderDir {
             return names;
         }
         try {
-            for (String line : com.aiinference.core.UserFiles.read(index, "render index", 1024 * 1024).split("\n")) {
+            for (String line : com.aiinference.io.UserFiles.read(index, "render index", 1024 * 1024).split("\n")) {
                 String name = line.strip();
                 if (!name.isEmpty() && !name.contains("/") && !name.contains("\\") && !name.startsWith(".")) {
                     names.add(name);
                 }
             }
-        } catch (com.aiinference.core.UserFiles.UserFileException e) {
+        } catch (com.aiinference.io.UserFiles.UserFileException e) {
             throw new UserFileException("--render-dir " + dir + ": " + e.getMessage());
         }
         return names;

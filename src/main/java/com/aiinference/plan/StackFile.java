@@ -151,8 +151,8 @@ public record StackFile(Path path, Map<String, String> config, Set<String> secre
     private static Node composeYaml(Path path, String what) {
         String text;
         try {
-            text = com.aiinference.core.UserFiles.read(path, what);
-        } catch (com.aiinference.core.UserFiles.UserFileException e) {
+            text = com.aiinference.io.UserFiles.read(path, what);
+        } catch (com.aiinference.io.UserFiles.UserFileException e) {
             throw new StackFileException(e.getMessage());
         }
         try {
@@ -176,8 +176,8 @@ public record StackFile(Path path, Map<String, String> config, Set<String> secre
             options.setAllowDuplicateKeys(false);
             String text;
             try {
-                text = com.aiinference.core.UserFiles.read(path, what);
-            } catch (com.aiinference.core.UserFiles.UserFileException e) {
+                text = com.aiinference.io.UserFiles.read(path, what);
+            } catch (com.aiinference.io.UserFiles.UserFileException e) {
                 throw new StackFileException(e.getMessage());
             }
             return new Yaml(new SafeConstructor(options)).load(text);

@@ -1,7 +1,7 @@
 package com.aiinference.simulate;
 
 import com.aiinference.chart.ChartContract;
-import com.aiinference.loadtest.Durations;
+import com.aiinference.cli.Durations;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -39,8 +39,8 @@ public final class ReplicaTimingOptions {
     Duration itlPerSeq;
 
     /** The --engine value, or an {@link IllegalArgumentException} naming it. */
-    FakeOllamaConfig.Engine engine() {
-        for (FakeOllamaConfig.Engine e : FakeOllamaConfig.Engine.values()) {
+    SimulatedEngineConfig.Engine engine() {
+        for (SimulatedEngineConfig.Engine e : SimulatedEngineConfig.Engine.values()) {
             if (e.cliName().equals(engine)) {
                 return e;
             }
@@ -49,7 +49,7 @@ public final class ReplicaTimingOptions {
     }
 
     /** A replica's configuration: these timings on top of {@code base}. */
-    FakeOllamaConfig apply(FakeOllamaConfig base) {
+    SimulatedEngineConfig apply(SimulatedEngineConfig base) {
         return base.withTokensPerAnswer(tokens).withTiming(ttft, itl).withEngine(engine()).withBatching(itlPerSeq);
     }
 }

@@ -1,14 +1,14 @@
 package com.aiinference.simulate;
 
 import com.aiinference.chart.ChartContract;
-import com.aiinference.loadtest.Format;
 import com.aiinference.chart.ChartException;
 import com.aiinference.chart.ChartRenderer;
 import com.aiinference.chart.HelmSignals;
 import com.aiinference.chart.RenderedChart;
 import com.aiinference.cli.CliException;
+import com.aiinference.cli.Durations;
 import com.aiinference.cli.ExitCodes;
-import com.aiinference.loadtest.Durations;
+import com.aiinference.core.Format;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -198,7 +198,7 @@ public final class SimulateClusterCommand implements Callable<Integer> {
             throw CliException.usage("--oom-kill needs --restart-during-run POD (which pod is OOM-killed)");
         }
         SimulatedCluster.Spec clusterSpec;
-        FakeOllamaConfig replicaConfig;
+        SimulatedEngineConfig replicaConfig;
         try {
             String engine = timing.engine().cliName();
             if (model == null) {
@@ -206,7 +206,7 @@ public final class SimulateClusterCommand implements Callable<Integer> {
             }
             clusterSpec = new SimulatedCluster.Spec(namespace, release, replicas, model, memoryLimit, !noGateway, dwsState,
                     hpaMin == null ? replicas : hpaMin, hpaMax == null ? replicas : hpaMax, timing.parallel, engine);
-            replicaConfig = timing.apply(FakeOllamaConfig.defaults().withModels(List.of(model)))
+            replicaConfig = timing.apply(SimulatedEngineConfig.defaults().withModels(List.of(model)))
                     .withParallelism(timing.parallel, 512);
             new io.fabric8.kubernetes.api.model.Quantity(memoryLimit).getNumericalAmount();
         } catch (IllegalArgumentException e) {
@@ -227,22 +227,22 @@ public final class SimulateClusterCommand implements Callable<Integer> {
         }
         String apiKey = null;
         if (apiKeyFile != null) {
-            apiKey = com.aiinference.core.UserFiles.read(apiKeyFile, "--api-key-file", 64 * 1024)
+            apiKey = com.aiinference.io.UserFiles.read(apiKeyFile, "--api-key-file", 64 * 1024)
                     .strip().lines().findFirst().orElse("").strip();
             if (apiKey.isEmpty()) {
                 throw CliException.usage("--api-key-file " + apiKeyFile + " is empty");
             }
         }
         PrintWriter out = spec.commandLine().getOut();
-        List<FakeOllama> fakes = new ArrayList<>();
+        List<SimulatedEngine> fakes = new ArrayList<>();
         SimulatedCluster cluster = null;
         AtomicBoolean closed = new AtomicBoolean();
         Runnable shutdown = () -> { };
         try {
             for (int i = 0; i < replicas; i++) {
-                fakes.add(FakeOllama.start(replicaConfig.withSeed(i + 1L)));
+                fakes.add(SimulatedEngine.start(replicaConfig.withSeed(i + 1L)));
             }
-            cluster = SimulatedCluster.start(clusterSpec, fakes.stream().map(FakeOllama::baseUri).toList(), rendered);
+            cluster = SimulatedCluster.start(clusterSpec, fakes.stream().map(SimulatedEngine::baseUri).toList(), rendered);
             SimulatedCluster c = cluster;
             List<String> restartPods = restartDuringRun.stream().map(c::resolvePod).toList();
             List<String> evictPods = evictDuringRun.stream().map(c::resolvePod).toList();
@@ -258,7 +258,7 @@ public final class SimulateClusterCommand implements Callable<Integer> {
             shutdown = () -> {
                 if (closed.compareAndSet(false, true)) {
                     c.close();
-                    fakes.forEach(FakeOllama::close);
+                    fakes.forEach(SimulatedEngine::close);
                 }
             };
             Runnable stopAll = shutdown;
@@ -276,7 +276,7 @@ public final class SimulateClusterCommand implements Callable<Integer> {
             if (dwsWalk != null) {
                 c.startWalk(dwsWalk);
                 out.printf("DWS walk: one stage every %s, from a Pending ProvisioningRequest to every pod Ready (%s)%n",
-                        com.aiinference.loadtest.Format.duration(dwsWalk), com.aiinference.loadtest.Format.duration(dwsWalk.multipliedBy(SimulatedCluster.WalkStage.values().length - 1)));
+                        com.aiinference.core.Format.duration(dwsWalk), com.aiinference.core.Format.duration(dwsWalk.multipliedBy(SimulatedCluster.WalkStage.values().length - 1)));
             }
             started.countDown();
             try {
@@ -297,7 +297,7 @@ public final class SimulateClusterCommand implements Callable<Integer> {
             throw CliException.usage(e.getMessage());
         } finally {
             if (cluster == null) {
-                fakes.forEach(FakeOllama::close);
+                fakes.forEach(SimulatedEngine::close);
             }
             shutdown.run();
         }

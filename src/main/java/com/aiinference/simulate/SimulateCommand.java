@@ -1,15 +1,15 @@
 package com.aiinference.simulate;
 
 import com.aiinference.cli.ExitCodes;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** {@code simulate}: local stand-ins for the deployed platform, for offline walk-throughs, tests and benchmarks. */
 @Command(
         name = "simulate",
         mixinStandardHelpOptions = true,
         description = "Run local stand-ins for the deployed platform (127.0.0.1 only).",
-        subcommands = {SimulateOllamaCommand.class, SimulateClusterCommand.class},
+        subcommands = {SimulateEngineCommand.class, SimulateClusterCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the simulation ran until stopped (Ctrl-C, kill) or --max-duration ended",

@@ -1,12 +1,12 @@
 package com.aiinference.simulate;
 
 import com.aiinference.chart.ChartContract;
-import com.aiinference.loadtest.LoadTestRunner;
-import com.aiinference.loadtest.Measurements;
 import com.aiinference.loadtest.distributed.WorkerCommand;
 import com.aiinference.loadtest.distributed.WorkerJob;
 import com.aiinference.loadtest.distributed.WorkerProtocol;
 import com.aiinference.loadtest.distributed.WorkerSpec;
+import com.aiinference.loadtest.engine.LoadTestRunner;
+import com.aiinference.loadtest.engine.RunSnapshot;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -264,7 +264,7 @@ public final class SimulatedJobs implements AutoCloseable {
             return false;
         }
         StringWriter progress = new StringWriter();
-        Measurements m = LoadTestRunner.measure(spec.share(index), local, new PrintWriter(progress, true), run.signal);
+        RunSnapshot m = LoadTestRunner.measure(spec.share(index), local, new PrintWriter(progress, true), run.signal);
         logs.put(podName, label + ": " + spec.api() + " -> " + spec.target() + "\n" + WorkerProtocol.READY + "\n"
                 + progress + WorkerProtocol.resultLine(m) + "\n");
         boolean signalled;

@@ -1,15 +1,15 @@
 package com.aiinference.verify;
 
-import com.aiinference.loadtest.Format;
-import com.aiinference.loadtest.HtmlReport;
-import com.aiinference.loadtest.LoadReport;
-import com.aiinference.loadtest.LoadTestConfig;
-import com.aiinference.loadtest.LoadTestResult;
-import com.aiinference.loadtest.LoadTestRunner;
+import com.aiinference.core.Format;
 import com.aiinference.loadtest.PortForwardWarning;
-import com.aiinference.loadtest.Preflight;
-import com.aiinference.loadtest.Reports;
-import com.aiinference.loadtest.Slo;
+import com.aiinference.loadtest.engine.LoadTestConfig;
+import com.aiinference.loadtest.engine.LoadTestResult;
+import com.aiinference.loadtest.engine.LoadTestRunner;
+import com.aiinference.loadtest.engine.Preflight;
+import com.aiinference.loadtest.engine.Slo;
+import com.aiinference.report.HtmlReport;
+import com.aiinference.report.LoadReport;
+import com.aiinference.report.ReportFiles;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.ArrayList;
@@ -68,7 +68,7 @@ final class LoadTestPhase implements LoadPhase {
 
     @Override
     public int users() {
-        return config.load() instanceof com.aiinference.loadtest.LoadShape.ClosedLoop c ? c.users() : 0;
+        return config.load() instanceof com.aiinference.loadtest.engine.LoadShape.ClosedLoop c ? c.users() : 0;
     }
 
     @Override
@@ -122,7 +122,7 @@ final class LoadTestPhase implements LoadPhase {
                 result.succeeded(), result.failed(), errors, l.mean(), l.p50(), l.p95(), l.p99(),
                 result.ttft().isEmpty() ? null : result.ttft().p95(), result.requestsPerSecond(),
                 "none".equals(result.outputTokensSource()) ? null : result.outputTokensPerSecond(),
-                result.passed() && run.failure() == null && !stopped, slo, Reports.json().valueToTree(LoadReport.of(result)));
+                result.passed() && run.failure() == null && !stopped, slo, ReportFiles.json().valueToTree(LoadReport.of(result)));
     }
 
     private LoadTestResult completed(VerificationReport report) {
@@ -137,7 +137,7 @@ final class LoadTestPhase implements LoadPhase {
     }
 
     /** The verification as the one report model (load figures with the replicas that served). */
-    com.aiinference.loadtest.Report report(VerificationReport report) {
+    com.aiinference.report.Report report(VerificationReport report) {
         // The notes: the port-forward warning, then the load's own (a worker that gave nothing, another load test's Job).
         List<String> notes = new ArrayList<>();
         if (warning != null) {

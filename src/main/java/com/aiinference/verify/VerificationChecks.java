@@ -2,9 +2,13 @@ package com.aiinference.verify;
 
 import com.aiinference.chart.ChartContract;
 import com.aiinference.core.Check;
-import com.aiinference.verify.PlatformSnapshot.ContainerState;
-import com.aiinference.verify.PlatformSnapshot.PodState;
-import com.aiinference.verify.PlatformSnapshot.ProvisioningState;
+import com.aiinference.status.Expectations;
+import com.aiinference.status.PlatformInspector;
+import com.aiinference.status.PlatformSnapshot.ContainerState;
+import com.aiinference.status.PlatformSnapshot.PodState;
+import com.aiinference.status.PlatformSnapshot.ProvisioningState;
+import com.aiinference.status.PlatformSnapshot;
+import com.aiinference.status.PodWatch;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -83,7 +87,7 @@ public final class VerificationChecks {
         return Check.pass(name, "HPA " + h.name() + ": min = max = current = " + h.min());
     }
 
-    static Check provisioningRequest(PlatformSnapshot s, Expectations e, String release) {
+    public static Check provisioningRequest(PlatformSnapshot s, Expectations e, String release) {
         String name = "provisioning-request";
         Optional<ProvisioningState> pr = s.provisioningRequest();
         if (pr.isEmpty()) {

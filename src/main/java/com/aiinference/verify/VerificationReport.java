@@ -1,9 +1,11 @@
 package com.aiinference.verify;
 
-import com.aiinference.chart.ChartContract;
 import com.aiinference.core.Check;
-import com.aiinference.verify.PlatformSnapshot.ContainerState;
-import com.aiinference.verify.PlatformSnapshot.PodState;
+import com.aiinference.status.Expectations;
+import com.aiinference.status.PlatformSnapshot.ContainerState;
+import com.aiinference.status.PlatformSnapshot.PodState;
+import com.aiinference.status.PlatformSnapshot;
+import com.aiinference.status.PodWatch;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,14 +23,14 @@ public record VerificationReport(
         Expectations expected,
         PlatformSnapshot before,
         Optional<PlatformSnapshot> after,
-        Map<Stage, List<Check>> stages,
+        Map<Moment, List<Check>> stages,
         List<ReplicaTraffic> traffic,
         Optional<LoadOutcome> load,
         String loadSkippedReason,
         List<PodWatch.Observation> observations) {
 
     public VerificationReport {
-        var byStage = new java.util.EnumMap<Stage, List<Check>>(Stage.class);
+        var byStage = new java.util.EnumMap<Moment, List<Check>>(Moment.class);
         stages.forEach((stage, list) -> byStage.put(stage, List.copyOf(list)));
         stages = java.util.Collections.unmodifiableMap(byStage);
         traffic = List.copyOf(traffic);

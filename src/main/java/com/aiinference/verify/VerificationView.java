@@ -1,15 +1,18 @@
 package com.aiinference.verify;
 
 import com.aiinference.core.Check;
-import com.aiinference.loadtest.Format;
-import com.aiinference.loadtest.LoadReport;
-import com.aiinference.loadtest.LoadShape;
-import com.aiinference.loadtest.LoadTestReport;
-import com.aiinference.loadtest.Report;
-import com.aiinference.loadtest.ReportRow;
-import com.aiinference.loadtest.ReportVersion;
-import com.aiinference.verify.PlatformSnapshot.ContainerState;
-import com.aiinference.verify.PlatformSnapshot.PodState;
+import com.aiinference.core.Format;
+import com.aiinference.loadtest.engine.LoadShape;
+import com.aiinference.report.LoadReport;
+import com.aiinference.report.LoadReportBuilder;
+import com.aiinference.report.Report;
+import com.aiinference.report.ReportRow;
+import com.aiinference.report.ReportVersion;
+import com.aiinference.status.Expectations;
+import com.aiinference.status.PlatformSnapshot.ContainerState;
+import com.aiinference.status.PlatformSnapshot.PodState;
+import com.aiinference.status.PlatformSnapshot;
+import com.aiinference.status.PodWatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,8 +55,8 @@ final class VerificationView {
         List<ReportRow> rows = List.of(stabilityRow(v, load), latencyRow(v, load), capacityRow(v, load));
         List<Report.CheckGroup> groups = new ArrayList<>();
         v.stages().forEach((stage, list) -> groups.add(new Report.CheckGroup(stage.label(), list)));
-        if (v.load().isEmpty() && !v.stages().containsKey(Stage.RUN)) {
-            groups.add(new Report.CheckGroup(Stage.RUN.label(), List.of(Check.skip("load-slo",
+        if (v.load().isEmpty() && !v.stages().containsKey(Moment.RUN)) {
+            groups.add(new Report.CheckGroup(Moment.RUN.label(), List.of(Check.skip("load-slo",
                     "load not run: " + (v.loadSkippedReason() == null ? "unknown" : v.loadSkippedReason())))));
         }
         List<Report.Table> tables = new ArrayList<>();
@@ -89,7 +92,7 @@ final class VerificationView {
             return new ReportRow("Stability", "not measured",
                     v.after().isEmpty() ? skipped : (skipped.isEmpty() ? "" : skipped + "; ") + cluster);
         }
-        ReportRow l = LoadTestReport.stabilityRow(load);
+        ReportRow l = LoadReportBuilder.stabilityRow(load);
         return new ReportRow("Stability", l.result(), l.notes() + "; " + cluster);
     }
 
@@ -97,7 +100,7 @@ final class VerificationView {
         if (load == null) {
             return new ReportRow("Latency", "not measured", v.loadSkippedReason() == null ? "" : v.loadSkippedReason());
         }
-        return LoadTestReport.latencyRow(load);
+        return LoadReportBuilder.latencyRow(load);
     }
 
     /** Capacity: replicas that served traffic out of those expected, then the load's throughput. */
@@ -105,8 +108,8 @@ final class VerificationView {
         List<ReplicaTraffic> known = v.traffic().stream().filter(ReplicaTraffic::known).toList();
         // The row's value is the replicas; the rate the client measured leads the note, so it is never without its number.
         String throughput = load == null ? "" : "; " + (load.requests().succeeded() == 0 ? "no request succeeded"
-                : com.aiinference.loadtest.Format.number(load.capacity().succeededPerS()) + " req/s: "
-                        + LoadTestReport.throughputNotes(load));
+                : com.aiinference.core.Format.number(load.capacity().succeededPerS()) + " req/s: "
+                        + LoadReportBuilder.throughputNotes(load));
         if (known.isEmpty()) {
             long ready = v.after().orElse(v.before()).pods().stream().filter(PodState::ready).count();
             return new ReportRow("Capacity", ready + "/" + v.expectedReplicas() + " Replicas ready",

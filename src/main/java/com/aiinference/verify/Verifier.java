@@ -1,6 +1,10 @@
 package com.aiinference.verify;
 
 import com.aiinference.core.Check;
+import com.aiinference.status.PlatformInspector;
+import com.aiinference.status.PlatformSnapshot;
+import com.aiinference.status.PlatformTarget;
+import com.aiinference.status.PodWatch;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -16,13 +20,13 @@ import java.util.Optional;
  */
 public final class Verifier {
     private final KubernetesClient client;
-    private final VerifyTarget target;
+    private final PlatformTarget target;
     private final LoadPhase load;
     private final PrintWriter log;
 
     private final String notReady;
 
-    public Verifier(KubernetesClient client, VerifyTarget target, LoadPhase load, PrintWriter log) {
+    public Verifier(KubernetesClient client, PlatformTarget target, LoadPhase load, PrintWriter log) {
         this(client, target, load, log, null);
     }
 
@@ -30,7 +34,7 @@ public final class Verifier {
      * {@code notReady}: why the release was not ready when {@code --wait-ready} gave up (null when it was, or when
      * nothing was waited for); the load is then skipped for that reason and the reports still say everything else.
      */
-    public Verifier(KubernetesClient client, VerifyTarget target, LoadPhase load, PrintWriter log, String notReady) {
+    public Verifier(KubernetesClient client, PlatformTarget target, LoadPhase load, PrintWriter log, String notReady) {
         this.notReady = notReady;
         this.client = client;
         this.target = target;
@@ -41,10 +45,10 @@ public final class Verifier {
     public VerificationReport run() {
         PlatformInspector inspector = new PlatformInspector(client, target);
         PlatformSnapshot before = inspector.snapshot();
-        Map<Stage, List<Check>> checks = new EnumMap<>(Stage.class);
-        checks.put(Stage.BEFORE, VerificationChecks.before(before, target.expected(), target.namespace(), target.release()));
+        Map<Moment, List<Check>> checks = new EnumMap<>(Moment.class);
+        checks.put(Moment.BEFORE, VerificationChecks.before(before, target.expected(), target.namespace(), target.release()));
         log.printf("before: %s%n", summary(before));
-        checks.get(Stage.BEFORE).stream().filter(Check::failed)
+        checks.get(Moment.BEFORE).stream().filter(Check::failed)
                 .forEach(c -> log.printf("before: FAIL %s: %s%n", c.name(), c.message()));
         log.flush();
 
@@ -67,11 +71,11 @@ public final class Verifier {
             seen = watch.observations();
             watchFailure = watch.failure();
         }
-        checks.put(Stage.RUN, List.of(VerificationChecks.load(outcome)));
+        checks.put(Moment.RUN, List.of(VerificationChecks.load(outcome)));
         PlatformSnapshot after = inspector.snapshot();
         log.printf("after: %s%n", summary(after));
         log.flush();
-        checks.put(Stage.AFTER, VerificationChecks.after(before, after, seen, watchFailure, runStart, target.expected()));
+        checks.put(Moment.AFTER, VerificationChecks.after(before, after, seen, watchFailure, runStart, target.expected()));
         return new VerificationReport(target.namespace(), target.release(), String.valueOf(target.endpoint()),
                 load.users(), target.expected(), before, Optional.of(after), checks, VerificationChecks.traffic(before, after),
                 Optional.of(outcome), null, seen);

@@ -1,23 +1,30 @@
 package com.aiinference.verify;
 
 import com.aiinference.chart.ChartContract;
-import com.aiinference.kube.KubeAccess;
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
 import com.aiinference.cli.StackOutputs;
+import com.aiinference.kube.KubeAccess;
+import com.aiinference.loadtest.LoadTestOptions;
 import com.aiinference.loadtest.TargetOptions;
-import com.aiinference.loadtest.LoadTestConfig;
-import com.aiinference.loadtest.HtmlReport;
-import com.aiinference.loadtest.InterruptHook;
-import com.aiinference.loadtest.LoadTestResult;
+import com.aiinference.loadtest.TargetResolver;
 import com.aiinference.loadtest.distributed.ClusterWorkers;
 import com.aiinference.loadtest.distributed.InClusterOptions;
 import com.aiinference.loadtest.distributed.WorkerOutcome;
 import com.aiinference.loadtest.distributed.WorkerSpec;
-import com.aiinference.loadtest.LoadTestOptions;
-import com.aiinference.loadtest.MarkdownReport;
-import com.aiinference.loadtest.Reports;
-import com.aiinference.loadtest.TargetResolver;
+import com.aiinference.loadtest.engine.InterruptHook;
+import com.aiinference.loadtest.engine.LoadTestConfig;
+import com.aiinference.loadtest.engine.LoadTestResult;
+import com.aiinference.loadtest.engine.Preflight;
+import com.aiinference.report.HtmlReport;
+import com.aiinference.report.MarkdownReport;
+import com.aiinference.report.ReportFiles;
+import com.aiinference.status.ClusterOptions;
+import com.aiinference.status.Expectations;
+import com.aiinference.status.PlatformStatus;
+import com.aiinference.status.PlatformTarget;
+import com.aiinference.status.StatusInspector;
+import com.aiinference.status.StatusWatch;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
@@ -96,7 +103,7 @@ public final class VerifyCommand implements Callable<Integer> {
             description = "Expect the HPA pinned, min = max = current (default: the stack's 'hpaPinned'; by hand: checked if min = max).")
     Boolean hpaPinned;
 
-    @Option(names = "--wait-ready", paramLabel = "DURATION", converter = com.aiinference.loadtest.Durations.Converter.class,
+    @Option(names = "--wait-ready", paramLabel = "DURATION", converter = com.aiinference.cli.Durations.Converter.class,
             description = "First wait, as 'status --wait' does, until every replica is Ready with the model loaded behind the "
                     + "load balancer (polling every 1/30 of DURATION, 0.2-10s); a failed state or no readiness in time is "
                     + "exit 1: no load is sent, the reports say why. E.g. 2h right after 'pulumi up'.")
@@ -133,10 +140,10 @@ public final class VerifyCommand implements Callable<Integer> {
         if (failIf != null && baseline == null) {
             throw CliException.usage("--fail-if compares with a baseline: give --baseline FILE");
         }
-        com.aiinference.loadtest.ReportedRun base = baseline == null ? null
-                : com.aiinference.loadtest.ReportedRun.read(baseline);
-        java.util.List<com.aiinference.loadtest.Comparison.Threshold> thresholds =
-                com.aiinference.loadtest.Comparison.parse(failIf, false);
+        com.aiinference.loadtest.compare.ReportedRun base = baseline == null ? null
+                : com.aiinference.loadtest.compare.ReportedRun.read(baseline);
+        java.util.List<com.aiinference.loadtest.compare.Comparison.Threshold> thresholds =
+                com.aiinference.loadtest.compare.Comparison.parse(failIf, false);
         // Validates every load option first (a bad --slo is exit 2 before anything connects).
         LoadTestConfig asked = load.toConfig(FALLBACK_MODEL);
         java.util.Map<String, java.nio.file.Path> reportMdOutput = new java.util.HashMap<>();
@@ -148,12 +155,12 @@ public final class VerifyCommand implements Callable<Integer> {
             outputs.put("--report-json", asked.reportJson());
             outputs.put("--report-html", asked.reportHtml());
             outputs.put("--report-md", reportMd);
-            com.aiinference.core.UserFiles.checkOutputs(outputs, java.util.Map.of("--baseline", baseline));
+            com.aiinference.io.UserFiles.checkOutputs(outputs, java.util.Map.of("--baseline", baseline));
         }
         TargetResolver.Target resolved = where.resolve(load::apiFor, System.in);
         asked = asked.toBuilder().api(resolved.api()).tls(where.tls()).build();
         Optional<StackOutputs> outputs = resolved.outputs();
-        VerifyTarget target = target(resolved.uri(), outputs, load.modelGiven() ? asked.model() : null);
+        PlatformTarget target = target(resolved.uri(), outputs, load.modelGiven() ? asked.model() : null);
         // The load asks for --model if given, else the model the stack deployed.
         String requestModel = load.modelGiven() || target.expected().model() == null ? asked.model() : target.expected().model();
         LoadTestConfig config = where.withApiKey(asked.toBuilder().model(requestModel).build(), outputs);
@@ -162,11 +169,11 @@ public final class VerifyCommand implements Callable<Integer> {
             throw CliException.usage("verify --workers needs --in-cluster (the workers are pods)");
         }
         if (!inCluster.inCluster()) {
-            com.aiinference.loadtest.ClientLimits.check(config.load(), 1);
+            com.aiinference.loadtest.engine.ClientLimits.check(config.load(), 1);
         }
         WorkerSpec workerSpec = null;
         String image = null;
-        VerifyTarget outside = target;
+        PlatformTarget outside = target;
         if (inCluster.inCluster()) {
             // The load starts inside the cluster, at the Service's DNS name: the endpoint's source ranges do not apply.
             String service = outputs.flatMap(o -> o.get(StackOutputs.SERVICE_NAME)).orElse(target.release());
@@ -177,14 +184,14 @@ public final class VerifyCommand implements Callable<Integer> {
                 throw CliException.usage(e.getMessage());
             }
             image = inCluster.image(outputs, VerifyCommand.class.getPackage().getImplementationVersion());
-            target = new VerifyTarget(target.access(), target.namespace(), target.release(), inside, target.expected());
+            target = new PlatformTarget(target.access(), target.namespace(), target.release(), inside, target.expected());
         }
 
         try (KubernetesClient client = target.access().connect()) {
             var version = target.access().ensureReachable(client);
             String notReady = waitReady == null ? null : awaitReady(client, outside, outputs, err).orElse(null);
             if (workerSpec == null && notReady == null) {
-                TargetResolver.checkReachable(target.endpoint());
+                Preflight.checkReachable(target.endpoint());
             }
             String k8s = version.getGitVersion() != null ? version.getGitVersion()
                     : "0".equals(version.getMajor()) ? "version not reported" : version.getMajor() + "." + version.getMinor();
@@ -237,7 +244,7 @@ public final class VerifyCommand implements Callable<Integer> {
      * {@code --wait-ready}: the status watch; empty when the release became ready, else why not (the load is then
      * skipped, every requested report still written, exit 1).
      */
-    private Optional<String> awaitReady(KubernetesClient client, VerifyTarget target, Optional<StackOutputs> outputs,
+    private Optional<String> awaitReady(KubernetesClient client, PlatformTarget target, Optional<StackOutputs> outputs,
                                         PrintWriter err) {
         if (waitReady.isNegative() || waitReady.isZero()) {
             throw CliException.usage("--wait-ready must be a positive duration, e.g. 2h");
@@ -253,7 +260,7 @@ public final class VerifyCommand implements Callable<Integer> {
         return Optional.empty();
     }
 
-    private VerifyTarget target(URI endpoint, Optional<StackOutputs> outputs, String modelOption) {
+    private PlatformTarget target(URI endpoint, Optional<StackOutputs> outputs, String modelOption) {
         KubeAccess access = cluster.access(outputs);
         String ns = cluster.namespace(outputs);
         String rel = cluster.release(outputs);
@@ -274,35 +281,35 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         Boolean dwsExpected = dws != null ? dws : outputs.flatMap(o -> o.bool("dwsEnabled")).orElse(null);
         Boolean pinned = hpaPinned != null ? hpaPinned : outputs.flatMap(o -> o.bool("hpaPinned")).orElse(null);
-        return new VerifyTarget(access, ns, rel, endpoint, new Expectations(expectedReplicas, model, memory, dwsExpected, pinned));
+        return new PlatformTarget(access, ns, rel, endpoint, new Expectations(expectedReplicas, model, memory, dwsExpected, pinned));
     }
 
     /** The report with its {@code baseline} checks: this run's figures against the baseline report's. */
-    static VerificationReport withBaseline(VerificationReport r, com.aiinference.loadtest.ReportedRun base,
-                                           java.util.List<com.aiinference.loadtest.Comparison.Threshold> thresholds) {
+    static VerificationReport withBaseline(VerificationReport r, com.aiinference.loadtest.compare.ReportedRun base,
+                                           java.util.List<com.aiinference.loadtest.compare.Comparison.Threshold> thresholds) {
         if (r.load().isEmpty()) {
             return r; // no load ran: the report already says why, and there is nothing to compare
         }
-        var run = com.aiinference.loadtest.ReportedRun.ofLoad(r.load().get().report(), "this run", "verify");
-        var comparison = com.aiinference.loadtest.Comparison.ofRuns(base, run, thresholds);
-        java.util.Map<Stage, java.util.List<com.aiinference.core.Check>> stages = new java.util.EnumMap<>(Stage.class);
+        var run = com.aiinference.loadtest.compare.ReportedRun.ofLoad(r.load().get().report(), "this run", "verify");
+        var comparison = com.aiinference.loadtest.compare.Comparison.ofRuns(base, run, thresholds);
+        java.util.Map<Moment, java.util.List<com.aiinference.core.Check>> stages = new java.util.EnumMap<>(Moment.class);
         stages.putAll(r.stages());
-        stages.put(Stage.BASELINE, comparison.checks());
+        stages.put(Moment.BASELINE, comparison.checks());
         return new VerificationReport(r.namespace(), r.release(), r.endpoint(), r.plannedUsers(), r.expected(), r.before(),
                 r.after(), stages, r.traffic(), r.load(), r.loadSkippedReason(), r.observations());
     }
 
     /**
-     * Prints the Markdown report and writes every report asked for, from one {@link com.aiinference.loadtest.Report}:
+     * Prints the Markdown report and writes every report asked for, from one {@link com.aiinference.report.Report}:
      * also when the load did not run (the report then says why), so no file from an earlier run is left in place.
      */
     private void writeReports(VerificationReport verification, LoadTestPhase phase, PrintWriter out, PrintWriter err) {
-        com.aiinference.loadtest.Report report = phase.report(verification);
+        com.aiinference.report.Report report = phase.report(verification);
         String markdown = MarkdownReport.render(report);
         out.print(markdown);
         out.flush();
         write(reportMd, "--report-md", () -> markdown);
-        write(phase.config().reportJson(), "--report-json", () -> Reports.toJson(report));
+        write(phase.config().reportJson(), "--report-json", () -> ReportFiles.toJson(report));
         write(phase.config().reportHtml(), "--report-html", () -> HtmlReport.render(report));
         err.flush();
     }
@@ -327,7 +334,7 @@ public final class VerifyCommand implements Callable<Integer> {
      * The load from the pods of an Indexed Job in the release's namespace, merged; Ctrl-C deletes the Job, and what
      * the stopped pods printed is still merged (the run marked as stopped by the user).
      */
-    private LoadTestPhase.Load inCluster(KubernetesClient client, VerifyTarget target, String image, WorkerSpec spec,
+    private LoadTestPhase.Load inCluster(KubernetesClient client, PlatformTarget target, String image, WorkerSpec spec,
                                          InterruptHook interrupt) {
         return (config, endpoint, progress) -> {
             ClusterWorkers job = inCluster.workers(client, target.namespace(), target.release(), image, spec, progress);

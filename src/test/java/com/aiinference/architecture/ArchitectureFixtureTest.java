@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.aiinference.chart.archfixture.ChartThatKnowsTheConfig;
 import com.aiinference.loadtest.archfixture.LoadTestThatKnowsVerify;
+import com.aiinference.loadtest.engine.archfixture.EngineThatWritesAReport;
 import com.aiinference.plan.archfixture.PlanThatRunsOtherCommands;
+import com.aiinference.report.archfixture.ReportThatCallsTheEngineBack;
 import com.aiinference.stack.archfixture.StackThatKnowsTheCli;
+import com.aiinference.status.archfixture.StatusThatRunsALoad;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchRule;
@@ -20,7 +23,8 @@ import org.junit.jupiter.api.Test;
 class ArchitectureFixtureTest {
     private static final JavaClasses FIXTURES = new ClassFileImporter().importClasses(StackThatKnowsTheCli.class,
             LoadTestThatKnowsVerify.class, PlanThatRunsOtherCommands.class, PlanThatRunsOtherCommands.PlanBroke.class,
-            ChartThatKnowsTheConfig.class);
+            ChartThatKnowsTheConfig.class, EngineThatWritesAReport.class, ReportThatCallsTheEngineBack.class,
+            StatusThatRunsALoad.class);
 
     private static String violations(ArchRule rule) {
         EvaluationResult result = rule.evaluate(FIXTURES);
@@ -45,7 +49,7 @@ class ArchitectureFixtureTest {
     @Test
     void theLoadTestReachingIntoVerifyIsCaught() {
         assertThat(violations(Layers.LOADTEST_KNOWS_NO_VERIFY))
-                .contains("LoadTestThatKnowsVerify").contains("com.aiinference.verify.Stage");
+                .contains("LoadTestThatKnowsVerify").contains("com.aiinference.verify.Moment");
     }
 
     @Test
@@ -64,11 +68,29 @@ class ArchitectureFixtureTest {
     @Test
     void theSimulatorOnAProductionPathIsCaught() {
         assertThat(violations(Layers.SIMULATE_ONLY_FROM_ROOT))
-                .contains("PlanThatRunsOtherCommands").contains("com.aiinference.simulate.FakeOllama");
+                .contains("PlanThatRunsOtherCommands").contains("com.aiinference.simulate.SimulatedEngine");
     }
 
     @Test
     void anExceptionOutsideTheDomainFamilyIsCaught() {
         assertThat(violations(Layers.DOMAIN_ERRORS_ARE_DOMAIN_EXCEPTIONS)).contains("PlanBroke");
+    }
+
+    @Test
+    void theEngineWritingAReportIsCaught() {
+        assertThat(violations(Layers.ENGINE_KNOWS_NO_COMMANDS))
+                .contains("EngineThatWritesAReport").contains("com.aiinference.report.ReportFiles");
+    }
+
+    @Test
+    void aLoopBetweenPackagesIsCaught() {
+        assertThat(violations(Layers.NO_PACKAGE_CYCLES))
+                .contains("EngineThatWritesAReport").contains("ReportThatCallsTheEngineBack");
+    }
+
+    @Test
+    void statusRunningALoadIsCaught() {
+        assertThat(violations(Layers.STATUS_KNOWS_NO_LOAD))
+                .contains("StatusThatRunsALoad").contains("com.aiinference.loadtest.engine.LoadShape");
     }
 }

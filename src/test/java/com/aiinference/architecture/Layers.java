@@ -2,6 +2,7 @@ package com.aiinference.architecture;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.aiinference.Main;
 import com.aiinference.cli.CliException;
@@ -32,6 +33,17 @@ final class Layers {
     static final String LOADTEST = ROOT + ".loadtest..";
     static final String VERIFY = ROOT + ".verify..";
     static final String SIMULATE = ROOT + ".simulate..";
+    static final String IO = ROOT + ".io..";
+    static final String KUBE = ROOT + ".kube..";
+    static final String REPORT = ROOT + ".report..";
+    static final String STATUS = ROOT + ".status..";
+    static final String PREFLIGHT = ROOT + ".preflight..";
+    /** The load test's command room only: its commands, options and target resolution. */
+    static final String LOADTEST_COMMANDS = ROOT + ".loadtest";
+    static final String ENGINE = ROOT + ".loadtest.engine..";
+    static final String SWEEP = ROOT + ".loadtest.sweep..";
+    static final String COMPARE = ROOT + ".loadtest.compare..";
+    static final String WORKERS = ROOT + ".loadtest.distributed..";
 
     private Layers() {}
 
@@ -46,15 +58,28 @@ final class Layers {
     /** Nor of the commands built on them. */
     static final ArchRule PROGRAM_KNOWS_NO_COMMANDS = noClasses()
             .that().resideInAnyPackage(STACK, CONFIG, CHART, CORE)
-            .should().dependOnClassesThat().resideInAnyPackage(PLAN, LOADTEST, VERIFY, SIMULATE)
+            .should().dependOnClassesThat().resideInAnyPackage(PLAN, LOADTEST, VERIFY, SIMULATE, STATUS, REPORT, PREFLIGHT)
             .because("plan, loadtest, verify and simulate use the program, never the other way round");
 
-    /** The shared core depends on nothing else of the project. */
+    /** The shared core is plain Java: the check model, the error family, how figures and quoted values are written. */
     static final ArchRule CORE_STANDS_ALONE = classes()
             .that().resideInAPackage(CORE)
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", CORE)
+            .because("every layer may use core, so core may use no layer and no library");
+
+    /** What touches the outside world (files the user names, the console, Netty's transport) stands on core alone. */
+    static final ArchRule IO_STANDS_ON_CORE = classes()
+            .that().resideInAPackage(IO)
             .should().onlyDependOnClassesThat().resideOutsideOfPackage(ROOT + "..")
-            .orShould().dependOnClassesThat().resideInAPackage(CORE)
-            .because("every layer may use core, so core may use no layer");
+            .orShould().dependOnClassesThat().resideInAnyPackage(IO, CORE)
+            .because("io is shared by the engine, the simulator, kube and the CLI");
+
+    /** The Kubernetes access stands on core and io: status, verify, loadtest and simulate share it. */
+    static final ArchRule KUBE_STANDS_ON_IO = classes()
+            .that().resideInAPackage(KUBE)
+            .should().onlyDependOnClassesThat().resideOutsideOfPackage(ROOT + "..")
+            .orShould().dependOnClassesThat().resideInAnyPackage(KUBE, IO, CORE)
+            .because("kube is how every command reads the cluster; it knows none of them");
 
     /**
      * The chart and its contract ({@code ChartContract}: container names, ports, labels, engine values) depend on
@@ -70,8 +95,47 @@ final class Layers {
     /** The load test stands on its own: verify uses it, it does not know verify. */
     static final ArchRule LOADTEST_KNOWS_NO_VERIFY = noClasses()
             .that().resideInAPackage(LOADTEST)
-            .should().dependOnClassesThat().resideInAnyPackage(VERIFY, PLAN, SIMULATE)
+            .should().dependOnClassesThat().resideInAnyPackage(VERIFY, STATUS, PLAN, SIMULATE, PREFLIGHT)
             .because("loadtest runs against any endpoint; verify builds on it");
+
+    /**
+     * The engine (connections, framing, recorders, the run) knows no command line and no report: the commands,
+     * the workers, sweep and verify drive it, the report package reads what it returns.
+     */
+    static final ArchRule ENGINE_KNOWS_NO_COMMANDS = noClasses()
+            .that().resideInAPackage(ENGINE)
+            .should().dependOnClassesThat().resideInAnyPackage(CLI, "picocli..", REPORT, LOADTEST_COMMANDS, SWEEP,
+                    COMPARE, WORKERS, KUBE)
+            .because("one engine runs in the CLI, in worker processes and in in-cluster Jobs alike");
+
+    /** One report model reads the engine's results; it knows no command that writes it. */
+    static final ArchRule REPORT_READS_THE_ENGINE = classes()
+            .that().resideInAPackage(REPORT)
+            .should().onlyDependOnClassesThat().resideOutsideOfPackage(ROOT + "..")
+            .orShould().dependOnClassesThat().resideInAnyPackage(REPORT, ENGINE, IO, CORE)
+            .because("loadtest, sweep, compare and verify all write through report; it depends on none of them");
+
+    /** Sweep, compare and the workers build on the engine and the report, not on the command room that uses them. */
+    static final ArchRule LOADTEST_ROOMS_KNOW_NO_COMMAND_ROOM = noClasses()
+            .that().resideInAnyPackage(SWEEP, COMPARE, WORKERS)
+            .should().dependOnClassesThat().resideInAPackage(LOADTEST_COMMANDS)
+            .because("the loadtest package holds the commands and options; the rooms below it are used by them");
+
+    /** Status reads the platform through kube; it runs no load and writes no verification. */
+    static final ArchRule STATUS_KNOWS_NO_LOAD = noClasses()
+            .that().resideInAPackage(STATUS)
+            .should().dependOnClassesThat().resideInAnyPackage(LOADTEST, REPORT, VERIFY, SIMULATE, PLAN)
+            .because("verify builds on status (its snapshot and wait), never the other way round");
+
+    /** The simulator stands in for the platform; it takes the platform's names from chart and kube, not from verify. */
+    static final ArchRule SIMULATE_KNOWS_NO_VERIFY = noClasses()
+            .that().resideInAPackage(SIMULATE)
+            .should().dependOnClassesThat().resideInAnyPackage(VERIFY, PLAN)
+            .because("what verify checks must come from the chart, not from the simulator that fakes it");
+
+    /** No two packages depend on each other, directly or round a loop. */
+    static final ArchRule NO_PACKAGE_CYCLES = slices().matching(ROOT + ".(**)").should().beFreeOfCycles()
+            .because("a package that depends on one that depends back cannot be understood or moved alone");
 
     /** The simulator is for trying things offline: no production command path reaches it. */
     static final ArchRule SIMULATE_ONLY_FROM_ROOT = noClasses()
@@ -119,8 +183,9 @@ final class Layers {
             .because("cli.ExitCodes maps DomainException to exit 2; any other exception is reported as an internal error");
 
     static final List<ArchRule> ALL = List.of(PROGRAM_KNOWS_NO_CLI, PROGRAM_KNOWS_NO_COMMANDS, CORE_STANDS_ALONE,
-            CHART_STANDS_ON_CORE,
-            LOADTEST_KNOWS_NO_VERIFY, SIMULATE_ONLY_FROM_ROOT, COMMANDS_ONLY_FROM_ROOT, EXIT_CODES_ONLY_IN_CLI,
+            IO_STANDS_ON_CORE, KUBE_STANDS_ON_IO, CHART_STANDS_ON_CORE,
+            LOADTEST_KNOWS_NO_VERIFY, ENGINE_KNOWS_NO_COMMANDS, REPORT_READS_THE_ENGINE,
+            LOADTEST_ROOMS_KNOW_NO_COMMAND_ROOM, STATUS_KNOWS_NO_LOAD, SIMULATE_KNOWS_NO_VERIFY, NO_PACKAGE_CYCLES, SIMULATE_ONLY_FROM_ROOT, COMMANDS_ONLY_FROM_ROOT, EXIT_CODES_ONLY_IN_CLI,
             DOMAIN_ERRORS_ARE_DOMAIN_EXCEPTIONS);
 
     /** A picocli command, or a class whose fields are picocli options (a mixin or an argument group). */

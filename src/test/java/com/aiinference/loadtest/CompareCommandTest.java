@@ -3,8 +3,9 @@ package com.aiinference.loadtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.aiinference.Main;
-import com.aiinference.simulate.FakeOllama;
-import com.aiinference.simulate.FakeOllamaConfig;
+import com.aiinference.loadtest.compare.Comparison;
+import com.aiinference.simulate.SimulatedEngine;
+import com.aiinference.simulate.SimulatedEngineConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
@@ -73,8 +74,8 @@ class CompareCommandTest {
     }
 
     private void measure(Duration itl, Path report) {
-        FakeOllamaConfig replica = FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(10), itl).withTokensPerAnswer(12);
-        try (FakeOllama fake = FakeOllama.start(replica)) {
+        SimulatedEngineConfig replica = SimulatedEngineConfig.defaults().withTiming(Duration.ofMillis(10), itl).withTokensPerAnswer(12);
+        try (SimulatedEngine fake = SimulatedEngine.start(replica)) {
             Run r = run("loadtest", "--url", fake.generateUri().toString(), "--users", "4", "--duration", "1s",
                     "--report-json", report.toString(), "--quiet");
             assertThat(r.exit()).as(r.err()).isZero();

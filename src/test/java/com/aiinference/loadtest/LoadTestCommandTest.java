@@ -3,8 +3,8 @@ package com.aiinference.loadtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.aiinference.Main;
-import com.aiinference.simulate.FakeOllama;
-import com.aiinference.simulate.FakeOllamaConfig;
+import com.aiinference.simulate.SimulatedEngine;
+import com.aiinference.simulate.SimulatedEngineConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -30,7 +30,7 @@ import picocli.CommandLine;
 @Timeout(60)
 class LoadTestCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private FakeOllama fake;
+    private SimulatedEngine fake;
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
@@ -39,7 +39,7 @@ class LoadTestCommandTest {
 
     @BeforeEach
     void startFake() {
-        fake = FakeOllama.start(FakeOllamaConfig.defaults()
+        fake = SimulatedEngine.start(SimulatedEngineConfig.defaults()
                 .withTiming(Duration.ofMillis(30), Duration.ofMillis(3)).withTokensPerAnswer(10));
     }
 
@@ -208,7 +208,7 @@ class LoadTestCommandTest {
     @Test
     void runWithNothingMeasuredIsAFailureShowingNotApplicable() {
         // Answers take 2s; the users' first requests start in the 300ms warm-up and nothing starts in the 200ms after it.
-        try (FakeOllama slow = FakeOllama.start(FakeOllamaConfig.defaults()
+        try (SimulatedEngine slow = SimulatedEngine.start(SimulatedEngineConfig.defaults()
                 .withTiming(Duration.ofMillis(2000), Duration.ofMillis(1)).withTokensPerAnswer(2))) {
             int code = run("loadtest", "--url", slow.generateUri().toString(), "--users", "2", "--warmup", "300ms",
                     "--duration", "200ms", "--no-preflight");
@@ -294,7 +294,7 @@ class LoadTestCommandTest {
     @Test
     void openLoopOnALocalUrlIsWarnedAboutWhenItsRateImpliesMoreThanTenInFlight() {
         // Answers of about 600 ms: by Little's law 40 req/s keeps about 24 in flight, 2 req/s about 1.
-        try (FakeOllama slow = FakeOllama.start(FakeOllamaConfig.defaults()
+        try (SimulatedEngine slow = SimulatedEngine.start(SimulatedEngineConfig.defaults()
                 .withTiming(Duration.ofMillis(500), Duration.ofMillis(50)).withTokensPerAnswer(3))) {
             String slowUrl = slow.generateUri().toString();
             int code = run("loadtest", "--url", slowUrl, "--rate", "40", "--duration", "300ms", "--quiet");

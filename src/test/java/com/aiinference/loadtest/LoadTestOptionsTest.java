@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.aiinference.cli.CliException;
+import com.aiinference.loadtest.engine.Api;
+import com.aiinference.loadtest.engine.LoadShape;
+import com.aiinference.loadtest.engine.LoadTestConfig;
+import com.aiinference.loadtest.engine.LoadTestRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,8 +3,8 @@ package com.aiinference.loadtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import com.aiinference.simulate.FakeOllama;
-import com.aiinference.simulate.FakeOllamaConfig;
+import com.aiinference.simulate.SimulatedEngine;
+import com.aiinference.simulate.SimulatedEngineConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -42,9 +42,9 @@ class LoadTestProcessIT {
 
     @Test
     void ctrlCStopsTheRunReportsWhatWasMeasuredAndCountsCutRequestsApart() throws Exception {
-        FakeOllamaConfig slow = FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(100), Duration.ofMillis(20))
+        SimulatedEngineConfig slow = SimulatedEngineConfig.defaults().withTiming(Duration.ofMillis(100), Duration.ofMillis(20))
                 .withTokensPerAnswer(20);
-        try (FakeOllama fake = FakeOllama.start(slow)) {
+        try (SimulatedEngine fake = SimulatedEngine.start(slow)) {
             Path json = dir.resolve("run.json");
             Path out = dir.resolve("out.md");
             Path err = dir.resolve("err.log");
@@ -83,7 +83,7 @@ class LoadTestProcessIT {
     @Test
     void theLiveLineFollowsStderrNotStdout() throws Exception {
         assumeThat(Path.of("/usr/bin/script")).as("util-linux script for a pseudo-terminal").exists();
-        try (FakeOllama fake = FakeOllama.start(FakeOllamaConfig.defaults()
+        try (SimulatedEngine fake = SimulatedEngine.start(SimulatedEngineConfig.defaults()
                 .withTiming(Duration.ofMillis(20), Duration.ofMillis(2)).withTokensPerAnswer(5))) {
             String args = String.join(" ", java("loadtest", "--url", fake.generateUri().toString(), "--users", "2",
                     "--duration", "3s").stream().map(a -> "'" + a + "'").toList());
@@ -121,9 +121,9 @@ class LoadTestProcessIT {
 
     @Test
     void ctrlCDuringASweepMarksTheCutStepStopsAndCapacityRefusesTheSweep() throws Exception {
-        FakeOllamaConfig slow = FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(100), Duration.ofMillis(20))
+        SimulatedEngineConfig slow = SimulatedEngineConfig.defaults().withTiming(Duration.ofMillis(100), Duration.ofMillis(20))
                 .withTokensPerAnswer(20);
-        try (FakeOllama fake = FakeOllama.start(slow);
+        try (SimulatedEngine fake = SimulatedEngine.start(slow);
              com.aiinference.testing.MainProcess sweep = com.aiinference.testing.MainProcess.start(dir, "loadtest",
                      "sweep", "--url", fake.baseUri().toString(), "--concurrency", "2,4", "--step-duration", "60s",
                      "--slo", "p95<30s", "--report-json", dir.resolve("sweep.json").toString())) {

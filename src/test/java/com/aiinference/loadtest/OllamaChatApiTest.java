@@ -3,9 +3,12 @@ package com.aiinference.loadtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.aiinference.Main;
-import com.aiinference.simulate.FakeOllama;
-import com.aiinference.simulate.FakeOllamaConfig;
+import com.aiinference.loadtest.engine.Api;
+import com.aiinference.loadtest.engine.LoadTestConfig;
+import com.aiinference.loadtest.engine.LoadTestRunner;
 import com.aiinference.simulate.RoundRobinFront;
+import com.aiinference.simulate.SimulatedEngine;
+import com.aiinference.simulate.SimulatedEngineConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
@@ -50,9 +53,9 @@ class OllamaChatApiTest {
 
     @Test
     void measuresChatAnswersThroughTheFrontWithTheServersTokenCounts() throws Exception {
-        FakeOllamaConfig replica = FakeOllamaConfig.defaults()
+        SimulatedEngineConfig replica = SimulatedEngineConfig.defaults()
                 .withTiming(Duration.ofMillis(20), Duration.ofMillis(2)).withTokensPerAnswer(8);
-        try (FakeOllama a = FakeOllama.start(replica); FakeOllama b = FakeOllama.start(replica);
+        try (SimulatedEngine a = SimulatedEngine.start(replica); SimulatedEngine b = SimulatedEngine.start(replica);
              RoundRobinFront front = RoundRobinFront.start(List.of(a.baseUri(), b.baseUri()), 0)) {
             Path report = dir.resolve("chat.json");
             StringWriter out = new StringWriter();

@@ -3,8 +3,9 @@ package com.aiinference.loadtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.aiinference.Main;
-import com.aiinference.simulate.FakeOllama;
-import com.aiinference.simulate.FakeOllamaConfig;
+import com.aiinference.report.ReportVersion;
+import com.aiinference.simulate.SimulatedEngine;
+import com.aiinference.simulate.SimulatedEngineConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
@@ -23,7 +24,7 @@ import picocli.CommandLine;
 @Timeout(120)
 class SweepCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private FakeOllama fake;
+    private SimulatedEngine fake;
     private StringWriter out = new StringWriter();
     private StringWriter err = new StringWriter();
 
@@ -32,7 +33,7 @@ class SweepCommandTest {
 
     @BeforeEach
     void startFake() {
-        fake = FakeOllama.start(FakeOllamaConfig.defaults().withTiming(Duration.ofMillis(20), Duration.ofMillis(2))
+        fake = SimulatedEngine.start(SimulatedEngineConfig.defaults().withTiming(Duration.ofMillis(20), Duration.ofMillis(2))
                 .withTokensPerAnswer(10));
     }
 
@@ -189,8 +190,8 @@ class SweepCommandTest {
     @Test
     void aVllmStackIsLoadedThroughItsOpenAiRoutesWithoutAskingForApi() throws Exception {
         String model = "meta-llama/Llama-3.1-8B-Instruct";
-        try (FakeOllama vllm = FakeOllama.start(FakeOllamaConfig.defaults().withModels(java.util.List.of(model))
-                .withEngine(FakeOllamaConfig.Engine.VLLM).withTiming(Duration.ofMillis(10), Duration.ofMillis(2))
+        try (SimulatedEngine vllm = SimulatedEngine.start(SimulatedEngineConfig.defaults().withModels(java.util.List.of(model))
+                .withEngine(SimulatedEngineConfig.Engine.VLLM).withTiming(Duration.ofMillis(10), Duration.ofMillis(2))
                 .withTokensPerAnswer(5))) {
             Path outputs = dir.resolve("outputs.json");
             Files.writeString(outputs, "{\"endpoint\": \"" + vllm.baseUri() + "/v1/completions\", \"engine\": \"vllm\","

@@ -38,23 +38,23 @@ class SimulatedClusterChartTest {
     Path dir;
 
     /** The chart, fake replicas, the seeded mock API server and its outputs file. */
-    record Sim(List<FakeOllama> replicas, SimulatedCluster cluster, Path outputs) implements AutoCloseable {
+    record Sim(List<SimulatedEngine> replicas, SimulatedCluster cluster, Path outputs) implements AutoCloseable {
         static Sim start(SimulatedCluster.Spec spec, RenderedChart chart, Path dir) throws IOException {
-            FakeOllamaConfig fast = FakeOllamaConfig.defaults().withModels(List.of(spec.model())).withTokensPerAnswer(8)
+            SimulatedEngineConfig fast = SimulatedEngineConfig.defaults().withModels(List.of(spec.model())).withTokensPerAnswer(8)
                     .withTiming(Duration.ofMillis(5), Duration.ofMillis(2))
                     .withEngine(com.aiinference.chart.ChartContract.ENGINE_VLLM.equals(spec.engine())
-                            ? FakeOllamaConfig.Engine.VLLM : FakeOllamaConfig.Engine.OLLAMA);
-            List<FakeOllama> replicas = new ArrayList<>();
+                            ? SimulatedEngineConfig.Engine.VLLM : SimulatedEngineConfig.Engine.OLLAMA);
+            List<SimulatedEngine> replicas = new ArrayList<>();
             try {
                 for (int i = 0; i < spec.replicas(); i++) {
-                    replicas.add(FakeOllama.start(fast.withSeed(i + 1L)));
+                    replicas.add(SimulatedEngine.start(fast.withSeed(i + 1L)));
                 }
-                SimulatedCluster cluster = SimulatedCluster.start(spec, replicas.stream().map(FakeOllama::baseUri).toList(), chart);
+                SimulatedCluster cluster = SimulatedCluster.start(spec, replicas.stream().map(SimulatedEngine::baseUri).toList(), chart);
                 Path outputs = dir.resolve("outputs.json");
                 Files.writeString(outputs, new ObjectMapper().writeValueAsString(cluster.outputs()));
                 return new Sim(replicas, cluster, outputs);
             } catch (RuntimeException e) {
-                replicas.forEach(FakeOllama::close);
+                replicas.forEach(SimulatedEngine::close);
                 throw e;
             }
         }
@@ -62,7 +62,7 @@ class SimulatedClusterChartTest {
         @Override
         public void close() {
             cluster.close();
-            replicas.forEach(FakeOllama::close);
+            replicas.forEach(SimulatedEngine::close);
         }
     }
 
@@ -80,7 +80,7 @@ class SimulatedClusterChartTest {
             for (HasMetadata o : chart.objects()) {
                 boolean hook = o.getMetadata().getAnnotations() != null && o.getMetadata().getAnnotations().containsKey("helm.sh/hook");
                 var seeded = o.getKind().equals("ProvisioningRequest")
-                        ? k.genericKubernetesResources(com.aiinference.verify.PlatformInspector.PROVISIONING_REQUESTS)
+                        ? k.genericKubernetesResources(com.aiinference.status.PlatformInspector.PROVISIONING_REQUESTS)
                                 .inNamespace(NS).withName(o.getMetadata().getName()).get()
                         : k.resource(o).inNamespace(NS).get();
                 if (hook) {

@@ -17,8 +17,8 @@ class TrafficLineTest {
 
     @Test
     void perReplicaClientRequestsSumToTheTotalAndScrapesAreCountedApart() throws Exception {
-        try (FakeOllama a = FakeOllama.start(FakeOllamaConfig.defaults().withSeed(1));
-                FakeOllama b = FakeOllama.start(FakeOllamaConfig.defaults().withSeed(2));
+        try (SimulatedEngine a = SimulatedEngine.start(SimulatedEngineConfig.defaults().withSeed(1));
+                SimulatedEngine b = SimulatedEngine.start(SimulatedEngineConfig.defaults().withSeed(2));
                 RoundRobinFront front = RoundRobinFront.start(List.of(a.baseUri(), b.baseUri()), 0)) {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             for (int i = 0; i < 5; i++) {

@@ -1,6 +1,6 @@
 package com.aiinference.testing;
 
-import com.aiinference.core.NettyTransport;
+import com.aiinference.io.NettyTransport;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;

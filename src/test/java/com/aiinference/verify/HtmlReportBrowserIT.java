@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.aiinference.Main;
-import com.aiinference.simulate.FakeOllama;
-import com.aiinference.simulate.FakeOllamaConfig;
 import com.aiinference.simulate.SimulatedCluster;
+import com.aiinference.simulate.SimulatedEngine;
+import com.aiinference.simulate.SimulatedEngineConfig;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -55,7 +55,7 @@ class HtmlReportBrowserIT {
     @Test
     void aLoadTestPageLeadsWithItsVerdictAndShowsNoRawMarkup() throws Exception {
         // Answers of ~60 ms spread over a few ms: the latency histogram's bins are narrower than a printed millisecond.
-        try (FakeOllama fake = FakeOllama.start(FakeOllamaConfig.defaults()
+        try (SimulatedEngine fake = SimulatedEngine.start(SimulatedEngineConfig.defaults()
                 .withTiming(Duration.ofMillis(30), Duration.ofMillis(3)).withTokensPerAnswer(10))) {
             Path html = dir.resolve("loadtest.html");
             int exit = run("loadtest", "--url", fake.generateUri().toString(), "--users", "4", "--duration", "1500ms",

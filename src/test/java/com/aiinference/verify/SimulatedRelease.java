@@ -1,8 +1,8 @@
 package com.aiinference.verify;
 
-import com.aiinference.simulate.FakeOllama;
-import com.aiinference.simulate.FakeOllamaConfig;
 import com.aiinference.simulate.SimulatedCluster;
+import com.aiinference.simulate.SimulatedEngine;
+import com.aiinference.simulate.SimulatedEngineConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,27 +13,27 @@ import java.util.List;
 import java.util.Map;
 
 /** A simulated release for tests: fast fake Ollama replicas, the mock API server, and its outputs file. */
-final class SimulatedRelease implements AutoCloseable {
-    final List<FakeOllama> replicas = new ArrayList<>();
-    final SimulatedCluster cluster;
-    final Path outputs;
+public final class SimulatedRelease implements AutoCloseable {
+    final List<SimulatedEngine> replicas = new ArrayList<>();
+    public final SimulatedCluster cluster;
+    public final Path outputs;
 
-    SimulatedRelease(SimulatedCluster.Spec spec, Path dir) {
+    public SimulatedRelease(SimulatedCluster.Spec spec, Path dir) {
         // Short answers so a 2 s run holds hundreds of requests: ~8 tokens at 2 ms after a 5 ms first token.
         this(spec, dir, Duration.ofMillis(2));
     }
 
     /** With {@code interToken} between the 8 tokens of each answer (longer answers are in flight when a pod dies). */
-    SimulatedRelease(SimulatedCluster.Spec spec, Path dir, Duration interToken) {
-        FakeOllamaConfig fast = FakeOllamaConfig.defaults().withModels(List.of(spec.model())).withTokensPerAnswer(8)
+    public SimulatedRelease(SimulatedCluster.Spec spec, Path dir, Duration interToken) {
+        SimulatedEngineConfig fast = SimulatedEngineConfig.defaults().withModels(List.of(spec.model())).withTokensPerAnswer(8)
                 .withTiming(Duration.ofMillis(5), interToken);
         try {
             for (int i = 0; i < spec.replicas(); i++) {
-                replicas.add(FakeOllama.start(fast.withSeed(i + 1L)));
+                replicas.add(SimulatedEngine.start(fast.withSeed(i + 1L)));
             }
-            cluster = SimulatedCluster.start(spec, replicas.stream().map(FakeOllama::baseUri).toList());
+            cluster = SimulatedCluster.start(spec, replicas.stream().map(SimulatedEngine::baseUri).toList());
         } catch (RuntimeException e) {
-            replicas.forEach(FakeOllama::close);
+            replicas.forEach(SimulatedEngine::close);
             throw e;
         }
         outputs = dir.resolve("outputs.json");
@@ -58,6 +58,6 @@ final class SimulatedRelease implements AutoCloseable {
     @Override
     public void close() {
         cluster.close();
-        replicas.forEach(FakeOllama::close);
+        replicas.forEach(SimulatedEngine::close);
     }
 }

@@ -106,7 +106,7 @@ class VerifyInClusterTest {
     }
 
     private static long served(SimulatedRelease r) {
-        return r.replicas.stream().mapToLong(com.aiinference.simulate.FakeOllama::requestsServed).sum();
+        return r.replicas.stream().mapToLong(com.aiinference.simulate.SimulatedEngine::requestsServed).sum();
     }
 
     @Test

@@ -2,8 +2,8 @@ package com.aiinference.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.aiinference.simulate.FakeOllama;
 import com.aiinference.simulate.SimulatedCluster;
+import com.aiinference.simulate.SimulatedEngine;
 import com.aiinference.testing.MainProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,7 +32,7 @@ class VerifyInterruptIT {
         try (SimulatedRelease r = new SimulatedRelease(SimulatedCluster.Spec.defaults(2), dir);
              MainProcess verify = MainProcess.start(dir, "verify", "--outputs", r.outputs.toString(), "--users", "4",
                      "--duration", "90s", "--quiet", "--report-json", json.toString(), "--report-md", md.toString())) {
-            verify.awaitWhileAlive(() -> r.replicas.stream().mapToLong(FakeOllama::requestsServed).sum() > 30, 120,
+            verify.awaitWhileAlive(() -> r.replicas.stream().mapToLong(SimulatedEngine::requestsServed).sum() > 30, 120,
                     "load on the replicas");
             verify.interrupt();
             assertThat(verify.exitCode(60)).as(verify.err()).isEqualTo(130);

@@ -2,7 +2,7 @@ package com.aiinference.loadtest.distributed;
 
 import com.aiinference.chart.ChartContract;
 import com.aiinference.core.DomainException;
-import com.aiinference.loadtest.Measurements;
+import com.aiinference.loadtest.engine.RunSnapshot;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -263,7 +263,7 @@ public final class ClusterWorkers {
      */
     private final class LogFollower extends Thread {
         final String pod;
-        volatile Measurements result;
+        volatile RunSnapshot result;
         volatile String problem;
         private volatile boolean closed;
         private volatile io.fabric8.kubernetes.client.dsl.LogWatch watch;
@@ -283,7 +283,7 @@ public final class ClusterWorkers {
                     watch = w;
                     List<String> lines = new java.io.BufferedReader(new java.io.InputStreamReader(w.getOutput(),
                             java.nio.charset.StandardCharsets.UTF_8)).lines().toList();
-                    Optional<Measurements> m = WorkerProtocol.findResult(lines);
+                    Optional<RunSnapshot> m = WorkerProtocol.findResult(lines);
                     if (m.isPresent()) {
                         result = m.get();
                         return;
@@ -416,7 +416,7 @@ public final class ClusterWorkers {
         }
         if (log != null) {
             try {
-                Optional<Measurements> m = WorkerProtocol.findResult(log.lines().toList());
+                Optional<RunSnapshot> m = WorkerProtocol.findResult(log.lines().toList());
                 if (m.isPresent()) {
                     return WorkerOutcome.finished(index, settings.workers(), m.get());
                 }

@@ -1,6 +1,5 @@
 package com.aiinference.loadtest.distributed;
 
-import com.aiinference.loadtest.Durations;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -216,7 +215,7 @@ public final class LocalWorkers {
             waitFor(w.process, TimeUnit.SECONDS.toNanos(5));
             joinReaders(w);
             return WorkerOutcome.failed(w.index, spec.workers(), "outlived the run's limit of "
-                    + com.aiinference.loadtest.Format.duration(spec.whole().maxRunTime()) + " and was killed");
+                    + com.aiinference.core.Format.duration(spec.whole().maxRunTime()) + " and was killed");
         }
         joinReaders(w);
         int exit = w.process.exitValue();
@@ -224,7 +223,7 @@ public final class LocalWorkers {
         synchronized (w.stdout) {
             lines = List.copyOf(w.stdout);
         }
-        Optional<com.aiinference.loadtest.Measurements> m;
+        Optional<com.aiinference.loadtest.engine.RunSnapshot> m;
         try {
             m = WorkerProtocol.findResult(lines);
         } catch (IllegalArgumentException e) {

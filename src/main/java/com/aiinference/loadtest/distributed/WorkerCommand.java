@@ -2,11 +2,10 @@ package com.aiinference.loadtest.distributed;
 
 import com.aiinference.cli.CliException;
 import com.aiinference.cli.ExitCodes;
-import com.aiinference.loadtest.Durations;
-import com.aiinference.loadtest.TargetResolver;
-import com.aiinference.loadtest.LoadTestConfig;
-import com.aiinference.loadtest.LoadTestRunner;
-import com.aiinference.loadtest.Measurements;
+import com.aiinference.loadtest.engine.LoadTestConfig;
+import com.aiinference.loadtest.engine.LoadTestRunner;
+import com.aiinference.loadtest.engine.Preflight;
+import com.aiinference.loadtest.engine.RunSnapshot;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -19,13 +18,13 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code worker} (hidden): one worker of {@code loadtest --workers N} or {@code --in-cluster}. Reads the run's
- * {@link WorkerSpec}, runs its share of the load and prints its {@link Measurements} as one line
+ * {@link WorkerSpec}, runs its share of the load and prints its {@link RunSnapshot} as one line
  * ({@link WorkerProtocol}); the coordinator merges every worker's and reports. Not meant to be run by hand.
  */
 @Command(
@@ -78,10 +77,10 @@ public final class WorkerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
-        TargetResolver.checkReachable(workerSpec.targetUri());
+        Preflight.checkReachable(workerSpec.targetUri());
         String label = "worker " + (i + 1) + "/" + workerSpec.workers();
         err.printf(Locale.ROOT, "%s: %s -> %s, %s, %s%n", label, share.api().cliName(), workerSpec.target(),
-                share.load().describe(), com.aiinference.loadtest.Format.duration(share.duration()));
+                share.load().describe(), com.aiinference.core.Format.duration(share.duration()));
         err.flush();
         out.println(WorkerProtocol.READY);
         out.flush();
@@ -105,7 +104,7 @@ public final class WorkerCommand implements Callable<Integer> {
         }, "worker-signal");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            Measurements m = LoadTestRunner.measure(share, workerSpec.targetUri(), err, signal);
+            RunSnapshot m = LoadTestRunner.measure(share, workerSpec.targetUri(), err, signal);
             out.println(WorkerProtocol.resultLine(m));
             out.flush();
         } finally {

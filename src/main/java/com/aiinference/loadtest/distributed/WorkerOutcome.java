@@ -1,8 +1,8 @@
 package com.aiinference.loadtest.distributed;
 
-import com.aiinference.loadtest.LoadTestConfig;
-import com.aiinference.loadtest.LoadTestResult;
-import com.aiinference.loadtest.Measurements;
+import com.aiinference.loadtest.engine.LoadTestConfig;
+import com.aiinference.loadtest.engine.LoadTestResult;
+import com.aiinference.loadtest.engine.RunSnapshot;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +17,9 @@ import java.util.Optional;
  * @param result  its measurements, when it finished
  * @param failure why it has none, else null
  */
-public record WorkerOutcome(int index, int workers, Optional<Measurements> result, String failure) {
+public record WorkerOutcome(int index, int workers, Optional<RunSnapshot> result, String failure) {
 
-    public static WorkerOutcome finished(int index, int workers, Measurements m) {
+    public static WorkerOutcome finished(int index, int workers, RunSnapshot m) {
         return new WorkerOutcome(index, workers, Optional.of(m), null);
     }
 
@@ -37,7 +37,7 @@ public record WorkerOutcome(int index, int workers, Optional<Measurements> resul
     }
 
     /**
-     * Every finished worker's measurements merged into one result ({@link Measurements#merge}), with one warning per
+     * Every finished worker's measurements merged into one result ({@link RunSnapshot#merge}), with one warning per
      * worker that gave nothing; empty when no worker finished.
      */
     public static Optional<LoadTestResult> merge(List<WorkerOutcome> outcomes, LoadTestConfig whole, URI target) {
@@ -51,7 +51,7 @@ public record WorkerOutcome(int index, int workers, Optional<Measurements> resul
      */
     public static Optional<LoadTestResult> merge(List<WorkerOutcome> outcomes, LoadTestConfig whole, URI target,
                                                  String userStop) {
-        List<Measurements> finished = new ArrayList<>();
+        List<RunSnapshot> finished = new ArrayList<>();
         List<Integer> indexes = new ArrayList<>();
         for (WorkerOutcome o : outcomes) {
             o.result.ifPresent(m -> {
@@ -63,7 +63,7 @@ public record WorkerOutcome(int index, int workers, Optional<Measurements> resul
             return Optional.empty();
         }
         int workers = outcomes.get(0).workers;
-        LoadTestResult result = Measurements.merge(finished, i -> label(indexes.get(i), workers)).toResult(whole, target);
+        LoadTestResult result = RunSnapshot.merge(finished, i -> label(indexes.get(i), workers)).toResult(whole, target);
         if (userStop != null) {
             result = result.withUserStop(userStop);
         }

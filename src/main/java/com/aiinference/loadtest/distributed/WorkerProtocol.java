@@ -1,6 +1,6 @@
 package com.aiinference.loadtest.distributed;
 
-import com.aiinference.loadtest.Measurements;
+import com.aiinference.loadtest.engine.RunSnapshot;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.util.List;
 import java.util.Optional;
@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * The lines a worker writes on stdout (its progress goes to stderr; in a pod both end up in the log, so the
  * coordinator looks for these prefixes): {@value #READY} once its spec is read and its target reachable, then at the
- * end {@value #RESULT_PREFIX} followed by its {@link Measurements} as one line of JSON. A local worker started with
+ * end {@value #RESULT_PREFIX} followed by its {@link RunSnapshot} as one line of JSON. A local worker started with
  * {@code --wait-for-go} starts its load when it reads {@value #GO} on stdin, and stops early on {@value #STOP} or
  * when stdin closes (the coordinator is gone).
  */
@@ -20,7 +20,7 @@ public final class WorkerProtocol {
 
     private WorkerProtocol() {}
 
-    public static String resultLine(Measurements m) {
+    public static String resultLine(RunSnapshot m) {
         try {
             return RESULT_PREFIX + WorkerSpec.JSON.writeValueAsString(m);
         } catch (JsonProcessingException e) {
@@ -32,13 +32,13 @@ public final class WorkerProtocol {
      * The measurements in the last result line of {@code lines} (a worker's stdout or a pod's log), if there is one.
      * A result line that does not parse is an {@link IllegalArgumentException}.
      */
-    public static Optional<Measurements> findResult(List<String> lines) {
+    public static Optional<RunSnapshot> findResult(List<String> lines) {
         for (int i = lines.size() - 1; i >= 0; i--) {
             String line = lines.get(i);
             int at = line.indexOf(RESULT_PREFIX);
             if (at >= 0) {
                 try {
-                    return Optional.of(WorkerSpec.JSON.readValue(line.substring(at + RESULT_PREFIX.length()), Measurements.class));
+                    return Optional.of(WorkerSpec.JSON.readValue(line.substring(at + RESULT_PREFIX.length()), RunSnapshot.class));
                 } catch (JsonProcessingException e) {
                     throw new IllegalArgumentException("its result line is not valid: " + e.getOriginalMessage());
                 }

@@ -1,8 +1,8 @@
 package com.aiinference.loadtest.distributed;
 
-import com.aiinference.loadtest.Api;
-import com.aiinference.loadtest.LoadShape;
-import com.aiinference.loadtest.LoadTestConfig;
+import com.aiinference.loadtest.engine.Api;
+import com.aiinference.loadtest.engine.LoadShape;
+import com.aiinference.loadtest.engine.LoadTestConfig;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -2,7 +2,7 @@ package com.aiinference.loadtest.distributed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.aiinference.loadtest.LoadTestConfig;
+import com.aiinference.loadtest.engine.LoadTestConfig;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -1,8 +1,8 @@
 package com.aiinference.loadtest.distributed;
 
 import com.aiinference.Main;
-import com.aiinference.simulate.FakeOllama;
-import com.aiinference.simulate.FakeOllamaConfig;
+import com.aiinference.simulate.SimulatedEngine;
+import com.aiinference.simulate.SimulatedEngineConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -16,13 +16,13 @@ import picocli.CommandLine;
  * token, 10 tokens 5 ms apart) for each test, the root command with captured stdout and stderr.
  */
 final class CommandHarness implements BeforeEachCallback, AfterEachCallback {
-    FakeOllama fake;
+    SimulatedEngine fake;
     final StringWriter out = new StringWriter();
     final StringWriter err = new StringWriter();
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        fake = FakeOllama.start(FakeOllamaConfig.defaults()
+        fake = SimulatedEngine.start(SimulatedEngineConfig.defaults()
                 .withTiming(Duration.ofMillis(30), Duration.ofMillis(5)).withTokensPerAnswer(10));
     }
 

@@ -3,7 +3,7 @@ package com.aiinference.loadtest.distributed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.aiinference.loadtest.LoadTestConfig;
+import com.aiinference.loadtest.engine.LoadTestConfig;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import io.fabric8.kubernetes.api.model.Secret;

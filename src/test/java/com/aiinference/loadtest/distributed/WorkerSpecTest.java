@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.aiinference.Main;
-import com.aiinference.loadtest.Api;
-import com.aiinference.loadtest.LoadShape;
-import com.aiinference.loadtest.LoadTestConfig;
-import com.aiinference.loadtest.Measurements;
-import com.aiinference.simulate.FakeOllama;
-import com.aiinference.simulate.FakeOllamaConfig;
+import com.aiinference.loadtest.engine.Api;
+import com.aiinference.loadtest.engine.LoadShape;
+import com.aiinference.loadtest.engine.LoadTestConfig;
+import com.aiinference.loadtest.engine.RunSnapshot;
+import com.aiinference.simulate.SimulatedEngine;
+import com.aiinference.simulate.SimulatedEngineConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -68,7 +68,7 @@ class WorkerSpecTest {
 
     @Test
     void theWorkerCommandRunsItsShareAndPrintsOneResultLine() throws Exception {
-        try (FakeOllama fake = FakeOllama.start(FakeOllamaConfig.defaults()
+        try (SimulatedEngine fake = SimulatedEngine.start(SimulatedEngineConfig.defaults()
                 .withTiming(Duration.ofMillis(20), Duration.ofMillis(2)).withTokensPerAnswer(5))) {
             LoadTestConfig whole = LoadTestConfig.builder().users(4).duration(Duration.ofMillis(800)).build();
             Path spec = dir.resolve("spec.json");
@@ -82,7 +82,7 @@ class WorkerSpecTest {
             List<String> lines = out.toString().lines().toList();
             assertThat(lines).hasSize(2);
             assertThat(lines.get(0)).isEqualTo(WorkerProtocol.READY);
-            Measurements m = WorkerProtocol.findResult(lines).orElseThrow();
+            RunSnapshot m = WorkerProtocol.findResult(lines).orElseThrow();
             assertThat(m.total()).isPositive().isEqualTo(fake.requestsServed()).isEqualTo(m.succeeded());
             assertThat(m.latency().getTotalCount()).isEqualTo(m.total());
             assertThat(err.toString()).contains("worker 2/2: ollama -> " + fake.generateUri() + ", 2 users");

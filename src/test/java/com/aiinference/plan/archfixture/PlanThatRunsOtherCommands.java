@@ -1,7 +1,7 @@
 package com.aiinference.plan.archfixture;
 
 import com.aiinference.loadtest.LoadTestCommand;
-import com.aiinference.simulate.FakeOllama;
+import com.aiinference.simulate.SimulatedEngine;
 
 /**
  * Breaks the layers on purpose (test sources only): a production path that runs another package's command and the
@@ -11,7 +11,7 @@ public final class PlanThatRunsOtherCommands {
     private PlanThatRunsOtherCommands() {}
 
     public static Object[] both() {
-        return new Object[] {new LoadTestCommand(), FakeOllama.class};
+        return new Object[] {new LoadTestCommand(), SimulatedEngine.class};
     }
 
     /** Not a DomainException: cli.ExitCodes would call it an internal error. */

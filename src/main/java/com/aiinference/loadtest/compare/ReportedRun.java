@@ -1,0 +1,170 @@
+package com.aiinference.loadtest.compare;
+
+import com.aiinference.loadtest.engine.LatencySummary;
+import com.aiinference.loadtest.engine.Slo;
+import com.aiinference.loadtest.sweep.SweepDocument;
+import com.aiinference.report.LoadReport;
+import com.aiinference.report.Report;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The figures of one run read back from its JSON report ({@code loadtest --report-json}, or {@code verify}'s, whose
+ * {@code load} is the same {@link LoadReport}): the {@link LoadReport} parts a comparison needs, bound by Jackson
+ * with the report's own conventions (snake_case, null for "no data", read back as NaN).
+ *
+ * @param source where it was read from (a file name), for messages
+ * @param command {@code loadtest} or {@code verify}
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ReportedRun(
+        @JsonIgnore String source,
+        @JsonIgnore String command,
+        Config config,
+        LoadReport.Requests requests,
+        LatencySummary latencyMs,
+        LatencySummary ttftMs,
+        LatencySummary itlMs,
+        LatencySummary tpotMs,
+        LoadReport.Throughput throughput) implements Slo.Measured {
+
+    private static final ObjectMapper JSON = reader();
+
+    /** What the run asked: enough to say what is compared with what. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Config(String url, String api, String model) {}
+
+    /** The run of a report's JSON tree ({@link Report}); {@code source} names it in messages. */
+    public static ReportedRun of(JsonNode root, String source) {
+        String command = root.path("command").asText("");
+        if (!root.isObject() || !(command.equals("loadtest") || command.equals("verify"))) {
+            throw new CompareInputException(source + " is not a loadtest or verify JSON report (--report-json)"
+                    + (SweepDocument.KIND.equals(root.path("kind").asText()) || root.has("steps")
+                    ? "; it looks like a sweep report: compare it with another sweep" : ""));
+        }
+        JsonNode load = root.path("load");
+        if (!load.isObject()) {
+            String why = root.path("load_skipped").asText("");
+            throw new CompareInputException(source + " has no load results" + (why.isEmpty() ? "" : " (" + why + ")"));
+        }
+        return ofLoad(load, source, command);
+    }
+
+    /** The run of a report's {@code load} part ({@link LoadReport} as JSON), e.g. the one verify embeds. */
+    public static ReportedRun ofLoad(JsonNode load, String source, String command) {
+        try {
+            ReportedRun r = JSON.treeToValue(load, ReportedRun.class);
+            if (r.requests() == null || r.latencyMs() == null || r.throughput() == null) {
+                throw new CompareInputException(source + ": load has no requests, latency_ms or throughput");
+            }
+            return new ReportedRun(source, command, r.config() == null ? new Config("", "", "") : r.config(),
+                    r.requests(), r.latencyMs(), orEmpty(r.ttftMs()), orEmpty(r.itlMs()), orEmpty(r.tpotMs()),
+                    r.throughput());
+        } catch (IOException e) {
+            throw new CompareInputException(source + ": load is not a load-test report's (" + firstLine(e.getMessage()) + ")");
+        }
+    }
+
+    /** Reads a report file. */
+    public static ReportedRun read(Path file) {
+        return of(tree(file), file.toString());
+    }
+
+    /** A JSON file's tree, or a one-line error naming the file. */
+    public static JsonNode tree(Path file) {
+        String text = com.aiinference.io.UserFiles.read(file, "report file");
+        try {
+            JsonNode root = JSON.readTree(text);
+            if (root == null || !root.isObject()) {
+                throw new CompareInputException(file + " is not a JSON report (not a JSON object)");
+            }
+            return root;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new CompareInputException(file + " is not JSON (" + firstLine(e.getOriginalMessage()) + ")");
+        }
+    }
+
+    private static LatencySummary orEmpty(LatencySummary s) {
+        return s == null ? LatencySummary.EMPTY : s;
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("");
+    }
+
+    @Override
+    public long total() {
+        return requests.total();
+    }
+
+    @Override
+    public double successRate() {
+        return requests.successShare();
+    }
+
+    @Override
+    public double requestsPerSecond() {
+        return throughput.requestsPerS();
+    }
+
+    @Override
+    public double outputTokensPerSecond() {
+        return throughput.outputTokensPerS();
+    }
+
+    @Override
+    public LatencySummary latency() {
+        return latencyMs;
+    }
+
+    @Override
+    public LatencySummary ttft() {
+        return ttftMs;
+    }
+
+    @Override
+    public LatencySummary itl() {
+        return itlMs;
+    }
+
+    @Override
+    public LatencySummary tpot() {
+        return tpotMs;
+    }
+
+    private static ObjectMapper reader() {
+        ObjectMapper m = new ObjectMapper();
+        m.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+        m.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        // The reports write NaN ("no data") as null: read it back as NaN, not 0.
+        StdDeserializer<Double> nanForNull = new StdDeserializer<>(Double.class) {
+            @Override
+            public Double deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+                if (!p.currentToken().isNumeric()) {
+                    return (Double) ctx.handleUnexpectedToken(Double.class, p);
+                }
+                return p.getDoubleValue();
+            }
+
+            @Override
+            public Double getNullValue(DeserializationContext ctx) {
+                return Double.NaN;
+            }
+        };
+        SimpleModule module = new SimpleModule("report-reader");
+        module.addDeserializer(Double.class, nanForNull);
+        module.addDeserializer(Double.TYPE, nanForNull);
+        m.registerModule(module);
+        return m;
+    }
+}
