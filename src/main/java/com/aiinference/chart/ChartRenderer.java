@@ -34,17 +34,16 @@ public final class ChartRenderer {
     }
 
     /**
-     * The project's chart: {@value #CHART_PATH} under the {@code project.basedir} system property (set by the
-     * Maven build for tests) or else the working directory.
+     * The project's chart: {@value #CHART_PATH} under the working directory (commands run from the repository root,
+     * as the README says; Maven runs tests there too).
      */
     public static ChartRenderer projectChart() {
         return new ChartRenderer(projectRoot().resolve(CHART_PATH));
     }
 
-    /** The project root: the {@code project.basedir} system property (set by the Maven build) or the working directory. */
+    /** The project root every command reads the chart and stack files from: the working directory. */
     public static Path projectRoot() {
-        String base = System.getProperty("project.basedir", "");
-        return base.isBlank() ? Path.of("") : Path.of(base);
+        return Path.of("");
     }
 
     public Path chartDir() {

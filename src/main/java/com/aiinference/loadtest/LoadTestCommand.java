@@ -86,7 +86,6 @@ public final class LoadTestCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        load.api(); // a bad --api is exit 2 before the stack is read
         load.checkFiles(java.util.Map.of(), where);
         TargetResolver.Target target = where.resolve(load::apiFor, System.in);
         LoadTestConfig config = where.withApiKey(

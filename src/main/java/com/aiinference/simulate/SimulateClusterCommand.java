@@ -212,7 +212,7 @@ public final class SimulateClusterCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
-        Path chartDir = ChartSeed.chartDir(projectDir != null ? projectDir : defaultProjectDir());
+        Path chartDir = ChartSeed.chartDir(projectDir != null ? projectDir : com.aiinference.chart.ChartRenderer.projectRoot());
         if (!ChartSeed.hasChart(chartDir)) {
             throw CliException.usage("no Helm chart at " + chartDir + " (Chart.yaml missing): run from the project directory"
                     + " or pass --project-dir DIR");
@@ -364,14 +364,10 @@ public final class SimulateClusterCommand implements Callable<Integer> {
     }
 
     private String chartDirShown() {
-        return ChartSeed.chartDir(projectDir != null ? projectDir : defaultProjectDir()).toString();
+        return ChartSeed.chartDir(projectDir != null ? projectDir : com.aiinference.chart.ChartRenderer.projectRoot()).toString();
     }
 
-    /** The project directory as {@code plan} finds it: the build's {@code project.basedir}, else the working directory. */
-    private static Path defaultProjectDir() {
-        String base = System.getProperty("project.basedir", "");
-        return base.isBlank() ? Path.of("") : Path.of(base);
-    }
+
 
     /**
      * Prints the client requests each replica got (they add up to the total the front forwarded) and, apart, the

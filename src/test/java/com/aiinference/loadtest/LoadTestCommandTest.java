@@ -241,7 +241,7 @@ class LoadTestCommandTest {
             {"loadtest: Error: --users=N, --rate=REQ_PER_S are mutually exclusive (specify only one)", "--url", url(), "--users", "5", "--rate", "2"},
             {"loadtest: Error: --users=N, --rate=REQ_PER_S are mutually exclusive (specify only one)", "--url", url(), "--rate", "2", "-u", "5"},
             {"loadtest: --rate must be more than 0 requests per second, got 0.0", "--url", url(), "--rate", "0"},
-            {"loadtest: unknown --api 'grpc' (ollama, ollama-chat, openai-completions, openai-chat)", "--url", url(), "--api", "grpc"},
+            {"loadtest: Invalid value for option '--api': unknown --api 'grpc' (ollama, ollama-chat, openai-completions, openai-chat)", "--url", url(), "--api", "grpc"},
             {"loadtest: --url path /api/generate is the ollama API, but --api openai-chat posts to /v1/chat/completions (change one)", "--url", url(), "--api", "openai-chat"},
             {"loadtest: --url 'ftp://x/api/generate' must start with http:// or https://", "--url", "ftp://x/api/generate"},
             {"loadtest: --url '127.0.0.1:8000/api/generate' has no scheme: add http:// (e.g. http://127.0.0.1:8000/api/generate)", "--url", "127.0.0.1:8000/api/generate"},
