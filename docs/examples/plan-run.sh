@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates docs/examples/plan-run.md: `plan --stack dev` (the whole output and --render-dir), then copies of the
-# dev stack file that the rules or the parser refuse (exit 1 and exit 2). Offline; about a minute.
+# dev stack file that the rules or the parser refuse (exit 1 and exit 2), and the dev stack on vLLM. Offline; about
+# a minute and a half.
 #   ./mvnw -q -B package -DskipTests && docs/examples/plan-run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,6 +17,8 @@ variant par 's/numParallel: 8/numParallel: 65/'
 variant dup 's/^\(  ai-inference:memoryLimit: 40Gi\)$/\1\n\1/'
 variant typo 's/numParallel:/numParalel:/'
 variant ns 's/ai-inference:memoryLimit:/aiinference:memoryLimit:/'
+variant vllm 's/^  ai-inference:numParallel: 8$/  ai-inference:engine: vllm\n  ai-inference:numParallel: 8\n  ai-inference:contextLength: 4096/'
+variant vllmbig 's/^  ai-inference:numParallel: 8$/  ai-inference:engine: vllm\n  ai-inference:numParallel: 64\n  ai-inference:contextLength: 8192/'
 
 # run COMMAND-LINE...: prints the command, its stdout and stderr (paths made relative) and its exit code
 run() {
@@ -58,6 +61,15 @@ run() {
   run plan --config-file "$WORK/Pulumi.dup.yaml"
   run plan --config-file "$WORK/Pulumi.typo.yaml"
   run plan --config-file "$WORK/Pulumi.ns.yaml"
+  echo '```'
+  echo
+  echo "## engine: vllm (numParallel 8, contextLength 4096), then numParallel 64 with contextLength 8192 (exit 0, exit 1)"
+  echo
+  echo "The GPU-memory and engine lines only (docs/capacity.md):"
+  echo
+  echo '```console'
+  run plan --config-file "$WORK/Pulumi.vllm.yaml" | grep -E '^\$|gpu-memory-fits|hf-model-access|chart-accepts-values|rendered-deployment|checks:'
+  run plan --config-file "$WORK/Pulumi.vllmbig.yaml" | grep -E '^\$|gpu-memory-fits|checks:'
   echo '```'
 } > "$OUT"
 echo "wrote $OUT"
