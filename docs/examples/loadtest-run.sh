@@ -16,7 +16,7 @@ for _ in $(seq 1 100); do grep -q 'listening' "$WORK/sim.log" && break; sleep 0.
 
 set +e
 $AI loadtest --url "http://127.0.0.1:$PORT/api/generate" --users 50 --duration 60 --warmup 10s \
-    --slo "success>=99.9%,p95<5s,ttft_p95<1s" --report-json "$WORK/run.json" > "$WORK/run.md" 2> "$WORK/run.err"
+    --slo "success>=99.9%,p95<5s,ttft_p95<1s" --report-json "$WORK/run.json" --save-requests "$WORK/requests.jsonl" > "$WORK/run.md" 2> "$WORK/run.err"
 code=$?
 set -e
 
@@ -31,7 +31,7 @@ set -e
   echo '```console'
   echo "\$ bin/ai-inference simulate ollama --parallel 80 --port $PORT"
   echo "\$ bin/ai-inference loadtest --url http://127.0.0.1:$PORT/api/generate --users 50 --duration 60 --warmup 10s \\"
-  echo "    --slo \"success>=99.9%,p95<5s,ttft_p95<1s\" --report-json run.json > run.md    # exit $code"
+  echo "    --slo \"success>=99.9%,p95<5s,ttft_p95<1s\" --report-json run.json --save-requests requests.jsonl > run.md    # exit $code"
   sed -e "s|$WORK/run.json|run.json|" "$WORK/run.err"
   echo '```'
   echo
@@ -40,5 +40,23 @@ set -e
   echo '````markdown'
   cat "$WORK/run.md"
   echo '````'
+  echo
+  echo "run.json (the time line cut to its first two measured rows):"
+  echo
+  echo '```json'
+  python3 - "$WORK/run.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = [r for r in d["load"]["timeline"] if not r["warmup"]]
+d["load"]["timeline"] = rows[:2] + ["... one row per second of the run (%d here) ..." % len(d["load"]["timeline"])]
+print(json.dumps(d, indent=2, ensure_ascii=False))
+PY
+  echo '```'
+  echo
+  echo "The first three lines of requests.jsonl (one per measured request, written as it ends):"
+  echo
+  echo '```json'
+  head -3 "$WORK/requests.jsonl"
+  echo '```'
 } > "$OUT"
 echo "wrote $OUT"

@@ -40,7 +40,7 @@ import java.util.Set;
 public final class StatusInspector {
     /** GKE's label of a node's pool. */
     static final String NODE_POOL_LABEL = ChartContract.NODE_POOL_LABEL;
-    /** GKE's label on flex-start nodes (FACTS: flex-start pools; the chart's PodTemplate selects on it). */
+    /** GKE's label on flex-start nodes (GKE's flex-start and provisioningrequest how-tos; the chart's PodTemplate selects on it). */
     static final String FLEX_START_LABEL = "cloud.google.com/gke-flex-start";
     /** Flex-start VMs run at most seven days (Google Cloud: flex-start VMs). */
     static final Duration FLEX_START_MAX_RUN = Duration.ofDays(7);
