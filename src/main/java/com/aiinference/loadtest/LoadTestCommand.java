@@ -19,7 +19,7 @@ import com.aiinference.loadtest.engine.LoadTestRunner;
 import com.aiinference.loadtest.engine.Preflight;
 import com.aiinference.loadtest.engine.TlsTrust;
 import com.aiinference.report.HtmlReport;
-import com.aiinference.report.LoadReportBuilder;
+import com.aiinference.report.RunReport;
 import com.aiinference.report.MarkdownReport;
 import com.aiinference.report.Report;
 import com.aiinference.report.ReportFiles;
@@ -229,7 +229,7 @@ public final class LoadTestCommand implements Callable<Integer> {
 
     /** Prints the Markdown report, writes the JSON and HTML reports, and says where everything went. */
     private static Report report(LoadTestResult result, LoadTestConfig config, PrintWriter out, PrintWriter err) {
-        Report report = LoadReportBuilder.of(result);
+        Report report = RunReport.of(result);
         out.print(MarkdownReport.render(report));
         out.flush();
         if (config.reportJson() != null) {
@@ -244,7 +244,7 @@ public final class LoadTestCommand implements Callable<Integer> {
             err.println("requests: " + config.saveRequests());
         }
         if (result.stoppedByUserSignal()) {
-            err.println("loadtest: " + LoadReportBuilder.stopLine(report.load()));
+            err.println("loadtest: " + RunReport.stopLine(report.load()));
         }
         err.flush();
         return report;

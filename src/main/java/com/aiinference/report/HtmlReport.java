@@ -26,7 +26,7 @@ public final class HtmlReport {
     /** The page of a report: the verdict and its reasons first, then the load's figures and charts, then every table. */
     public static String render(Report r) {
         StringBuilder sb = new StringBuilder(64 * 1024);
-        LoadReport l = r.load();
+        LoadTestResult l = r.load();
         sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
                 .append(escape(r.verdict().headline() + " - " + r.title())).append("</title>\n<style>\n").append(CSS).append("</style></head><body>\n<main>\n");
         sb.append("<header><div><h1>").append(escape(r.title())).append("</h1><p class=\"sub\">")
@@ -49,10 +49,10 @@ public final class HtmlReport {
             sb.append("<section class=\"cards\">");
             card(sb, "Success", Format.share(l.requests().successShare()),
                     Format.count(l.requests().succeeded()) + " / " + Format.count(l.requests().total()) + " requests");
-            card(sb, "Latency p50", Format.millis(l.latencyMs().p50()), "p95 " + Format.millis(l.latencyMs().p95()));
-            card(sb, "TTFT p95", Format.millis(l.ttftMs().p95()), "p50 " + Format.millis(l.ttftMs().p50()));
-            card(sb, "Capacity", l.requests().succeeded() == 0 ? "n/a" : Format.number(l.capacity().succeededPerS()) + " req/s",
-                    "peak " + l.capacity().peakInFlight() + " in flight");
+            card(sb, "Latency p50", Format.millis(l.latency().p50()), "p95 " + Format.millis(l.latency().p95()));
+            card(sb, "TTFT p95", Format.millis(l.ttft().p95()), "p50 " + Format.millis(l.ttft().p50()));
+            card(sb, "Capacity", l.requests().succeeded() == 0 ? "n/a" : Format.number(l.served().succeededPerS()) + " req/s",
+                    "peak " + l.served().peakInFlight() + " in flight");
             card(sb, "Output", Format.number(l.throughput().outputTokensPerS()) + " tok/s", l.tokenSourceLabel());
             sb.append("</section>\n");
         }
@@ -82,15 +82,15 @@ public final class HtmlReport {
         if (l != null) {
             sb.append("<section><h2>Latency over time</h2><p class=\"note\">Each dot is a request, placed when it ended")
                     .append(l.samples().size() < l.requests().total() ? " (a uniform sample of " + l.samples().size() + " of " + l.requests().total() + ")" : "")
-                    .append("; lines are the p50 and p95 of each second, dashed the p50 time to first token").append(l.config().warmupS() == 0 ? "" : "; the shaded band is the warm-up, left out of every figure")
+                    .append("; lines are the p50 and p95 of each second, dashed the p50 time to first token").append(l.asked().warmupS() == 0 ? "" : "; the shaded band is the warm-up, left out of every figure")
                     .append(".</p>").append(latencyOverTime(l)).append("</section>\n");
             sb.append("<section><h2>Latency distribution</h2><p class=\"note\">Successful requests by end-to-end latency")
-                    .append(l.config().load() instanceof LoadShape.OpenLoop ? " (from the scheduled send time, queueing included)" : "").append(".</p>")
+                    .append(l.asked().load() instanceof LoadShape.OpenLoop ? " (from the scheduled send time, queueing included)" : "").append(".</p>")
                     .append(distribution(l)).append("</section>\n");
             sb.append("<section><h2>Throughput and errors</h2><p class=\"note\">Requests that ended in each second; failures in red; the line is requests in flight.</p>")
                     .append(throughput(l)).append("</section>\n");
-            sb.append("<section><h2>Load test details</h2>").append(table(LoadReportBuilder.percentiles(l).withoutTitle()))
-                    .append("<p>").append(escape(LoadReportBuilder.details(l))).append("</p>");
+            sb.append("<section><h2>Load test details</h2>").append(table(RunReport.percentiles(l).withoutTitle()))
+                    .append("<p>").append(escape(RunReport.details(l))).append("</p>");
             if (!l.errors().isEmpty()) {
                 sb.append("<h3>Failures by kind</h3><table class=\"narrow\"><tr><th>kind</th><th class=\"num\">requests</th></tr>");
                 for (Map.Entry<String, Long> e : l.errors().entrySet()) {
@@ -141,7 +141,7 @@ public final class HtmlReport {
 
     // ------------------------------------------------------------------ charts
 
-    private static String latencyOverTime(LoadReport r) {
+    private static String latencyOverTime(LoadTestResult r) {
         List<LoadTestResult.TimelineRow> rows = r.timeline();
         if (rows.isEmpty() && r.samples().isEmpty()) {
             return "<p class=\"note\">No requests.</p>";
@@ -194,7 +194,7 @@ public final class HtmlReport {
         }
     }
 
-    private static String distribution(LoadReport r) {
+    private static String distribution(LoadTestResult r) {
         List<LoadTestResult.Bin> bins = r.latencyHistogram();
         if (bins.isEmpty()) {
             return "<p class=\"note\">No successful request.</p>";
@@ -215,7 +215,7 @@ public final class HtmlReport {
                     Format.plural(b.count(), "request", "requests")));
         }
         String[] names = {"p50", "p95", "p99"};
-        double[] values = {r.latencyMs().p50(), r.latencyMs().p95(), r.latencyMs().p99()};
+        double[] values = {r.latency().p50(), r.latency().p95(), r.latency().p99()};
         double lastLabelX = -1000;
         int row = 0;
         for (int i = 0; i < names.length; i++) {
@@ -233,7 +233,7 @@ public final class HtmlReport {
         return sb.append("</svg>").toString();
     }
 
-    private static String throughput(LoadReport r) {
+    private static String throughput(LoadTestResult r) {
         List<LoadTestResult.TimelineRow> rows = r.timeline();
         if (rows.isEmpty()) {
             return "<p class=\"note\">No requests.</p>";
@@ -269,8 +269,8 @@ public final class HtmlReport {
         return sb.append("</svg>").toString();
     }
 
-    private static void warmupBand(StringBuilder sb, LoadReport r, Axis x) {
-        double w = r.config().warmupS();
+    private static void warmupBand(StringBuilder sb, LoadTestResult r, Axis x) {
+        double w = r.asked().warmupS();
         if (w > 0) {
             sb.append(String.format(Locale.ROOT, "<rect class=\"warmup\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\"/><text class=\"warmup-label\" x=\"%d\" y=\"%d\">warm-up</text>",
                     L, T, sx(x, Math.min(w, x.max)) - L, H - T - B, L + 4, T + 12));

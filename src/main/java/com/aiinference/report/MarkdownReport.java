@@ -46,8 +46,8 @@ public final class MarkdownReport {
         }
         if (r.load() != null) {
             sb.append("\n### Load test details\n");
-            table(sb, LoadReportBuilder.percentiles(r.load()).withoutTitle());
-            sb.append('\n').append(LoadReportBuilder.details(r.load())).append('\n');
+            table(sb, RunReport.percentiles(r.load()).withoutTitle());
+            sb.append('\n').append(RunReport.details(r.load())).append('\n');
         }
         for (String note : r.notes()) {
             sb.append("\n> **Note:** ").append(note).append('\n');

@@ -2,7 +2,7 @@ package com.aiinference.report;
 
 import com.aiinference.core.Check;
 import com.aiinference.core.Format;
-import com.aiinference.loadtest.sweep.Capacity;
+import com.aiinference.loadtest.engine.LoadTestResult;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
@@ -38,7 +38,7 @@ public record Report(
         String resultsTitle,
         List<ReportRow> results,
         List<CheckGroup> checks,
-        LoadReport load,
+        LoadTestResult load,
         String loadSkipped,
         List<Table> tables,
         List<String> notes,

@@ -364,11 +364,12 @@ public final class VerificationChecks {
     /** The load's own verdict: its SLOs (the same ones {@code loadtest --slo} applies). */
     public static Check load(LoadOutcome load) {
         String name = "load-slo";
-        if (load.total() == 0) {
+        if (load.result().requests().total() == 0) {
             return Check.fail(name, "no request completed during the run");
         }
         String detail = load.sloResults().isEmpty()
-                ? String.format(java.util.Locale.ROOT, "%d/%d requests succeeded (no SLO given)", load.succeeded(), load.total())
+                ? String.format(java.util.Locale.ROOT, "%d/%d requests succeeded (no SLO given)",
+                        load.result().requests().succeeded(), load.result().requests().total())
                 : String.join("; ", load.sloResults());
         return load.sloMet() ? Check.pass(name, detail) : Check.fail(name, detail);
     }

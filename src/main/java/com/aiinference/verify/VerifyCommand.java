@@ -290,7 +290,8 @@ public final class VerifyCommand implements Callable<Integer> {
         if (r.load().isEmpty()) {
             return r; // no load ran: the report already says why, and there is nothing to compare
         }
-        var run = com.aiinference.loadtest.compare.ReportedRun.ofLoad(r.load().get().report(), "this run", "verify");
+        var run = com.aiinference.loadtest.compare.ReportedRun.ofLoad(
+                com.aiinference.report.ReportFiles.json().valueToTree(r.load().get().result()), "this run", "verify");
         var comparison = com.aiinference.loadtest.compare.Comparison.ofRuns(base, run, thresholds);
         java.util.Map<Moment, java.util.List<com.aiinference.core.Check>> stages = new java.util.EnumMap<>(Moment.class);
         stages.putAll(r.stages());

@@ -50,7 +50,7 @@ class ClusterWorkersStopTest {
             List<WorkerOutcome> outcomes = run.get(60, TimeUnit.SECONDS);
             assertThat(outcomes).as(progress.toString()).hasSize(2).allMatch(o -> o.failure() == null);
             long measured = outcomes.stream().mapToLong(o -> o.result().orElseThrow().toResult(whole,
-                    spec.targetUri()).total()).sum();
+                    spec.targetUri()).requests().total()).sum();
             assertThat(measured).isPositive();
             assertThat(progress.toString()).contains("cluster: stopping (test): deleting Job ns/rel-loadtest-abc123");
             assertThat(c.client().batch().v1().jobs().inNamespace("ns").list().getItems()).isEmpty();
