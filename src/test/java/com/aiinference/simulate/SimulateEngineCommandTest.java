@@ -59,7 +59,7 @@ class SimulateEngineCommandTest {
         CommandLine cl = Main.commandLine();
         StringWriter err = new StringWriter();
         cl.setErr(new PrintWriter(err, true));
-        assertThat(cl.execute("simulate", "ollama", "--port", "0", "--busy-rate", "60%", "--reset-rate", "50%")).isEqualTo(2);
-        assertThat(err.toString().strip()).isEqualTo("simulate ollama: fault fractions add up to more than 1 (100%)");
+        assertThat(cl.execute("simulate", "server", "--port", "0", "--busy-rate", "60%", "--reset-rate", "50%")).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("simulate server: fault fractions add up to more than 1 (100%)");
     }
 }
