@@ -2,9 +2,10 @@ package com.aiinference.loadtest.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
-import com.aiinference.report.RunReport;
 import com.aiinference.report.MarkdownReport;
+import com.aiinference.report.RunReport;
 import com.aiinference.simulate.SimulatedEngine;
 import com.aiinference.simulate.SimulatedEngineConfig;
 import java.io.PrintWriter;
@@ -245,10 +246,8 @@ class LoadTestRunnerTest {
                     () -> LoadTestRunner.run(quick().users(6).duration(Duration.ofSeconds(30)).build(), fake.generateUri(),
                             new PrintWriter(new StringWriter()), signal));
             // All six answers are being generated (they take 300 ms + 9 x 10 ms), whatever the engine did before.
-            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (fake.stats().peakActive() < 6 && System.nanoTime() < until) {
-                Thread.sleep(10);
-            }
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> fake.stats().peakActive() >= 6);
             signal.stop("Ctrl-C");
             LoadTestResult r = run.get(5, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(r.run().stopped()).isEqualTo(RunStop.byUser("Ctrl-C"));
