@@ -6,7 +6,7 @@
 #      requests/s and client CPU (user+sys of the client process) per request.
 #   2. token streams: ai-inference loadtest vs a reference Python asyncio/aiohttp client (bench/stream_client.py,
 #      written in the style of vLLM's benchmark request functions) at 50, 500 and 2,000 concurrent streams, OpenAI
-#      SSE (/v1/completions), 20 tokens 20 ms apart after 150 ms, against `simulate ollama` (one per level, warmed by
+#      SSE (/v1/completions), 20 tokens 20 ms apart after 150 ms, against `simulate server` (one per level, warmed by
 #      a 5 s run), which logs the send time of every answer's first and last token (--timing-log): CPU per request,
 #      peak RSS, and TTFT p50 / mean ITL minus the server's own figures for the same answers (the timing error).
 #   3. 10,000 concurrent streams held by ai-inference loadtest: every request accounted for, peak RSS.
@@ -140,7 +140,7 @@ echo "(CPU of ai-inference includes JVM start-up, engine warm-up and JIT compila
 
 # ---------------------------------------------------------------- 2. token streams
 start_stream_server() { # log file
-  "${AI[@]}" simulate ollama --port "$PORT_STREAM" --ttft 150ms --itl 20ms --tokens 20 --parallel 100000 \
+  "${AI[@]}" simulate server --port "$PORT_STREAM" --ttft 150ms --itl 20ms --tokens 20 --parallel 100000 \
     --max-queue 0 --max-duration 30m --timing-log "$1" > "$1.server" 2>&1 &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
@@ -223,7 +223,7 @@ echo " TTFT/ITL error = the client's figure minus the server's own, from the sen
 # ---------------------------------------------------------------- 3. 10,000 concurrent streams
 echo
 echo "## 3. $BIG concurrent streams held by ai-inference loadtest (1 s to the first token, then 20 tokens 200 ms apart)"
-"${AI[@]}" simulate ollama --port "$PORT_STREAM" --ttft 1s --itl 200ms --tokens 20 --parallel 100000 \
+"${AI[@]}" simulate server --port "$PORT_STREAM" --ttft 1s --itl 200ms --tokens 20 --parallel 100000 \
   --max-queue 0 --max-duration 30m > "$OUT/server-big.log" 2>&1 &
 SERVER_PID=$!
 PIDS+=("$SERVER_PID")

@@ -358,7 +358,7 @@ public final class SimulateClusterCommand implements Callable<Integer> {
         out.printf("pods: %s%n", pods.isEmpty() ? "none (ProvisioningRequest " + dwsState + ": no nodes were provisioned)"
                 : String.join(", ", pods));
         out.printf("stack outputs written to %s%n", outputs);
-        out.printf("next, in another terminal: java -jar target/ai-inference.jar verify --outputs %s --users 50 --duration 60s%n", outputs);
+        out.printf("next, in another terminal: bin/ai-inference verify --outputs %s --users 50 --duration 60s%n", outputs);
         out.printf("Ctrl-C stops; stops by itself after %s%n", Format.duration(maxDuration));
         out.flush();
     }

@@ -155,7 +155,7 @@ class CompareCommandTest {
     @Test
     void theDocumentedExampleIsWhatTheCommandPrints() throws Exception {
         String doc = Files.readString(Path.of("docs/loadtest.md"), StandardCharsets.UTF_8);
-        Matcher m = Pattern.compile("(?s)```\\n\\$ java -jar target/ai-inference.jar (loadtest compare base.json new.json[^\\n]*)\\n(.*?)```")
+        Matcher m = Pattern.compile("(?s)```\\n\\$ bin/ai-inference (loadtest compare base.json new.json[^\\n]*)\\n(.*?)```")
                 .matcher(doc);
         assertThat(m.find()).as("the compare example in docs/loadtest.md").isTrue();
         List<String> args = new java.util.ArrayList<>();
