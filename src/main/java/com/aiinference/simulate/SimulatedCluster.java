@@ -4,7 +4,7 @@ import com.aiinference.chart.ChartContract;
 import com.aiinference.chart.ChartRenderer;
 import com.aiinference.chart.RenderedChart;
 import com.aiinference.chart.StubStatus;
-import com.aiinference.status.PlatformInspector;
+import com.aiinference.kube.GkeApi;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -428,7 +428,7 @@ public final class SimulatedCluster implements AutoCloseable {
             }
             if (o instanceof GenericKubernetesResource pr && "ProvisioningRequest".equals(pr.getKind())) {
                 pr.setAdditionalProperty("status", Map.of("conditions", provisioningConditions()));
-                client.genericKubernetesResources(PlatformInspector.PROVISIONING_REQUESTS).inNamespace(ns).resource(pr).create();
+                client.genericKubernetesResources(GkeApi.PROVISIONING_REQUESTS).inNamespace(ns).resource(pr).create();
             } else if (o instanceof GenericKubernetesResource g) {
                 throw new IllegalStateException("the chart rendered a " + g.getApiVersion() + " " + g.getKind()
                         + " the simulation does not know how to create");
@@ -595,7 +595,7 @@ public final class SimulatedCluster implements AutoCloseable {
 
     /** The request's conditions as the named state of {@link #DWS_STATES} shows them, stamped now. */
     private void setProvisioningConditions(String state) {
-        var requests = client.genericKubernetesResources(PlatformInspector.PROVISIONING_REQUESTS).inNamespace(spec.namespace());
+        var requests = client.genericKubernetesResources(GkeApi.PROVISIONING_REQUESTS).inNamespace(spec.namespace());
         for (GenericKubernetesResource pr : requests.list().getItems()) {
             String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
             List<Map<String, Object>> conditions = new ArrayList<>();

@@ -2,6 +2,7 @@ package com.aiinference.status;
 
 import com.aiinference.chart.ChartContract;
 import com.aiinference.chart.StubStatus;
+import com.aiinference.kube.GkeApi;
 import com.aiinference.kube.KubeAccess;
 import com.aiinference.status.PlatformSnapshot.Condition;
 import com.aiinference.status.PlatformSnapshot.ContainerState;
@@ -25,7 +26,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.readiness.Readiness;
@@ -43,21 +43,7 @@ import java.util.concurrent.TimeoutException;
 
 /** Reads a {@link PlatformSnapshot} of one release through the Kubernetes API. */
 public final class PlatformInspector {
-    // The chart's names (ChartContract), under the names this class and its callers use.
-    public static final String OLLAMA_CONTAINER = ChartContract.OLLAMA_CONTAINER;
-    /** The chart's container with {@code engine: vllm}: vLLM's OpenAI server on port 8000. */
-    public static final String VLLM_CONTAINER = ChartContract.VLLM_CONTAINER;
-    static final int VLLM_PORT = ChartContract.VLLM_PORT;
-    public static final String GATEWAY_CONTAINER = ChartContract.GATEWAY_CONTAINER;
-    static final int OLLAMA_PORT = ChartContract.OLLAMA_PORT;
-    static final int METRICS_PORT = ChartContract.METRICS_PORT;
-    static final String COMPONENT_LABEL = ChartContract.COMPONENT_LABEL;
-    public static final String ACCELERATOR_LABEL = "cloud.google.com/gke-accelerator";
 
-    /** The CRD is not built into fabric8; naming the plural avoids a discovery round trip. */
-    public static final ResourceDefinitionContext PROVISIONING_REQUESTS = new ResourceDefinitionContext.Builder()
-            .withGroup("autoscaling.x-k8s.io").withVersion("v1").withKind("ProvisioningRequest")
-            .withPlural("provisioningrequests").withNamespaced(true).build();
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long PROXY_TIMEOUT_S = 5;
@@ -161,7 +147,7 @@ public final class PlatformInspector {
                                                                            List<Pod> pods) {
         List<GenericKubernetesResource> requests;
         try {
-            requests = client.genericKubernetesResources(PROVISIONING_REQUESTS).inNamespace(target.namespace())
+            requests = client.genericKubernetesResources(GkeApi.PROVISIONING_REQUESTS).inNamespace(target.namespace())
                     .withLabels(target.podSelector()).list().getItems();
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
@@ -233,7 +219,7 @@ public final class PlatformInspector {
         try {
             var n = client.nodes().withName(node).get();
             value = n == null ? null : n.getMetadata().getLabels() == null ? ""
-                    : n.getMetadata().getLabels().getOrDefault(ACCELERATOR_LABEL, "");
+                    : n.getMetadata().getLabels().getOrDefault(GkeApi.ACCELERATOR_LABEL, "");
         } catch (KubernetesClientException e) {
             value = null;
         }
@@ -276,11 +262,11 @@ public final class PlatformInspector {
      */
     private ModelState modelState(Pod pod, boolean ready) {
         String model = target.expected().model();
-        boolean vllm = pod.getSpec().getContainers().stream().anyMatch(c -> VLLM_CONTAINER.equals(c.getName()));
+        boolean vllm = pod.getSpec().getContainers().stream().anyMatch(c -> ChartContract.VLLM_CONTAINER.equals(c.getName()));
         if (vllm) {
             return vllmModelState(pod, ready, model);
         }
-        int port = containerPort(pod, OLLAMA_CONTAINER, ChartContract.OLLAMA_PORT_NAME, OLLAMA_PORT);
+        int port = containerPort(pod, ChartContract.OLLAMA_CONTAINER, ChartContract.OLLAMA_PORT_NAME, ChartContract.OLLAMA_PORT);
         ProxyAnswer ps = proxyGet(pod.getMetadata().getName(), port, "api/ps");
         if (ps.code() == 200) {
             try {
@@ -305,7 +291,7 @@ public final class PlatformInspector {
      * served; the served name must be the one the stack deployed.
      */
     private ModelState vllmModelState(Pod pod, boolean ready, String model) {
-        int port = containerPort(pod, VLLM_CONTAINER, ChartContract.VLLM_PORT_NAME, VLLM_PORT);
+        int port = containerPort(pod, ChartContract.VLLM_CONTAINER, ChartContract.VLLM_PORT_NAME, ChartContract.VLLM_PORT);
         ProxyAnswer answer = proxyGet(pod.getMetadata().getName(), port, "v1/models");
         if (answer.code() == 200) {
             try {

@@ -1,6 +1,7 @@
 package com.aiinference.status;
 
 import com.aiinference.chart.ChartContract;
+import com.aiinference.kube.GkeApi;
 import com.aiinference.status.PlatformSnapshot.Condition;
 import com.aiinference.status.PlatformSnapshot.ProvisioningState;
 import com.aiinference.status.PlatformStatus.Endpoint;
@@ -181,7 +182,7 @@ public final class StatusInspector {
     private List<Node> gpuNodes() {
         try {
             var nodes = expected.gpuPool().isBlank()
-                    ? client.nodes().withLabel(PlatformInspector.ACCELERATOR_LABEL).list()
+                    ? client.nodes().withLabel(GkeApi.ACCELERATOR_LABEL).list()
                     : client.nodes().withLabel(NODE_POOL_LABEL, expected.gpuPool()).list();
             return nodes.getItems();
         } catch (KubernetesClientException e) {

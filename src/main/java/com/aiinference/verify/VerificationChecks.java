@@ -2,8 +2,8 @@ package com.aiinference.verify;
 
 import com.aiinference.chart.ChartContract;
 import com.aiinference.core.Check;
+import com.aiinference.kube.GkeApi;
 import com.aiinference.status.Expectations;
-import com.aiinference.status.PlatformInspector;
 import com.aiinference.status.PlatformSnapshot.ContainerState;
 import com.aiinference.status.PlatformSnapshot.PodState;
 import com.aiinference.status.PlatformSnapshot.ProvisioningState;
@@ -155,7 +155,7 @@ public final class VerificationChecks {
         });
         s.pods().stream().filter(p -> "".equals(p.nodeAccelerator()))
                 .forEach(p -> problems.add(p.name() + " runs on " + p.nodeName() + ", a node without a GPU ("
-                        + PlatformInspector.ACCELERATOR_LABEL + " not set)"));
+                        + GkeApi.ACCELERATOR_LABEL + " not set)"));
         if (!problems.isEmpty()) {
             return Check.fail(name, String.join("; ", problems));
         }
@@ -174,7 +174,7 @@ public final class VerificationChecks {
         for (PodState p : s.pods()) {
             Optional<ContainerState> c = p.inferenceContainer();
             if (c.isEmpty()) {
-                problems.add(p.name() + " has no '" + PlatformInspector.OLLAMA_CONTAINER + "' or '" + PlatformInspector.VLLM_CONTAINER + "' container");
+                problems.add(p.name() + " has no '" + ChartContract.OLLAMA_CONTAINER + "' or '" + ChartContract.VLLM_CONTAINER + "' container");
             } else if (c.get().memoryLimit() == null) {
                 problems.add(p.name() + ": " + c.get().name() + " has no memory limit");
             } else if (e.memoryLimit() != null && !sameQuantity(c.get().memoryLimit(), e.memoryLimit())) {
