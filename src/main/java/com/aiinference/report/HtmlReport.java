@@ -102,7 +102,7 @@ public final class HtmlReport {
             sb.append("</section>\n");
         }
         if (r.server() != null) {
-            serverSignals(sb, r.server());
+            sb.append(serverSection(r.server(), null));
         }
         sb.append("<footer>ai-inference ").append(escape(r.command())).append(" &middot; ").append(escape(r.version().tool()))
                 .append(" &middot; report schema ").append(r.version().schema()).append("</footer>\n</main></body></html>\n");
@@ -273,13 +273,18 @@ public final class HtmlReport {
     }
 
     /** The servers' own signals: the platform, the reading, then one chart per signal, a line per replica. */
-    private static void serverSignals(StringBuilder sb, ServerSignals s) {
-        sb.append("<section><h2>Server signals</h2><p class=\"note\">")
+    public static String serverSection(ServerSignals s, String kneeReading) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("<section><h2>Server signals</h2>");
+        if (kneeReading != null) {
+            sb.append("<p class=\"warn\">Why the knee: ").append(escape(kneeReading)).append("</p>");
+        }
+        sb.append("<p class=\"note\">")
                 .append(escape(MarkdownReport.platformLine(s.platform()))).append(" Each replica read every ")
                 .append(escape(Format.number(s.intervalS()))).append("s through the Kubernetes API's pod proxy")
                 .append(s.gapCount() == 0 ? "" : "; " + Format.plural(s.gapCount(), "read", "reads")
                         + " failed (gaps, marked red on the time axis)").append(".</p>");
-        if (s.reading() != null) {
+        if (s.reading() != null && kneeReading == null) {
             sb.append("<p class=\"warn\">").append(escape(s.reading())).append("</p>");
         }
         sb.append(table(MarkdownReport.serverTable(s).withoutTitle()));
@@ -292,7 +297,7 @@ public final class HtmlReport {
                 "hit %");
         signalChart(sb, s, "Preemptions (vLLM), per read", ServerSignals.Sample::preemptions, "preemptions");
         signalChart(sb, s, "Requests per second at each replica", ServerSignals.Sample::requestsPerS, "req/s");
-        sb.append("</section>\n");
+        return sb.append("</section>\n").toString();
     }
 
     /** One signal over the run's time line, a line per replica; nothing when no replica gave it. */

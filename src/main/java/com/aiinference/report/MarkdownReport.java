@@ -64,7 +64,7 @@ public final class MarkdownReport {
     }
 
     /** One row per replica: what was read, its peaks, and how many reads failed. */
-    static Report.Table serverTable(ServerSignals s) {
+    public static Report.Table serverTable(ServerSignals s) {
         List<List<String>> rows = new java.util.ArrayList<>();
         for (ServerSignals.Replica r : s.replicas()) {
             rows.add(List.of(r.pod(), r.source(), Format.count(r.samples().size()), Format.count(r.gaps().size()),
@@ -78,7 +78,7 @@ public final class MarkdownReport {
     }
 
     /** The platform measured, in one line. */
-    static String platformLine(ServerSignals.Platform p) {
+    public static String platformLine(ServerSignals.Platform p) {
         return "Platform: " + String.join(", ", java.util.stream.Stream.of(
                 p.engine() == null ? null : "engine " + p.engine(),
                 p.image() == null ? null : "image " + p.image(),

@@ -4,6 +4,7 @@ import com.aiinference.chart.ChartContract;
 import com.aiinference.chart.ChartRenderer;
 import com.aiinference.chart.RenderedChart;
 import com.aiinference.chart.StubStatus;
+import com.aiinference.config.ConfigKeys;
 import com.aiinference.status.PlatformInspector;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -468,6 +469,10 @@ public final class SimulatedCluster implements AutoCloseable {
             nodeLabels.putAll(template.getSpec().getNodeSelector());
         }
         nodeLabels.put("kubernetes.io/hostname", node);
+        // What Kubernetes and GKE label a GPU node with: the machine type, and the driver channel the stack asks for.
+        nodeLabels.put("node.kubernetes.io/instance-type", String.valueOf(ConfigKeys.GPU_MACHINE_TYPE.defaultValue()));
+        nodeLabels.put("cloud.google.com/gke-gpu-driver-version",
+                String.valueOf(ConfigKeys.GPU_DRIVER_VERSION.defaultValue()).toLowerCase(java.util.Locale.ROOT));
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node).withLabels(nodeLabels)
                 .withCreationTimestamp(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).endMetadata()
                 .withNewStatus().addToAllocatable("nvidia.com/gpu", new Quantity(String.valueOf(gpus)))

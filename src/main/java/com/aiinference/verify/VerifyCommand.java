@@ -19,6 +19,8 @@ import com.aiinference.loadtest.engine.Preflight;
 import com.aiinference.report.HtmlReport;
 import com.aiinference.report.MarkdownReport;
 import com.aiinference.report.ReportFiles;
+import com.aiinference.report.ServerSignals;
+import com.aiinference.signals.SignalSampler;
 import com.aiinference.status.ClusterOptions;
 import com.aiinference.status.Expectations;
 import com.aiinference.status.PlatformStatus;
@@ -208,6 +210,9 @@ public final class VerifyCommand implements Callable<Integer> {
                         // No pre-flight request from here: the Service's DNS name is reached from inside the cluster only.
                         : new LoadTestPhase(config, DEFAULT_SLO, false, inCluster(client, target, image, workerSpec, interrupt));
                 VerificationReport report;
+                // The servers' own signals, read through the pod proxy for as long as the verification runs.
+                SignalSampler sampler = SignalSampler.start(client, target.namespace(), target.release(),
+                        target.expected().model());
                 try {
                     report = new Verifier(client, target, phase, err, notReady).run();
                 } catch (KubernetesClientException e) {
@@ -222,11 +227,14 @@ public final class VerifyCommand implements Callable<Integer> {
                     err.println("verify: stopped by the user (Ctrl-C): " + e.getMessage() + "; no report");
                     err.flush();
                     return ExitCodes.INTERRUPTED;
+                } finally {
+                    sampler.close();
                 }
+                ServerSignals server = phase.result().map(r -> sampler.stop(r.startedAt())).orElse(null);
                 if (base != null) {
                     report = withBaseline(report, base, thresholds);
                 }
-                writeReports(report, phase, out, err);
+                writeReports(report, phase, server, out, err);
                 if (interrupt.interrupted()) {
                     err.println("verify: stopped by the user (Ctrl-C): " + report.verdictLine());
                     err.flush();
@@ -303,8 +311,9 @@ public final class VerifyCommand implements Callable<Integer> {
      * Prints the Markdown report and writes every report asked for, from one {@link com.aiinference.report.Report}:
      * also when the load did not run (the report then says why), so no file from an earlier run is left in place.
      */
-    private void writeReports(VerificationReport verification, LoadTestPhase phase, PrintWriter out, PrintWriter err) {
-        com.aiinference.report.Report report = phase.report(verification);
+    private void writeReports(VerificationReport verification, LoadTestPhase phase, ServerSignals server, PrintWriter out,
+                              PrintWriter err) {
+        com.aiinference.report.Report report = phase.report(verification).withServer(server);
         String markdown = MarkdownReport.render(report);
         out.print(markdown);
         out.flush();
