@@ -212,8 +212,11 @@ public final class SignalSampler implements AutoCloseable {
             boolean gateway = p.getSpec().getContainers().stream()
                     .anyMatch(c -> ChartContract.GATEWAY_CONTAINER.equals(c.getName()));
             if (vllm) {
+                // The gateway passes vLLM's /metrics on its pod-only port, which the chart's NetworkPolicy admits; vLLM's
+                // own port is read only when there is no gateway.
                 source = SOURCE_VLLM;
-                port = port(p, ChartContract.VLLM_CONTAINER, ChartContract.VLLM_PORT_NAME, ChartContract.VLLM_PORT);
+                port = gateway ? port(p, ChartContract.GATEWAY_CONTAINER, ChartContract.METRICS_PORT_NAME, ChartContract.METRICS_PORT)
+                        : port(p, ChartContract.VLLM_CONTAINER, ChartContract.VLLM_PORT_NAME, ChartContract.VLLM_PORT);
                 path = "metrics";
                 unreadable = null;
             } else {
