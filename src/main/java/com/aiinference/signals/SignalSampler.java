@@ -145,6 +145,16 @@ public final class SignalSampler implements AutoCloseable {
         return ServerSignals.of(platform, interval.toMillis() / 1000.0, out);
     }
 
+    /**
+     * Per pod, the reads its gateway answered: each is a request in the gateway's stub_status counter that no client
+     * of the endpoint sent (verify subtracts them from the traffic each replica served).
+     */
+    public synchronized Map<String, Long> gatewayReads() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        replicas.forEach((pod, r) -> out.put(pod, r.gatewayReads));
+        return out;
+    }
+
     @Override
     public void close() {
         synchronized (this) {
@@ -201,6 +211,9 @@ public final class SignalSampler implements AutoCloseable {
         final String path;
         final String unreadable;
         final List<Point> points = new ArrayList<>();
+        /** Reads the gateway answered: its nginx counted each as a request. */
+        long gatewayReads;
+        final boolean throughGateway;
         CompletableFuture<Void> pending;
         Map<String, Double> previous;
         Instant previousAt;
@@ -211,6 +224,7 @@ public final class SignalSampler implements AutoCloseable {
             boolean vllm = p.getSpec().getContainers().stream().anyMatch(c -> ChartContract.VLLM_CONTAINER.equals(c.getName()));
             boolean gateway = p.getSpec().getContainers().stream()
                     .anyMatch(c -> ChartContract.GATEWAY_CONTAINER.equals(c.getName()));
+            throughGateway = gateway;
             if (vllm) {
                 // The gateway passes vLLM's /metrics on its pod-only port, which the chart's NetworkPolicy admits; vLLM's
                 // own port is read only when there is no gateway.
@@ -247,6 +261,9 @@ public final class SignalSampler implements AutoCloseable {
                 if (a.code() != 200) {
                     gap(at, "pod proxy to :" + port + "/" + path + ": " + a.describe());
                     return;
+                }
+                if (throughGateway) {
+                    gatewayReads++;
                 }
                 try {
                     Map<String, Double> now = SOURCE_VLLM.equals(source) ? vllm(a.body()) : gateway(a.body());

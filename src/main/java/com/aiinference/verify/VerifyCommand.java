@@ -20,7 +20,6 @@ import com.aiinference.report.HtmlReport;
 import com.aiinference.report.MarkdownReport;
 import com.aiinference.report.ReportFiles;
 import com.aiinference.report.ServerSignals;
-import com.aiinference.signals.SignalSampler;
 import com.aiinference.status.ClusterOptions;
 import com.aiinference.status.Expectations;
 import com.aiinference.status.PlatformStatus;
@@ -210,11 +209,9 @@ public final class VerifyCommand implements Callable<Integer> {
                         // No pre-flight request from here: the Service's DNS name is reached from inside the cluster only.
                         : new LoadTestPhase(config, DEFAULT_SLO, false, inCluster(client, target, image, workerSpec, interrupt));
                 VerificationReport report;
-                // The servers' own signals, read through the pod proxy for as long as the verification runs.
-                SignalSampler sampler = SignalSampler.start(client, target.namespace(), target.release(),
-                        target.expected().model());
+                Verifier verifier = new Verifier(client, target, phase, err, notReady);
                 try {
-                    report = new Verifier(client, target, phase, err, notReady).run();
+                    report = verifier.run();
                 } catch (KubernetesClientException e) {
                     // Reachable but refusing (RBAC) or failing mid-way: the platform could not be inspected at all.
                     throw CliException.usage("the Kubernetes API at " + client.getMasterUrl() + " refused a request"
@@ -227,10 +224,8 @@ public final class VerifyCommand implements Callable<Integer> {
                     err.println("verify: stopped by the user (Ctrl-C): " + e.getMessage() + "; no report");
                     err.flush();
                     return ExitCodes.INTERRUPTED;
-                } finally {
-                    sampler.close();
                 }
-                ServerSignals server = phase.result().map(r -> sampler.stop(r.startedAt())).orElse(null);
+                ServerSignals server = verifier.serverSignals().orElse(null);
                 if (base != null) {
                     report = withBaseline(report, base, thresholds);
                 }
