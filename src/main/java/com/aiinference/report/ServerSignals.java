@@ -98,21 +98,20 @@ public record ServerSignals(Platform platform, double intervalS, List<Replica> r
     public String reading(double fromS, double toS) {
         List<String> found = new ArrayList<>();
         double maxWaiting = 0;
-        double firstWaiting = Double.NaN;
-        double lastWaiting = 0;
+        boolean grew = false;
         double maxRunning = 0;
         double maxKv = 0;
         double preempted = 0;
         double maxInFlight = 0;
         for (Replica r : replicas) {
             List<Sample> in = r.samples().stream().filter(s -> s.tS() >= fromS && s.tS() <= toS).toList();
+            double first = Double.NaN;
             for (Sample s : in) {
                 if (s.waiting() != null) {
                     maxWaiting = Math.max(maxWaiting, s.waiting());
-                    if (Double.isNaN(firstWaiting)) {
-                        firstWaiting = s.waiting();
-                    }
-                    lastWaiting = s.waiting();
+                    // The queue grew when a later read found more waiting than this replica's first read did.
+                    first = Double.isNaN(first) ? s.waiting() : first;
+                    grew |= s.waiting() > first;
                 }
                 maxRunning = Math.max(maxRunning, s.running() == null ? 0 : s.running());
                 maxKv = Math.max(maxKv, s.kvCachePct() == null ? 0 : s.kvCachePct());
@@ -124,7 +123,7 @@ public record ServerSignals(Platform platform, double intervalS, List<Replica> r
         if (maxWaiting > 0) {
             boolean atLimit = limit != null && maxRunning >= limit;
             found.add(String.format(Locale.ROOT, "requests queued in vLLM (waiting up to %s per replica%s) while running %s",
-                    Format.number(maxWaiting), lastWaiting > firstWaiting ? ", growing" : "",
+                    Format.number(maxWaiting), grew ? ", growing" : "",
                     atLimit ? "held at the parallel limit (" + platform.parallelSetting() + " " + limit + ")"
                             : "peaked at " + Format.number(maxRunning)));
         }
