@@ -225,6 +225,30 @@ class ServerSignalsCommandTest {
     }
 
     @Test
+    void aClusterThatCannotBeReachedIsOneWarningAndTheRunGoesOn() throws IOException {
+        try (SimulatedEngine engine = SimulatedEngine.start(ollama())) {
+            String kubeconfig = """
+                    apiVersion: v1
+                    kind: Config
+                    clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+                    contexts: [{name: x, context: {cluster: c, user: u}}]
+                    current-context: x
+                    users: [{name: u, user: {token: t}}]
+                    """;
+            Path outputs = dir.resolve("outputs.json");
+            Files.writeString(outputs, JSON.writeValueAsString(java.util.Map.of("endpoint", engine.baseUri().toString(),
+                    "kubeconfig", kubeconfig, "model", "llama3.1:8b")));
+            Path json = dir.resolve("run.json");
+            Run r = run("loadtest", "--outputs", outputs.toString(), "--users", "1", "--duration", "300ms", "--quiet",
+                    "--report-json", json.toString());
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.err()).contains("warning: the servers' signals are not read: cannot reach the Kubernetes API at"
+                    + " https://127.0.0.1:1/ (kubeconfig from output 'kubeconfig' of " + outputs + "): connection refused");
+            assertThat(JSON.readTree(json.toFile()).path("server").isNull()).isTrue();
+        }
+    }
+
+    @Test
     void aPlainUrlHasNoClusterToReadAndNoServerBlock() throws IOException {
         try (SimulatedEngine engine = SimulatedEngine.start(ollama())) {
             Path json = dir.resolve("run.json");
