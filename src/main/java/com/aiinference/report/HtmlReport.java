@@ -359,10 +359,10 @@ public final class HtmlReport {
     /** Colours the per-replica lines cycle through. */
     private static final int SERIES = 6;
 
-    /** A pod's name without the Deployment's prefix, for a legend: its last two dash-separated parts. */
+    /** A pod's name for a legend: its own suffix, after the Deployment's and ReplicaSet's (the full name on hover). */
     private static String shortPod(String pod) {
-        String[] parts = pod.split("-");
-        return parts.length <= 2 ? pod : parts[parts.length - 2] + "-" + parts[parts.length - 1];
+        int dash = pod.lastIndexOf('-');
+        return dash < 0 || dash == pod.length() - 1 ? pod : pod.substring(dash + 1);
     }
 
     private static void warmupBand(StringBuilder sb, LoadReport r, Axis x) {
