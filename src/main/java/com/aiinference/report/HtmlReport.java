@@ -101,6 +101,9 @@ public final class HtmlReport {
             }
             sb.append("</section>\n");
         }
+        if (r.server() != null) {
+            sb.append(serverSection(r.server(), null));
+        }
         sb.append("<footer>ai-inference ").append(escape(r.command())).append(" &middot; ").append(escape(r.version().tool()))
                 .append(" &middot; report schema ").append(r.version().schema()).append("</footer>\n</main></body></html>\n");
         return sb.toString();
@@ -269,8 +272,102 @@ public final class HtmlReport {
         return sb.append("</svg>").toString();
     }
 
+    /** The servers' own signals: the platform, the reading, then one chart per signal, a line per replica. */
+    public static String serverSection(ServerSignals s, String kneeReading) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("<section><h2>Server signals</h2>");
+        if (kneeReading != null) {
+            sb.append("<p class=\"warn\">Why the knee: ").append(escape(kneeReading)).append("</p>");
+        }
+        sb.append("<p class=\"note\">")
+                .append(escape(MarkdownReport.platformLine(s.platform()))).append(" Each replica read every ")
+                .append(escape(Format.number(s.intervalS()))).append("s through the Kubernetes API's pod proxy")
+                .append(s.gapCount() == 0 ? "" : "; " + Format.plural(s.gapCount(), "read", "reads")
+                        + " failed (gaps, marked red on the time axis)").append(".</p>");
+        if (s.reading() != null && kneeReading == null) {
+            sb.append("<p class=\"warn\">").append(escape(s.reading())).append("</p>");
+        }
+        sb.append(table(MarkdownReport.serverTable(s).withoutTitle()));
+        signalChart(sb, s, "Requests in flight at each replica's gateway (running and queued in Ollama)",
+                ServerSignals.Sample::inFlight, "in flight");
+        signalChart(sb, s, "Requests running (vLLM's batch)", ServerSignals.Sample::running, "running");
+        signalChart(sb, s, "Requests waiting for a slot (vLLM's queue)", ServerSignals.Sample::waiting, "waiting");
+        signalChart(sb, s, "KV-cache use (vLLM), percent", ServerSignals.Sample::kvCachePct, "KV cache %");
+        signalChart(sb, s, "Prefix-cache hits (vLLM), percent of prompt tokens", ServerSignals.Sample::prefixCacheHitPct,
+                "hit %");
+        signalChart(sb, s, "Preemptions (vLLM), per read", ServerSignals.Sample::preemptions, "preemptions");
+        signalChart(sb, s, "Requests per second at each replica", ServerSignals.Sample::requestsPerS, "req/s");
+        return sb.append("</section>\n").toString();
+    }
+
+    /** One signal over the run's time line, a line per replica; nothing when no replica gave it. */
+    private static void signalChart(StringBuilder sb, ServerSignals s, String title,
+                                    java.util.function.Function<ServerSignals.Sample, Double> value, String yLabel) {
+        double xMax = 1;
+        double yMax = 0;
+        boolean any = false;
+        for (ServerSignals.Replica r : s.replicas()) {
+            for (ServerSignals.Sample p : r.samples()) {
+                xMax = Math.max(xMax, p.tS());
+                Double v = value.apply(p);
+                if (v != null && !v.isNaN()) {
+                    any = true;
+                    yMax = Math.max(yMax, v);
+                }
+            }
+            for (ServerSignals.Gap g : r.gaps()) {
+                xMax = Math.max(xMax, g.tS());
+            }
+        }
+        if (!any) {
+            return;
+        }
+        Axis x = Axis.of(0, xMax);
+        Axis y = Axis.of(0, Math.max(yMax, 1));
+        StringBuilder svg = svgStart();
+        grid(svg, x, y, "s", false);
+        List<String> names = new ArrayList<>();
+        List<String> classes = new ArrayList<>();
+        int i = 0;
+        for (ServerSignals.Replica r : s.replicas()) {
+            String cls = "series s" + (i++ % SERIES);
+            StringBuilder pts = new StringBuilder();
+            for (ServerSignals.Sample p : r.samples()) {
+                Double v = value.apply(p);
+                if (v != null && !v.isNaN()) {
+                    pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", sx(x, p.tS()), sy(y, v)));
+                }
+            }
+            if (pts.length() > 0) {
+                svg.append("<polyline class=\"").append(cls).append("\" points=\"").append(pts.toString().trim())
+                        .append("\"><title>").append(escape(r.pod())).append("</title></polyline>");
+                if (names.size() < 6) {
+                    names.add(shortPod(r.pod()));
+                    classes.add(cls);
+                }
+            }
+            for (ServerSignals.Gap g : r.gaps()) {
+                svg.append(String.format(Locale.ROOT, "<rect class=\"gap\" x=\"%.1f\" y=\"%d\" width=\"3\" height=\"6\"><title>%s</title></rect>",
+                        sx(x, g.tS()) - 1.5, H - B - 6, escape(r.pod() + " at " + Format.number(g.tS()) + "s: " + g.reason())));
+            }
+        }
+        legend(svg, names.toArray(String[]::new), classes.toArray(String[]::new));
+        svg.append(axisLabel("seconds since start", yLabel));
+        sb.append("<h3>").append(escape(title)).append("</h3>").append(svg).append("</svg>");
+    }
+
+    /** Colours the per-replica lines cycle through. */
+    private static final int SERIES = 6;
+
+    /** A pod's name for a legend: its own suffix, after the Deployment's and ReplicaSet's (the full name on hover). */
+    private static String shortPod(String pod) {
+        int dash = pod.lastIndexOf('-');
+        return dash < 0 || dash == pod.length() - 1 ? pod : pod.substring(dash + 1);
+    }
+
     private static void warmupBand(StringBuilder sb, LoadTestResult r, Axis x) {
         double w = r.asked().warmupS();
+
         if (w > 0) {
             sb.append(String.format(Locale.ROOT, "<rect class=\"warmup\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\"/><text class=\"warmup-label\" x=\"%d\" y=\"%d\">warm-up</text>",
                     L, T, sx(x, Math.min(w, x.max)) - L, H - T - B, L + 4, T + 12));
@@ -402,6 +499,8 @@ public final class HtmlReport {
             .p50 { fill:none; stroke:#1d4ed8; stroke-width:2.2; } .ttft { fill:none; stroke:#2f9e44; stroke-width:2; stroke-dasharray:5 3; } .p95 { fill:none; stroke:var(--orange); stroke-width:2.2; }
             .bar { fill:var(--blue); fill-opacity:.75; } .bar-fail { fill:var(--red); fill-opacity:.85; }
             .inflight { fill:none; stroke:#7b5ea7; stroke-width:2; }
+            .series { fill:none; stroke-width:2; } .s0 { stroke:#1d4ed8; } .s1 { stroke:#e8833a; } .s2 { stroke:#2f9e44; }
+            .s3 { stroke:#7b5ea7; } .s4 { stroke:#0f766e; } .s5 { stroke:#b45309; } .gap { fill:var(--red); }
             .marker { stroke:var(--ink); stroke-dasharray:4 3; stroke-width:1.2; } .marker-label { fill:var(--ink); font-weight:600; }
             .warmup { fill:#cbd2d9; fill-opacity:.35; }
             table { border-collapse:collapse; width:100%; font-size:14px; }

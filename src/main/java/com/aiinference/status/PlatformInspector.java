@@ -3,7 +3,7 @@ package com.aiinference.status;
 import com.aiinference.chart.ChartContract;
 import com.aiinference.chart.StubStatus;
 import com.aiinference.kube.GkeApi;
-import com.aiinference.kube.KubeAccess;
+import com.aiinference.kube.PodProxy;
 import com.aiinference.status.PlatformSnapshot.Condition;
 import com.aiinference.status.PlatformSnapshot.ContainerState;
 import com.aiinference.status.PlatformSnapshot.DeploymentState;
@@ -26,8 +26,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.http.HttpClient;
-import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.readiness.Readiness;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -38,8 +36,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** Reads a {@link PlatformSnapshot} of one release through the Kubernetes API. */
 public final class PlatformInspector {
@@ -345,22 +341,10 @@ public final class PlatformInspector {
 
     /** GET through {@code /api/v1/namespaces/NS/pods/POD:PORT/proxy/PATH} with the client's credentials. */
     private ProxyAnswer proxyGet(String pod, int port, String path) {
-        String url = client.getMasterUrl().toString().replaceAll("/+$", "")
-                + "/api/v1/namespaces/" + target.namespace() + "/pods/" + pod + ":" + port + "/proxy/" + path;
-        HttpClient http = client.getHttpClient();
-        try {
-            HttpResponse<String> r = http.sendAsync(http.newHttpRequestBuilder().uri(url)
-                    .timeout(PROXY_TIMEOUT_S, TimeUnit.SECONDS).build(), String.class)
-                    .get(PROXY_TIMEOUT_S + 1, TimeUnit.SECONDS);
-            return new ProxyAnswer(r.code(), r.body(), null);
-        } catch (ExecutionException e) {
-            return new ProxyAnswer(-1, null, KubeAccess.firstLine(e.getCause() == null ? e : e.getCause()));
-        } catch (TimeoutException e) {
-            return new ProxyAnswer(-1, null, "no answer within " + PROXY_TIMEOUT_S + "s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new ProxyAnswer(-1, null, "interrupted");
-        }
+        // Never fails: an error or a timeout completes the answer with its reason.
+        PodProxy.Answer a = PodProxy.get(client, target.namespace(), pod, port, path,
+                java.time.Duration.ofSeconds(PROXY_TIMEOUT_S)).join();
+        return new ProxyAnswer(a.code(), a.body(), a.error());
     }
 
     /** Evicted events for pods of the Deployment (their names start with the Deployment's). */

@@ -235,13 +235,14 @@ public final class VerificationChecks {
     }
 
     /** Checks on the run: restarts, OOM kills, evictions and readiness between the snapshots, and per-replica traffic. */
+    /** {@code ownReads}: per pod, this tool's own requests to its gateway between the snapshots (not traffic). */
     public static List<Check> after(PlatformSnapshot before, PlatformSnapshot after, List<PodWatch.Observation> seen,
-            Optional<String> watchFailure, Instant runStart, Expectations e) {
+            Optional<String> watchFailure, Instant runStart, Expectations e, Map<String, Long> ownReads) {
         List<Check> checks = new ArrayList<>();
         checks.add(restartsDuringRun(before, after, seen));
         checks.add(evictions(before, after, seen, runStart));
         checks.add(readyThroughout(after, seen, watchFailure));
-        checks.add(replicasServed(traffic(before, after), e, after));
+        checks.add(replicasServed(traffic(before, after, ownReads), e, after));
         return checks;
     }
 
@@ -314,6 +315,11 @@ public final class VerificationChecks {
 
     /** Requests each replica's gateway served between the snapshots (pods matched by uid). */
     public static List<ReplicaTraffic> traffic(PlatformSnapshot before, PlatformSnapshot after) {
+        return traffic(before, after, Map.of());
+    }
+
+    /** {@code ownReads}: per pod, the requests of this tool's own between the snapshots (the signal sampler's reads). */
+    public static List<ReplicaTraffic> traffic(PlatformSnapshot before, PlatformSnapshot after, Map<String, Long> ownReads) {
         Map<String, PodState> old = byUid(before);
         List<ReplicaTraffic> out = new ArrayList<>();
         for (PodState p : after.pods()) {
@@ -328,7 +334,8 @@ public final class VerificationChecks {
             } else if (p.requests().requests() < was.requests().requests()) {
                 out.add(new ReplicaTraffic(p.name(), p.nodeName(), null, "counter reset (gateway restarted)"));
             } else {
-                long served = p.requests().requests() - was.requests().requests() - OWN_SCRAPES_BETWEEN_SNAPSHOTS;
+                long served = p.requests().requests() - was.requests().requests() - OWN_SCRAPES_BETWEEN_SNAPSHOTS
+                        - ownReads.getOrDefault(p.name(), 0L);
                 out.add(new ReplicaTraffic(p.name(), p.nodeName(), Math.max(0, served), null));
             }
         }

@@ -320,7 +320,7 @@ class LoadTestCommandTest {
         List<String> keys = new ArrayList<>();
         j.fieldNames().forEachRemaining(keys::add);
         assertThat(keys).containsExactly("version", "command", "title", "subtitle", "verdict", "results_title", "results",
-                "checks", "load", "load_skipped", "tables", "notes", "cluster");
+                "checks", "load", "load_skipped", "tables", "notes", "cluster", "server");
         assertThat(j.path("verdict").path("status").asText()).isEqualTo("pass");
         assertThat(j.path("verdict").path("headline").asText()).isEqualTo("SLO MET");
         JsonNode r = j.path("load");
