@@ -23,8 +23,22 @@ public final class PodProxy {
     /** Never fails: a transport error or a timeout completes the future with an {@link Answer} that says so. */
     public static CompletableFuture<Answer> get(KubernetesClient client, String namespace, String pod, int port,
                                                 String path, Duration timeout) {
-        String url = client.getMasterUrl().toString().replaceAll("/+$", "")
-                + "/api/v1/namespaces/" + namespace + "/pods/" + pod + ":" + port + "/proxy/" + path;
+        return send(client, "/api/v1/namespaces/" + namespace + "/pods/" + pod + ":" + port + "/proxy/" + path, timeout);
+    }
+
+    /**
+     * A container's log lines since {@code since} (whole seconds, as the API takes it: lines of that second come
+     * again), each after its RFC 3339 timestamp, at most {@code limitBytes}; never fails, as {@link #get}.
+     */
+    public static CompletableFuture<Answer> log(KubernetesClient client, String namespace, String pod, String container,
+                                                java.time.Instant since, long limitBytes, Duration timeout) {
+        return send(client, "/api/v1/namespaces/" + namespace + "/pods/" + pod + "/log?container=" + container
+                + "&timestamps=true&limitBytes=" + limitBytes + "&sinceTime="
+                + since.truncatedTo(java.time.temporal.ChronoUnit.SECONDS), timeout);
+    }
+
+    private static CompletableFuture<Answer> send(KubernetesClient client, String path, Duration timeout) {
+        String url = client.getMasterUrl().toString().replaceAll("/+$", "") + path;
         HttpClient http = client.getHttpClient();
         CompletableFuture<Answer> answer;
         try {

@@ -297,22 +297,44 @@ public final class HtmlReport {
                 "hit %");
         signalChart(sb, s, "Preemptions (vLLM), per read", ServerSignals.Sample::preemptions, "preemptions");
         signalChart(sb, s, "Requests per second at each replica", ServerSignals.Sample::requestsPerS, "req/s");
+        gatewayChart(sb, s, "Requests refused with 503 at each replica's gateway, per second",
+                ServerSignals.GatewaySecond::rejected, "503s");
+        gatewayChart(sb, s, "Request duration at each replica's gateway, mean of each second (first byte in to last"
+                + " byte out)", ServerSignals.GatewaySecond::meanS, "seconds");
         return sb.append("</section>\n").toString();
     }
 
-    /** One signal over the run's time line, a line per replica; nothing when no replica gave it. */
+    /** One signal of the reads over the run's time line, a line per replica; nothing when no replica gave it. */
     private static void signalChart(StringBuilder sb, ServerSignals s, String title,
                                     java.util.function.Function<ServerSignals.Sample, Double> value, String yLabel) {
+        replicaChart(sb, s, title, r -> r.samples().stream().map(p -> new double[] {p.tS(), orNaN(value.apply(p))})
+                .toList(), yLabel);
+    }
+
+    /** One figure of the gateways' access logs, second by second, a line per replica. */
+    private static void gatewayChart(StringBuilder sb, ServerSignals s, String title,
+                                     java.util.function.ToDoubleFunction<ServerSignals.GatewaySecond> value, String yLabel) {
+        replicaChart(sb, s, title, r -> r.gateway().stream().map(g -> new double[] {g.tS(), value.applyAsDouble(g)})
+                .toList(), yLabel);
+    }
+
+    private static double orNaN(Double v) {
+        return v == null ? Double.NaN : v;
+    }
+
+    /** Points ({@code [t, value]}, NaN for none) of each replica on one chart, the failed reads marked on the axis. */
+    private static void replicaChart(StringBuilder sb, ServerSignals s, String title,
+                                     java.util.function.Function<ServerSignals.Replica, List<double[]>> points,
+                                     String yLabel) {
         double xMax = 1;
         double yMax = 0;
         boolean any = false;
         for (ServerSignals.Replica r : s.replicas()) {
-            for (ServerSignals.Sample p : r.samples()) {
-                xMax = Math.max(xMax, p.tS());
-                Double v = value.apply(p);
-                if (v != null && !v.isNaN()) {
+            for (double[] p : points.apply(r)) {
+                xMax = Math.max(xMax, p[0]);
+                if (!Double.isNaN(p[1])) {
                     any = true;
-                    yMax = Math.max(yMax, v);
+                    yMax = Math.max(yMax, p[1]);
                 }
             }
             for (ServerSignals.Gap g : r.gaps()) {
@@ -332,10 +354,9 @@ public final class HtmlReport {
         for (ServerSignals.Replica r : s.replicas()) {
             String cls = "series s" + (i++ % SERIES);
             StringBuilder pts = new StringBuilder();
-            for (ServerSignals.Sample p : r.samples()) {
-                Double v = value.apply(p);
-                if (v != null && !v.isNaN()) {
-                    pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", sx(x, p.tS()), sy(y, v)));
+            for (double[] p : points.apply(r)) {
+                if (!Double.isNaN(p[1])) {
+                    pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", sx(x, p[0]), sy(y, p[1])));
                 }
             }
             if (pts.length() > 0) {

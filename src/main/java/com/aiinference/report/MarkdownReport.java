@@ -67,14 +67,18 @@ public final class MarkdownReport {
     public static Report.Table serverTable(ServerSignals s) {
         List<List<String>> rows = new java.util.ArrayList<>();
         for (ServerSignals.Replica r : s.replicas()) {
+            long logged = r.gateway().stream().mapToLong(ServerSignals.GatewaySecond::requests).sum();
+            double meanS = logged == 0 ? Double.NaN : r.gateway().stream().mapToDouble(g -> g.meanS() * g.requests()).sum() / logged;
             rows.add(List.of(r.pod(), r.source(), Format.count(r.samples().size()), Format.count(r.gaps().size()),
                     peak(r, ServerSignals.Sample::running), peak(r, ServerSignals.Sample::waiting),
                     peak(r, ServerSignals.Sample::inFlight), peak(r, ServerSignals.Sample::kvCachePct),
-                    total(r, ServerSignals.Sample::preemptions)));
+                    total(r, ServerSignals.Sample::preemptions),
+                    r.gateway().isEmpty() ? "-" : Format.count(logged), r.gateway().isEmpty() ? "-" : Format.count(r.rejected()),
+                    Double.isNaN(meanS) ? "-" : Format.millis(meanS * 1000)));
         }
         return new Report.Table("Server signals (per replica, read every " + Format.number(s.intervalS()) + "s)",
                 List.of("replica", "source", "reads", "gaps", "peak running", "peak waiting", "peak in flight",
-                        "peak KV cache %", "preemptions"), rows);
+                        "peak KV cache %", "preemptions", "gateway requests", "503s", "mean duration"), rows);
     }
 
     /** The platform measured, in one line. */

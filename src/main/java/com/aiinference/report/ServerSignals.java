@@ -61,14 +61,35 @@ public record ServerSignals(Platform platform, double intervalS, List<Replica> r
      * @param source  what was read: {@code vllm /metrics} or {@code gateway stub_status} (Ollama has no metrics)
      * @param samples one per successful read, in time order
      * @param gaps    one per failed read (the run goes on)
+     * @param gateway the replica's gateway access log, second by second (empty without a gateway)
      */
-    @JsonPropertyOrder({"pod", "node", "source", "samples", "gaps"})
-    public record Replica(String pod, String node, String source, List<Sample> samples, List<Gap> gaps) {
+    @JsonPropertyOrder({"pod", "node", "source", "samples", "gaps", "gateway"})
+    public record Replica(String pod, String node, String source, List<Sample> samples, List<Gap> gaps,
+                          List<GatewaySecond> gateway) {
         public Replica {
             samples = List.copyOf(samples);
             gaps = List.copyOf(gaps);
+            gateway = List.copyOf(gateway);
+        }
+
+        /** Answers the gateway refused with 503 (Ollama's queue full, or no ready replica behind it). */
+        public long rejected() {
+            return gateway.stream().mapToLong(GatewaySecond::rejected).sum();
         }
     }
+
+    /**
+     * One second of a replica's gateway access log (the chart's JSON lines, read through the Kubernetes API): the
+     * inference requests that ended in it, whatever their client.
+     *
+     * @param tS       the second, since the run's start
+     * @param requests inference requests that ended in this second
+     * @param rejected of those, answered 503
+     * @param meanS    their mean duration, seconds (nginx's {@code $request_time}: first byte in to last byte out)
+     * @param maxS     the longest
+     */
+    @JsonPropertyOrder({"t_s", "requests", "rejected", "mean_s", "max_s"})
+    public record GatewaySecond(int tS, long requests, long rejected, double meanS, double maxS) {}
 
     /**
      * One read of one replica; a field the source does not give is null.
@@ -132,6 +153,15 @@ public record ServerSignals(Platform platform, double intervalS, List<Replica> r
         }
         if (preempted > 0) {
             found.add(Format.number(preempted) + " sequences preempted (the KV cache could not hold them)");
+        }
+        long rejected = 0;
+        for (Replica r : replicas) {
+            rejected += r.gateway().stream().filter(g -> g.tS() >= fromS && g.tS() <= toS).mapToLong(GatewaySecond::rejected)
+                    .sum();
+        }
+        if (rejected > 0) {
+            found.add(Format.plural(rejected, "request", "requests") + " refused with 503 at the gateways (the engine's"
+                    + " queue full)");
         }
         if (limit != null && maxInFlight > limit) {
             found.add(String.format(Locale.ROOT, "requests queued in Ollama: up to %s in flight at one replica's gateway,"

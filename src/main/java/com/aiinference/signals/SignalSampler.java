@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Reads each inference replica once a second through the API server's pod proxy while a run goes on: vLLM's
- * {@code /metrics}, or for Ollama (no metrics endpoint) the gateway sidecar's stub_status. Bounded: one read per
+ * {@code /metrics}, or for Ollama (no metrics endpoint) the gateway sidecar's stub_status; and, where there is a
+ * gateway, its access log through the API's pod log (each request's status and duration, as nginx logs it when the
+ * request ends: nothing is buffered in the answer's path). Bounded: one read per
  * replica in flight (a slow one is a gap, not a pile-up), a short timeout, at most a day of samples; a failed read is
  * recorded as a gap and never fails the run. {@link #stop} ends it and puts the samples on the run's time line.
  */
@@ -35,6 +37,14 @@ public final class SignalSampler implements AutoCloseable {
     static final int RELIST_EVERY = 10;
     /** A day of seconds per replica; a longer run keeps its first day. */
     static final int MAX_POINTS_PER_REPLICA = 86_400;
+
+    /** A gateway's access log per read, at most: a second of lines is far less at any load one replica serves. */
+    static final long LOG_LIMIT_BYTES = 4L << 20;
+    /** Access-log lines kept per replica (a day at ~20 requests a second, more than a replica serves). */
+    static final int MAX_LOG_LINES_PER_REPLICA = 2_000_000;
+    /** The request paths a gateway's access log counts: the inference routes, not health checks. */
+    static final java.util.Set<String> INFERENCE_PATHS = java.util.Set.of("/api/generate", "/api/chat", "/v1/completions",
+            "/v1/chat/completions");
 
     static final String SOURCE_VLLM = "vllm /metrics";
     static final String SOURCE_GATEWAY = "gateway stub_status";
@@ -121,8 +131,8 @@ public final class SignalSampler implements AutoCloseable {
         List<CompletableFuture<?>> pending;
         synchronized (this) {
             stopped = true;
-            pending = replicas.values().stream().map(r -> r.pending).filter(Objects::nonNull)
-                    .<CompletableFuture<?>>map(f -> f).toList();
+            pending = replicas.values().stream().flatMap(r -> java.util.stream.Stream.of(r.pending, r.pendingLog))
+                    .filter(Objects::nonNull).<CompletableFuture<?>>map(f -> f).toList();
         }
         timer.shutdownNow();
         try {
@@ -132,6 +142,19 @@ public final class SignalSampler implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             // a read that does not answer in time is left out; the next run starts afresh
+        }
+        // The requests that ended since the last read of each gateway's log: one last read, bounded like the others.
+        List<CompletableFuture<?>> last;
+        synchronized (this) {
+            last = replicas.values().stream().filter(r -> r.throughGateway && r.unreadable == null)
+                    .<CompletableFuture<?>>map(r -> r.readLog(clock.instant())).toList();
+        }
+        try {
+            CompletableFuture.allOf(last.toArray(CompletableFuture[]::new)).get(READ_TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // what the last read did not bring is left out
         }
         List<ServerSignals.Replica> out = new ArrayList<>();
         synchronized (this) {
@@ -215,6 +238,11 @@ public final class SignalSampler implements AutoCloseable {
         long gatewayReads;
         final boolean throughGateway;
         CompletableFuture<Void> pending;
+        CompletableFuture<Void> pendingLog;
+        /** The gateway's access log: when each inference request ended, its status and duration. */
+        final List<Access> accesses = new ArrayList<>();
+        /** The newest access-log timestamp read; the next read asks from its second and skips what it saw. */
+        Instant logSeen;
         Map<String, Double> previous;
         Instant previousAt;
 
@@ -254,6 +282,46 @@ public final class SignalSampler implements AutoCloseable {
                 return;
             }
             pending = PodProxy.get(client, namespace, pod, port, path, READ_TIMEOUT).thenAccept(a -> answered(at, a));
+            if (throughGateway && (pendingLog == null || pendingLog.isDone())) {
+                pendingLog = readLog(at);
+            }
+        }
+
+        /** Reads the gateway's access log from the second of the newest line seen (the first time: a second ago). */
+        CompletableFuture<Void> readLog(Instant at) {
+            Instant since = logSeen == null ? at.minusSeconds(1) : logSeen;
+            return PodProxy.log(client, namespace, pod, ChartContract.GATEWAY_CONTAINER, since, LOG_LIMIT_BYTES,
+                    READ_TIMEOUT).thenAccept(a -> logged(at, a));
+        }
+
+        /** The gateway's access-log lines since the last read: the chart's JSON after the API server's timestamp. */
+        private void logged(Instant at, PodProxy.Answer a) {
+            synchronized (SignalSampler.this) {
+                if (a.code() != 200) {
+                    gap(at, "gateway log: " + a.describe());
+                    return;
+                }
+                for (String line : a.body().split("\n")) {
+                    int space = line.indexOf(' ');
+                    if (space < 0 || accesses.size() >= MAX_LOG_LINES_PER_REPLICA) {
+                        continue;
+                    }
+                    Instant t;
+                    try {
+                        t = Instant.parse(line.substring(0, space));
+                    } catch (java.time.format.DateTimeParseException e) {
+                        continue;
+                    }
+                    if (logSeen != null && !t.isAfter(logSeen)) {
+                        continue; // the API sends the whole second again
+                    }
+                    logSeen = t;
+                    Access access = Access.parse(t, line.substring(space + 1));
+                    if (access != null && INFERENCE_PATHS.contains(access.uri())) {
+                        accesses.add(access);
+                    }
+                }
+            }
         }
 
         private void answered(Instant at, PodProxy.Answer a) {
@@ -328,7 +396,24 @@ public final class SignalSampler implements AutoCloseable {
                     gaps.add(new ServerSignals.Gap(t, p.gap()));
                 }
             }
-            return new ServerSignals.Replica(pod, node, source, samples, gaps);
+            return new ServerSignals.Replica(pod, node, source, samples, gaps, seconds(runStart));
+        }
+
+        /** The access log second by second on the run's time line (requests that ended before it are left out). */
+        private List<ServerSignals.GatewaySecond> seconds(Instant runStart) {
+            java.util.TreeMap<Integer, List<Access>> bySecond = new java.util.TreeMap<>();
+            for (Access a : accesses) {
+                long ms = Duration.between(runStart, a.end()).toMillis();
+                if (ms >= 0) {
+                    bySecond.computeIfAbsent((int) (ms / 1000), k -> new ArrayList<>()).add(a);
+                }
+            }
+            List<ServerSignals.GatewaySecond> out = new ArrayList<>();
+            bySecond.forEach((second, list) -> out.add(new ServerSignals.GatewaySecond(second, list.size(),
+                    list.stream().filter(a -> a.status() == 503).count(),
+                    list.stream().mapToDouble(Access::seconds).average().orElse(Double.NaN),
+                    list.stream().mapToDouble(Access::seconds).max().orElse(Double.NaN))));
+            return out;
         }
     }
 
@@ -336,6 +421,24 @@ public final class SignalSampler implements AutoCloseable {
                            Double preemptions, Double requestsPerS) {}
 
     private record Point(Instant at, Figures figures, String gap) {}
+
+    /** One access-log line of a gateway: the chart's {@code log_format inference} (JSON), under its timestamp. */
+    record Access(Instant end, String uri, int status, double seconds) {
+        private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+        /** The line's request, or null for a line that is not the chart's JSON (nginx's own error lines). */
+        static Access parse(Instant at, String json) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode n = JSON.readTree(json);
+                if (n == null || !n.path("status").isInt() || !n.path("uri").isTextual()) {
+                    return null;
+                }
+                return new Access(at, n.path("uri").asText(), n.path("status").asInt(), n.path("seconds").asDouble(Double.NaN));
+            } catch (java.io.IOException e) {
+                return null;
+            }
+        }
+    }
 
     /**
      * vLLM's scheduler figures (names of vLLM V1; the KV-cache gauge was {@code gpu_cache_usage_perc} before). Prefix

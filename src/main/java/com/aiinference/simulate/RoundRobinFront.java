@@ -129,6 +129,41 @@ public final class RoundRobinFront implements AutoCloseable {
         public long countDirect() {
             return requests.incrementAndGet();
         }
+
+        /** The last {@link #ACCESS_LOG_LINES} requests this backend's gateway finished, oldest first. */
+        private final java.util.ArrayDeque<Access> accessLog = new java.util.ArrayDeque<>();
+
+        void logged(Access a) {
+            synchronized (accessLog) {
+                if (accessLog.size() == ACCESS_LOG_LINES) {
+                    accessLog.removeFirst();
+                }
+                accessLog.addLast(a);
+            }
+        }
+
+        /** The requests finished after {@code since} (exclusive), as the gateway's access log has them. */
+        public List<Access> accessLogAfter(java.time.Instant since) {
+            synchronized (accessLog) {
+                return accessLog.stream().filter(a -> a.end().isAfter(since)).toList();
+            }
+        }
+    }
+
+    /** Lines a backend's simulated access log keeps (nginx's goes to the container's stdout; the kubelet keeps more). */
+    static final int ACCESS_LOG_LINES = 100_000;
+
+    /**
+     * One line of the gateway's access log, as the chart's {@code log_format inference} writes it: when the request
+     * ended, its method and path, the status sent (499 when the client hung up first) and its duration.
+     */
+    public record Access(java.time.Instant end, String method, String uri, int status, double seconds) {
+        /** The JSON line of the chart's log format. */
+        public String json() {
+            return String.format(java.util.Locale.ROOT, "{\"time\":\"%s\",\"client\":\"10.0.0.1\",\"method\":\"%s\","
+                    + "\"uri\":\"%s\",\"status\":%d,\"bytes\":0,\"seconds\":%.3f,\"upstream_seconds\":\"%.3f\"}",
+                    end.truncatedTo(java.time.temporal.ChronoUnit.SECONDS), method, uri, status, seconds, seconds);
+        }
     }
 
     private final EventLoopGroup group;
@@ -281,6 +316,8 @@ public final class RoundRobinFront implements AutoCloseable {
             out.headers().set(HttpHeaderNames.HOST, b.base().getHost() + ":" + b.base().getPort());
             HttpUtil.setContentLength(out, out.content().readableBytes());
             Exchange ex = new Exchange(ctx.channel(), b, keepAlive);
+            ex.method = req.method().name();
+            ex.uri = req.uri();
             current = ex;
             ex.forward(out);
         }
@@ -308,10 +345,20 @@ public final class RoundRobinFront implements AutoCloseable {
         boolean headSent;
         boolean done;
 
+        final long startNanos = System.nanoTime();
+        String method = "POST";
+        String uri = "/";
+
         Exchange(Channel client, Backend backend, boolean keepAlive) {
             this.client = client;
             this.backend = backend;
             this.keepAlive = keepAlive;
+        }
+
+        /** The access-log line of this request, as the gateway writes it when the request ends. */
+        private void log(int status) {
+            backend.logged(new Access(java.time.Instant.now(), method, uri.split("\\?", 2)[0], status,
+                    (System.nanoTime() - startNanos) / 1e9));
         }
 
         void forward(FullHttpRequest req) {
@@ -392,6 +439,7 @@ public final class RoundRobinFront implements AutoCloseable {
         /** Ends the client's answer (the last chunk, or the connection when it asked to close). */
         private void end(HttpContent last) {
             done = true;
+            log(lastResponse == null ? 502 : lastResponse.status().code());
             backend.streams.remove(cut);
             backend.inFlight.decrementAndGet();
             ChannelFuture f = client.writeAndFlush(last instanceof LastHttpContent ? last
@@ -408,6 +456,7 @@ public final class RoundRobinFront implements AutoCloseable {
             }
             if (!headSent) {
                 done = true;
+                log(502);
                 backend.streams.remove(cut);
                 backend.inFlight.decrementAndGet();
                 ChannelFuture f = client.writeAndFlush(plain(HttpResponseStatus.BAD_GATEWAY,
@@ -445,6 +494,7 @@ public final class RoundRobinFront implements AutoCloseable {
                 return;
             }
             done = true;
+            log(499);
             backend.streams.remove(cut);
             backend.inFlight.decrementAndGet();
             if (up != null) {

@@ -70,6 +70,7 @@ import java.util.regex.Pattern;
  * replica itself. Faults (restart, OOM kill, eviction, not ready) change the API objects the way the kubelet would.
  */
 public final class SimulatedCluster implements AutoCloseable {
+    private static final Pattern POD_LOG = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/:]+)/log$");
     private static final Pattern POD_PROXY = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/:]+):(\\d+)/proxy/(.*)$");
     private static final String POD_TEMPLATE_HASH = "6d5f8c7b9";
     private static final String SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
@@ -875,6 +876,10 @@ public final class SimulatedCluster implements AutoCloseable {
 
         @Override
         public MockResponse dispatch(RecordedRequest request) {
+            MockResponse gatewayLog = "GET".equals(request.getMethod()) ? gatewayLog(request.getPath()) : null;
+            if (gatewayLog != null) {
+                return gatewayLog;
+            }
             java.util.Optional<java.util.Optional<String>> log = "GET".equals(request.getMethod()) && jobs != null
                     ? jobs.log(request.getPath()) : java.util.Optional.empty();
             if (log.isPresent()) {
@@ -913,6 +918,37 @@ public final class SimulatedCluster implements AutoCloseable {
             }
             return status(503, "error trying to reach service: dial tcp 10.8.0." + (replica + 10) + ":" + port
                     + ": connect: connection refused");
+        }
+
+        /**
+         * {@code GET .../pods/POD/log?container=gateway&timestamps=true&sinceTime=T}: the replica gateway's access log
+         * (the chart's JSON lines), each line after its RFC 3339 timestamp as the API server prefixes it; null when the
+         * path is not an inference pod's gateway log (then the Jobs' logs and the CRUD mock answer).
+         */
+        private MockResponse gatewayLog(String path) {
+            String[] parts = path.split("\\?", 2);
+            Matcher m = POD_LOG.matcher(parts[0]);
+            if (!m.matches() || !spec.namespace().equals(m.group(1)) || !replicaOfPod.containsKey(m.group(2))) {
+                return null;
+            }
+            Map<String, String> query = new java.util.HashMap<>();
+            for (String kv : parts.length > 1 ? parts[1].split("&") : new String[0]) {
+                String[] p = kv.split("=", 2);
+                query.put(p[0], p.length > 1 ? java.net.URLDecoder.decode(p[1], java.nio.charset.StandardCharsets.UTF_8) : "");
+            }
+            if (!ChartContract.GATEWAY_CONTAINER.equals(query.get("container")) || !spec.gateway()) {
+                return status(400, "container " + query.get("container") + " is not valid for pod " + m.group(2));
+            }
+            java.time.Instant since = query.containsKey("sinceTime") ? java.time.Instant.parse(query.get("sinceTime"))
+                    : java.time.Instant.EPOCH;
+            boolean timestamps = "true".equals(query.get("timestamps"));
+            StringBuilder body = new StringBuilder();
+            // sinceTime is whole seconds in the API: lines of that second come again, as the real API server sends them.
+            for (RoundRobinFront.Access a : front.backends().get(replicaOfPod.get(m.group(2)))
+                    .accessLogAfter(since.minusNanos(1))) {
+                body.append(timestamps ? a.end() + " " : "").append(a.json()).append('\n');
+            }
+            return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain").setBody(body.toString());
         }
 
         /** GET {@code path} from the replica itself, as the API server's proxy reaches the pod. */

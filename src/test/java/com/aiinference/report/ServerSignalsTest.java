@@ -20,7 +20,7 @@ class ServerSignalsTest {
     }
 
     private static ServerSignals of(ServerSignals.Platform p, List<ServerSignals.Sample> samples) {
-        return ServerSignals.of(p, 1, List.of(new ServerSignals.Replica("pod-a", "node-a", "x", samples, List.of())));
+        return ServerSignals.of(p, 1, List.of(new ServerSignals.Replica("pod-a", "node-a", "x", samples, List.of(), List.of())));
     }
 
     @Test
@@ -49,7 +49,8 @@ class ServerSignalsTest {
     @Test
     void theMarkdownReportHasAReplicaTableAndThePlatformLine() {
         ServerSignals s = ServerSignals.of(VLLM, 1, List.of(new ServerSignals.Replica("ai-inference-7c9-abcde", "n", "vllm /metrics",
-                List.of(vllm(0, 16, 4, 92, 1)), List.of(new ServerSignals.Gap(1, "pod proxy to :8081/metrics: HTTP 503")))));
+                List.of(vllm(0, 16, 4, 92, 1)), List.of(new ServerSignals.Gap(1, "pod proxy to :8081/metrics: HTTP 503")),
+                List.of())));
         String md = MarkdownReport.render(new Report(ReportVersion.current(), "loadtest", "t", null,
                 new Report.Verdict(com.aiinference.core.Check.Status.PASS, "SLO MET", List.of()), "r", List.of(), List.of(),
                 null, null, List.of(), List.of(), null).withServer(s));

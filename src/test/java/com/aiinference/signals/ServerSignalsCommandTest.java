@@ -123,6 +123,17 @@ class ServerSignalsCommandTest {
                 });
                 assertThat(replica.path("gaps")).isEmpty();
             }
+            // Every measured request is in a gateway's access log, once, with its status and duration.
+            JsonNode load = JSON.readTree(json.toFile()).path("load");
+            long logged = 0;
+            for (JsonNode rep : replicas) {
+                for (JsonNode second : rep.path("gateway")) {
+                    logged += second.path("requests").asLong();
+                    assertThat(second.path("rejected").asLong()).isZero();
+                    assertThat(second.path("mean_s").asDouble()).isPositive().isLessThanOrEqualTo(second.path("max_s").asDouble());
+                }
+            }
+            assertThat(logged).isEqualTo(load.at("/requests/total").asLong() + load.at("/run/warmup_requests").asLong());
             // Each replica served about half of the load: the gateway's counter says so, second by second.
             assertThat(replicas).allSatisfy(rep -> assertThat(list(rep.path("samples")).stream()
                     .anyMatch(s -> s.path("requests_per_s").asDouble() > 5)).as(rep.toString()).isTrue());
@@ -130,6 +141,29 @@ class ServerSignalsCommandTest {
             assertThat(page).contains("<h2>Server signals</h2>", "Requests in flight at each replica&#39;s gateway",
                     "<polyline class=\"series s0\"", "<polyline class=\"series s1\"", "OLLAMA_NUM_PARALLEL 8");
             assertThat(r.out()).contains("### Server signals (per replica, read every 1.0s)", "| gateway stub_status |");
+        }
+    }
+
+    @Test
+    void anOllamaQueueThatIsFullShowsAs503sAtTheGatewayThatRefusedThem() throws IOException {
+        // One answer at a time and no queue: three of four users find the replica busy (Ollama's 503).
+        SimulatedEngineConfig busy = ollama().withParallelism(1, 0);
+        try (Sim sim = Sim.start(SimulatedCluster.Spec.defaults(1), busy, dir)) {
+            Path json = dir.resolve("run.json");
+            Path html = dir.resolve("run.html");
+            run("loadtest", "--outputs", sim.outputs().toString(), "--users", "4", "--duration", "1500ms", "--quiet",
+                    "--report-json", json.toString(), "--report-html", html.toString());
+            JsonNode root = JSON.readTree(json.toFile());
+            long busy503 = root.at("/load/errors/server_busy_503").asLong();
+            assertThat(busy503).as(root.path("load").toString()).isPositive();
+            long rejected = 0;
+            for (JsonNode second : root.at("/server/replicas/0/gateway")) {
+                rejected += second.path("rejected").asLong();
+            }
+            assertThat(rejected).isEqualTo(busy503);
+            assertThat(root.at("/server/reading").asText()).contains(com.aiinference.core.Format.count(busy503) + " requests refused with 503 at the gateways");
+            assertThat(Files.readString(html)).contains("Requests refused with 503 at each replica&#39;s gateway, per second",
+                    "Request duration at each replica&#39;s gateway");
         }
     }
 
