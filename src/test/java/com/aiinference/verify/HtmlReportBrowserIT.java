@@ -91,9 +91,10 @@ class HtmlReportBrowserIT {
             assertThat(why).as("the verdict's reasons come first").isPositive().isLessThan(text.indexOf("Verified Results"));
             assertThat(text.substring(why)).contains("pods-ready: 2/3 pods ready; not ready: " + down);
             assertThat(text.indexOf("Verified Results")).isLessThan(text.indexOf("Checks"));
-            // The load's three charts, then the servers' signals: the gateways' requests in flight and per second.
+            // The load's three charts, then the servers' signals: the gateways' requests in flight and per second, and from
+            // their access logs the 503s and the durations.
             assertThat(text).contains("Server signals", "Requests in flight at each replica's gateway");
-            assertThat(page.svgCharts()).isEqualTo(5);
+            assertThat(page.svgCharts()).isEqualTo(7);
             page.assertClean();
         }
     }
