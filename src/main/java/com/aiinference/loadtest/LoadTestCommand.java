@@ -99,6 +99,12 @@ public final class LoadTestCommand implements Callable<Integer> {
             throw CliException.usage("--cacert and --insecure apply to this process's client only; they cannot be combined"
                     + " with --workers or --in-cluster");
         }
+        if ((cluster.inCluster() || workers != null) && config.workload() != null) {
+            // Worker specs carry the prompts, not a workload: conversations and drawn lengths run in one process.
+            throw CliException.usage("--prompt-order, --input-tokens, --output-tokens, --turns, --think-time,"
+                    + " --shared-prefix-tokens and conversation files run in one process; they cannot be combined with"
+                    + " --workers or --in-cluster");
+        }
         if (!cluster.inCluster()) {
             // Before the pre-flight: a load this machine cannot hold is refused, never run as server errors.
             ClientLimits.check(config.load(), workers == null ? 1 : workers);
@@ -124,6 +130,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         if (load.preflight() && inCluster == null) {
             preflight = Preflight.check(config, uri, err, "loadtest");
         }
+        config = TrafficOptions.calibrate(config, preflight, err, "loadtest");
         String warning = inCluster != null ? null : PortForwardWarning.of(uri, config.load(), preflight).orElse(null);
         if (warning != null) {
             err.println("warning: " + warning);
@@ -145,12 +152,13 @@ public final class LoadTestCommand implements Callable<Integer> {
         LoadTestResult result;
         Report report;
         try (InterruptHook interrupt = new InterruptHook("loadtest")) {
-            result = LoadTestRunner.run(config, uri, err, interrupt.signal());
+            LoadTestRunner.Traced traced = LoadTestRunner.runTraced(config, uri, err, interrupt.signal());
+            result = traced.result();
             if (warning != null) {
                 result = result.withWarning(warning);
             }
             // Inside the hook: once it is released after a Ctrl-C, the JVM ends (exit 130) and prints nothing more.
-            report = report(result, config, out, err);
+            report = report(result, traced.traffic(), config, out, err);
         }
         return verdict(result, report, null);
     }
@@ -192,7 +200,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         for (String w : warnings) {
             result = result.withWarning(w);
         }
-        Report report = report(result, config, out, err);
+        Report report = report(result, null, config, out, err);
         if (stopped) {
             if (failure != null) {
                 err.println("loadtest: " + failure);
@@ -229,8 +237,9 @@ public final class LoadTestCommand implements Callable<Integer> {
     }
 
     /** Prints the Markdown report, writes the JSON and HTML reports, and says where everything went. */
-    private static Report report(LoadTestResult result, LoadTestConfig config, PrintWriter out, PrintWriter err) {
-        Report report = LoadReportBuilder.of(result);
+    private static Report report(LoadTestResult result, com.aiinference.loadtest.engine.TrafficSummary traffic,
+                                 LoadTestConfig config, PrintWriter out, PrintWriter err) {
+        Report report = LoadReportBuilder.of(result, traffic);
         out.print(MarkdownReport.render(report));
         out.flush();
         if (config.reportJson() != null) {

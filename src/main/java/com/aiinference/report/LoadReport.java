@@ -7,6 +7,7 @@ import com.aiinference.loadtest.engine.LoadTestConfig;
 import com.aiinference.loadtest.engine.LoadTestResult;
 import com.aiinference.loadtest.engine.RunStop;
 import com.aiinference.loadtest.engine.SendWindow;
+import com.aiinference.loadtest.engine.TrafficSummary;
 import com.aiinference.loadtest.engine.WindowRates;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -31,9 +32,11 @@ import java.util.Map;
  * @param throughput rates over the send window ({@link SendWindow}): requests, tokens in, out and in total
  * @param capacity   successes per second (null when none succeeded), peak in flight, replicas that served
  * @param timeline   one row per second of the run
+ * @param traffic    lengths asked and counted, cached tokens, per-turn figures; null when the run sent the
+ *                   prompts in turn (no workload)
  */
 @JsonPropertyOrder({"config", "run", "requests", "errors", "latency_ms", "ttft_ms", "itl_ms", "tpot_ms", "tokens",
-        "throughput", "capacity", "timeline"})
+        "throughput", "capacity", "timeline", "traffic"})
 public record LoadReport(
         RunSettings config,
         Run run,
@@ -48,7 +51,9 @@ public record LoadReport(
         Served capacity,
         List<LoadTestResult.TimelineRow> timeline,
         @JsonIgnore List<LoadTestResult.Sample> samples,
-        @JsonIgnore List<LoadTestResult.Bin> latencyHistogram) {
+        @JsonIgnore List<LoadTestResult.Bin> latencyHistogram,
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        TrafficSummary traffic) {
 
     /**
      * The run as asked.
@@ -92,6 +97,11 @@ public record LoadReport(
 
     /** The report of a result; {@code target} is the URL the requests went to. */
     public static LoadReport of(LoadTestResult r) {
+        return of(r, null);
+    }
+
+    /** The report of a result and of the traffic it sent ({@code traffic} null: the prompts in turn). */
+    public static LoadReport of(LoadTestResult r, TrafficSummary traffic) {
         LoadTestConfig c = r.config();
         RunSettings settings = new RunSettings(r.target().toString(), c.api().cliName(), c.api().path(), c.model(), c.load(),
                 seconds(c.duration()), seconds(c.warmup()), c.maxRequests() == 0 ? null : c.maxRequests(),
@@ -107,7 +117,7 @@ public record LoadReport(
         Served capacity = new Served(r.succeeded() == 0 ? Double.NaN : r.succeededPerSecond(), r.peakInFlight(),
                 r.replicasServed());
         return new LoadReport(settings, run, requests, r.errors(), r.latency(), r.ttft(), r.itl(), r.tpot(), tokens,
-                throughput, capacity, r.timeline(), r.samples(), r.latencyHistogram());
+                throughput, capacity, r.timeline(), r.samples(), r.latencyHistogram(), traffic);
     }
 
     private static double seconds(java.time.Duration d) {

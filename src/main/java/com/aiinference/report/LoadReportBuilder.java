@@ -20,12 +20,17 @@ public final class LoadReportBuilder {
 
     /** The report of a {@code loadtest} run. */
     public static Report of(LoadTestResult r) {
-        LoadReport load = LoadReport.of(r);
+        return of(r, null);
+    }
+
+    /** The report of a {@code loadtest} run and of its traffic ({@link TrafficTables}; null: the prompts in turn). */
+    public static Report of(LoadTestResult r, com.aiinference.loadtest.engine.TrafficSummary traffic) {
+        LoadReport load = LoadReport.of(r, traffic);
         List<Check> slo = r.sloOutcomes();
         List<Report.CheckGroup> checks = slo.isEmpty() ? List.of() : List.of(new Report.CheckGroup("slo", slo));
         return new Report(ReportVersion.current(), "loadtest", "Load test: " + r.target(), subtitle(load),
                 verdict(r), resultsTitle(load), List.of(stabilityRow(load), latencyRow(load), capacityRow(load)),
-                checks, load, null, List.of(), r.warnings(), null);
+                checks, load, null, TrafficTables.of(traffic), r.warnings(), null);
     }
 
     /** {@code 50 users (closed loop) · 60s after 10s warm-up · llama3.1:8b · ollama (streaming) · started ...} */
