@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PushbackInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -28,24 +27,36 @@ public final class PromptFile {
 
     /** The dialogues of {@code file}, in file order. */
     public static List<Dialogue> read(Path file) {
-        try (InputStream raw = Files.newInputStream(file);
-             PushbackInputStream in = new PushbackInputStream(raw, 1)) {
-            int first;
-            while ((first = in.read()) != -1 && Character.isWhitespace(first)) {
-                // skip leading white space to see the layout
+        try {
+            List<Dialogue> out;
+            if (startsWithArray(file)) {
+                try (InputStream in = Files.newInputStream(file)) {
+                    out = shareGpt(file, in);
+                }
+            } else {
+                out = lines(file, Files.readString(file, StandardCharsets.UTF_8));
             }
-            if (first != -1) {
-                in.unread(first);
-            }
-            List<Dialogue> out = first == '[' ? shareGpt(file, in) : lines(file, new String(in.readAllBytes(), StandardCharsets.UTF_8));
             if (out.isEmpty()) {
                 throw new TrafficInputException("--prompts " + file + " has no prompts");
             }
             return out;
         } catch (NoSuchFileException e) {
             throw new TrafficInputException("--prompts file " + file + " does not exist");
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new TrafficInputException("--prompts file " + file + " is not UTF-8 text");
         } catch (IOException e) {
             throw new TrafficInputException("--prompts file " + file + " cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** Whether the file's first character after white space is '[': the ShareGPT layout (a JSON array). */
+    private static boolean startsWithArray(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            int c;
+            while ((c = in.read()) != -1 && Character.isWhitespace(c)) {
+                // skip
+            }
+            return c == '[';
         }
     }
 
