@@ -24,8 +24,9 @@ public final class TrafficTables {
         rows.add(lengths("output tokens, asked (max)", t.outputAsked()));
         rows.add(lengths("output tokens, server count", t.outputServer()));
         if (t.cachedTokens() != null) {
-            rows.add(List.of("prompt tokens from the prefix cache", Format.count(t.cachedTokens()),
-                    Double.isNaN(t.cachedShare()) ? "n/a" : Format.share(t.cachedShare()) + " of input", "", ""));
+            rows.add(lengths("input tokens from the prefix cache", t.cached()));
+            rows.add(List.of("share of input tokens from the prefix cache", Format.count(t.cached().count()),
+                    Double.isNaN(t.cachedShare()) ? "n/a" : Format.share(t.cachedShare()), "-", "-"));
         }
         tables.add(new Report.Table("Traffic: " + t.workload(), List.of("", "requests", "mean", "p50", "p95"), rows));
         if (!t.turns().isEmpty()) {

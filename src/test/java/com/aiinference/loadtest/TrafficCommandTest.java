@@ -139,7 +139,8 @@ class TrafficCommandTest {
             assertThat(t.path("cached_tokens").asLong()).isPositive();
             assertThat(t.path("cached_share").asDouble()).as("the 400-token prefix of ~440").isGreaterThan(0.75);
             assertThat(uncached.load().path("traffic").path("cached_tokens").isNull()).isTrue();
-            assertThat(cached.out()).contains("| prompt tokens from the prefix cache |");
+            assertThat(cached.out()).contains("| input tokens from the prefix cache |", "| share of input tokens from the prefix cache |");
+            assertThat(t.path("cached").path("p50").asDouble()).isGreaterThan(300);
             double saved = uncached.load().path("ttft_ms").path("p50").asDouble()
                     - cached.load().path("ttft_ms").path("p50").asDouble();
             assertThat(saved).as("about 380 cached tokens at 0.2 ms").isGreaterThan(50);

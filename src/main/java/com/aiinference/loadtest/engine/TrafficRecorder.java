@@ -19,6 +19,8 @@ final class TrafficRecorder {
     private final Histogram inputServer = tokens();
     private final Histogram outputAsked = tokens();
     private final Histogram outputServer = tokens();
+    /** Cached prompt tokens per request; 0 is a value here (a miss), so the histogram starts at 0. */
+    private final Histogram cachedPerRequest = new Histogram(MAX_TOKENS, 3);
     private long cached;
     private long cachedOf;
     private boolean cachedSeen;
@@ -61,6 +63,7 @@ final class TrafficRecorder {
         if (cachedTokens >= 0) {
             cachedSeen = true;
             cached += cachedTokens;
+            cachedPerRequest.recordValue(Math.min(MAX_TOKENS, cachedTokens));
             cachedOf += Math.max(0, r.inputTokens());
         }
         if (workload.conversations()) {
@@ -91,7 +94,7 @@ final class TrafficRecorder {
                 ms(t.latency, 50), t.inputCount == 0 ? Double.NaN : (double) t.inputSum / t.inputCount)));
         return new TrafficSummary(workload.describe(), lengths(inputAsked), lengths(inputServer), lengths(outputAsked),
                 lengths(outputServer), cachedSeen ? cached : null,
-                cachedSeen && cachedOf > 0 ? (double) cached / cachedOf : Double.NaN, rows);
+                cachedSeen && cachedOf > 0 ? (double) cached / cachedOf : Double.NaN, lengths(cachedPerRequest), rows);
     }
 
     private static double ms(Histogram h, double percentile) {

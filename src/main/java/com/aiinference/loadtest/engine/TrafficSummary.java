@@ -16,10 +16,11 @@ import java.util.List;
  * @param cachedTokens  prompt tokens the server took from its prefix cache
  *                      (usage.prompt_tokens_details.cached_tokens), null when no answer gave the count
  * @param cachedShare   cached tokens over the prompt tokens of the answers that gave the count (NaN when none)
+ * @param cached        cached prompt tokens per request, of the answers that gave the count
  * @param turns         one row per turn number (empty unless users hold conversations)
  */
 public record TrafficSummary(String workload, Lengths inputAsked, Lengths inputServer, Lengths outputAsked,
-                             Lengths outputServer, Long cachedTokens, double cachedShare, List<TurnRow> turns) {
+                             Lengths outputServer, Long cachedTokens, double cachedShare, Lengths cached, List<TurnRow> turns) {
     public TrafficSummary {
         turns = List.copyOf(turns);
     }

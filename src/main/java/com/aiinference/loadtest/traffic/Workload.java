@@ -102,7 +102,7 @@ public record Workload(List<Dialogue> dialogues, PromptOrder order, long seed, D
             parts.add(turns.describe() + " turns");
         }
         if (thinkMillis.mean() > 0) {
-            parts.add("think " + thinkMillis.describe() + " ms");
+            parts.add("think " + thinkMillis.describe() + (thinkMillis.describe().matches(".*\\d") ? " s" : ""));
         }
         if (sharedPrefixTokens > 0) {
             parts.add("shared prefix " + sharedPrefixTokens + " tokens");
