@@ -137,6 +137,7 @@ public final class SweepCommand implements Callable<Integer> {
         Sweep sweep;
         try {
             sweep = new Sweep(loadKey, loads, stepDuration, minGain, where.withApiKey(base.users(1).build(), target.outputs()));
+            sweep.step(loads.get(0)); // a step's own rules (e.g. --turns needs users, not --rates): a usage error now
         } catch (IllegalArgumentException | SweepInputException e) {
             throw CliException.usage(e.getMessage());
         }

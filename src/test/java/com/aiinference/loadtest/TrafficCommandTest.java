@@ -50,8 +50,13 @@ class TrafficCommandTest {
         CommandLine cl = Main.commandLine();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        List<String> all = new ArrayList<>(List.of("loadtest", "--quiet", "--report-json", report.toString()));
-        all.addAll(List.of(args));
+        List<String> all = new ArrayList<>(List.of("loadtest"));
+        List<String> rest = new ArrayList<>(List.of(args));
+        if (!rest.isEmpty() && rest.get(0).equals("sweep")) {
+            all.add(rest.remove(0));
+        }
+        all.addAll(List.of("--quiet", "--report-json", report.toString()));
+        all.addAll(rest);
         int code = cl.execute(all.toArray(String[]::new));
         JsonNode load = Files.exists(report) ? JSON.readTree(report.toFile()).path("load") : null;
         return new Run(code, out.toString(), err.toString(), load);
@@ -191,6 +196,9 @@ class TrafficCommandTest {
         assertThat(workers.code()).isEqualTo(2);
         assertThat(workers.err().strip()).startsWith("loadtest: --prompt-order, --input-tokens,").endsWith("cannot be"
                 + " combined with --workers or --in-cluster");
+        Run sweep = loadtest("sweep", "--url", url, "--rates", "1,2", "--turns", "2");
+        assertThat(sweep.code()).isEqualTo(2);
+        assertThat(sweep.err().strip()).isEqualTo("loadtest sweep: --turns holds conversations, which need users (--users), not --rate");
         Path share = dir.resolve("sharegpt.json");
         Files.writeString(share, "[{\"conversations\": [{\"from\": \"human\", \"value\": \"x\"}]}, {\"conversations\": 3}]");
         Run bad = loadtest("--url", url, "--prompts", share.toString());
