@@ -91,8 +91,10 @@ class TrafficCommandTest {
     @Test
     void conversationsGrowTurnByTurnAndTheirTtftGrowsWithTheContext() throws Exception {
         try (SimulatedEngine fake = SimulatedEngine.start(FAST.withTokensPerAnswer(8))) {
-            Run r = loadtest("--url", fake.baseUri().toString(), "--api", "ollama-chat", "--users", "3", "--duration", "2s",
-                    "--turns", "3", "--think-time", "10ms", "--input-tokens", "150", "--output-tokens", "8");
+            Path html = dir.resolve("turns.html");
+            Run r = loadtest("--url", fake.baseUri().toString(), "--api", "ollama-chat", "--users", "3", "--duration", "1500ms",
+                    "--turns", "3", "--think-time", "10ms", "--input-tokens", "150", "--output-tokens", "8",
+                    "--report-html", html.toString());
             assertThat(r.code()).as(r.err()).isZero();
             JsonNode turns = r.load().path("traffic").path("turns");
             assertThat(turns).hasSize(3);
@@ -109,6 +111,7 @@ class TrafficCommandTest {
             double grew = turns.get(2).path("ttft_p50_ms").asDouble() - turns.get(0).path("ttft_p50_ms").asDouble();
             assertThat(grew).isGreaterThan(0.5 * 0.2 * (in3 - in1));
             assertThat(r.out()).contains("### Conversations: per turn", "| turn | requests | TTFT p50 | TTFT p95 |");
+            assertThat(Files.readString(html)).contains("<h2>Conversations: per turn</h2>", "<h2>Traffic: 1 prompt (sequential)");
         }
     }
 
