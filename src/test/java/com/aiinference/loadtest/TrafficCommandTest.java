@@ -139,7 +139,8 @@ class TrafficCommandTest {
              SimulatedEngine ollama = SimulatedEngine.start(small)) {
             String[] args = {"--api", "openai-chat", "--users", "2", "--duration", "1s", "--shared-prefix-tokens", "400",
                     "--input-tokens", "40"};
-            Run cached = loadtest(concat(args, "--url", vllm.baseUri().toString()));
+            Path requests = dir.resolve("requests.jsonl");
+            Run cached = loadtest(concat(args, "--url", vllm.baseUri().toString(), "--save-requests", requests.toString()));
             Run uncached = loadtest(concat(args, "--url", ollama.baseUri().toString()));
             assertThat(cached.code()).as(cached.err()).isZero();
             assertThat(uncached.code()).as(uncached.err()).isZero();
@@ -149,6 +150,9 @@ class TrafficCommandTest {
             assertThat(uncached.load().path("traffic").path("cached_tokens").isNull()).isTrue();
             assertThat(cached.out()).contains("| input tokens from the prefix cache |", "| share of input tokens from the prefix cache |");
             assertThat(t.path("cached").path("p50").asDouble()).isGreaterThan(300);
+            JsonNode line = JSON.readTree(Files.readAllLines(requests).get(0));
+            assertThat(line.path("turn").asInt()).isEqualTo(1);
+            assertThat(line.path("cached_tokens").asLong()).isPositive();
             double saved = uncached.load().path("ttft_ms").path("p50").asDouble()
                     - cached.load().path("ttft_ms").path("p50").asDouble();
             assertThat(saved).as("about 380 cached tokens at 0.2 ms").isGreaterThan(50);

@@ -741,7 +741,7 @@ public final class LoadTestRunner {
                     }
                 }
                 if (requestLog != null) {
-                    requestLog.ended(record);
+                    requestLog.ended(record, turn == null ? 0 : turn.number(), parser().cachedTokens);
                 }
                 if (!stopping && !record.stoppedByUser()) {
                     String allFailing = failureStreak.ended(errorKey, endNanos);
