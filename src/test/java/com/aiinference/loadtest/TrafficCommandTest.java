@@ -70,7 +70,7 @@ class TrafficCommandTest {
             assertThat(r.code()).as(r.err()).isZero();
             // The simulator counts a token per 4 characters (rounded up): the ratio the pre-flight's count gives.
             assertThat(r.err()).containsPattern("loadtest: (3\\.9\\d|4\\.00) characters per token, from the server's count of"
-                    + " the pre-flight prompt \\(\\d+ tokens for \\d+ characters\\)");
+                    + " the pre-flight prompt \\([\\d,]+ tokens for [\\d,]+ characters\\)");
             JsonNode t = r.load().path("traffic");
             assertThat(t.path("workload").asText()).contains("input uniform:100:300 tokens", "output uniform:8:16 tokens");
             assertThat(t.path("input_asked").path("count").asLong()).isEqualTo(r.load().path("requests").path("succeeded").asLong());

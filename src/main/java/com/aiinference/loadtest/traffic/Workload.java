@@ -83,10 +83,23 @@ public record Workload(List<Dialogue> dialogues, PromptOrder order, long seed, D
                 ratio, true);
     }
 
-    /** The first turn of a session no user holds: what the pre-flight sends, and calibrates on. */
+    /**
+     * The first turn of a session no user holds: what the pre-flight sends, and calibrates on. When lengths are in
+     * tokens its new message is at least {@link #CALIBRATION_TOKENS} long, so the few tokens a chat template adds
+     * barely move the ratio.
+     */
     public Turn calibrationTurn() {
-        return new Sessions(this).forUser(-1).next();
+        if (!needsCalibration()) {
+            return new Sessions(this).forUser(-1).next();
+        }
+        double tokens = Math.max(CALIBRATION_TOKENS, inputTokens == null ? 0 : inputTokens.mean());
+        Workload probe = new Workload(dialogues, order, seed, new Distribution.Fixed(tokens, String.valueOf(tokens)),
+                outputTokens, ONE, NO_PAUSE, sharedPrefixTokens, charsPerToken, calibrated);
+        return new Sessions(probe).forUser(-1).next();
     }
+
+    /** The least new text the calibration prompt has, in tokens. */
+    static final int CALIBRATION_TOKENS = 1024;
 
     /** The user-visible settings, for the report: {@code input 128 tokens, output uniform:64:256, 3 turns, ...}. */
     public String describe() {
