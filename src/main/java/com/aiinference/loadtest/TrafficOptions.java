@@ -101,6 +101,14 @@ public final class TrafficOptions {
         }
         var turn = w.calibrationTurn();
         Workload calibrated = w.calibrated(turn, preflight.inputTokens());
+        if (!Workload.plausible(calibrated.charsPerToken())) {
+            log.printf(Locale.ROOT, "%s: the server counted %s prompt tokens for %s characters of pre-flight prompt (%.2f per"
+                            + " token, not a tokenizer's); lengths in tokens assume %.1f characters per token%n", who,
+                    Format.count(preflight.inputTokens()), Format.count(com.aiinference.loadtest.traffic.Message.chars(turn.messages())),
+                    calibrated.charsPerToken(), w.charsPerToken());
+            log.flush();
+            return config;
+        }
         log.printf(Locale.ROOT, "%s: %.2f characters per token, from the server's count of the pre-flight prompt (%s tokens"
                         + " for %s characters)%n", who, calibrated.charsPerToken(), Format.count(preflight.inputTokens()),
                 Format.count(com.aiinference.loadtest.traffic.Message.chars(turn.messages())));

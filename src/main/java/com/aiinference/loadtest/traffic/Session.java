@@ -47,7 +47,8 @@ public final class Session {
         if (w.inputTokens() != null) {
             // A tag of its own makes every synthetic prompt unique after the shared prefix, so a prefix cache saves only
             // what is really shared (the prefix, and a conversation's own earlier turns).
-            String tag = "[user " + user + " conversation " + conversation + " turn " + (sent + 1) + "] ";
+            String tag = user == Workload.CALIBRATION_USER ? "[calibration " + Workload.PROCESS_TAG + "] "
+                    : "[user " + user + " conversation " + conversation + " turn " + (sent + 1) + "] ";
             said = sessions.fit(random, tag + said, sessions.chars(Math.round(w.inputTokens().sample(random))));
         }
         pending = Message.user(said);

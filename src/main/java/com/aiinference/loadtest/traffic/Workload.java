@@ -92,10 +92,22 @@ public record Workload(List<Dialogue> dialogues, PromptOrder order, long seed, D
         if (!needsCalibration()) {
             return new Sessions(this).forUser(-1).next();
         }
+        // No shared prefix, and text this process has not sent before: a server that counts only the prompt tokens it
+        // did not have cached (some Ollama versions) counts all of this one.
         double tokens = Math.max(CALIBRATION_TOKENS, inputTokens == null ? 0 : inputTokens.mean());
         Workload probe = new Workload(dialogues, order, seed, new Distribution.Fixed(tokens, String.valueOf(tokens)),
-                outputTokens, ONE, NO_PAUSE, sharedPrefixTokens, charsPerToken, calibrated);
-        return new Sessions(probe).forUser(-1).next();
+                outputTokens, ONE, NO_PAUSE, 0, charsPerToken, calibrated);
+        return new Sessions(probe).forUser(CALIBRATION_USER).next();
+    }
+
+    /** The user number of the calibration session, whose tag carries {@link #PROCESS_TAG}. */
+    static final int CALIBRATION_USER = -1;
+    /** Differs from one process to the next, so no server has the calibration prompt cached from an earlier run. */
+    static final String PROCESS_TAG = Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1, 36);
+
+    /** The characters per token a server's count may give; outside this, the count is not of this text. */
+    public static boolean plausible(double charsPerToken) {
+        return charsPerToken >= 1.0 && charsPerToken <= 10.0;
     }
 
     /** The least new text the calibration prompt has, in tokens. */
