@@ -87,7 +87,7 @@ public final class TrafficOptions {
      * pre-flight prompt), said on {@code log}; unchanged when no length is given in tokens. Without a count (no
      * pre-flight, or a server that gives none) the assumed ratio stays, and the log says so.
      */
-    static LoadTestConfig calibrate(LoadTestConfig config, Preflight.Answer preflight, PrintWriter log, String who) {
+    public static LoadTestConfig calibrate(LoadTestConfig config, Preflight.Answer preflight, PrintWriter log, String who) {
         Workload w = config.workload();
         if (w == null || !w.needsCalibration()) {
             return config;
