@@ -65,7 +65,7 @@ class TrafficCommandTest {
     @Test
     void lengthsInTokensAreCalibratedOnThePreflightAndReportedBesideTheServersCounts() throws Exception {
         try (SimulatedEngine fake = SimulatedEngine.start(FAST)) {
-            Run r = loadtest("--url", fake.baseUri().toString(), "--users", "4", "--duration", "1s",
+            Run r = loadtest("--url", fake.baseUri().toString(), "--users", "4", "--duration", "600ms",
                     "--input-tokens", "uniform:100:300", "--output-tokens", "uniform:8:16");
             assertThat(r.code()).as(r.err()).isZero();
             // The simulator counts a token per 4 characters (rounded up): the ratio the pre-flight's count gives.
@@ -118,9 +118,9 @@ class TrafficCommandTest {
     @Test
     void inputLengthMovesTtftAndNotTheDecode() throws Exception {
         try (SimulatedEngine fake = SimulatedEngine.start(FAST.withTokensPerAnswer(8))) {
-            Run shortPrompts = loadtest("--url", fake.baseUri().toString(), "--users", "2", "--duration", "1s",
+            Run shortPrompts = loadtest("--url", fake.baseUri().toString(), "--users", "2", "--duration", "600ms",
                     "--input-tokens", "50");
-            Run longPrompts = loadtest("--url", fake.baseUri().toString(), "--users", "2", "--duration", "1s",
+            Run longPrompts = loadtest("--url", fake.baseUri().toString(), "--users", "2", "--duration", "600ms",
                     "--input-tokens", "800");
             assertThat(shortPrompts.code()).as(shortPrompts.err()).isZero();
             assertThat(longPrompts.code()).as(longPrompts.err()).isZero();
@@ -137,7 +137,7 @@ class TrafficCommandTest {
         SimulatedEngineConfig small = FAST.withTokensPerAnswer(4);
         try (SimulatedEngine vllm = SimulatedEngine.start(small.withEngine(SimulatedEngineConfig.Engine.VLLM));
              SimulatedEngine ollama = SimulatedEngine.start(small)) {
-            String[] args = {"--api", "openai-chat", "--users", "2", "--duration", "1s", "--shared-prefix-tokens", "400",
+            String[] args = {"--api", "openai-chat", "--users", "2", "--duration", "600ms", "--shared-prefix-tokens", "400",
                     "--input-tokens", "40"};
             Path requests = dir.resolve("requests.jsonl");
             Run cached = loadtest(concat(args, "--url", vllm.baseUri().toString(), "--save-requests", requests.toString()));

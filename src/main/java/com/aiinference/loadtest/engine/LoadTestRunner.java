@@ -1,8 +1,14 @@
 package com.aiinference.loadtest.engine;
 
 import com.aiinference.core.Format;
+import com.aiinference.loadtest.traffic.Message;
+import com.aiinference.loadtest.traffic.Session;
+import com.aiinference.loadtest.traffic.Turn;
+import com.aiinference.loadtest.traffic.Workload;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
@@ -19,12 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import com.aiinference.loadtest.traffic.Message;
-import com.aiinference.loadtest.traffic.Session;
-import com.aiinference.loadtest.traffic.Turn;
-import com.aiinference.loadtest.traffic.Workload;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import org.HdrHistogram.Histogram;
 
 /**
