@@ -1,12 +1,12 @@
 package com.aiinference.loadtest.traffic;
 
+import com.aiinference.io.UserFiles;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -22,30 +22,31 @@ import java.util.Locale;
  */
 public final class PromptFile {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String WHAT = "--prompts file";
 
     private PromptFile() {}
 
     /** The dialogues of {@code file}, in file order. */
     public static List<Dialogue> read(Path file) {
+        UserFiles.checkReadable(file, WHAT);
         try {
             List<Dialogue> out;
             if (startsWithArray(file)) {
+                // Streamed, without the size limit of other inputs: the published ShareGPT dumps are hundreds of MB.
                 try (InputStream in = Files.newInputStream(file)) {
                     out = shareGpt(file, in);
                 }
             } else {
-                out = lines(file, Files.readString(file, StandardCharsets.UTF_8));
+                out = lines(file, UserFiles.read(file, WHAT));
             }
             if (out.isEmpty()) {
                 throw new TrafficInputException("--prompts " + file + " has no prompts");
             }
             return out;
         } catch (NoSuchFileException e) {
-            throw new TrafficInputException("--prompts file " + file + " does not exist");
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new TrafficInputException("--prompts file " + file + " is not UTF-8 text");
+            throw new TrafficInputException(WHAT + " not found: " + file);
         } catch (IOException e) {
-            throw new TrafficInputException("--prompts file " + file + " cannot be read: " + e.getMessage());
+            throw new TrafficInputException("cannot read " + WHAT + " " + file + ": " + e.getMessage());
         }
     }
 

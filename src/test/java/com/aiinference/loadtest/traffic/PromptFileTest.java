@@ -83,6 +83,7 @@ class PromptFileTest {
         Path empty = file("[]");
         assertThatThrownBy(() -> PromptFile.read(empty)).hasMessage("--prompts " + empty + " has no prompts");
         assertThatThrownBy(() -> PromptFile.read(dir.resolve("missing.jsonl")))
-                .hasMessage("--prompts file " + dir.resolve("missing.jsonl") + " does not exist");
+                .hasMessage("--prompts file not found: " + dir.resolve("missing.jsonl"));
+        assertThatThrownBy(() -> PromptFile.read(dir)).hasMessage("--prompts file " + dir + " is not a regular file (a directory)");
     }
 }
