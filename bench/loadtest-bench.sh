@@ -6,15 +6,17 @@
 #      requests/s and client CPU (user+sys of the client process) per request.
 #   2. token streams: ai-inference loadtest vs a reference Python asyncio/aiohttp client (bench/stream_client.py,
 #      written in the style of vLLM's benchmark request functions) at 50, 500 and 2,000 concurrent streams, OpenAI
-#      SSE (/v1/completions), 20 tokens 20 ms apart after 150 ms, against `simulate ollama` (one per level, warmed by
+#      SSE (/v1/completions), 20 tokens 20 ms apart after 150 ms, against `simulate server` (one per level, warmed by
 #      a 5 s run), which logs the send time of every answer's first and last token (--timing-log): CPU per request,
 #      peak RSS, and TTFT p50 / mean ITL minus the server's own figures for the same answers (the timing error).
 #   3. 10,000 concurrent streams held by ai-inference loadtest: every request accounted for, peak RSS.
 #   4. process start-up: one request, whole process (JVM start, engine warm-up, connect, answer, report).
-# ai-inference runs through bin/ai-inference (its JVM flags: SerialGC, small initial heap, client compiler only);
+# ai-inference runs through bin/ai-inference (the JVM flags the engine is measured with; the launcher says why each);
 # BENCH_CLIENT="java -jar target/ai-inference.jar" measures the JVM's defaults instead (part 4 shows both).
 # Every process is bounded in time and stops by itself. Re-run:
 #   bench/loadtest-bench.sh [seconds-per-stream-run]      (default 20; BENCH_LEVELS="50 500 2000" to choose levels)
+# The tables go to stdout and to bench/RESULTS.md (machine, JDK, load average, commit and date stated once at the top),
+# which each run overwrites; bench/out/ keeps the raw files of the last run.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -70,8 +72,15 @@ steal_since() { # "total steal" from cpu_snapshot
 }
 BENCH_START=$(cpu_snapshot)
 
-echo "== machine: $(nproc) CPUs, $(java -version 2>&1 | head -1), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== date: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+MACHINE="$(nproc) CPUs, $(java -version 2>&1 | head -1)"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+RUN_DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+echo "machine: $MACHINE, load average before: $LOAD_BEFORE; $RUN_DATE, commit $COMMIT" >&2
+# The tables go to the terminal and to $OUT/tables.md, from which bench/RESULTS.md is written at the end.
+exec 3>&1
+exec > >(tee "$OUT/tables.md")
+TEE=$!
 
 # ---------------------------------------------------------------- 1. instant answers: nginx, 50 connections
 ANSWER='{"model":"llama3.1:8b","created_at":"2026-01-01T00:00:00Z","response":"The cluster holds fifty users.","done":true,"done_reason":"stop","eval_count":6,"eval_duration":120000000}'
@@ -94,7 +103,7 @@ nginx -c "$NGINX_DIR/nginx.conf"
 wait_port "$PORT_NGINX"
 URL_FAST="http://127.0.0.1:$PORT_NGINX/api/generate"
 echo
-echo "== 1. instant answers: nginx (one worker per CPU) answers a fixed Ollama JSON; $CONNECTIONS connections, ${FAST_SECS}s, POST $URL_FAST"
+echo "## 1. instant answers: nginx (one worker per CPU) answers a fixed Ollama JSON; $CONNECTIONS connections, ${FAST_SECS}s, POST $URL_FAST"
 SNAP=$(cpu_snapshot)
 /usr/bin/time -f "$TIME" -o "$OUT/time-fast-loadtest.txt" \
   "${AI[@]}" loadtest --url "$URL_FAST" --users "$CONNECTIONS" --duration "${FAST_SECS}s" --no-stream --threads 2 \
@@ -126,11 +135,12 @@ printf "| ai-inference loadtest --threads 2 | %s | %s | %s | %s | %s | %s | %s |
   "$LT_STEAL"
 printf "| wrk (-t 2) | %s | %s | 1.00x | %s | %s | %s | %s | %s |\n" "$WRK_REQ" "$WRK_RPS" "$(cpu_s "$OUT/time-fast-wrk.txt")" \
   "$(us_per_req "$(cpu_s "$OUT/time-fast-wrk.txt")" "$WRK_REQ")" "$(rss_mb "$OUT/time-fast-wrk.txt")" "${WRK_ERR:-0}" "$WRK_STEAL"
+echo
 echo "(CPU of ai-inference includes JVM start-up, engine warm-up and JIT compilation; see part 4)"
 
 # ---------------------------------------------------------------- 2. token streams
 start_stream_server() { # log file
-  "${AI[@]}" simulate ollama --port "$PORT_STREAM" --ttft 150ms --itl 20ms --tokens 20 --parallel 100000 \
+  "${AI[@]}" simulate server --port "$PORT_STREAM" --ttft 150ms --itl 20ms --tokens 20 --parallel 100000 \
     --max-queue 0 --max-duration 30m --timing-log "$1" > "$1.server" 2>&1 &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
@@ -158,7 +168,7 @@ PY
 }
 URL_STREAM="http://127.0.0.1:$PORT_STREAM/v1/completions"
 echo
-echo "== 2. token streams: OpenAI SSE $URL_STREAM, 150 ms to the first token then 20 tokens 20 ms apart, ${SECS}s per run"
+echo "## 2. token streams: OpenAI SSE $URL_STREAM, 150 ms to the first token then 20 tokens 20 ms apart, ${SECS}s per run"
 echo
 echo "| streams | client | requests | errors | CPU s | CPU ms/request | CPU ratio to Python | peak RSS MB | TTFT p50 (server) | TTFT p50 error | mean ITL (server) | mean ITL error | load avg | steal |"
 echo "| ------: | :----- | -------: | -----: | ----: | -------------: | ------------------: | ----------: | ----------------: | -------------: | ----------------: | -------------: | -------: | ----: |"
@@ -206,13 +216,14 @@ for N in $LEVELS; do
   read -r REQ ERR TTFT ITL CPU_S MS RSS LOAD STEAL <<< "${LT_ROW[*]}"
   row "$N" "ai-inference loadtest" "$(awk -v a="$MS" -v b="$PY_MS" 'BEGIN { printf "%.2fx", a / b }')" "$S_TTFT_LT" "$S_ITL_LT"
 done
+echo
 echo "(CPU and RSS of the client process only, start-up included; errors = requests that did not complete;"
 echo " TTFT/ITL error = the client's figure minus the server's own, from the send times the server logged)"
 
 # ---------------------------------------------------------------- 3. 10,000 concurrent streams
 echo
-echo "== 3. $BIG concurrent streams held by ai-inference loadtest (1 s to the first token, then 20 tokens 200 ms apart)"
-"${AI[@]}" simulate ollama --port "$PORT_STREAM" --ttft 1s --itl 200ms --tokens 20 --parallel 100000 \
+echo "## 3. $BIG concurrent streams held by ai-inference loadtest (1 s to the first token, then 20 tokens 200 ms apart)"
+"${AI[@]}" simulate server --port "$PORT_STREAM" --ttft 1s --itl 200ms --tokens 20 --parallel 100000 \
   --max-queue 0 --max-duration 30m > "$OUT/server-big.log" 2>&1 &
 SERVER_PID=$!
 PIDS+=("$SERVER_PID")
@@ -231,7 +242,7 @@ printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n" "$BIG" "$B_TOTAL" "$B_OK" "
 
 # ---------------------------------------------------------------- 4. start-up
 echo
-echo "== 4. process start-up: one request to nginx, whole process"
+echo "## 4. process start-up: one request to nginx, whole process"
 /usr/bin/time -f "$TIME" -o "$OUT/time-start-lt.txt" \
   "${AI[@]}" loadtest --url "$URL_FAST" --users 1 --max-requests 1 --duration 30s --no-stream --quiet \
     > "$OUT/start-lt.md" 2> "$OUT/start-lt.err" || true
@@ -246,5 +257,18 @@ echo "| :----- | -----: | ----: | ----------: |"
 printf "| ai-inference loadtest (1 request, %s) | %s | %s | %s |\n" "${AI[0]}" "$(wall_s "$OUT/time-start-lt.txt")" "$(cpu_s "$OUT/time-start-lt.txt")" "$(rss_mb "$OUT/time-start-lt.txt")"
 printf "| ai-inference loadtest (1 request, java -jar: the JVM's default flags) | %s | %s | %s |\n" "$(wall_s "$OUT/time-start-jar.txt")" "$(cpu_s "$OUT/time-start-jar.txt")" "$(rss_mb "$OUT/time-start-jar.txt")"
 printf "| wrk (1 s run) | %s | %s | %s |\n" "$(wall_s "$OUT/time-start-wrk.txt")" "$(cpu_s "$OUT/time-start-wrk.txt")" "$(rss_mb "$OUT/time-start-wrk.txt")"
-echo
-echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg); CPU time stolen by the hypervisor over the whole run: $(steal_since "$BENCH_START")"
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+STEAL_ALL=$(steal_since "$BENCH_START")
+exec 1>&3 3>&-
+wait "$TEE" 2>/dev/null || true
+{
+  echo "<!-- generated by bench/loadtest-bench.sh; each run overwrites it -->"
+  echo "# Load-test engine benchmark"
+  echo
+  echo "\`bench/loadtest-bench.sh $SECS\` on $MACHINE; load average $LOAD_BEFORE before, $LOAD_AFTER after;"
+  echo "$STEAL_ALL of the CPU time stolen by the hypervisor over the run. Commit $COMMIT, $RUN_DATE. Clients run"
+  echo "through \`${AI[*]}\`. Identical runs on a shared VM differ by up to 20%: read the ratios, measured side by"
+  echo "side in one run, rather than the absolute figures."
+  cat "$OUT/tables.md"
+} > bench/RESULTS.md
+echo "wrote bench/RESULTS.md"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates docs/examples/loadtest-run.md: the seed's run (50 users, 60 s, 10 s warm-up, an SLO gate) against
-# `simulate ollama --parallel 80` (the stack's 10 replicas x OLLAMA_NUM_PARALLEL=8) on 127.0.0.1. About 80 s.
+# `simulate server --parallel 80` (the stack's 10 replicas x OLLAMA_NUM_PARALLEL=8) on 127.0.0.1. About 80 s.
 #   ./mvnw -q -B package -DskipTests && docs/examples/loadtest-run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -10,13 +10,13 @@ WORK=$(mktemp -d)
 trap 'kill "$SIM" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 PORT=18791
 
-$AI simulate ollama --parallel 80 --port "$PORT" --max-duration 10m > "$WORK/sim.log" 2>&1 &
+$AI simulate server --parallel 80 --port "$PORT" --max-duration 10m > "$WORK/sim.log" 2>&1 &
 SIM=$!
 for _ in $(seq 1 100); do grep -q 'listening' "$WORK/sim.log" && break; sleep 0.1; done
 
 set +e
 $AI loadtest --url "http://127.0.0.1:$PORT/api/generate" --users 50 --duration 60 --warmup 10s \
-    --slo "success>=99.9%,p95<5s,ttft_p95<1s" --report-json "$WORK/run.json" > "$WORK/run.md" 2> "$WORK/run.err"
+    --slo "success>=99.9%,p95<5s,ttft_p95<1s" --report-json "$WORK/run.json" --save-requests "$WORK/requests.jsonl" > "$WORK/run.md" 2> "$WORK/run.err"
 code=$?
 set -e
 
@@ -29,9 +29,9 @@ set -e
   echo "slots is free, so 50 users read 50 / 2.74 s = 18.2 req/s in steady state."
   echo
   echo '```console'
-  echo "\$ bin/ai-inference simulate ollama --parallel 80 --port $PORT"
+  echo "\$ bin/ai-inference simulate server --parallel 80 --port $PORT"
   echo "\$ bin/ai-inference loadtest --url http://127.0.0.1:$PORT/api/generate --users 50 --duration 60 --warmup 10s \\"
-  echo "    --slo \"success>=99.9%,p95<5s,ttft_p95<1s\" --report-json run.json > run.md    # exit $code"
+  echo "    --slo \"success>=99.9%,p95<5s,ttft_p95<1s\" --report-json run.json --save-requests requests.jsonl > run.md    # exit $code"
   sed -e "s|$WORK/run.json|run.json|" "$WORK/run.err"
   echo '```'
   echo
@@ -40,5 +40,23 @@ set -e
   echo '````markdown'
   cat "$WORK/run.md"
   echo '````'
+  echo
+  echo "run.json (the time line cut to its first two measured rows):"
+  echo
+  echo '```json'
+  python3 - "$WORK/run.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = [r for r in d["load"]["timeline"] if not r["warmup"]]
+d["load"]["timeline"] = rows[:2] + ["... one row per second of the run (%d here) ..." % len(d["load"]["timeline"])]
+print(json.dumps(d, indent=2, ensure_ascii=False))
+PY
+  echo '```'
+  echo
+  echo "The first three lines of requests.jsonl (one per measured request, written as it ends):"
+  echo
+  echo '```json'
+  head -3 "$WORK/requests.jsonl"
+  echo '```'
 } > "$OUT"
 echo "wrote $OUT"

@@ -10,7 +10,7 @@ WORK=$(mktemp -d)
 trap 'kill "$SIM" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 PORT=18790
 
-$AI simulate ollama --engine vllm --model meta-llama/Llama-3.1-8B-Instruct --parallel 256 --tokens 64 \
+$AI simulate server --engine vllm --model meta-llama/Llama-3.1-8B-Instruct --parallel 256 --tokens 64 \
     --ttft 150ms --itl 15ms --itl-per-seq 1ms --port "$PORT" --max-duration 10m > "$WORK/sim.log" 2>&1 &
 SIM=$!
 for _ in $(seq 1 100); do grep -q 'listening' "$WORK/sim.log" && break; sleep 0.1; done
@@ -36,7 +36,7 @@ set -e
   echo "the mean latency (Little's law)."
   echo
   echo '```bash'
-  echo "bin/ai-inference simulate ollama --engine vllm --model meta-llama/Llama-3.1-8B-Instruct --parallel 256 \\"
+  echo "bin/ai-inference simulate server --engine vllm --model meta-llama/Llama-3.1-8B-Instruct --parallel 256 \\"
   echo "    --tokens 64 --ttft 150ms --itl 15ms --itl-per-seq 1ms --port $PORT"
   echo "bin/ai-inference loadtest sweep --url http://127.0.0.1:$PORT --api openai-completions \\"
   echo "    --model meta-llama/Llama-3.1-8B-Instruct --concurrency 8,16,32,64,128 --step-duration 10s --warmup 2s \\"

@@ -4,7 +4,7 @@ import com.aiinference.config.InvalidConfigException;
 import com.aiinference.config.Settings;
 import com.aiinference.stack.Cluster;
 import com.aiinference.stack.ControlPlaneVersion;
-import com.aiinference.stack.DeploymentConfig;
+import com.aiinference.stack.PulumiInternals;
 import com.aiinference.stack.GpuNodePool;
 import com.aiinference.stack.InferenceRelease;
 import com.aiinference.stack.Network;
@@ -89,8 +89,8 @@ public final class App {
      */
     private static StackRules.Accepted accepted(Context ctx, Path projectDir) {
         try {
-            var config = DeploymentConfig.all();
-            return StackRules.requireValid(ctx.projectName(), config, DeploymentConfig.secretKeys(config), projectDir);
+            var config = PulumiInternals.configEntries();
+            return StackRules.requireValid(ctx.projectName(), config, PulumiInternals.secretKeys(config), projectDir);
         } catch (InvalidConfigException e) {
             throw new RunException(String.join("\n", e.problems()));
         }

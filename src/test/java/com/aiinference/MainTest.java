@@ -104,7 +104,7 @@ class MainTest {
         assertThat(out.toString()).isEmpty();
         StringWriter err2 = new StringWriter();
         assertThat(run(new StringWriter(), err2, "simulate")).isEqualTo(ExitCodes.USAGE);
-        assertThat(err2.toString()).startsWith("simulate: give a command: ollama, cluster\n");
+        assertThat(err2.toString()).startsWith("simulate: give a command: server, cluster\n");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package com.aiinference.chart;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -9,6 +11,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -34,17 +38,16 @@ public final class ChartRenderer {
     }
 
     /**
-     * The project's chart: {@value #CHART_PATH} under the {@code project.basedir} system property (set by the
-     * Maven build for tests) or else the working directory.
+     * The project's chart: {@value #CHART_PATH} under the working directory (commands run from the repository root,
+     * as the README says; Maven runs tests there too).
      */
     public static ChartRenderer projectChart() {
         return new ChartRenderer(projectRoot().resolve(CHART_PATH));
     }
 
-    /** The project root: the {@code project.basedir} system property (set by the Maven build) or the working directory. */
+    /** The project root every command reads the chart and stack files from: the working directory. */
     public static Path projectRoot() {
-        String base = System.getProperty("project.basedir", "");
-        return base.isBlank() ? Path.of("") : Path.of(base);
+        return Path.of("");
     }
 
     public Path chartDir() {
@@ -63,6 +66,54 @@ public final class ChartRenderer {
     /** {@code helm template RELEASE CHART -n NAMESPACE -f values.yaml}, parsed. */
     public RenderedChart template(String releaseName, String namespace, Map<String, ?> values) {
         requireChart();
+        String key = renderKey(releaseName, namespace, values);
+        String known = key == null ? null : RENDERED.get(key);
+        if (known != null) {
+            return new RenderedChart(known, parse(known));
+        }
+        RenderedChart chart = render(releaseName, namespace, values);
+        if (key != null) {
+            RENDERED.put(key, chart.manifest());
+        }
+        return chart;
+    }
+
+    /**
+     * Manifests rendered in this JVM, by the chart's files (path, size, modification time), release, namespace and
+     * values. {@code plan} asks for the same render three times (the config rules, the program on the mock engine,
+     * the release it registered) and Helm's render is the costly part; each caller still gets objects of its own,
+     * parsed from the manifest. A refusal is not kept: it is rendered again and thrown again.
+     */
+    private static final Map<String, String> RENDERED = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                    return size() > 16;
+                }
+            });
+
+    private static final ObjectMapper KEY_JSON = new ObjectMapper()
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+    /** The render's identity, or null when it cannot be told (then it is not kept). */
+    private String renderKey(String releaseName, String namespace, Map<String, ?> values) {
+        StringBuilder key = new StringBuilder();
+        try (var files = Files.walk(chartDir)) {
+            key.append(chartDir.toRealPath()).append('\n').append(releaseName).append('\n').append(namespace).append('\n')
+                    .append(KEY_JSON.writeValueAsString(values == null ? Map.of() : values)).append('\n');
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                key.append(chartDir.relativize(f)).append(' ').append(Files.size(f)).append(' ')
+                        .append(Files.getLastModifiedTime(f).toMillis()).append('\n');
+            }
+            return key.toString();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private RenderedChart render(String releaseName, String namespace, Map<String, ?> values) {
         Path valuesFile = writeValues(values);
         try {
             String manifest;

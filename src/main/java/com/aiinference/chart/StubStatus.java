@@ -34,6 +34,20 @@ public record StubStatus(long active, long accepts, long handled, long requests)
                 Long.parseLong(c.group(2)), Long.parseLong(c.group(3)));
     }
 
+    private static final Pattern WRITING = Pattern.compile("Writing:\\s*(\\d+)");
+
+    /**
+     * Requests nginx is serving at this moment ({@code Writing}: from the request's headers read to its answer's end,
+     * streams included), the stub_status request that reads it among them; idle keep-alive connections are not counted.
+     */
+    public static long writing(String body) {
+        Matcher w = WRITING.matcher(body == null ? "" : body);
+        if (!w.find()) {
+            throw new IllegalArgumentException("stub_status page without a 'Writing:' count");
+        }
+        return Long.parseLong(w.group(1));
+    }
+
     /** Renders the page the way nginx does (used by the simulated gateway). */
     public String render(long reading, long writing, long waiting) {
         return "Active connections: " + active + " \n"

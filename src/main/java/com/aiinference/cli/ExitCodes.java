@@ -87,6 +87,7 @@ public final class ExitCodes {
     private static String commands(CommandLine cl) {
         return String.join(", ", cl.getSubcommands().entrySet().stream()
                 .filter(e -> !e.getKey().equals("help") && !e.getValue().getCommandSpec().usageMessage().hidden())
+                .filter(e -> e.getKey().equals(e.getValue().getCommandName())) // an alias is not another command
                 .map(java.util.Map.Entry::getKey).toList());
     }
 

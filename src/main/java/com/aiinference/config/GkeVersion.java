@@ -9,7 +9,7 @@ import org.apache.maven.artifact.versioning.ComparableVersion;
 public record GkeVersion(String text, int major, int minor, int patch, long gkeBuild) implements Comparable<GkeVersion> {
     private static final Pattern FORM = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)-gke\\.(\\d+)");
 
-    /** GKE's minimum for queued provisioning on flex-start VMs (FACTS.md: provisioningrequest how-to). */
+    /** GKE's minimum for queued provisioning on flex-start VMs (docs.cloud.google.com/kubernetes-engine/docs/how-to/provisioningrequest). */
     public static final GkeVersion DWS_MINIMUM = parse("1.32.2-gke.1652000").orElseThrow();
 
     public static Optional<GkeVersion> parse(String text) {

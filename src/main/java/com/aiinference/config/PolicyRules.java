@@ -142,8 +142,8 @@ public final class PolicyRules {
         }
         gpuProvisioning();
         if (pool.queuedProvisioning()) {
-            // FACTS.md (GKE provisioningrequest how-to): current GKE creates queued pools with both
-            // --enable-queued-provisioning and --flex-start (the program sends both for gpuProvisioning queued).
+            // Current GKE creates queued pools with both --enable-queued-provisioning and --flex-start (GKE's how-to,
+            // docs.cloud.google.com/kubernetes-engine/docs/how-to/provisioningrequest); the program sends both.
             rule("dws-min-nodes", pool.minNodes() == 0,
                     k(GPU_MIN_NODES) + " " + pool.minNodes() + " must be 0 with " + k(GPU_PROVISIONING)
                             + " queued (nodes only come through a ProvisioningRequest)",

@@ -19,10 +19,11 @@ import com.aiinference.loadtest.engine.LoadTestRunner;
 import com.aiinference.loadtest.engine.Preflight;
 import com.aiinference.loadtest.engine.TlsTrust;
 import com.aiinference.report.HtmlReport;
-import com.aiinference.report.LoadReportBuilder;
 import com.aiinference.report.MarkdownReport;
 import com.aiinference.report.Report;
 import com.aiinference.report.ReportFiles;
+import com.aiinference.report.RunReport;
+import com.aiinference.signals.SignalSampler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -86,7 +87,6 @@ public final class LoadTestCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        load.api(); // a bad --api is exit 2 before the stack is read
         load.checkFiles(java.util.Map.of(), where);
         TargetResolver.Target target = where.resolve(load::apiFor, System.in);
         LoadTestConfig config = where.withApiKey(
@@ -142,30 +142,55 @@ public final class LoadTestCommand implements Callable<Integer> {
                         + " worker pod(s) in namespace " + inCluster.namespace()
                         : workers == null ? "" : ", " + workers + " worker processes");
         err.flush();
-        if (inCluster != null) {
-            return runInCluster(inCluster, config, out, err);
-        }
-        // Ctrl-C stops the run and still prints and writes what was measured (requests cut by it are counted apart).
-        if (workerSpec != null) {
-            return runLocalWorkers(new LocalWorkers(workerSpec, err), config, uri, warning, out, err);
-        }
-        LoadTestResult result;
-        Report report;
-        try (InterruptHook interrupt = new InterruptHook("loadtest")) {
-            LoadTestRunner.Traced traced = LoadTestRunner.runTraced(config, uri, err, interrupt.signal());
-            result = traced.result();
-            if (warning != null) {
-                result = result.withWarning(warning);
+        // The servers' own signals, read through the stack's cluster while the load runs (not with --url alone).
+        SignalSampler sampler = signals(target, err).orElse(null);
+        try {
+            if (inCluster != null) {
+                return runInCluster(inCluster, config, sampler, out, err);
             }
-            // Inside the hook: once it is released after a Ctrl-C, the JVM ends (exit 130) and prints nothing more.
-            report = report(result, traced.traffic(), config, out, err);
+            // Ctrl-C stops the run and still prints and writes what was measured (requests cut by it are counted apart).
+            if (workerSpec != null) {
+                return runLocalWorkers(new LocalWorkers(workerSpec, err), config, uri, warning, sampler, out, err);
+            }
+            LoadTestResult result;
+            Report report;
+            try (InterruptHook interrupt = new InterruptHook("loadtest")) {
+                result = LoadTestRunner.run(config, uri, err, interrupt.signal());
+                if (warning != null) {
+                    result = result.withWarning(warning);
+                }
+                // Inside the hook: once it is released after a Ctrl-C, the JVM ends (exit 130) and prints nothing more.
+                report = report(result, config, sampler, out, err);
+            }
+            return verdict(result, report, null);
+        } finally {
+            if (sampler != null) {
+                sampler.close();
+            }
         }
-        return verdict(result, report, null);
+    }
+
+    /**
+     * A sampler of the servers' signals when the target came from stack outputs with a kubeconfig; empty (and a
+     * warning when the cluster cannot be reached) otherwise.
+     */
+    static java.util.Optional<SignalSampler> signals(TargetResolver.Target target, PrintWriter err) {
+        return target.outputs().filter(o -> o.get(StackOutputs.KUBECONFIG).isPresent()).flatMap(o -> {
+            KubeAccess access;
+            try {
+                access = KubeAccess.fromText(o.require(StackOutputs.KUBECONFIG), "output 'kubeconfig' of " + o.source(), null);
+            } catch (RuntimeException e) {
+                err.println("warning: the servers' signals are not read: " + e.getMessage());
+                return java.util.Optional.empty();
+            }
+            return SignalSampler.connect(access, o.get(StackOutputs.NAMESPACE).orElse(ChartContract.CHART_NAME),
+                    o.get(StackOutputs.RELEASE_NAME).orElse(ChartContract.CHART_NAME), target.stackModel().orElse(null), err);
+        });
     }
 
     /** {@code --workers N}: the load from N local worker processes; Ctrl-C tells each to stop and report. */
-    private static int runLocalWorkers(LocalWorkers local, LoadTestConfig config, URI uri, String warning, PrintWriter out,
-                                       PrintWriter err) {
+    private static int runLocalWorkers(LocalWorkers local, LoadTestConfig config, URI uri, String warning,
+                                       SignalSampler sampler, PrintWriter out, PrintWriter err) {
         try (InterruptHook interrupt = new InterruptHook("loadtest", local::stop, InterruptHook.HOLD)) {
             List<WorkerOutcome> outcomes;
             try {
@@ -176,7 +201,8 @@ public final class LoadTestCommand implements Callable<Integer> {
                 }
                 return stoppedBeforeResults(err, "before the workers started");
             }
-            return reportWorkers(outcomes, warning == null ? List.of() : List.of(warning), interrupt, config, uri, out, err);
+            return reportWorkers(outcomes, warning == null ? List.of() : List.of(warning), interrupt, config, uri, sampler,
+                    out, err);
         }
     }
 
@@ -186,7 +212,8 @@ public final class LoadTestCommand implements Callable<Integer> {
      * the JVM exits with 130.
      */
     private static int reportWorkers(List<WorkerOutcome> outcomes, List<String> warnings, InterruptHook interrupt,
-                                     LoadTestConfig config, URI uri, PrintWriter out, PrintWriter err) {
+                                     LoadTestConfig config, URI uri, SignalSampler sampler, PrintWriter out,
+                                     PrintWriter err) {
         boolean stopped = interrupt.interrupted();
         String failure = WorkerOutcome.failureLine(outcomes);
         java.util.Optional<LoadTestResult> merged = WorkerOutcome.merge(outcomes, config, uri, stopped ? "Ctrl-C" : null);
@@ -200,7 +227,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         for (String w : warnings) {
             result = result.withWarning(w);
         }
-        Report report = report(result, null, config, out, err);
+        Report report = report(result, config, sampler, out, err);
         if (stopped) {
             if (failure != null) {
                 err.println("loadtest: " + failure);
@@ -237,9 +264,12 @@ public final class LoadTestCommand implements Callable<Integer> {
     }
 
     /** Prints the Markdown report, writes the JSON and HTML reports, and says where everything went. */
-    private static Report report(LoadTestResult result, com.aiinference.loadtest.engine.TrafficSummary traffic,
-                                 LoadTestConfig config, PrintWriter out, PrintWriter err) {
-        Report report = LoadReportBuilder.of(result, traffic);
+    private static Report report(LoadTestResult result, LoadTestConfig config, SignalSampler sampler, PrintWriter out,
+                                 PrintWriter err) {
+        Report report = RunReport.of(result);
+        if (sampler != null) {
+            report = report.withServer(sampler.stop(result.run().startedAt()));
+        }
         out.print(MarkdownReport.render(report));
         out.flush();
         if (config.reportJson() != null) {
@@ -254,7 +284,7 @@ public final class LoadTestCommand implements Callable<Integer> {
             err.println("requests: " + config.saveRequests());
         }
         if (result.stoppedByUserSignal()) {
-            err.println("loadtest: " + LoadReportBuilder.stopLine(report.load()));
+            err.println("loadtest: " + RunReport.stopLine(report.load()));
         }
         err.flush();
         return report;
@@ -289,13 +319,13 @@ public final class LoadTestCommand implements Callable<Integer> {
      * The load from the pods of an Indexed Job. Ctrl-C deletes the Job and its pods; each worker prints what it measured
      * on SIGTERM, and the report of what came back is printed and written before the JVM exits with 130.
      */
-    private int runInCluster(InCluster c, LoadTestConfig config, PrintWriter out, PrintWriter err) {
+    private int runInCluster(InCluster c, LoadTestConfig config, SignalSampler sampler, PrintWriter out, PrintWriter err) {
         try (KubernetesClient client = c.access().connect()) {
             c.access().ensureReachable(client); // unreachable or refused: one line, exit 2
             ClusterWorkers job = cluster.workers(client, c.namespace(), c.release(), c.image(), c.spec(), err);
             try (InterruptHook interrupt = new InterruptHook("loadtest", () -> job.stop("Ctrl-C"), InClusterOptions.HOLD)) {
                 List<WorkerOutcome> outcomes = job.run();
-                return reportWorkers(outcomes, job.warnings(), interrupt, config, c.spec().targetUri(), out, err);
+                return reportWorkers(outcomes, job.warnings(), interrupt, config, c.spec().targetUri(), sampler, out, err);
             }
         }
     }

@@ -78,7 +78,7 @@ public final class LoadTestOptions {
         return run.modelGiven();
     }
 
-    /** The --api dialect, or a usage error naming the bad value. */
+    /** The --api dialect (ollama when not given). */
     public Api api() {
         return run.api();
     }

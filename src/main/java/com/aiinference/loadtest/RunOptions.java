@@ -32,10 +32,30 @@ public final class RunOptions {
             description = "Requests that start in this first stretch are sent but left out of the results. Default: ${DEFAULT-VALUE}.")
     Duration warmup;
 
-    @Option(names = "--api", paramLabel = "API",
+    @Option(names = "--api", paramLabel = "API", converter = ApiConverter.class, completionCandidates = ApiNames.class,
             description = "ollama (/api/generate, NDJSON), ollama-chat (/api/chat, NDJSON), openai-completions (/v1/completions, SSE) or openai-chat (/v1/chat/completions, SSE)."
                     + " Default: openai-completions when the stack's 'engine' output is vllm, else ollama.")
-    String api;
+    Api api;
+
+    /** {@code --api} by its command-line name ({@code openai-chat}), so a bad value is picocli's usage error. */
+    static final class ApiConverter implements picocli.CommandLine.ITypeConverter<Api> {
+        @Override
+        public Api convert(String value) {
+            try {
+                return Api.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** The names {@code --api} takes, for help and shell completion. */
+    static final class ApiNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return java.util.Arrays.stream(Api.values()).map(Api::cliName).iterator();
+        }
+    }
 
     @Option(names = {"-m", "--model"}, paramLabel = "NAME",
             description = "Model to ask. Default: the stack's 'model' output with --stack/--outputs, else llama3.1:8b.")
@@ -110,13 +130,9 @@ public final class RunOptions {
         return model != null;
     }
 
-    /** The --api dialect (ollama when not given), or a usage error naming the bad value. */
+    /** The --api dialect (ollama when not given). */
     public Api api() {
-        try {
-            return Api.parse(api == null ? Api.OLLAMA.cliName() : api);
-        } catch (IllegalArgumentException e) {
-            throw CliException.usage(e.getMessage());
-        }
+        return api == null ? Api.OLLAMA : api;
     }
 
     /**
@@ -125,7 +141,7 @@ public final class RunOptions {
      */
     public Api apiFor(java.util.Optional<com.aiinference.cli.StackOutputs> outputs) {
         if (api != null) {
-            return api();
+            return api;
         }
         boolean vllm = outputs.flatMap(o -> o.get("engine")).filter(ChartContract.ENGINE_VLLM::equals).isPresent();
         return vllm ? Api.OPENAI_COMPLETIONS : Api.OLLAMA;

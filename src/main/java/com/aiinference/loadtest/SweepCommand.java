@@ -19,8 +19,10 @@ import com.aiinference.loadtest.sweep.Sweep;
 import com.aiinference.loadtest.sweep.SweepInputException;
 import com.aiinference.loadtest.sweep.SweepReport;
 import com.aiinference.loadtest.sweep.SweepResult;
+import com.aiinference.loadtest.sweep.SweepSignals;
 import com.aiinference.loadtest.sweep.SweepStep;
 import com.aiinference.report.ReportFiles;
+import com.aiinference.signals.SignalSampler;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
@@ -157,18 +159,34 @@ public final class SweepCommand implements Callable<Integer> {
                 r == 1 ? "" : "s", replicasSource, Format.duration(sweep.maxRunTime()));
         err.flush();
         SweepResult result;
+        // The servers' own signals over the whole sweep, each step's window on their time line.
+        java.util.Optional<SignalSampler> sampler = LoadTestCommand.signals(target, err);
+        java.util.Map<Double, java.time.Instant[]> windows = new java.util.LinkedHashMap<>();
         try (InterruptHook interrupt = new InterruptHook("sweep")) {
-            result = sweep.run(uri, r, replicasSource, (load, step) -> SweepStep.of(load, LoadTestRunner.run(step, uri, err, interrupt.signal())), err);
+            result = sweep.run(uri, r, replicasSource, (load, step) -> {
+                var measured = LoadTestRunner.run(step, uri, err, interrupt.signal());
+                windows.put(load, new java.time.Instant[] {measured.run().startedAt(), measured.run().startedAt()
+                        .plusMillis(Math.round(measured.run().measuredS() * 1000))});
+                return SweepStep.of(load, measured);
+            }, err);
+            SweepSignals signals = sampler.map(s -> sweepSignals(s, windows, result)).orElse(null);
             out.print(SweepReport.markdown(result));
+            if (signals != null) {
+                out.print(signals.markdown());
+            }
             out.flush();
             try {
                 if (run.reportJson != null) {
-                    ReportFiles.writeJson(result.toJson(), run.reportJson);
+                    com.fasterxml.jackson.databind.node.ObjectNode json = ReportFiles.json().valueToTree(result.toJson());
+                    if (signals != null) {
+                        json.set("server_signals", ReportFiles.json().valueToTree(signals));
+                    }
+                    ReportFiles.writeJson(json, run.reportJson);
                     err.println("JSON report: " + run.reportJson + " (loadtest capacity --sweep " + run.reportJson
                             + " --users N)");
                 }
                 if (run.reportHtml != null) {
-                    ReportFiles.writeText(SweepReport.html(result), run.reportHtml);
+                    ReportFiles.writeText(SweepReport.html(result, signals), run.reportHtml);
                     err.println("HTML report: " + run.reportHtml);
                 }
             } catch (UserFiles.UserFileException e) {
@@ -179,6 +197,8 @@ public final class SweepCommand implements Callable<Integer> {
                 err.println("loadtest sweep: " + result.stopped());
             }
             err.flush();
+        } finally {
+            sampler.ifPresent(SignalSampler::close);
         }
         if (result.cutByUser().isPresent()) {
             return ExitCodes.INTERRUPTED;
@@ -190,6 +210,18 @@ public final class SweepCommand implements Callable<Integer> {
             throw new CliException(ExitCodes.CHECK_FAILED, "no knee: " + result.stopped());
         }
         return ExitCodes.OK;
+    }
+
+    /** The signals on the first step's time line, with each step's window. */
+    private static SweepSignals sweepSignals(SignalSampler sampler, java.util.Map<Double, java.time.Instant[]> windows,
+                                             SweepResult result) {
+        java.time.Instant start = windows.values().stream().map(w -> w[0]).min(java.util.Comparator.naturalOrder())
+                .orElse(java.time.Instant.now());
+        java.util.Map<Double, double[]> seconds = new java.util.LinkedHashMap<>();
+        windows.forEach((load, w) -> seconds.put(load, new double[] {
+                java.time.Duration.between(start, w[0]).toMillis() / 1000.0,
+                java.time.Duration.between(start, w[1]).toMillis() / 1000.0}));
+        return SweepSignals.of(sampler.stop(start), seconds, result);
     }
 
     /** {@code 8,16,32}: numbers, positive and rising (the order is checked by {@link Sweep}). */

@@ -2,10 +2,10 @@ package com.aiinference.plan;
 
 import com.aiinference.App;
 import com.aiinference.chart.ChartRenderer;
+import com.aiinference.stack.PulumiInternals;
 import com.pulumi.core.Output;
 import com.pulumi.test.TestOptions;
 import com.pulumi.test.TestResult;
-import com.pulumi.test.internal.PulumiTestInternal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,22 +49,11 @@ public final class MockEngineRun {
     public static Result run(Path projectDir, String project, String stack, Map<String, String> config,
                              Set<String> secretKeys, com.pulumi.test.Mocks mocks) {
         RecordingMonitor[] monitor = new RecordingMonitor[1];
-        var test = PulumiTestInternal.builder()
-                .options(TestOptions.builder().projectName(project).stackName(stack).preview(false).build())
-                .config(config, secretKeys)
-                .mocks(mocks)
-                .standardLogger(quietLogger())
-                .monitorDecorator(original -> {
-                    monitor[0] = new RecordingMonitor(mocks, PulumiTestInternal.mockLog(quietLogger()));
-                    return monitor[0];
-                })
-                .build();
-        TestResult result;
-        try {
-            result = test.runTest(ctx -> App.stack(ctx, projectDir));
-        } finally {
-            PulumiTestInternal.cleanup();
-        }
+        TestResult result = PulumiInternals.runOnMockEngine(
+                TestOptions.builder().projectName(project).stackName(stack).preview(false).build(),
+                config, secretKeys, mocks, quietLogger(),
+                original -> monitor[0] = new RecordingMonitor(mocks, PulumiInternals.mockLog(quietLogger())),
+                ctx -> App.stack(ctx, projectDir));
         Set<String> distinct = new LinkedHashSet<>();
         for (Exception e : result.exceptions()) {
             distinct.add(rootMessage(e));
@@ -79,7 +68,7 @@ public final class MockEngineRun {
         Set<String> secret = new LinkedHashSet<>();
         if (errors.isEmpty()) {
             for (Map.Entry<String, Output<?>> e : result.outputs().entrySet()) {
-                var data = PulumiTestInternal.extractOutputData(e.getValue());
+                var data = PulumiInternals.outputData(e.getValue());
                 outputs.put(e.getKey(), data.getValueNullable());
                 if (data.isSecret()) {
                     secret.add(e.getKey());

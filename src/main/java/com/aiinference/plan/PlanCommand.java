@@ -37,13 +37,6 @@ import picocli.CommandLine.Spec;
         })
 public final class PlanCommand implements Callable<Integer> {
 
-    static {
-        // JDK 21+ on small machines: Pulumi's runner can spin on the common pool when it has one or two threads.
-        if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
-            System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism", "4");
-        }
-    }
-
 
     static final class StackSource {
         @Option(names = "--stack", paramLabel = "NAME", description = "Stack name: reads Pulumi.NAME.yaml in the project directory.")
@@ -73,7 +66,7 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path dir = projectDir != null ? projectDir : defaultProjectDir();
+        Path dir = projectDir != null ? projectDir : com.aiinference.chart.ChartRenderer.projectRoot();
         Path projectFile = dir.resolve("Pulumi.yaml");
         if (!Files.isRegularFile(projectFile)) {
             throw CliException.usage("no Pulumi.yaml in " + dir.toAbsolutePath().normalize()
@@ -146,8 +139,5 @@ public final class PlanCommand implements Callable<Integer> {
         }
     }
 
-    private static Path defaultProjectDir() {
-        String base = System.getProperty("project.basedir", "");
-        return base.isBlank() ? Path.of("") : Path.of(base);
-    }
+
 }

@@ -26,7 +26,7 @@ public final class HtmlReport {
     /** The page of a report: the verdict and its reasons first, then the load's figures and charts, then every table. */
     public static String render(Report r) {
         StringBuilder sb = new StringBuilder(64 * 1024);
-        LoadReport l = r.load();
+        LoadTestResult l = r.load();
         sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
                 .append(escape(r.verdict().headline() + " - " + r.title())).append("</title>\n<style>\n").append(CSS).append("</style></head><body>\n<main>\n");
         sb.append("<header><div><h1>").append(escape(r.title())).append("</h1><p class=\"sub\">")
@@ -49,10 +49,10 @@ public final class HtmlReport {
             sb.append("<section class=\"cards\">");
             card(sb, "Success", Format.share(l.requests().successShare()),
                     Format.count(l.requests().succeeded()) + " / " + Format.count(l.requests().total()) + " requests");
-            card(sb, "Latency p50", Format.millis(l.latencyMs().p50()), "p95 " + Format.millis(l.latencyMs().p95()));
-            card(sb, "TTFT p95", Format.millis(l.ttftMs().p95()), "p50 " + Format.millis(l.ttftMs().p50()));
-            card(sb, "Capacity", l.requests().succeeded() == 0 ? "n/a" : Format.number(l.capacity().succeededPerS()) + " req/s",
-                    "peak " + l.capacity().peakInFlight() + " in flight");
+            card(sb, "Latency p50", Format.millis(l.latency().p50()), "p95 " + Format.millis(l.latency().p95()));
+            card(sb, "TTFT p95", Format.millis(l.ttft().p95()), "p50 " + Format.millis(l.ttft().p50()));
+            card(sb, "Capacity", l.requests().succeeded() == 0 ? "n/a" : Format.number(l.served().succeededPerS()) + " req/s",
+                    "peak " + l.served().peakInFlight() + " in flight");
             card(sb, "Output", Format.number(l.throughput().outputTokensPerS()) + " tok/s", l.tokenSourceLabel());
             sb.append("</section>\n");
         }
@@ -82,15 +82,15 @@ public final class HtmlReport {
         if (l != null) {
             sb.append("<section><h2>Latency over time</h2><p class=\"note\">Each dot is a request, placed when it ended")
                     .append(l.samples().size() < l.requests().total() ? " (a uniform sample of " + l.samples().size() + " of " + l.requests().total() + ")" : "")
-                    .append("; lines are the p50 and p95 of each second, dashed the p50 time to first token").append(l.config().warmupS() == 0 ? "" : "; the shaded band is the warm-up, left out of every figure")
+                    .append("; lines are the p50 and p95 of each second, dashed the p50 time to first token").append(l.asked().warmupS() == 0 ? "" : "; the shaded band is the warm-up, left out of every figure")
                     .append(".</p>").append(latencyOverTime(l)).append("</section>\n");
             sb.append("<section><h2>Latency distribution</h2><p class=\"note\">Successful requests by end-to-end latency")
-                    .append(l.config().load() instanceof LoadShape.OpenLoop ? " (from the scheduled send time, queueing included)" : "").append(".</p>")
+                    .append(l.asked().load() instanceof LoadShape.OpenLoop ? " (from the scheduled send time, queueing included)" : "").append(".</p>")
                     .append(distribution(l)).append("</section>\n");
             sb.append("<section><h2>Throughput and errors</h2><p class=\"note\">Requests that ended in each second; failures in red; the line is requests in flight.</p>")
                     .append(throughput(l)).append("</section>\n");
-            sb.append("<section><h2>Load test details</h2>").append(table(LoadReportBuilder.percentiles(l).withoutTitle()))
-                    .append("<p>").append(escape(LoadReportBuilder.details(l))).append("</p>");
+            sb.append("<section><h2>Load test details</h2>").append(table(RunReport.percentiles(l).withoutTitle()))
+                    .append("<p>").append(escape(RunReport.details(l))).append("</p>");
             if (!l.errors().isEmpty()) {
                 sb.append("<h3>Failures by kind</h3><table class=\"narrow\"><tr><th>kind</th><th class=\"num\">requests</th></tr>");
                 for (Map.Entry<String, Long> e : l.errors().entrySet()) {
@@ -100,6 +100,9 @@ public final class HtmlReport {
                 sb.append("</table>");
             }
             sb.append("</section>\n");
+        }
+        if (r.server() != null) {
+            sb.append(serverSection(r.server(), null));
         }
         sb.append("<footer>ai-inference ").append(escape(r.command())).append(" &middot; ").append(escape(r.version().tool()))
                 .append(" &middot; report schema ").append(r.version().schema()).append("</footer>\n</main></body></html>\n");
@@ -141,7 +144,7 @@ public final class HtmlReport {
 
     // ------------------------------------------------------------------ charts
 
-    private static String latencyOverTime(LoadReport r) {
+    private static String latencyOverTime(LoadTestResult r) {
         List<LoadTestResult.TimelineRow> rows = r.timeline();
         if (rows.isEmpty() && r.samples().isEmpty()) {
             return "<p class=\"note\">No requests.</p>";
@@ -194,7 +197,7 @@ public final class HtmlReport {
         }
     }
 
-    private static String distribution(LoadReport r) {
+    private static String distribution(LoadTestResult r) {
         List<LoadTestResult.Bin> bins = r.latencyHistogram();
         if (bins.isEmpty()) {
             return "<p class=\"note\">No successful request.</p>";
@@ -215,7 +218,7 @@ public final class HtmlReport {
                     Format.plural(b.count(), "request", "requests")));
         }
         String[] names = {"p50", "p95", "p99"};
-        double[] values = {r.latencyMs().p50(), r.latencyMs().p95(), r.latencyMs().p99()};
+        double[] values = {r.latency().p50(), r.latency().p95(), r.latency().p99()};
         double lastLabelX = -1000;
         int row = 0;
         for (int i = 0; i < names.length; i++) {
@@ -233,7 +236,7 @@ public final class HtmlReport {
         return sb.append("</svg>").toString();
     }
 
-    private static String throughput(LoadReport r) {
+    private static String throughput(LoadTestResult r) {
         List<LoadTestResult.TimelineRow> rows = r.timeline();
         if (rows.isEmpty()) {
             return "<p class=\"note\">No requests.</p>";
@@ -269,8 +272,102 @@ public final class HtmlReport {
         return sb.append("</svg>").toString();
     }
 
-    private static void warmupBand(StringBuilder sb, LoadReport r, Axis x) {
-        double w = r.config().warmupS();
+    /** The servers' own signals: the platform, the reading, then one chart per signal, a line per replica. */
+    public static String serverSection(ServerSignals s, String kneeReading) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("<section><h2>Server signals</h2>");
+        if (kneeReading != null) {
+            sb.append("<p class=\"warn\">Why the knee: ").append(escape(kneeReading)).append("</p>");
+        }
+        sb.append("<p class=\"note\">")
+                .append(escape(MarkdownReport.platformLine(s.platform()))).append(" Each replica read every ")
+                .append(escape(Format.number(s.intervalS()))).append("s through the Kubernetes API's pod proxy")
+                .append(s.gapCount() == 0 ? "" : "; " + Format.plural(s.gapCount(), "read", "reads")
+                        + " failed (gaps, marked red on the time axis)").append(".</p>");
+        if (s.reading() != null && kneeReading == null) {
+            sb.append("<p class=\"warn\">").append(escape(s.reading())).append("</p>");
+        }
+        sb.append(table(MarkdownReport.serverTable(s).withoutTitle()));
+        signalChart(sb, s, "Requests in flight at each replica's gateway (running and queued in Ollama)",
+                ServerSignals.Sample::inFlight, "in flight");
+        signalChart(sb, s, "Requests running (vLLM's batch)", ServerSignals.Sample::running, "running");
+        signalChart(sb, s, "Requests waiting for a slot (vLLM's queue)", ServerSignals.Sample::waiting, "waiting");
+        signalChart(sb, s, "KV-cache use (vLLM), percent", ServerSignals.Sample::kvCachePct, "KV cache %");
+        signalChart(sb, s, "Prefix-cache hits (vLLM), percent of prompt tokens", ServerSignals.Sample::prefixCacheHitPct,
+                "hit %");
+        signalChart(sb, s, "Preemptions (vLLM), per read", ServerSignals.Sample::preemptions, "preemptions");
+        signalChart(sb, s, "Requests per second at each replica", ServerSignals.Sample::requestsPerS, "req/s");
+        return sb.append("</section>\n").toString();
+    }
+
+    /** One signal over the run's time line, a line per replica; nothing when no replica gave it. */
+    private static void signalChart(StringBuilder sb, ServerSignals s, String title,
+                                    java.util.function.Function<ServerSignals.Sample, Double> value, String yLabel) {
+        double xMax = 1;
+        double yMax = 0;
+        boolean any = false;
+        for (ServerSignals.Replica r : s.replicas()) {
+            for (ServerSignals.Sample p : r.samples()) {
+                xMax = Math.max(xMax, p.tS());
+                Double v = value.apply(p);
+                if (v != null && !v.isNaN()) {
+                    any = true;
+                    yMax = Math.max(yMax, v);
+                }
+            }
+            for (ServerSignals.Gap g : r.gaps()) {
+                xMax = Math.max(xMax, g.tS());
+            }
+        }
+        if (!any) {
+            return;
+        }
+        Axis x = Axis.of(0, xMax);
+        Axis y = Axis.of(0, Math.max(yMax, 1));
+        StringBuilder svg = svgStart();
+        grid(svg, x, y, "s", false);
+        List<String> names = new ArrayList<>();
+        List<String> classes = new ArrayList<>();
+        int i = 0;
+        for (ServerSignals.Replica r : s.replicas()) {
+            String cls = "series s" + (i++ % SERIES);
+            StringBuilder pts = new StringBuilder();
+            for (ServerSignals.Sample p : r.samples()) {
+                Double v = value.apply(p);
+                if (v != null && !v.isNaN()) {
+                    pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", sx(x, p.tS()), sy(y, v)));
+                }
+            }
+            if (pts.length() > 0) {
+                svg.append("<polyline class=\"").append(cls).append("\" points=\"").append(pts.toString().trim())
+                        .append("\"><title>").append(escape(r.pod())).append("</title></polyline>");
+                if (names.size() < 6) {
+                    names.add(shortPod(r.pod()));
+                    classes.add(cls);
+                }
+            }
+            for (ServerSignals.Gap g : r.gaps()) {
+                svg.append(String.format(Locale.ROOT, "<rect class=\"gap\" x=\"%.1f\" y=\"%d\" width=\"3\" height=\"6\"><title>%s</title></rect>",
+                        sx(x, g.tS()) - 1.5, H - B - 6, escape(r.pod() + " at " + Format.number(g.tS()) + "s: " + g.reason())));
+            }
+        }
+        legend(svg, names.toArray(String[]::new), classes.toArray(String[]::new));
+        svg.append(axisLabel("seconds since start", yLabel));
+        sb.append("<h3>").append(escape(title)).append("</h3>").append(svg).append("</svg>");
+    }
+
+    /** Colours the per-replica lines cycle through. */
+    private static final int SERIES = 6;
+
+    /** A pod's name for a legend: its own suffix, after the Deployment's and ReplicaSet's (the full name on hover). */
+    private static String shortPod(String pod) {
+        int dash = pod.lastIndexOf('-');
+        return dash < 0 || dash == pod.length() - 1 ? pod : pod.substring(dash + 1);
+    }
+
+    private static void warmupBand(StringBuilder sb, LoadTestResult r, Axis x) {
+        double w = r.asked().warmupS();
+
         if (w > 0) {
             sb.append(String.format(Locale.ROOT, "<rect class=\"warmup\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\"/><text class=\"warmup-label\" x=\"%d\" y=\"%d\">warm-up</text>",
                     L, T, sx(x, Math.min(w, x.max)) - L, H - T - B, L + 4, T + 12));
@@ -402,6 +499,8 @@ public final class HtmlReport {
             .p50 { fill:none; stroke:#1d4ed8; stroke-width:2.2; } .ttft { fill:none; stroke:#2f9e44; stroke-width:2; stroke-dasharray:5 3; } .p95 { fill:none; stroke:var(--orange); stroke-width:2.2; }
             .bar { fill:var(--blue); fill-opacity:.75; } .bar-fail { fill:var(--red); fill-opacity:.85; }
             .inflight { fill:none; stroke:#7b5ea7; stroke-width:2; }
+            .series { fill:none; stroke-width:2; } .s0 { stroke:#1d4ed8; } .s1 { stroke:#e8833a; } .s2 { stroke:#2f9e44; }
+            .s3 { stroke:#7b5ea7; } .s4 { stroke:#0f766e; } .s5 { stroke:#b45309; } .gap { fill:var(--red); }
             .marker { stroke:var(--ink); stroke-dasharray:4 3; stroke-width:1.2; } .marker-label { fill:var(--ink); font-weight:600; }
             .warmup { fill:#cbd2d9; fill-opacity:.35; }
             table { border-collapse:collapse; width:100%; font-size:14px; }

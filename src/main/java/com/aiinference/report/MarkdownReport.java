@@ -1,6 +1,7 @@
 package com.aiinference.report;
 
 import com.aiinference.core.Check;
+import com.aiinference.core.Format;
 import java.util.List;
 
 /**
@@ -46,13 +47,56 @@ public final class MarkdownReport {
         }
         if (r.load() != null) {
             sb.append("\n### Load test details\n");
-            table(sb, LoadReportBuilder.percentiles(r.load()).withoutTitle());
-            sb.append('\n').append(LoadReportBuilder.details(r.load())).append('\n');
+            table(sb, RunReport.percentiles(r.load()).withoutTitle());
+            sb.append('\n').append(RunReport.details(r.load())).append('\n');
+        }
+        if (r.server() != null) {
+            table(sb, serverTable(r.server()));
+            sb.append('\n').append(platformLine(r.server().platform())).append('\n');
+            if (r.server().reading() != null) {
+                sb.append("\nServer signals: ").append(r.server().reading()).append('\n');
+            }
         }
         for (String note : r.notes()) {
             sb.append("\n> **Note:** ").append(note).append('\n');
         }
         return sb.toString();
+    }
+
+    /** One row per replica: what was read, its peaks, and how many reads failed. */
+    public static Report.Table serverTable(ServerSignals s) {
+        List<List<String>> rows = new java.util.ArrayList<>();
+        for (ServerSignals.Replica r : s.replicas()) {
+            rows.add(List.of(r.pod(), r.source(), Format.count(r.samples().size()), Format.count(r.gaps().size()),
+                    peak(r, ServerSignals.Sample::running), peak(r, ServerSignals.Sample::waiting),
+                    peak(r, ServerSignals.Sample::inFlight), peak(r, ServerSignals.Sample::kvCachePct),
+                    total(r, ServerSignals.Sample::preemptions)));
+        }
+        return new Report.Table("Server signals (per replica, read every " + Format.number(s.intervalS()) + "s)",
+                List.of("replica", "source", "reads", "gaps", "peak running", "peak waiting", "peak in flight",
+                        "peak KV cache %", "preemptions"), rows);
+    }
+
+    /** The platform measured, in one line. */
+    public static String platformLine(ServerSignals.Platform p) {
+        return "Platform: " + String.join(", ", java.util.stream.Stream.of(
+                p.engine() == null ? null : "engine " + p.engine(),
+                p.image() == null ? null : "image " + p.image(),
+                p.model() == null ? null : "model " + p.model(),
+                p.parallel() == null ? null : p.parallelSetting() + " " + p.parallel(),
+                p.machineType() == null ? null : "machine " + p.machineType(),
+                p.gpu() == null ? null : "GPU " + p.gpu(),
+                p.gpuDriver() == null ? null : "driver " + p.gpuDriver(),
+                Format.plural(p.replicas(), "replica", "replicas")).filter(java.util.Objects::nonNull).toList()) + ".";
+    }
+
+    private static String peak(ServerSignals.Replica r, java.util.function.Function<ServerSignals.Sample, Double> f) {
+        return r.samples().stream().map(f).filter(java.util.Objects::nonNull).max(Double::compare).map(Format::number).orElse("-");
+    }
+
+    private static String total(ServerSignals.Replica r, java.util.function.Function<ServerSignals.Sample, Double> f) {
+        List<Double> v = r.samples().stream().map(f).filter(java.util.Objects::nonNull).toList();
+        return v.isEmpty() ? "-" : Format.number(v.stream().mapToDouble(Double::doubleValue).sum());
     }
 
     private static void table(StringBuilder sb, Report.Table t) {

@@ -2,7 +2,7 @@ package com.aiinference.report;
 
 import com.aiinference.core.Check;
 import com.aiinference.core.Format;
-import com.aiinference.loadtest.sweep.Capacity;
+import com.aiinference.loadtest.engine.LoadTestResult;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
@@ -26,9 +26,11 @@ import java.util.Objects;
  * @param tables        further tables (verify: the pods)
  * @param notes         things the reader should know (warnings), in order
  * @param cluster       verify's machine-readable cluster state (snapshots, traffic), JSON only; null for loadtest
+ * @param server        the servers' own signals per replica and second, and the platform measured; null when no
+ *                      cluster was reachable (a plain --url)
  */
 @JsonPropertyOrder({"version", "command", "title", "subtitle", "verdict", "results_title", "results", "checks", "load",
-        "load_skipped", "tables", "notes", "cluster"})
+        "load_skipped", "tables", "notes", "cluster", "server"})
 public record Report(
         ReportVersion version,
         String command,
@@ -38,11 +40,12 @@ public record Report(
         String resultsTitle,
         List<ReportRow> results,
         List<CheckGroup> checks,
-        LoadReport load,
+        LoadTestResult load,
         String loadSkipped,
         List<Table> tables,
         List<String> notes,
-        Object cluster) {
+        Object cluster,
+        ServerSignals server) {
 
     public Report {
         Objects.requireNonNull(version, "version");
@@ -51,6 +54,20 @@ public record Report(
         checks = List.copyOf(checks);
         tables = List.copyOf(tables);
         notes = List.copyOf(notes);
+    }
+
+    /** A report without the servers' signals. */
+    public Report(ReportVersion version, String command, String title, String subtitle, Verdict verdict,
+                  String resultsTitle, List<ReportRow> results, List<CheckGroup> checks, LoadTestResult load,
+                  String loadSkipped, List<Table> tables, List<String> notes, Object cluster) {
+        this(version, command, title, subtitle, verdict, resultsTitle, results, checks, load, loadSkipped, tables, notes,
+                cluster, null);
+    }
+
+    /** The same report with the servers' signals (null: none were read). */
+    public Report withServer(ServerSignals signals) {
+        return new Report(version, command, title, subtitle, verdict, resultsTitle, results, checks, load, loadSkipped,
+                tables, notes, cluster, signals);
     }
 
     /**

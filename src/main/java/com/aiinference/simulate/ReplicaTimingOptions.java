@@ -27,10 +27,10 @@ public final class ReplicaTimingOptions {
             description = "Answers each replica generates at once (OLLAMA_NUM_PARALLEL; vLLM's --max-num-seqs). Default: ${DEFAULT-VALUE}.")
     int parallel;
 
-    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = ChartContract.ENGINE_OLLAMA,
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = ChartContract.ENGINE_OLLAMA, converter = EngineConverter.class,
             description = "ollama (Ollama's API, 503 when the queue is full) or vllm (vLLM's OpenAI server: /v1/completions,"
                     + " /v1/chat/completions, /v1/models, /health, /metrics; requests beyond --parallel wait). Default: ${DEFAULT-VALUE}.")
-    String engine;
+    SimulatedEngineConfig.Engine engine;
 
     @Option(names = "--itl-per-seq", paramLabel = "DURATION", defaultValue = "0ms", converter = Durations.Converter.class,
             description = "Batching: each token waits --itl plus this for every other sequence decoding at once, so"
@@ -44,14 +44,22 @@ public final class ReplicaTimingOptions {
                     + " nothing and answers report usage.prompt_tokens_details.cached_tokens. Default: ${DEFAULT-VALUE}.")
     Duration prefillPerToken;
 
-    /** The --engine value, or an {@link IllegalArgumentException} naming it. */
+    /** The --engine value. */
     SimulatedEngineConfig.Engine engine() {
-        for (SimulatedEngineConfig.Engine e : SimulatedEngineConfig.Engine.values()) {
-            if (e.cliName().equals(engine)) {
-                return e;
+        return engine;
+    }
+
+    /** {@code --engine} by the chart's engine names ({@code ollama}, {@code vllm}): a bad value is a usage error. */
+    static final class EngineConverter implements picocli.CommandLine.ITypeConverter<SimulatedEngineConfig.Engine> {
+        @Override
+        public SimulatedEngineConfig.Engine convert(String value) {
+            for (SimulatedEngineConfig.Engine e : SimulatedEngineConfig.Engine.values()) {
+                if (e.cliName().equals(value)) {
+                    return e;
+                }
             }
+            throw new picocli.CommandLine.TypeConversionException("--engine must be ollama or vllm, got '" + value + "'");
         }
-        throw new IllegalArgumentException("--engine must be ollama or vllm, got '" + engine + "'");
     }
 
     /** A replica's configuration: these timings on top of {@code base}. */

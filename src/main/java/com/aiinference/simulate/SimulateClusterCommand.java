@@ -212,7 +212,7 @@ public final class SimulateClusterCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
-        Path chartDir = ChartSeed.chartDir(projectDir != null ? projectDir : defaultProjectDir());
+        Path chartDir = ChartSeed.chartDir(projectDir != null ? projectDir : com.aiinference.chart.ChartRenderer.projectRoot());
         if (!ChartSeed.hasChart(chartDir)) {
             throw CliException.usage("no Helm chart at " + chartDir + " (Chart.yaml missing): run from the project directory"
                     + " or pass --project-dir DIR");
@@ -358,20 +358,16 @@ public final class SimulateClusterCommand implements Callable<Integer> {
         out.printf("pods: %s%n", pods.isEmpty() ? "none (ProvisioningRequest " + dwsState + ": no nodes were provisioned)"
                 : String.join(", ", pods));
         out.printf("stack outputs written to %s%n", outputs);
-        out.printf("next, in another terminal: java -jar target/ai-inference.jar verify --outputs %s --users 50 --duration 60s%n", outputs);
+        out.printf("next, in another terminal: bin/ai-inference verify --outputs %s --users 50 --duration 60s%n", outputs);
         out.printf("Ctrl-C stops; stops by itself after %s%n", Format.duration(maxDuration));
         out.flush();
     }
 
     private String chartDirShown() {
-        return ChartSeed.chartDir(projectDir != null ? projectDir : defaultProjectDir()).toString();
+        return ChartSeed.chartDir(projectDir != null ? projectDir : com.aiinference.chart.ChartRenderer.projectRoot()).toString();
     }
 
-    /** The project directory as {@code plan} finds it: the build's {@code project.basedir}, else the working directory. */
-    private static Path defaultProjectDir() {
-        String base = System.getProperty("project.basedir", "");
-        return base.isBlank() ? Path.of("") : Path.of(base);
-    }
+
 
     /**
      * Prints the client requests each replica got (they add up to the total the front forwarded) and, apart, the

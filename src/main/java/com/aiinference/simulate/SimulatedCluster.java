@@ -4,7 +4,8 @@ import com.aiinference.chart.ChartContract;
 import com.aiinference.chart.ChartRenderer;
 import com.aiinference.chart.RenderedChart;
 import com.aiinference.chart.StubStatus;
-import com.aiinference.status.PlatformInspector;
+import com.aiinference.config.ConfigKeys;
+import com.aiinference.kube.GkeApi;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -428,7 +429,7 @@ public final class SimulatedCluster implements AutoCloseable {
             }
             if (o instanceof GenericKubernetesResource pr && "ProvisioningRequest".equals(pr.getKind())) {
                 pr.setAdditionalProperty("status", Map.of("conditions", provisioningConditions()));
-                client.genericKubernetesResources(PlatformInspector.PROVISIONING_REQUESTS).inNamespace(ns).resource(pr).create();
+                client.genericKubernetesResources(GkeApi.PROVISIONING_REQUESTS).inNamespace(ns).resource(pr).create();
             } else if (o instanceof GenericKubernetesResource g) {
                 throw new IllegalStateException("the chart rendered a " + g.getApiVersion() + " " + g.getKind()
                         + " the simulation does not know how to create");
@@ -468,6 +469,10 @@ public final class SimulatedCluster implements AutoCloseable {
             nodeLabels.putAll(template.getSpec().getNodeSelector());
         }
         nodeLabels.put("kubernetes.io/hostname", node);
+        // What Kubernetes and GKE label a GPU node with: the machine type, and the driver channel the stack asks for.
+        nodeLabels.put("node.kubernetes.io/instance-type", String.valueOf(ConfigKeys.GPU_MACHINE_TYPE.defaultValue()));
+        nodeLabels.put("cloud.google.com/gke-gpu-driver-version",
+                String.valueOf(ConfigKeys.GPU_DRIVER_VERSION.defaultValue()).toLowerCase(java.util.Locale.ROOT));
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node).withLabels(nodeLabels)
                 .withCreationTimestamp(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).endMetadata()
                 .withNewStatus().addToAllocatable("nvidia.com/gpu", new Quantity(String.valueOf(gpus)))
@@ -595,7 +600,7 @@ public final class SimulatedCluster implements AutoCloseable {
 
     /** The request's conditions as the named state of {@link #DWS_STATES} shows them, stamped now. */
     private void setProvisioningConditions(String state) {
-        var requests = client.genericKubernetesResources(PlatformInspector.PROVISIONING_REQUESTS).inNamespace(spec.namespace());
+        var requests = client.genericKubernetesResources(GkeApi.PROVISIONING_REQUESTS).inNamespace(spec.namespace());
         for (GenericKubernetesResource pr : requests.list().getItems()) {
             String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
             List<Map<String, Object>> conditions = new ArrayList<>();
@@ -894,24 +899,34 @@ public final class SimulatedCluster implements AutoCloseable {
                 return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain")
                         .setBody(new StubStatus(active, requests, requests, requests).render(0, active, 0));
             }
+            if (port == metricsPort && m.group(4).equals("metrics")
+                    && ChartContract.ENGINE_VLLM.equals(spec.engine())) {
+                // The chart's gateway passes vLLM's /metrics on its pod-only port.
+                return passThrough(backend, "metrics");
+            }
             if (networkPolicy && policyPorts != null && !policyPorts.contains(port)) {
                 return status(503, "error trying to reach service: dial tcp 10.8.0." + (replica + 10) + ":" + port
                         + ": i/o timeout");
             }
             if (port == inferencePort) {
-                try {
-                    HttpResponse<String> r = proxyClient.send(HttpRequest.newBuilder(backend.base().resolve("/" + m.group(4)))
-                            .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                    return new MockResponse().setResponseCode(r.statusCode()).setBody(r.body());
-                } catch (IOException e) {
-                    return status(503, "error trying to reach service: " + e.getMessage());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return status(503, "interrupted");
-                }
+                return passThrough(backend, m.group(4));
             }
             return status(503, "error trying to reach service: dial tcp 10.8.0." + (replica + 10) + ":" + port
                     + ": connect: connection refused");
+        }
+
+        /** GET {@code path} from the replica itself, as the API server's proxy reaches the pod. */
+        private MockResponse passThrough(RoundRobinFront.Backend backend, String path) {
+            try {
+                HttpResponse<String> r = proxyClient.send(HttpRequest.newBuilder(backend.base().resolve("/" + path))
+                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                return new MockResponse().setResponseCode(r.statusCode()).setBody(r.body());
+            } catch (IOException e) {
+                return status(503, "error trying to reach service: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return status(503, "interrupted");
+            }
         }
 
         private MockResponse status(int code, String message) {

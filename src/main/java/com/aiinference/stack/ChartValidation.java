@@ -2,14 +2,19 @@ package com.aiinference.stack;
 
 import static com.aiinference.config.ConfigKeys.CHART_PATH;
 
+import com.aiinference.chart.ChartContract;
 import com.aiinference.chart.ChartException;
 import com.aiinference.chart.ChartRenderer;
 import com.aiinference.chart.RenderedChart;
 import com.aiinference.config.ConfigKey;
+import com.aiinference.config.PolicyRules;
+import com.aiinference.config.Quantity;
 import com.aiinference.config.Settings;
 import com.aiinference.core.Check;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +44,14 @@ public final class ChartValidation {
     private static final Pattern SCHEMA_ITEM = Pattern.compile("^\\s*- at '([^']*)': (.*)$", Pattern.MULTILINE);
     private static final Pattern FAIL = Pattern.compile("execution error at \\([^)]*\\): (.*)", Pattern.DOTALL);
 
+    private static final Quantity ZERO = Quantity.parse("0").orElseThrow();
+
     private ChartValidation() {}
+
+    private static Optional<Quantity> quantity(Map<String, io.fabric8.kubernetes.api.model.Quantity> resources,
+                                               String name) {
+        return Optional.ofNullable(resources).map(m -> m.get(name)).flatMap(q -> Quantity.parse(q.toString()));
+    }
 
     /**
      * The verdict: the chart rendered (then its objects), or the refusals, one line each, naming the keys, and the
@@ -53,6 +65,24 @@ public final class ChartValidation {
 
         public boolean accepted() {
             return problems.isEmpty();
+        }
+
+        /**
+         * What the rules only Java knows need from the chart ({@code config.PolicyRules}): the gateway container it
+         * rendered, with its CPU request and memory limit (the node-fit rules count the chart's own numbers, not a
+         * copy of them; a resource the container does not state counts as Kubernetes counts it: a request defaults
+         * to the limit, else 0), and the keys it refused. No gateway when the chart did not render.
+         */
+        public PolicyRules.ChartVerdict forPolicyRules() {
+            Optional<PolicyRules.Sidecar> gateway = chart.map(c -> c.single(Deployment.class).stream()
+                    .flatMap(d -> d.getSpec().getTemplate().getSpec().getContainers().stream())
+                    .filter(container -> ChartContract.GATEWAY_CONTAINER.equals(container.getName())).findFirst()
+                    .map(Container::getResources)
+                    .map(r -> new PolicyRules.Sidecar(
+                            quantity(r.getRequests(), "cpu").or(() -> quantity(r.getLimits(), "cpu")).orElse(ZERO),
+                            quantity(r.getLimits(), "memory").or(() -> quantity(r.getRequests(), "memory")).orElse(ZERO)))
+                    .orElse(new PolicyRules.Sidecar(ZERO, ZERO)));
+            return new PolicyRules.ChartVerdict(gateway, refused);
         }
 
         /** As a check: PASS with the count of objects, or FAIL with every refusal. */

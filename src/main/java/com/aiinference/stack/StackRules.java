@@ -1,16 +1,12 @@
 package com.aiinference.stack;
 
-import com.aiinference.chart.ChartContract;
 import com.aiinference.chart.RenderedChart;
 import com.aiinference.config.InvalidConfigException;
 import com.aiinference.config.PolicyRules;
-import com.aiinference.config.Quantity;
 import com.aiinference.config.Settings;
 import com.aiinference.config.SettingsParser;
 import com.aiinference.core.Check;
-import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,40 +33,34 @@ public final class StackRules {
         }
     }
 
-    /** Every rule's check, Java's first and then the chart's. */
-    public static List<Check> check(Settings settings, Path projectDir) {
-        ChartValidation.Verdict chart = ChartValidation.validate(settings, projectDir);
-        List<Check> checks = new ArrayList<>(PolicyRules.check(settings, verdict(chart)));
-        checks.add(chart.check());
-        return checks;
-    }
-
-    /** The chart's verdict as {@link PolicyRules} reads it: the gateway it renders, the keys it refused. */
-    static PolicyRules.ChartVerdict verdict(ChartValidation.Verdict chart) {
-        return new PolicyRules.ChartVerdict(gateway(chart), chart.refused());
-    }
-
     /**
-     * The gateway container's CPU request and memory limit in the pod the chart rendered: the node-fit rules count
-     * the chart's own numbers (its {@code gateway.resources}), not a copy of them. Empty when the chart did not render;
-     * a resource the container does not state counts as Kubernetes counts it (a request defaults to the limit, else 0).
+     * The one verdict on a config: the chart asked once (it renders the release's values or says which keys it
+     * refuses), then the rules only Java knows, reading what the chart rendered (its gateway's resources) and refused.
+     *
+     * @param chart    the chart as it renders for these settings, when it accepted them
+     * @param checks   every rule's check, Java's first and then the chart's
+     * @param failures one line per problem, each naming its key (the chart's refusals one by one)
      */
-    static Optional<PolicyRules.Sidecar> gateway(ChartValidation.Verdict verdict) {
-        return verdict.chart().map(chart -> chart.single(Deployment.class).stream()
-                .flatMap(d -> d.getSpec().getTemplate().getSpec().getContainers().stream())
-                .filter(c -> ChartContract.GATEWAY_CONTAINER.equals(c.getName())).findFirst()
-                .map(Container::getResources)
-                .map(r -> new PolicyRules.Sidecar(
-                        quantity(r.getRequests(), "cpu").or(() -> quantity(r.getLimits(), "cpu")).orElse(ZERO),
-                        quantity(r.getLimits(), "memory").or(() -> quantity(r.getRequests(), "memory")).orElse(ZERO)))
-                .orElse(new PolicyRules.Sidecar(ZERO, ZERO)));
+    public record Verdict(Settings settings, Optional<RenderedChart> chart, List<Check> checks, List<String> failures) {
+        public Verdict {
+            checks = List.copyOf(checks);
+            failures = List.copyOf(failures);
+        }
     }
 
-    private static final Quantity ZERO = Quantity.parse("0").orElseThrow();
+    /** Judges {@code settings} with the chart at {@code projectDir}. */
+    public static Verdict judge(Settings settings, Path projectDir) {
+        ChartValidation.Verdict chart = ChartValidation.validate(settings, projectDir);
+        List<Check> checks = new ArrayList<>(PolicyRules.check(settings, chart.forPolicyRules()));
+        List<String> failures = new ArrayList<>(checks.stream().filter(Check::failed).map(Check::message).toList());
+        failures.addAll(chart.problems());
+        checks.add(chart.check());
+        return new Verdict(settings, chart.chart().filter(c -> chart.accepted()), checks, failures);
+    }
 
-    private static Optional<Quantity> quantity(Map<String, io.fabric8.kubernetes.api.model.Quantity> resources,
-                                               String name) {
-        return Optional.ofNullable(resources).map(m -> m.get(name)).flatMap(q -> Quantity.parse(q.toString()));
+    /** Every rule's check ({@link #judge}). */
+    public static List<Check> check(Settings settings, Path projectDir) {
+        return judge(settings, projectDir).checks();
     }
 
     /**
@@ -80,14 +70,10 @@ public final class StackRules {
      */
     public static Accepted requireValid(String project, Map<String, String> config, Set<String> secretKeys,
                                         Path projectDir) {
-        Settings settings = SettingsParser.parse(project, config, secretKeys);
-        ChartValidation.Verdict chart = ChartValidation.validate(settings, projectDir);
-        List<String> failures = new ArrayList<>(PolicyRules.check(settings, verdict(chart)).stream()
-                .filter(Check::failed).map(Check::message).toList());
-        failures.addAll(chart.problems());
-        if (!failures.isEmpty()) {
-            throw new InvalidConfigException(failures);
+        Verdict verdict = judge(SettingsParser.parse(project, config, secretKeys), projectDir);
+        if (!verdict.failures().isEmpty()) {
+            throw new InvalidConfigException(verdict.failures());
         }
-        return new Accepted(settings, chart.chart().orElseThrow());
+        return new Accepted(verdict.settings(), verdict.chart().orElseThrow());
     }
 }

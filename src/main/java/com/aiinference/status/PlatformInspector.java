@@ -2,7 +2,8 @@ package com.aiinference.status;
 
 import com.aiinference.chart.ChartContract;
 import com.aiinference.chart.StubStatus;
-import com.aiinference.kube.KubeAccess;
+import com.aiinference.kube.GkeApi;
+import com.aiinference.kube.PodProxy;
 import com.aiinference.status.PlatformSnapshot.Condition;
 import com.aiinference.status.PlatformSnapshot.ContainerState;
 import com.aiinference.status.PlatformSnapshot.DeploymentState;
@@ -25,9 +26,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.http.HttpClient;
-import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.readiness.Readiness;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -38,26 +36,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** Reads a {@link PlatformSnapshot} of one release through the Kubernetes API. */
 public final class PlatformInspector {
-    // The chart's names (ChartContract), under the names this class and its callers use.
-    public static final String OLLAMA_CONTAINER = ChartContract.OLLAMA_CONTAINER;
-    /** The chart's container with {@code engine: vllm}: vLLM's OpenAI server on port 8000. */
-    public static final String VLLM_CONTAINER = ChartContract.VLLM_CONTAINER;
-    static final int VLLM_PORT = ChartContract.VLLM_PORT;
-    public static final String GATEWAY_CONTAINER = ChartContract.GATEWAY_CONTAINER;
-    static final int OLLAMA_PORT = ChartContract.OLLAMA_PORT;
-    static final int METRICS_PORT = ChartContract.METRICS_PORT;
-    static final String COMPONENT_LABEL = ChartContract.COMPONENT_LABEL;
-    public static final String ACCELERATOR_LABEL = "cloud.google.com/gke-accelerator";
 
-    /** The CRD is not built into fabric8; naming the plural avoids a discovery round trip. */
-    public static final ResourceDefinitionContext PROVISIONING_REQUESTS = new ResourceDefinitionContext.Builder()
-            .withGroup("autoscaling.x-k8s.io").withVersion("v1").withKind("ProvisioningRequest")
-            .withPlural("provisioningrequests").withNamespaced(true).build();
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long PROXY_TIMEOUT_S = 5;
@@ -161,7 +143,7 @@ public final class PlatformInspector {
                                                                            List<Pod> pods) {
         List<GenericKubernetesResource> requests;
         try {
-            requests = client.genericKubernetesResources(PROVISIONING_REQUESTS).inNamespace(target.namespace())
+            requests = client.genericKubernetesResources(GkeApi.PROVISIONING_REQUESTS).inNamespace(target.namespace())
                     .withLabels(target.podSelector()).list().getItems();
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
@@ -233,7 +215,7 @@ public final class PlatformInspector {
         try {
             var n = client.nodes().withName(node).get();
             value = n == null ? null : n.getMetadata().getLabels() == null ? ""
-                    : n.getMetadata().getLabels().getOrDefault(ACCELERATOR_LABEL, "");
+                    : n.getMetadata().getLabels().getOrDefault(GkeApi.ACCELERATOR_LABEL, "");
         } catch (KubernetesClientException e) {
             value = null;
         }
@@ -276,11 +258,11 @@ public final class PlatformInspector {
      */
     private ModelState modelState(Pod pod, boolean ready) {
         String model = target.expected().model();
-        boolean vllm = pod.getSpec().getContainers().stream().anyMatch(c -> VLLM_CONTAINER.equals(c.getName()));
+        boolean vllm = pod.getSpec().getContainers().stream().anyMatch(c -> ChartContract.VLLM_CONTAINER.equals(c.getName()));
         if (vllm) {
             return vllmModelState(pod, ready, model);
         }
-        int port = containerPort(pod, OLLAMA_CONTAINER, ChartContract.OLLAMA_PORT_NAME, OLLAMA_PORT);
+        int port = containerPort(pod, ChartContract.OLLAMA_CONTAINER, ChartContract.OLLAMA_PORT_NAME, ChartContract.OLLAMA_PORT);
         ProxyAnswer ps = proxyGet(pod.getMetadata().getName(), port, "api/ps");
         if (ps.code() == 200) {
             try {
@@ -305,7 +287,7 @@ public final class PlatformInspector {
      * served; the served name must be the one the stack deployed.
      */
     private ModelState vllmModelState(Pod pod, boolean ready, String model) {
-        int port = containerPort(pod, VLLM_CONTAINER, ChartContract.VLLM_PORT_NAME, VLLM_PORT);
+        int port = containerPort(pod, ChartContract.VLLM_CONTAINER, ChartContract.VLLM_PORT_NAME, ChartContract.VLLM_PORT);
         ProxyAnswer answer = proxyGet(pod.getMetadata().getName(), port, "v1/models");
         if (answer.code() == 200) {
             try {
@@ -359,22 +341,10 @@ public final class PlatformInspector {
 
     /** GET through {@code /api/v1/namespaces/NS/pods/POD:PORT/proxy/PATH} with the client's credentials. */
     private ProxyAnswer proxyGet(String pod, int port, String path) {
-        String url = client.getMasterUrl().toString().replaceAll("/+$", "")
-                + "/api/v1/namespaces/" + target.namespace() + "/pods/" + pod + ":" + port + "/proxy/" + path;
-        HttpClient http = client.getHttpClient();
-        try {
-            HttpResponse<String> r = http.sendAsync(http.newHttpRequestBuilder().uri(url)
-                    .timeout(PROXY_TIMEOUT_S, TimeUnit.SECONDS).build(), String.class)
-                    .get(PROXY_TIMEOUT_S + 1, TimeUnit.SECONDS);
-            return new ProxyAnswer(r.code(), r.body(), null);
-        } catch (ExecutionException e) {
-            return new ProxyAnswer(-1, null, KubeAccess.firstLine(e.getCause() == null ? e : e.getCause()));
-        } catch (TimeoutException e) {
-            return new ProxyAnswer(-1, null, "no answer within " + PROXY_TIMEOUT_S + "s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new ProxyAnswer(-1, null, "interrupted");
-        }
+        // Never fails: an error or a timeout completes the answer with its reason.
+        PodProxy.Answer a = PodProxy.get(client, target.namespace(), pod, port, path,
+                java.time.Duration.ofSeconds(PROXY_TIMEOUT_S)).join();
+        return new ProxyAnswer(a.code(), a.body(), a.error());
     }
 
     /** Evicted events for pods of the Deployment (their names start with the Deployment's). */

@@ -1,5 +1,6 @@
 package com.aiinference.status;
 
+import com.aiinference.chart.ChartContract;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -98,7 +99,7 @@ public record PlatformSnapshot(
 
         /** The inference engine's container: {@code ollama} or, with the chart's {@code engine: vllm}, {@code vllm}. */
         public Optional<ContainerState> inferenceContainer() {
-            return container(PlatformInspector.OLLAMA_CONTAINER).or(() -> container(PlatformInspector.VLLM_CONTAINER));
+            return container(ChartContract.OLLAMA_CONTAINER).or(() -> container(ChartContract.VLLM_CONTAINER));
         }
 
         public int restarts() {

@@ -1,6 +1,7 @@
 package com.aiinference.status;
 
 import com.aiinference.chart.ChartContract;
+import com.aiinference.kube.GkeApi;
 import com.aiinference.status.PlatformSnapshot.Condition;
 import com.aiinference.status.PlatformSnapshot.ProvisioningState;
 import com.aiinference.status.PlatformStatus.Endpoint;
@@ -40,7 +41,7 @@ import java.util.Set;
 public final class StatusInspector {
     /** GKE's label of a node's pool. */
     static final String NODE_POOL_LABEL = ChartContract.NODE_POOL_LABEL;
-    /** GKE's label on flex-start nodes (FACTS: flex-start pools; the chart's PodTemplate selects on it). */
+    /** GKE's label on flex-start nodes (GKE's flex-start and provisioningrequest how-tos; the chart's PodTemplate selects on it). */
     static final String FLEX_START_LABEL = "cloud.google.com/gke-flex-start";
     /** Flex-start VMs run at most seven days (Google Cloud: flex-start VMs). */
     static final Duration FLEX_START_MAX_RUN = Duration.ofDays(7);
@@ -181,7 +182,7 @@ public final class StatusInspector {
     private List<Node> gpuNodes() {
         try {
             var nodes = expected.gpuPool().isBlank()
-                    ? client.nodes().withLabel(PlatformInspector.ACCELERATOR_LABEL).list()
+                    ? client.nodes().withLabel(GkeApi.ACCELERATOR_LABEL).list()
                     : client.nodes().withLabel(NODE_POOL_LABEL, expected.gpuPool()).list();
             return nodes.getItems();
         } catch (KubernetesClientException e) {

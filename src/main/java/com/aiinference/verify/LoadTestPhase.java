@@ -8,14 +8,10 @@ import com.aiinference.loadtest.engine.LoadTestRunner;
 import com.aiinference.loadtest.engine.Preflight;
 import com.aiinference.loadtest.engine.Slo;
 import com.aiinference.report.HtmlReport;
-import com.aiinference.report.LoadReport;
-import com.aiinference.report.ReportFiles;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -114,17 +110,10 @@ final class LoadTestPhase implements LoadPhase {
         boolean stopped = result.stoppedByUserSignal();
         if (stopped) {
             // A run cut short does not verify the load that was asked for, whatever it measured.
-            slo.add("stopped by the user (" + result.stop().reason() + ") after " + Format.seconds(result.windowSeconds())
+            slo.add("stopped by the user (" + result.run().stopped().reason() + ") after " + Format.seconds(result.run().windowS())
                     + " of the " + Format.duration(config.duration()) + " asked: not verified");
         }
-        Map<String, Long> errors = new LinkedHashMap<>(result.errors());
-        var l = result.latency();
-        String shape = config.load().describe() + " for " + Format.duration(config.duration());
-        return new LoadOutcome(shape, users(), result.durationSeconds(), result.total(),
-                result.succeeded(), result.failed(), errors, l.mean(), l.p50(), l.p95(), l.p99(),
-                result.ttft().isEmpty() ? null : result.ttft().p95(), result.requestsPerSecond(),
-                "none".equals(result.outputTokensSource()) ? null : result.outputTokensPerSecond(),
-                result.passed() && run.failure() == null && !stopped, slo, ReportFiles.json().valueToTree(LoadReport.of(result)));
+        return new LoadOutcome(result, result.passed() && run.failure() == null && !stopped, slo);
     }
 
     private LoadTestResult completed(VerificationReport report) {
@@ -148,6 +137,6 @@ final class LoadTestPhase implements LoadPhase {
         if (result != null) {
             notes.addAll(result.warnings());
         }
-        return VerificationView.of(report, config.load(), result == null ? null : LoadReport.of(completed(report)), notes);
+        return VerificationView.of(report, config.load(), result == null ? null : completed(report), notes);
     }
 }

@@ -2,8 +2,8 @@ package com.aiinference.verify;
 
 import com.aiinference.chart.ChartContract;
 import com.aiinference.core.Check;
+import com.aiinference.kube.GkeApi;
 import com.aiinference.status.Expectations;
-import com.aiinference.status.PlatformInspector;
 import com.aiinference.status.PlatformSnapshot.ContainerState;
 import com.aiinference.status.PlatformSnapshot.PodState;
 import com.aiinference.status.PlatformSnapshot.ProvisioningState;
@@ -155,7 +155,7 @@ public final class VerificationChecks {
         });
         s.pods().stream().filter(p -> "".equals(p.nodeAccelerator()))
                 .forEach(p -> problems.add(p.name() + " runs on " + p.nodeName() + ", a node without a GPU ("
-                        + PlatformInspector.ACCELERATOR_LABEL + " not set)"));
+                        + GkeApi.ACCELERATOR_LABEL + " not set)"));
         if (!problems.isEmpty()) {
             return Check.fail(name, String.join("; ", problems));
         }
@@ -174,7 +174,7 @@ public final class VerificationChecks {
         for (PodState p : s.pods()) {
             Optional<ContainerState> c = p.inferenceContainer();
             if (c.isEmpty()) {
-                problems.add(p.name() + " has no '" + PlatformInspector.OLLAMA_CONTAINER + "' or '" + PlatformInspector.VLLM_CONTAINER + "' container");
+                problems.add(p.name() + " has no '" + ChartContract.OLLAMA_CONTAINER + "' or '" + ChartContract.VLLM_CONTAINER + "' container");
             } else if (c.get().memoryLimit() == null) {
                 problems.add(p.name() + ": " + c.get().name() + " has no memory limit");
             } else if (e.memoryLimit() != null && !sameQuantity(c.get().memoryLimit(), e.memoryLimit())) {
@@ -235,13 +235,14 @@ public final class VerificationChecks {
     }
 
     /** Checks on the run: restarts, OOM kills, evictions and readiness between the snapshots, and per-replica traffic. */
+    /** {@code ownReads}: per pod, this tool's own requests to its gateway between the snapshots (not traffic). */
     public static List<Check> after(PlatformSnapshot before, PlatformSnapshot after, List<PodWatch.Observation> seen,
-            Optional<String> watchFailure, Instant runStart, Expectations e) {
+            Optional<String> watchFailure, Instant runStart, Expectations e, Map<String, Long> ownReads) {
         List<Check> checks = new ArrayList<>();
         checks.add(restartsDuringRun(before, after, seen));
         checks.add(evictions(before, after, seen, runStart));
         checks.add(readyThroughout(after, seen, watchFailure));
-        checks.add(replicasServed(traffic(before, after), e, after));
+        checks.add(replicasServed(traffic(before, after, ownReads), e, after));
         return checks;
     }
 
@@ -314,6 +315,11 @@ public final class VerificationChecks {
 
     /** Requests each replica's gateway served between the snapshots (pods matched by uid). */
     public static List<ReplicaTraffic> traffic(PlatformSnapshot before, PlatformSnapshot after) {
+        return traffic(before, after, Map.of());
+    }
+
+    /** {@code ownReads}: per pod, the requests of this tool's own between the snapshots (the signal sampler's reads). */
+    public static List<ReplicaTraffic> traffic(PlatformSnapshot before, PlatformSnapshot after, Map<String, Long> ownReads) {
         Map<String, PodState> old = byUid(before);
         List<ReplicaTraffic> out = new ArrayList<>();
         for (PodState p : after.pods()) {
@@ -328,7 +334,8 @@ public final class VerificationChecks {
             } else if (p.requests().requests() < was.requests().requests()) {
                 out.add(new ReplicaTraffic(p.name(), p.nodeName(), null, "counter reset (gateway restarted)"));
             } else {
-                long served = p.requests().requests() - was.requests().requests() - OWN_SCRAPES_BETWEEN_SNAPSHOTS;
+                long served = p.requests().requests() - was.requests().requests() - OWN_SCRAPES_BETWEEN_SNAPSHOTS
+                        - ownReads.getOrDefault(p.name(), 0L);
                 out.add(new ReplicaTraffic(p.name(), p.nodeName(), Math.max(0, served), null));
             }
         }
@@ -364,11 +371,12 @@ public final class VerificationChecks {
     /** The load's own verdict: its SLOs (the same ones {@code loadtest --slo} applies). */
     public static Check load(LoadOutcome load) {
         String name = "load-slo";
-        if (load.total() == 0) {
+        if (load.result().requests().total() == 0) {
             return Check.fail(name, "no request completed during the run");
         }
         String detail = load.sloResults().isEmpty()
-                ? String.format(java.util.Locale.ROOT, "%d/%d requests succeeded (no SLO given)", load.succeeded(), load.total())
+                ? String.format(java.util.Locale.ROOT, "%d/%d requests succeeded (no SLO given)",
+                        load.result().requests().succeeded(), load.result().requests().total())
                 : String.join("; ", load.sloResults());
         return load.sloMet() ? Check.pass(name, detail) : Check.fail(name, detail);
     }

@@ -3,8 +3,8 @@ package com.aiinference.verify;
 import com.aiinference.core.Check;
 import com.aiinference.core.Format;
 import com.aiinference.loadtest.engine.LoadShape;
-import com.aiinference.report.LoadReport;
-import com.aiinference.report.LoadReportBuilder;
+import com.aiinference.loadtest.engine.LoadTestResult;
+import com.aiinference.report.RunReport;
 import com.aiinference.report.Report;
 import com.aiinference.report.ReportRow;
 import com.aiinference.report.ReportVersion;
@@ -40,7 +40,7 @@ final class VerificationView {
                    List<PodWatch.Observation> observedDuringRun) {}
 
     /** The report; {@code load} is the load's report (replicas served filled in), null when it did not run. */
-    static Report of(VerificationReport v, LoadShape shape, LoadReport load, List<String> warnings) {
+    static Report of(VerificationReport v, LoadShape shape, LoadTestResult load, List<String> warnings) {
         List<String> reasons = new ArrayList<>();
         v.failures().forEach(c -> reasons.add(c.name() + ": " + c.message()));
         if (v.load().isEmpty() && v.loadSkippedReason() != null) {
@@ -49,7 +49,7 @@ final class VerificationView {
         Report.Verdict verdict = v.verified()
                 ? new Report.Verdict(Check.Status.PASS, "VERIFIED", List.of())
                 : new Report.Verdict(Check.Status.FAIL, "NOT VERIFIED", reasons);
-        String subtitle = shape.describeLong() + (load == null ? "" : " for " + Format.seconds(load.config().durationS()))
+        String subtitle = shape.describeLong() + (load == null ? "" : " for " + Format.seconds(load.asked().durationS()))
                 + " against " + v.endpoint() + (load == null ? " (load not run)" : "");
         String resultsTitle = "Verified Results (" + shape.describe() + " @ " + v.expectedReplicas() + " Replicas)";
         List<ReportRow> rows = List.of(stabilityRow(v, load), latencyRow(v, load), capacityRow(v, load));
@@ -82,7 +82,7 @@ final class VerificationView {
     }
 
     /** Stability: the load's success share (as loadtest words it), then restarts, OOM kills and evictions. */
-    static ReportRow stabilityRow(VerificationReport v, LoadReport load) {
+    static ReportRow stabilityRow(VerificationReport v, LoadTestResult load) {
         String cluster = Format.plural(v.restartsDuringRun(), "restart", "restarts") + ", "
                 + Format.plural(v.oomKillsDuringRun(), "OOM kill", "OOM kills") + ", "
                 + Format.plural(v.evictionsOrReplacements(), "eviction/replacement", "evictions/replacements") + " during the run";
@@ -92,24 +92,24 @@ final class VerificationView {
             return new ReportRow("Stability", "not measured",
                     v.after().isEmpty() ? skipped : (skipped.isEmpty() ? "" : skipped + "; ") + cluster);
         }
-        ReportRow l = LoadReportBuilder.stabilityRow(load);
+        ReportRow l = RunReport.stabilityRow(load);
         return new ReportRow("Stability", l.result(), l.notes() + "; " + cluster);
     }
 
-    static ReportRow latencyRow(VerificationReport v, LoadReport load) {
+    static ReportRow latencyRow(VerificationReport v, LoadTestResult load) {
         if (load == null) {
             return new ReportRow("Latency", "not measured", v.loadSkippedReason() == null ? "" : v.loadSkippedReason());
         }
-        return LoadReportBuilder.latencyRow(load);
+        return RunReport.latencyRow(load);
     }
 
     /** Capacity: replicas that served traffic out of those expected, then the load's throughput. */
-    static ReportRow capacityRow(VerificationReport v, LoadReport load) {
+    static ReportRow capacityRow(VerificationReport v, LoadTestResult load) {
         List<ReplicaTraffic> known = v.traffic().stream().filter(ReplicaTraffic::known).toList();
         // The row's value is the replicas; the rate the client measured leads the note, so it is never without its number.
         String throughput = load == null ? "" : "; " + (load.requests().succeeded() == 0 ? "no request succeeded"
-                : com.aiinference.core.Format.number(load.capacity().succeededPerS()) + " req/s: "
-                        + LoadReportBuilder.throughputNotes(load));
+                : com.aiinference.core.Format.number(load.served().succeededPerS()) + " req/s: "
+                        + RunReport.throughputNotes(load));
         if (known.isEmpty()) {
             long ready = v.after().orElse(v.before()).pods().stream().filter(PodState::ready).count();
             return new ReportRow("Capacity", ready + "/" + v.expectedReplicas() + " Replicas ready",

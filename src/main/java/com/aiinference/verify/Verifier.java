@@ -1,6 +1,8 @@
 package com.aiinference.verify;
 
 import com.aiinference.core.Check;
+import com.aiinference.report.ServerSignals;
+import com.aiinference.signals.SignalSampler;
 import com.aiinference.status.PlatformInspector;
 import com.aiinference.status.PlatformSnapshot;
 import com.aiinference.status.PlatformTarget;
@@ -25,6 +27,7 @@ public final class Verifier {
     private final PrintWriter log;
 
     private final String notReady;
+    private ServerSignals server;
 
     public Verifier(KubernetesClient client, PlatformTarget target, LoadPhase load, PrintWriter log) {
         this(client, target, load, log, null);
@@ -66,19 +69,32 @@ public final class Verifier {
         LoadOutcome outcome;
         List<PodWatch.Observation> seen;
         Optional<String> watchFailure;
-        try (PodWatch watch = PodWatch.start(client, target.namespace(), target.podSelector(), before)) {
+        Map<String, Long> ownReads;
+        // The servers' own signals, read between the two snapshots: their reads of the gateway are subtracted from the
+        // traffic each replica served.
+        try (PodWatch watch = PodWatch.start(client, target.namespace(), target.podSelector(), before);
+             SignalSampler sampler = SignalSampler.start(client, target.namespace(), target.release(),
+                     target.expected().model())) {
             outcome = load.run(target.endpoint(), log);
             seen = watch.observations();
             watchFailure = watch.failure();
+            server = sampler.stop(runStart);
+            ownReads = sampler.gatewayReads();
         }
         checks.put(Moment.RUN, List.of(VerificationChecks.load(outcome)));
         PlatformSnapshot after = inspector.snapshot();
         log.printf("after: %s%n", summary(after));
         log.flush();
-        checks.put(Moment.AFTER, VerificationChecks.after(before, after, seen, watchFailure, runStart, target.expected()));
+        checks.put(Moment.AFTER, VerificationChecks.after(before, after, seen, watchFailure, runStart, target.expected(),
+                ownReads));
         return new VerificationReport(target.namespace(), target.release(), String.valueOf(target.endpoint()),
-                load.users(), target.expected(), before, Optional.of(after), checks, VerificationChecks.traffic(before, after),
+                load.users(), target.expected(), before, Optional.of(after), checks, VerificationChecks.traffic(before, after, ownReads),
                 Optional.of(outcome), null, seen);
+    }
+
+    /** The servers' signals during the load (seconds since it began), once {@link #run} ran it. */
+    public Optional<ServerSignals> serverSignals() {
+        return Optional.ofNullable(server);
     }
 
     private static String summary(PlatformSnapshot s) {

@@ -19,6 +19,7 @@ import com.aiinference.loadtest.engine.Preflight;
 import com.aiinference.report.HtmlReport;
 import com.aiinference.report.MarkdownReport;
 import com.aiinference.report.ReportFiles;
+import com.aiinference.report.ServerSignals;
 import com.aiinference.status.ClusterOptions;
 import com.aiinference.status.Expectations;
 import com.aiinference.status.PlatformStatus;
@@ -208,8 +209,9 @@ public final class VerifyCommand implements Callable<Integer> {
                         // No pre-flight request from here: the Service's DNS name is reached from inside the cluster only.
                         : new LoadTestPhase(config, DEFAULT_SLO, false, inCluster(client, target, image, workerSpec, interrupt));
                 VerificationReport report;
+                Verifier verifier = new Verifier(client, target, phase, err, notReady);
                 try {
-                    report = new Verifier(client, target, phase, err, notReady).run();
+                    report = verifier.run();
                 } catch (KubernetesClientException e) {
                     // Reachable but refusing (RBAC) or failing mid-way: the platform could not be inspected at all.
                     throw CliException.usage("the Kubernetes API at " + client.getMasterUrl() + " refused a request"
@@ -223,10 +225,11 @@ public final class VerifyCommand implements Callable<Integer> {
                     err.flush();
                     return ExitCodes.INTERRUPTED;
                 }
+                ServerSignals server = verifier.serverSignals().orElse(null);
                 if (base != null) {
                     report = withBaseline(report, base, thresholds);
                 }
-                writeReports(report, phase, out, err);
+                writeReports(report, phase, server, out, err);
                 if (interrupt.interrupted()) {
                     err.println("verify: stopped by the user (Ctrl-C): " + report.verdictLine());
                     err.flush();
@@ -290,7 +293,8 @@ public final class VerifyCommand implements Callable<Integer> {
         if (r.load().isEmpty()) {
             return r; // no load ran: the report already says why, and there is nothing to compare
         }
-        var run = com.aiinference.loadtest.compare.ReportedRun.ofLoad(r.load().get().report(), "this run", "verify");
+        var run = com.aiinference.loadtest.compare.ReportedRun.ofLoad(
+                com.aiinference.report.ReportFiles.json().valueToTree(r.load().get().result()), "this run", "verify");
         var comparison = com.aiinference.loadtest.compare.Comparison.ofRuns(base, run, thresholds);
         java.util.Map<Moment, java.util.List<com.aiinference.core.Check>> stages = new java.util.EnumMap<>(Moment.class);
         stages.putAll(r.stages());
@@ -303,8 +307,9 @@ public final class VerifyCommand implements Callable<Integer> {
      * Prints the Markdown report and writes every report asked for, from one {@link com.aiinference.report.Report}:
      * also when the load did not run (the report then says why), so no file from an earlier run is left in place.
      */
-    private void writeReports(VerificationReport verification, LoadTestPhase phase, PrintWriter out, PrintWriter err) {
-        com.aiinference.report.Report report = phase.report(verification);
+    private void writeReports(VerificationReport verification, LoadTestPhase phase, ServerSignals server, PrintWriter out,
+                              PrintWriter err) {
+        com.aiinference.report.Report report = phase.report(verification).withServer(server);
         String markdown = MarkdownReport.render(report);
         out.print(markdown);
         out.flush();

@@ -8,6 +8,7 @@ import com.aiinference.loadtest.archfixture.LoadTestThatKnowsVerify;
 import com.aiinference.loadtest.engine.archfixture.EngineThatWritesAReport;
 import com.aiinference.plan.archfixture.PlanThatRunsOtherCommands;
 import com.aiinference.report.archfixture.ReportThatCallsTheEngineBack;
+import com.aiinference.signals.archfixture.SignalsThatJudgeAVerification;
 import com.aiinference.stack.archfixture.StackThatKnowsTheCli;
 import com.aiinference.status.archfixture.StatusThatRunsALoad;
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -24,7 +25,7 @@ class ArchitectureFixtureTest {
     private static final JavaClasses FIXTURES = new ClassFileImporter().importClasses(StackThatKnowsTheCli.class,
             LoadTestThatKnowsVerify.class, PlanThatRunsOtherCommands.class, PlanThatRunsOtherCommands.PlanBroke.class,
             ChartThatKnowsTheConfig.class, EngineThatWritesAReport.class, ReportThatCallsTheEngineBack.class,
-            StatusThatRunsALoad.class);
+            StatusThatRunsALoad.class, SignalsThatJudgeAVerification.class);
 
     private static String violations(ArchRule rule) {
         EvaluationResult result = rule.evaluate(FIXTURES);
@@ -92,5 +93,11 @@ class ArchitectureFixtureTest {
     void statusRunningALoadIsCaught() {
         assertThat(violations(Layers.STATUS_KNOWS_NO_LOAD))
                 .contains("StatusThatRunsALoad").contains("com.aiinference.loadtest.engine.LoadShape");
+    }
+
+    @Test
+    void signalsReachingIntoVerifyAreCaught() {
+        assertThat(violations(Layers.SIGNALS_READ_THROUGH_KUBE))
+                .contains("SignalsThatJudgeAVerification").contains("com.aiinference.verify.Moment");
     }
 }

@@ -38,6 +38,7 @@ final class Layers {
     static final String REPORT = ROOT + ".report..";
     static final String STATUS = ROOT + ".status..";
     static final String PREFLIGHT = ROOT + ".preflight..";
+    static final String SIGNALS = ROOT + ".signals..";
     /** The load test's command room only: its commands, options and target resolution. */
     static final String LOADTEST_COMMANDS = ROOT + ".loadtest";
     static final String ENGINE = ROOT + ".loadtest.engine..";
@@ -127,10 +128,19 @@ final class Layers {
             .should().dependOnClassesThat().resideInAnyPackage(LOADTEST, REPORT, VERIFY, SIMULATE, PLAN)
             .because("verify builds on status (its snapshot and wait), never the other way round");
 
-    /** The simulator stands in for the platform; it takes the platform's names from chart and kube, not from verify. */
+    /** The servers' signals are read through kube into the report model; no command, load or verification in them. */
+    static final ArchRule SIGNALS_READ_THROUGH_KUBE = noClasses()
+            .that().resideInAPackage(SIGNALS)
+            .should().dependOnClassesThat().resideInAnyPackage(LOADTEST, VERIFY, STATUS, SIMULATE, PLAN, CLI, "picocli..")
+            .because("loadtest, sweep and verify start the sampler; it only reads the cluster and fills the report model");
+
+    /**
+     * The simulator stands in for the platform; it takes the platform's names from chart and kube, not from the
+     * commands that read the platform (status, verify).
+     */
     static final ArchRule SIMULATE_KNOWS_NO_VERIFY = noClasses()
             .that().resideInAPackage(SIMULATE)
-            .should().dependOnClassesThat().resideInAnyPackage(VERIFY, PLAN)
+            .should().dependOnClassesThat().resideInAnyPackage(VERIFY, STATUS, PLAN)
             .because("what verify checks must come from the chart, not from the simulator that fakes it");
 
     /** No two packages depend on each other, directly or round a loop. */
@@ -185,7 +195,7 @@ final class Layers {
     static final List<ArchRule> ALL = List.of(PROGRAM_KNOWS_NO_CLI, PROGRAM_KNOWS_NO_COMMANDS, CORE_STANDS_ALONE,
             IO_STANDS_ON_CORE, KUBE_STANDS_ON_IO, CHART_STANDS_ON_CORE,
             LOADTEST_KNOWS_NO_VERIFY, ENGINE_KNOWS_NO_COMMANDS, REPORT_READS_THE_ENGINE,
-            LOADTEST_ROOMS_KNOW_NO_COMMAND_ROOM, STATUS_KNOWS_NO_LOAD, SIMULATE_KNOWS_NO_VERIFY, NO_PACKAGE_CYCLES, SIMULATE_ONLY_FROM_ROOT, COMMANDS_ONLY_FROM_ROOT, EXIT_CODES_ONLY_IN_CLI,
+            LOADTEST_ROOMS_KNOW_NO_COMMAND_ROOM, STATUS_KNOWS_NO_LOAD, SIGNALS_READ_THROUGH_KUBE, SIMULATE_KNOWS_NO_VERIFY, NO_PACKAGE_CYCLES, SIMULATE_ONLY_FROM_ROOT, COMMANDS_ONLY_FROM_ROOT, EXIT_CODES_ONLY_IN_CLI,
             DOMAIN_ERRORS_ARE_DOMAIN_EXCEPTIONS);
 
     /** A picocli command, or a class whose fields are picocli options (a mixin or an argument group). */

@@ -56,6 +56,24 @@ class ChartRendererTest {
     }
 
     @Test
+    void aRepeatedRenderGivesEachCallerItsOwnObjectsAndAChangedChartIsRenderedAgain() throws Exception {
+        writeChart();
+        ChartRenderer renderer = new ChartRenderer(chart);
+        RenderedChart first = renderer.template("rel", "ns", Map.of("greeting", "hi", "count", 3));
+        first.single(ConfigMap.class).orElseThrow().getData().put("greeting", "changed by a caller");
+        RenderedChart again = renderer.template("rel", "ns", Map.of("count", 3, "greeting", "hi"));
+        assertThat(again.manifest()).isEqualTo(first.manifest());
+        assertThat(again.single(ConfigMap.class).orElseThrow().getData()).containsEntry("greeting", "hi");
+
+        Files.writeString(chart.resolve("templates/cm.yaml"), Files.readString(chart.resolve("templates/cm.yaml"))
+                .replace("greeting: {{ .Values.greeting | quote }}", "greeting: {{ .Values.greeting | upper | quote }}"));
+        assertThat(renderer.template("rel", "ns", Map.of("greeting", "hi", "count", 3)).single(ConfigMap.class)
+                .orElseThrow().getData()).containsEntry("greeting", "HI");
+        assertThat(renderer.template("other", "ns", Map.of("greeting", "hi", "count", 3)).single(ConfigMap.class)
+                .orElseThrow().getMetadata().getName()).isEqualTo("other");
+    }
+
+    @Test
     void schemaViolationIsOneLineChartException() throws Exception {
         writeChart();
         assertThatThrownBy(() -> new ChartRenderer(chart).template("rel", "ns", Map.of("count", 0)))

@@ -1,10 +1,12 @@
 package com.aiinference.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -48,12 +50,10 @@ class HelmSignalsIT {
                 RenderThenWait.class.getName());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!read(log).contains("rendered")) {
+            await("the render").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
                 assertThat(p.isAlive()).as("child exited early:%n%s", read(log)).isTrue();
-                assertThat(System.nanoTime()).as("no render after 60 s:%n%s", read(log)).isLessThan(deadline);
-                Thread.sleep(100);
-            }
+                return read(log).contains("rendered");
+            });
 
             p.destroy(); // SIGTERM
 

@@ -1,6 +1,7 @@
 package com.aiinference.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -219,12 +220,10 @@ class ModelEntrypointTest {
 
     /** Polls the startup probe the way the kubelet would, failing if the entrypoint dies first. */
     private void awaitReady(Process entrypoint) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (probe(List.of("--loaded"), Map.of()) != 0) {
+        await("ready").atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
             assertThat(entrypoint.isAlive()).as("entrypoint exited: %s", output(entrypoint)).isTrue();
-            assertThat(System.nanoTime()).as("ready within %s", TIMEOUT).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+            return probe(List.of("--loaded"), Map.of()) == 0;
+        });
     }
 
     private String output(Process entrypoint) throws IOException {

@@ -1,6 +1,7 @@
 package com.aiinference.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -102,16 +103,16 @@ final class NginxGateway implements AutoCloseable {
         }
         Process nginx = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         NginxGateway gateway = new NginxGateway(work, httpPort, metricsPort, httpsPort, nginx, log);
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!(listening(httpPort) && listening(metricsPort))) {
-            if (!nginx.isAlive()) {
-                throw new AssertionError("nginx exited with " + nginx.exitValue() + ":\n" + Files.readString(log));
-            }
-            if (System.nanoTime() > deadline) {
-                gateway.close();
-                throw new AssertionError("nginx did not listen within " + TIMEOUT + ":\n" + Files.readString(log));
-            }
-            Thread.sleep(50);
+        try {
+            await("nginx listening").atMost(TIMEOUT).pollInterval(Duration.ofMillis(50)).until(() -> {
+                if (!nginx.isAlive()) {
+                    throw new AssertionError("nginx exited with " + nginx.exitValue() + ":\n" + Files.readString(log));
+                }
+                return listening(httpPort) && listening(metricsPort);
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            gateway.close();
+            throw new AssertionError("nginx did not listen within " + TIMEOUT + ":\n" + Files.readString(log), e);
         }
         return gateway;
     }

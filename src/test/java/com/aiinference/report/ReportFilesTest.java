@@ -8,6 +8,7 @@ import com.aiinference.loadtest.engine.LatencySummary;
 import com.aiinference.loadtest.engine.LoadShape;
 import com.aiinference.loadtest.engine.LoadTestConfig;
 import com.aiinference.loadtest.engine.LoadTestResult;
+import com.aiinference.loadtest.engine.WindowRates;
 import com.aiinference.loadtest.engine.Slo;
 import com.aiinference.loadtest.engine.SloTest;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,15 +31,15 @@ class ReportFilesTest {
             new LatencySummary(1000, 2712, 2650, 2900, 3100, 4000, 4500), new LatencySummary(1000, 180, 170, 300, 450, 900, 1200));
 
     private static String markdown(LoadTestResult r) {
-        return MarkdownReport.render(LoadReportBuilder.of(r));
+        return MarkdownReport.render(RunReport.of(r));
     }
 
     private static String html(LoadTestResult r) {
-        return HtmlReport.render(LoadReportBuilder.of(r));
+        return HtmlReport.render(RunReport.of(r));
     }
 
     private static JsonNode json(LoadTestResult r) throws Exception {
-        return JSON.readTree(ReportFiles.toJson(LoadReportBuilder.of(r)));
+        return JSON.readTree(ReportFiles.toJson(RunReport.of(r)));
     }
 
     @Test
@@ -132,10 +133,13 @@ class ReportFilesTest {
 
     @Test
     void histogramTooltipsNeverShowARangeWithEqualEnds() {
-        LoadTestResult r = new LoadTestResult(CONFIG, URI.create("http://10.0.0.1:8000/api/generate"), Instant.EPOCH, 10, 10,
-                3, 3, Map.of(), 0, RESULT.latency(), RESULT.ttft(), LatencySummary.EMPTY, LatencySummary.EMPTY, 0, "none", -1,
-                0.3, 0.3, 0, Double.NaN, Double.NaN, 1, 0, List.of(), List.of(),
-                List.of(new LoadTestResult.Bin(2845.0, 2846.0, 1), new LoadTestResult.Bin(2846.0, 2847.0, 2)), null, List.of(), null);
+        LoadTestResult r = new LoadTestResult(CONFIG, URI.create("http://10.0.0.1:8000/api/generate"),
+                new LoadTestResult.Run(Instant.EPOCH, 10, 10, 0, 0, null), LoadTestResult.Requests.of(3, 3, 0), Map.of(),
+                RESULT.latency(), RESULT.ttft(), LatencySummary.EMPTY, LatencySummary.EMPTY,
+                new LoadTestResult.Tokens(null, 0, "none"),
+                new LoadTestResult.Throughput(0.3, Double.NaN, 0, Double.NaN, Double.NaN, WindowRates.METHOD),
+                new LoadTestResult.Served(0.3, 1, null), List.of(), List.of(),
+                List.of(new LoadTestResult.Bin(2845.0, 2846.0, 1), new LoadTestResult.Bin(2846.0, 2847.0, 2)), List.of(), null);
         Matcher m = Pattern.compile("<title>([^<]*) to ([^<:]*):").matcher(html(r));
         List<String> ranges = new ArrayList<>();
         while (m.find()) {

@@ -1,11 +1,13 @@
 package com.aiinference.simulate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.aiinference.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,16 +28,12 @@ class SimulateEngineCommandTest {
         long t0 = System.nanoTime();
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cl.execute("simulate", "ollama", "--port", "0",
                 "--max-duration", "4s", "--tokens", "3", "--ttft", "10ms", "--itl", "1ms"));
-        URI base = null;
-        for (int i = 0; i < 200 && base == null; i++) {
-            Matcher m = Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+)").matcher(out.toString());
-            if (m.find()) {
-                base = URI.create(m.group(1));
-            } else {
-                Thread.sleep(10);
-            }
-        }
-        assertThat(base).as(out.toString()).isNotNull();
+        Pattern listening = Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+)");
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                .until(() -> listening.matcher(out.toString()).find());
+        Matcher m = listening.matcher(out.toString());
+        assertThat(m.find()).as(out.toString()).isTrue();
+        URI base = URI.create(m.group(1));
         // A plain socket, not the JDK HttpClient: a cold client can take seconds to start on a loaded machine.
         String body = "{\"model\":\"llama3.1:8b\",\"prompt\":\"x\",\"stream\":false}";
         String answer;
@@ -59,7 +57,7 @@ class SimulateEngineCommandTest {
         CommandLine cl = Main.commandLine();
         StringWriter err = new StringWriter();
         cl.setErr(new PrintWriter(err, true));
-        assertThat(cl.execute("simulate", "ollama", "--port", "0", "--busy-rate", "60%", "--reset-rate", "50%")).isEqualTo(2);
-        assertThat(err.toString().strip()).isEqualTo("simulate ollama: fault fractions add up to more than 1 (100%)");
+        assertThat(cl.execute("simulate", "server", "--port", "0", "--busy-rate", "60%", "--reset-rate", "50%")).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("simulate server: fault fractions add up to more than 1 (100%)");
     }
 }

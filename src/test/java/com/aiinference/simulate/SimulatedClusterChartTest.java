@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.aiinference.chart.ChartRenderer;
 import com.aiinference.chart.RenderedChart;
 import com.aiinference.config.SettingsParser;
+import com.aiinference.kube.GkeApi;
 import com.aiinference.plan.StackFile;
 import com.aiinference.stack.ChartValues;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -80,7 +81,7 @@ class SimulatedClusterChartTest {
             for (HasMetadata o : chart.objects()) {
                 boolean hook = o.getMetadata().getAnnotations() != null && o.getMetadata().getAnnotations().containsKey("helm.sh/hook");
                 var seeded = o.getKind().equals("ProvisioningRequest")
-                        ? k.genericKubernetesResources(com.aiinference.status.PlatformInspector.PROVISIONING_REQUESTS)
+                        ? k.genericKubernetesResources(GkeApi.PROVISIONING_REQUESTS)
                                 .inNamespace(NS).withName(o.getMetadata().getName()).get()
                         : k.resource(o).inNamespace(NS).get();
                 if (hook) {

@@ -2,6 +2,7 @@ package com.aiinference.simulate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -276,12 +277,8 @@ class SimulatedEngineTest {
     /** Polls the server's counters (bounded at 10 s) instead of guessing with a sleep. */
     private static void awaitStats(SimulatedEngine fake, java.util.function.Predicate<SimulatedEngine.Stats> condition)
             throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.test(fake.stats())) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("server never reached the expected state: " + fake.stats().summary());
-            }
-            Thread.sleep(5);
-        }
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                .untilAsserted(() -> assertThat(condition.test(fake.stats()))
+                        .as("server in the expected state: %s", fake.stats().summary()).isTrue());
     }
 }

@@ -1,6 +1,7 @@
 package com.aiinference.simulate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -77,11 +78,9 @@ class SimulatedVllmTest {
                 calls.add(http.sendAsync(post(fake.baseUri().resolve("/v1/completions"),
                         "{\"model\":\"" + MODEL + "\",\"prompt\":\"x\",\"max_tokens\":6}"), HttpResponse.BodyHandlers.ofString()));
             }
-            String metrics = "";
-            for (int i = 0; i < 100 && !metrics.contains("vllm:num_requests_waiting{model_name=\"" + MODEL + "\"} 2.0"); i++) {
-                metrics = get(fake.baseUri().resolve("/metrics")).body();
-                Thread.sleep(20);
-            }
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> get(fake.baseUri()
+                    .resolve("/metrics")).body().contains("vllm:num_requests_waiting{model_name=\"" + MODEL + "\"} 2.0"));
+            String metrics = get(fake.baseUri().resolve("/metrics")).body();
             assertThat(metrics).contains("vllm:num_requests_running{model_name=\"" + MODEL + "\"} 2.0")
                     .contains("vllm:num_requests_waiting{model_name=\"" + MODEL + "\"} 2.0")
                     .contains("vllm:kv_cache_usage_perc{model_name=\"" + MODEL + "\"} 1.0");

@@ -3,6 +3,7 @@ package com.aiinference.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.aiinference.core.Check;
+import com.aiinference.kube.GkeApi;
 import com.aiinference.kube.KubeAccess;
 import com.aiinference.simulate.SimulatedCluster;
 import com.aiinference.verify.SimulatedRelease;
@@ -44,7 +45,7 @@ class PlatformInspectorTest {
                     .endMetadata().build();
             old.setAdditionalProperty("status", Map.of("conditions", List.of(
                     Map.of("type", "Failed", "status", "True", "reason", "QuotaExceeded", "message", "old request"))));
-            r.cluster.client().genericKubernetesResources(PlatformInspector.PROVISIONING_REQUESTS).inNamespace("ai-inference")
+            r.cluster.client().genericKubernetesResources(GkeApi.PROVISIONING_REQUESTS).inNamespace("ai-inference")
                     .resource(old).create();
 
             try (var client = KubeAccess.fromText(r.cluster.kubeconfig(), "test", null).connect()) {

@@ -1,9 +1,12 @@
 package com.aiinference.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -41,16 +44,12 @@ public final class MainProcess implements AutoCloseable {
 
     /** Waits (polling, bounded) until {@code condition} holds; fails if the process exits first or time runs out. */
     public void awaitWhileAlive(BooleanSupplier condition, long seconds, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
+        await(what).atMost(Duration.ofSeconds(seconds)).pollInterval(Duration.ofMillis(50)).until(() -> {
             if (!process.isAlive()) {
                 throw new AssertionError("the process exited (" + process.exitValue() + ") before " + what + ":\n" + err());
             }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no " + what + " after " + seconds + " s:\n" + err());
-            }
-            Thread.sleep(50);
-        }
+            return condition.getAsBoolean();
+        });
     }
 
     /** Ctrl-C: SIGINT to this process only (a terminal would also signal its children). */

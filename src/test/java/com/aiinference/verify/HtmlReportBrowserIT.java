@@ -91,7 +91,9 @@ class HtmlReportBrowserIT {
             assertThat(why).as("the verdict's reasons come first").isPositive().isLessThan(text.indexOf("Verified Results"));
             assertThat(text.substring(why)).contains("pods-ready: 2/3 pods ready; not ready: " + down);
             assertThat(text.indexOf("Verified Results")).isLessThan(text.indexOf("Checks"));
-            assertThat(page.svgCharts()).isEqualTo(3);
+            // The load's three charts, then the servers' signals: the gateways' requests in flight and per second.
+            assertThat(text).contains("Server signals", "Requests in flight at each replica's gateway");
+            assertThat(page.svgCharts()).isEqualTo(5);
             page.assertClean();
         }
     }

@@ -1,9 +1,9 @@
 package com.aiinference.loadtest.compare;
 
 import com.aiinference.loadtest.engine.LatencySummary;
+import com.aiinference.loadtest.engine.LoadTestResult;
 import com.aiinference.loadtest.engine.Slo;
 import com.aiinference.loadtest.sweep.SweepDocument;
-import com.aiinference.report.LoadReport;
 import com.aiinference.report.Report;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
@@ -20,7 +20,7 @@ import java.nio.file.Path;
 
 /**
  * The figures of one run read back from its JSON report ({@code loadtest --report-json}, or {@code verify}'s, whose
- * {@code load} is the same {@link LoadReport}): the {@link LoadReport} parts a comparison needs, bound by Jackson
+ * {@code load} is the same {@link LoadTestResult}): the {@link LoadTestResult} parts a comparison needs, bound by Jackson
  * with the report's own conventions (snake_case, null for "no data", read back as NaN).
  *
  * @param source where it was read from (a file name), for messages
@@ -31,12 +31,12 @@ public record ReportedRun(
         @JsonIgnore String source,
         @JsonIgnore String command,
         Config config,
-        LoadReport.Requests requests,
+        LoadTestResult.Requests requests,
         LatencySummary latencyMs,
         LatencySummary ttftMs,
         LatencySummary itlMs,
         LatencySummary tpotMs,
-        LoadReport.Throughput throughput) implements Slo.Measured {
+        LoadTestResult.Throughput throughput) implements Slo.Measured {
 
     private static final ObjectMapper JSON = reader();
 
@@ -60,7 +60,7 @@ public record ReportedRun(
         return ofLoad(load, source, command);
     }
 
-    /** The run of a report's {@code load} part ({@link LoadReport} as JSON), e.g. the one verify embeds. */
+    /** The run of a report's {@code load} part ({@link LoadTestResult} as JSON), e.g. the one verify embeds. */
     public static ReportedRun ofLoad(JsonNode load, String source, String command) {
         try {
             ReportedRun r = JSON.treeToValue(load, ReportedRun.class);
@@ -100,26 +100,6 @@ public record ReportedRun(
 
     private static String firstLine(String s) {
         return s == null ? "" : s.lines().findFirst().orElse("");
-    }
-
-    @Override
-    public long total() {
-        return requests.total();
-    }
-
-    @Override
-    public double successRate() {
-        return requests.successShare();
-    }
-
-    @Override
-    public double requestsPerSecond() {
-        return throughput.requestsPerS();
-    }
-
-    @Override
-    public double outputTokensPerSecond() {
-        return throughput.outputTokensPerS();
     }
 
     @Override

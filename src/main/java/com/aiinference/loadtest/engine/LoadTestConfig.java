@@ -2,7 +2,6 @@ package com.aiinference.loadtest.engine;
 
 import com.aiinference.chart.ChartContract;
 import com.aiinference.core.Format;
-import com.aiinference.loadtest.LoadTestOptions;
 import com.aiinference.loadtest.traffic.Workload;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,7 +10,7 @@ import java.util.Objects;
 
 /**
  * One load test, fully described and validated: what to send, how much load, how long, what passes.
- * Built by {@link LoadTestOptions#toConfig()} on the command line, or with {@link #builder()} in code.
+ * Built from the command line's options (loadtest's LoadTestOptions) or with {@link #builder()} in code.
  *
  * <p>Time line of a run: users (closed loop) start evenly over their ramp-up; requests that start before
  * {@code warmup} has passed are sent but left out of every result; new requests start until

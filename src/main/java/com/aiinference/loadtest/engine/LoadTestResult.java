@@ -1,7 +1,10 @@
 package com.aiinference.loadtest.engine;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,73 +13,51 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a run measured. Only measured requests (started after the warm-up) count; each one is a success or
- * exactly one {@link ErrorKind}, so {@code succeeded + sum(errors) == total}. Requests cut by the user's stop
- * (Ctrl-C) are neither: they are counted in {@code stoppedByUser} and nowhere else.
+ * What a run measured: the one summary every report shows and the JSON report's {@code load} part is (the recorder,
+ * {@link RunRecorder}, records; its mergeable {@link RunSnapshot} is what workers send; this is derived from a
+ * snapshot once). Only measured requests (started after the warm-up) count; each one is a success or exactly one
+ * {@link ErrorKind}, so {@code succeeded + sum(errors) == total}. Requests cut by the user's stop (Ctrl-C) are
+ * neither: they are counted in {@code stopped_by_user} and nowhere else. Numbers are plain (milliseconds, seconds,
+ * per second), NaN where there is no data (JSON writes null).
  *
- * @param config             what was run
- * @param target             the URL requests went to
- * @param startedAt          wall-clock start
- * @param durationSeconds    measured time: from the end of the warm-up to the end of the last measured request (or the
- *                           user's stop, which ends the requests it cut)
- * @param windowSeconds      the send window the rates divide by: from the end of the warm-up until sending stopped
- *                           (see {@link SendWindow}); equal to {@code durationSeconds} when that window held no success
- * @param total              measured requests that ended as a success or a failure
- * @param succeeded          of those, complete answers
- * @param errors             failed requests by kind key ({@link ErrorKind#key()} or {@code http_<status>})
- * @param stoppedByUser      measured requests in flight when the user stopped the run (not in {@code total})
- * @param latency            end-to-end latency of successes (open loop: from the scheduled send time)
- * @param ttft               time to first token of streamed successes (same origin as latency)
- * @param itl                gaps between successive tokens of streamed successes
- * @param tpot               per request (latency - ttft) / (output tokens - 1)
- * @param outputTokens       output tokens of successes
- * @param outputTokensSource {@code server} (eval_count / usage), {@code chunks} (counted stream chunks: a
- *                           tokenizer-free estimate), {@code mixed}, or {@code none}
- * @param inputTokens        prompt tokens of successes as the server counted them, -1 when it gave no count
- * @param requestsPerSecond  measured requests that ended in the send window, per second of it
- * @param succeededPerSecond successes that ended in the send window, per second of it: the capacity figure
- * @param outputTokensPerSecond output tokens of those successes per second of the window
- * @param inputTokensPerSecond  prompt tokens of those successes per second of the window (NaN when not counted)
- * @param serverTokensPerSecond mean per-answer decode speed the server reported (eval_count / eval_duration), NaN if none
- * @param peakInFlight       most measured and warm-up requests in flight at once
- * @param warmupRequests     requests sent during the warm-up (not in any other figure)
- * @param timeline           one row per second of the whole run, warm-up included (flagged); see {@link TimelineRow}
- * @param samples            up to a few thousand individual requests, for the latency-over-time chart
- * @param latencyHistogram   latency of successes in equal-width bins, for the distribution chart
- * @param stop               why the run stopped before its end (the user, an abort), or null
- * @param warnings           things the reader should know (e.g. a port-forward URL with many users)
- * @param replicasServed     replicas that served traffic: not visible from the client; {@code verify} fills it
+ * @param config     what was run (never in the JSON: header values are secrets; {@link #asked()} is what it shows)
+ * @param target     the URL requests went to
+ * @param run        when it ran, how long, and why it stopped early (if it did)
+ * @param requests   counts: {@code total = succeeded + failed}; {@code stopped_by_user} apart
+ * @param errors     failed requests by kind key ({@link ErrorKind#key()} or {@code http_<status>})
+ * @param latency    end-to-end latency of successes (open loop: from the scheduled send time)
+ * @param ttft       time to first token of streamed successes (same origin as latency)
+ * @param itl        gaps between successive tokens of streamed successes
+ * @param tpot       per request (latency - ttft) / (output tokens - 1)
+ * @param tokens     input (prompt) and output token counts
+ * @param throughput steady-state rates over the send window ({@link SendWindow})
+ * @param served     successes per second, peak in flight, replicas that served
+ * @param timeline   one row per second of the whole run, warm-up included (flagged); see {@link TimelineRow}
+ * @param samples    up to a few thousand individual requests, for the latency-over-time chart
+ * @param latencyHistogram latency of successes in equal-width bins, for the distribution chart
+ * @param warnings   things the reader should know (e.g. a port-forward URL with many users)
  */
+@JsonPropertyOrder({"config", "run", "requests", "errors", "latency_ms", "ttft_ms", "itl_ms", "tpot_ms", "tokens",
+        "throughput", "capacity", "timeline", "traffic"})
 public record LoadTestResult(
-        LoadTestConfig config,
-        URI target,
-        Instant startedAt,
-        double durationSeconds,
-        double windowSeconds,
-        long total,
-        long succeeded,
+        @JsonIgnore LoadTestConfig config,
+        @JsonIgnore URI target,
+        Run run,
+        Requests requests,
         Map<String, Long> errors,
-        long stoppedByUser,
-        LatencySummary latency,
-        LatencySummary ttft,
-        LatencySummary itl,
-        LatencySummary tpot,
-        long outputTokens,
-        String outputTokensSource,
-        long inputTokens,
-        double requestsPerSecond,
-        double succeededPerSecond,
-        double outputTokensPerSecond,
-        double inputTokensPerSecond,
-        double serverTokensPerSecond,
-        long peakInFlight,
-        long warmupRequests,
+        @JsonProperty("latency_ms") LatencySummary latency,
+        @JsonProperty("ttft_ms") LatencySummary ttft,
+        @JsonProperty("itl_ms") LatencySummary itl,
+        @JsonProperty("tpot_ms") LatencySummary tpot,
+        Tokens tokens,
+        Throughput throughput,
+        @JsonProperty("capacity") Served served,
         List<TimelineRow> timeline,
-        List<Sample> samples,
-        List<Bin> latencyHistogram,
-        RunStop stop,
-        List<String> warnings,
-        Integer replicasServed) implements Slo.Measured {
+        @JsonIgnore List<Sample> samples,
+        @JsonIgnore List<Bin> latencyHistogram,
+        @JsonIgnore List<String> warnings,
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        TrafficSummary traffic) implements Slo.Measured {
 
     public LoadTestResult {
         errors = Collections.unmodifiableMap(new LinkedHashMap<>(errors));
@@ -87,12 +68,72 @@ public record LoadTestResult(
     }
 
     /**
+     * The run as asked, as the JSON's {@code config} shows it (header names only, never their values).
+     *
+     * @param maxRequests  null when unlimited
+     * @param maxTokens    null when the server decides
+     * @param slo          the {@code --slo} text, null when none
+     * @param maxErrorRate null when not set
+     */
+    public record RunSettings(String url, String api, String path, String model, LoadShape load, double durationS,
+                              double warmupS, Long maxRequests, Integer maxTokens, boolean stream, double timeoutS,
+                              int prompts, List<String> headers, String slo, Double maxErrorRate) {}
+
+    /**
+     * @param measuredS   from the end of the warm-up to the end of the last measured request (or the user's stop)
+     * @param windowS     the send window the rates divide by ({@link SendWindow}); the measured time when that window
+     *                    held no success
+     * @param drainS      the tail after sending stopped, while the last answers finished
+     * @param warmupRequests requests sent during the warm-up (not in any other figure)
+     * @param stopped     why the run stopped before its end (the user, an abort), or null
+     */
+    public record Run(Instant startedAt, double measuredS, double windowS, double drainS, long warmupRequests,
+                      RunStop stopped) {}
+
+    /**
+     * @param stoppedByUser measured requests in flight when the user stopped the run (not in {@code total})
+     * @param successShare  succeeded / total, NaN when nothing was measured
+     */
+    public record Requests(long total, long succeeded, long failed, long stoppedByUser, double successShare) {
+        public static Requests of(long total, long succeeded, long stoppedByUser) {
+            return new Requests(total, succeeded, total - succeeded, stoppedByUser,
+                    total == 0 ? Double.NaN : (double) succeeded / total);
+        }
+    }
+
+    /**
+     * @param input        prompt tokens of successes as the server counted them, null when it counted none
+     * @param output       output tokens of successes
+     * @param outputSource {@code server} (eval_count / usage), {@code chunks} (counted stream chunks: a tokenizer-free
+     *                     estimate), {@code mixed} or {@code none}
+     */
+    public record Tokens(Long input, long output, String outputSource) {}
+
+    /**
+     * @param requestsPerS           measured requests per second of the send window
+     * @param inputTokensPerS        prompt tokens of successes per second (NaN when the server counted none)
+     * @param outputTokensPerS       output tokens of successes per second
+     * @param totalTokensPerS        both (NaN when prompt tokens were not counted)
+     * @param serverDecodeTokensPerS the server's own decode speed per answer (eval_count / eval_duration), NaN if none
+     * @param method                 how the rates were estimated ({@link WindowRates#METHOD})
+     */
+    public record Throughput(double requestsPerS, double inputTokensPerS, double outputTokensPerS,
+                             double totalTokensPerS, double serverDecodeTokensPerS, String method) {}
+
+    /**
+     * @param succeededPerS  successes per second of the send window: the capacity figure; NaN when none succeeded
+     * @param peakInFlight   most measured and warm-up requests in flight at once
+     * @param replicasServed replicas that served traffic: not visible from the client; {@code verify} fills it
+     */
+    public record Served(double succeededPerS, long peakInFlight, Integer replicasServed) {}
+
+    /**
      * Requests that completed within one second of the run.
      *
      * @param second      seconds since the start of the run (warm-up included)
      * @param warmup      whether this whole second is in the warm-up
      * @param requests    requests that ended in this second: warm-up ones in a warm-up row, measured ones otherwise
-     *                    (so the measured rows add up to {@link #total()})
+     *                    (so the measured rows add up to the total)
      * @param failed      of those, failures
      * @param inFlight    most requests in flight during this second
      * @param latencyP50  ms, of the successes that ended in this second (NaN if none)
@@ -115,18 +156,19 @@ public record LoadTestResult(
     /** Successes with latency in [fromMs, toMs). */
     public record Bin(double fromMs, double toMs, long count) {}
 
-    public long failed() {
-        return total - succeeded;
+    /** What was asked, as the JSON's {@code config} shows it. */
+    @JsonProperty("config")
+    public RunSettings asked() {
+        LoadTestConfig c = config;
+        return new RunSettings(target.toString(), c.api().cliName(), c.api().path(), c.model(), c.load(),
+                seconds(c.duration()), seconds(c.warmup()), c.maxRequests() == 0 ? null : c.maxRequests(),
+                c.maxTokens() == 0 ? null : c.maxTokens(), c.stream(), seconds(c.timeout()), c.prompts().size(),
+                c.headers().stream().map(LoadTestConfig.Header::name).toList(),
+                c.slo().isEmpty() ? null : c.slo().toString(), c.maxErrorRate());
     }
 
-    /** Share of measured requests that succeeded; NaN when none was measured (there is nothing to rate). */
-    public double successRate() {
-        return total == 0 ? Double.NaN : (double) succeeded / total;
-    }
-
-    /** Output and prompt tokens per second; NaN when the server counted no prompt tokens. */
-    public double totalTokensPerSecond() {
-        return Double.isNaN(inputTokensPerSecond) ? Double.NaN : inputTokensPerSecond + outputTokensPerSecond;
+    private static double seconds(Duration d) {
+        return d.toMillis() / 1000.0;
     }
 
     /**
@@ -134,17 +176,17 @@ public record LoadTestResult(
      * measured: aborted: ...} or {@code no request succeeded (0 of 12: model_not_found_404 12)}.
      */
     public String noSuccessReason() {
-        if (succeeded > 0) {
+        if (requests.succeeded() > 0) {
             return null;
         }
-        if (total > 0) {
-            return "no request succeeded (0 of " + total + ": " + errorsInline(errors) + ")";
+        if (requests.total() > 0) {
+            return "no request succeeded (0 of " + requests.total() + ": " + errorsInline(errors) + ")";
         }
-        if (stop != null) {
-            return "no request was measured: " + (stop.aborted() ? "aborted: " : "") + stop.reason();
+        if (run.stopped() != null) {
+            return "no request was measured: " + (run.stopped().aborted() ? "aborted: " : "") + run.stopped().reason();
         }
-        if (warmupRequests > 0) {
-            return "no request was measured: none started after the warm-up (" + warmupRequests
+        if (run.warmupRequests() > 0) {
+            return "no request was measured: none started after the warm-up (" + run.warmupRequests()
                     + " warm-up requests; answers slower than --warmup + --duration?)";
         }
         return "no request was measured: none was sent";
@@ -158,18 +200,21 @@ public record LoadTestResult(
     }
 
     /** Whether a failure aborted the run ({@code --max-error-rate}, every request failing, a client error). */
+    @JsonIgnore
     public boolean aborted() {
-        return stop != null && stop.aborted();
+        return run.stopped() != null && run.stopped().aborted();
     }
 
     /** Why the run was aborted, or null (a user's stop is not an abort). */
+    @JsonIgnore
     public String abortReason() {
-        return aborted() ? stop.reason() : null;
+        return aborted() ? run.stopped().reason() : null;
     }
 
     /** Whether the user stopped the run (Ctrl-C). */
+    @JsonIgnore
     public boolean stoppedByUserSignal() {
-        return stop != null && !stop.aborted();
+        return run.stopped() != null && !run.stopped().aborted();
     }
 
     /** The SLO outcomes of {@link LoadTestConfig#slo()}. */
@@ -178,8 +223,20 @@ public record LoadTestResult(
     }
 
     /** Whether the run passes: not aborted, at least one request succeeded, and every objective met (if any). */
+    @JsonIgnore
     public boolean passed() {
         return !aborted() && noSuccessReason() == null && sloOutcomes().stream().noneMatch(com.aiinference.core.Check::failed);
+    }
+
+    /** {@code server counts}, {@code estimated from stream chunks}, ... */
+    @JsonIgnore
+    public String tokenSourceLabel() {
+        return switch (tokens.outputSource()) {
+            case "server" -> "server counts";
+            case "chunks" -> "estimated from stream chunks";
+            case "mixed" -> "server counts where given, else stream chunks";
+            default -> "no tokens";
+        };
     }
 
     /**
@@ -191,27 +248,30 @@ public record LoadTestResult(
         if (aborted()) {
             return this;
         }
-        return new LoadTestResult(config, target, startedAt, durationSeconds, windowSeconds, total, succeeded, errors,
-                stoppedByUser, latency, ttft, itl, tpot, outputTokens, outputTokensSource, inputTokens, requestsPerSecond,
-                succeededPerSecond, outputTokensPerSecond, inputTokensPerSecond, serverTokensPerSecond, peakInFlight,
-                warmupRequests, timeline, samples, latencyHistogram, RunStop.byUser(reason), warnings, replicasServed);
+        Run r = new Run(run.startedAt(), run.measuredS(), run.windowS(), run.drainS(), run.warmupRequests(),
+                RunStop.byUser(reason));
+        return new LoadTestResult(config, target, r, requests, errors, latency, ttft, itl, tpot, tokens, throughput,
+                served, timeline, samples, latencyHistogram, warnings, traffic);
     }
 
     /** The same result with the replicas that served traffic, as {@code verify} counts them on the cluster. */
     public LoadTestResult withReplicasServed(int replicas) {
-        return new LoadTestResult(config, target, startedAt, durationSeconds, windowSeconds, total, succeeded, errors,
-                stoppedByUser, latency, ttft, itl, tpot, outputTokens, outputTokensSource, inputTokens, requestsPerSecond,
-                succeededPerSecond, outputTokensPerSecond, inputTokensPerSecond, serverTokensPerSecond, peakInFlight,
-                warmupRequests, timeline, samples, latencyHistogram, stop, warnings, replicas);
+        return new LoadTestResult(config, target, run, requests, errors, latency, ttft, itl, tpot, tokens, throughput,
+                new Served(served.succeededPerS(), served.peakInFlight(), replicas), timeline, samples,
+                latencyHistogram, warnings, traffic);
     }
 
     /** The same result with one more warning. */
     public LoadTestResult withWarning(String warning) {
         List<String> w = new ArrayList<>(warnings);
         w.add(warning);
-        return new LoadTestResult(config, target, startedAt, durationSeconds, windowSeconds, total, succeeded, errors,
-                stoppedByUser, latency, ttft, itl, tpot, outputTokens, outputTokensSource, inputTokens, requestsPerSecond,
-                succeededPerSecond, outputTokensPerSecond, inputTokensPerSecond, serverTokensPerSecond, peakInFlight,
-                warmupRequests, timeline, samples, latencyHistogram, stop, w, replicasServed);
+        return new LoadTestResult(config, target, run, requests, errors, latency, ttft, itl, tpot, tokens, throughput,
+                served, timeline, samples, latencyHistogram, w, traffic);
+    }
+
+    /** The same result with the summary of the traffic it sent (lengths, cached tokens, turns). */
+    public LoadTestResult withTraffic(TrafficSummary t) {
+        return new LoadTestResult(config, target, run, requests, errors, latency, ttft, itl, tpot, tokens, throughput,
+                served, timeline, samples, latencyHistogram, warnings, t);
     }
 }

@@ -25,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.HdrHistogram.Histogram;
 
 /**
  * Runs a load test: closed loop ({@code users} that each send the next request when the previous one ends) or
@@ -52,30 +51,16 @@ public final class LoadTestRunner {
         return run(config, target, progress, new StopSignal());
     }
 
-    /** The same, stoppable from another thread (e.g. a Ctrl-C hook) through {@code signal}. */
-    public static LoadTestResult run(LoadTestConfig config, URI target, PrintWriter progress, StopSignal signal) {
-        return runRecorded(config, target, progress, signal).result();
-    }
-
     /**
-     * The same, with the run's raw HdrHistograms beside its result, so the runs of several processes can be merged
-     * exactly (histograms added, never percentiles averaged; counts are in the result).
+     * The same, stoppable from another thread (e.g. a Ctrl-C hook) through {@code signal}; a run with a workload
+     * carries the summary of the traffic it sent ({@link LoadTestResult#traffic()}).
      */
-    public static Recorded runRecorded(LoadTestConfig config, URI target, PrintWriter progress, StopSignal signal) {
-        RunSnapshot m = measure(config, target, progress, signal);
-        return new Recorded(m.toResult(config, target), m.latency(), m.ttft(), m.itl(), m.tpot());
-    }
-
-    /** A run's result and what its traffic was ({@link TrafficSummary}, null when the run had no {@code workload}). */
-    public record Traced(LoadTestResult result, TrafficSummary traffic) {}
-
-    /** {@link #run} with the summary of the traffic it sent: lengths asked and counted, cached tokens, turns. */
-    public static Traced runTraced(LoadTestConfig config, URI target, PrintWriter progress, StopSignal signal) {
+    public static LoadTestResult run(LoadTestConfig config, URI target, PrintWriter progress, StopSignal signal) {
         ClientLimits.check(config.load(), 1);
         Run run = new Run(config, target, progress, signal);
         try {
-            RunSnapshot m = run.execute();
-            return new Traced(m.toResult(config, target), run.traffic == null ? null : run.traffic.summary());
+            LoadTestResult result = run.execute().toResult(config, target);
+            return run.traffic == null ? result : result.withTraffic(run.traffic.summary());
         } finally {
             run.shutdown();
         }
@@ -98,14 +83,8 @@ public final class LoadTestRunner {
     }
 
     /**
-     * A run's result and its cumulative HdrHistograms of measured successes, in microseconds (1 us to 1 h, 3
-     * significant digits): end-to-end latency, TTFT, ITL and TPOT, the histograms the result's summaries come from.
-     */
-    public record Recorded(LoadTestResult result, Histogram latency, Histogram ttft, Histogram itl, Histogram tpot) {}
-
-    /**
      * Ends a run early from another thread (the user's Ctrl-C): no new requests, those in flight are cut and counted
-     * apart as {@link ErrorKind#STOPPED_BY_USER}, and the result says the run was stopped ({@link LoadTestResult#stop()}).
+     * apart as {@link ErrorKind#STOPPED_BY_USER}, and the result says the run was stopped ({@link LoadTestResult#run()}).
      */
     public static final class StopSignal {
         private volatile String reason;

@@ -183,13 +183,18 @@ public record RunSnapshot(
                 // No successful work inside the send window: rates over the whole measured time.
                 : new WindowRates(duration, duration, total / duration, succeeded / duration, outputTokens / duration,
                         inputTokens / duration);
-        return new LoadTestResult(config, target, startedAt(), duration, w.windowSeconds(), total, succeeded, errors,
-                stoppedByUser, LatencySummary.ofMicros(latency), LatencySummary.ofMicros(ttft),
-                LatencySummary.ofMicros(itl), LatencySummary.ofMicros(tpot), outputTokens, source,
-                inputCounted ? inputTokens : -1, w.requestsPerSecond(), w.succeededPerSecond(),
-                w.outputTokensPerSecond(), inputCounted ? w.inputTokensPerSecond() : Double.NaN,
-                serverSpeedCount == 0 ? Double.NaN : serverSpeedSum / serverSpeedCount, peakInFlight, warmupRequests,
-                rows, samples, bins(latency), stop, warnings, null);
+        double input = inputCounted ? w.inputTokensPerSecond() : Double.NaN;
+        LoadTestResult.Run run = new LoadTestResult.Run(startedAt(), duration, w.windowSeconds(),
+                Math.max(0, duration - w.windowSeconds()), warmupRequests, stop);
+        LoadTestResult.Throughput throughput = new LoadTestResult.Throughput(w.requestsPerSecond(), input,
+                w.outputTokensPerSecond(), Double.isNaN(input) ? Double.NaN : input + w.outputTokensPerSecond(),
+                serverSpeedCount == 0 ? Double.NaN : serverSpeedSum / serverSpeedCount, WindowRates.METHOD);
+        LoadTestResult.Served served = new LoadTestResult.Served(succeeded == 0 ? Double.NaN : w.succeededPerSecond(),
+                peakInFlight, null);
+        return new LoadTestResult(config, target, run, LoadTestResult.Requests.of(total, succeeded, stoppedByUser),
+                errors, LatencySummary.ofMicros(latency), LatencySummary.ofMicros(ttft), LatencySummary.ofMicros(itl),
+                LatencySummary.ofMicros(tpot), new LoadTestResult.Tokens(inputCounted ? inputTokens : null, outputTokens,
+                source), throughput, served, rows, samples, bins(latency), warnings, null);
     }
 
     /**

@@ -2,7 +2,6 @@ package com.aiinference.loadtest.engine;
 
 import com.aiinference.core.Check;
 import com.aiinference.core.Format;
-import com.aiinference.loadtest.sweep.SweepStep;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -160,18 +159,14 @@ public final class Slo {
 
     /**
      * What an objective can be checked against: one run ({@link LoadTestResult}), or one step of a sweep read back
-     * from its JSON ({@link SweepStep}).
+     * from its JSON (a sweep step).
      */
     public interface Measured {
-        /** Measured requests. */
-        long total();
+        /** Measured requests and their success share. */
+        LoadTestResult.Requests requests();
 
-        /** Share of measured requests that succeeded. */
-        double successRate();
-
-        double requestsPerSecond();
-
-        double outputTokensPerSecond();
+        /** Steady-state rates. */
+        LoadTestResult.Throughput throughput();
 
         LatencySummary latency();
 
@@ -185,10 +180,10 @@ public final class Slo {
     /** The measured value of an objective's metric in its unit ({@code NaN} when there is no data). */
     public static double actual(Objective o, Measured r) {
         return switch (o.metric()) {
-            case "success" -> r.total() == 0 ? Double.NaN : r.successRate();
-            case "error_rate" -> r.total() == 0 ? Double.NaN : 1.0 - r.successRate();
-            case "rps" -> r.requestsPerSecond();
-            case "tokens_per_s" -> r.outputTokensPerSecond();
+            case "success" -> r.requests().total() == 0 ? Double.NaN : r.requests().successShare();
+            case "error_rate" -> r.requests().total() == 0 ? Double.NaN : 1.0 - r.requests().successShare();
+            case "rps" -> r.throughput().requestsPerS();
+            case "tokens_per_s" -> r.throughput().outputTokensPerS();
             default -> {
                 String m = o.metric();
                 String stat = statOf(m);

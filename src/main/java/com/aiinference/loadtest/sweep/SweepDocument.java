@@ -22,8 +22,7 @@ import java.util.Map;
  * Jackson data binding with the conventions of every report ({@link ReportFiles#json()}: snake_case, a {@code version}
  * with the tool and the schema, null for an absent value), so it has one shape to keep. A step carries its load as
  * {@code concurrency} (closed loop) or {@code rate} (open loop), the other null; {@code knee} is null when even the
- * first step broke the SLO. Files written before the {@code version} field ({@code "mode": "closed-loop"}, one load
- * key per step) still read.
+ * first step broke the SLO.
  */
 @JsonPropertyOrder({"version", "kind", "target", "api", "model", "mode", "slo", "replicas", "replicas_source",
         "step_duration_s", "warmup_s", "max_tokens", "prompts", "started_at", "steps", "knee", "stopped"})
@@ -49,8 +48,6 @@ public record SweepDocument(
     public static final String KIND = "sweep";
     static final String CLOSED_LOOP = "closed_loop";
     static final String OPEN_LOOP = "open_loop";
-    /** What sweeps wrote before schema 2. */
-    private static final Map<String, String> LEGACY_MODES = Map.of("closed-loop", CLOSED_LOOP, "open-loop", OPEN_LOOP);
 
     private static final ObjectMapper JSON = ReportFiles.json()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -152,7 +149,11 @@ public record SweepDocument(
                     : " (make one with 'loadtest sweep --report-json FILE')";
             throw new SweepInputException(source + " is not a sweep report: no \"kind\": \"sweep\"" + hint);
         }
-        int schema = root.path("version").path("schema").asInt(1);
+        if (!root.path("version").path("schema").isInt()) {
+            throw new SweepInputException(source + " has no version.schema: not a sweep report this tool wrote"
+                    + " (loadtest sweep --report-json)");
+        }
+        int schema = root.path("version").path("schema").asInt();
         if (schema > ReportVersion.SCHEMA) {
             throw new SweepInputException(source + " is a sweep report of schema " + schema + ", newer than this tool"
                     + " reads (schema " + ReportVersion.SCHEMA + " and older): use the ai-inference that wrote it");
@@ -182,11 +183,10 @@ public record SweepDocument(
     }
 
     private SweepResult result(String source) {
-        String normal = LEGACY_MODES.getOrDefault(mode, mode);
         String key;
-        if (CLOSED_LOOP.equals(normal)) {
+        if (CLOSED_LOOP.equals(mode)) {
             key = SweepResult.CONCURRENCY;
-        } else if (OPEN_LOOP.equals(normal)) {
+        } else if (OPEN_LOOP.equals(mode)) {
             key = SweepResult.RATE;
         } else {
             throw new SweepInputException(source + ": mode must be " + CLOSED_LOOP + " or " + OPEN_LOOP + ", got '"

@@ -57,6 +57,11 @@ public final class SweepReport {
 
     /** The page: headline, the throughput-latency curve, the table. */
     public static String html(SweepResult s) {
+        return html(s, null);
+    }
+
+    /** The page, followed by the servers' signals over the sweep (null: none were read). */
+    public static String html(SweepResult s, SweepSignals signals) {
         Optional<SweepStep> knee = s.knee();
         StringBuilder sb = new StringBuilder(32 * 1024);
         sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Sweep: ")
@@ -92,6 +97,9 @@ public final class SweepReport {
             sb.append("<td class=\"").append(meets ? "pass\">met" : "fail\">broken").append("</td></tr>");
         }
         sb.append("</table><p class=\"note\">Stopped: ").append(HtmlReport.escape(s.stopped())).append("</p></section>\n");
+        if (signals != null) {
+            sb.append(HtmlReport.serverSection(signals.server(), signals.kneeReading()));
+        }
         sb.append("<footer>ai-inference loadtest sweep &middot; started ").append(HtmlReport.escape(s.startedAt().toString()))
                 .append("</footer>\n</main></body></html>\n");
         return sb.toString();

@@ -3,6 +3,8 @@ package com.aiinference.loadtest.sweep;
 import com.aiinference.loadtest.engine.LatencySummary;
 import com.aiinference.loadtest.engine.LoadTestResult;
 import com.aiinference.loadtest.engine.Slo;
+import com.aiinference.loadtest.engine.WindowRates;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -51,18 +53,34 @@ public record SweepStep(
 
     /** The step as one run at {@code load} measured it. */
     public static SweepStep of(double load, LoadTestResult r) {
-        return new SweepStep(load, r.total(), r.succeeded(), r.errors(), r.durationSeconds(), r.succeededPerSecond(),
-                r.outputTokensPerSecond(), r.outputTokens(), r.latency(), r.ttft(), r.itl(), r.tpot(), r.peakInFlight(),
-                r.abortReason(), r.stop() != null && !r.stop().aborted() ? r.stop().reason() : null);
+        return new SweepStep(load, r.requests().total(), r.requests().succeeded(), r.errors(), r.run().measuredS(),
+                r.requests().succeeded() == 0 ? 0 : r.served().succeededPerS(),
+                r.throughput().outputTokensPerS(), r.tokens().output(), r.latency(), r.ttft(), r.itl(), r.tpot(), r.served().peakInFlight(),
+                r.abortReason(), r.run().stopped() != null && !r.run().stopped().aborted() ? r.run().stopped().reason() : null);
     }
 
     public long failed() {
         return total - succeeded;
     }
 
-    @Override
+    /** Share of the step's requests that succeeded; NaN when none was measured. */
     public double successRate() {
         return total == 0 ? Double.NaN : (double) succeeded / total;
+    }
+
+    /** The step's counts as the SLO gate reads them. */
+    @Override
+    @JsonIgnore
+    public LoadTestResult.Requests requests() {
+        return LoadTestResult.Requests.of(total, succeeded, 0);
+    }
+
+    /** The step's rates as the SLO gate reads them (a sweep step records successes and output tokens per second). */
+    @Override
+    @JsonIgnore
+    public LoadTestResult.Throughput throughput() {
+        return new LoadTestResult.Throughput(requestsPerSecond, Double.NaN, outputTokensPerSecond, Double.NaN, Double.NaN,
+                WindowRates.METHOD);
     }
 
     /** Output tokens per successful answer (server counts), NaN when nothing succeeded. */

@@ -1,10 +1,12 @@
 package com.aiinference.loadtest.distributed;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -56,10 +58,8 @@ class LocalWorkersTest {
         CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> cli.run("loadtest", "--url",
                 cli.fake.generateUri().toString(), "--users", "3", "--duration", "8s", "--workers", "3", "--quiet"));
         // Wait until the load runs (all three started and said go), then kill one worker JVM as the OOM killer would.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (cli.fake.requestsServed() < 3 && System.nanoTime() < deadline && !code.isDone()) {
-            Thread.sleep(50);
-        }
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
+                .until(() -> cli.fake.requestsServed() >= 3 || code.isDone());
         // The worker JVMs are this JVM's only children (the simulator runs in this JVM).
         List<ProcessHandle> workers = ProcessHandle.current().children().toList();
         assertThat(workers).hasSize(3);

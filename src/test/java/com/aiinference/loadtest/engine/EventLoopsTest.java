@@ -42,7 +42,7 @@ class EventLoopsTest {
             LoadTestConfig c = LoadTestConfig.builder().progress(LoadTestConfig.Progress.QUIET).users(6).threads(3)
                     .maxTokens(0).duration(Duration.ofSeconds(1)).build();
             LoadTestResult r = LoadTestRunner.run(c, fake.generateUri(), new PrintWriter(new StringWriter()));
-            assertThat(r.succeeded()).isPositive().isEqualTo(r.total());
+            assertThat(r.requests().succeeded()).isPositive().isEqualTo(r.requests().total());
             var spec = com.aiinference.loadtest.distributed.WorkerSpec.of(c, fake.generateUri(), 2);
             assertThat(spec.share(1).eventLoops()).isEqualTo(3);
         }

@@ -51,9 +51,9 @@ class LittlesLawTest {
             for (Duration warmup : new Duration[] {Duration.ZERO, Duration.ofMillis(700)}) {
                 LoadTestResult r = run(fake, 8, warmup);
                 double expected = littlesLaw(8, r.latency().mean());
-                assertThat(r.succeededPerSecond()).as("warm-up %s, mean latency %s ms", warmup, r.latency().mean())
+                assertThat(r.served().succeededPerS()).as("warm-up %s, mean latency %s ms", warmup, r.latency().mean())
                         .isCloseTo(expected, within(0.03 * expected));
-                assertThat(r.requestsPerSecond()).isCloseTo(r.succeededPerSecond(), within(1e-9));
+                assertThat(r.throughput().requestsPerS()).isCloseTo(r.served().succeededPerS(), within(1e-9));
             }
         }
     }

@@ -2,9 +2,10 @@ package com.aiinference.loadtest.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
-import com.aiinference.report.LoadReportBuilder;
 import com.aiinference.report.MarkdownReport;
+import com.aiinference.report.RunReport;
 import com.aiinference.simulate.SimulatedEngine;
 import com.aiinference.simulate.SimulatedEngineConfig;
 import java.io.PrintWriter;
@@ -64,8 +65,8 @@ class LoadTestRunnerTest {
             }
             assertThat(r.abortReason()).isEqualTo("a request could not be sent: IllegalArgumentException: restricted header name: \"Host\"");
             assertThat(r.errors()).containsEntry(ErrorKind.CLIENT_ERROR.key(), 1L);
-            assertThat(r.succeeded() + r.errors().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(r.total());
-            assertThat(r.succeeded()).isZero();
+            assertThat(r.requests().succeeded() + r.errors().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(r.requests().total());
+            assertThat(r.requests().succeeded()).isZero();
             assertThat(r.passed()).isFalse();
             assertThat(fake.requestsServed()).isZero();
             assertThat(captured.toString()).as("no stack trace from a dying thread").isEmpty();
@@ -86,8 +87,8 @@ class LoadTestRunnerTest {
                     .timeout(Duration.ofMillis(1500)).build(), fake.baseUri().resolve(api.path()));
             SimulatedEngine.Stats s = fake.stats();
 
-            assertThat(r.total()).as("requests sent = requests the server received").isEqualTo(s.generateRequests());
-            assertThat(r.succeeded() + r.errors().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(r.total());
+            assertThat(r.requests().total()).as("requests sent = requests the server received").isEqualTo(s.generateRequests());
+            assertThat(r.requests().succeeded() + r.errors().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(r.requests().total());
             Map<String, Long> expected = new HashMap<>();
             put(expected, ErrorKind.SERVER_BUSY.key(), s.busy());
             put(expected, ErrorKind.CONNECTION_RESET.key(), s.resets());
@@ -95,7 +96,7 @@ class LoadTestRunnerTest {
             put(expected, ErrorKind.MALFORMED_BODY.key(), s.garbage());
             put(expected, ErrorKind.STREAM_CUT.key(), s.cuts());
             assertThat(r.errors()).isEqualTo(expected);
-            assertThat(r.succeeded()).isEqualTo(s.generateRequests() - s.busy() - s.resets() - s.stalls() - s.garbage() - s.cuts());
+            assertThat(r.requests().succeeded()).isEqualTo(s.generateRequests() - s.busy() - s.resets() - s.stalls() - s.garbage() - s.cuts());
             assertThat(s.resets() * s.stalls() * s.garbage() * s.cuts() * s.busy()).as("every fault happened").isPositive();
         }
     }
@@ -111,7 +112,7 @@ class LoadTestRunnerTest {
         try (SimulatedEngine fake = SimulatedEngine.start(SimulatedEngineConfig.defaults())) {
             LoadTestResult r = run(quick().model("mistral:7b").users(2).maxRequests(10).duration(Duration.ofSeconds(5)).build(),
                     fake.generateUri());
-            assertThat(r.total()).isEqualTo(10);
+            assertThat(r.requests().total()).isEqualTo(10);
             assertThat(r.errors()).containsExactly(Map.entry("model_not_found_404", 10L));
             LoadTestResult wrongPath = run(quick().users(1).maxRequests(3).duration(Duration.ofSeconds(5)).build(),
                     fake.baseUri().resolve("/api/generat"));
@@ -129,19 +130,19 @@ class LoadTestRunnerTest {
         try (SimulatedEngine fake = SimulatedEngine.start(timed)) {
             LoadTestResult r = run(quick().api(api).users(4).duration(Duration.ofMillis(1500)).build(),
                     fake.baseUri().resolve(api.path()));
-            assertThat(r.failed()).isZero();
-            assertThat(r.total()).isGreaterThanOrEqualTo(16);
+            assertThat(r.requests().failed()).isZero();
+            assertThat(r.requests().total()).isGreaterThanOrEqualTo(16);
             assertBetween(r.ttft().p50(), 100);
             assertBetween(r.latency().p50(), 290);
             assertBetween(r.itl().p50(), 10);
             assertBetween(r.tpot().p50(), 10);
             assertThat(r.latencyHistogram().stream().mapToLong(LoadTestResult.Bin::count).sum())
-                    .as("every success in exactly one bin of the distribution chart").isEqualTo(r.succeeded());
-            assertThat(r.outputTokensSource()).isEqualTo("server");
-            assertThat(r.outputTokens()).isEqualTo(20 * r.succeeded());
+                    .as("every success in exactly one bin of the distribution chart").isEqualTo(r.requests().succeeded());
+            assertThat(r.tokens().outputSource()).isEqualTo("server");
+            assertThat(r.tokens().output()).isEqualTo(20 * r.requests().succeeded());
             if (api.ndjson()) {
                 // eval_count / eval_duration, as Ollama reports it: 20 tokens in 200 ms.
-                assertThat(r.serverTokensPerSecond()).isCloseTo(100.0, within(0.01));
+                assertThat(r.throughput().serverDecodeTokensPerS()).isCloseTo(100.0, within(0.01));
             }
         }
     }
@@ -157,15 +158,15 @@ class LoadTestRunnerTest {
                 .withTiming(Duration.ofMillis(100), Duration.ofMillis(0)).withTokensPerAnswer(1).withParallelism(1, 512);
         try (SimulatedEngine fake = SimulatedEngine.start(slow)) {
             LoadTestResult open = run(quick().rate(25).duration(Duration.ofMillis(1200)).seed(3).build(), fake.generateUri());
-            assertThat(open.failed()).isZero();
+            assertThat(open.requests().failed()).isZero();
             // Arrivals do not wait for answers: about 30 requests are sent although the server finishes 12 in 1.2 s.
-            assertThat(open.total()).isBetween(15L, 50L).isEqualTo(fake.stats().generateRequests());
+            assertThat(open.requests().total()).isBetween(15L, 50L).isEqualTo(fake.stats().generateRequests());
             // The n-th answer cannot end before n x 100 ms, so the last ones waited in the queue for seconds;
             // a client that measured from the actual send on a free connection would see about 100 ms.
-            assertThat(open.latency().max()).isGreaterThan((open.total() - 1) * 100.0 - 1200);
+            assertThat(open.latency().max()).isGreaterThan((open.requests().total() - 1) * 100.0 - 1200);
             assertThat(open.latency().p90()).isGreaterThan(800);
             assertThat(open.ttft().p90()).isGreaterThan(800);
-            assertThat(open.durationSeconds()).isGreaterThan(open.total() * 0.1 - 0.2);
+            assertThat(open.run().measuredS()).isGreaterThan(open.requests().total() * 0.1 - 0.2);
 
             // About 15 answers, so one late by a scheduling hiccup on a busy machine stays above p90.
             LoadTestResult closed = run(quick().users(1).duration(Duration.ofMillis(1500)).build(), fake.generateUri());
@@ -179,11 +180,11 @@ class LoadTestRunnerTest {
         try (SimulatedEngine fake = SimulatedEngine.start(cfg)) {
             LoadTestResult r = run(quick().users(4).warmup(Duration.ofMillis(1000)).duration(Duration.ofMillis(700)).build(),
                     fake.generateUri());
-            assertThat(r.warmupRequests()).isGreaterThan(40);
-            assertThat(r.total() + r.warmupRequests()).isEqualTo(fake.stats().generateRequests());
+            assertThat(r.run().warmupRequests()).isGreaterThan(40);
+            assertThat(r.requests().total() + r.run().warmupRequests()).isEqualTo(fake.stats().generateRequests());
             assertThat(r.timeline().get(0).warmup()).isTrue();
             assertThat(r.timeline().get(r.timeline().size() - 1).warmup()).isFalse();
-            assertThat(r.durationSeconds()).isBetween(0.7, 1.0);
+            assertThat(r.run().measuredS()).isBetween(0.7, 1.0);
         }
     }
 
@@ -198,14 +199,14 @@ class LoadTestRunnerTest {
                     .build(), fake.generateUri());
             List<LoadTestResult.TimelineRow> measured = r.timeline().stream().filter(t -> !t.warmup()).toList();
             List<LoadTestResult.TimelineRow> warm = r.timeline().stream().filter(LoadTestResult.TimelineRow::warmup).toList();
-            assertThat(measured.stream().mapToLong(LoadTestResult.TimelineRow::requests).sum()).isEqualTo(r.total());
-            assertThat(measured.stream().mapToLong(LoadTestResult.TimelineRow::failed).sum()).isEqualTo(r.failed());
-            assertThat(measured.stream().mapToLong(LoadTestResult.TimelineRow::outputTokens).sum()).isEqualTo(r.outputTokens());
+            assertThat(measured.stream().mapToLong(LoadTestResult.TimelineRow::requests).sum()).isEqualTo(r.requests().total());
+            assertThat(measured.stream().mapToLong(LoadTestResult.TimelineRow::failed).sum()).isEqualTo(r.requests().failed());
+            assertThat(measured.stream().mapToLong(LoadTestResult.TimelineRow::outputTokens).sum()).isEqualTo(r.tokens().output());
             // A row is warm-up only when the whole second is: 1 s -> row 0; 1.5 s -> still only row 0.
             assertThat(warm).extracting(LoadTestResult.TimelineRow::second).containsExactly(0);
             // Warm-up rows hold the warm-up requests that ended inside them; those ending later are in no row.
             assertThat(warm.stream().mapToLong(LoadTestResult.TimelineRow::requests).sum())
-                    .isPositive().isLessThan(r.warmupRequests());
+                    .isPositive().isLessThan(r.run().warmupRequests());
         }
     }
 
@@ -214,7 +215,7 @@ class LoadTestRunnerTest {
         try (SimulatedEngine fake = SimulatedEngine.start(SimulatedEngineConfig.defaults().withTiming(Duration.ofMillis(10), Duration.ofMillis(1)).withTokensPerAnswer(3))) {
             long t0 = System.nanoTime();
             LoadTestResult r = run(quick().users(5).maxRequests(37).duration(Duration.ofSeconds(30)).build(), fake.generateUri());
-            assertThat(r.total()).isEqualTo(37);
+            assertThat(r.requests().total()).isEqualTo(37);
             assertThat(fake.stats().generateRequests()).isEqualTo(37);
             assertThat(System.nanoTime() - t0).isLessThan(Duration.ofSeconds(5).toNanos());
         }
@@ -231,7 +232,7 @@ class LoadTestRunnerTest {
             assertThat(r.aborted()).isTrue();
             assertThat(r.abortReason()).matches("error rate .* exceeded --max-error-rate 20.00%");
             assertThat(r.passed()).isFalse();
-            assertThat(r.succeeded() + r.errors().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(r.total());
+            assertThat(r.requests().succeeded() + r.errors().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(r.requests().total());
             assertThat(r.errors()).containsKey("server_busy_503");
         }
     }
@@ -245,21 +246,19 @@ class LoadTestRunnerTest {
                     () -> LoadTestRunner.run(quick().users(6).duration(Duration.ofSeconds(30)).build(), fake.generateUri(),
                             new PrintWriter(new StringWriter()), signal));
             // All six answers are being generated (they take 300 ms + 9 x 10 ms), whatever the engine did before.
-            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (fake.stats().peakActive() < 6 && System.nanoTime() < until) {
-                Thread.sleep(10);
-            }
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> fake.stats().peakActive() >= 6);
             signal.stop("Ctrl-C");
             LoadTestResult r = run.get(5, java.util.concurrent.TimeUnit.SECONDS);
-            assertThat(r.stop()).isEqualTo(RunStop.byUser("Ctrl-C"));
+            assertThat(r.run().stopped()).isEqualTo(RunStop.byUser("Ctrl-C"));
             assertThat(r.aborted()).isFalse();
             assertThat(r.errors()).as("cut requests are not failures").isEmpty();
-            assertThat(r.stoppedByUser()).as("the six answers being generated").isEqualTo(6);
-            assertThat(r.failed()).isZero();
-            assertThat(r.succeeded()).isEqualTo(r.total());
-            assertThat(r.total() + r.stoppedByUser()).isEqualTo(fake.stats().generateRequests());
-            assertThat(r.windowSeconds()).as("the run's real length, not the 30s asked").isLessThan(10.0);
-            String md = MarkdownReport.render(LoadReportBuilder.of(r));
+            assertThat(r.requests().stoppedByUser()).as("the six answers being generated").isEqualTo(6);
+            assertThat(r.requests().failed()).isZero();
+            assertThat(r.requests().succeeded()).isEqualTo(r.requests().total());
+            assertThat(r.requests().total() + r.requests().stoppedByUser()).isEqualTo(fake.stats().generateRequests());
+            assertThat(r.run().windowS()).as("the run's real length, not the 30s asked").isLessThan(10.0);
+            String md = MarkdownReport.render(RunReport.of(r));
             assertThat(md).contains("stopped by the user (Ctrl-C) after ", "6 requests in flight were cut and are not counted")
                     .doesNotContain("aborted", "0.00%");
         }
@@ -271,7 +270,7 @@ class LoadTestRunnerTest {
         try (SimulatedEngine fake = SimulatedEngine.start(longAnswers)) {
             LoadTestResult r = run(quick().load(new LoadShape.ClosedLoop(8, Duration.ofMillis(1600))).duration(Duration.ofMillis(1700)).build(),
                     fake.generateUri());
-            assertThat(r.peakInFlight()).isEqualTo(8);
+            assertThat(r.served().peakInFlight()).isEqualTo(8);
             assertThat(r.timeline().get(0).inFlight()).isBetween(4L, 6L);
         }
     }
@@ -284,8 +283,8 @@ class LoadTestRunnerTest {
                 .withTokensPerAnswer(5).withParallelism(64, 0);
         try (SimulatedEngine fake = SimulatedEngine.start(timed)) {
             LoadTestResult r = run(quick().users(20).duration(Duration.ofMillis(2500)).build(), fake.generateUri());
-            assertThat(r.failed()).isZero();
-            assertThat(r.total()).isGreaterThan(60);
+            assertThat(r.requests().failed()).isZero();
+            assertThat(r.requests().total()).isGreaterThan(60);
             assertThat(fake.stats().peakConnections()).as("connections reused, one per user").isEqualTo(20);
             LoadTestResult.TimelineRow first = r.timeline().get(0);
             assertThat(first.requests()).isPositive();
@@ -295,15 +294,15 @@ class LoadTestRunnerTest {
     }
 
     @Test
-    void aRecordedRunCarriesTheHistogramsItsSummariesCameFrom() {
+    void aRunsSnapshotCarriesTheHistogramsItsSummariesCameFrom() {
         SimulatedEngineConfig timed = SimulatedEngineConfig.defaults().withTiming(Duration.ofMillis(30), Duration.ofMillis(5))
                 .withTokensPerAnswer(4);
         try (SimulatedEngine fake = SimulatedEngine.start(timed)) {
-            LoadTestRunner.Recorded rec = LoadTestRunner.runRecorded(quick().users(4).maxRequests(40)
-                    .duration(Duration.ofSeconds(10)).build(), fake.generateUri(), new PrintWriter(new StringWriter()),
+            LoadTestConfig config = quick().users(4).maxRequests(40).duration(Duration.ofSeconds(10)).build();
+            RunSnapshot rec = LoadTestRunner.measure(config, fake.generateUri(), new PrintWriter(new StringWriter()),
                     new LoadTestRunner.StopSignal());
-            LoadTestResult r = rec.result();
-            assertThat(r.succeeded()).isEqualTo(40);
+            LoadTestResult r = rec.toResult(config, fake.generateUri());
+            assertThat(r.requests().succeeded()).isEqualTo(40);
             assertThat(rec.latency().getTotalCount()).isEqualTo(40);
             assertThat(rec.ttft().getTotalCount()).isEqualTo(40);
             assertThat(rec.itl().getTotalCount()).as("3 gaps per 4-token answer").isEqualTo(120L).isEqualTo(r.itl().count());
@@ -321,11 +320,11 @@ class LoadTestRunnerTest {
         try (SimulatedEngine fake = SimulatedEngine.start(wide)) {
             LoadTestResult r = run(quick().users(1000).duration(Duration.ofMillis(1500)).timeout(Duration.ofSeconds(20)).build(),
                     fake.generateUri());
-            assertThat(r.failed()).as("errors: %s", r.errors()).isZero();
-            assertThat(r.peakInFlight()).isEqualTo(1000);
+            assertThat(r.requests().failed()).as("errors: %s", r.errors()).isZero();
+            assertThat(r.served().peakInFlight()).isEqualTo(1000);
             assertThat(fake.stats().peakActive()).isEqualTo(1000);
-            assertThat(r.total()).isEqualTo(1000);
-            assertThat(r.outputTokens()).isEqualTo(10_000);
+            assertThat(r.requests().total()).isEqualTo(1000);
+            assertThat(r.tokens().output()).isEqualTo(10_000);
             // 2.5 s + 9 x 20 ms = 2.68 s per answer at the server. Client and server share this JVM and, in CI,
             // two busy cores, so only "never early, not wildly late" is asserted here; bench/ measures the rest.
             assertThat(r.latency().p50()).isBetween(2680.0 - EARLY_TOLERANCE_MS, 10_000.0);

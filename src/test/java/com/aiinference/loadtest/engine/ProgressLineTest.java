@@ -35,10 +35,10 @@ class ProgressLineTest {
         m.sendingStopped(3 * S);
         LoadTestResult r = m.measurements(java.time.Instant.EPOCH, RunStop.byUser("Ctrl-C"), new java.util.ArrayList<>())
                 .toResult(LoadTestConfig.builder().users(8).build(), java.net.URI.create("http://127.0.0.1:9/api/generate"));
-        assertThat(r.total()).isEqualTo(5);
-        assertThat(r.stoppedByUser()).isEqualTo(3);
-        assertThat(r.durationSeconds()).isCloseTo(3.0, within(1e-6));
-        assertThat(r.durationSeconds()).isGreaterThanOrEqualTo(r.windowSeconds());
+        assertThat(r.requests().total()).isEqualTo(5);
+        assertThat(r.requests().stoppedByUser()).isEqualTo(3);
+        assertThat(r.run().measuredS()).isCloseTo(3.0, within(1e-6));
+        assertThat(r.run().measuredS()).isGreaterThanOrEqualTo(r.run().windowS());
     }
 
     @Test

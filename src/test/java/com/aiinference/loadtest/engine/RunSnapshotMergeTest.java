@@ -100,8 +100,8 @@ class RunSnapshotMergeTest {
         }
         LoadTestResult sharded = m.measurements(START, null, List.of()).toResult(CONFIG, TARGET);
 
-        assertThat(sharded.total()).isEqualTo(single.total());
-        assertThat(sharded.succeeded()).isEqualTo(single.succeeded());
+        assertThat(sharded.requests().total()).isEqualTo(single.requests().total());
+        assertThat(sharded.requests().succeeded()).isEqualTo(single.requests().succeeded());
         assertThat(sharded.errors()).isEqualTo(single.errors());
         assertThat(sharded.latency()).isEqualTo(single.latency());
         assertThat(sharded.ttft()).isEqualTo(single.ttft());
@@ -109,7 +109,7 @@ class RunSnapshotMergeTest {
         assertThat(sharded.tpot()).isEqualTo(single.tpot());
         assertThat(sharded.latencyHistogram()).isEqualTo(single.latencyHistogram());
         // The measured length reaches the last end, whichever shard saw it.
-        assertThat(sharded.durationSeconds()).isEqualTo(single.durationSeconds());
+        assertThat(sharded.run().measuredS()).isEqualTo(single.run().measuredS());
     }
 
     @Test
@@ -127,20 +127,20 @@ class RunSnapshotMergeTest {
         }
         LoadTestResult merged = RunSnapshot.merge(workers, i -> "worker " + (i + 1)).toResult(CONFIG, TARGET);
 
-        assertThat(single.total()).isEqualTo(5_100L).isEqualTo(merged.total());
-        assertThat(merged.succeeded()).isEqualTo(single.succeeded());
+        assertThat(single.requests().total()).isEqualTo(5_100L).isEqualTo(merged.requests().total());
+        assertThat(merged.requests().succeeded()).isEqualTo(single.requests().succeeded());
         assertThat(merged.errors()).isEqualTo(single.errors()).containsOnlyKeys("timeout", "server_busy_503", "connection_reset");
-        assertThat(merged.warmupRequests()).isEqualTo(single.warmupRequests()).isPositive();
+        assertThat(merged.run().warmupRequests()).isEqualTo(single.run().warmupRequests()).isPositive();
         // The histograms are added bucket by bucket: every statistic is what one process computes, not an average.
         assertThat(merged.latency()).isEqualTo(single.latency());
         assertThat(merged.ttft()).isEqualTo(single.ttft());
         assertThat(merged.itl()).isEqualTo(single.itl());
         assertThat(merged.tpot()).isEqualTo(single.tpot());
         assertThat(merged.latencyHistogram()).isEqualTo(single.latencyHistogram());
-        assertThat(merged.outputTokens()).isEqualTo(single.outputTokens());
-        assertThat(merged.outputTokensSource()).isEqualTo(single.outputTokensSource()).isEqualTo("mixed");
-        assertThat(merged.serverTokensPerSecond()).isCloseTo(single.serverTokensPerSecond(), org.assertj.core.data.Offset.offset(1e-9));
-        assertThat(merged.durationSeconds()).isCloseTo(single.durationSeconds(), org.assertj.core.data.Offset.offset(0.01));
+        assertThat(merged.tokens().output()).isEqualTo(single.tokens().output());
+        assertThat(merged.tokens().outputSource()).isEqualTo(single.tokens().outputSource()).isEqualTo("mixed");
+        assertThat(merged.throughput().serverDecodeTokensPerS()).isCloseTo(single.throughput().serverDecodeTokensPerS(), org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(merged.run().measuredS()).isCloseTo(single.run().measuredS(), org.assertj.core.data.Offset.offset(0.01));
         assertThat(merged.timeline()).hasSameSizeAs(single.timeline());
         for (int t = 0; t < single.timeline().size(); t++) {
             LoadTestResult.TimelineRow a = single.timeline().get(t);
@@ -151,7 +151,7 @@ class RunSnapshotMergeTest {
                     .as("second %d", t).isEqualTo(List.of(a.latencyP50(), a.latencyP95(), a.latencyMax(), a.ttftP50(), a.ttftP95()));
         }
         long measuredRows = merged.timeline().stream().filter(r -> !r.warmup()).mapToLong(LoadTestResult.TimelineRow::requests).sum();
-        assertThat(measuredRows).isEqualTo(merged.total());
+        assertThat(measuredRows).isEqualTo(merged.requests().total());
         assertThat(merged.samples()).hasSizeLessThanOrEqualTo(4000).hasSizeGreaterThan(3900);
     }
 
@@ -194,9 +194,9 @@ class RunSnapshotMergeTest {
                 lateRun.seconds(), lateRun.samples(), lateRun.sampledFrom(), null, List.of("late"));
         LoadTestResult merged = RunSnapshot.merge(List.of(viaJson(record(early, 0, START)), viaJson(lateRun)),
                 i -> "worker " + (i + 1)).toResult(CONFIG, TARGET);
-        assertThat(merged.startedAt()).isEqualTo(START);
-        assertThat(merged.total()).isEqualTo(single.total());
-        assertThat(merged.inputTokens()).isPositive().isEqualTo(single.inputTokens());
+        assertThat(merged.run().startedAt()).isEqualTo(START);
+        assertThat(merged.requests().total()).isEqualTo(single.requests().total());
+        assertThat(merged.tokens().input()).isPositive().isEqualTo(single.tokens().input());
         assertThat(merged.latency()).isEqualTo(single.latency());
         assertThat(merged.timeline()).hasSameSizeAs(single.timeline());
         for (int t = 0; t < single.timeline().size(); t++) {

@@ -13,10 +13,12 @@ import org.junit.jupiter.api.Test;
 public class SloTest {
 
     public static LoadTestResult result(LoadTestConfig config, long total, long ok, LatencySummary latency, LatencySummary ttft) {
-        return new LoadTestResult(config, URI.create("http://10.0.0.1:8000/api/generate"), Instant.EPOCH, 10.0, 10.0, total,
-                ok, total == ok ? Map.of() : Map.of("server_busy_503", total - ok), 0, latency, ttft, LatencySummary.EMPTY,
-                LatencySummary.EMPTY, 1000, "server", -1, total / 10.0, ok / 10.0, 100.0, Double.NaN, 50.0, 8, 0, List.of(),
-                List.of(), List.of(), null, List.of(), null);
+        return new LoadTestResult(config, URI.create("http://10.0.0.1:8000/api/generate"),
+                new LoadTestResult.Run(Instant.EPOCH, 10.0, 10.0, 0, 0, null), LoadTestResult.Requests.of(total, ok, 0),
+                total == ok ? Map.of() : Map.of("server_busy_503", total - ok), latency, ttft, LatencySummary.EMPTY,
+                LatencySummary.EMPTY, new LoadTestResult.Tokens(null, 1000, "server"),
+                new LoadTestResult.Throughput(total / 10.0, Double.NaN, 100.0, Double.NaN, 50.0, WindowRates.METHOD),
+                new LoadTestResult.Served(ok / 10.0, 8, null), List.of(), List.of(), List.of(), List.of(), null);
     }
 
     private static final LatencySummary LATENCY = new LatencySummary(100, 2700, 2650, 2900, 3100, 4000, 4500);

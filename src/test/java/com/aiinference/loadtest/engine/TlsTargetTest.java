@@ -53,7 +53,7 @@ class TlsTargetTest {
             LoadTestResult result = LoadTestRunner.run(config().tls(trust).users(4).duration(Duration.ofSeconds(2))
                     .build(), server.uri("127.0.0.1"), new PrintWriter(new StringWriter()));
             assertThat(result.errors()).isEmpty();
-            assertThat(result.succeeded()).isPositive().isEqualTo(result.total());
+            assertThat(result.requests().succeeded()).isPositive().isEqualTo(result.requests().total());
         }
     }
 

@@ -38,12 +38,12 @@ class TransportParityTest {
             LoadTestResult r = LoadTestRunner.run(config, fake.baseUri().resolve(Api.OPENAI_CHAT.path()),
                     new PrintWriter(new StringWriter()));
             SimulatedEngine.Stats s = fake.stats();
-            assertThat(r.total()).isEqualTo(s.generateRequests());
+            assertThat(r.requests().total()).isEqualTo(s.generateRequests());
             assertThat(r.errors()).containsEntry(ErrorKind.TIMEOUT.key(), s.stalls())
                     .containsEntry(ErrorKind.STREAM_CUT.key(), s.cuts())
                     .containsEntry(ErrorKind.CONNECTION_RESET.key(), s.resets());
-            assertThat(r.succeeded() + r.errors().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(r.total());
-            assertThat(r.succeeded()).isEqualTo(s.generateRequests() - s.busy() - s.resets() - s.stalls() - s.garbage() - s.cuts());
+            assertThat(r.requests().succeeded() + r.errors().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(r.requests().total());
+            assertThat(r.requests().succeeded()).isEqualTo(s.generateRequests() - s.busy() - s.resets() - s.stalls() - s.garbage() - s.cuts());
             assertThat(s.stalls() * s.cuts() * s.resets()).as("the faults happened").isPositive();
         }
     }

@@ -105,7 +105,7 @@ class CapacityTest {
         assertThat(back.openLoop()).isTrue();
         assertThat(back.knee()).get().extracting(SweepStep::load).isEqualTo(2.0);
 
-        // what sweeps wrote before the version field: "closed-loop", one load key per step, no version
+        // a file without the version field is not a sweep this tool wrote: one line, naming the file
         Path old = dir.resolve("old.json");
         Files.writeString(old, "{\"kind\":\"sweep\",\"target\":\"http://10.0.0.1:8000/v1/completions\",\"api\":\"openai-completions\","
                 + "\"model\":\"m/m\",\"mode\":\"closed-loop\",\"slo\":\"p95<5s\",\"replicas\":2,\"replicas_source\":\"--replicas\","
@@ -115,11 +115,8 @@ class CapacityTest {
                 + "\"mean\":100.0,\"p50\":100.0,\"p90\":null,\"p95\":null,\"p99\":null,\"max\":null},\"requests\":{\"total\":40,"
                 + "\"succeeded\":40,\"failed\":0},\"errors\":{},\"output_tokens\":4000,\"duration_s\":10.0,\"peak_in_flight\":8,"
                 + "\"aborted\":null,\"within_slo\":true}],\"knee\":{\"concurrency\":8},\"stopped\":\"every step ran\"}");
-        SweepResult legacy = SweepResult.read(old);
-        assertThat(legacy.openLoop()).isFalse();
-        assertThat(legacy.knee()).get().extracting(SweepStep::load).isEqualTo(8.0);
-        assertThat(legacy.steps().get(0).ttft().p95()).isNaN();
-        assertThat(Capacity.of(legacy, 40, null).replicas()).isEqualTo(10);
+        assertThatThrownBy(() -> SweepResult.read(old)).isInstanceOf(SweepInputException.class)
+                .hasMessage(old + " has no version.schema: not a sweep report this tool wrote (loadtest sweep --report-json)");
 
         ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("version")).put("schema", ReportVersion.SCHEMA + 1);
         assertThatThrownBy(() -> SweepResult.fromJson(json, "new.json")).isInstanceOf(SweepInputException.class)

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,7 @@ import picocli.CommandLine;
  * 20% of L(c). Few, long gaps keep the timers' lateness on a loaded machine (it only adds time, a few ms per token
  * at a load average of 20 on 2 cores) well inside the room.
  */
+@Tag("timing")
 @Timeout(180)
 class SweepKneeTest {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -5,7 +5,6 @@ import com.aiinference.core.Format;
 import com.aiinference.loadtest.engine.LatencySummary;
 import com.aiinference.loadtest.engine.LoadTestResult;
 import com.aiinference.loadtest.engine.RunStop;
-import com.aiinference.loadtest.sweep.Capacity;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -15,27 +14,21 @@ import java.util.Locale;
  * one {@link LoadTestResult}. {@code verify} reuses {@link #stabilityRow}, {@link #latencyRow} and
  * {@link #details} so both commands word the same figure the same way.
  */
-public final class LoadReportBuilder {
-    private LoadReportBuilder() {}
+public final class RunReport {
+    private RunReport() {}
 
     /** The report of a {@code loadtest} run. */
     public static Report of(LoadTestResult r) {
-        return of(r, null);
-    }
-
-    /** The report of a {@code loadtest} run and of its traffic ({@link TrafficTables}; null: the prompts in turn). */
-    public static Report of(LoadTestResult r, com.aiinference.loadtest.engine.TrafficSummary traffic) {
-        LoadReport load = LoadReport.of(r, traffic);
         List<Check> slo = r.sloOutcomes();
         List<Report.CheckGroup> checks = slo.isEmpty() ? List.of() : List.of(new Report.CheckGroup("slo", slo));
-        return new Report(ReportVersion.current(), "loadtest", "Load test: " + r.target(), subtitle(load),
-                verdict(r), resultsTitle(load), List.of(stabilityRow(load), latencyRow(load), capacityRow(load)),
-                checks, load, null, TrafficTables.of(traffic), r.warnings(), null);
+        return new Report(ReportVersion.current(), "loadtest", "Load test: " + r.target(), subtitle(r),
+                verdict(r), resultsTitle(r), List.of(stabilityRow(r), latencyRow(r), capacityRow(r)),
+                checks, r, null, TrafficTables.of(r.traffic()), r.warnings(), null);
     }
 
     /** {@code 50 users (closed loop) · 60s after 10s warm-up · llama3.1:8b · ollama (streaming) · started ...} */
-    public static String subtitle(LoadReport l) {
-        LoadReport.RunSettings c = l.config();
+    public static String subtitle(LoadTestResult l) {
+        LoadTestResult.RunSettings c = l.asked();
         return c.load().describeLong() + " · " + Format.seconds(c.durationS())
                 + (c.warmupS() == 0 ? "" : " after " + Format.seconds(c.warmupS()) + " warm-up") + " · " + c.model()
                 + " · " + c.api() + (c.stream() ? " (streaming)" : " (not streaming)") + " · started "
@@ -43,8 +36,8 @@ public final class LoadReportBuilder {
     }
 
     /** {@code Verified Results (50 users, 60s, llama3.1:8b, ollama)} */
-    public static String resultsTitle(LoadReport l) {
-        LoadReport.RunSettings c = l.config();
+    public static String resultsTitle(LoadTestResult l) {
+        LoadTestResult.RunSettings c = l.asked();
         return String.format(Locale.ROOT, "Verified Results (%s, %s, %s, %s)", c.load().describe(),
                 Format.seconds(c.durationS()), c.model(), c.api());
     }
@@ -53,7 +46,7 @@ public final class LoadReportBuilder {
     static Report.Verdict verdict(LoadTestResult r) {
         List<String> reasons = new ArrayList<>();
         if (r.stoppedByUserSignal()) {
-            reasons.add(stopLine(LoadReport.of(r)));
+            reasons.add(stopLine(r));
         }
         if (r.aborted()) {
             reasons.add(r.abortReason());
@@ -61,7 +54,7 @@ public final class LoadReportBuilder {
         }
         if (r.noSuccessReason() != null) {
             reasons.add(r.noSuccessReason());
-            return new Report.Verdict(Check.Status.FAIL, r.total() == 0 ? "NOTHING MEASURED" : "NO SUCCESS", reasons);
+            return new Report.Verdict(Check.Status.FAIL, r.requests().total() == 0 ? "NOTHING MEASURED" : "NO SUCCESS", reasons);
         }
         String stopped = r.stoppedByUserSignal() ? " (STOPPED BY USER)" : "";
         List<Check> slo = r.sloOutcomes();
@@ -71,26 +64,26 @@ public final class LoadReportBuilder {
             return unmet.isEmpty() ? new Report.Verdict(Check.Status.PASS, "SLO MET" + stopped, reasons)
                     : new Report.Verdict(Check.Status.FAIL, "SLO NOT MET" + stopped, reasons);
         }
-        if (r.failed() == 0) {
+        if (r.requests().failed() == 0) {
             return new Report.Verdict(r.stoppedByUserSignal() ? Check.Status.WARN : Check.Status.PASS, "NO ERRORS" + stopped,
                     reasons);
         }
-        reasons.add(Format.count(r.failed()) + " of " + Format.count(r.total()) + " requests failed ("
+        reasons.add(Format.count(r.requests().failed()) + " of " + Format.count(r.requests().total()) + " requests failed ("
                 + LoadTestResult.errorsInline(r.errors()) + "); no --slo to judge them");
-        return new Report.Verdict(Check.Status.WARN, Format.count(r.failed()) + " FAILED" + stopped, reasons);
+        return new Report.Verdict(Check.Status.WARN, Format.count(r.requests().failed()) + " FAILED" + stopped, reasons);
     }
 
     /** {@code stopped by the user after 12.3s: 5 requests in flight were cut and are not counted} */
-    public static String stopLine(LoadReport l) {
+    public static String stopLine(LoadTestResult l) {
         RunStop s = l.run().stopped();
         return "stopped by the user (" + s.reason() + ") after " + Format.seconds(l.run().windowS())
-                + " of the " + Format.seconds(l.config().durationS()) + " asked: " + Format.plural(l.requests().stoppedByUser(),
+                + " of the " + Format.seconds(l.asked().durationS()) + " asked: " + Format.plural(l.requests().stoppedByUser(),
                         "request", "requests") + " in flight were cut and are not counted";
     }
 
     /** Stability: the share of measured requests that succeeded, and how the others failed. */
-    public static ReportRow stabilityRow(LoadReport l) {
-        LoadReport.Requests q = l.requests();
+    public static ReportRow stabilityRow(LoadTestResult l) {
+        LoadTestResult.Requests q = l.requests();
         String stop = l.run().stopped() == null ? ""
                 : l.run().stopped().aborted() ? "; ABORTED: " + l.run().stopped().reason() : "; " + stopLine(l);
         if (q.total() == 0) {
@@ -103,50 +96,50 @@ public final class LoadReportBuilder {
     }
 
     /** Latency: the mean end-to-end latency of successes, percentiles and TTFT p95 in the notes. */
-    public static ReportRow latencyRow(LoadReport l) {
-        LatencySummary s = l.latencyMs();
+    public static ReportRow latencyRow(LoadTestResult l) {
+        LatencySummary s = l.latency();
         if (s.isEmpty()) {
             return new ReportRow("Latency", "n/a", "no successful request");
         }
         return new ReportRow("Latency", "~" + Format.millis(s.mean()), "mean end-to-end; p50 " + Format.millis(s.p50())
                 + ", p95 " + Format.millis(s.p95()) + ", p99 " + Format.millis(s.p99()) + ", max " + Format.millis(s.max())
-                + (l.ttftMs().isEmpty() ? "" : "; TTFT p95 " + Format.millis(l.ttftMs().p95())));
+                + (l.ttft().isEmpty() ? "" : "; TTFT p95 " + Format.millis(l.ttft().p95())));
     }
 
     /** Capacity as the client sees it: successes per second of the send window (never a rate of failures). */
-    public static ReportRow capacityRow(LoadReport l) {
+    public static ReportRow capacityRow(LoadTestResult l) {
         String visible = "; replicas serving are not visible from the client (run verify)";
         if (l.requests().succeeded() == 0) {
             // No rate at all: a rate of failures is not a capacity.
-            return new ReportRow("Capacity", "n/a", "no request succeeded; peak " + l.capacity().peakInFlight()
+            return new ReportRow("Capacity", "n/a", "no request succeeded; peak " + l.served().peakInFlight()
                     + " in flight" + visible);
         }
-        return new ReportRow("Capacity", Format.number(l.capacity().succeededPerS()) + " req/s", throughputNotes(l) + visible);
+        return new ReportRow("Capacity", Format.number(l.served().succeededPerS()) + " req/s", throughputNotes(l) + visible);
     }
 
     /** {@code steady-state successes per second over the 60s send window (...); peak 50 in flight; 2,178 output tok/s, ...} */
-    public static String throughputNotes(LoadReport l) {
+    public static String throughputNotes(LoadTestResult l) {
         return "steady-state successes per second over the " + Format.seconds(l.run().windowS())
                 + " send window (work done in it, warm-up included); peak "
-                + l.capacity().peakInFlight() + " in flight" + tokenRates(l);
+                + l.served().peakInFlight() + " in flight" + tokenRates(l);
     }
 
     /** {@code ; 2,178 output tok/s, 520 input tok/s, 2,698 total tok/s (server counts)}, or nothing without tokens. */
-    static String tokenRates(LoadReport l) {
+    static String tokenRates(LoadTestResult l) {
         if (l.tokens().outputSource().equals("none")) {
             return "";
         }
-        LoadReport.Throughput t = l.throughput();
+        LoadTestResult.Throughput t = l.throughput();
         String input = Double.isNaN(t.inputTokensPerS()) ? ""
                 : ", " + Format.number(t.inputTokensPerS()) + " input tok/s, " + Format.number(t.totalTokensPerS()) + " total tok/s";
         return "; " + Format.number(t.outputTokensPerS()) + " output tok/s" + input + " (" + l.tokenSourceLabel() + ")";
     }
 
     /** Percentiles, and one line of counts and rates; {@code null} inputs are skipped. */
-    public static Report.Table percentiles(LoadReport l) {
+    public static Report.Table percentiles(LoadTestResult l) {
         List<List<String>> rows = new ArrayList<>();
         String[] names = {"latency", "TTFT", "ITL", "TPOT"};
-        LatencySummary[] s = {l.latencyMs(), l.ttftMs(), l.itlMs(), l.tpotMs()};
+        LatencySummary[] s = {l.latency(), l.ttft(), l.itl(), l.tpot()};
         for (int i = 0; i < s.length; i++) {
             List<String> row = new ArrayList<>();
             row.add(names[i]);
@@ -159,7 +152,7 @@ public final class LoadReportBuilder {
     }
 
     /** {@code 1,050 requests measured over 61.2s (60s send window + 1.2s drain), 17.2 req/s; 134,400 output tokens ...} */
-    public static String details(LoadReport l) {
+    public static String details(LoadTestResult l) {
         StringBuilder sb = new StringBuilder();
         sb.append(Format.count(l.requests().total())).append(" requests measured over ").append(Format.seconds(l.run().measuredS()))
                 .append(" (").append(Format.seconds(l.run().windowS())).append(" send window + ")
