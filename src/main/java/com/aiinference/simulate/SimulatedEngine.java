@@ -98,6 +98,7 @@ public final class SimulatedEngine implements AutoCloseable {
     private final AtomicLong openConnections = new AtomicLong();
     private final AtomicLong peakConnections = new AtomicLong();
     private final AtomicLong promptTokensTotal = new AtomicLong();
+    private final AtomicLong cachedTokensTotal = new AtomicLong();
     private final java.util.Map<String, AtomicLong> finishedByReason = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     private SimulatedEngine(SimulatedEngineConfig config) {
@@ -542,11 +543,12 @@ public final class SimulatedEngine implements AutoCloseable {
                     .append(quote(config.models().get(0))).append("} ").append(e.getValue().get()).append(".0\n");
         }
         counter(sb, "vllm:prompt_tokens_total", "Number of prefill tokens processed.", label, promptTokensTotal.get());
-        // Every prompt token is looked up in the prefix cache and none is found (the simulator caches no prefix), and
-        // no sequence is ever preempted (its KV cache is the slots, which never overflow).
+        // Every prompt token is looked up in the prefix cache ({@link PrefixCache}), and no sequence is ever preempted
+        // (its KV cache is the slots, which never overflow).
         counter(sb, "vllm:prefix_cache_queries_total", "Prefix cache queries, in terms of number of queried tokens.", label,
                 promptTokensTotal.get());
-        counter(sb, "vllm:prefix_cache_hits_total", "Prefix cache hits, in terms of number of cached tokens.", label, 0);
+        counter(sb, "vllm:prefix_cache_hits_total", "Prefix cache hits, in terms of number of cached tokens.", label,
+                cachedTokensTotal.get());
         counter(sb, "vllm:num_preemptions_total", "Cumulative number of preemption from the engine.", label, 0);
         counter(sb, "vllm:generation_tokens_total", "Number of generation tokens processed.", label, tokensSent.get());
         return sb.toString();
@@ -917,6 +919,7 @@ public final class SimulatedEngine implements AutoCloseable {
             release();
             completed.incrementAndGet();
             promptTokensTotal.addAndGet(promptTokens);
+            cachedTokensTotal.addAndGet(cachedTokens);
             finishedByReason.computeIfAbsent(doneReason, k -> new AtomicLong()).incrementAndGet();
             if (timingLog != null && stream) {
                 logTimes();

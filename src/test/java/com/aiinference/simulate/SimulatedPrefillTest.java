@@ -75,6 +75,9 @@ class SimulatedPrefillTest {
             // Whole blocks of 16 tokens of the shared system message: all but its last partial block.
             assertThat(cached).isBetween(960L, prompt - 1).matches(c -> c % 16 == 0);
             assertThat(tookMs).as("only the uncached tail is evaluated").isLessThan(100);
+            String metrics = http.send(HttpRequest.newBuilder(fake.baseUri().resolve("/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("vllm:prefix_cache_hits_total{model_name=\"llama3.1:8b\"} " + cached + ".0");
             JsonNode same = post(chat, first);
             assertThat(same.path("usage").path("prompt_tokens_details").path("cached_tokens").asLong())
                     .as("never the whole prompt").isLessThanOrEqualTo(prompt - 1);
