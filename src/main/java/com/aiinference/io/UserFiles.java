@@ -45,13 +45,7 @@ public final class UserFiles {
 
     /** Reads {@code file} (UTF-8) of at most {@code limit} bytes; anything else is one line naming {@code what}. */
     public static String read(Path file, String what, long limit) {
-        if (!Files.exists(file)) {
-            throw new UserFileException(what + " not found: " + file);
-        }
-        if (!Files.isRegularFile(file)) {
-            throw new UserFileException(what + " " + file + " is not a regular file ("
-                    + (Files.isDirectory(file) ? "a directory" : "a pipe, socket or device") + ")");
-        }
+        checkReadable(file, what);
         try (InputStream in = Files.newInputStream(file)) {
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
             if (bytes.length > limit) {
@@ -62,6 +56,17 @@ public final class UserFiles {
             throw new UserFileException(what + " not found: " + file);
         } catch (IOException e) {
             throw new UserFileException("cannot read " + what + " " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code file} exists and is a regular file (a reader that streams it checks this first); else one line. */
+    public static void checkReadable(Path file, String what) {
+        if (!Files.exists(file)) {
+            throw new UserFileException(what + " not found: " + file);
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new UserFileException(what + " " + file + " is not a regular file ("
+                    + (Files.isDirectory(file) ? "a directory" : "a pipe, socket or device") + ")");
         }
     }
 

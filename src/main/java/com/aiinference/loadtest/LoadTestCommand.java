@@ -99,6 +99,12 @@ public final class LoadTestCommand implements Callable<Integer> {
             throw CliException.usage("--cacert and --insecure apply to this process's client only; they cannot be combined"
                     + " with --workers or --in-cluster");
         }
+        if ((cluster.inCluster() || workers != null) && config.workload() != null) {
+            // Worker specs carry the prompts, not a workload: conversations and drawn lengths run in one process.
+            throw CliException.usage("--prompt-order, --input-tokens, --output-tokens, --turns, --think-time,"
+                    + " --shared-prefix-tokens and conversation files run in one process; they cannot be combined with"
+                    + " --workers or --in-cluster");
+        }
         if (!cluster.inCluster()) {
             // Before the pre-flight: a load this machine cannot hold is refused, never run as server errors.
             ClientLimits.check(config.load(), workers == null ? 1 : workers);
@@ -124,6 +130,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         if (load.preflight() && inCluster == null) {
             preflight = Preflight.check(config, uri, err, "loadtest");
         }
+        config = TrafficOptions.calibrate(config, preflight, err, "loadtest");
         String warning = inCluster != null ? null : PortForwardWarning.of(uri, config.load(), preflight).orElse(null);
         if (warning != null) {
             err.println("warning: " + warning);

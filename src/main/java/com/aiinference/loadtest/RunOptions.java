@@ -6,9 +6,8 @@ import com.aiinference.cli.Durations;
 import com.aiinference.loadtest.engine.Api;
 import com.aiinference.loadtest.engine.LoadTestConfig;
 import com.aiinference.loadtest.engine.Slo;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
+import com.aiinference.loadtest.traffic.Dialogue;
+import com.aiinference.loadtest.traffic.PromptFile;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,7 +67,8 @@ public final class RunOptions {
         List<String> prompt = new ArrayList<>();
 
         @Option(names = "--prompts", paramLabel = "FILE",
-                description = "Prompts, one per line, or JSONL with a \"prompt\" field; used in turn.")
+                description = "Prompts, one per line; JSONL with a \"prompt\" or a \"messages\" field; or ShareGPT JSON"
+                        + " ([{\"conversations\": [{\"from\": \"human\", \"value\": ...}]}]). Used in turn (--prompt-order).")
         Path promptsFile;
     }
 
@@ -101,11 +101,14 @@ public final class RunOptions {
     @Option(names = "--report-html", paramLabel = "FILE", description = "Write a self-contained HTML report with charts here.")
     public Path reportHtml;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the open-loop arrivals. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the open-loop arrivals, --prompt-order random and the length, turn and think-time draws. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Option(names = "--quiet", description = "No progress lines while running.")
     boolean quiet;
+
+    @picocli.CommandLine.Mixin
+    TrafficOptions traffic = new TrafficOptions();
 
     /**
      * Checks every file this run will write before it sends anything ({@link com.aiinference.io.UserFiles}): the
@@ -168,10 +171,12 @@ public final class RunOptions {
             }
         }
         Slo objectives = slo();
-        List<String> prompts = this.prompts == null ? List.of(LoadTestConfig.DEFAULT_PROMPT)
-                : this.prompts.promptsFile != null ? readPrompts(this.prompts.promptsFile)
-                : this.prompts.prompt.isEmpty() ? List.of(LoadTestConfig.DEFAULT_PROMPT) : this.prompts.prompt;
+        List<Dialogue> dialogues = this.prompts != null && this.prompts.promptsFile != null ? readDialogues(this.prompts.promptsFile)
+                : (this.prompts == null || this.prompts.prompt.isEmpty() ? List.of(LoadTestConfig.DEFAULT_PROMPT)
+                        : this.prompts.prompt).stream().map(Dialogue::of).toList();
+        List<String> prompts = dialogues.stream().map(d -> d.userTurns().get(0)).toList();
         return LoadTestConfig.builder()
+                .workload(traffic.workload(dialogues, seed))
                 .api(a)
                 .model(model != null ? model : defaultModel)
                 .prompts(prompts)
@@ -187,39 +192,12 @@ public final class RunOptions {
                 .seed(seed);
     }
 
-    /** One prompt per line, or JSONL objects with a "prompt" (or "text") field; blank lines are skipped. */
-    static List<String> readPrompts(Path file) {
-        List<String> lines = com.aiinference.io.UserFiles.read(file, "--prompts file").lines().toList();
-        List<String> prompts = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
-            if (line.isEmpty()) {
-                continue;
-            }
-            if (line.startsWith("{")) {
-                JsonNode n;
-                try {
-                    n = PromptJson.MAPPER.readTree(line);
-                } catch (IOException e) {
-                    throw CliException.usage("--prompts " + file + " line " + (i + 1) + " starts with '{' but is not valid JSON");
-                }
-                String p = n.path("prompt").asText(n.path("text").asText(""));
-                if (p.isBlank()) {
-                    throw CliException.usage("--prompts " + file + " line " + (i + 1) + " has no \"prompt\" text");
-                }
-                prompts.add(p);
-            } else {
-                prompts.add(line);
-            }
+    /** The --prompts file's entries ({@link PromptFile}), or a usage error naming the file, line or entry. */
+    static List<Dialogue> readDialogues(Path file) {
+        try {
+            return PromptFile.read(file);
+        } catch (com.aiinference.core.DomainException e) {
+            throw CliException.usage(e.getMessage());
         }
-        if (prompts.isEmpty()) {
-            throw CliException.usage("--prompts " + file + " has no prompts");
-        }
-        return prompts;
-    }
-
-    /** Created on the first JSONL prompt file only: a run without one needs no data binding at start-up. */
-    private static final class PromptJson {
-        static final ObjectMapper MAPPER = new ObjectMapper();
     }
 }

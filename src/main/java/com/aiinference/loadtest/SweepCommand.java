@@ -139,6 +139,7 @@ public final class SweepCommand implements Callable<Integer> {
         Sweep sweep;
         try {
             sweep = new Sweep(loadKey, loads, stepDuration, minGain, where.withApiKey(base.users(1).build(), target.outputs()));
+            sweep.step(loads.get(0)); // a step's own rules (e.g. --turns needs users, not --rates): a usage error now
         } catch (IllegalArgumentException | SweepInputException e) {
             throw CliException.usage(e.getMessage());
         }
@@ -148,7 +149,10 @@ public final class SweepCommand implements Callable<Integer> {
         Preflight.checkReachable(uri);
         if (run.preflight) {
             // The first step's request, once: a wrong --api, path or model is one line, not a step of failures.
-            Preflight.check(sweep.step(loads.get(0)), uri, err, "sweep");
+            Preflight.Answer answer = Preflight.check(sweep.step(loads.get(0)), uri, err, "sweep");
+            // Lengths in tokens: every step uses the characters per token the server's count of this request gives.
+            sweep = new Sweep(sweep.loadKey(), sweep.loads(), sweep.stepDuration(), sweep.minGain(),
+                    TrafficOptions.calibrate(sweep.base(), answer, err, "sweep"));
         }
         err.printf(Locale.ROOT, "sweep: %s -> %s, %s %s, %s per step, SLO %s, %d replica%s (%s) (stops by %s)%n",
                 api.cliName(), uri, loadKey, joined(loads), Format.duration(stepDuration), sweep.base().slo(), r,

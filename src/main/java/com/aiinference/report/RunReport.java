@@ -23,7 +23,7 @@ public final class RunReport {
         List<Report.CheckGroup> checks = slo.isEmpty() ? List.of() : List.of(new Report.CheckGroup("slo", slo));
         return new Report(ReportVersion.current(), "loadtest", "Load test: " + r.target(), subtitle(r),
                 verdict(r), resultsTitle(r), List.of(stabilityRow(r), latencyRow(r), capacityRow(r)),
-                checks, r, null, List.of(), r.warnings(), null);
+                checks, r, null, TrafficTables.of(r.traffic()), r.warnings(), null);
     }
 
     /** {@code 50 users (closed loop) · 60s after 10s warm-up · llama3.1:8b · ollama (streaming) · started ...} */

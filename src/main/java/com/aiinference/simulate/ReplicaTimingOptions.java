@@ -38,6 +38,12 @@ public final class ReplicaTimingOptions {
                     + " (fixed --itl whatever the load).")
     Duration itlPerSeq;
 
+    @Option(names = "--prefill-per-token", paramLabel = "DURATION", defaultValue = "0.1ms", converter = Durations.Converter.class,
+            description = "Prompt evaluation time per prompt token (characters / 4), added to --ttft, so TTFT grows with"
+                    + " the prompt; with --engine vllm a prefix seen before (its prefix cache, blocks of 16 tokens) costs"
+                    + " nothing and answers report usage.prompt_tokens_details.cached_tokens. Default: ${DEFAULT-VALUE}.")
+    Duration prefillPerToken;
+
     /** The --engine value. */
     SimulatedEngineConfig.Engine engine() {
         return engine;
@@ -58,6 +64,7 @@ public final class ReplicaTimingOptions {
 
     /** A replica's configuration: these timings on top of {@code base}. */
     SimulatedEngineConfig apply(SimulatedEngineConfig base) {
-        return base.withTokensPerAnswer(tokens).withTiming(ttft, itl).withEngine(engine()).withBatching(itlPerSeq);
+        return base.withTokensPerAnswer(tokens).withTiming(ttft, itl).withEngine(engine()).withBatching(itlPerSeq)
+                .withPrefill(prefillPerToken == null ? Duration.ZERO : prefillPerToken);
     }
 }

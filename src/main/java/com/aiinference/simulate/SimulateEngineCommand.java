@@ -30,7 +30,8 @@ import picocli.CommandLine;
         description = {
             "Serve a fake Ollama (and its OpenAI-compatible API), or with --engine vllm a fake vLLM OpenAI server,",
             "on 127.0.0.1 until Ctrl-C or --max-duration.",
-            "Answers take about --ttft + (tokens - 1) x (--itl + --itl-per-seq x (sequences decoding at once - 1))",
+            "Answers take about --ttft + prompt tokens x --prefill-per-token (vLLM: uncached tokens only)",
+            "+ (tokens - 1) x (--itl + --itl-per-seq x (sequences decoding at once - 1))",
             "once one of --parallel slots is free; Ollama: --max-queue more requests wait, the rest get 503",
             "'server busy'; vLLM: every request beyond --parallel waits."
         },

@@ -70,6 +70,8 @@ public final class SimulatedEngine implements AutoCloseable {
     private final EventLoop loop;
     private final Channel server;
     private final Random random;
+    /** vLLM's prefix cache (null for Ollama, whose answers carry no cached-token count). */
+    private final PrefixCache prefixCache;
     private final ArrayDeque<Generation> waiting = new ArrayDeque<>();
     private final Set<String> models;
     private long idSeq;
@@ -96,12 +98,15 @@ public final class SimulatedEngine implements AutoCloseable {
     private final AtomicLong openConnections = new AtomicLong();
     private final AtomicLong peakConnections = new AtomicLong();
     private final AtomicLong promptTokensTotal = new AtomicLong();
+    private final AtomicLong cachedTokensTotal = new AtomicLong();
     private final java.util.Map<String, AtomicLong> finishedByReason = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     private SimulatedEngine(SimulatedEngineConfig config) {
         this.config = config;
         this.models = new HashSet<>(config.models());
         this.random = new Random(config.seed());
+        // 64k blocks of 16 tokens: a million prompt tokens, a few GB of KV cache on a real GPU.
+        this.prefixCache = config.engine() == SimulatedEngineConfig.Engine.VLLM ? new PrefixCache(4, 65_536) : null;
         NettyTransport transport = NettyTransport.current();
         this.group = transport.group(1, "fake-ollama");
         this.loop = group.next();
@@ -538,11 +543,12 @@ public final class SimulatedEngine implements AutoCloseable {
                     .append(quote(config.models().get(0))).append("} ").append(e.getValue().get()).append(".0\n");
         }
         counter(sb, "vllm:prompt_tokens_total", "Number of prefill tokens processed.", label, promptTokensTotal.get());
-        // Every prompt token is looked up in the prefix cache and none is found (the simulator caches no prefix), and
-        // no sequence is ever preempted (its KV cache is the slots, which never overflow).
+        // Every prompt token is looked up in the prefix cache ({@link PrefixCache}), and no sequence is ever preempted
+        // (its KV cache is the slots, which never overflow).
         counter(sb, "vllm:prefix_cache_queries_total", "Prefix cache queries, in terms of number of queried tokens.", label,
                 promptTokensTotal.get());
-        counter(sb, "vllm:prefix_cache_hits_total", "Prefix cache hits, in terms of number of cached tokens.", label, 0);
+        counter(sb, "vllm:prefix_cache_hits_total", "Prefix cache hits, in terms of number of cached tokens.", label,
+                cachedTokensTotal.get());
         counter(sb, "vllm:num_preemptions_total", "Cumulative number of preemption from the engine.", label, 0);
         counter(sb, "vllm:generation_tokens_total", "Number of generation tokens processed.", label, tokensSent.get());
         return sb.toString();
@@ -608,10 +614,24 @@ public final class SimulatedEngine implements AutoCloseable {
                     + "\"done_reason\":\"load\",\"done\":true}", false);
             return;
         }
-        String prompt = switch (api) {
-            case CHAT, OLLAMA_CHAT -> req.path("messages").toString();
-            default -> req.path("prompt").asText("");
-        };
+        // What a tokenizer would see: the prompt, or each message's role and text (the cache key), and the text alone
+        // for the count (characters / 4, English text in the Llama 3 and GPT tokenizers).
+        String prompt;
+        long promptChars;
+        if (api == Api.CHAT || api == Api.OLLAMA_CHAT) {
+            StringBuilder sb = new StringBuilder();
+            long chars = 0;
+            for (JsonNode m : req.path("messages")) {
+                String content = m.path("content").asText("");
+                sb.append(m.path("role").asText("")).append(": ").append(content).append('\n');
+                chars += content.length();
+            }
+            prompt = sb.toString();
+            promptChars = chars;
+        } else {
+            prompt = req.path("prompt").asText("");
+            promptChars = prompt.length();
+        }
         int limit = switch (api) {
             case OLLAMA, OLLAMA_CHAT -> req.path("options").path("num_predict").asInt(-1);
             default -> req.path("max_tokens").asInt(req.path("max_completion_tokens").asInt(-1));
@@ -639,7 +659,8 @@ public final class SimulatedEngine implements AutoCloseable {
         int tokens = limit > 0 ? Math.min(limit, config.tokensPerAnswer()) : config.tokensPerAnswer();
         String doneReason = limit > 0 && limit < config.tokensPerAnswer() ? "length" : "stop";
         Generation g = new Generation(c, api, model, stream, includeUsage, tokens, doneReason,
-                Math.max(1, prompt.length() / 4), fault);
+                (int) Math.max(1, Math.min(Integer.MAX_VALUE, (promptChars + 3) / 4)), fault);
+        g.prompt = prompt;
         c.generation = g;
         if (active < config.numParallel()) {
             g.begin();
@@ -737,6 +758,11 @@ public final class SimulatedEngine implements AutoCloseable {
         final int tokens;
         final String doneReason;
         final int promptTokens;
+        /** The prompt as the prefix cache keys it; dropped once looked up. */
+        String prompt;
+        /** Prompt tokens taken from the prefix cache (vLLM), looked up when the answer takes its slot. */
+        int cachedTokens;
+        long prefillNanos;
         final Fault fault;
         final long received = System.nanoTime();
         final String id = "cmpl-" + (++idSeq);
@@ -775,7 +801,12 @@ public final class SimulatedEngine implements AutoCloseable {
             active++;
             peakActive.accumulateAndGet(active, Math::max);
             began = System.nanoTime();
-            due = began + config.timeToFirstToken().toNanos();
+            if (prefixCache != null && prompt != null) {
+                cachedTokens = prefixCache.lookupAndAdd(prompt, promptTokens);
+            }
+            prompt = null;
+            prefillNanos = config.prefill(promptTokens, cachedTokens).toNanos();
+            due = began + config.timeToFirstToken().toNanos() + prefillNanos;
             schedule(due, this::nextToken);
         }
 
@@ -880,12 +911,15 @@ public final class SimulatedEngine implements AutoCloseable {
         void complete() {
             long now = System.nanoTime();
             long evalNs = decodeNanos;
-            long promptNs = config.timeToFirstToken().toNanos();
+            long promptNs = config.timeToFirstToken().toNanos() + prefillNanos;
+            // vLLM says how much of the prompt came from its prefix cache (with --enable-prompt-tokens-details).
+            String details = prefixCache == null ? "" : ",\"prompt_tokens_details\":{\"cached_tokens\":" + cachedTokens + "}";
             String usage = "{\"prompt_tokens\":" + promptTokens + ",\"completion_tokens\":" + tokens
-                    + ",\"total_tokens\":" + (promptTokens + tokens) + "}";
+                    + ",\"total_tokens\":" + (promptTokens + tokens) + details + "}";
             release();
             completed.incrementAndGet();
             promptTokensTotal.addAndGet(promptTokens);
+            cachedTokensTotal.addAndGet(cachedTokens);
             finishedByReason.computeIfAbsent(doneReason, k -> new AtomicLong()).incrementAndGet();
             if (timingLog != null && stream) {
                 logTimes();

@@ -36,6 +36,9 @@ import java.util.Objects;
  * @param version           what {@code GET /api/version} answers
  * @param engine            which server's API this fake speaks: Ollama's (and its OpenAI routes) or vLLM's
  * @param interTokenDelayPerSequence extra delay per token for each other sequence decoding at once (batching)
+ * @param prefillPerToken   prompt evaluation time per prompt token (counted as a server would: characters / 4),
+ *                          added to {@code timeToFirstToken}; with {@link Engine#VLLM}, tokens of a prefix seen before
+ *                          (its prefix cache) cost nothing
  */
 public record SimulatedEngineConfig(
         int port,
@@ -49,7 +52,8 @@ public record SimulatedEngineConfig(
         long seed,
         String version,
         Engine engine,
-        Duration interTokenDelayPerSequence) {
+        Duration interTokenDelayPerSequence,
+        Duration prefillPerToken) {
 
     public static final String DEFAULT_MODEL = ChartContract.DEFAULT_MODEL;
 
@@ -78,7 +82,15 @@ public record SimulatedEngineConfig(
                             Duration interTokenDelay, int numParallel, int maxQueue, Faults faults, long seed,
                             String version) {
         this(port, models, tokensPerAnswer, timeToFirstToken, interTokenDelay, numParallel, maxQueue, faults, seed,
-                version, Engine.OLLAMA, Duration.ZERO);
+                version, Engine.OLLAMA, Duration.ZERO, Duration.ZERO);
+    }
+
+    /** The fake with a per-sequence delay and no prefill time per prompt token. */
+    public SimulatedEngineConfig(int port, List<String> models, int tokensPerAnswer, Duration timeToFirstToken,
+                                 Duration interTokenDelay, int numParallel, int maxQueue, Faults faults, long seed,
+                                 String version, Engine engine, Duration interTokenDelayPerSequence) {
+        this(port, models, tokensPerAnswer, timeToFirstToken, interTokenDelay, numParallel, maxQueue, faults, seed,
+                version, engine, interTokenDelayPerSequence, Duration.ZERO);
     }
 
     public SimulatedEngineConfig {
@@ -90,6 +102,10 @@ public record SimulatedEngineConfig(
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(interTokenDelayPerSequence, "interTokenDelayPerSequence");
         models = List.copyOf(models);
+        Objects.requireNonNull(prefillPerToken, "prefillPerToken");
+        if (prefillPerToken.isNegative()) {
+            throw new IllegalArgumentException("the prefill time per prompt token must not be negative");
+        }
         if (interTokenDelayPerSequence.isNegative()) {
             throw new IllegalArgumentException("the per-sequence inter-token delay must not be negative");
         }
@@ -153,6 +169,16 @@ public record SimulatedEngineConfig(
         return toBuilder().interTokenDelayPerSequence(perSequence).build();
     }
 
+    /** The same fake with this prompt evaluation time per prompt token. */
+    public SimulatedEngineConfig withPrefill(Duration perToken) {
+        return toBuilder().prefillPerToken(perToken).build();
+    }
+
+    /** The prefill time of a prompt of {@code tokens} tokens, {@code cached} of them from the prefix cache. */
+    public Duration prefill(int tokens, int cached) {
+        return prefillPerToken.multipliedBy(Math.max(0, tokens - cached));
+    }
+
     private Builder toBuilder() {
         return new Builder(this);
     }
@@ -171,6 +197,7 @@ public record SimulatedEngineConfig(
         private final String version;
         private Engine engine;
         private Duration interTokenDelayPerSequence;
+        private Duration prefillPerToken;
 
         Builder(SimulatedEngineConfig c) {
             port = c.port;
@@ -185,6 +212,7 @@ public record SimulatedEngineConfig(
             version = c.version;
             engine = c.engine;
             interTokenDelayPerSequence = c.interTokenDelayPerSequence;
+            prefillPerToken = c.prefillPerToken;
         }
 
         Builder port(int v) { port = v; return this; }
@@ -198,10 +226,11 @@ public record SimulatedEngineConfig(
         Builder seed(long v) { seed = v; return this; }
         Builder engine(Engine v) { engine = v; return this; }
         Builder interTokenDelayPerSequence(Duration v) { interTokenDelayPerSequence = v; return this; }
+        Builder prefillPerToken(Duration v) { prefillPerToken = v; return this; }
 
         SimulatedEngineConfig build() {
             return new SimulatedEngineConfig(port, models, tokensPerAnswer, timeToFirstToken, interTokenDelay, numParallel,
-                    maxQueue, faults, seed, version, engine, interTokenDelayPerSequence);
+                    maxQueue, faults, seed, version, engine, interTokenDelayPerSequence, prefillPerToken);
         }
     }
 

@@ -19,7 +19,8 @@ import java.util.Optional;
  * its reports (JSON, Markdown details, HTML page) completed with what only the cluster knows: replicas that served.
  */
 final class LoadTestPhase implements LoadPhase {
-    private final LoadTestConfig config;
+    /** Not final: lengths in tokens are calibrated on the pre-flight's answer. */
+    private LoadTestConfig config;
     private final boolean preflight;
     private final Load load;
     private LoadTestResult result;
@@ -78,6 +79,7 @@ final class LoadTestPhase implements LoadPhase {
                 return Optional.of(e.getMessage());
             }
         }
+        config = com.aiinference.loadtest.TrafficOptions.calibrate(config, answer, log, "verify");
         warning = PortForwardWarning.of(endpoint, config.load(), answer).orElse(null);
         if (warning != null) {
             log.println("warning: " + warning);

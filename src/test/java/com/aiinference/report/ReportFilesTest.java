@@ -139,7 +139,7 @@ class ReportFilesTest {
                 new LoadTestResult.Tokens(null, 0, "none"),
                 new LoadTestResult.Throughput(0.3, Double.NaN, 0, Double.NaN, Double.NaN, WindowRates.METHOD),
                 new LoadTestResult.Served(0.3, 1, null), List.of(), List.of(),
-                List.of(new LoadTestResult.Bin(2845.0, 2846.0, 1), new LoadTestResult.Bin(2846.0, 2847.0, 2)), List.of());
+                List.of(new LoadTestResult.Bin(2845.0, 2846.0, 1), new LoadTestResult.Bin(2846.0, 2847.0, 2)), List.of(), null);
         Matcher m = Pattern.compile("<title>([^<]*) to ([^<:]*):").matcher(html(r));
         List<String> ranges = new ArrayList<>();
         while (m.find()) {

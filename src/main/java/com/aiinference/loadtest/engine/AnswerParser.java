@@ -32,6 +32,10 @@ final class AnswerParser {
     long evalDurationNanos;
     /** The server's count of prompt tokens (Ollama prompt_eval_count, OpenAI usage.prompt_tokens), -1 if not given. */
     long inputTokens = -1;
+    /** Prompt tokens the server took from its prefix cache (OpenAI usage.prompt_tokens_details.cached_tokens), -1 if not given. */
+    long cachedTokens = -1;
+    /** The answer's text, kept only for a conversation's next turn (null: not kept). */
+    StringBuilder answerText;
     /** A whole (not streamed) answer is being read: text is not timed. */
     private boolean whole;
     /** Choice objects seen in OpenAI events. */
@@ -41,6 +45,18 @@ final class AnswerParser {
 
     AnswerParser(Api api) {
         this.api = api;
+    }
+
+    /** A parser that also keeps the answer's text (a conversation appends it to its next request). */
+    AnswerParser(Api api, boolean keepText) {
+        this.api = api;
+        this.answerText = keepText ? new StringBuilder() : null;
+    }
+
+    private void keep(JsonParser p) throws IOException {
+        if (answerText != null) {
+            answerText.append(p.getText());
+        }
     }
 
     /** One line of a streamed answer, seen at {@code now}; returns false once the answer is unusable. */
@@ -118,6 +134,9 @@ final class AnswerParser {
                     sawResponse |= name.equals("response");
                     if (v == JsonToken.VALUE_STRING && p.getTextLength() > 0) {
                         text = true;
+                        if (name.equals("response")) {
+                            keep(p);
+                        }
                     }
                 }
                 case "message" -> {
@@ -132,6 +151,9 @@ final class AnswerParser {
                         JsonToken c = p.nextToken();
                         if ((f.equals("content") || f.equals("thinking")) && c == JsonToken.VALUE_STRING) {
                             text |= p.getTextLength() > 0;
+                            if (f.equals("content")) {
+                                keep(p);
+                            }
                         } else {
                             p.skipChildren();
                         }
@@ -208,6 +230,16 @@ final class AnswerParser {
                                 serverTokens = p.getLongValue();
                             } else if (f.equals("prompt_tokens") && u.isNumeric()) {
                                 inputTokens = p.getLongValue();
+                            } else if (f.equals("prompt_tokens_details") && u == JsonToken.START_OBJECT) {
+                                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                    String d = p.currentName();
+                                    JsonToken dv = p.nextToken();
+                                    if (d.equals("cached_tokens") && dv.isNumeric()) {
+                                        cachedTokens = p.getLongValue();
+                                    } else {
+                                        p.skipChildren();
+                                    }
+                                }
                             } else {
                                 p.skipChildren();
                             }
@@ -243,14 +275,22 @@ final class AnswerParser {
             String name = p.currentName();
             JsonToken v = p.nextToken();
             switch (name) {
-                case "text" -> text |= v == JsonToken.VALUE_STRING && p.getTextLength() > 0;
+                case "text" -> {
+                    if (v == JsonToken.VALUE_STRING && p.getTextLength() > 0) {
+                        text = true;
+                        keep(p);
+                    }
+                }
                 case "delta", "message" -> {
                     if (v == JsonToken.START_OBJECT) {
                         while (p.nextToken() == JsonToken.FIELD_NAME) {
                             String f = p.currentName();
                             JsonToken c = p.nextToken();
                             if (f.equals("content")) {
-                                text |= c == JsonToken.VALUE_STRING && p.getTextLength() > 0;
+                                if (c == JsonToken.VALUE_STRING && p.getTextLength() > 0) {
+                                    text = true;
+                                    keep(p);
+                                }
                             } else {
                                 p.skipChildren();
                             }

@@ -2,6 +2,7 @@ package com.aiinference.loadtest.engine;
 
 import com.aiinference.chart.ChartContract;
 import com.aiinference.core.Format;
+import com.aiinference.loadtest.traffic.Workload;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,6 +37,8 @@ import java.util.Objects;
  * @param seed         seed for Poisson arrivals
  * @param threads      the client's event loops (0 = one per CPU, {@link #eventLoops})
  * @param tls          the certificates an https target may present ({@code --cacert}, {@code --insecure})
+ * @param workload     traffic that looks like users (prompt order, lengths in tokens, conversations, a shared
+ *                     prefix); null: {@code prompts} in turn, every request alike
  */
 public record LoadTestConfig(
         Api api,
@@ -57,7 +60,8 @@ public record LoadTestConfig(
         Progress progress,
         long seed,
         int threads,
-        TlsTrust tls) {
+        TlsTrust tls,
+        @com.fasterxml.jackson.annotation.JsonIgnore Workload workload) {
     /** The prompt every request sends when neither --prompt nor --prompts-file is given. */
     public static final String DEFAULT_PROMPT = "Explain in one paragraph why a GPU speeds up LLM inference.";
 
@@ -159,6 +163,9 @@ public record LoadTestConfig(
         if (maxErrorRate != null && !(maxErrorRate >= 0 && maxErrorRate <= 1)) {
             throw new IllegalArgumentException("--max-error-rate must be between 0 and 1 (0% and 100%), got " + maxErrorRate);
         }
+        if (workload != null && workload.conversations() && load instanceof LoadShape.OpenLoop) {
+            throw new IllegalArgumentException("--turns holds conversations, which need users (--users), not --rate");
+        }
         if (threads < 0 || threads > MAX_THREADS) {
             throw new IllegalArgumentException("--threads must be between 1 and " + MAX_THREADS + " (or 0: automatic), got " + threads);
         }
@@ -213,6 +220,7 @@ public record LoadTestConfig(
         b.seed = seed;
         b.threads = threads;
         b.tls = tls;
+        b.workload = workload;
         return b;
     }
 
@@ -238,6 +246,7 @@ public record LoadTestConfig(
         private long seed = 1;
         private int threads;
         private TlsTrust tls = TlsTrust.SYSTEM;
+        private Workload workload;
 
         public Builder api(Api v) { api = v; return this; }
         public Builder model(String v) { model = v; return this; }
@@ -264,11 +273,12 @@ public record LoadTestConfig(
         public Builder seed(long v) { seed = v; return this; }
         public Builder threads(int v) { threads = v; return this; }
         public Builder tls(TlsTrust v) { tls = v; return this; }
+        public Builder workload(Workload v) { workload = v; return this; }
 
         /** Validates; a bad value is an {@link IllegalArgumentException} naming the option. */
         public LoadTestConfig build() {
             return new LoadTestConfig(api, model, prompts, maxTokens, stream, load, duration, warmup,
-                    maxRequests, timeout, headers, slo, maxErrorRate, reportJson, reportHtml, saveRequests, progress, seed, threads, tls);
+                    maxRequests, timeout, headers, slo, maxErrorRate, reportJson, reportHtml, saveRequests, progress, seed, threads, tls, workload);
         }
     }
 }

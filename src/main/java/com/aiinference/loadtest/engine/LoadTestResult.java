@@ -38,7 +38,7 @@ import java.util.Map;
  * @param warnings   things the reader should know (e.g. a port-forward URL with many users)
  */
 @JsonPropertyOrder({"config", "run", "requests", "errors", "latency_ms", "ttft_ms", "itl_ms", "tpot_ms", "tokens",
-        "throughput", "capacity", "timeline"})
+        "throughput", "capacity", "timeline", "traffic"})
 public record LoadTestResult(
         @JsonIgnore LoadTestConfig config,
         @JsonIgnore URI target,
@@ -55,7 +55,9 @@ public record LoadTestResult(
         List<TimelineRow> timeline,
         @JsonIgnore List<Sample> samples,
         @JsonIgnore List<Bin> latencyHistogram,
-        @JsonIgnore List<String> warnings) implements Slo.Measured {
+        @JsonIgnore List<String> warnings,
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        TrafficSummary traffic) implements Slo.Measured {
 
     public LoadTestResult {
         errors = Collections.unmodifiableMap(new LinkedHashMap<>(errors));
@@ -249,14 +251,14 @@ public record LoadTestResult(
         Run r = new Run(run.startedAt(), run.measuredS(), run.windowS(), run.drainS(), run.warmupRequests(),
                 RunStop.byUser(reason));
         return new LoadTestResult(config, target, r, requests, errors, latency, ttft, itl, tpot, tokens, throughput,
-                served, timeline, samples, latencyHistogram, warnings);
+                served, timeline, samples, latencyHistogram, warnings, traffic);
     }
 
     /** The same result with the replicas that served traffic, as {@code verify} counts them on the cluster. */
     public LoadTestResult withReplicasServed(int replicas) {
         return new LoadTestResult(config, target, run, requests, errors, latency, ttft, itl, tpot, tokens, throughput,
                 new Served(served.succeededPerS(), served.peakInFlight(), replicas), timeline, samples,
-                latencyHistogram, warnings);
+                latencyHistogram, warnings, traffic);
     }
 
     /** The same result with one more warning. */
@@ -264,6 +266,12 @@ public record LoadTestResult(
         List<String> w = new ArrayList<>(warnings);
         w.add(warning);
         return new LoadTestResult(config, target, run, requests, errors, latency, ttft, itl, tpot, tokens, throughput,
-                served, timeline, samples, latencyHistogram, w);
+                served, timeline, samples, latencyHistogram, w, traffic);
+    }
+
+    /** The same result with the summary of the traffic it sent (lengths, cached tokens, turns). */
+    public LoadTestResult withTraffic(TrafficSummary t) {
+        return new LoadTestResult(config, target, run, requests, errors, latency, ttft, itl, tpot, tokens, throughput,
+                served, timeline, samples, latencyHistogram, warnings, t);
     }
 }

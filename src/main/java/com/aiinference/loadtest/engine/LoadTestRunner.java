@@ -1,8 +1,14 @@
 package com.aiinference.loadtest.engine;
 
 import com.aiinference.core.Format;
+import com.aiinference.loadtest.traffic.Message;
+import com.aiinference.loadtest.traffic.Session;
+import com.aiinference.loadtest.traffic.Turn;
+import com.aiinference.loadtest.traffic.Workload;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
@@ -45,9 +51,19 @@ public final class LoadTestRunner {
         return run(config, target, progress, new StopSignal());
     }
 
-    /** The same, stoppable from another thread (e.g. a Ctrl-C hook) through {@code signal}. */
+    /**
+     * The same, stoppable from another thread (e.g. a Ctrl-C hook) through {@code signal}; a run with a workload
+     * carries the summary of the traffic it sent ({@link LoadTestResult#traffic()}).
+     */
     public static LoadTestResult run(LoadTestConfig config, URI target, PrintWriter progress, StopSignal signal) {
-        return measure(config, target, progress, signal).toResult(config, target);
+        ClientLimits.check(config.load(), 1);
+        Run run = new Run(config, target, progress, signal);
+        try {
+            LoadTestResult result = run.execute().toResult(config, target);
+            return run.traffic == null ? result : result.withTraffic(run.traffic.summary());
+        } finally {
+            run.shutdown();
+        }
     }
 
     /**
@@ -91,6 +107,25 @@ public final class LoadTestRunner {
 
     /** The JSON body of a request for this API and prompt (written with jackson-core's generator). */
     public static byte[] requestBody(LoadTestConfig c, String prompt) {
+        return body(c, prompt, List.of(Message.user(prompt)), c.maxTokens());
+    }
+
+    /**
+     * The JSON body of one turn of a conversation: the chat APIs get its messages, the prompt APIs the conversation
+     * flattened into one prompt ({@link Message#flatten}); its answer length, else the run's.
+     */
+    public static byte[] requestBody(LoadTestConfig c, Turn turn) {
+        boolean chat = c.api() == Api.OLLAMA_CHAT || c.api() == Api.OPENAI_CHAT;
+        return body(c, chat ? null : Message.flatten(turn.messages()), turn.messages(),
+                turn.maxTokens() > 0 ? turn.maxTokens() : c.maxTokens());
+    }
+
+    /** The body of the run's first request: what the pre-flight sends (with a workload, its calibration turn). */
+    public static byte[] firstRequestBody(LoadTestConfig c) {
+        return c.workload() == null ? requestBody(c, c.prompts().get(0)) : requestBody(c, c.workload().calibrationTurn());
+    }
+
+    private static byte[] body(LoadTestConfig c, String prompt, List<Message> messages, int maxTokens) {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(256);
         try (JsonGenerator g = JSON.createGenerator(bytes)) {
             g.writeStartObject();
@@ -98,25 +133,25 @@ public final class LoadTestRunner {
             switch (c.api()) {
                 case OLLAMA, OLLAMA_CHAT -> {
                     if (c.api() == Api.OLLAMA_CHAT) {
-                        userMessage(g, prompt);
+                        messages(g, messages);
                     } else {
                         g.writeStringField("prompt", prompt);
                     }
                     g.writeBooleanField("stream", c.stream());
-                    if (c.maxTokens() > 0) {
+                    if (maxTokens > 0) {
                         g.writeObjectFieldStart("options");
-                        g.writeNumberField("num_predict", c.maxTokens());
+                        g.writeNumberField("num_predict", maxTokens);
                         g.writeEndObject();
                     }
                 }
                 case OPENAI_COMPLETIONS, OPENAI_CHAT -> {
                     if (c.api() == Api.OPENAI_CHAT) {
-                        userMessage(g, prompt);
+                        messages(g, messages);
                     } else {
                         g.writeStringField("prompt", prompt);
                     }
-                    if (c.maxTokens() > 0) {
-                        g.writeNumberField("max_tokens", c.maxTokens());
+                    if (maxTokens > 0) {
+                        g.writeNumberField("max_tokens", maxTokens);
                     }
                     g.writeBooleanField("stream", c.stream());
                     if (c.stream()) {
@@ -134,13 +169,15 @@ public final class LoadTestRunner {
         return bytes.toByteArray();
     }
 
-    /** {@code "messages": [{"role": "user", "content": prompt}]}: the one shape both chat APIs take. */
-    private static void userMessage(JsonGenerator g, String prompt) throws java.io.IOException {
+    /** {@code "messages": [{"role": "user", "content": prompt}, ...]}: the one shape both chat APIs take. */
+    private static void messages(JsonGenerator g, List<Message> messages) throws java.io.IOException {
         g.writeArrayFieldStart("messages");
-        g.writeStartObject();
-        g.writeStringField("role", "user");
-        g.writeStringField("content", prompt);
-        g.writeEndObject();
+        for (Message m : messages) {
+            g.writeStartObject();
+            g.writeStringField("role", m.role());
+            g.writeStringField("content", m.content());
+            g.writeEndObject();
+        }
         g.writeEndArray();
     }
 
@@ -168,6 +205,10 @@ public final class LoadTestRunner {
         volatile RunStop stop;
         final FailureStreak failureStreak = new FailureStreak();
         RequestLog requestLog;
+        /** The run's conversations and lengths, when it has a workload (null: the prompts in turn). */
+        final Workload.Sessions sessions;
+        final TrafficRecorder traffic;
+        final String accept;
         final boolean live;
         long lastTickNanos;
 
@@ -179,6 +220,9 @@ public final class LoadTestRunner {
             this.timers = new ScheduledThreadPoolExecutor(1, daemon("loadtest-timer"));
             timers.setRemoveOnCancelPolicy(true);
             String accept = accept(config);
+            this.accept = accept;
+            this.sessions = config.workload() == null ? null : new Workload.Sessions(config.workload());
+            this.traffic = config.workload() == null ? null : new TrafficRecorder(config.workload());
             byte[][] encoded;
             RuntimeException refusal = null;
             try {
@@ -261,7 +305,8 @@ public final class LoadTestRunner {
                 int users = closed.users();
                 for (int u = 0; u < users; u++) {
                     long delay = users == 1 ? 0 : rampNanos * u / users;
-                    User user = new User(client.loop(u % client.loopCount()), u % client.loopCount());
+                    User user = new User(client.loop(u % client.loopCount()), u % client.loopCount(),
+                            sessions == null ? null : sessions.forUser(u));
                     user.loop.executor.schedule(user::turn, delay, TimeUnit.NANOSECONDS);
                 }
             }
@@ -416,10 +461,13 @@ public final class LoadTestRunner {
         final class User {
             final LoadClient.Loop loop;
             final int index;
+            /** This user's conversations (null without a workload). */
+            final Session session;
 
-            User(LoadClient.Loop loop, int index) {
+            User(LoadClient.Loop loop, int index, Session session) {
                 this.loop = loop;
                 this.index = index;
+                this.session = session;
             }
 
             void turn() {
@@ -427,7 +475,21 @@ public final class LoadTestRunner {
                 if (!mayStart(now)) {
                     return;
                 }
-                send(loop, index, now, this::turn);
+                if (session == null) {
+                    send(loop, index, now, this::turn);
+                } else {
+                    send(loop, index, now, this::answered, session.next(), session);
+                }
+            }
+
+            /** The last turn ended: the user thinks before the next turn of the same conversation, not before a new one. */
+            void answered() {
+                long think = session.continues() ? session.thinkMillis() : 0;
+                if (think > 0) {
+                    loop.executor.schedule(this::turn, think, TimeUnit.MILLISECONDS);
+                } else {
+                    turn();
+                }
             }
         }
 
@@ -442,6 +504,7 @@ public final class LoadTestRunner {
             long next = startNanos;
             int loops = client.loopCount();
             int turn = 0;
+            Session drawn = sessions == null ? null : sessions.forUser(0);
             while (true) {
                 next += (long) (-Math.log(1.0 - random.nextDouble()) * meanGapNanos);
                 long wait;
@@ -454,21 +517,27 @@ public final class LoadTestRunner {
                 long origin = next;
                 int index = turn++ % loops;
                 LoadClient.Loop loop = client.loop(index);
-                loop.executor.execute(() -> send(loop, index, origin, null));
+                Turn t = drawn == null ? null : drawn.next();
+                loop.executor.execute(() -> send(loop, index, origin, null, t, null));
             }
         }
 
         /** Sends one request on {@code loop} (called on it); the caller got {@code true} from {@link #mayStart}. */
         void send(LoadClient.Loop loop, int index, long origin, Runnable then) {
+            send(loop, index, origin, then, null, null);
+        }
+
+        /** The same for one turn of a workload ({@code turn} null: the run's prompts in turn). */
+        void send(LoadClient.Loop loop, int index, long origin, Runnable then, Turn turn, Session session) {
             try {
-                sendNow(loop, index, origin, then);
+                sendNow(loop, index, origin, then, turn, session);
             } finally {
                 sendingNow.decrementAndGet();
             }
         }
 
-        private void sendNow(LoadClient.Loop loop, int index, long origin, Runnable then) {
-            Exchange ex = new Exchange(loop, index, origin, then);
+        private void sendNow(LoadClient.Loop loop, int index, long origin, Runnable then, Turn turn, Session session) {
+            Exchange ex = new Exchange(loop, index, origin, then, turn, session);
             ex.measured = metrics.started(origin);
             inFlight.get(index).add(ex);
             RunStop stopped = stop;
@@ -596,17 +665,28 @@ public final class LoadTestRunner {
             Exchange newer;
             HttpConnection connection;
 
-            Exchange(LoadClient.Loop loop, int loopIndex, long origin, Runnable then) {
-                super(config.stream(), new AnswerParser(config.api()));
+            /** A workload's turn (null: the run's prompts in turn), and the conversation it belongs to (null: none). */
+            final Turn turn;
+            final Session session;
+
+            Exchange(LoadClient.Loop loop, int loopIndex, long origin, Runnable then, Turn turn, Session session) {
+                super(config.stream(), new AnswerParser(config.api(), session != null && config.workload().conversations()));
                 this.loop = loop;
                 this.loopIndex = loopIndex;
                 this.origin = origin;
                 this.then = then;
+                this.turn = turn;
+                this.session = session;
             }
 
             void start(HttpConnection c) {
                 connection = c;
-                c.send(this, client.request(inFlight.get(loopIndex).sent++));
+                c.send(this, turn == null ? client.request(inFlight.get(loopIndex).sent++) : encode(turn));
+            }
+
+            /** This turn's request, encoded now: its body is its own (a length drawn, a conversation grown). */
+            private ByteBuf encode(Turn t) {
+                return Unpooled.wrappedBuffer(LoadClient.encode(target, requestBody(config, t), accept, config.headers()));
             }
 
             @Override
@@ -630,8 +710,17 @@ public final class LoadTestRunner {
                 boolean ok = errorKey == null;
                 RequestRecord record = RequestRecord.of(measured, origin, endNanos, errorKey, parser());
                 metrics.finished(record, loopIndex); // always on its loop: the loop's shard
+                if (turn != null) {
+                    traffic.ended(turn, record, turn.maxTokens() > 0 ? turn.maxTokens() : config.maxTokens(),
+                            parser().cachedTokens);
+                    if (session != null && ok) {
+                        session.answered(parser().answerText == null ? "" : parser().answerText.toString());
+                    } else if (session != null) {
+                        session.failed();
+                    }
+                }
                 if (requestLog != null) {
-                    requestLog.ended(record);
+                    requestLog.ended(record, turn == null ? 0 : turn.number(), parser().cachedTokens);
                 }
                 if (!stopping && !record.stoppedByUser()) {
                     String allFailing = failureStreak.ended(errorKey, endNanos);

@@ -19,8 +19,11 @@ import java.util.concurrent.TimeoutException;
 public final class Preflight {
     private Preflight() {}
 
-    /** What the pre-flight request saw: its latency and time to first token (ms, NaN when not streamed). */
-    public record Answer(double latencyMs, double ttftMs, long outputTokens) {}
+    /**
+     * What the pre-flight request saw: its latency and time to first token (ms, NaN when not streamed), and the
+     * server's token counts (prompt tokens -1 when it gave none).
+     */
+    public record Answer(double latencyMs, double ttftMs, long outputTokens, long inputTokens) {}
 
     /** The pre-flight request failed; the message says how, in one line. */
     public static final class PreflightException extends com.aiinference.core.DomainException {
@@ -54,7 +57,7 @@ public final class Preflight {
     public static Answer check(LoadTestConfig config, URI target) {
         byte[] request;
         try {
-            request = LoadClient.encode(target, LoadTestRunner.requestBody(config, config.prompts().get(0)),
+            request = LoadClient.encode(target, LoadTestRunner.firstRequestBody(config),
                     LoadTestRunner.accept(config), config.headers());
         } catch (IllegalArgumentException e) {
             throw new PreflightException("pre-flight request could not be built: " + e.getMessage());
@@ -115,7 +118,8 @@ public final class Preflight {
             throw fail(target, why(end, config));
         }
         return new Answer((end.endNanos() - start) / 1e6,
-                parser.firstTokenNanos > 0 ? (parser.firstTokenNanos - start) / 1e6 : Double.NaN, parser.outputTokens());
+                parser.firstTokenNanos > 0 ? (parser.firstTokenNanos - start) / 1e6 : Double.NaN, parser.outputTokens(),
+                parser.inputTokens);
     }
 
     /** The failed request in words, from the engine's error key (and the answer of a non-200 status). */

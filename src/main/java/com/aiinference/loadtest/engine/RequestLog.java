@@ -47,7 +47,15 @@ final class RequestLog implements AutoCloseable {
     }
 
     /** One ended request (measured ones only). */
-    synchronized void ended(RequestRecord r) {
+    void ended(RequestRecord r) {
+        ended(r, 0, -1);
+    }
+
+    /**
+     * One ended request of a workload: with its turn number in its conversation ({@code turn} 0: no workload, and
+     * neither field is written) and the server's cached prompt tokens (-1: not given).
+     */
+    synchronized void ended(RequestRecord r, int turn, long cachedTokens) {
         if (!r.measured() || failure != null) {
             return;
         }
@@ -69,6 +77,14 @@ final class RequestLog implements AutoCloseable {
                 g.writeNullField("input_tokens");
             }
             g.writeStringField("outcome", r.ok() ? "ok" : r.errorKey());
+            if (turn > 0) {
+                g.writeNumberField("turn", turn);
+                if (r.ok() && cachedTokens >= 0) {
+                    g.writeNumberField("cached_tokens", cachedTokens);
+                } else {
+                    g.writeNullField("cached_tokens");
+                }
+            }
             g.writeEndObject();
             g.flush();
             writer.write('\n');

@@ -194,7 +194,7 @@ public record RunSnapshot(
         return new LoadTestResult(config, target, run, LoadTestResult.Requests.of(total, succeeded, stoppedByUser),
                 errors, LatencySummary.ofMicros(latency), LatencySummary.ofMicros(ttft), LatencySummary.ofMicros(itl),
                 LatencySummary.ofMicros(tpot), new LoadTestResult.Tokens(inputCounted ? inputTokens : null, outputTokens,
-                source), throughput, served, rows, samples, bins(latency), warnings);
+                source), throughput, served, rows, samples, bins(latency), warnings, null);
     }
 
     /**

@@ -18,7 +18,7 @@ public class SloTest {
                 total == ok ? Map.of() : Map.of("server_busy_503", total - ok), latency, ttft, LatencySummary.EMPTY,
                 LatencySummary.EMPTY, new LoadTestResult.Tokens(null, 1000, "server"),
                 new LoadTestResult.Throughput(total / 10.0, Double.NaN, 100.0, Double.NaN, 50.0, WindowRates.METHOD),
-                new LoadTestResult.Served(ok / 10.0, 8, null), List.of(), List.of(), List.of(), List.of());
+                new LoadTestResult.Served(ok / 10.0, 8, null), List.of(), List.of(), List.of(), List.of(), null);
     }
 
     private static final LatencySummary LATENCY = new LatencySummary(100, 2700, 2650, 2900, 3100, 4000, 4500);
