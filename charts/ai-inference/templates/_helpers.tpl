@@ -111,6 +111,9 @@ The model name clients send: vLLM's served name, or Ollama's model name.
 {{- with $v.quantization }}
 - {{ printf "--quantization=%s" . | quote }}
 {{- end }}
+{{- if $v.promptTokensDetails }}
+- "--enable-prompt-tokens-details"
+{{- end }}
 {{- with $v.extraArgs }}
 {{- toYaml . | nindent 0 }}
 {{- end }}

@@ -26,7 +26,7 @@ class VllmChartTest {
         assertThat(vllm.getCommand()).containsExactly("vllm", "serve");
         assertThat(vllm.getArgs()).containsExactly("meta-llama/Llama-3.1-8B-Instruct", "--host=0.0.0.0", "--port=8000",
                 "--served-model-name=meta-llama/Llama-3.1-8B-Instruct", "--max-num-seqs=64", "--max-model-len=8192",
-                "--gpu-memory-utilization=0.9", "--dtype=auto");
+                "--gpu-memory-utilization=0.9", "--dtype=auto", "--enable-prompt-tokens-details");
         assertThat(vllm.getResources().getLimits()).containsKeys("nvidia.com/gpu", "memory");
         assertThat(vllm.getResources().getLimits().get("nvidia.com/gpu").toString()).isEqualTo("1");
         EnvVar token = vllm.getEnv().stream().filter(e -> e.getName().equals("HF_TOKEN")).findFirst().orElseThrow();
