@@ -65,6 +65,35 @@ class SweepKneeTest {
         return cl.execute(args);
     }
 
+    /**
+     * Realistic prompts move the knee for the right reason: at 0.2 ms of prefill per prompt token, 2,000-token prompts
+     * add 400 ms before the first token, so L(c) + 400 < 996 ms holds at 8 users (836 ms) and breaks at 16 (1,060 ms),
+     * where 100-token prompts (+20 ms) hold up to 24 (924 ms) and break at 32 (1,148 ms). The steps' TTFT shows why.
+     */
+    @Test
+    void longerPromptsMoveTheKneeDownByTheirPrefillTime() throws Exception {
+        SimulatedEngineConfig prefill = REPLICA.withPrefill(Duration.ofNanos(200_000));
+        JsonNode shortPrompts = sweepWithInput(prefill, "100");
+        JsonNode longPrompts = sweepWithInput(prefill, "2000");
+        assertThat(shortPrompts.get("knee").toString()).isEqualTo("{\"concurrency\":24,\"rate\":null}");
+        assertThat(longPrompts.get("knee").toString()).isEqualTo("{\"concurrency\":8,\"rate\":null}");
+        double shortTtft = shortPrompts.get("steps").get(0).get("ttft_ms").get("p50").asDouble();
+        double longTtft = longPrompts.get("steps").get(0).get("ttft_ms").get("p50").asDouble();
+        assertThat(longTtft - shortTtft).as("prefill of 1,900 more prompt tokens at 8 users").isBetween(300.0, 600.0);
+    }
+
+    private JsonNode sweepWithInput(SimulatedEngineConfig config, String inputTokens) throws Exception {
+        Path sweep = dir.resolve("sweep-" + inputTokens + ".json");
+        try (SimulatedEngine replica = SimulatedEngine.start(config)) {
+            int code = run("loadtest", "sweep", "--url", replica.baseUri().toString(), "--api", "openai-completions",
+                    "--model", MODEL, "--concurrency", "8,16,24,32", "--step-duration", "2s", "--warmup", "500ms",
+                    "--input-tokens", inputTokens, "--slo", SLO, "--replicas", "1", "--quiet",
+                    "--report-json", sweep.toString());
+            assertThat(code).as(out + "\n" + err).isZero();
+        }
+        return JSON.readTree(sweep.toFile());
+    }
+
     @Test
     void theSweepFindsTheModelsKneeAndCapacityIsConfirmedAtThatManyReplicas() throws Exception {
         Path sweep = dir.resolve("sweep.json");
