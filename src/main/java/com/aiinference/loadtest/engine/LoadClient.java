@@ -27,9 +27,9 @@ import java.util.function.BiConsumer;
 /**
  * The load test's HTTP/1.1 client: a few Netty event loops (one per core), each with its own pool of keep-alive
  * connections to the one target. A request is handed a connection of its loop (the most recently freed one, or a
- * new one) and every byte of it, out and in, is handled on that loop. Requests are encoded once, before the run,
- * into off-heap buffers: sending one writes a duplicate of a shared buffer (kept by the connection for its next
- * request), with no copy.
+ * new one) and every byte of it, out and in, is handled on that loop. A fixed prompt list is encoded once, before
+ * the run, into off-heap buffers: sending one writes a duplicate of a shared buffer (kept by the connection for its
+ * next request), with no copy; traffic options (lengths, conversations, prefixes) build each request as it is sent.
  */
 final class LoadClient implements AutoCloseable {
     private final EventLoopGroup group;
