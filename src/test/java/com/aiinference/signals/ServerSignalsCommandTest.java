@@ -133,7 +133,10 @@ class ServerSignalsCommandTest {
                     assertThat(second.path("mean_s").asDouble()).isPositive().isLessThanOrEqualTo(second.path("max_s").asDouble());
                 }
             }
-            assertThat(logged).isEqualTo(load.at("/requests/total").asLong() + load.at("/run/warmup_requests").asLong());
+            // The gateway logs every request it served; the client measures those of its window, so at its edges a user's
+            // last request may be logged and not measured: at most one per user.
+            long measured = load.at("/requests/total").asLong() + load.at("/run/warmup_requests").asLong();
+            assertThat(logged).isBetween(measured, measured + 4);
             // Each replica served about half of the load: the gateway's counter says so, second by second.
             assertThat(replicas).allSatisfy(rep -> assertThat(list(rep.path("samples")).stream()
                     .anyMatch(s -> s.path("requests_per_s").asDouble() > 5)).as(rep.toString()).isTrue());
@@ -160,8 +163,10 @@ class ServerSignalsCommandTest {
             for (JsonNode second : root.at("/server/replicas/0/gateway")) {
                 rejected += second.path("rejected").asLong();
             }
-            assertThat(rejected).isEqualTo(busy503);
-            assertThat(root.at("/server/reading").asText()).contains(com.aiinference.core.Format.count(busy503) + " requests refused with 503 at the gateways");
+            // Every 503 the client counted, and at most one more per user at the window's edge (see above).
+            assertThat(rejected).isBetween(busy503, busy503 + 4);
+            assertThat(root.at("/server/reading").asText()).contains(com.aiinference.core.Format.count(rejected)
+                    + " requests refused with 503 at the gateways");
             assertThat(Files.readString(html)).contains("Requests refused with 503 at each replica&#39;s gateway, per second",
                     "Request duration at each replica&#39;s gateway");
         }
