@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * still reported.
  */
 @Timeout(180)
-class LocalWorkersTest {
+class LocalWorkersIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     @RegisterExtension
     final CommandHarness cli = new CommandHarness();
