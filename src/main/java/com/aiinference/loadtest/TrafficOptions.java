@@ -11,6 +11,7 @@ import com.aiinference.loadtest.traffic.Workload;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -19,10 +20,23 @@ import picocli.CommandLine.Option;
  * {@code verify} take them alike.
  */
 public final class TrafficOptions {
-    @Option(names = "--prompt-order", paramLabel = "ORDER", defaultValue = "sequential",
+    @Option(names = "--prompt-order", paramLabel = "ORDER", defaultValue = "sequential", converter = OrderConverter.class,
             description = "sequential (file order, the default) or random (drawn with --seed: the same run again draws"
                     + " the same prompts per user).")
-    String order;
+    PromptOrder order;
+
+    /** {@code --prompt-order} by its lower-case name, so a bad value is picocli's usage error naming the option. */
+    static final class OrderConverter implements CommandLine.ITypeConverter<PromptOrder> {
+        @Override
+        public PromptOrder convert(String value) {
+            for (PromptOrder o : PromptOrder.values()) {
+                if (o.name().equalsIgnoreCase(value.strip())) {
+                    return o;
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' must be sequential or random");
+        }
+    }
 
     @Option(names = "--input-tokens", paramLabel = "DIST",
             description = "Length of each new user message in tokens: 128, uniform:64:256 or normal:200:50:min=50:max=400."
@@ -50,7 +64,7 @@ public final class TrafficOptions {
 
     /** Whether any option here asks for more than the prompts in turn. */
     boolean given() {
-        return !"sequential".equalsIgnoreCase(order.strip()) || inputTokens != null || outputTokens != null
+        return order != PromptOrder.SEQUENTIAL || inputTokens != null || outputTokens != null
                 || turns != null || thinkTime != null || sharedPrefixTokens != 0;
     }
 
@@ -64,12 +78,7 @@ public final class TrafficOptions {
             return null;
         }
         try {
-            PromptOrder o = switch (order.strip().toLowerCase(Locale.ROOT)) {
-                case "sequential" -> PromptOrder.SEQUENTIAL;
-                case "random" -> PromptOrder.RANDOM;
-                default -> throw new IllegalArgumentException("--prompt-order '" + order + "' must be sequential or random");
-            };
-            return new Workload(dialogues, o, seed, dist("--input-tokens", inputTokens, Distribution.Unit.COUNT),
+            return new Workload(dialogues, order, seed, dist("--input-tokens", inputTokens, Distribution.Unit.COUNT),
                     dist("--output-tokens", outputTokens, Distribution.Unit.COUNT),
                     dist("--turns", turns, Distribution.Unit.COUNT), dist("--think-time", thinkTime, Distribution.Unit.MILLIS),
                     sharedPrefixTokens, Workload.DEFAULT_CHARS_PER_TOKEN, false);
