@@ -6,7 +6,6 @@ import com.aiinference.cli.OutputFormat;
 import com.aiinference.loadtest.engine.Api;
 import com.aiinference.loadtest.engine.Slo;
 import com.aiinference.loadtest.sweep.Capacity;
-import com.aiinference.loadtest.sweep.SweepDocument;
 import com.aiinference.loadtest.sweep.SweepInputException;
 import com.aiinference.loadtest.sweep.SweepResult;
 import com.aiinference.loadtest.sweep.SweepStep;
@@ -136,7 +135,7 @@ public final class CapacityCommand implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "  measured at the knee: latency p95 %s, TTFT p95 %s, %s req/s, %s output tok/s,"
                         + " %s succeeded%n", com.aiinference.core.Format.millis(k.latency().p95()), com.aiinference.core.Format.millis(k.ttft().p95()),
                 com.aiinference.core.Format.number(k.requestsPerSecond()), com.aiinference.core.Format.number(k.outputTokensPerSecond()),
-                com.aiinference.core.Format.share(k.successRate())));
+                com.aiinference.core.Format.share(k.requests().successShare())));
         sb.append("  sweep: ").append(s.target()).append(", ").append(s.steps().size()).append(" steps, started ")
                 .append(s.startedAt()).append(", replicas from ").append(s.replicasSource()).append('\n');
         sb.append("Assumptions:\n");
@@ -161,9 +160,8 @@ public final class CapacityCommand implements Callable<Integer> {
         record Knee(Long concurrency, Double rate, Double requestsPerS, Double latencyP95Ms) {}
 
         static Answer of(Capacity c, SweepResult s) {
-            SweepDocument.Load load = SweepDocument.Load.of(s.loadKey(), c.knee().load());
             return new Answer(ReportVersion.current(), c.replicas(), c.perReplicaConcurrency(), c.users(),
-                    c.slo().toString(), new Knee(load.concurrency(), load.rate(), c.knee().requestsPerSecond(),
+                    c.slo().toString(), new Knee(c.knee().concurrency(), c.knee().rate(), c.knee().requestsPerSecond(),
                     c.knee().latency().p95()), s.replicas(), s.target(), c.derivation(), c.assumptions(), null);
         }
 

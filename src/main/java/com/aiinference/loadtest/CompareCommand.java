@@ -5,7 +5,6 @@ import com.aiinference.loadtest.compare.CompareInputException;
 import com.aiinference.loadtest.compare.Comparison;
 import com.aiinference.loadtest.compare.ComparisonReport;
 import com.aiinference.loadtest.compare.ReportedRun;
-import com.aiinference.loadtest.sweep.SweepDocument;
 import com.aiinference.loadtest.sweep.SweepInputException;
 import com.aiinference.loadtest.sweep.SweepResult;
 import com.aiinference.report.Report;
@@ -92,9 +91,9 @@ public final class CompareCommand implements Callable<Integer> {
         return Comparison.ofRuns(ReportedRun.of(b, baseFile.toString()), ReportedRun.of(n, newFile.toString()), thresholds);
     }
 
-    /** A sweep report says {@code "kind": "sweep"} ({@link SweepDocument}); the run reports' {@link Report} has a command. */
+    /** A sweep report says {@code "kind": "sweep"} ({@link SweepResult}); the run reports' {@link Report} has a command. */
     private static boolean isSweep(JsonNode root) {
-        return SweepDocument.KIND.equals(root.path("kind").asText());
+        return SweepResult.KIND.equals(root.path("kind").asText());
     }
 
     private static SweepResult sweep(JsonNode root, Path file) {

@@ -167,7 +167,7 @@ public final class SweepCommand implements Callable<Integer> {
                 var measured = LoadTestRunner.run(step, uri, err, interrupt.signal());
                 windows.put(load, new java.time.Instant[] {measured.run().startedAt(), measured.run().startedAt()
                         .plusMillis(Math.round(measured.run().measuredS() * 1000))});
-                return SweepStep.of(load, measured);
+                return SweepStep.of(measured);
             }, err);
             SweepSignals signals = sampler.map(s -> sweepSignals(s, windows, result)).orElse(null);
             out.print(SweepReport.markdown(result));
@@ -177,7 +177,7 @@ public final class SweepCommand implements Callable<Integer> {
             out.flush();
             try {
                 if (run.reportJson != null) {
-                    com.fasterxml.jackson.databind.node.ObjectNode json = ReportFiles.json().valueToTree(result.toJson());
+                    com.fasterxml.jackson.databind.node.ObjectNode json = ReportFiles.json().valueToTree(result);
                     if (signals != null) {
                         json.set("server_signals", ReportFiles.json().valueToTree(signals));
                     }

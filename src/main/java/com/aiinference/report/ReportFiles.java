@@ -3,11 +3,15 @@ package com.aiinference.report;
 import com.aiinference.core.Check;
 import com.aiinference.io.UserFiles;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import java.io.IOException;
@@ -77,6 +81,31 @@ public final class ReportFiles {
         m.registerModule(module);
         m.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
         m.enable(SerializationFeature.INDENT_OUTPUT);
+        return m;
+    }
+
+    /**
+     * Reading a report back: {@link #json()}'s names, a field this tool does not know ignored (a newer tool may add
+     * some), and null in a {@code double} read as NaN ("no data" is written as null), not as 0.
+     */
+    public static ObjectMapper reader() {
+        ObjectMapper m = json();
+        m.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        StdDeserializer<Double> nanForNull = new StdDeserializer<>(Double.TYPE) {
+            @Override
+            public Double deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+                if (!p.currentToken().isNumeric()) {
+                    return (Double) ctx.handleUnexpectedToken(Double.TYPE, p);
+                }
+                return p.getDoubleValue();
+            }
+
+            @Override
+            public Double getNullValue(DeserializationContext ctx) {
+                return Double.NaN;
+            }
+        };
+        m.registerModule(new SimpleModule("report-reader").addDeserializer(Double.TYPE, nanForNull));
         return m;
     }
 

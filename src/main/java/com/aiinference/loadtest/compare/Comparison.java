@@ -2,10 +2,10 @@ package com.aiinference.loadtest.compare;
 
 import com.aiinference.core.Format;
 import com.aiinference.loadtest.engine.Slo;
-import com.aiinference.loadtest.sweep.SweepDocument;
 import com.aiinference.loadtest.sweep.SweepResult;
 import com.aiinference.loadtest.sweep.SweepStep;
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -67,12 +67,11 @@ public record Comparison(
 
     /**
      * One load of a sweep comparison: the base step and the new step at it (either null when only one ran it); in JSON
-     * each in its sweep report's own step shape ({@link SweepDocument}, judged on its own sweep's SLO).
+     * each in its sweep report's own step shape ({@link SweepStep}, judged on its own sweep's SLO).
      */
     @JsonPropertyOrder({"load", "base_step", "new_step", "figures", "regressed"})
-    public record StepPair(double load, @JsonIgnore SweepStep base, @JsonIgnore SweepStep next,
-                           SweepDocument.Step baseStep, SweepDocument.Step newStep, List<Figure> figures,
-                           boolean regressed) {}
+    public record StepPair(double load, @JsonProperty("base_step") SweepStep base,
+                           @JsonProperty("new_step") SweepStep next, List<Figure> figures, boolean regressed) {}
 
     /** The two knees (null where a sweep has none) and the load they are measured in. */
     public record Knees(String loadKey, Double base, @com.fasterxml.jackson.annotation.JsonProperty("new") Double next,
@@ -171,8 +170,7 @@ public record Comparison(
                     regressions.add("at " + base.loadKey() + " " + base.loadText(e.getKey()) + ": " + describe(f));
                 }
             }
-            steps.add(new StepPair(e.getKey(), b, n, b == null ? null : SweepDocument.Step.of(b, base.loadKey(), base.slo()),
-                    n == null ? null : SweepDocument.Step.of(n, next.loadKey(), next.slo()), figures, regressed));
+            steps.add(new StepPair(e.getKey(), b, n, figures, regressed));
         }
         Double baseKnee = base.knee().map(SweepStep::load).orElse(null);
         Double newKnee = next.knee().map(SweepStep::load).orElse(null);

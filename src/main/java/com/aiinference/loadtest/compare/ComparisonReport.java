@@ -134,12 +134,16 @@ public final class ComparisonReport {
                 triple(b == null ? Double.NaN : b.requestsPerSecond(), n == null ? Double.NaN : n.requestsPerSecond(), false),
                 triple(b == null ? Double.NaN : b.latency().p95(), n == null ? Double.NaN : n.latency().p95(), true),
                 triple(b == null ? Double.NaN : b.ttft().p95(), n == null ? Double.NaN : n.ttft().p95(), true),
-                new String[] {b == null ? "-" : b.failed() + " of " + b.total(), n == null ? "-" : n.failed() + " of " + n.total()});
+                new String[] {b == null ? "-" : failed(b), n == null ? "-" : failed(n)});
     }
 
     private static String[] triple(double b, double n, boolean millis) {
         double change = Double.isNaN(b) || Double.isNaN(n) || b == 0 ? Double.NaN : (n - b) / b;
         return new String[] {millis ? ms(b) : num(b), millis ? ms(n) : num(n), Comparison.percent(change)};
+    }
+
+    private static String failed(SweepStep s) {
+        return s.requests().failed() + " of " + s.requests().total();
     }
 
     private static String ms(double v) {

@@ -3,18 +3,13 @@ package com.aiinference.loadtest.compare;
 import com.aiinference.loadtest.engine.LatencySummary;
 import com.aiinference.loadtest.engine.LoadTestResult;
 import com.aiinference.loadtest.engine.Slo;
-import com.aiinference.loadtest.sweep.SweepDocument;
+import com.aiinference.loadtest.sweep.SweepResult;
 import com.aiinference.report.Report;
+import com.aiinference.report.ReportFiles;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
-import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -38,7 +33,7 @@ public record ReportedRun(
         LatencySummary tpotMs,
         LoadTestResult.Throughput throughput) implements Slo.Measured {
 
-    private static final ObjectMapper JSON = reader();
+    private static final ObjectMapper JSON = ReportFiles.reader();
 
     /** What the run asked: enough to say what is compared with what. */
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -49,7 +44,7 @@ public record ReportedRun(
         String command = root.path("command").asText("");
         if (!root.isObject() || !(command.equals("loadtest") || command.equals("verify"))) {
             throw new CompareInputException(source + " is not a loadtest or verify JSON report (--report-json)"
-                    + (SweepDocument.KIND.equals(root.path("kind").asText()) || root.has("steps")
+                    + (SweepResult.KIND.equals(root.path("kind").asText()) || root.has("steps")
                     ? "; it looks like a sweep report: compare it with another sweep" : ""));
         }
         JsonNode load = root.path("load");
@@ -120,31 +115,5 @@ public record ReportedRun(
     @Override
     public LatencySummary tpot() {
         return tpotMs;
-    }
-
-    private static ObjectMapper reader() {
-        ObjectMapper m = new ObjectMapper();
-        m.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
-        m.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-        // The reports write NaN ("no data") as null: read it back as NaN, not 0.
-        StdDeserializer<Double> nanForNull = new StdDeserializer<>(Double.class) {
-            @Override
-            public Double deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
-                if (!p.currentToken().isNumeric()) {
-                    return (Double) ctx.handleUnexpectedToken(Double.class, p);
-                }
-                return p.getDoubleValue();
-            }
-
-            @Override
-            public Double getNullValue(DeserializationContext ctx) {
-                return Double.NaN;
-            }
-        };
-        SimpleModule module = new SimpleModule("report-reader");
-        module.addDeserializer(Double.class, nanForNull);
-        module.addDeserializer(Double.TYPE, nanForNull);
-        m.registerModule(module);
-        return m;
     }
 }

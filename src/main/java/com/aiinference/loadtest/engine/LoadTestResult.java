@@ -94,7 +94,8 @@ public record LoadTestResult(
      * @param stoppedByUser measured requests in flight when the user stopped the run (not in {@code total})
      * @param successShare  succeeded / total, NaN when nothing was measured
      */
-    public record Requests(long total, long succeeded, long failed, long stoppedByUser, double successShare) {
+    public record Requests(@JsonProperty(required = true) long total, @JsonProperty(required = true) long succeeded,
+                           long failed, long stoppedByUser, double successShare) {
         public static Requests of(long total, long succeeded, long stoppedByUser) {
             return new Requests(total, succeeded, total - succeeded, stoppedByUser,
                     total == 0 ? Double.NaN : (double) succeeded / total);

@@ -98,7 +98,7 @@ public record Capacity(int users, Slo slo, SweepStep knee, double perReplicaConc
         if (s.aborted() != null) {
             return "stopped early (" + s.aborted() + ")";
         }
-        if (s.succeeded() == 0) {
+        if (s.requests().succeeded() == 0) {
             return "no request succeeded";
         }
         return slo.evaluate(s).stream().filter(com.aiinference.core.Check::failed)

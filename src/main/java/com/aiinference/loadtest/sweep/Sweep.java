@@ -97,7 +97,7 @@ public record Sweep(String loadKey, List<Double> loads, Duration stepDuration, d
             log.printf(Locale.ROOT, "sweep: step %d/%d, %s %s: %s req/s, %s output tok/s, latency p95 %s, TTFT p95 %s,"
                             + " %d of %d failed: %s%n", i + 1, loads.size(), loadKey, text(load),
                     Format.number(s.requestsPerSecond()), Format.number(s.outputTokensPerSecond()),
-                    Format.millis(s.latency().p95()), Format.millis(s.ttft().p95()), s.failed(), s.total(),
+                    Format.millis(s.latency().p95()), Format.millis(s.ttft().p95()), s.requests().failed(), s.requests().total(),
                     s.stoppedByUser() != null ? "stopped by the user, not judged" : meets ? "within the SLO" : "SLO broken");
             log.flush();
             if (s.stoppedByUser() != null) {
@@ -128,8 +128,8 @@ public record Sweep(String loadKey, List<Double> loads, Duration stepDuration, d
 
     /** Why a step breaks the SLO, e.g. {@code p95<5s measured 6.2s} or {@code no request succeeded}. */
     private String broken(SweepStep s) {
-        if (s.succeeded() == 0) {
-            return "no request succeeded (" + s.total() + " sent)";
+        if (s.requests().succeeded() == 0) {
+            return "no request succeeded (" + s.requests().total() + " sent)";
         }
         return base.slo().evaluate(s).stream().filter(com.aiinference.core.Check::failed)
                 .map(o -> o.name() + " measured " + o.message()).collect(Collectors.joining(", "));

@@ -39,7 +39,7 @@ public final class SweepReport {
                     .append(" | ").append(Format.millis(step.ttft().p95()))
                     .append(" | ").append(Format.millis(step.latency().p50()))
                     .append(" | ").append(Format.millis(step.latency().p95()))
-                    .append(" | ").append(step.failed()).append(" of ").append(step.total())
+                    .append(" | ").append(step.requests().failed()).append(" of ").append(step.requests().total())
                     .append(" | ").append(step.stoppedByUser() != null ? "stopped (not judged)"
                             : step.meets(s.slo()) ? "met" : "**broken**").append(" |\n");
         }
@@ -55,12 +55,7 @@ public final class SweepReport {
         return sb.toString();
     }
 
-    /** The page: headline, the throughput-latency curve, the table. */
-    public static String html(SweepResult s) {
-        return html(s, null);
-    }
-
-    /** The page, followed by the servers' signals over the sweep (null: none were read). */
+    /** The page (headline, the throughput-latency curve, the table), followed by the servers' signals over the sweep (null: none were read). */
     public static String html(SweepResult s, SweepSignals signals) {
         Optional<SweepStep> knee = s.knee();
         StringBuilder sb = new StringBuilder(32 * 1024);
@@ -91,7 +86,7 @@ public final class SweepReport {
             for (String v : List.of(Format.number(step.requestsPerSecond()), Format.number(step.outputTokensPerSecond()),
                     Format.millis(step.ttft().p50()), Format.millis(step.ttft().p95()),
                     Format.millis(step.latency().p50()), Format.millis(step.latency().p95()),
-                    step.failed() + " of " + step.total())) {
+                    step.requests().failed() + " of " + step.requests().total())) {
                 sb.append("<td class=\"num\">").append(HtmlReport.escape(v)).append("</td>");
             }
             sb.append("<td class=\"").append(meets ? "pass\">met" : "fail\">broken").append("</td></tr>");

@@ -56,7 +56,8 @@ class CapacityTest {
     @Test
     void anOpenLoopSweepDerivesConcurrencyByLittlesLaw() {
         // knee at 8 req/s measured, mean latency 0.9 x 2000 ms = 1.8 s -> 14.4 in flight over 2 replicas = 7.2
-        SweepResult s = sweep(SweepResult.RATE, 2, "p95<3s", SweepTest.step(8, 8, 2000), SweepTest.step(16, 12, 4000));
+        SweepResult s = sweep(SweepResult.RATE, 2, "p95<3s", SweepTest.step(SweepResult.RATE, 8, 8, 2000),
+                SweepTest.step(SweepResult.RATE, 16, 12, 4000));
         Capacity c = Capacity.of(s, 1000, null);
         assertThat(c.perReplicaConcurrency()).isCloseTo(7.2, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(c.replicas()).isEqualTo(139);
@@ -83,7 +84,7 @@ class CapacityTest {
         assertThatThrownBy(() -> SweepResult.read(notJson)).hasMessageStartingWith(notJson + " is not JSON (");
         assertThatThrownBy(() -> SweepResult.read(dir.resolve("missing.json"))).hasMessage("sweep file not found: " + dir.resolve("missing.json"));
 
-        var json = sweep(SweepResult.CONCURRENCY, 1, "p95<5s", SweepTest.step(8, 4, 2000), SweepTest.step(16, 8, 2000)).toJson();
+        var json = SweepTest.json(sweep(SweepResult.CONCURRENCY, 1, "p95<5s", SweepTest.step(8, 4, 2000), SweepTest.step(16, 8, 2000)));
         ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("steps").get(1)).put("concurrency", 4);
         assertThatThrownBy(() -> SweepResult.fromJson(json, "s.json")).hasMessage("s.json: steps do not rise (concurrency 8.0 then 4.0)");
         ((com.fasterxml.jackson.databind.node.ObjectNode) json).putArray("steps");
@@ -93,15 +94,16 @@ class CapacityTest {
     /** The sweep's JSON is a record model: the version, the report conventions, and the files older sweeps wrote. */
     @Test
     void theSweepDocumentHasTheReportConventionsAndOlderFilesStillRead() throws Exception {
-        SweepResult open = sweep(SweepResult.RATE, 1, "p95<5s", SweepTest.step(1, 1, 1000), SweepTest.step(2, 2, 2000));
-        var json = open.toJson();
+        SweepResult open = sweep(SweepResult.RATE, 1, "p95<5s", SweepTest.step(SweepResult.RATE, 1, 1, 1000),
+                SweepTest.step(SweepResult.RATE, 2, 2, 2000));
+        var json = SweepTest.json(open);
         assertThat(json.get("version").get("schema").asInt()).isEqualTo(ReportVersion.SCHEMA);
         assertThat(json.get("mode").asText()).isEqualTo("open_loop");
         assertThat(json.get("steps").get(0).get("rate").asDouble()).isEqualTo(1.0);
         assertThat(json.get("steps").get(0).get("concurrency").isNull()).isTrue();
         assertThat(json.get("knee").toString()).isEqualTo("{\"concurrency\":null,\"rate\":2.0}");
         SweepResult back = SweepResult.fromJson(json, "s.json");
-        assertThat(back.toJson()).isEqualTo(json);
+        assertThat(SweepTest.json(back)).isEqualTo(json);
         assertThat(back.openLoop()).isTrue();
         assertThat(back.knee()).get().extracting(SweepStep::load).isEqualTo(2.0);
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.aiinference.loadtest.engine.LatencySummary;
 import com.aiinference.loadtest.engine.LoadShape;
 import com.aiinference.loadtest.engine.LoadTestConfig;
+import com.aiinference.loadtest.engine.LoadTestResult;
 import com.aiinference.loadtest.engine.Slo;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -26,12 +27,31 @@ class SweepTest {
         return LoadTestConfig.builder().slo(Slo.parse(slo)).timeout(Duration.ofSeconds(10)).build();
     }
 
-    /** A step that measured {@code rps} requests/s and this p95 latency, all succeeded. */
-    static SweepStep step(double load, double rps, double p95Ms) {
+    /** A closed-loop step that measured {@code rps} requests/s and this p95 latency, all succeeded. */
+    static SweepStep step(double users, double rps, double p95Ms) {
+        return step(SweepResult.CONCURRENCY, users, rps, p95Ms);
+    }
+
+    /** A step at {@code load} under {@code loadKey} that measured {@code rps} requests/s and this p95 latency. */
+    static SweepStep step(String loadKey, double load, double rps, double p95Ms) {
         LatencySummary lat = new LatencySummary(100, p95Ms * 0.9, p95Ms * 0.9, p95Ms, p95Ms, p95Ms, p95Ms);
         LatencySummary ttft = new LatencySummary(100, 100, 100, 120, 120, 130, 140);
-        return new SweepStep(load, 100, 100, Map.of(), 20, rps, rps * 100, 10_000, lat, ttft, LatencySummary.EMPTY,
-                LatencySummary.EMPTY, (long) load, null, null);
+        return at(loadKey, load, rps, rps * 100, lat, ttft, LoadTestResult.Requests.of(100, 100, 0), Map.of(), 10_000,
+                (long) load, null, null);
+    }
+
+    /** A step with these figures, its load as {@code concurrency} or {@code rate}. */
+    static SweepStep at(String loadKey, double load, double rps, double tokensPerS, LatencySummary latency,
+                        LatencySummary ttft, LoadTestResult.Requests requests, Map<String, Long> errors,
+                        long outputTokens, long peakInFlight, String aborted, String stoppedByUser) {
+        boolean rate = SweepResult.RATE.equals(loadKey);
+        return new SweepStep(rate ? null : (long) load, rate ? load : null, rps, tokensPerS, latency, ttft,
+                LatencySummary.EMPTY, LatencySummary.EMPTY, requests, errors, outputTokens, 20, peakInFlight, aborted,
+                stoppedByUser, null);
+    }
+
+    static com.fasterxml.jackson.databind.node.ObjectNode json(SweepResult r) {
+        return com.aiinference.report.ReportFiles.json().valueToTree(r);
     }
 
     private SweepResult run(Sweep sweep, DoubleFunction<SweepStep> steps, List<Double> ran) {
@@ -57,7 +77,7 @@ class SweepTest {
         assertThat(ran).containsExactly(8.0, 16.0, 32.0, 64.0);
         assertThat(r.knee()).get().extracting(SweepStep::load).isEqualTo(32.0);
         assertThat(r.stopped()).isEqualTo("the SLO broke at concurrency 64 (p95<5s measured 8.1s)");
-        assertThat(r.toJson().get("knee").toString()).isEqualTo("{\"concurrency\":32,\"rate\":null}");
+        assertThat(json(r).get("knee").toString()).isEqualTo("{\"concurrency\":32,\"rate\":null}");
         assertThat(log.toString()).contains("sweep: step 4/5, concurrency 64: 32.0 req/s", "SLO broken");
     }
 
@@ -77,18 +97,19 @@ class SweepTest {
     @Test
     void kneeIsNullWhenTheFirstStepBreaksTheSlo() {
         Sweep sweep = new Sweep(SweepResult.RATE, List.of(1.0, 2.0), Duration.ofSeconds(5), 0.05, base("p95<1s"));
-        SweepResult r = run(sweep, load -> step(load, load, 2000), new ArrayList<>());
+        SweepResult r = run(sweep, load -> step(SweepResult.RATE, load, load, 2000), new ArrayList<>());
         assertThat(r.knee()).isEmpty();
-        assertThat(r.toJson().get("knee").isNull()).isTrue();
-        assertThat(r.toJson().get("steps").get(0).get("rate").asDouble()).isEqualTo(1.0);
+        assertThat(json(r).get("knee").isNull()).isTrue();
+        assertThat(json(r).get("steps").get(0).get("rate").asDouble()).isEqualTo(1.0);
         assertThat(r.steps()).hasSize(1);
     }
 
     @Test
     void aStepWithNoSuccessBreaksTheSloEvenWithoutObjectives() {
         Sweep sweep = new Sweep(SweepResult.CONCURRENCY, List.of(1.0, 2.0), Duration.ofSeconds(5), 0.05, base(""));
-        SweepResult r = run(sweep, load -> new SweepStep(load, 5, 0, Map.of("http_404", 5L), 5, 1, 0, 0,
-                LatencySummary.EMPTY, LatencySummary.EMPTY, LatencySummary.EMPTY, LatencySummary.EMPTY, 1, null, null), new ArrayList<>());
+        SweepResult r = run(sweep, load -> at(SweepResult.CONCURRENCY, load, 0, 0, LatencySummary.EMPTY,
+                LatencySummary.EMPTY, LoadTestResult.Requests.of(5, 0, 0), Map.of("http_404", 5L), 0, 1, null, null),
+                new ArrayList<>());
         assertThat(r.knee()).isEmpty();
         assertThat(r.stopped()).isEqualTo("the SLO broke at concurrency 1 (no request succeeded (5 sent))");
     }
@@ -97,8 +118,8 @@ class SweepTest {
     void anInterruptedStepEndsTheSweep() {
         Sweep sweep = new Sweep(SweepResult.CONCURRENCY, List.of(1.0, 2.0, 4.0), Duration.ofSeconds(5), 0.05, base("p95<5s"));
         SweepStep first = step(1, 1, 1000);
-        SweepStep cut = new SweepStep(2, 3, 2, Map.of("aborted", 1L), 1, 2, 20, 20, first.latency(), first.ttft(),
-                first.itl(), first.tpot(), 2, "interrupted (Ctrl-C)", null);
+        SweepStep cut = at(SweepResult.CONCURRENCY, 2, 2, 20, first.latency(), first.ttft(),
+                LoadTestResult.Requests.of(3, 2, 0), Map.of("aborted", 1L), 20, 2, "interrupted (Ctrl-C)", null);
         SweepResult r = run(sweep, load -> load == 1 ? first : cut, new ArrayList<>());
         assertThat(r.steps()).hasSize(2);
         assertThat(r.stopped()).isEqualTo("step 2 (concurrency 2) was stopped: interrupted (Ctrl-C)");
@@ -110,8 +131,8 @@ class SweepTest {
         Sweep sweep = new Sweep(SweepResult.CONCURRENCY, List.of(1.0, 2.0, 4.0), Duration.ofSeconds(5), 0.05, base("p95<5s"));
         SweepStep first = step(1, 1, 1000);
         // Within the SLO by its figures, but cut: it must not become the knee.
-        SweepStep cut = new SweepStep(2, 3, 3, Map.of(), 1, 2, 20, 20, first.latency(), first.ttft(), first.itl(),
-                first.tpot(), 2, null, "Ctrl-C");
+        SweepStep cut = at(SweepResult.CONCURRENCY, 2, 2, 20, first.latency(), first.ttft(),
+                LoadTestResult.Requests.of(3, 3, 0), Map.of(), 20, 2, null, "Ctrl-C");
         List<Double> ran = new ArrayList<>();
         SweepResult r = run(sweep, load -> load == 1 ? first : cut, ran);
         assertThat(ran).containsExactly(1.0, 2.0);
@@ -121,7 +142,7 @@ class SweepTest {
         assertThat(SweepReport.markdown(r)).contains("| stopped (not judged) |", "a lower bound: the sweep was stopped");
         SweepResult back = SweepResult.read(write(r));
         assertThat(back.cutByUser()).get().extracting(SweepStep::stoppedByUser).isEqualTo("Ctrl-C");
-        assertThat(r.toJson().at("/steps/1/within_slo").isNull()).isTrue();
+        assertThat(json(r).at("/steps/1/within_slo").isNull()).isTrue();
         assertThatThrownBy(() -> Capacity.of(back, 1000, null)).isInstanceOf(SweepInputException.class)
                 .hasMessage("the sweep was stopped by the user during its step at concurrency 2: it never showed where"
                         + " the SLO breaks, so its knee is not known; run the sweep to its end");
@@ -130,7 +151,7 @@ class SweepTest {
     private java.nio.file.Path write(SweepResult r) throws java.io.IOException {
         java.nio.file.Path f = java.nio.file.Files.createTempFile("sweep", ".json");
         f.toFile().deleteOnExit();
-        java.nio.file.Files.writeString(f, r.toJson().toString());
+        java.nio.file.Files.writeString(f, json(r).toString());
         return f;
     }
 
@@ -161,7 +182,7 @@ class SweepTest {
     void theJsonRoundTripsAndKeepsTheContractFields() {
         Sweep sweep = new Sweep(SweepResult.CONCURRENCY, List.of(8.0, 16.0), Duration.ofSeconds(5), 0.05, base("p95<5s"));
         SweepResult r = run(sweep, load -> step(load, load / 2, 1000), new ArrayList<>());
-        var json = r.toJson();
+        var json = json(r);
         assertThat(json.get("replicas").asInt()).isEqualTo(2);
         var s0 = json.get("steps").get(0);
         assertThat(s0.get("concurrency").asLong()).isEqualTo(8);
@@ -169,13 +190,14 @@ class SweepTest {
         assertThat(s0.get("output_tokens_per_s").asDouble()).isEqualTo(400.0);
         assertThat(s0.get("latency_ms").get("p95").asDouble()).isEqualTo(1000.0);
         assertThat(s0.get("ttft_ms").get("p50").asDouble()).isEqualTo(100.0);
-        assertThat(s0.get("requests").toString()).isEqualTo("{\"total\":100,\"succeeded\":100,\"failed\":0}");
+        assertThat(s0.get("requests").toString())
+                .isEqualTo("{\"total\":100,\"succeeded\":100,\"failed\":0,\"stopped_by_user\":0,\"success_share\":1.0}");
         SweepResult back = SweepResult.fromJson(json, "test");
         assertThat(back.steps()).hasSize(2);
         assertThat(back.knee()).get().extracting(SweepStep::load).isEqualTo(16.0);
         assertThat(back.steps().get(1).latency().p95()).isEqualTo(1000.0);
         assertThat(back.slo().toString()).isEqualTo("p95<5s");
         assertThat(SweepReport.markdown(back)).contains("| 16 **knee** | 8.0 | 800 |", "Knee: concurrency 16");
-        assertThat(SweepReport.html(back)).contains("<svg", "KNEE AT CONCURRENCY 16", "throughput (requests/s)", "SLO 5s");
+        assertThat(SweepReport.html(back, null)).contains("<svg", "KNEE AT CONCURRENCY 16", "throughput (requests/s)", "SLO 5s");
     }
 }
