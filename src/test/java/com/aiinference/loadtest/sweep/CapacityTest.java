@@ -91,9 +91,9 @@ class CapacityTest {
         assertThatThrownBy(() -> SweepResult.fromJson(json, "s.json")).hasMessage("s.json has no steps");
     }
 
-    /** The sweep's JSON is a record model: the version, the report conventions, and the files older sweeps wrote. */
+    /** The sweep's JSON is the record itself: the version, the report conventions, and the files older sweeps wrote. */
     @Test
-    void theSweepDocumentHasTheReportConventionsAndOlderFilesStillRead() throws Exception {
+    void theSweepJsonHasTheReportConventionsAndOlderFilesStillRead() throws Exception {
         SweepResult open = sweep(SweepResult.RATE, 1, "p95<5s", SweepTest.step(SweepResult.RATE, 1, 1, 1000),
                 SweepTest.step(SweepResult.RATE, 2, 2, 2000));
         var json = SweepTest.json(open);
@@ -106,6 +106,14 @@ class CapacityTest {
         assertThat(SweepTest.json(back)).isEqualTo(json);
         assertThat(back.openLoop()).isTrue();
         assertThat(back.knee()).get().extracting(SweepStep::load).isEqualTo(2.0);
+        // a step's requests as sweeps wrote them before they were the run report's: the success share follows
+        for (var step : json.get("steps")) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) step.get("requests")).remove(List.of("stopped_by_user", "success_share"));
+        }
+        SweepResult older = SweepResult.fromJson(json, "s.json");
+        assertThat(older.steps().get(1).requests().successShare()).isEqualTo(1.0);
+        assertThat(older.knee(Slo.parse("success>=99.9%"))).get().extracting(SweepStep::load).isEqualTo(2.0);
+        assertThat(SweepTest.json(older)).isEqualTo(SweepTest.json(back));
 
         // a file without the version field is not a sweep this tool wrote: one line, naming the file
         Path old = dir.resolve("old.json");
@@ -133,6 +141,44 @@ class CapacityTest {
         assertThatThrownBy(() -> SweepResult.fromJson(json, "s.json")).hasMessage("s.json: steps[1] has no number 'requests_per_s'");
         ((com.fasterxml.jackson.databind.node.ObjectNode) json).put("mode", "burst");
         assertThatThrownBy(() -> SweepResult.fromJson(json, "s.json")).hasMessage("s.json: mode must be closed_loop or open_loop, got 'burst'");
+    }
+
+    /** Each damage a sweep file can have is one line naming the file and the place, never a default read over it. */
+    @Test
+    void aDamagedSweepFileIsRefusedNamingThePlace() {
+        record Damage(java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit, String message) {}
+        List<Damage> damages = List.of(
+                new Damage(j -> j.put("slo", "p95<fast"), "s.json: slo: --slo objective 'p95<fast' must look like METRIC<VALUE"),
+                new Damage(j -> j.put("replicas", 0), "s.json: replicas must be at least 1, got 0"),
+                new Damage(j -> j.remove("replicas"), "s.json: replicas must be at least 1, got null"),
+                new Damage(j -> j.put("started_at", "yesterday"), "s.json: started_at is not a time: 'yesterday'"),
+                new Damage(j -> j.withArray("steps").set(1, j.nullNode()), "s.json: steps[1] is not an object"),
+                new Damage(j -> step(j, 1).remove("concurrency"), "s.json: steps[1] has no number 'concurrency'"),
+                new Damage(j -> step(j, 1).put("rate", 2.0),
+                        "s.json: steps[1] has both 'concurrency' and 'rate': a step has the one of its mode"),
+                new Damage(j -> step(j, 0).remove("requests"), "s.json: steps[0] has no 'requests'"),
+                new Damage(j -> step(j, 0).remove("output_tokens_per_s"), "s.json: steps[0] has no number 'output_tokens_per_s'"),
+                new Damage(j -> ((com.fasterxml.jackson.databind.node.ObjectNode) step(j, 1).get("requests")).remove("total"),
+                        "s.json: steps[1].requests.total is not what sweep schema " + ReportVersion.SCHEMA
+                                + " holds there (Missing required creator property 'total'"),
+                new Damage(j -> step(j, 1).put("requests", "many"), "s.json: steps[1].requests is not what sweep schema "
+                        + ReportVersion.SCHEMA + " holds there ("),
+                new Damage(j -> step(j, 0).put("latency_ms", 5), "s.json: steps[0].latency_ms is not what sweep schema "
+                        + ReportVersion.SCHEMA + " holds there ("),
+                new Damage(j -> j.put("steps", "none"), "s.json: steps is not what sweep schema " + ReportVersion.SCHEMA
+                        + " holds there ("));
+        for (Damage d : damages) {
+            var json = SweepTest.json(sweep(SweepResult.CONCURRENCY, 1, "p95<5s", SweepTest.step(8, 4, 2000),
+                    SweepTest.step(16, 8, 2000)));
+            d.edit().accept(json);
+            assertThatThrownBy(() -> SweepResult.fromJson(json, "s.json")).as(d.message())
+                    .isInstanceOf(SweepInputException.class).hasMessageStartingWith(d.message())
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        }
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode step(com.fasterxml.jackson.databind.node.ObjectNode json, int i) {
+        return (com.fasterxml.jackson.databind.node.ObjectNode) json.get("steps").get(i);
     }
 
     @Test
