@@ -77,6 +77,7 @@ public record SweepResult(
     private static final ObjectMapper JSON = ReportFiles.reader();
 
     public SweepResult {
+        // a step's within_slo is its verdict on this sweep's SLO, whatever a file said
         steps = steps.stream().map(s -> s.judgedOn(slo)).toList();
     }
 
