@@ -3,6 +3,8 @@ package com.aiinference.loadtest.engine;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -93,8 +95,10 @@ public record LoadTestResult(
     /**
      * @param stoppedByUser measured requests in flight when the user stopped the run (not in {@code total})
      * @param successShare  succeeded / total, NaN when nothing was measured
+     *                      (a report read back must hold {@code total} and {@code succeeded}: no count is taken as 0)
      */
-    public record Requests(@JsonProperty(required = true) long total, @JsonProperty(required = true) long succeeded,
+    public record Requests(@JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) long total,
+                           @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) long succeeded,
                            long failed, long stoppedByUser, double successShare) {
         public static Requests of(long total, long succeeded, long stoppedByUser) {
             return new Requests(total, succeeded, total - succeeded, stoppedByUser,

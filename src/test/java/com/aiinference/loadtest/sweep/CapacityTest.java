@@ -161,6 +161,8 @@ class CapacityTest {
                 new Damage(j -> ((com.fasterxml.jackson.databind.node.ObjectNode) step(j, 1).get("requests")).remove("total"),
                         "s.json: steps[1].requests.total is not what sweep schema " + ReportVersion.SCHEMA
                                 + " holds there (Missing required creator property 'total'"),
+                new Damage(j -> ((com.fasterxml.jackson.databind.node.ObjectNode) step(j, 1).get("requests")).putNull("succeeded"),
+                        "s.json: steps[1].requests.succeeded is not what sweep schema " + ReportVersion.SCHEMA + " holds there ("),
                 new Damage(j -> step(j, 1).put("requests", "many"), "s.json: steps[1].requests is not what sweep schema "
                         + ReportVersion.SCHEMA + " holds there ("),
                 new Damage(j -> step(j, 0).put("latency_ms", 5), "s.json: steps[0].latency_ms is not what sweep schema "
