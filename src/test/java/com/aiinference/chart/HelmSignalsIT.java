@@ -43,10 +43,9 @@ class HelmSignalsIT {
     @Test
     void sigtermAfterARenderStillStopsTheJvmAndRunsShutdownHooks() throws Exception {
         Path log = dir.resolve("child.log");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = List.of(java, "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = com.aiinference.testing.MainProcess.command(List.of(
                 "-Djna.tmpdir=" + System.getProperty("jna.tmpdir", dir.resolve("jna").toString()),
-                "-Dproject.basedir=" + System.getProperty("project.basedir", ""),
+                "-Dproject.basedir=" + System.getProperty("project.basedir", "")),
                 RenderThenWait.class.getName());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {

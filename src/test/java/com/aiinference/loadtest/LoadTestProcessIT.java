@@ -35,10 +35,7 @@ class LoadTestProcessIT {
     Path dir;
 
     private static List<String> java(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "com.aiinference.Main"));
-        cmd.addAll(List.of(args));
-        return cmd;
+        return com.aiinference.testing.MainProcess.main(args);
     }
 
     @Test
@@ -85,7 +82,7 @@ class LoadTestProcessIT {
         try (SimulatedEngine fake = SimulatedEngine.start(SimulatedEngineConfig.defaults()
                 .withTiming(Duration.ofMillis(20), Duration.ofMillis(2)).withTokensPerAnswer(5))) {
             String args = String.join(" ", java("loadtest", "--url", fake.generateUri().toString(), "--users", "2",
-                    "--duration", "3s").stream().map(a -> "'" + a + "'").toList());
+                    "--duration", "2s").stream().map(a -> "'" + a + "'").toList());
             Path md = dir.resolve("run.md");
             // stdout to a file, stderr on the terminal: the live line (carriage returns) is shown.
             String terminal = script(args + " > '" + md + "'");

@@ -84,9 +84,7 @@ class StackOutputsProcessIT {
 
     /** The CLI in a child JVM, because the pulumi binary comes from an environment variable. */
     private static Process cli(String pulumi, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "com.aiinference.Main"));
-        cmd.addAll(List.of(args));
+        List<String> cmd = new ArrayList<>(com.aiinference.testing.MainProcess.main(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("AI_INFERENCE_PULUMI", pulumi);
         return pb.start();

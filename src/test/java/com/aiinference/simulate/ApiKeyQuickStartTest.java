@@ -61,7 +61,7 @@ class ApiKeyQuickStartTest {
             // The quick start's verify, nothing about the key on its command line.
             Path md = dir.resolve("verify.md");
             Path json = dir.resolve("verify.json");
-            Run verified = run("verify", "--outputs", outputs.toString(), "--users", "4", "--duration", "2s", "--quiet",
+            Run verified = run("verify", "--outputs", outputs.toString(), "--users", "4", "--duration", "1s", "--quiet",
                     "--report-md", md.toString(), "--report-json", json.toString());
             assertThat(verified.exit()).as(verified.err()).isZero();
             assertThat(verified.out()).contains("**VERIFIED**");

@@ -56,7 +56,7 @@ class SimulateClusterCommandTest {
             assertThat(simOut.toString()).containsPattern("seeded from helm template of .*charts/ai-inference: NetworkPolicy"
                     + " ai-inference, .*ServiceAccount ai-inference, .*Deployment ai-inference, HorizontalPodAutoscaler ai-inference");
 
-            Run verify = run("verify", "--outputs", outputs.toString(), "--users", "4", "--duration", "2s", "--quiet");
+            Run verify = run("verify", "--outputs", outputs.toString(), "--users", "4", "--duration", "1s", "--quiet");
 
             String victim = SimulatedCluster.podName("ai-inference", 1);
             assertThat(verify.exit()).isEqualTo(1);

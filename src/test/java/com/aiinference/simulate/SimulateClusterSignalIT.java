@@ -31,10 +31,9 @@ class SimulateClusterSignalIT {
     void sigtermAfterTheChartRenderStopsItCleanly() throws Exception {
         Path outputs = dir.resolve("sim.json");
         Path log = dir.resolve("sim.log");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = List.of(java, "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = com.aiinference.testing.MainProcess.command(List.of(
                 "-Djna.tmpdir=" + System.getProperty("jna.tmpdir", dir.resolve("jna").toString()),
-                "-Dproject.basedir=" + System.getProperty("project.basedir", ""),
+                "-Dproject.basedir=" + System.getProperty("project.basedir", "")),
                 "com.aiinference.Main", "simulate", "cluster", "--outputs", outputs.toString(), "--replicas", "2",
                 "--max-duration", "60s");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

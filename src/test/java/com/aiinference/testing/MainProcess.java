@@ -27,11 +27,28 @@ public final class MainProcess implements AutoCloseable {
         this.err = err;
     }
 
+    /**
+     * The command that runs {@code mainClass args} in a child JVM: this JVM's java and class path, {@code options}, and
+     * the JIT and GC settings of the test JVMs (the client compiler only and the serial collector: a process that lives
+     * seconds spends its CPU on the test, not on C2 and GC threads, on a machine whose two cores the suite shares).
+     */
+    public static List<String> command(List<String> options, String mainClass, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path")));
+        cmd.addAll(options);
+        cmd.add(mainClass);
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** {@link #command} for {@code com.aiinference.Main args}. */
+    public static List<String> main(String... args) {
+        return command(List.of(), "com.aiinference.Main", args);
+    }
+
     /** Starts {@code com.aiinference.Main args} with its output in {@code dir}. */
     public static MainProcess start(Path dir, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "com.aiinference.Main"));
-        cmd.addAll(List.of(args));
+        List<String> cmd = main(args);
         Path out = dir.resolve("main-" + System.nanoTime() + ".out");
         Path err = dir.resolve("main-" + System.nanoTime() + ".err");
         return new MainProcess(new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start(),

@@ -19,7 +19,7 @@ public final class SimulatedRelease implements AutoCloseable {
     public final Path outputs;
 
     public SimulatedRelease(SimulatedCluster.Spec spec, Path dir) {
-        // Short answers so a 2 s run holds hundreds of requests: ~8 tokens at 2 ms after a 5 ms first token.
+        // Short answers so a 1 s run holds hundreds of requests: ~8 tokens at 2 ms after a 5 ms first token.
         this(spec, dir, Duration.ofMillis(2));
     }
 

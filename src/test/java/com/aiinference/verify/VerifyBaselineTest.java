@@ -87,7 +87,7 @@ class VerifyBaselineTest {
 
     private VerifyCommandTest.Run run(SimulatedRelease r, String... extra) {
         String[] args = new String[extra.length + 7];
-        String[] common = {"--outputs", r.outputs.toString(), "--users", "6", "--duration", "2s", "--quiet"};
+        String[] common = {"--outputs", r.outputs.toString(), "--users", "6", "--duration", "1s", "--quiet"};
         System.arraycopy(common, 0, args, 0, common.length);
         System.arraycopy(extra, 0, args, common.length, extra.length);
         return VerifyCommandTest.verify(args);

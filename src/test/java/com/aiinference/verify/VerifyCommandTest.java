@@ -54,7 +54,7 @@ class VerifyCommandTest {
     }
 
     Run verify(SimulatedRelease r, String... extra) {
-        List<String> args = new ArrayList<>(List.of("--outputs", r.outputs.toString(), "--users", "6", "--duration", "2s", "--quiet"));
+        List<String> args = new ArrayList<>(List.of("--outputs", r.outputs.toString(), "--users", "6", "--duration", "1s", "--quiet"));
         args.addAll(List.of(extra));
         return verify(args.toArray(String[]::new));
     }

@@ -24,7 +24,7 @@ class VerifyInClusterTest {
         Path json = dir.resolve("verify.json");
         try (SimulatedRelease r = new SimulatedRelease(SimulatedCluster.Spec.defaults(3), dir)) {
             VerifyCommandTest.Run run = VerifyCommandTest.verify("--outputs", r.outputs.toString(), "--users", "6",
-                    "--duration", "2s", "--quiet", "--in-cluster", "--workers", "2", "--worker-image", "img:1",
+                    "--duration", "1s", "--quiet", "--in-cluster", "--workers", "2", "--worker-image", "img:1",
                     "--report-json", json.toString());
             assertThat(run.exit()).as(run.err()).isZero();
             assertThat(run.err()).contains("load http://ai-inference.ai-inference.svc.cluster.local:",

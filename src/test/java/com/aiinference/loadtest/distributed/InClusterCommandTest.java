@@ -46,7 +46,7 @@ class InClusterCommandTest {
         try (MockCluster c = cluster(Map.of())) {
             Path json = dir.resolve("run.json");
             int code = cli.run("loadtest", "--outputs", outputs(c.kubeconfig()).toString(), "--in-cluster", "--workers", "3",
-                    "--users", "6", "--duration", "2s", "--worker-image", "registry.example/ai-inference:test",
+                    "--users", "6", "--duration", "1s", "--worker-image", "registry.example/ai-inference:test",
                     "--report-json", json.toString(), "--slo", "success>=99.9%");
             assertThat(code).as(cli.err.toString()).isZero();
             Job job = c.created().get(0);
@@ -67,7 +67,7 @@ class InClusterCommandTest {
             // Cleaned up: no Job and no Secret left behind.
             assertThat(c.client().batch().v1().jobs().inNamespace("ai-inference").list().getItems()).isEmpty();
             assertThat(c.client().secrets().inNamespace("ai-inference").list().getItems()).isEmpty();
-            assertThat(cli.out.toString()).contains("### Verified Results (6 users, 2s,", "| **Stability** | **100%** | " + total + "/" + total);
+            assertThat(cli.out.toString()).contains("### Verified Results (6 users, 1s,", "| **Stability** | **100%** | " + total + "/" + total);
         }
     }
 

@@ -31,8 +31,7 @@ class ClientLimitsIT {
 
     /** {@code loadtest args} in its own JVM under {@code ulimit -n files}; returns its exit code. */
     private static int loadtest(Path dir, int files, StringBuilder err, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "com.aiinference.Main", "loadtest"));
+        List<String> cmd = new ArrayList<>(com.aiinference.testing.MainProcess.main("loadtest"));
         cmd.addAll(List.of(args));
         StringBuilder script = new StringBuilder("ulimit -n " + files + " && exec");
         for (String c : cmd) {

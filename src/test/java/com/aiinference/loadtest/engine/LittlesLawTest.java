@@ -20,7 +20,7 @@ import picocli.CommandLine;
 
 /**
  * A closed loop of N users in steady state does N / mean latency requests per second (Little's law). Against a
- * server with long answers (about 1.2 s) and windows only 2.5 answers long, where counting the answers that end inside
+ * server with long answers (about 0.6 s) and windows only 2.5 answers long, where counting the answers that end inside
  * the window reads 20% low, every rate must agree with Little's law within 3%: single runs with and without a
  * warm-up, and each step of a sweep. Both sides come from the same run, so a slow machine moves them together.
  */
@@ -28,16 +28,16 @@ import picocli.CommandLine;
 @Timeout(120)
 class LittlesLawTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** 10 tokens: first after 300 ms, then one every 100 ms; never queued. */
+    /** 10 tokens: first after 150 ms, then one every 50 ms; never queued. */
     private static final SimulatedEngineConfig LONG_ANSWERS = SimulatedEngineConfig.defaults().withTokensPerAnswer(10)
-            .withTiming(Duration.ofMillis(300), Duration.ofMillis(100)).withParallelism(64, 0);
+            .withTiming(Duration.ofMillis(150), Duration.ofMillis(50)).withParallelism(64, 0);
 
     @TempDir
     Path dir;
 
     private static LoadTestResult run(SimulatedEngine fake, int users, Duration warmup) {
         LoadTestConfig config = LoadTestConfig.builder().progress(LoadTestConfig.Progress.QUIET).users(users)
-                .warmup(warmup).duration(Duration.ofSeconds(3)).build();
+                .warmup(warmup).duration(Duration.ofMillis(1500)).build();
         return LoadTestRunner.run(config, fake.generateUri(), new PrintWriter(new StringWriter()));
     }
 
@@ -48,7 +48,7 @@ class LittlesLawTest {
     @Test
     void aSingleRunReadsUsersOverMeanLatencyWithAndWithoutAWarmUp() {
         try (SimulatedEngine fake = SimulatedEngine.start(LONG_ANSWERS)) {
-            for (Duration warmup : new Duration[] {Duration.ZERO, Duration.ofMillis(700)}) {
+            for (Duration warmup : new Duration[] {Duration.ZERO, Duration.ofMillis(350)}) {
                 LoadTestResult r = run(fake, 8, warmup);
                 double expected = littlesLaw(8, r.latency().mean());
                 assertThat(r.served().succeededPerS()).as("warm-up %s, mean latency %s ms", warmup, r.latency().mean())
@@ -67,7 +67,7 @@ class LittlesLawTest {
             cl.setOut(new PrintWriter(out, true));
             cl.setErr(new PrintWriter(out, true));
             int code = cl.execute("loadtest", "sweep", "--url", fake.baseUri().toString(), "--concurrency", "4,12",
-                    "--step-duration", "3s", "--warmup", "0s", "--min-gain", "0", "--slo", "p95<60s", "--quiet",
+                    "--step-duration", "1500ms", "--warmup", "0s", "--min-gain", "0", "--slo", "p95<60s", "--quiet",
                     "--report-json", report.toString());
             assertThat(code).as(out.toString()).isZero();
         }

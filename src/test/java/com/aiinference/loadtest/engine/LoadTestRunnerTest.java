@@ -23,9 +23,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The engine against a {@link SimulatedEngine} on 127.0.0.1 whose timing and faults are known, so every figure can be
- * checked against what the server did.
+ * checked against what the server did. The tests whose figures depend on the clock (latency bounds, a timeout that must
+ * only end stalled answers, a thousand streams opened within the run) are tagged {@code timing} and run alone; the
+ * rest count requests and run with the other unit tests.
  */
-@Tag("timing")
 @Timeout(60)
 class LoadTestRunnerTest {
 
@@ -73,6 +74,7 @@ class LoadTestRunnerTest {
         }
     }
 
+    @Tag("timing")
     @ParameterizedTest(name = "{0} stream={1}")
     @CsvSource({"OLLAMA,true", "OLLAMA,false", "OPENAI_CHAT,true", "OPENAI_CHAT,false", "OPENAI_COMPLETIONS,true",
             "OPENAI_COMPLETIONS,false"})
@@ -83,8 +85,8 @@ class LoadTestRunnerTest {
                 .withParallelism(64, 64)
                 .withFaults(new SimulatedEngineConfig.Faults(0.1, 0.1, 0.05, 0.1, 0.1)).withSeed(42);
         try (SimulatedEngine fake = SimulatedEngine.start(faulty)) {
-            LoadTestResult r = run(quick().api(api).stream(stream).users(16).duration(Duration.ofMillis(1500))
-                    .timeout(Duration.ofMillis(1500)).build(), fake.baseUri().resolve(api.path()));
+            LoadTestResult r = run(quick().api(api).stream(stream).users(16).duration(Duration.ofMillis(800))
+                    .timeout(Duration.ofMillis(1000)).build(), fake.baseUri().resolve(api.path()));
             SimulatedEngine.Stats s = fake.stats();
 
             assertThat(r.requests().total()).as("requests sent = requests the server received").isEqualTo(s.generateRequests());
@@ -121,6 +123,7 @@ class LoadTestRunnerTest {
         }
     }
 
+    @Tag("timing")
     @ParameterizedTest(name = "{0}")
     @CsvSource({"OLLAMA", "OLLAMA_CHAT", "OPENAI_CHAT", "OPENAI_COMPLETIONS"})
     void ttftItlTpotAndLatencyMatchTheServersTiming(Api api) {
@@ -151,6 +154,7 @@ class LoadTestRunnerTest {
         assertThat(measuredMs).isBetween(serverMs - EARLY_TOLERANCE_MS, serverMs + LATE_TOLERANCE_MS);
     }
 
+    @Tag("timing")
     @Test
     void openLoopLatencyIncludesQueueingWhenTheServerIsSlowerThanTheRate() {
         // One slot, 100 ms per answer: the server does 10 req/s; 25 req/s arrive for 1.2 s.
@@ -174,6 +178,7 @@ class LoadTestRunnerTest {
         }
     }
 
+    @Tag("timing")
     @Test
     void warmupRequestsAreSentButLeftOutOfTheResults() {
         SimulatedEngineConfig cfg = SimulatedEngineConfig.defaults().withTiming(Duration.ofMillis(20), Duration.ofMillis(2)).withTokensPerAnswer(5);
@@ -188,6 +193,7 @@ class LoadTestRunnerTest {
         }
     }
 
+    @Tag("timing")
     @ParameterizedTest(name = "warm-up {0} ms")
     @CsvSource({"1000", "1500"})
     void measuredTimelineRowsCountOnlyMeasuredRequests(long warmupMillis) {
@@ -264,6 +270,7 @@ class LoadTestRunnerTest {
         }
     }
 
+    @Tag("timing")
     @Test
     void rampUpStartsUsersGradually() {
         SimulatedEngineConfig longAnswers = SimulatedEngineConfig.defaults().withTiming(Duration.ofMillis(1500), Duration.ofMillis(1)).withTokensPerAnswer(2);
@@ -275,6 +282,7 @@ class LoadTestRunnerTest {
         }
     }
 
+    @Tag("timing")
     @Test
     void keepsOneConnectionPerUserAndTimesTheFirstSecondLikeTheRest() {
         // 100 ms to the first token, 4 more 10 ms apart: each user sends about 7 requests a second, all on the one
@@ -311,6 +319,7 @@ class LoadTestRunnerTest {
         }
     }
 
+    @Tag("timing")
     @Test
     void holdsAThousandConcurrentStreams() {
         // Long answers, so that all 1000 are open together even though opening 1000 connections takes the JDK
