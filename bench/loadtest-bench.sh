@@ -11,7 +11,7 @@
 #      peak RSS, and TTFT p50 / mean ITL minus the server's own figures for the same answers (the timing error).
 #   3. 10,000 concurrent streams held by ai-inference loadtest: every request accounted for, peak RSS.
 #   4. process start-up: one request, whole process (JVM start, engine warm-up, connect, answer, report).
-# ai-inference runs through bin/ai-inference (the JVM flags the engine is measured with; the launcher says why each);
+# ai-inference runs through bin/ai-inference (the JVM flags the engine is measured with; bin/jvm.options says why each);
 # BENCH_CLIENT="java -jar target/ai-inference.jar" measures the JVM's defaults instead (part 4 shows both).
 # Every process is bounded in time and stops by itself. Re-run:
 #   bench/loadtest-bench.sh [seconds-per-stream-run]      (default 20; BENCH_LEVELS="50 500 2000" to choose levels)

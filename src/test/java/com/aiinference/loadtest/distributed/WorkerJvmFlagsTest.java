@@ -2,6 +2,7 @@ package com.aiinference.loadtest.distributed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.aiinference.testing.JvmOptionsFile;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +16,12 @@ class WorkerJvmFlagsTest {
                 "-javaagent:agent.jar", "-Xlog:gc:file=gc.log", "--add-opens=java.base/java.lang=ALL-UNNAMED");
         assertThat(LocalWorkers.jvmFlags(parent)).containsExactly("-XX:+UseSerialGC", "-Xms32m",
                 "-Xss512k", "-XX:Tier4InvocationThreshold=50000", "-Daiinference.transport=nio");
+    }
+
+    @Test
+    void everyFlagOfTheLaunchersFileReachesTheWorkers() {
+        // bin/ai-inference starts java with bin/jvm.options; the JVM reports those flags as its own input arguments.
+        assertThat(LocalWorkers.jvmFlags(JvmOptionsFile.flags())).isEqualTo(JvmOptionsFile.flags());
     }
 
     @Test
