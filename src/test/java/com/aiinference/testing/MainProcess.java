@@ -33,8 +33,13 @@ public final class MainProcess implements AutoCloseable {
      * seconds spends its CPU on the test, not on C2 and GC threads, on a machine whose two cores the suite shares).
      */
     public static List<String> command(List<String> options, String mainClass, String... args) {
+        return command(System.getProperty("java.class.path"), options, mainClass, args);
+    }
+
+    /** {@link #command(List, String, String...)} on another class path. */
+    public static List<String> command(String classPath, List<String> options, String mainClass, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path")));
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classPath));
         cmd.addAll(options);
         cmd.add(mainClass);
         cmd.addAll(List.of(args));
