@@ -56,7 +56,7 @@ class LocalWorkersIT {
     @Test
     void aWorkerThatDiesIsNamedAndTheOthersAreStillReported() throws Exception {
         CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> cli.run("loadtest", "--url",
-                cli.fake.generateUri().toString(), "--users", "3", "--duration", "8s", "--workers", "3", "--quiet"));
+                cli.fake.generateUri().toString(), "--users", "3", "--duration", "4s", "--workers", "3", "--quiet"));
         // Wait until the load runs (all three started and said go), then kill one worker JVM as the OOM killer would.
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
                 .until(() -> cli.fake.requestsServed() >= 3 || code.isDone());
@@ -66,7 +66,7 @@ class LocalWorkersIT {
         workers.get(1).destroyForcibly();
         assertThat(code.get(120, TimeUnit.SECONDS)).as(cli.err.toString()).isEqualTo(1);
         assertThat(cli.lastErrLine()).startsWith("loadtest: 1 of 3 workers failed: worker ").contains("died (exit 137)");
-        assertThat(cli.out.toString()).contains("### Verified Results (3 users, 8s,", "gave no result, its requests are not in this report");
+        assertThat(cli.out.toString()).contains("### Verified Results (3 users, 4s,", "gave no result, its requests are not in this report");
         assertThat(cli.out.toString()).doesNotContain("| **Stability** | **100%** | 0/0");
     }
 
