@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * The gateway's nginx.conf and njs policy, taken from the rendered ConfigMap, run by a real nginx in front of an
  * upstream on 127.0.0.1. Only what cannot work outside the pod is rewritten: listen ports, the upstream port and
  * file paths. Skips (not fails) the test where there is no nginx binary, or no njs module when the config loads it;
- * .ci/run installs Debian's nginx-light and libnginx-mod-http-js.
+ * .ci/install installs Debian's nginx-light and libnginx-mod-http-js.
  */
 final class NginxGateway implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofSeconds(10);

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The official JavaScript clients from npm ({@code ollama}'s {@code chat()}, {@code openai}'s
  * {@code chat.completions.create}), streamed and not, against {@code simulate ollama} in its own JVM on 127.0.0.1:
  * the simulator's chat routes must be what those clients read from the real servers. The scripts and the pinned
- * packages are in src/test/js ({@code npm ci} there, as .ci/run does); without node or the packages this skips.
+ * packages are in src/test/js ({@code npm ci} there, as .ci/install does); without node or the packages this skips.
  */
 @Timeout(120)
 class OfficialClientsIT {

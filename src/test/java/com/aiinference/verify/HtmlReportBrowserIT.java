@@ -32,7 +32,8 @@ import picocli.CommandLine;
  * The HTML reports as a browser shows them: each page is written by the command a user runs, loaded by headless
  * Chromium, and its DOM (as the browser parsed it) is read back as text. The verdict must lead, and no raw Markdown,
  * {@code NaN}, {@code undefined} or tooltip whose two ends read alike may reach the reader. Skipped where no
- * Chromium exists (.ci/run installs Debian's {@code chromium}; {@code AI_INFERENCE_CHROMIUM} names another binary).
+ * chromium, chromium-browser or google-chrome is on the PATH (.ci/install installs Debian's {@code chromium} then;
+ * {@code AI_INFERENCE_CHROMIUM} names another binary).
  */
 @Timeout(300)
 class HtmlReportBrowserIT {
