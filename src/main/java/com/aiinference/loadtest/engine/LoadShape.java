@@ -86,12 +86,4 @@ public sealed interface LoadShape permits LoadShape.ClosedLoop, LoadShape.OpenLo
             return rate == Math.rint(rate) ? String.format(Locale.ROOT, "%.0f", rate) : String.valueOf(rate);
         }
     }
-
-    static LoadShape closedLoop(int users, Duration rampUp) {
-        return new ClosedLoop(users, rampUp);
-    }
-
-    static LoadShape openLoop(double rate) {
-        return new OpenLoop(rate);
-    }
 }
