@@ -94,23 +94,6 @@ class LauncherIT {
     }
 
     @Test
-    void theSoftLimitOnOpenFilesIsRaisedToTheHardOne(@TempDir Path dir) throws Exception {
-        // A stand-in "java" that prints the limits it was started with, under a login shell's soft limit.
-        Path home = dir.resolve("jdk");
-        Files.createDirectories(home.resolve("bin"));
-        Path java = home.resolve("bin").resolve("java");
-        Files.writeString(java, "#!/usr/bin/env bash\nulimit -Sn\nulimit -Hn\n");
-        assertThat(java.toFile().setExecutable(true)).isTrue();
-        Path jar = Files.writeString(dir.resolve("ai-inference.jar"), "stand-in");
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "ulimit -Sn 64 && exec bash '" + LAUNCHER + "' --version");
-        pb.environment().put("AI_INFERENCE_JAR", jar.toString());
-        pb.environment().put("JAVA_HOME", home.toString());
-        List<String> limits = stdoutLines(pb.start());
-        assertThat(limits).hasSize(2);
-        assertThat(limits.get(0)).as("soft limit, 64 before").isEqualTo(limits.get(1));
-    }
-
-    @Test
     void theJvmStartsWithExactlyTheFilesFlags(@TempDir Path dir) throws Exception {
         // The real java of this build, running a jar that prints the JVM's own input arguments: the file as java reads it.
         Path jar = dir.resolve("print-flags.jar");
