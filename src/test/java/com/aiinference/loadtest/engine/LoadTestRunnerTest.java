@@ -168,6 +168,35 @@ class LoadTestRunnerTest {
         }
     }
 
+    /**
+     * A stop that lands after a request was allowed to start but before it went out (a closed-loop user's next request,
+     * started from the callback of the last one, on the event loop, while Ctrl-C is handled on another thread): that
+     * request was never sent, so it is neither measured nor counted as cut. The server saw exactly what is counted.
+     */
+    @Test
+    void aStopBetweenMayStartAndSendingCountsNoRequestTheServerNeverSaw() {
+        SimulatedEngineConfig fast = SimulatedEngineConfig.defaults().withTiming(Duration.ofMillis(5), Duration.ofMillis(1))
+                .withTokensPerAnswer(3);
+        try (SimulatedEngine fake = SimulatedEngine.start(fast)) {
+            LoadTestRunner.StopSignal signal = new LoadTestRunner.StopSignal();
+            java.util.concurrent.atomic.AtomicInteger sends = new java.util.concurrent.atomic.AtomicInteger();
+            signal.beforeSend = stopped -> {
+                if (sends.incrementAndGet() == 4) {
+                    // The run's own thread turns the signal into its stop while this request is on its way.
+                    signal.stop("Ctrl-C");
+                    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(1)).until(stopped::getAsBoolean);
+                }
+            };
+            LoadTestResult r = LoadTestRunner.run(quick().users(1).duration(Duration.ofSeconds(30)).build(),
+                    fake.generateUri(), new PrintWriter(new StringWriter()), signal);
+            assertThat(r.run().stopped()).isEqualTo(RunStop.byUser("Ctrl-C"));
+            assertThat(r.requests().total()).as("the three answered before the stop").isEqualTo(3);
+            assertThat(r.requests().stoppedByUser()).as("the fourth was never sent").isZero();
+            assertThat(r.requests().total() + r.requests().stoppedByUser() + r.run().warmupRequests())
+                    .isEqualTo(fake.stats().generateRequests());
+        }
+    }
+
     @Test
     void aRunsSnapshotCarriesTheHistogramsItsSummariesCameFrom() {
         SimulatedEngineConfig timed = SimulatedEngineConfig.defaults().withTiming(Duration.ofMillis(30), Duration.ofMillis(5))
