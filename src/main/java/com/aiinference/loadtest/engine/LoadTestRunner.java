@@ -669,6 +669,8 @@ public final class LoadTestRunner {
             final Runnable then;
             boolean measured;
             boolean finished;
+            /** Its bytes were handed to a connection (false while its connection is still opening). */
+            boolean written;
             /** Neighbours in its loop's {@link InFlight} list. */
             Exchange older;
             Exchange newer;
@@ -690,6 +692,7 @@ public final class LoadTestRunner {
 
             void start(HttpConnection c) {
                 connection = c;
+                written = true;
                 c.send(this, turn == null ? client.request(inFlight.get(loopIndex).sent++) : encode(turn));
             }
 
@@ -715,6 +718,14 @@ public final class LoadTestRunner {
                 if (connection != null) {
                     connection.abandon(this);
                     connection = null;
+                }
+                if (!written && ErrorKind.STOPPED_BY_USER.key().equals(errorKey)) {
+                    // Cut by Ctrl-C while its connection was opening: the server never saw it, so it is not counted.
+                    metrics.withdrawn(measured);
+                    if (then != null) {
+                        loop.executor.execute(then); // the user's turn sees the stop and ends
+                    }
+                    return;
                 }
                 boolean ok = errorKey == null;
                 RequestRecord record = RequestRecord.of(measured, origin, endNanos, errorKey, parser());
