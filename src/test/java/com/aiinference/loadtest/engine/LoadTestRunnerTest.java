@@ -209,16 +209,18 @@ class LoadTestRunnerTest {
         List<java.net.Socket> queued = new java.util.ArrayList<>();
         try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, loopback)) {
             // Fill the accept queue (nothing accepts): the first connect that does not complete shows it is full.
-            for (int i = 0; i < 8; i++) {
+            boolean holding = false;
+            for (int i = 0; i < 8 && !holding; i++) {
                 java.net.Socket s = new java.net.Socket();
                 try {
                     s.connect(new java.net.InetSocketAddress(loopback, full.getLocalPort()), 300);
                     queued.add(s);
                 } catch (java.net.SocketTimeoutException e) {
                     s.close();
-                    break;
+                    holding = true;
                 }
             }
+            org.junit.jupiter.api.Assumptions.assumeTrue(holding, "this kernel completes connects to a full accept queue");
             LoadTestRunner.StopSignal signal = new LoadTestRunner.StopSignal();
             java.util.concurrent.CountDownLatch onItsWay = new java.util.concurrent.CountDownLatch(1);
             signal.beforeSend = stopped -> onItsWay.countDown();
