@@ -98,6 +98,12 @@ public final class LoadTestRunner {
         String reason() {
             return reason;
         }
+
+        /**
+         * Test seam (null otherwise): runs on the event loop between a request's "may start" and its sending, given
+         * whether the run has been stopped, so a test can put a stop in that gap, which a real Ctrl-C hits rarely.
+         */
+        java.util.function.Consumer<java.util.function.BooleanSupplier> beforeSend;
     }
 
     /** The Accept header of the run's requests: the API's streamed type, or JSON. */
@@ -530,6 +536,9 @@ public final class LoadTestRunner {
         /** The same for one turn of a workload ({@code turn} null: the run's prompts in turn). */
         void send(LoadClient.Loop loop, int index, long origin, Runnable then, Turn turn, Session session) {
             try {
+                if (signal.beforeSend != null) {
+                    signal.beforeSend.accept(() -> stop != null);
+                }
                 sendNow(loop, index, origin, then, turn, session);
             } finally {
                 sendingNow.decrementAndGet();
@@ -537,15 +546,15 @@ public final class LoadTestRunner {
         }
 
         private void sendNow(LoadClient.Loop loop, int index, long origin, Runnable then, Turn turn, Session session) {
+            if (stop != null) {
+                // stop() ran while this request was on its way (after mayStart, from another thread): it is not sent,
+                // so it is not counted either; counting it as cut would count a request the server never saw. Past
+                // this check the stop's cut of this loop's requests runs after this task, and finds this one.
+                return;
+            }
             Exchange ex = new Exchange(loop, index, origin, then, turn, session);
             ex.measured = metrics.started(origin);
             inFlight.get(index).add(ex);
-            RunStop stopped = stop;
-            if (stopped != null) {
-                // stop() ran while this request was on its way: it ends like the others in flight.
-                ex.finish(stopped.inFlightOutcome().key(), System.nanoTime());
-                return;
-            }
             if (refused != null) {
                 clientError(ex, refused);
                 return;
@@ -660,6 +669,8 @@ public final class LoadTestRunner {
             final Runnable then;
             boolean measured;
             boolean finished;
+            /** Its bytes were handed to a connection (false while its connection is still opening). */
+            boolean written;
             /** Neighbours in its loop's {@link InFlight} list. */
             Exchange older;
             Exchange newer;
@@ -681,6 +692,7 @@ public final class LoadTestRunner {
 
             void start(HttpConnection c) {
                 connection = c;
+                written = true;
                 c.send(this, turn == null ? client.request(inFlight.get(loopIndex).sent++) : encode(turn));
             }
 
@@ -706,6 +718,14 @@ public final class LoadTestRunner {
                 if (connection != null) {
                     connection.abandon(this);
                     connection = null;
+                }
+                if (!written && ErrorKind.STOPPED_BY_USER.key().equals(errorKey)) {
+                    // Cut by Ctrl-C while its connection was opening: the server never saw it, so it is not counted.
+                    metrics.withdrawn(measured);
+                    if (then != null) {
+                        loop.executor.execute(then); // the user's turn sees the stop and ends
+                    }
+                    return;
                 }
                 boolean ok = errorKey == null;
                 RequestRecord record = RequestRecord.of(measured, origin, endNanos, errorKey, parser());

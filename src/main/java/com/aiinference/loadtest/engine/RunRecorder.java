@@ -251,6 +251,19 @@ final class RunRecorder {
         return measured;
     }
 
+    /**
+     * A request {@link #started} that the user's stop cut before any of its bytes were sent (its connection was still
+     * opening): the server never saw it, so it is taken back rather than counted as cut. Instead of {@link #finished}.
+     */
+    void withdrawn(boolean measured) {
+        if (measured) {
+            total.decrement();
+        } else {
+            warmupRequests.decrement();
+        }
+        second(System.nanoTime()).inFlightAtEnd = inFlight.decrementAndGet();
+    }
+
     /** A request ended, recorded by the only writer. Exactly once per {@link #started}. */
     void finished(RequestRecord r) {
         finished(r, 0);

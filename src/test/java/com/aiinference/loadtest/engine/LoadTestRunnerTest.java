@@ -168,6 +168,80 @@ class LoadTestRunnerTest {
         }
     }
 
+    /**
+     * A stop that lands after a request was allowed to start but before it went out (a closed-loop user's next request,
+     * started from the callback of the last one, on the event loop, while Ctrl-C is handled on another thread): that
+     * request was never sent, so it is neither measured nor counted as cut. The server saw exactly what is counted.
+     */
+    @Test
+    void aStopBetweenMayStartAndSendingCountsNoRequestTheServerNeverSaw() {
+        SimulatedEngineConfig fast = SimulatedEngineConfig.defaults().withTiming(Duration.ofMillis(5), Duration.ofMillis(1))
+                .withTokensPerAnswer(3);
+        try (SimulatedEngine fake = SimulatedEngine.start(fast)) {
+            LoadTestRunner.StopSignal signal = new LoadTestRunner.StopSignal();
+            java.util.concurrent.atomic.AtomicInteger sends = new java.util.concurrent.atomic.AtomicInteger();
+            signal.beforeSend = stopped -> {
+                if (sends.incrementAndGet() == 4) {
+                    // The run's own thread turns the signal into its stop while this request is on its way.
+                    signal.stop("Ctrl-C");
+                    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(1)).until(stopped::getAsBoolean);
+                }
+            };
+            LoadTestResult r = LoadTestRunner.run(quick().users(1).duration(Duration.ofSeconds(30)).build(),
+                    fake.generateUri(), new PrintWriter(new StringWriter()), signal);
+            assertThat(r.run().stopped()).isEqualTo(RunStop.byUser("Ctrl-C"));
+            assertThat(r.requests().total()).as("the three answered before the stop").isEqualTo(3);
+            assertThat(r.requests().stoppedByUser()).as("the fourth was never sent").isZero();
+            assertThat(r.requests().total() + r.requests().stoppedByUser() + r.run().warmupRequests())
+                    .isEqualTo(fake.stats().generateRequests());
+        }
+    }
+
+    /**
+     * Ctrl-C while requests wait for their connection to open: none of their bytes went out, so they are not counted
+     * as cut (the server never saw them). A listener whose accept queue is full holds every connect (Linux drops the
+     * SYN until the queue has room).
+     */
+    @Test
+    @org.junit.jupiter.api.condition.EnabledOnOs(org.junit.jupiter.api.condition.OS.LINUX)
+    void requestsCutWhileTheirConnectionOpensAreNotCountedAsSent() throws Exception {
+        java.net.InetAddress loopback = java.net.InetAddress.getLoopbackAddress();
+        List<java.net.Socket> queued = new java.util.ArrayList<>();
+        try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, loopback)) {
+            // Fill the accept queue (nothing accepts): the first connect that does not complete shows it is full.
+            boolean holding = false;
+            for (int i = 0; i < 8 && !holding; i++) {
+                java.net.Socket s = new java.net.Socket();
+                try {
+                    s.connect(new java.net.InetSocketAddress(loopback, full.getLocalPort()), 300);
+                    queued.add(s);
+                } catch (java.net.SocketTimeoutException e) {
+                    s.close();
+                    holding = true;
+                }
+            }
+            org.junit.jupiter.api.Assumptions.assumeTrue(holding, "this kernel completes connects to a full accept queue");
+            LoadTestRunner.StopSignal signal = new LoadTestRunner.StopSignal();
+            java.util.concurrent.CountDownLatch onItsWay = new java.util.concurrent.CountDownLatch(1);
+            signal.beforeSend = stopped -> onItsWay.countDown();
+            java.util.concurrent.CompletableFuture<LoadTestResult> run = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> LoadTestRunner.run(quick().rate(20).duration(Duration.ofSeconds(30)).timeout(Duration.ofSeconds(20))
+                            .build(), URI.create("http://127.0.0.1:" + full.getLocalPort() + "/api/generate"),
+                            new PrintWriter(new StringWriter()), signal));
+            assertThat(onItsWay.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            signal.stop("Ctrl-C");
+            LoadTestResult r = run.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(r.run().stopped()).isEqualTo(RunStop.byUser("Ctrl-C"));
+            assertThat(r.requests().stoppedByUser()).as("none was sent").isZero();
+            assertThat(r.requests().total()).isZero();
+            assertThat(r.errors()).isEmpty();
+        } finally {
+            for (java.net.Socket s : queued) {
+                s.close();
+            }
+        }
+    }
+
     @Test
     void aRunsSnapshotCarriesTheHistogramsItsSummariesCameFrom() {
         SimulatedEngineConfig timed = SimulatedEngineConfig.defaults().withTiming(Duration.ofMillis(30), Duration.ofMillis(5))
