@@ -6,6 +6,7 @@ import com.aiinference.Main;
 import com.aiinference.simulate.SimulatedCluster;
 import com.aiinference.simulate.SimulatedEngine;
 import com.aiinference.simulate.SimulatedEngineConfig;
+import com.aiinference.verify.SimulatedRelease;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -14,7 +15,6 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
@@ -46,31 +46,6 @@ class ServerSignalsCommandTest {
         return new Run(cl.execute(args), out.toString(), err.toString());
     }
 
-    /** Fake replicas of the spec's engine, the simulated cluster over them, and its outputs file. */
-    record Sim(List<SimulatedEngine> replicas, SimulatedCluster cluster, Path outputs) implements AutoCloseable {
-        static Sim start(SimulatedCluster.Spec spec, SimulatedEngineConfig engine, Path dir) throws IOException {
-            List<SimulatedEngine> replicas = new ArrayList<>();
-            try {
-                for (int i = 0; i < spec.replicas(); i++) {
-                    replicas.add(SimulatedEngine.start(engine.withSeed(i + 1L)));
-                }
-                SimulatedCluster cluster = SimulatedCluster.start(spec, replicas.stream().map(SimulatedEngine::baseUri).toList());
-                Path outputs = dir.resolve("outputs.json");
-                Files.writeString(outputs, JSON.writeValueAsString(cluster.outputs()));
-                return new Sim(replicas, cluster, outputs);
-            } catch (RuntimeException e) {
-                replicas.forEach(SimulatedEngine::close);
-                throw e;
-            }
-        }
-
-        @Override
-        public void close() {
-            cluster.close();
-            replicas.forEach(SimulatedEngine::close);
-        }
-    }
-
     private static SimulatedEngineConfig ollama() {
         return SimulatedEngineConfig.defaults().withModels(List.of("llama3.1:8b")).withTokensPerAnswer(8)
                 .withTiming(Duration.ofMillis(5), Duration.ofMillis(10));
@@ -92,10 +67,10 @@ class ServerSignalsCommandTest {
 
     @Test
     void ollamaReplicasGatewayCountsAndThePlatformAreInTheJsonAndChartedInTheHtml() throws IOException {
-        try (Sim sim = Sim.start(SimulatedCluster.Spec.defaults(2), ollama(), dir)) {
+        try (SimulatedRelease sim = new SimulatedRelease(SimulatedCluster.Spec.defaults(2), ollama(), dir)) {
             Path json = dir.resolve("run.json");
             Path html = dir.resolve("run.html");
-            Run r = run("loadtest", "--outputs", sim.outputs().toString(), "--users", "4", "--duration", "2500ms", "--quiet",
+            Run r = run("loadtest", "--outputs", sim.outputs.toString(), "--users", "4", "--duration", "2500ms", "--quiet",
                     "--report-json", json.toString(), "--report-html", html.toString());
             assertThat(r.exit()).as(r.err()).isZero();
             JsonNode server = JSON.readTree(json.toFile()).path("server");
@@ -151,10 +126,10 @@ class ServerSignalsCommandTest {
     void anOllamaQueueThatIsFullShowsAs503sAtTheGatewayThatRefusedThem() throws IOException {
         // One answer at a time and no queue: three of four users find the replica busy (Ollama's 503).
         SimulatedEngineConfig busy = ollama().withParallelism(1, 0);
-        try (Sim sim = Sim.start(SimulatedCluster.Spec.defaults(1), busy, dir)) {
+        try (SimulatedRelease sim = new SimulatedRelease(SimulatedCluster.Spec.defaults(1), busy, dir)) {
             Path json = dir.resolve("run.json");
             Path html = dir.resolve("run.html");
-            run("loadtest", "--outputs", sim.outputs().toString(), "--users", "4", "--duration", "1500ms", "--quiet",
+            run("loadtest", "--outputs", sim.outputs.toString(), "--users", "4", "--duration", "1500ms", "--quiet",
                     "--report-json", json.toString(), "--report-html", html.toString());
             JsonNode root = JSON.readTree(json.toFile());
             long busy503 = root.at("/load/errors/server_busy_503").asLong();
@@ -175,10 +150,10 @@ class ServerSignalsCommandTest {
 
     @Test
     void vllmQueueAndKvCacheAreReadAndSayWhyLatencyGrew() throws IOException {
-        try (Sim sim = Sim.start(vllmSpec(1), vllm(), dir)) {
+        try (SimulatedRelease sim = new SimulatedRelease(vllmSpec(1), vllm(), dir)) {
             Path json = dir.resolve("run.json");
             Path html = dir.resolve("run.html");
-            Run r = run("loadtest", "--outputs", sim.outputs().toString(), "--users", "8", "--duration", "2500ms", "--quiet",
+            Run r = run("loadtest", "--outputs", sim.outputs.toString(), "--users", "8", "--duration", "2500ms", "--quiet",
                     "--report-json", json.toString(), "--report-html", html.toString());
             assertThat(r.exit()).as(r.err()).isZero();
             JsonNode server = JSON.readTree(json.toFile()).path("server");
@@ -203,11 +178,11 @@ class ServerSignalsCommandTest {
 
     @Test
     void aReplicaThatCannotBeReadIsAGapAndTheRunGoesOn() throws IOException {
-        try (Sim sim = Sim.start(vllmSpec(2), vllm(), dir)) {
+        try (SimulatedRelease sim = new SimulatedRelease(vllmSpec(2), vllm(), dir)) {
             // The second replica's server is gone: the pod proxy answers 503 for it (and its share of the load fails).
-            sim.replicas().get(1).close();
+            sim.replicas.get(1).close();
             Path json = dir.resolve("run.json");
-            Run r = run("loadtest", "--outputs", sim.outputs().toString(), "--users", "2", "--duration", "2s", "--quiet",
+            Run r = run("loadtest", "--outputs", sim.outputs.toString(), "--users", "2", "--duration", "2s", "--quiet",
                     "--no-preflight", "--report-json", json.toString());
             assertThat(r.exit()).as(r.err()).isIn(0, 1);
             List<JsonNode> replicas = list(JSON.readTree(json.toFile()).path("server").path("replicas"));
@@ -226,10 +201,10 @@ class ServerSignalsCommandTest {
 
     @Test
     void aSweepSaysWhyItsKneeIsWhereItIs() throws IOException {
-        try (Sim sim = Sim.start(vllmSpec(1), vllm(), dir)) {
+        try (SimulatedRelease sim = new SimulatedRelease(vllmSpec(1), vllm(), dir)) {
             Path json = dir.resolve("sweep.json");
             Path html = dir.resolve("sweep.html");
-            Run r = run("loadtest", "sweep", "--outputs", sim.outputs().toString(), "--concurrency", "1,2,8",
+            Run r = run("loadtest", "sweep", "--outputs", sim.outputs.toString(), "--concurrency", "1,2,8",
                     "--step-duration", "2s", "--slo", "p95<450ms", "--min-gain", "0%", "--quiet", "--report-json",
                     json.toString(), "--report-html", html.toString());
             assertThat(r.exit()).as(r.err() + r.out()).isZero();
@@ -246,15 +221,15 @@ class ServerSignalsCommandTest {
             assertThat(Files.readString(html)).contains("Why the knee: at concurrency 8", "<h2>Server signals</h2>");
             // loadtest capacity still reads the sweep's JSON.
             assertThat(run("loadtest", "capacity", "--sweep", json.toString(), "--users", "10", "--outputs",
-                    sim.outputs().toString()).exit()).isZero();
+                    sim.outputs.toString()).exit()).isZero();
         }
     }
 
     @Test
     void verifyReportsTheServersSignalsBesideTheClustersState() throws IOException {
-        try (Sim sim = Sim.start(SimulatedCluster.Spec.defaults(2), ollama(), dir)) {
+        try (SimulatedRelease sim = new SimulatedRelease(SimulatedCluster.Spec.defaults(2), ollama(), dir)) {
             Path json = dir.resolve("verify.json");
-            Run r = run("verify", "--outputs", sim.outputs().toString(), "--users", "4", "--duration", "2s", "--quiet",
+            Run r = run("verify", "--outputs", sim.outputs.toString(), "--users", "4", "--duration", "2s", "--quiet",
                     "--report-json", json.toString());
             assertThat(r.exit()).as(r.err()).isZero();
             JsonNode server = JSON.readTree(json.toFile()).path("server");

@@ -12,9 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** A simulated release for tests: fast fake Ollama replicas, the mock API server, and its outputs file. */
+/** A simulated release for tests: fake replicas (fast Ollama by default), the mock API server, and its outputs file. */
 public final class SimulatedRelease implements AutoCloseable {
-    final List<SimulatedEngine> replicas = new ArrayList<>();
+    public final List<SimulatedEngine> replicas = new ArrayList<>();
     public final SimulatedCluster cluster;
     public final Path outputs;
 
@@ -25,11 +25,15 @@ public final class SimulatedRelease implements AutoCloseable {
 
     /** With {@code interToken} between the 8 tokens of each answer (longer answers are in flight when a pod dies). */
     public SimulatedRelease(SimulatedCluster.Spec spec, Path dir, Duration interToken) {
-        SimulatedEngineConfig fast = SimulatedEngineConfig.defaults().withModels(List.of(spec.model())).withTokensPerAnswer(8)
-                .withTiming(Duration.ofMillis(5), interToken);
+        this(spec, SimulatedEngineConfig.defaults().withModels(List.of(spec.model())).withTokensPerAnswer(8)
+                .withTiming(Duration.ofMillis(5), interToken), dir);
+    }
+
+    /** Replicas of {@code engine} (each its own seed) behind the spec's simulated cluster. */
+    public SimulatedRelease(SimulatedCluster.Spec spec, SimulatedEngineConfig engine, Path dir) {
         try {
             for (int i = 0; i < spec.replicas(); i++) {
-                replicas.add(SimulatedEngine.start(fast.withSeed(i + 1L)));
+                replicas.add(SimulatedEngine.start(engine.withSeed(i + 1L)));
             }
             cluster = SimulatedCluster.start(spec, replicas.stream().map(SimulatedEngine::baseUri).toList());
         } catch (RuntimeException e) {
